@@ -144,8 +144,17 @@ export interface CursorKey {
 
 export type Page =
   | { readonly kind: 'index'; readonly startIndex: number; readonly count: number }
-  /** Keyset page: rows strictly after `after` (or before `before`), in the query's order. */
-  | { readonly kind: 'cursor'; readonly after?: CursorKey; readonly before?: CursorKey; readonly count: number };
+  /**
+   * Keyset page: rows strictly after `after` (or before `before`), in the query's order. The
+   * total is counted only when asked: counting on every page would make a walk quadratic.
+   */
+  | {
+      readonly kind: 'cursor';
+      readonly after?: CursorKey;
+      readonly before?: CursorKey;
+      readonly count: number;
+      readonly withTotal: boolean;
+    };
 
 /** One resource type a query covers, with the filter and sort attribute resolved for it. */
 export interface QueryTarget {
@@ -163,7 +172,8 @@ export interface ResourceQuery {
 }
 
 export interface QueryResult {
-  readonly totalResults: number;
+  /** Undefined only for a cursor page that did not ask for it. */
+  readonly totalResults: number | undefined;
   readonly resources: readonly StoredResource[];
   /** Keys of the first and last rows of the page, for cursor paging. */
   readonly firstKey: CursorKey | undefined;

@@ -1,0 +1,146 @@
+/**
+ * npm run bench — query throughput and latency on SQLite with 100,000 Entra-shaped users and
+ * 1,000 groups (issue: query in SQL). Seeds its own database, runs scimd and a bare Fastify
+ * route as child processes, drives them with autocannon at 32 connections, and prints a table.
+ *
+ * Environment: BENCH_USERS (100000), BENCH_GROUPS (1000), BENCH_SECONDS per scenario (10).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { externalIdOf, seed, userNameOf, workEmailOf } from './seed.ts';
+
+const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
+const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const CONNECTIONS = 32;
+const TOKEN = 'bench-token-0123456789abcdef';
+const root = new URL('..', import.meta.url).pathname;
+
+function start(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
+    let output = '';
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes(ready)) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${output}`)));
+  });
+}
+
+interface Row {
+  readonly scenario: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+async function load(scenario: string, url: string, path: (i: number) => string): Promise<Row> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${TOKEN}` },
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, path: path(Math.floor(Math.random() * USERS)) }),
+      },
+    ],
+  });
+  return {
+    scenario,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+const filterPath = (filter: string) => `/scim/v2/Users?filter=${encodeURIComponent(filter)}`;
+
+async function cursorWalk(base: string): Promise<{ pages: number; seconds: number; deciles: number[] }> {
+  const times: number[] = [];
+  let cursor = '';
+  let seen = 0;
+  const ids = new Set<string>();
+  const started = performance.now();
+  for (;;) {
+    const t0 = performance.now();
+    const res = await fetch(`${base}/scim/v2/Users?count=100&attributes=userName&cursor=${encodeURIComponent(cursor)}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const body = (await res.json()) as { Resources: { id: string }[]; nextCursor?: string };
+    times.push(performance.now() - t0);
+    for (const r of body.Resources) ids.add(r.id);
+    seen += body.Resources.length;
+    if (!body.nextCursor) break;
+    cursor = body.nextCursor;
+  }
+  if (ids.size !== seen || seen !== USERS) throw new Error(`cursor walk saw ${seen} rows, ${ids.size} distinct, expected ${USERS}`);
+  const tenth = Math.ceil(times.length / 10);
+  const deciles = Array.from({ length: 10 }, (_, d) => times.slice(d * tenth, (d + 1) * tenth).reduce((a, b) => a + b, 0));
+  return { pages: times.length, seconds: (performance.now() - started) / 1000, deciles };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-'));
+  const databaseUrl = `sqlite:${join(dir, 'bench.db')}`;
+  console.log(`seeding ${USERS} users and ${GROUPS} groups into ${databaseUrl} …`);
+  const t0 = performance.now();
+  await seed(databaseUrl, USERS, GROUPS, TOKEN);
+  console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const scimPort = 18080;
+  const barePort = 18081;
+  const scimd = await start(
+    ['bin/scimd.js', 'serve'],
+    { SCIMD_DATABASE_URL: databaseUrl, SCIMD_PORT: String(scimPort), SCIMD_LOG_LEVEL: 'info' },
+    'scimd is serving',
+  );
+  const bare = await start(['--import', 'tsx', 'bench/bare-server.ts'], { PORT: String(barePort) }, 'listening');
+  const scimUrl = `http://127.0.0.1:${scimPort}`;
+  try {
+    const rows: Row[] = [];
+    rows.push(await load('bare Fastify route (fixed JSON)', `http://127.0.0.1:${barePort}`, () => '/bare'));
+    rows.push(await load('userName eq', scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`)));
+    rows.push(await load('externalId eq', scimUrl, (i) => filterPath(`externalId eq "${externalIdOf(i)}"`)));
+    rows.push(
+      await load('emails[type eq "work" and value eq …]', scimUrl, (i) =>
+        filterPath(`emails[type eq "work" and value eq "${workEmailOf(i)}"]`),
+      ),
+    );
+    rows.push(await load('emails.value eq', scimUrl, (i) => filterPath(`emails.value eq "${workEmailOf(i)}"`)));
+    rows.push(
+      await load('Groups excludedAttributes=members', scimUrl, (i) =>
+        `/scim/v2/Groups?filter=${encodeURIComponent(`displayName eq "Group ${i % GROUPS}"`)}&excludedAttributes=members`,
+      ),
+    );
+
+    const bareRps = rows[0]!.rps;
+    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per scenario, ${USERS} users, ${GROUPS} groups, SQLite\n`);
+    console.log('| scenario | req/s | % of bare | p50 ms | p99 ms | errors |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const row of rows) {
+      console.log(
+        `| ${row.scenario} | ${row.rps} | ${((row.rps / bareRps) * 100).toFixed(0)}% | ${row.p50} | ${row.p99} | ${row.errors} |`,
+      );
+    }
+
+    const walk = await cursorWalk(scimUrl);
+    console.log(`\ncursor paging: ${USERS} users, 100 a page, ${walk.pages} pages in ${walk.seconds.toFixed(2)} s`);
+    console.log('time per tenth of the walk (ms), first to last — flat means linear in the number of users:');
+    console.log(walk.deciles.map((d) => d.toFixed(0)).join(' | '));
+  } finally {
+    scimd.kill('SIGTERM');
+    bare.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { hashSecret } from '../src/auth/secrets.ts';
+import { openStore } from '../src/store/open.ts';
+
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const userNameOf = (i: number) => `user${i}@bench.example.com`;
+export const externalIdOf = (i: number) => `ext-${i}`;
+export const workEmailOf = (i: number) => `work.${i}@bench.example.com`;
+
+/** An Entra-shaped user: userName, name, two emails, enterprise department and manager. */
+function userDoc(i: number, managerId: string | undefined) {
+  return {
+    userName: userNameOf(i),
+    externalId: externalIdOf(i),
+    name: { givenName: `Given${i}`, familyName: `Family${i % 977}`, formatted: `Given${i} Family${i % 977}` },
+    displayName: `Given${i} Family${i % 977}`,
+    active: true,
+    emails: [
+      { value: workEmailOf(i), type: 'work', primary: true },
+      { value: `home.${i}@bench.example.com`, type: 'home' },
+    ],
+    [ENTERPRISE]: { department: `Dept${i % 50}`, ...(managerId ? { manager: { value: managerId } } : {}) },
+  };
+}
+
+/** Seeds a tenant with `users` users and `groups` groups straight through the store. */
+export async function seed(databaseUrl: string, users: number, groups: number, token: string): Promise<{ tenantId: string; userIds: string[] }> {
+  const store = await openStore(databaseUrl);
+  await store.migrate();
+  const tenantId = randomUUID();
+  const now = new Date().toISOString();
+  await store.createTenant({ id: tenantId, name: 'bench', createdAt: now });
+  await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(token), createdAt: now });
+  const userIds: string[] = [];
+  for (let i = 0; i < users; i++) {
+    const id = randomUUID();
+    const manager = i > 0 ? userIds[Math.floor(i / 10)] : undefined;
+    await store.create(tenantId, { resourceType: 'User', id, doc: userDoc(i, manager), now });
+    userIds.push(id);
+  }
+  for (let g = 0; g < groups; g++) {
+    const members = userIds.slice(g * 10, g * 10 + 10).map((value) => ({ value }));
+    await store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: `Group ${g}` }, members, now });
+  }
+  await store.close();
+  return { tenantId, userIds };
+}

@@ -1,0 +1,30 @@
+/** The service's configuration: validated once at start, frozen, passed explicitly. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  /** Normalised: leading slash, no trailing slash (e.g. "/scim/v2"). */
+  readonly basePath: string;
+  /** Origin (and optional path prefix) used in meta.location; undefined → derived from the request. */
+  readonly publicUrl: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly maxBodyBytes: number;
+  readonly bootstrapToken: string | undefined;
+  /** Largest `count` a list request gets (RFC 7644 §3.4.2.4; advertised as filter.maxResults). */
+  readonly maxResults: number;
+  readonly defaultPageSize: number;
+  /** How long a cursor (RFC 9865) stays valid, in seconds. */
+  readonly cursorTimeoutSeconds: number;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  databaseUrl: 'sqlite:./data/scimd.db',
+  basePath: '/scim/v2',
+  logLevel: 'info',
+  maxBodyBytes: 1024 * 1024,
+  maxResults: 1000,
+  defaultPageSize: 100,
+  cursorTimeoutSeconds: 3600,
+} as const;

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './load.ts';
+
+describe('configuration from the environment', () => {
+  it('has working defaults with no variables at all', () => {
+    const config = loadConfig({});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, 'sqlite:./data/scimd.db');
+    assert.equal(config.basePath, '/scim/v2');
+    assert.equal(config.publicUrl, undefined);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.maxBodyBytes, 1048576);
+    assert.equal(config.bootstrapToken, undefined);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('normalises the base path and the public URL', () => {
+    const config = loadConfig({ SCIMD_BASE_PATH: 'scim/', SCIMD_PUBLIC_URL: 'https://id.example.com/tenant-x/' });
+    assert.equal(config.basePath, '/scim');
+    assert.equal(config.publicUrl, 'https://id.example.com/tenant-x');
+  });
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ SCIMD_PORT: '80a' }, /SCIMD_PORT must be a whole number/],
+    [{ SCIMD_PORT: '70000' }, /SCIMD_PORT must be between 0 and 65535/],
+    [{ SCIMD_LOG_LEVEL: 'loud' }, /SCIMD_LOG_LEVEL must be one of/],
+    [{ SCIMD_DATABASE_URL: 'mysql://x' }, /SCIMD_DATABASE_URL must start with sqlite: or postgres:\/\//],
+    [{ SCIMD_PUBLIC_URL: 'not a url' }, /SCIMD_PUBLIC_URL must be an absolute/],
+    [{ SCIMD_PUBLIC_URL: 'ftp://x' }, /SCIMD_PUBLIC_URL must be an http or https URL/],
+    [{ SCIMD_MAX_BODY_BYTES: '10' }, /SCIMD_MAX_BODY_BYTES must be between/],
+    [{ SCIMD_BOOTSTRAP_TOKEN: 'short' }, /at least 16 characters/],
+    [{ SCIMD_BASE_PATH: '/scim v2' }, /SCIMD_BASE_PATH must be a URL path/],
+  ];
+  for (const [env, message] of bad) {
+    it(`refuses ${JSON.stringify(env)} with one clear message`, () => {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    });
+  }
+});

@@ -1,0 +1,172 @@
+import { invalidFilter } from '../errors/scim-error.ts';
+import { COMPARE_OPS, type CompareOp, type Filter, type FilterLiteral } from './ast.ts';
+import { formatAttrPath, parseAttrPath } from './attr-path.ts';
+import { Lexer } from './lexer.ts';
+import { describeToken } from './token.ts';
+
+/** Bounds on filter text (docs/filtering.md "Limits"); exceeding one is 400 invalidFilter. */
+export interface FilterLimits {
+  /** Characters (UTF-16 code units) of filter text. */
+  readonly maxLength: number;
+  /**
+   * Levels of `(…)` and `[…]`. Every later pass recurses over the tree, so keep this small: the
+   * limit is what makes deeply nested input an error instead of a stack overflow.
+   */
+  readonly maxDepth: number;
+}
+
+/** The defaults of docs/filtering.md: 4096 characters, 32 levels. */
+export const DEFAULT_FILTER_LIMITS: FilterLimits = Object.freeze({ maxLength: 4096, maxDepth: 32 });
+
+const OPERATORS: ReadonlyMap<string, CompareOp> = new Map(COMPARE_OPS.map((op) => [op, op]));
+
+/**
+ * Recursive-descent parser over a streaming {@link Lexer}. Exported for the PATCH path parser,
+ * which parses its bracketed filter with {@link FilterParser.valueFilter}; use {@link parseFilter}.
+ * Errors are raised through `lexer.fail`, so the caller chooses the scimType.
+ */
+export class FilterParser {
+  readonly #lexer: Lexer;
+  readonly #maxDepth: number;
+
+  constructor(lexer: Lexer, maxDepth: number) {
+    this.#lexer = lexer;
+    this.#maxDepth = maxDepth;
+  }
+
+  /** filter = orExpr; and binds tighter than or, both left-associative. */
+  expression(depth: number, inBrackets: boolean): Filter {
+    const lx = this.#lexer;
+    let left = this.#conjunction(depth, inBrackets);
+    while (lx.isWord('or')) {
+      lx.next();
+      left = { kind: 'or', left, right: this.#conjunction(depth, inBrackets) };
+    }
+    return left;
+  }
+
+  /**
+   * `"[" valFilter "]"` with the lexer on `[`. Leaves the lexer on the closing `]`, so that a PATCH
+   * path lexes what follows under its own error type.
+   */
+  valueFilter(depth: number): Filter {
+    const lx = this.#lexer;
+    const open = lx.start;
+    this.#enter(depth, open);
+    lx.next();
+    const inner = this.expression(depth + 1, true);
+    if (lx.kind !== ']') {
+      if (lx.kind === 'end') throw lx.fail(`unbalanced bracket at offset ${open}`);
+      if (lx.kind === ')') throw lx.fail(`unbalanced parenthesis at offset ${lx.start}`);
+      throw this.#expected('"and", "or" or "]"');
+    }
+    return inner;
+  }
+
+  #conjunction(depth: number, inBrackets: boolean): Filter {
+    const lx = this.#lexer;
+    let left = this.#unary(depth, inBrackets);
+    while (lx.isWord('and')) {
+      lx.next();
+      left = { kind: 'and', left, right: this.#unary(depth, inBrackets) };
+    }
+    return left;
+  }
+
+  #unary(depth: number, inBrackets: boolean): Filter {
+    const lx = this.#lexer;
+    if (lx.kind === '(') return this.#group(depth, inBrackets);
+    if (lx.kind !== 'word') throw this.#expected('an attribute path, "(" or "not"');
+    if (lx.isWord('not')) {
+      if (lx.next() !== '(') throw this.#expected('"(" after "not"');
+      return { kind: 'not', filter: this.#group(depth, inBrackets) };
+    }
+    return this.#attrExp(depth, inBrackets);
+  }
+
+  #group(depth: number, inBrackets: boolean): Filter {
+    const lx = this.#lexer;
+    const open = lx.start;
+    this.#enter(depth, open);
+    lx.next();
+    const inner = this.expression(depth + 1, inBrackets);
+    if (lx.kind !== ')') {
+      if (lx.kind === 'end' || lx.kind === ']') throw lx.fail(`unbalanced parenthesis at offset ${open}`);
+      throw this.#expected('"and", "or" or ")"');
+    }
+    lx.next();
+    return inner;
+  }
+
+  #attrExp(depth: number, inBrackets: boolean): Filter {
+    const lx = this.#lexer;
+    const path = parseAttrPath(lx.tokenText(), lx.start, lx.fail);
+    lx.next();
+    if (lx.kind === '[') {
+      if (inBrackets) throw lx.fail(`nested value filter at offset ${lx.start}`);
+      const filter = this.valueFilter(depth);
+      lx.next();
+      return { kind: 'valuePath', path, filter };
+    }
+    if (lx.kind !== 'word') throw this.#expected(`an operator after ${JSON.stringify(formatAttrPath(path))}`);
+    const written = lx.tokenText();
+    const lower = written.toLowerCase();
+    if (lower === 'pr') {
+      lx.next();
+      return { kind: 'present', path };
+    }
+    const op = OPERATORS.get(lower);
+    if (op === undefined) throw lx.fail(`unknown operator ${JSON.stringify(written)} at offset ${lx.start}`);
+    lx.next();
+    return { kind: 'compare', path, op, value: this.#literal() };
+  }
+
+  #literal(): FilterLiteral {
+    const lx = this.#lexer;
+    let value: FilterLiteral;
+    if (lx.kind === 'string' || lx.kind === 'number') value = lx.value;
+    else if (lx.isWord('true')) value = true;
+    else if (lx.isWord('false')) value = false;
+    else if (lx.isWord('null')) value = null;
+    else throw lx.fail(`expected a quoted string, number, true, false or null at offset ${lx.start}`);
+    lx.next();
+    return value;
+  }
+
+  #enter(depth: number, offset: number): void {
+    if (depth >= this.#maxDepth) {
+      throw this.#lexer.fail(`filter nested deeper than ${this.#maxDepth} levels at offset ${offset}`);
+    }
+  }
+
+  #expected(what: string) {
+    const lx = this.#lexer;
+    return lx.fail(`expected ${what}, found ${describeToken(lx.kind, lx.tokenText())} at offset ${lx.start}`);
+  }
+}
+
+/** Completes a parse: anything left over is a stray closer or a missing `and`/`or`. */
+function expectEnd(lx: Lexer): void {
+  if (lx.kind === 'end') return;
+  if (lx.kind === ')') throw lx.fail(`unbalanced parenthesis at offset ${lx.start}`);
+  if (lx.kind === ']') throw lx.fail(`unbalanced bracket at offset ${lx.start}`);
+  throw lx.fail(`expected "and", "or" or end of input, found ${describeToken(lx.kind, lx.tokenText())} at offset ${lx.start}`);
+}
+
+/**
+ * Parses an RFC 7644 §3.4.2.2 filter (Figure 1 grammar) into a {@link Filter}. Names are not
+ * resolved here (see resolveFilter). Every error is a ScimError 400 invalidFilter whose detail
+ * names the problem and its 0-based character offset.
+ */
+export function parseFilter(text: string, limits: Partial<FilterLimits> = DEFAULT_FILTER_LIMITS): Filter {
+  const maxLength = limits.maxLength ?? DEFAULT_FILTER_LIMITS.maxLength;
+  if (text.length > maxLength) {
+    throw invalidFilter(`filter longer than ${maxLength} characters at offset ${maxLength}`);
+  }
+  const lx = new Lexer(text, invalidFilter);
+  lx.next();
+  if (lx.kind === 'end') throw invalidFilter(`empty filter at offset ${lx.start}`);
+  const filter = new FilterParser(lx, limits.maxDepth ?? DEFAULT_FILTER_LIMITS.maxDepth).expression(0, false);
+  expectEnd(lx);
+  return filter;
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
+import type { ResourceService, ListLimits } from '../service/resources.ts';
+import type { Features } from '../service/service-provider-config.ts';
+import type { TenantService } from '../service/tenants.ts';
+import { installErrorHandling } from './plugins/error-handler.ts';
+import { installJsonParsing } from './plugins/media-type.ts';
+import { registerDiscoveryRoutes } from './routes/discovery.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerResourceRoutes } from './routes/resources.ts';
+import { registerUnsupportedRoutes } from './routes/unsupported.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly registry: SchemaRegistry;
+  readonly resources: ResourceService;
+  readonly tenants: TenantService;
+  readonly features: Features;
+  readonly limits: ListLimits;
+  readonly ping: () => Promise<void>;
+  /** A pino logger, or false for none (tests). */
+  readonly logger: boolean | Record<string, unknown>;
+}
+
+/** The HTTP adapter: routes, authentication, media types, errors. No globals; everything comes in deps. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: deps.logger,
+    bodyLimit: config.maxBodyBytes,
+    genReqId: () => randomUUID(),
+    // Entra and Okta send paths in whatever case; routes stay case-sensitive but tolerate a trailing slash.
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  installJsonParsing(app);
+  app.decorateRequest('principal', null);
+
+  registerHealthRoutes(app, deps.ping);
+  await app.register(
+    async (scim) => {
+      scim.addHook('onRequest', async (request) => {
+        request.principal = await deps.tenants.authenticate(request.headers.authorization);
+      });
+      registerResourceRoutes(scim, config, deps.resources);
+      registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits);
+      registerUnsupportedRoutes(scim);
+    },
+    { prefix: config.basePath },
+  );
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { ScimError } from '../errors/scim-error.ts';
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * Registers the handlers of one path, and answers every other method with 405 and an Allow
+ * header (RFC 9110 §15.5.6) instead of the framework's 404.
+ */
+export function route(app: FastifyInstance, url: string, handlers: Partial<Record<Method, Handler>>): void {
+  const allowed = METHODS.filter((m) => handlers[m] !== undefined);
+  for (const method of allowed) app.route({ method, url, handler: handlers[method]! });
+  const others: HTTPMethods[] = METHODS.filter((m) => handlers[m] === undefined);
+  if (!allowed.includes('GET')) others.push('HEAD');
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+  app.route({
+    method: others,
+    url,
+    handler: async () => {
+      throw new ScimError(405, undefined, `method not allowed here; allowed: ${allow}`, { allow });
+    },
+  });
+}

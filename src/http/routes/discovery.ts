@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../config/config.ts';
+import { forbidden, notFound } from '../../errors/scim-error.ts';
+import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
+import type { SchemaRegistry } from '../../schema/registry.ts';
+import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
+import { serviceProviderConfig, type Features } from '../../service/service-provider-config.ts';
+import { route } from '../method-router.ts';
+import { baseUrlOf } from '../request-context.ts';
+import { sendScim } from '../scim-reply.ts';
+
+type Query = Record<string, unknown>;
+
+/** RFC 7644 §4: discovery endpoints answer without filtering (a filter is 403, as §4 says). */
+function refuseFilter(request: FastifyRequest): void {
+  if ((request.query as Query)['filter'] !== undefined) {
+    throw forbidden('filtering is not supported on discovery endpoints (RFC 7644 §4)');
+  }
+}
+
+function listOf(resources: readonly unknown[]) {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults: resources.length,
+    itemsPerPage: resources.length,
+    startIndex: 1,
+    Resources: resources,
+  };
+}
+
+export function registerDiscoveryRoutes(
+  app: FastifyInstance,
+  config: Config,
+  registry: SchemaRegistry,
+  features: Features,
+  limits: ListLimits,
+): void {
+  const schemaDocs = (base: string) => registry.schemas().map((s) => renderSchema(s, `${base}/Schemas/${s.id}`));
+  const resourceTypeDocs = (base: string) =>
+    registry.resourceTypes().map((rt) => renderResourceType(rt, `${base}/ResourceTypes/${rt.id}`));
+
+  route(app, '/ServiceProviderConfig', {
+    GET: async (request, reply) => {
+      refuseFilter(request);
+      const base = baseUrlOf(config, request);
+      return sendScim(reply, serviceProviderConfig(features, limits, `${base}/ServiceProviderConfig`));
+    },
+  });
+  route(app, '/Schemas', {
+    GET: async (request, reply) => {
+      refuseFilter(request);
+      return sendScim(reply, listOf(schemaDocs(baseUrlOf(config, request))));
+    },
+  });
+  route(app, '/Schemas/:id', {
+    GET: async (request, reply) => {
+      refuseFilter(request);
+      const { id } = request.params as { id: string };
+      const schema = registry.schema(id);
+      if (!schema) throw notFound(`no schema ${id}`);
+      return sendScim(reply, renderSchema(schema, `${baseUrlOf(config, request)}/Schemas/${schema.id}`));
+    },
+  });
+  route(app, '/ResourceTypes', {
+    GET: async (request, reply) => {
+      refuseFilter(request);
+      return sendScim(reply, listOf(resourceTypeDocs(baseUrlOf(config, request))));
+    },
+  });
+  route(app, '/ResourceTypes/:id', {
+    GET: async (request, reply) => {
+      refuseFilter(request);
+      const { id } = request.params as { id: string };
+      const rt = registry.resourceType(id);
+      if (!rt) throw notFound(`no resource type ${id}`);
+      return sendScim(reply, renderResourceType(rt, `${baseUrlOf(config, request)}/ResourceTypes/${rt.id}`));
+    },
+  });
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../config/config.ts';
+import { notImplemented } from '../../errors/scim-error.ts';
+import { etagOf, matchesVersion } from '../../service/etag.ts';
+import { listParamsFromQuery, listParamsFromSearchRequest, selectionFromQuery } from '../../service/list-params.ts';
+import type { ResourceService } from '../../service/resources.ts';
+import type { ResourceTypeName } from '../../store/ports.ts';
+import { route } from '../method-router.ts';
+import { scopeOf } from '../request-context.ts';
+import { sendResource, sendScim } from '../scim-reply.ts';
+
+type Query = Record<string, unknown>;
+type WithId = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** RFC 7644 §3.2–§3.6 on /Users and /Groups, and §3.4.3 POST /.search at every level. */
+export function registerResourceRoutes(app: FastifyInstance, config: Config, resources: ResourceService): void {
+  const endpoints: ReadonlyArray<readonly [string, ResourceTypeName]> = [
+    ['/Users', 'User'],
+    ['/Groups', 'Group'],
+  ];
+  for (const [path, type] of endpoints) {
+    route(app, path, {
+      GET: async (request, reply) =>
+        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query))),
+      POST: async (request, reply) =>
+        sendResource(
+          reply,
+          201,
+          await resources.create(scopeOf(config, request), type, request.body, selectionFromQuery(request.query as Query)),
+        ),
+    });
+    route(app, `${path}/.search`, {
+      POST: async (request, reply) =>
+        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body))),
+    });
+    route(app, `${path}/:id`, {
+      GET: async (req, reply) => {
+        const request = req as WithId;
+        const result = await resources.get(scopeOf(config, request), type, request.params.id, selectionFromQuery(request.query));
+        const ifNoneMatch = header(request, 'if-none-match');
+        if (ifNoneMatch !== undefined && matchesVersion(ifNoneMatch, result.version)) {
+          return reply.code(304).header('etag', etagOf(result.version)).send();
+        }
+        return sendResource(reply, 200, result);
+      },
+      PUT: async (req, reply) => {
+        const request = req as WithId;
+        const result = await resources.replace(
+          scopeOf(config, request),
+          type,
+          request.params.id,
+          request.body,
+          header(request, 'if-match'),
+          selectionFromQuery(request.query),
+        );
+        return sendResource(reply, 200, result);
+      },
+      PATCH: async () => {
+        throw notImplemented('PATCH is not supported yet; use PUT (ServiceProviderConfig.patch.supported is false)');
+      },
+      DELETE: async (req, reply) => {
+        const request = req as WithId;
+        await resources.remove(scopeOf(config, request), type, request.params.id, header(request, 'if-match'));
+        return reply.code(204).send();
+      },
+    });
+  }
+  route(app, '/.search', {
+    POST: async (request, reply) =>
+      sendScim(reply, await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body))),
+  });
+}

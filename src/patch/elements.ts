@@ -1,0 +1,67 @@
+import { assertNever, type ResolvedFilter, type TypedValue } from '../filter/ast.ts';
+import { invalidValue } from '../errors/scim-error.ts';
+import { isJsonObject, jsonEqual } from '../schema/json.ts';
+
+type Json = Record<string, unknown>;
+
+function literal(value: TypedValue): unknown {
+  switch (value.type) {
+    case 'string':
+    case 'boolean':
+    case 'number':
+    case 'dateTime':
+      return value.value;
+    case 'null':
+      return undefined;
+    default:
+      return assertNever(value);
+  }
+}
+
+/**
+ * The element a value filter describes, when it is `eq` comparisons joined by `and`
+ * (`type eq "work"` → {type: "work"}); undefined for any other filter. Entra patches
+ * `emails[type eq "work"].value` when the user has no work email yet and expects one to be
+ * created (docs interop.md Entra 6), which RFC 7644 §3.5.2.3 would answer with noTarget.
+ */
+export function seedOf(filter: ResolvedFilter): Json | undefined {
+  switch (filter.kind) {
+    case 'compare': {
+      const value = filter.op === 'eq' ? literal(filter.value) : undefined;
+      const sub = filter.attr.subAttribute;
+      return value === undefined || sub === undefined ? undefined : { [sub.name]: value };
+    }
+    case 'and': {
+      const left = seedOf(filter.left);
+      const right = seedOf(filter.right);
+      if (left === undefined || right === undefined) return undefined;
+      for (const key of Object.keys(right)) if (Object.hasOwn(left, key) && !jsonEqual(left[key], right[key])) return undefined;
+      return { ...left, ...right };
+    }
+    case 'or':
+    case 'not':
+    case 'present':
+    case 'valuePath':
+      return undefined;
+    default:
+      return assertNever(filter);
+  }
+}
+
+/** Whether `element` has every sub-attribute value `item` has (Entra's remove-with-value). */
+export function containsAll(element: unknown, item: unknown): boolean {
+  if (!isJsonObject(element) || !isJsonObject(item)) return jsonEqual(element, item);
+  return Object.keys(item).every((key) => jsonEqual(element[key], item[key]));
+}
+
+/**
+ * RFC 7643 §2.4: "primary" true appears at most once. The elements this operation wrote win: a
+ * new primary clears the old one rather than failing the request, as clients expect when they
+ * switch a user's primary email. Two written primaries at once are the client's contradiction.
+ */
+export function settlePrimary(list: readonly unknown[], written: ReadonlySet<unknown>, label: string): void {
+  const winners = list.filter((e) => written.has(e) && isJsonObject(e) && e.primary === true);
+  if (winners.length === 0) return;
+  if (winners.length > 1) throw invalidValue(`attribute "${label}": at most one value may have primary true`);
+  for (const element of list) if (element !== winners[0] && isJsonObject(element) && element.primary === true) element.primary = false;
+}

@@ -1,0 +1,102 @@
+import { invalidPath, invalidValue } from '../errors/scim-error.ts';
+import { assertNever, type ResolvedFilter } from '../filter/ast.ts';
+import type { AttributeDefinition } from '../schema/attribute.ts';
+import { isJsonObject } from '../schema/json.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
+import type { MemberInput, MemberOp } from '../store/ports.ts';
+import type { PatchOpName } from './operation.ts';
+import { coerce, elementOf } from './values.ts';
+
+/** One operation on Group.members, which live in the membership table and never in the document. */
+export interface MembersEdit {
+  readonly op: PatchOpName;
+  readonly attribute: AttributeDefinition;
+  readonly filter: ResolvedFilter | undefined;
+  readonly value: unknown;
+  readonly label: string;
+}
+
+/**
+ * The ids a members filter names, when it is `value eq "id"` comparisons joined by `or`. The
+ * document holds no members to evaluate other filters against, and the store is not reachable
+ * from this pure module, so `members[type eq "User"]` cannot be answered here.
+ */
+function memberIds(filter: ResolvedFilter): string[] | undefined {
+  switch (filter.kind) {
+    case 'compare':
+      return filter.op === 'eq' && filter.attr.subAttribute?.name === 'value' && filter.value.type === 'string'
+        ? [filter.value.value]
+        : undefined;
+    case 'or': {
+      const left = memberIds(filter.left);
+      const right = memberIds(filter.right);
+      return left === undefined || right === undefined ? undefined : [...left, ...right];
+    }
+    case 'and':
+    case 'not':
+    case 'present':
+    case 'valuePath':
+      return undefined;
+    default:
+      return assertNever(filter);
+  }
+}
+
+/**
+ * `members` values → MemberInput: `value` required, `type` kept for the store to check,
+ * `display`/`$ref` dropped. Items are coerced one by one, because coercion alone would silently
+ * drop an item holding nothing but readOnly `display`.
+ */
+function memberInputs(registry: SchemaRegistry, edit: MembersEdit): MemberInput[] {
+  const raw = edit.value;
+  const items: readonly unknown[] = Array.isArray(raw) ? raw : raw === null || raw === undefined ? [] : [raw];
+  const ctx = { registry, schema: undefined, label: edit.label };
+  const out = new Map<string, MemberInput>();
+  for (const item of items) {
+    if (item === null) continue;
+    // As POST/PUT: a bare id is not read as {value} here (coerce would, for Entra's manager).
+    if (!isJsonObject(item)) throw invalidValue(`"${edit.label}": every member must be a JSON object`);
+    const member = coerce(ctx, elementOf(edit.attribute), item);
+    const value = isJsonObject(member) ? member.value : undefined;
+    if (typeof value !== 'string' || value === '') throw invalidValue(`"${edit.label}": every member needs a non-empty "value"`);
+    const type = isJsonObject(member) && typeof member.type === 'string' ? member.type : undefined;
+    if (!out.has(value)) out.set(value, type === undefined ? { value } : { value, type });
+  }
+  return [...out.values()];
+}
+
+/**
+ * RFC 7644 §3.5.2 on Group.members as membership changes, O(changed members): add → add;
+ * remove `members[value eq "id" or …]` → remove those; remove `members` with a value list
+ * (Entra without aadOptscim062020) → remove those only; remove `members` alone → removeAll;
+ * replace → removeAll then add.
+ */
+export function memberOps(registry: SchemaRegistry, edit: MembersEdit): MemberOp[] {
+  if (edit.filter !== undefined) {
+    if (edit.op !== 'remove') {
+      throw invalidPath(`"${edit.label}": a members filter is supported with "remove" only; add members with path "members"`);
+    }
+    const ids = memberIds(edit.filter);
+    if (ids === undefined) {
+      throw invalidPath(`"${edit.label}": members can be selected only by value, e.g. members[value eq "id"] (several joined by "or")`);
+    }
+    return [{ kind: 'remove', values: [...new Set(ids)] }];
+  }
+  switch (edit.op) {
+    case 'add': {
+      const members = memberInputs(registry, edit);
+      return members.length > 0 ? [{ kind: 'add', members }] : [];
+    }
+    case 'remove': {
+      if (edit.value === undefined || edit.value === null) return [{ kind: 'removeAll' }];
+      const values = memberInputs(registry, edit).map((m) => m.value);
+      return values.length > 0 ? [{ kind: 'remove', values }] : [];
+    }
+    case 'replace': {
+      const members = memberInputs(registry, edit);
+      return members.length > 0 ? [{ kind: 'removeAll' }, { kind: 'add', members }] : [{ kind: 'removeAll' }];
+    }
+    default:
+      return assertNever(edit.op);
+  }
+}

@@ -1,0 +1,248 @@
+import { invalidSyntax, invalidValue } from '../errors/scim-error.ts';
+import type { MemberInput } from '../store/ports.ts';
+import type { AttributeDefinition, SchemaDefinition } from './attribute.ts';
+import { coerceAttribute, duplicateAttribute, enforcesCanonicalValues } from './coerce.ts';
+import { COMMON_ATTRIBUTES } from './core/common.ts';
+import { GROUP_SCHEMA_ID } from './core/group.ts';
+import { USER_SCHEMA_ID } from './core/user.ts';
+import { isJsonObject, UNSAFE_KEYS } from './json.ts';
+import { carryOver } from './replace.ts';
+import { checkRequired } from './required.ts';
+import type { SchemaRegistry } from './registry.ts';
+
+/** What a POST/PUT body becomes: the stored document, plus the parts stored outside it. */
+export interface ValidatedResource {
+  /**
+   * Canonical attribute names, extension attributes under `doc[<extension schema id>]`; never
+   * id, schemas, meta, password, Group.members or User.groups (see store/ports.ts StoredResource).
+   * Keys follow schema order, so equal resources serialise identically.
+   */
+  readonly doc: Record<string, unknown>;
+  /** User.password as sent (writeOnly, RFC 7643 §4.1.1); undefined when absent or null. */
+  readonly password: string | undefined;
+  /**
+   * Group.members: undefined when the body has no `members` key; [] when it is null or []
+   * (so a PUT can tell "clear members" from "not mentioned"; the service decides what the
+   * latter means). Deduplicated by value, in input order.
+   */
+  readonly members: MemberInput[] | undefined;
+}
+
+export interface ValidateOptions {
+  readonly mode: 'create' | 'replace';
+  /** The stored doc, for 'replace': immutable and readOnly attributes are checked/kept against it. */
+  readonly existing?: Readonly<Record<string, unknown>>;
+}
+
+type Route = 'doc' | 'members' | 'password' | 'ignore';
+
+/** Attributes the store keeps outside `doc` (store/ports.ts StoredResource), by core schema. */
+function isOutsideDoc(coreId: string, def: AttributeDefinition): boolean {
+  if (coreId === GROUP_SCHEMA_ID) return def.name === 'members';
+  if (coreId === USER_SCHEMA_ID) return def.name === 'password' || def.name === 'groups';
+  return false;
+}
+
+function routeOf(coreId: string, def: AttributeDefinition): Route {
+  if (coreId === GROUP_SCHEMA_ID && def.name === 'members') return 'members';
+  if (coreId === USER_SCHEMA_ID && def.name === 'password') return 'password';
+  return def.mutability === 'readOnly' || isOutsideDoc(coreId, def) ? 'ignore' : 'doc';
+}
+
+interface Entry {
+  readonly raw: unknown;
+  readonly path: string;
+}
+
+/** Raw input per attribute, per schema: `null` key for the core schema and common attributes. */
+type Gathered = Map<string | null, Map<AttributeDefinition, Entry>>;
+
+/**
+ * Validates and coerces a POST (create) or PUT (replace) body: RFC 7643 §2 characteristics,
+ * §3 schemas/extensions, §7 definitions; RFC 7644 §3.3 and §3.5.1.
+ *
+ * Unknown attributes are dropped, readOnly ones ignored, wrong types are 400 invalidValue naming
+ * the attribute path, a changed immutable attribute is 400 mutability.
+ */
+export function validateResource(
+  registry: SchemaRegistry,
+  resourceType: string,
+  body: unknown,
+  options: ValidateOptions,
+): ValidatedResource {
+  if (!isJsonObject(body)) throw invalidSyntax('request body must be a JSON object');
+  const rt = registry.resourceType(resourceType);
+  if (!rt) throw new Error(`unknown resource type ${resourceType}`);
+  const core = registry.coreSchema(resourceType);
+  const listed = checkSchemas(body, core.id);
+  const gathered = gather(registry, resourceType, body);
+
+  const coreEntries = gathered.get(null);
+  const doc: Record<string, unknown> = {};
+  const coreCtx = { registry, enforceCanonical: enforcesCanonicalValues(core.id) };
+  let password: string | undefined;
+  let members: MemberInput[] | undefined;
+  for (const def of COMMON_ATTRIBUTES.concat(core.attributes)) {
+    const entry = coreEntries?.get(def);
+    if (!entry) continue;
+    const route = routeOf(core.id, def);
+    if (route === 'members') members = coerceMembers(registry, def, entry.raw);
+    else if (route === 'password') password = coercePassword(entry.raw);
+    else if (route === 'doc') setIfDefined(doc, def.name, coerceAttribute(coreCtx, def, entry.raw, entry.path));
+  }
+
+  const extensions = extensionSchemas(registry, rt.schemaExtensions);
+  for (const ext of extensions) {
+    const entries = gathered.get(ext.id);
+    if (!entries) continue;
+    const ctx = { registry, enforceCanonical: enforcesCanonicalValues(ext.id) };
+    const out: Record<string, unknown> = {};
+    for (const def of ext.attributes) {
+      const entry = entries.get(def);
+      if (entry && def.mutability !== 'readOnly') setIfDefined(out, def.name, coerceAttribute(ctx, def, entry.raw, entry.path));
+    }
+    if (Object.keys(out).length > 0) setIfDefined(doc, ext.id, out);
+  }
+
+  // Whether an extension is "used" is the client's choice (RFC 7643 §3.3), so it is decided before
+  // kept immutable/readOnly values may bring an omitted extension object back.
+  const used = new Set(extensions.filter((ext) => doc[ext.id] !== undefined || listed.has(ext.id.toLowerCase())).map((ext) => ext.id));
+  if (options.mode === 'replace' && options.existing) {
+    const existing = options.existing;
+    const inDoc = core.attributes.filter((d) => !isOutsideDoc(core.id, d));
+    carryOver(inDoc, doc, existing, (n) => n);
+    for (const ext of extensions) {
+      const before = existing[ext.id];
+      if (!isJsonObject(before)) continue;
+      const after = isJsonObject(doc[ext.id]) ? (doc[ext.id] as Record<string, unknown>) : {};
+      carryOver(ext.attributes, after, before, (n) => `${ext.id}:${n}`);
+      if (Object.keys(after).length > 0) setIfDefined(doc, ext.id, after);
+    }
+  }
+
+  checkRequired(core, extensions, rt.schemaExtensions, doc, used, { members, password, routeOf: (def) => routeOf(core.id, def) });
+  return { doc, password, members };
+}
+
+function setIfDefined(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined && !UNSAFE_KEYS.has(key)) target[key] = value;
+}
+
+function extensionSchemas(
+  registry: SchemaRegistry,
+  refs: readonly { readonly schema: string }[],
+): readonly SchemaDefinition[] {
+  const out: SchemaDefinition[] = [];
+  for (const ref of refs) {
+    const schema = registry.schema(ref.schema);
+    if (schema) out.push(schema);
+  }
+  return out;
+}
+
+/**
+ * RFC 7643 §3: `schemas` is required and names the core schema. Other URIs are tolerated and
+ * ignored: Entra adds `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`.
+ * Returns the listed URIs, lower-cased.
+ */
+function checkSchemas(body: Record<string, unknown>, coreId: string): ReadonlySet<string> {
+  let raw: unknown;
+  let seen = false;
+  for (const key of Object.keys(body)) {
+    if (key.toLowerCase() !== 'schemas') continue;
+    if (seen) throw duplicateAttribute('schemas');
+    seen = true;
+    raw = body[key];
+  }
+  if (raw === undefined || raw === null) throw invalidValue(`attribute "schemas" is required and must contain "${coreId}"`);
+  if (!Array.isArray(raw) || !raw.every((s): s is string => typeof s === 'string')) {
+    throw invalidValue('attribute "schemas": expected an array of strings');
+  }
+  const listed = new Set(raw.map((s) => s.toLowerCase()));
+  if (!listed.has(coreId.toLowerCase())) throw invalidValue(`attribute "schemas" must contain "${coreId}"`);
+  return listed;
+}
+
+/**
+ * Sorts the body's keys into attributes per schema. Names are case-insensitive; extension
+ * attributes come either in the extension object (`"urn:…:User": {"department": …}`) or as
+ * URN-qualified top-level keys (`"urn:…:User:department": …`, as Entra sends them).
+ */
+function gather(registry: SchemaRegistry, resourceType: string, body: Record<string, unknown>): Gathered {
+  const gathered: Gathered = new Map();
+  const add = (schemaId: string | null, def: AttributeDefinition, raw: unknown, path: string) => {
+    // readOnly input is ignored outright, so it cannot make a request fail (duplicates included).
+    if (def.mutability === 'readOnly') return;
+    let entries = gathered.get(schemaId);
+    if (!entries) {
+      entries = new Map();
+      gathered.set(schemaId, entries);
+    }
+    if (entries.has(def)) throw duplicateAttribute(path);
+    entries.set(def, { raw, path });
+  };
+  for (const key of Object.keys(body)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    const raw = body[key];
+    if (!key.toLowerCase().startsWith('urn:')) {
+      if (key.toLowerCase() === 'schemas') continue;
+      const resolved = registry.resolve(resourceType, { name: key });
+      if (resolved) add(null, resolved.attribute, raw, resolved.attribute.name);
+      continue;
+    }
+    const ext = registry.extensionSchema(resourceType, key);
+    if (ext) {
+      if (raw === null || raw === undefined) continue;
+      if (!isJsonObject(raw)) throw invalidValue(`attribute "${ext.id}": expected a JSON object`);
+      for (const name of Object.keys(raw)) {
+        if (UNSAFE_KEYS.has(name)) continue;
+        const resolved = registry.resolve(resourceType, { uri: ext.id, name });
+        if (resolved) add(ext.id, resolved.attribute, raw[name], `${ext.id}:${resolved.attribute.name}`);
+      }
+      continue;
+    }
+    const colon = key.lastIndexOf(':');
+    const resolved = registry.resolve(resourceType, { uri: key.slice(0, colon), name: key.slice(colon + 1) });
+    if (!resolved) continue;
+    if (resolved.isExtension && resolved.schema !== undefined) {
+      add(resolved.schema, resolved.attribute, raw, `${resolved.schema}:${resolved.attribute.name}`);
+    } else {
+      add(null, resolved.attribute, raw, resolved.attribute.name);
+    }
+  }
+  return gathered;
+}
+
+function coercePassword(raw: unknown): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw invalidValue('attribute "password": expected a string');
+  return raw;
+}
+
+/** Group.members → MemberInput[]: `value` required; `display` (readOnly) and `$ref` dropped. */
+function coerceMembers(registry: SchemaRegistry, def: AttributeDefinition, raw: unknown): MemberInput[] {
+  if (raw === null || raw === undefined) return [];
+  const isArray = Array.isArray(raw);
+  const items: readonly unknown[] = isArray ? raw : [raw];
+  const out: MemberInput[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const path = isArray ? `members[${i}]` : 'members';
+    if (item === null) continue;
+    if (!isJsonObject(item)) throw invalidValue(`attribute "${path}": expected a JSON object`);
+    let value: unknown;
+    let type: unknown;
+    for (const key of Object.keys(item)) {
+      const sub = registry.subAttribute(def, key);
+      if (sub?.name === 'value') value = item[key];
+      else if (sub?.name === 'type') type = item[key];
+    }
+    if (typeof value !== 'string' || value === '') throw invalidValue(`attribute "${path}.value": expected a non-empty string`);
+    if (type !== undefined && type !== null && typeof type !== 'string') throw invalidValue(`attribute "${path}.type": expected a string`);
+    if (seen.has(value)) continue;
+    seen.add(value);
+    out.push(typeof type === 'string' ? { value, type } : { value });
+  }
+  return out;
+}

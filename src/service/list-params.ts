@@ -1,0 +1,101 @@
+import { badRequest, invalidCount, invalidSyntax, invalidValue } from '../errors/scim-error.ts';
+import { parseAttributeList } from '../schema/project.ts';
+
+/** RFC 7644 §3.4.2 query parameters, as sent by GET or by a POST .search body (§3.4.3). */
+export interface ListParams {
+  readonly filter: string | undefined;
+  readonly sortBy: string | undefined;
+  readonly descending: boolean;
+  readonly startIndex: number | undefined;
+  readonly count: number | undefined;
+  readonly cursor: string | undefined;
+  readonly attributes: readonly string[] | undefined;
+  readonly excludedAttributes: readonly string[] | undefined;
+}
+
+export interface Selection {
+  readonly attributes?: readonly string[] | undefined;
+  readonly excludedAttributes?: readonly string[] | undefined;
+}
+
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+function integerParam(name: string, raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    if (name === 'count') throw invalidCount(`count must be an integer, got ${JSON.stringify(raw)}`);
+    throw invalidValue(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function stringParam(name: string, raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') throw invalidValue(`${name} must be a string`);
+  return raw;
+}
+
+function sortOrder(raw: unknown): boolean {
+  const order = stringParam('sortOrder', raw);
+  if (order === undefined || order === '') return false;
+  const lowered = order.toLowerCase();
+  if (lowered !== 'ascending' && lowered !== 'descending') {
+    throw invalidValue(`sortOrder must be "ascending" or "descending", got "${order}"`);
+  }
+  return lowered === 'descending';
+}
+
+function attributeList(name: string, raw: unknown): readonly string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'string') return parseAttributeList(raw);
+  if (Array.isArray(raw) && raw.every((a) => typeof a === 'string')) return parseAttributeList(raw.join(','));
+  throw invalidValue(`${name} must be a list of attribute names`);
+}
+
+/** Query parameters of GET /Users, /Groups (strings; repeated parameters are refused). */
+export function listParamsFromQuery(query: Readonly<Record<string, unknown>>): ListParams {
+  for (const [key, value] of Object.entries(query)) {
+    if (Array.isArray(value)) throw badRequest(`query parameter "${key}" may appear only once`);
+  }
+  return {
+    filter: stringParam('filter', query['filter']),
+    sortBy: stringParam('sortBy', query['sortBy']) || undefined,
+    descending: sortOrder(query['sortOrder']),
+    startIndex: integerParam('startIndex', query['startIndex']),
+    count: integerParam('count', query['count']),
+    cursor: stringParam('cursor', query['cursor']),
+    attributes: attributeList('attributes', query['attributes']),
+    excludedAttributes: attributeList('excludedAttributes', query['excludedAttributes']),
+  };
+}
+
+/** The body of POST /.search (RFC 7644 §3.4.3), same meaning as the query parameters. */
+export function listParamsFromSearchRequest(body: unknown): ListParams {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidSyntax('a SearchRequest body must be a JSON object');
+  }
+  const request = body as Record<string, unknown>;
+  const schemas = request['schemas'];
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())) {
+    throw invalidValue(`a SearchRequest must list the schema ${SEARCH_REQUEST_SCHEMA}`);
+  }
+  return {
+    filter: stringParam('filter', request['filter']),
+    sortBy: stringParam('sortBy', request['sortBy']) || undefined,
+    descending: sortOrder(request['sortOrder']),
+    startIndex: integerParam('startIndex', request['startIndex']),
+    count: integerParam('count', request['count']),
+    cursor: stringParam('cursor', request['cursor']),
+    attributes: attributeList('attributes', request['attributes']),
+    excludedAttributes: attributeList('excludedAttributes', request['excludedAttributes']),
+  };
+}
+
+/** attributes / excludedAttributes of a request that returns one resource (GET, POST, PUT, PATCH). */
+export function selectionFromQuery(query: Readonly<Record<string, unknown>>): Selection {
+  return {
+    attributes: attributeList('attributes', query['attributes']),
+    excludedAttributes: attributeList('excludedAttributes', query['excludedAttributes']),
+  };
+}

@@ -1,0 +1,39 @@
+import type { SchemaRegistry } from '../schema/registry.ts';
+import type { ReferenceView, StoredResource } from '../store/ports.ts';
+import { etagOf } from './etag.ts';
+
+export const ENDPOINT_OF = { User: 'Users', Group: 'Groups' } as const;
+
+function reference(baseUrl: string, ref: ReferenceView, type: string) {
+  return {
+    value: ref.value,
+    $ref: `${baseUrl}/${ENDPOINT_OF[ref.resourceType]}/${ref.value}`,
+    ...(ref.display !== undefined ? { display: ref.display } : {}),
+    type,
+  };
+}
+
+/**
+ * The full SCIM representation of a stored resource (RFC 7643 §3): schemas, id, the stored
+ * attributes, members or groups when they were loaded, and meta. Projection comes after.
+ */
+export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stored: StoredResource): Record<string, unknown> {
+  const rt = registry.resourceType(stored.resourceType);
+  const schemas: string[] = [registry.coreSchema(stored.resourceType).id];
+  for (const ext of rt?.schemaExtensions ?? []) {
+    if (stored.doc[ext.schema] !== undefined) schemas.push(ext.schema);
+  }
+  const location = `${baseUrl}/${ENDPOINT_OF[stored.resourceType]}/${stored.id}`;
+  const resource: Record<string, unknown> = { schemas, id: stored.id, ...stored.doc };
+  // RFC 7643 §2.5: an empty multi-valued attribute is unassigned, so it is left out.
+  if (stored.members?.length) resource['members'] = stored.members.map((m) => reference(baseUrl, m, m.type));
+  if (stored.groups?.length) resource['groups'] = stored.groups.map((g) => reference(baseUrl, g, g.type));
+  resource['meta'] = {
+    resourceType: stored.resourceType,
+    created: stored.created,
+    lastModified: stored.lastModified,
+    location,
+    version: etagOf(stored.version),
+  };
+  return resource;
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { invalidValue, notFound, ScimError } from '../errors/scim-error.ts';
+import type { ResolvedFilter } from '../filter/ast.ts';
+import { parseFilter } from '../filter/parser.ts';
+import { parsePatchPath } from '../filter/path.ts';
+import { resolveFilter } from '../filter/resolve.ts';
+import { needsAttribute, projectResource } from '../schema/project.ts';
+import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
+import { validateResource } from '../schema/validate.ts';
+import type {
+  Include,
+  MemberOp,
+  Page,
+  QueryTarget,
+  ResourceStore,
+  ResourceTypeName,
+  StoredResource,
+} from '../store/ports.ts';
+import { VersionConflictError } from '../store/version-conflict.ts';
+import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
+import { jsonEqual } from './deep-equal.ts';
+import { checkIfMatch } from './etag.ts';
+import type { ListParams, Selection } from './list-params.ts';
+import { toRepresentation } from './representation.ts';
+
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/** Where a request acts: the tenant, and the base URL its resources' locations start with. */
+export interface RequestScope {
+  readonly tenantId: string;
+  readonly baseUrl: string;
+}
+
+export interface ListLimits {
+  readonly maxResults: number;
+  readonly defaultPageSize: number;
+  readonly cursorTimeoutSeconds: number;
+}
+
+export interface ResourceServiceDeps {
+  readonly store: ResourceStore;
+  readonly registry: SchemaRegistry;
+  readonly clock: () => Date;
+  readonly limits: ListLimits;
+  readonly hashPassword: (password: string) => Promise<string>;
+}
+
+export interface ResourceResult {
+  readonly resource: Record<string, unknown>;
+  readonly version: number;
+  readonly location: string;
+}
+
+/** How often a write without If-Match re-reads and retries when another writer got there first. */
+const MAX_WRITE_ATTEMPTS = 5;
+
+/**
+ * The use-cases of RFC 7644 §3 on Users and Groups: plain values in, plain values out, no HTTP.
+ * Each write is one store call, hence one transaction.
+ */
+export function createResourceService(deps: ResourceServiceDeps) {
+  const { store, registry, clock, limits } = deps;
+
+  function includeFor(type: ResourceTypeName, selection: Selection): Include {
+    return type === 'Group'
+      ? { members: needsAttribute(registry, type, selection, 'members') }
+      : { groups: needsAttribute(registry, type, selection, 'groups') };
+  }
+
+  function present(scope: RequestScope, stored: StoredResource, selection: Selection): ResourceResult {
+    const full = toRepresentation(registry, scope.baseUrl, stored);
+    const meta = full['meta'] as { location: string };
+    return { resource: projectResource(registry, stored.resourceType, full, selection), version: stored.version, location: meta.location };
+  }
+
+  async function load(scope: RequestScope, type: ResourceTypeName, id: string, include: Include): Promise<StoredResource> {
+    const stored = await store.get(scope.tenantId, type, id, include);
+    if (!stored) throw notFound(`${type} ${id} not found`);
+    return stored;
+  }
+
+  function resolveSortBy(type: ResourceTypeName, sortBy: string): ResolvedAttribute {
+    const path = parsePatchPath(sortBy);
+    const resolved =
+      path.filter === undefined ? registry.resolve(type, { uri: path.attr.uri, name: path.attr.name, subAttr: path.attr.subAttr }) : undefined;
+    if (!resolved) throw invalidValue(`sortBy "${sortBy}" names no attribute of ${type}`);
+    const multiValued = resolved.attribute.multiValued || resolved.leaf.multiValued;
+    if (multiValued || resolved.leaf.type === 'complex') {
+      throw invalidValue(`sortBy "${sortBy}" must name a singular, simple attribute`);
+    }
+    return resolved;
+  }
+
+  /**
+   * Resolves filter and sortBy for each resource type. For a root-level search a type on which
+   * the filter names unknown attributes simply contributes nothing; only when no type can take
+   * the filter is it an error.
+   */
+  function targetsFor(types: readonly ResourceTypeName[], params: ListParams): QueryTarget[] {
+    const parsed = params.filter !== undefined ? parseFilter(params.filter) : undefined;
+    const targets: QueryTarget[] = [];
+    let firstError: ScimError | undefined;
+    for (const type of types) {
+      try {
+        const filter: ResolvedFilter | undefined = parsed ? resolveFilter(parsed, registry, type) : undefined;
+        const sortBy = params.sortBy !== undefined ? resolveSortBy(type, params.sortBy) : undefined;
+        targets.push({ resourceType: type, ...(filter ? { filter } : {}), ...(sortBy ? { sortBy } : {}) });
+      } catch (error) {
+        if (!(error instanceof ScimError) || types.length === 1) throw error;
+        firstError ??= error;
+      }
+    }
+    if (targets.length === 0 && firstError) throw firstError;
+    return targets;
+  }
+
+  /** RFC 7644 §3.4.2 (filter, sort, index paging) and RFC 9865 (cursor paging). */
+  async function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams) {
+    const targets = targetsFor(types, params);
+    const selection: Selection = { attributes: params.attributes, excludedAttributes: params.excludedAttributes };
+    const cursorMode = params.cursor !== undefined;
+    if (cursorMode && params.startIndex !== undefined) {
+      throw invalidValue('startIndex and cursor cannot be used together (RFC 9865 §2)');
+    }
+    if (cursorMode && params.count !== undefined && params.count < 0) {
+      throw new ScimError(400, 'invalidCount', `count must not be negative, got ${params.count}`);
+    }
+    // RFC 7644 §3.4.2.4: a negative count means 0; above the maximum, the maximum.
+    const count = Math.min(Math.max(params.count ?? limits.defaultPageSize, 0), limits.maxResults);
+    const startIndex = Math.max(params.startIndex ?? 1, 1);
+    const fingerprint = cursorMode ? queryFingerprint([types, params.filter, params.sortBy, params.descending]) : '';
+    const now = clock();
+    let page: Page;
+    let carriedTotal: number | undefined;
+    if (cursorMode && params.cursor !== '') {
+      const decoded = decodeCursor(params.cursor!, fingerprint, now, limits.cursorTimeoutSeconds);
+      carriedTotal = decoded.totalResults;
+      page = { kind: 'cursor', count, withTotal: false, [decoded.direction]: decoded.key };
+    } else {
+      page = cursorMode ? { kind: 'cursor', count, withTotal: true } : { kind: 'index', startIndex, count };
+    }
+    const include: Include = {
+      members: types.includes('Group') && needsAttribute(registry, 'Group', selection, 'members'),
+      groups: types.includes('User') && needsAttribute(registry, 'User', selection, 'groups'),
+    };
+    const result =
+      targets.length === 0
+        ? { totalResults: 0, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false }
+        : await store.query(scope.tenantId, { targets, descending: params.descending, page, include });
+    const resources = result.resources.map((stored) => present(scope, stored, selection).resource);
+    // A cursor walk reports the total counted on its first page: a snapshot, so that a page costs
+    // the same at the end of the walk as at the start (docs/filtering.md, Paging).
+    const totalResults = result.totalResults ?? carriedTotal ?? 0;
+    const response: Record<string, unknown> = {
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults,
+      itemsPerPage: resources.length,
+    };
+    if (cursorMode) {
+      if (result.hasNext && result.lastKey) response['nextCursor'] = encodeCursor('after', result.lastKey, totalResults, fingerprint, now);
+      if (result.hasPrevious && result.firstKey) {
+        response['previousCursor'] = encodeCursor('before', result.firstKey, totalResults, fingerprint, now);
+      }
+    } else {
+      response['startIndex'] = startIndex;
+    }
+    response['Resources'] = resources;
+    return response;
+  }
+
+  async function get(scope: RequestScope, type: ResourceTypeName, id: string, selection: Selection): Promise<ResourceResult> {
+    return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
+  }
+
+  /** RFC 7644 §3.3. */
+  async function create(scope: RequestScope, type: ResourceTypeName, body: unknown, selection: Selection): Promise<ResourceResult> {
+    const validated = validateResource(registry, type, body, { mode: 'create' });
+    const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
+    const id = randomUUID();
+    const written = await store.create(scope.tenantId, {
+      resourceType: type,
+      id,
+      doc: validated.doc,
+      ...(passwordHash !== undefined ? { passwordHash } : {}),
+      ...(validated.members !== undefined ? { members: validated.members } : {}),
+      now: clock().toISOString(),
+    });
+    const include = includeFor(type, selection);
+    // A new user belongs to no group yet; a new group's members are read back with their names.
+    const stored = include.members ? await load(scope, type, id, include) : written.resource;
+    return present(scope, stored, selection);
+  }
+
+  /** RFC 7644 §3.5.1: PUT replaces every readWrite attribute; an unchanged body writes nothing. */
+  async function replace(
+    scope: RequestScope,
+    type: ResourceTypeName,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    selection: Selection,
+  ): Promise<ResourceResult> {
+    for (let attempt = 1; ; attempt++) {
+      const existing = await load(scope, type, id, { members: type === 'Group' });
+      checkIfMatch(ifMatch, existing.version);
+      const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
+      const docChanged = !jsonEqual(validated.doc, existing.doc);
+      const memberOps = type === 'Group' ? memberDiff(existing, validated.members ?? []) : [];
+      const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
+      if (!docChanged && memberOps.length === 0 && passwordHash === undefined) {
+        return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
+      }
+      try {
+        await store.update(scope.tenantId, {
+          resourceType: type,
+          id,
+          expectedVersion: existing.version,
+          ...(docChanged ? { doc: validated.doc } : {}),
+          ...(passwordHash !== undefined ? { passwordHash } : {}),
+          ...(memberOps.length > 0 ? { memberOps } : {}),
+          now: clock().toISOString(),
+        });
+      } catch (error) {
+        if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
+        throw error;
+      }
+      return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
+    }
+  }
+
+  /** RFC 7644 §3.6. */
+  async function remove(scope: RequestScope, type: ResourceTypeName, id: string, ifMatch: string | undefined): Promise<void> {
+    if (ifMatch === undefined) {
+      await store.delete(scope.tenantId, type, id);
+      return;
+    }
+    const existing = await load(scope, type, id, {});
+    checkIfMatch(ifMatch, existing.version);
+    await store.delete(scope.tenantId, type, id, existing.version);
+  }
+
+  return { list, get, create, replace, remove };
+}
+
+/** The member operations that turn a group's current members into the wanted ones. */
+function memberDiff(existing: StoredResource, wanted: readonly { value: string; type?: string }[]): MemberOp[] {
+  const current = new Set((existing.members ?? []).map((m) => m.value));
+  const wantedValues = new Set(wanted.map((m) => m.value));
+  const removed = [...current].filter((value) => !wantedValues.has(value));
+  const seen = new Set<string>();
+  const added = wanted.filter((m) => !current.has(m.value) && !seen.has(m.value) && seen.add(m.value));
+  const ops: MemberOp[] = [];
+  if (removed.length > 0) ops.push({ kind: 'remove', values: removed });
+  if (added.length > 0) ops.push({ kind: 'add', members: added });
+  return ops;
+}
+
+export type ResourceService = ReturnType<typeof createResourceService>;

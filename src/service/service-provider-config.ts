@@ -1,0 +1,43 @@
+import type { ListLimits } from './resources.ts';
+
+export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+
+/** What the server can do today; each flag is switched on by the change that implements it. */
+export interface Features {
+  readonly patch: boolean;
+  readonly bulk: boolean;
+}
+
+/**
+ * RFC 7643 §5, plus RFC 9865 §4 `pagination`. It must tell the truth: clients such as Entra read
+ * it to decide what to send.
+ */
+export function serviceProviderConfig(features: Features, limits: ListLimits, location: string) {
+  return {
+    schemas: [SPC_SCHEMA],
+    patch: { supported: features.patch },
+    bulk: { supported: features.bulk, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: limits.maxResults },
+    changePassword: { supported: true },
+    sort: { supported: true },
+    etag: { supported: true },
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: limits.defaultPageSize,
+      maxPageSize: limits.maxResults,
+      cursorTimeout: limits.cursorTimeoutSeconds,
+    },
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'Authentication with a bearer token issued by the scimd administrator (RFC 6750)',
+        specUri: 'https://www.rfc-editor.org/info/rfc6750',
+        primary: true,
+      },
+    ],
+    meta: { resourceType: 'ServiceProviderConfig', location },
+  };
+}

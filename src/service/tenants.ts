@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
+import { badRequest, notFound, unauthorized } from '../errors/scim-error.ts';
+import type { TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
+
+export const DEFAULT_TENANT = 'default';
+
+const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Who a request acts for, once its bearer token is accepted. */
+export interface Principal {
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly tokenId: string;
+}
+
+export interface MintedToken {
+  readonly tenant: string;
+  readonly id: string;
+  readonly token: string;
+  readonly expiresAt: string | undefined;
+}
+
+/** "90d", "12h", "30m" → milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)([dhm])$/.exec(text.trim());
+  if (!match) throw badRequest(`expected a duration like 90d, 12h or 30m, got "${text}"`);
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
+  return Number(match[1]) * unit;
+}
+
+/**
+ * Tenants and their bearer tokens: the one service layer behind the CLI (and, later, the admin
+ * API). Tokens are stored only as hashes; a secret is shown once, when minted.
+ */
+export function createTenantService(store: TenantStore, clock: () => Date = () => new Date()) {
+  /** Last-used times are written at most once a minute per token, not on every request. */
+  const lastTouched = new Map<string, number>();
+
+  async function createTenant(name: string): Promise<TenantRecord> {
+    if (!TENANT_NAME.test(name)) {
+      throw badRequest('a tenant name is 1 to 63 characters of a-z, 0-9, "-" and "_", starting with a letter or digit');
+    }
+    return store.createTenant({ id: randomUUID(), name, createdAt: clock().toISOString() });
+  }
+
+  async function ensureTenant(name: string): Promise<{ tenant: TenantRecord; created: boolean }> {
+    const existing = await store.findTenantByName(name);
+    if (existing) return { tenant: existing, created: false };
+    return { tenant: await createTenant(name), created: true };
+  }
+
+  async function mintToken(tenantName: string, options: { expires?: string; label?: string } = {}): Promise<MintedToken> {
+    const tenant = await store.findTenantByName(tenantName);
+    if (!tenant) throw notFound(`no tenant named "${tenantName}"`);
+    const now = clock();
+    const expiresAt = options.expires ? new Date(now.getTime() + parseDuration(options.expires)).toISOString() : undefined;
+    const secret = mintSecret();
+    const record = await store.createToken({
+      id: newTokenId(),
+      tenantId: tenant.id,
+      hash: hashSecret(secret),
+      createdAt: now.toISOString(),
+      ...(options.label ? { label: options.label } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    return { tenant: tenant.name, id: record.id, token: secret, expiresAt };
+  }
+
+  /** Makes a secret chosen by the operator (SCIMD_BOOTSTRAP_TOKEN) valid for a tenant, once. */
+  async function ensureToken(tenantName: string, secret: string, label: string): Promise<TokenRecord> {
+    const hash = hashSecret(secret);
+    const existing = await store.findTokenByHash(hash);
+    if (existing && !existing.revokedAt) return existing;
+    const { tenant } = await ensureTenant(tenantName);
+    return store.createToken({ id: newTokenId(), tenantId: tenant.id, hash, label, createdAt: clock().toISOString() });
+  }
+
+  /** RFC 6750 bearer authentication: the Authorization header → the tenant it acts for. */
+  async function authenticate(authorization: string | undefined): Promise<Principal> {
+    const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
+    if (!match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
+    const hash = hashSecret(match[1]);
+    const token = await store.findTokenByHash(hash);
+    const now = clock();
+    // Looking up by SHA-256 digest is the constant-time comparison: what an index lookup's timing
+    // could reveal is a prefix of the digest, which tells nothing about the secret.
+    if (!token || token.revokedAt) {
+      throw unauthorized('the bearer token is not valid');
+    }
+    if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) {
+      throw unauthorized('the bearer token has expired');
+    }
+    const last = lastTouched.get(token.id) ?? 0;
+    if (now.getTime() - last > 60_000) {
+      lastTouched.set(token.id, now.getTime());
+      await store.touchToken(token.id, now.toISOString());
+    }
+    return { tenantId: token.tenantId, tenantName: token.tenantName, tokenId: token.id };
+  }
+
+  return {
+    createTenant,
+    ensureTenant,
+    listTenants: () => store.listTenants(),
+    mintToken,
+    ensureToken,
+    listTokens: async (tenantName?: string) => {
+      if (tenantName === undefined) return store.listTokens();
+      const tenant = await store.findTenantByName(tenantName);
+      if (!tenant) throw notFound(`no tenant named "${tenantName}"`);
+      return store.listTokens(tenant.id);
+    },
+    revokeToken: async (id: string) => {
+      if (!(await store.revokeToken(id, clock().toISOString()))) throw notFound(`no token with id "${id}"`);
+    },
+    authenticate,
+  };
+}
+
+export type TenantService = ReturnType<typeof createTenantService>;

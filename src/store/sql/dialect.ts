@@ -1,0 +1,51 @@
+import type { Sql } from './fragment.ts';
+
+/** How a JSON scalar is read: the PostgreSQL dialect needs to cast `#>>` text; SQLite does not. */
+export type ScalarKind = 'string' | 'number' | 'dateTime';
+
+/** Rows of a JSON array expanded with `alias` (SQLite json_each, PostgreSQL jsonb_array_elements). */
+export interface JsonElements {
+  /** A FROM item. */
+  readonly from: Sql;
+  /** The element itself, as a JSON value to read sub-attributes from. */
+  readonly element: Sql;
+  readonly isObject: Sql;
+  /** The member name, when the expanded value is an object. */
+  readonly key: Sql;
+  /** The element as a scalar (simple multi-valued attributes). */
+  scalar(kind: ScalarKind): Sql;
+  isBoolean(value: boolean): Sql;
+  /** Two-valued presence of the element (docs/filtering.md "Present"). */
+  readonly present: Sql;
+}
+
+/**
+ * The few places where SQL engines differ, as Kysely's DialectAdapter does. The filter compiler,
+ * the sort builder and the paging code speak only through this, so that a PostgreSQL (jsonb)
+ * dialect is one new file. Every method returns SQL whose truth value is never NULL unless its
+ * doc says so; `path` elements are canonical names from the schema registry, never client text.
+ */
+export interface SqlDialect {
+  readonly name: string;
+  readonly true: Sql;
+  readonly false: Sql;
+  /** `pred` with NULL read as false. */
+  isTrue(pred: Sql): Sql;
+  /** The scalar at `path` in the JSON `container`, NULL when absent or JSON null. */
+  jsonScalar(container: Sql, path: readonly string[], kind: ScalarKind): Sql;
+  /** Two-valued: the value at `path` is exactly the JSON boolean `value`. */
+  jsonIsBoolean(container: Sql, path: readonly string[], value: boolean): Sql;
+  /** Two-valued: the value at `path` is an object. */
+  jsonIsObject(container: Sql, path: readonly string[]): Sql;
+  /** Two-valued presence of the value at `path` (not null, "", [] or an object with nothing present). */
+  jsonPresent(container: Sql, path: readonly string[]): Sql;
+  jsonElements(container: Sql, path: readonly string[], alias: string): JsonElements;
+  /** Case folding identical to `fold()` of src/filter/fold.ts (JavaScript toLowerCase). */
+  fold(expr: Sql): Sql;
+  /** A dateTime string as epoch milliseconds, as JavaScript's Date.parse reads it. */
+  instant(expr: Sql): Sql;
+  /** Substring tests in which no character of `needle` is special (no LIKE wildcards leak). */
+  contains(haystack: Sql, needle: string): Sql;
+  startsWith(haystack: Sql, needle: string): Sql;
+  endsWith(haystack: Sql, needle: string): Sql;
+}

@@ -1,0 +1,54 @@
+/**
+ * A piece of SQL text with its positional parameters. Built only through `sql` and `raw`, so that a
+ * value can reach the database solely as a bound parameter: interpolating anything that is not a
+ * fragment binds it, never splices it.
+ */
+export interface Sql {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+const isSql = (value: unknown): value is Sql =>
+  typeof value === 'object' && value !== null && SQL_BRAND in value;
+
+const SQL_BRAND = Symbol('sql');
+
+function make(text: string, params: readonly unknown[]): Sql {
+  return { sql: text, params, [SQL_BRAND]: true } as Sql;
+}
+
+/** Tagged template: fragments are inlined, every other value becomes a `?` parameter. */
+export function sql(strings: TemplateStringsArray, ...values: readonly unknown[]): Sql {
+  let text = strings[0] ?? '';
+  const params: unknown[] = [];
+  values.forEach((value, i) => {
+    if (isSql(value)) {
+      text += value.sql;
+      params.push(...value.params);
+    } else {
+      if (typeof value === 'boolean' || value === undefined) {
+        // better-sqlite3 refuses booleans; undefined is always a bug upstream.
+        throw new Error(`cannot bind ${String(value)} as an SQL parameter`);
+      }
+      text += '?';
+      params.push(value);
+    }
+    text += strings[i + 1] ?? '';
+  });
+  return make(text, params);
+}
+
+/** Trusted SQL text: only for identifiers and literals the code itself chose. */
+export const raw = (text: string): Sql => make(text, []);
+
+export function join(parts: readonly Sql[], separator: string): Sql {
+  return make(
+    parts.map((p) => p.sql).join(separator),
+    parts.flatMap((p) => p.params),
+  );
+}
+
+/** A single-quoted SQL string literal, for JSON paths and other registry-derived names. */
+export function quoteLiteral(text: string): Sql {
+  return raw(`'${text.replaceAll("'", "''")}'`);
+}

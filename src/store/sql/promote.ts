@@ -1,0 +1,26 @@
+import { fold } from '../../filter/fold.ts';
+import { invalidValue } from '../../errors/scim-error.ts';
+import type { ResourceTypeName } from '../ports.ts';
+
+/** The promoted columns of a resource row, computed in JavaScript so folding is exactly fold(). */
+export interface Promoted {
+  /** Folded userName (User) or displayName (Group): the uniqueness key of the type. */
+  readonly nameKey: string;
+  /** Folded displayName, or null when absent. */
+  readonly displayName: string | null;
+  readonly externalId: string | null;
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function promote(resourceType: ResourceTypeName, doc: Readonly<Record<string, unknown>>): Promoted {
+  const nameAttribute = resourceType === 'User' ? 'userName' : 'displayName';
+  const name = str(doc[nameAttribute]);
+  if (name === undefined) throw invalidValue(`${nameAttribute} is required`);
+  const displayName = str(doc['displayName']);
+  return {
+    nameKey: fold(name),
+    displayName: displayName === undefined ? null : fold(displayName),
+    externalId: str(doc['externalId']) ?? null,
+  };
+}

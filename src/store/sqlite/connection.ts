@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { fold } from '../../filter/fold.ts';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * The epoch milliseconds of a dateTime string exactly as the in-memory evaluator reads it
+ * (Date.parse), rather than SQLite's unixepoch, which rounds fractional seconds differently.
+ */
+function instant(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * Opens a connection configured for a file shared by a running server and the CLI: WAL lets
+ * readers proceed during a write, busy_timeout makes the second writer wait instead of failing,
+ * synchronous=NORMAL is durable under WAL except for the last transactions on power loss.
+ * scim_fold and scim_instant must exist on every connection: the compiled filters call them.
+ */
+export function openConnection(filename: string): SqliteDatabase {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const db = new Database(filename);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
+  db.function('scim_fold', { deterministic: true }, (x: unknown) => (typeof x === 'string' ? fold(x) : x) as never);
+  db.function('scim_instant', { deterministic: true }, (x: unknown) => instant(x));
+  return db;
+}

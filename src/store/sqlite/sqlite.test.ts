@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openStore } from '../open.ts';
+import { compileFilter } from '../sql/compile-filter.ts';
+import { prefixUpperBound } from '../sql/compile-filter.ts';
+import { filterBuilders } from '../testing/filters.ts';
+import { storeContract } from '../testing/contract.ts';
+import { openConnection } from './connection.ts';
+import { sqliteDialect } from './dialect.ts';
+import { SqliteStore } from './store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'scimd-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+storeContract('sqlite::memory:', () => openStore('sqlite::memory:'));
+storeContract('sqlite file', () => openStore(`sqlite:${join(dir, 'contract', 'scimd.db')}`));
+
+describe('SQLite store', () => {
+  const f = filterBuilders();
+
+  it('applies migrations once and reports nothing the second time', async () => {
+    const store = SqliteStore.open(':memory:');
+    assert.deepEqual(await store.migrate(), [1]);
+    assert.deepEqual(await store.migrate(), []);
+    await store.close();
+  });
+
+  it('runs the file in WAL mode with foreign keys on', async () => {
+    const store = SqliteStore.open(join(dir, 'wal.db'));
+    await store.migrate();
+    assert.equal(store.database.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(store.database.pragma('foreign_keys', { simple: true }), 1);
+    assert.equal(store.database.pragma('synchronous', { simple: true }), 1);
+    assert.ok(Number(store.database.pragma('busy_timeout', { simple: true })) > 0);
+    await store.close();
+  });
+
+  it('a second connection on the same file sees committed writes', async () => {
+    const file = join(dir, 'shared', 'scimd.db');
+    const a = await openStore(`sqlite:${file}`);
+    const b = await openStore(`sqlite:${file}`);
+    await a.migrate();
+    assert.deepEqual(await b.migrate(), []);
+    const tenantId = randomUUID();
+    await a.createTenant({ id: tenantId, name: 'shared', createdAt: new Date().toISOString() });
+    const id = randomUUID();
+    await a.create(tenantId, { resourceType: 'User', id, doc: { userName: 'seen' }, now: new Date().toISOString() });
+    assert.equal((await b.get(tenantId, 'User', id, {}))?.doc['userName'], 'seen');
+    await a.close();
+    await b.close();
+  });
+
+  it('refuses other database URLs', async () => {
+    await assert.rejects(openStore('postgres://u:secret@localhost/db'), (e: Error) => /unsupported database URL/.test(e.message) && !e.message.includes('secret'));
+  });
+
+  it('scim_fold is JavaScript toLowerCase, beyond ASCII', () => {
+    const db = openConnection(':memory:');
+    assert.equal(db.prepare('SELECT scim_fold(?)').pluck().get('ÅNGSTRÖM İ'), 'ÅNGSTRÖM İ'.toLowerCase());
+    assert.equal(db.prepare('SELECT scim_fold(?)').pluck().get(5), 5);
+    db.close();
+  });
+
+  it('prefixUpperBound bounds exactly the strings with the prefix', () => {
+    assert.equal(prefixUpperBound('ab'), 'ac');
+    assert.equal(prefixUpperBound('a\u{10ffff}'), 'b');
+    assert.equal(prefixUpperBound('\ud7ff'), '\ue000');
+    assert.equal(prefixUpperBound(''), undefined);
+  });
+
+  describe('query plans use the indexes', () => {
+    const plan = async (filter: ReturnType<typeof f.cmp>) => {
+      const store = SqliteStore.open(':memory:');
+      await store.migrate();
+      const tenantId = 't';
+      const where = compileFilter(filter, { dialect: sqliteDialect, tenantId, resourceType: 'User' });
+      const rows = store.database
+        .prepare(`EXPLAIN QUERY PLAN SELECT r.doc FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ? AND ${where.sql} ORDER BY r.row_key LIMIT 100`)
+        .all(tenantId, 'User', ...where.params) as { detail: string }[];
+      await store.close();
+      return rows.map((r) => r.detail).join('\n');
+    };
+
+    it('userName eq → the unique name index', async () => {
+      assert.match(await plan(f.cmp('User', 'userName', 'eq', 'bjensen')), /USING (COVERING )?INDEX resources_name \(tenant_id=\? AND resource_type=\? AND name_key=\?\)/);
+    });
+    it('userName sw → a range on the name index', async () => {
+      assert.match(await plan(f.cmp('User', 'userName', 'sw', 'bj')), /USING (COVERING )?INDEX resources_name \(tenant_id=\? AND resource_type=\? AND name_key>\? AND name_key<\?\)/);
+    });
+    it('externalId eq → the externalId index', async () => {
+      assert.match(await plan(f.cmp('User', 'externalId', 'eq', 'e1')), /USING (COVERING )?INDEX resources_external_id \(tenant_id=\? AND resource_type=\? AND external_id=\?\)/);
+    });
+    it('emails.value eq → the values index, then the row by key', async () => {
+      const detail = await plan(f.cmp('User', 'emails.value', 'eq', 'a@b.c'));
+      assert.match(detail, /USING COVERING INDEX resource_values_lookup \(tenant_id=\? AND attr=\? AND value=\?\)/);
+      assert.doesNotMatch(detail, /SCAN r\b/);
+    });
+    it('emails[type eq "work" and value eq "x"] → the values index', async () => {
+      const detail = await plan(f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'work'), s('value', 'eq', 'x'))));
+      assert.match(detail, /resource_values_lookup \(tenant_id=\? AND attr=\? AND value=\?/);
+    });
+  });
+});

@@ -1,0 +1,506 @@
+import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
+import type {
+  CreateCommand,
+  CursorKey,
+  Include,
+  MemberDelta,
+  MemberInput,
+  MemberOp,
+  NewToken,
+  QueryResult,
+  ReferenceView,
+  ResourceQuery,
+  ResourceTypeName,
+  Store,
+  StoredResource,
+  TenantRecord,
+  TokenRecord,
+  UpdateCommand,
+  WriteResult,
+} from '../ports.ts';
+import { compileFilter } from '../sql/compile-filter.ts';
+import { join, raw, sql, type Sql } from '../sql/fragment.ts';
+import { promote } from '../sql/promote.ts';
+import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
+import { valueRows } from '../sql/values-index.ts';
+import { VersionConflictError } from '../version-conflict.ts';
+import { openConnection, type SqliteDatabase } from './connection.ts';
+import { sqliteDialect } from './dialect.ts';
+import { runMigrations } from './migrations.ts';
+import { StatementCache } from './statement-cache.ts';
+
+interface ResourceRow {
+  readonly row_key: number;
+  readonly resource_type: ResourceTypeName;
+  readonly id: string;
+  readonly doc: string;
+  readonly version: number;
+  readonly created_ms: number;
+  readonly modified_ms: number;
+  readonly password_hash: string | null;
+  readonly sort_value?: string | number | null;
+}
+
+interface TokenRow {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly tenant_name: string;
+  readonly label: string | null;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly revoked_at: string | null;
+  readonly last_used_at: string | null;
+}
+
+const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
+const TOKEN_SELECT =
+  'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
+// A member's display is its displayName, else its userName; a group's is its displayName.
+const MEMBERS_OF = `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
+    coalesce(nullif(json_extract(o.doc, '$.displayName'), ''), json_extract(o.doc, '$.userName')) AS display
+  FROM memberships m JOIN resources o ON o.row_key = m.member_row
+  WHERE m.tenant_id = ? AND m.group_row IN (SELECT value FROM json_each(?)) ORDER BY m.seq`;
+const GROUPS_OF = `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type, o.resource_type AS resource_type,
+    json_extract(o.doc, '$.displayName') AS display
+  FROM memberships m JOIN resources o ON o.row_key = m.group_row
+  WHERE m.tenant_id = ? AND m.member_row IN (SELECT value FROM json_each(?)) ORDER BY m.seq`;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const ms = (text: string) => {
+  const value = Date.parse(text);
+  if (Number.isNaN(value)) throw new Error(`not an ISO 8601 timestamp: ${text}`);
+  return value;
+};
+const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+function toToken(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    label: orUndefined(row.label),
+    createdAt: row.created_at,
+    expiresAt: orUndefined(row.expires_at),
+    revokedAt: orUndefined(row.revoked_at),
+    lastUsedAt: orUndefined(row.last_used_at),
+  };
+}
+
+function isUniqueViolation(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Membership delta bookkeeping: an add undoes an earlier remove of the same id and vice versa. */
+class DeltaTracker {
+  readonly added = new Set<string>();
+  readonly removed = new Set<string>();
+  add(id: string) {
+    if (!this.removed.delete(id)) this.added.add(id);
+  }
+  remove(id: string) {
+    if (!this.added.delete(id)) this.removed.add(id);
+  }
+  result(): MemberDelta {
+    return { added: [...this.added], removed: [...this.removed] };
+  }
+}
+
+/**
+ * The embedded store on better-sqlite3. The driver is synchronous, so each method runs to
+ * completion on the event loop: one connection, no pool, and a write transaction never
+ * interleaves with another request of this process. Writes use BEGIN IMMEDIATE so that a second
+ * process (the CLI) waits on busy_timeout instead of failing to upgrade a read lock.
+ */
+export class SqliteStore implements Store {
+  readonly capabilities = { dialect: 'sqlite' } as const;
+  readonly #db: SqliteDatabase;
+  readonly #statements: StatementCache;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#statements = new StatementCache(db);
+  }
+
+  static open(filename: string): SqliteStore {
+    return new SqliteStore(openConnection(filename));
+  }
+
+  /** The underlying connection, for SQLite-specific tests and tooling. */
+  get database(): SqliteDatabase {
+    return this.#db;
+  }
+
+  async migrate(): Promise<readonly number[]> {
+    return runMigrations(this.#db);
+  }
+
+  async ping(): Promise<void> {
+    this.#s('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #s(text: string) {
+    return this.#statements.fixed(text);
+  }
+
+  #tx<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  // ---- tenants and tokens -------------------------------------------------------------------
+
+  async createTenant(tenant: TenantRecord): Promise<TenantRecord> {
+    try {
+      this.#s('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenant.id, tenant.name, tenant.createdAt);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw uniqueness(`a tenant named "${tenant.name}" (or with id ${tenant.id}) already exists`);
+      throw error;
+    }
+    return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt };
+  }
+
+  async listTenants(): Promise<readonly TenantRecord[]> {
+    const rows = this.#s('SELECT id, name, created_at FROM tenants ORDER BY name').all() as { id: string; name: string; created_at: string }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+  }
+
+  async findTenantByName(name: string): Promise<TenantRecord | undefined> {
+    const r = this.#s('SELECT id, name, created_at FROM tenants WHERE name = ?').get(name) as
+      | { id: string; name: string; created_at: string }
+      | undefined;
+    return r && { id: r.id, name: r.name, createdAt: r.created_at };
+  }
+
+  async createToken(token: NewToken): Promise<TokenRecord> {
+    try {
+      this.#s('INSERT INTO tokens (id, tenant_id, hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        token.id,
+        token.tenantId,
+        token.hash,
+        token.label ?? null,
+        token.createdAt,
+        token.expiresAt ?? null,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw uniqueness(`token ${token.id} already exists`);
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw notFound(`tenant ${token.tenantId} not found`);
+      throw error;
+    }
+    return toToken(this.#s(`${TOKEN_SELECT} WHERE k.id = ?`).get(token.id) as TokenRow);
+  }
+
+  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    const row = this.#s(`${TOKEN_SELECT} WHERE k.hash = ?`).get(hash) as TokenRow | undefined;
+    return row && toToken(row);
+  }
+
+  async listTokens(tenantId?: string): Promise<readonly TokenRecord[]> {
+    const rows =
+      tenantId === undefined
+        ? this.#s(`${TOKEN_SELECT} ORDER BY k.created_at, k.id`).all()
+        : this.#s(`${TOKEN_SELECT} WHERE k.tenant_id = ? ORDER BY k.created_at, k.id`).all(tenantId);
+    return (rows as TokenRow[]).map(toToken);
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    return this.#s('UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(at, id).changes > 0;
+  }
+
+  async touchToken(id: string, at: string): Promise<void> {
+    this.#s('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined> {
+    const row = this.#find(tenantId, resourceType, id);
+    return row && this.#hydrate(tenantId, [row], include)[0];
+  }
+
+  #find(tenantId: string, resourceType: ResourceTypeName, id: string): ResourceRow | undefined {
+    return this.#s(`SELECT ${COLUMNS} FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ? AND r.id = ?`).get(
+      tenantId,
+      resourceType,
+      id,
+    ) as ResourceRow | undefined;
+  }
+
+  /** Rows → resources, with members / groups read in one statement for the whole page. */
+  #hydrate(tenantId: string, rows: readonly ResourceRow[], include: Include): StoredResource[] {
+    const members = include.members ? this.#references(MEMBERS_OF, tenantId, rows, 'Group') : undefined;
+    const groups = include.groups ? this.#references(GROUPS_OF, tenantId, rows, 'User') : undefined;
+    return rows.map((row) => ({
+      id: row.id,
+      resourceType: row.resource_type,
+      doc: JSON.parse(row.doc) as Record<string, unknown>,
+      version: row.version,
+      created: iso(row.created_ms),
+      lastModified: iso(row.modified_ms),
+      ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
+      ...(groups && row.resource_type === 'User' ? { groups: groups.get(row.row_key) ?? [] } : {}),
+      ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
+    }));
+  }
+
+  #references(text: string, tenantId: string, rows: readonly ResourceRow[], ownerType: ResourceTypeName): Map<number, ReferenceView[]> {
+    const byOwner = new Map<number, ReferenceView[]>();
+    const keys = rows.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
+    if (keys.length === 0) return byOwner;
+    const refs = this.#s(text).all(tenantId, JSON.stringify(keys)) as {
+      owner: number;
+      value: string;
+      type: string;
+      resource_type: ResourceTypeName;
+      display: string | null;
+    }[];
+    for (const ref of refs) {
+      let list = byOwner.get(ref.owner);
+      if (!list) byOwner.set(ref.owner, (list = []));
+      list.push({ value: ref.value, type: ref.type, resourceType: ref.resource_type, display: typeof ref.display === 'string' ? ref.display : undefined });
+    }
+    return byOwner;
+  }
+
+  async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
+    const where = this.#where(tenantId, query);
+    const key = sortKey(sqliteDialect, tenantId, query.targets);
+    const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
+    const { page } = query;
+    const total =
+      page.kind === 'index' || page.withTotal
+        ? (this.#dynamic(sql`SELECT count(*) FROM resources r WHERE ${where}`).pluck().get(...this.#params(where)) as number)
+        : undefined;
+    const empty: QueryResult = { totalResults: total, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false };
+
+    if (page.kind === 'index') {
+      const count = total ?? 0;
+      const offset = Math.max(page.startIndex, 1) - 1;
+      if (count === 0 || page.count <= 0) return { ...empty, hasPrevious: offset > 0 && count > 0 };
+      const rows = this.#all(sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${page.count} OFFSET ${offset}`);
+      return this.#result(tenantId, total, rows, query.include, offset + rows.length < count, offset > 0);
+    }
+
+    // Keyset page: a seek on the order's index, never an OFFSET, so page n costs what page 1 does.
+    const backwards = page.before !== undefined && page.after === undefined;
+    const cursor = backwards ? page.before : page.after;
+    const descending = query.descending !== backwards;
+    if (total === 0) return empty;
+    const seek = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
+    const fetched =
+      page.count > 0 ? this.#all(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${page.count + 1}`) : [];
+    const more = fetched.length > page.count;
+    const rows = fetched.slice(0, page.count);
+    if (backwards) rows.reverse();
+    // Whether rows lie on the other side of the cursor: one index probe, LIMIT 1.
+    const behind = cursor !== undefined && this.#exists(sql`${where} AND ${atOrBeforeKey(key, descending, cursor)}`);
+    return backwards
+      ? this.#result(tenantId, total, rows, query.include, behind, more)
+      : this.#result(tenantId, total, rows, query.include, more, behind);
+  }
+
+  #where(tenantId: string, query: ResourceQuery): Sql {
+    if (query.targets.length === 0) throw new Error('a query needs at least one target');
+    const parts = query.targets.map((target) => {
+      const type = sql`r.resource_type = ${target.resourceType}`;
+      if (!target.filter) return type;
+      const filter = compileFilter(target.filter, { dialect: sqliteDialect, tenantId, resourceType: target.resourceType });
+      return sql`(${type} AND ${filter})`;
+    });
+    const targets = parts.length === 1 ? parts[0]! : sql`(${join(parts, ' OR ')})`;
+    return sql`r.tenant_id = ${tenantId} AND ${targets}`;
+  }
+
+  #result(
+    tenantId: string,
+    total: number | undefined,
+    rows: readonly ResourceRow[],
+    include: Include,
+    hasNext: boolean,
+    hasPrevious: boolean,
+  ): QueryResult {
+    const keyOf = (row: ResourceRow | undefined): CursorKey | undefined =>
+      row && { sortValue: row.sort_value ?? null, rowKey: row.row_key };
+    return {
+      totalResults: total,
+      resources: this.#hydrate(tenantId, rows, include),
+      firstKey: keyOf(rows[0]),
+      lastKey: keyOf(rows[rows.length - 1]),
+      hasNext,
+      hasPrevious,
+    };
+  }
+
+  #dynamic(query: Sql) {
+    return this.#statements.dynamic(query.sql);
+  }
+
+  #params(query: Sql): unknown[] {
+    return query.params as unknown[];
+  }
+
+  #all(query: Sql): ResourceRow[] {
+    return this.#dynamic(query).all(...this.#params(query)) as ResourceRow[];
+  }
+
+  #exists(where: Sql): boolean {
+    const probe = sql`SELECT 1 FROM resources r WHERE ${where} LIMIT 1`;
+    return this.#dynamic(probe).get(...this.#params(probe)) !== undefined;
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  async create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
+    return this.#tx(() => {
+      const promoted = promote(command.resourceType, command.doc);
+      const now = ms(command.now);
+      let rowKey: number;
+      try {
+        rowKey = Number(
+          this.#s(
+            `INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+          ).run(
+            tenantId,
+            command.resourceType,
+            command.id,
+            JSON.stringify(command.doc),
+            command.passwordHash ?? null,
+            now,
+            now,
+            promoted.nameKey,
+            promoted.displayName,
+            promoted.externalId,
+          ).lastInsertRowid,
+        );
+      } catch (error) {
+        throw this.#translate(error, command.resourceType, command.id, command.doc);
+      }
+      this.#writeValues(tenantId, rowKey, command.resourceType, command.doc, false);
+      const delta = new DeltaTracker();
+      if (command.members && command.members.length > 0) {
+        this.#requireGroup(command.resourceType);
+        this.#addMembers(tenantId, rowKey, command.members, delta);
+      }
+      return {
+        resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
+        memberDelta: delta.result(),
+      };
+    });
+  }
+
+  async update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
+    return this.#tx(() => {
+      const row = this.#find(tenantId, command.resourceType, command.id);
+      if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
+      if (row.version !== command.expectedVersion) throw new VersionConflictError();
+      const now = ms(command.now);
+      const version = row.version + 1;
+      const passwordHash = command.passwordHash === undefined ? row.password_hash : command.passwordHash;
+      if (command.doc) {
+        const promoted = promote(command.resourceType, command.doc);
+        try {
+          this.#s(
+            `UPDATE resources SET doc = ?, password_hash = ?, version = ?, modified_ms = ?, name_key = ?, display_name = ?, external_id = ?
+             WHERE row_key = ?`,
+          ).run(JSON.stringify(command.doc), passwordHash, version, now, promoted.nameKey, promoted.displayName, promoted.externalId, row.row_key);
+        } catch (error) {
+          throw this.#translate(error, command.resourceType, command.id, command.doc);
+        }
+        this.#writeValues(tenantId, row.row_key, command.resourceType, command.doc, true);
+      } else {
+        this.#s('UPDATE resources SET password_hash = ?, version = ?, modified_ms = ? WHERE row_key = ?').run(passwordHash, version, now, row.row_key);
+      }
+      const delta = new DeltaTracker();
+      if (command.memberOps && command.memberOps.length > 0) {
+        this.#requireGroup(command.resourceType);
+        for (const op of command.memberOps) this.#applyMemberOp(tenantId, row.row_key, op, delta);
+      }
+      return {
+        resource: {
+          id: row.id,
+          resourceType: row.resource_type,
+          doc: command.doc ?? (JSON.parse(row.doc) as Record<string, unknown>),
+          version,
+          created: iso(row.created_ms),
+          lastModified: iso(now),
+        },
+        memberDelta: delta.result(),
+      };
+    });
+  }
+
+  async delete(tenantId: string, resourceType: ResourceTypeName, id: string, expectedVersion?: number): Promise<StoredResource> {
+    return this.#tx(() => {
+      const row = this.#find(tenantId, resourceType, id);
+      if (!row) throw notFound(`${resourceType} ${id} not found`);
+      if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflictError();
+      // Memberships on either side and the values index go with it (ON DELETE CASCADE).
+      this.#s('DELETE FROM resources WHERE row_key = ?').run(row.row_key);
+      return this.#hydrate(tenantId, [row], {})[0]!;
+    });
+  }
+
+  #translate(error: unknown, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>): unknown {
+    if (!isUniqueViolation(error)) return error;
+    if (error.message.includes('resources.name_key')) {
+      const attribute = resourceType === 'User' ? 'userName' : 'displayName';
+      return uniqueness(`${attribute} ${JSON.stringify(doc[attribute])} is already in use`);
+    }
+    return uniqueness(`a resource with id ${id} already exists`);
+  }
+
+  #writeValues(tenantId: string, rowKey: number, resourceType: ResourceTypeName, doc: Readonly<Record<string, unknown>>, replace: boolean) {
+    if (replace) this.#s('DELETE FROM resource_values WHERE resource_row = ?').run(rowKey);
+    const insert = this.#s('INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const v of valueRows(resourceType, doc)) insert.run(rowKey, v.attr, v.idx, tenantId, v.value, v.type);
+  }
+
+  #requireGroup(resourceType: ResourceTypeName) {
+    if (resourceType !== 'Group') throw invalidValue(`a ${resourceType} has no members`);
+  }
+
+  #applyMemberOp(tenantId: string, groupRow: number, op: MemberOp, delta: DeltaTracker) {
+    switch (op.kind) {
+      case 'add':
+        return this.#addMembers(tenantId, groupRow, op.members, delta);
+      case 'remove': {
+        const remove = this.#s(
+          'DELETE FROM memberships WHERE tenant_id = ? AND group_row = ? AND member_row = (SELECT row_key FROM resources WHERE tenant_id = ? AND id = ?)',
+        );
+        for (const value of op.values) {
+          if (remove.run(tenantId, groupRow, tenantId, value).changes > 0) delta.remove(value);
+        }
+        return;
+      }
+      case 'removeAll': {
+        const ids = this.#s(
+          'SELECT o.id FROM memberships m JOIN resources o ON o.row_key = m.member_row WHERE m.tenant_id = ? AND m.group_row = ? ORDER BY m.seq',
+        )
+          .pluck()
+          .all(tenantId, groupRow) as string[];
+        this.#s('DELETE FROM memberships WHERE tenant_id = ? AND group_row = ?').run(tenantId, groupRow);
+        for (const id of ids) delta.remove(id);
+        return;
+      }
+      default:
+        return op satisfies never;
+    }
+  }
+
+  #addMembers(tenantId: string, groupRow: number, members: readonly MemberInput[], delta: DeltaTracker) {
+    const lookup = this.#s('SELECT row_key, resource_type FROM resources WHERE tenant_id = ? AND id = ?');
+    const insert = this.#s('INSERT OR IGNORE INTO memberships (tenant_id, group_row, member_row, member_type) VALUES (?, ?, ?, ?)');
+    for (const member of members) {
+      const target = lookup.get(tenantId, member.value) as { row_key: number; resource_type: ResourceTypeName } | undefined;
+      if (!target) throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
+      if (target.resource_type !== 'User' || (member.type !== undefined && member.type.toLowerCase() !== 'user')) {
+        throw invalidValue(`member ${JSON.stringify(member.value)}: nested groups are not supported`);
+      }
+      if (insert.run(tenantId, groupRow, target.row_key, 'User').changes > 0) delta.add(member.value);
+    }
+  }
+}

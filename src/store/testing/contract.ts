@@ -1,0 +1,513 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { ResolvedFilter } from '../../filter/ast.ts';
+import { ScimError } from '../../errors/scim-error.ts';
+import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/core/enterprise-user.ts';
+import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
+import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
+import type { ResolvedAttribute } from '../../schema/registry.ts';
+import type { CursorKey, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
+import { VersionConflictError } from '../version-conflict.ts';
+import { filterBuilders } from './filters.ts';
+
+const ENT = ENTERPRISE_USER_SCHEMA_ID;
+const T0 = '2024-01-01T00:00:00.000Z';
+const T1 = '2024-06-01T12:00:00.000Z';
+
+function isScim(status: number, scimType?: string, detail?: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof ScimError, `expected a ScimError, got ${String(error)}`);
+    assert.equal(error.status, status);
+    assert.equal(error.scimType, scimType);
+    if (detail) assert.match(error.detail, detail);
+    return true;
+  };
+}
+
+async function newTenant(store: Store, name = `t-${randomUUID()}`) {
+  const tenant = await store.createTenant({ id: randomUUID(), name, createdAt: T0 });
+  return tenant.id;
+}
+
+async function user(store: Store, tenantId: string, doc: Record<string, unknown>, now = T0) {
+  return (await store.create(tenantId, { resourceType: 'User', id: randomUUID(), doc, now })).resource;
+}
+
+async function group(store: Store, tenantId: string, displayName: string, members: string[] = [], now = T0) {
+  return (
+    await store.create(tenantId, {
+      resourceType: 'Group',
+      id: randomUUID(),
+      doc: { displayName },
+      members: members.map((value) => ({ value })),
+      now,
+    })
+  ).resource;
+}
+
+const all: Page = { kind: 'index', startIndex: 1, count: 1000 };
+
+/**
+ * The behaviour every Store must have (SQLite now, PostgreSQL later). `makeStore` returns a fresh,
+ * empty store; the suite migrates it and closes it.
+ */
+export function storeContract(name: string, makeStore: () => Promise<Store>): void {
+  const f = filterBuilders();
+
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await makeStore();
+      await store.migrate();
+    });
+    after(async () => store.close());
+
+    const names = async (tenantId: string, resourceType: ResourceTypeName, filter?: ResolvedFilter, sortBy?: string, descending = false) => {
+      const target: QueryTarget = {
+        resourceType,
+        ...(filter ? { filter } : {}),
+        ...(sortBy ? { sortBy: f.attr(resourceType, sortBy) } : {}),
+      };
+      const result = await store.query(tenantId, { targets: [target], descending, page: all, include: {} });
+      assert.equal(result.totalResults, result.resources.length);
+      return result.resources.map((r) => String(r.doc[resourceType === 'User' ? 'userName' : 'displayName']));
+    };
+
+    describe('tenants and tokens', () => {
+      it('creates, finds and lists tenants; a taken name is 409 uniqueness', async () => {
+        const id = await newTenant(store, 'acme');
+        assert.deepEqual(await store.findTenantByName('acme'), { id, name: 'acme', createdAt: T0 });
+        assert.equal(await store.findTenantByName('nope'), undefined);
+        assert.ok((await store.listTenants()).some((t) => t.id === id));
+        await assert.rejects(store.createTenant({ id: randomUUID(), name: 'acme', createdAt: T0 }), isScim(409, 'uniqueness'));
+      });
+
+      it('stores tokens by hash, lists, touches and revokes them', async () => {
+        const tenantId = await newTenant(store, 'tokens-tenant');
+        const token = await store.createToken({ id: 'tok1', tenantId, hash: 'h'.repeat(64), label: 'entra', createdAt: T0 });
+        assert.deepEqual(token, {
+          id: 'tok1', tenantId, tenantName: 'tokens-tenant', label: 'entra', createdAt: T0,
+          expiresAt: undefined, revokedAt: undefined, lastUsedAt: undefined,
+        });
+        await store.touchToken('tok1', T1);
+        assert.equal((await store.findTokenByHash('h'.repeat(64)))?.lastUsedAt, T1);
+        assert.equal(await store.findTokenByHash('x'), undefined);
+        assert.deepEqual((await store.listTokens(tenantId)).map((t) => t.id), ['tok1']);
+        assert.ok((await store.listTokens()).some((t) => t.id === 'tok1'));
+        assert.equal(await store.revokeToken('tok1', T1), true);
+        assert.equal((await store.findTokenByHash('h'.repeat(64)))?.revokedAt, T1);
+        assert.equal(await store.revokeToken('missing', T1), false);
+        await store.ping();
+      });
+    });
+
+    describe('resources', () => {
+      let tenantId: string;
+      before(async () => {
+        tenantId = await newTenant(store);
+      });
+
+      it('creates, gets, updates and deletes a user', async () => {
+        const created = await user(store, tenantId, { userName: 'crud', title: 'A' });
+        assert.equal(created.version, 1);
+        assert.equal(created.created, T0);
+        const got = await store.get(tenantId, 'User', created.id, {});
+        assert.deepEqual(got?.doc, { userName: 'crud', title: 'A' });
+        assert.equal(got?.lastModified, T0);
+        assert.equal(await store.get(tenantId, 'Group', created.id, {}), undefined);
+        const updated = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 1, doc: { userName: 'crud', title: 'B' }, now: T1 });
+        assert.equal(updated.resource.version, 2);
+        assert.equal(updated.resource.lastModified, T1);
+        assert.equal(updated.resource.created, T0);
+        const docless = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 2, now: T1 });
+        assert.deepEqual(docless.resource.doc, { userName: 'crud', title: 'B' });
+        assert.equal(docless.resource.version, 3);
+        const deleted = await store.delete(tenantId, 'User', created.id);
+        assert.equal(deleted.id, created.id);
+        assert.equal(await store.get(tenantId, 'User', created.id, {}), undefined);
+        await assert.rejects(store.delete(tenantId, 'User', created.id), isScim(404));
+        await assert.rejects(store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 3, now: T1 }), isScim(404));
+      });
+
+      it('stores password hashes only on request, and clears them with null', async () => {
+        const id = randomUUID();
+        await store.create(tenantId, { resourceType: 'User', id, doc: { userName: 'pw' }, passwordHash: 'hash1', now: T0 });
+        assert.equal((await store.get(tenantId, 'User', id, {}))?.passwordHash, undefined);
+        assert.equal((await store.get(tenantId, 'User', id, { passwordHash: true }))?.passwordHash, 'hash1');
+        await store.update(tenantId, { resourceType: 'User', id, expectedVersion: 1, doc: { userName: 'pw' }, now: T1 });
+        assert.equal((await store.get(tenantId, 'User', id, { passwordHash: true }))?.passwordHash, 'hash1');
+        await store.update(tenantId, { resourceType: 'User', id, expectedVersion: 2, passwordHash: null, now: T1 });
+        const cleared = await store.get(tenantId, 'User', id, { passwordHash: true });
+        assert.ok(cleared && 'passwordHash' in cleared && cleared.passwordHash === undefined);
+      });
+
+      it('rejects a stale expected version with VersionConflictError', async () => {
+        const u = await user(store, tenantId, { userName: 'versioned' });
+        await store.update(tenantId, { resourceType: 'User', id: u.id, expectedVersion: 1, doc: { userName: 'versioned' }, now: T1 });
+        await assert.rejects(
+          store.update(tenantId, { resourceType: 'User', id: u.id, expectedVersion: 1, doc: { userName: 'versioned', title: 'x' }, now: T1 }),
+          (e) => e instanceof VersionConflictError && e.status === 412,
+        );
+        await assert.rejects(store.delete(tenantId, 'User', u.id, 1), (e) => e instanceof VersionConflictError);
+        assert.equal((await store.get(tenantId, 'User', u.id, {}))?.version, 2);
+      });
+
+      it('holds userName unique per tenant case-insensitively (409 uniqueness), also on update', async () => {
+        await user(store, tenantId, { userName: 'Unique.Person' });
+        await assert.rejects(user(store, tenantId, { userName: 'unique.PERSON' }), isScim(409, 'uniqueness', /userName/));
+        const other = await user(store, tenantId, { userName: 'someone.else' });
+        await assert.rejects(
+          store.update(tenantId, { resourceType: 'User', id: other.id, expectedVersion: 1, doc: { userName: 'UNIQUE.person' }, now: T1 }),
+          isScim(409, 'uniqueness'),
+        );
+        // A failed write leaves nothing behind.
+        assert.deepEqual(await names(tenantId, 'User', f.cmp('User', 'userName', 'eq', 'unique.person')), ['Unique.Person']);
+      });
+
+      it('holds group displayName unique per tenant case-insensitively', async () => {
+        await group(store, tenantId, 'Engineering');
+        await assert.rejects(group(store, tenantId, 'ENGINEERING'), isScim(409, 'uniqueness', /displayName/));
+        // A user's displayName is not a group name and is not unique.
+        await user(store, tenantId, { userName: 'eng1', displayName: 'Engineering' });
+        await user(store, tenantId, { userName: 'eng2', displayName: 'Engineering' });
+      });
+
+      it('isolates tenants', async () => {
+        const other = await newTenant(store);
+        const mine = await user(store, tenantId, { userName: 'isolated' });
+        const theirs = await user(store, other, { userName: 'isolated' });
+        assert.equal(await store.get(other, 'User', mine.id, {}), undefined);
+        await assert.rejects(store.update(other, { resourceType: 'User', id: mine.id, expectedVersion: 1, now: T1 }), isScim(404));
+        await assert.rejects(store.delete(other, 'User', mine.id), isScim(404));
+        assert.deepEqual(await names(other, 'User'), ['isolated']);
+        await assert.rejects(group(store, other, 'g', [mine.id]), isScim(400, 'invalidValue'));
+        assert.ok(theirs.id !== mine.id);
+      });
+    });
+
+    describe('memberships', () => {
+      let tenantId: string;
+      let u: { id: string }[];
+      before(async () => {
+        tenantId = await newTenant(store);
+        u = [];
+        for (let i = 0; i < 5; i++) u.push(await user(store, tenantId, { userName: `m${i}`, ...(i === 0 ? { displayName: 'Member Zero' } : {}) }));
+      });
+
+      it('creates a group with members, returned in insertion order with display names', async () => {
+        const g = await store.create(tenantId, {
+          resourceType: 'Group', id: randomUUID(), doc: { displayName: 'G1' },
+          members: [{ value: u[2]!.id }, { value: u[0]!.id, type: 'User' }, { value: u[2]!.id }], now: T0,
+        });
+        assert.deepEqual(g.memberDelta, { added: [u[2]!.id, u[0]!.id], removed: [] });
+        const got = await store.get(tenantId, 'Group', g.resource.id, { members: true });
+        assert.deepEqual(got?.members, [
+          { value: u[2]!.id, type: 'User', resourceType: 'User', display: 'm2' },
+          { value: u[0]!.id, type: 'User', resourceType: 'User', display: 'Member Zero' },
+        ]);
+        assert.equal((await store.get(tenantId, 'Group', g.resource.id, {}))?.members, undefined);
+        const groups = await store.get(tenantId, 'User', u[0]!.id, { groups: true });
+        assert.deepEqual(groups?.groups, [{ value: g.resource.id, type: 'direct', resourceType: 'Group', display: 'G1' }]);
+      });
+
+      it('applies member operations in order and returns the net delta', async () => {
+        const g = await group(store, tenantId, 'G2', [u[0]!.id, u[1]!.id]);
+        const r = await store.update(tenantId, {
+          resourceType: 'Group', id: g.id, expectedVersion: 1, now: T1,
+          memberOps: [
+            { kind: 'add', members: [{ value: u[1]!.id }, { value: u[2]!.id }] },
+            { kind: 'remove', values: [u[0]!.id, 'not-a-member'] },
+            { kind: 'add', members: [{ value: u[3]!.id }] },
+            { kind: 'remove', values: [u[3]!.id] },
+          ],
+        });
+        assert.deepEqual(r.memberDelta, { added: [u[2]!.id], removed: [u[0]!.id] });
+        assert.equal(r.resource.version, 2);
+        const members = (await store.get(tenantId, 'Group', g.id, { members: true }))?.members?.map((m) => m.value);
+        assert.deepEqual(members, [u[1]!.id, u[2]!.id]);
+        const cleared = await store.update(tenantId, {
+          resourceType: 'Group', id: g.id, expectedVersion: 2, now: T1,
+          memberOps: [{ kind: 'removeAll' }, { kind: 'add', members: [{ value: u[2]!.id }] }],
+        });
+        assert.deepEqual(cleared.memberDelta, { added: [], removed: [u[1]!.id] });
+      });
+
+      it('refuses unknown members and nested groups with invalidValue, writing nothing', async () => {
+        const g = await group(store, tenantId, 'G3', [u[0]!.id]);
+        const missing = randomUUID();
+        await assert.rejects(
+          store.update(tenantId, { resourceType: 'Group', id: g.id, expectedVersion: 1, now: T1, memberOps: [{ kind: 'add', members: [{ value: u[1]!.id }, { value: missing }] }] }),
+          isScim(400, 'invalidValue', new RegExp(missing)),
+        );
+        await assert.rejects(
+          store.update(tenantId, { resourceType: 'Group', id: g.id, expectedVersion: 1, now: T1, memberOps: [{ kind: 'add', members: [{ value: g.id }] }] }),
+          isScim(400, 'invalidValue', /nested groups are not supported/),
+        );
+        await assert.rejects(
+          store.update(tenantId, { resourceType: 'Group', id: g.id, expectedVersion: 1, now: T1, memberOps: [{ kind: 'add', members: [{ value: u[1]!.id, type: 'Group' }] }] }),
+          isScim(400, 'invalidValue', /nested groups are not supported/),
+        );
+        const after = await store.get(tenantId, 'Group', g.id, { members: true });
+        assert.equal(after?.version, 1);
+        assert.deepEqual(after?.members?.map((m) => m.value), [u[0]!.id]);
+      });
+
+      it('deleting a user removes its memberships; deleting a group frees its members', async () => {
+        const doomed = await user(store, tenantId, { userName: 'doomed' });
+        const g = await group(store, tenantId, 'G4', [doomed.id, u[4]!.id]);
+        await store.delete(tenantId, 'User', doomed.id);
+        assert.deepEqual((await store.get(tenantId, 'Group', g.id, { members: true }))?.members?.map((m) => m.value), [u[4]!.id]);
+        await store.delete(tenantId, 'Group', g.id);
+        assert.deepEqual((await store.get(tenantId, 'User', u[4]!.id, { groups: true }))?.groups, []);
+      });
+    });
+
+    describe('RFC 7644 §3.4.2.2 filtering (docs/filtering.md)', () => {
+      let tenantId: string;
+      const ids: Record<string, string> = {};
+      before(async () => {
+        tenantId = await newTenant(store);
+        const add = async (doc: Record<string, unknown>, now = T0) => {
+          ids[String(doc['userName'])] = (await user(store, tenantId, doc, now)).id;
+        };
+        await add({
+          userName: 'bjensen', displayName: 'Babs Jensen', externalId: 'ext-1', active: true, title: 'Tour Guide',
+          name: { givenName: 'Barbara', familyName: 'Jensen' },
+          emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }, { value: 'babs@home.org', type: 'home' }],
+          [ENT]: { department: 'Sales', employeeNumber: '701984' },
+        });
+        await add({ userName: 'JSmith', active: false, title: '', emails: [{ value: 'john@EXAMPLE.com', type: 'work' }] }, T1);
+        await add({ userName: 'alice_100%', nickName: 'back\\slash', [ENT]: { department: 'Engineering' } }, T1);
+        await add({ userName: "O'Brien", title: null, emails: [], name: {}, [ENT]: {} }, T1);
+        ids['Admins'] = (await group(store, tenantId, 'Admins', [ids['bjensen']!, ids['JSmith']!])).id;
+        ids['Everyone'] = (await group(store, tenantId, 'Everyone', [ids['alice_100%']!])).id;
+        await group(store, tenantId, 'Empty');
+      });
+
+      const users = (filter: ResolvedFilter) => names(tenantId, 'User', filter, 'userName');
+      const U = (path: string, op: Parameters<typeof f.cmp>[2], value: Parameters<typeof f.cmp>[3]) => f.cmp('User', path, op, value);
+      const everyone = ['alice_100%', 'bjensen', 'JSmith', "O'Brien"];
+
+      const cases: [string, () => ResolvedFilter, string[]][] = [
+        ['userName eq folds case', () => U('userName', 'eq', 'BJENSEN'), ['bjensen']],
+        ['userName ne', () => U('userName', 'ne', 'bjensen'), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['userName co', () => U('userName', 'co', 'SMI'), ['JSmith']],
+        ['userName sw', () => U('userName', 'sw', 'j'), ['JSmith']],
+        ['userName ew', () => U('userName', 'ew', 'SEN'), ['bjensen']],
+        ['userName gt orders folded strings', () => U('userName', 'gt', 'j'), ['JSmith', "O'Brien"]],
+        ['userName le', () => U('userName', 'le', 'bjensen'), ['alice_100%', 'bjensen']],
+        ['userName sw "" matches every present value', () => U('userName', 'sw', ''), everyone],
+        ['co "%" is literal', () => U('userName', 'co', '%'), ['alice_100%']],
+        ['co "_" is literal', () => U('userName', 'co', '_'), ['alice_100%']],
+        ['sw "a_" is literal', () => U('userName', 'sw', 'a_'), []],
+        ['ew "0%" is literal', () => U('userName', 'ew', '0%'), ['alice_100%']],
+        ['co a backslash', () => U('nickName', 'co', '\\'), ['alice_100%']],
+        ['externalId is caseExact', () => U('externalId', 'eq', 'EXT-1'), []],
+        ['externalId eq', () => U('externalId', 'eq', 'ext-1'), ['bjensen']],
+        ['id eq', () => U('id', 'eq', ids['JSmith']!), ['JSmith']],
+        ['pr: "" and null are not present', () => f.pr('User', 'title'), ['bjensen']],
+        ['eq null is not present', () => U('title', 'eq', null), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['ne null is present', () => U('title', 'ne', null), ['bjensen']],
+        ['ne on an absent value is true', () => U('title', 'ne', 'Tour Guide'), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['eq "" matches the empty string only', () => U('title', 'eq', ''), ['JSmith']],
+        ['not is plain negation (no NULL leaks)', () => f.not(U('title', 'eq', 'Tour Guide')), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['not of an absent comparison', () => f.not(U('title', 'co', 'x')), everyone],
+        ['boolean eq true', () => U('active', 'eq', true), ['bjensen']],
+        ['boolean eq false', () => U('active', 'eq', false), ['JSmith']],
+        ['boolean ne true includes absent', () => U('active', 'ne', true), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['"True" string as boolean', () => U('active', 'eq', 'True'), ['bjensen']],
+        ['multi-valued sub-attribute is existential', () => U('emails.value', 'eq', 'JOHN@example.com'), ['JSmith']],
+        ['a complex attribute compares its value', () => U('emails', 'eq', 'babs@home.org'), ['bjensen']],
+        ['multi-valued co', () => U('emails.value', 'co', 'example.COM'), ['bjensen', 'JSmith']],
+        ['multi-valued ne needs an element', () => U('emails.value', 'ne', 'bjensen@example.com'), ['bjensen', 'JSmith']],
+        ['not of multi-valued eq', () => f.not(U('emails.value', 'eq', 'bjensen@example.com')), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['multi-valued pr: [] is not present', () => f.pr('User', 'emails'), ['bjensen', 'JSmith']],
+        ['multi-valued sub pr', () => f.pr('User', 'emails.type'), ['bjensen', 'JSmith']],
+        ['multi-valued boolean sub-attribute', () => U('emails.primary', 'eq', true), ['bjensen']],
+        ['emails.type eq null', () => U('emails.type', 'eq', null), ['alice_100%', "O'Brien"]],
+        ['value path: one element satisfies the whole filter', () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'work'), s('value', 'co', 'example.com'))), ['bjensen', 'JSmith']],
+        ['value path: no element satisfies both', () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'home'), s('value', 'co', 'example.com'))), []],
+        ['value path with not and primary', () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'work'), f.not(s('primary', 'eq', true)))), ['JSmith']],
+        ['value path with or', () => f.valuePath('User', 'emails', (s) => f.or(s('type', 'eq', 'home'), s('value', 'sw', 'john'))), ['bjensen', 'JSmith']],
+        ['value path with pr', () => f.valuePath('User', 'emails', (_s, p) => p('primary')), ['bjensen']],
+        ['complex sub-attribute', () => U('name.givenName', 'sw', 'BAR'), ['bjensen']],
+        ['complex pr needs a present sub-attribute', () => f.pr('User', 'name'), ['bjensen']],
+        ['extension attribute (URN path)', () => U(`${ENT}:department`, 'eq', 'sales'), ['bjensen']],
+        ['extension attribute ne', () => U(`${ENT}:department`, 'ne', 'sales'), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['schemas: core always', () => U('schemas', 'eq', USER_SCHEMA_ID), everyone],
+        ['schemas: extension when non-empty', () => U('schemas', 'eq', ENT), ['alice_100%', 'bjensen']],
+        ['schemas is caseExact', () => U('schemas', 'eq', ENT.toUpperCase()), []],
+        ['meta.resourceType', () => U('meta.resourceType', 'eq', 'User'), everyone],
+        ['meta.created gt compares instants', () => U('meta.created', 'gt', '2024-01-01T01:00:00+02:00'), ['bjensen', 'JSmith', 'alice_100%', "O'Brien"].filter((n) => n !== 'x')],
+        ['meta.created eq in another offset', () => U('meta.created', 'eq', '2024-01-01T02:00:00.000+02:00'), ['bjensen']],
+        ['meta.lastModified ge', () => U('meta.lastModified', 'ge', T1), ['alice_100%', 'JSmith', "O'Brien"]],
+        ['meta.version', () => U('meta.version', 'eq', 'W/"1"'), everyone],
+        ['groups.value from memberships', () => U('groups.value', 'eq', ids['Admins']!), ['bjensen', 'JSmith']],
+        ['groups.display folds case', () => U('groups.display', 'eq', 'everyone'), ['alice_100%']],
+        ['groups.type is direct', () => U('groups.type', 'eq', 'direct'), ['alice_100%', 'bjensen', 'JSmith']],
+        ['groups pr', () => f.pr('User', 'groups'), ['alice_100%', 'bjensen', 'JSmith']],
+        ['and binds both', () => f.and(U('active', 'eq', true), U('emails.type', 'eq', 'work')), ['bjensen']],
+        ['or', () => f.or(U('userName', 'eq', 'jsmith'), U(`${ENT}:department`, 'eq', 'engineering')), ['alice_100%', 'JSmith']],
+        ['userName eq with a quote', () => U('userName', 'eq', "o'brien"), ["O'Brien"]],
+      ];
+      for (const [title, filter, expected] of cases) {
+        it(title, async () => {
+          const sortedExpected = [...expected].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+          assert.deepEqual(await users(filter()), sortedExpected);
+        });
+      }
+
+      it('filters groups by members and displayName', async () => {
+        const G = (filter: ResolvedFilter) => names(tenantId, 'Group', filter, 'displayName');
+        assert.deepEqual(await G(f.cmp('Group', 'members.value', 'eq', ids['bjensen']!)), ['Admins']);
+        assert.deepEqual(await G(f.valuePath('Group', 'members', (s) => f.and(s('value', 'eq', ids['alice_100%']!), s('type', 'eq', 'user')))), ['Everyone']);
+        assert.deepEqual(await G(f.pr('Group', 'members')), ['Admins', 'Everyone']);
+        assert.deepEqual(await G(f.not(f.pr('Group', 'members'))), ['Empty']);
+        assert.deepEqual(await G(f.cmp('Group', 'members.display', 'eq', 'Babs Jensen')), ['Admins']);
+        assert.deepEqual(await G(f.cmp('Group', 'displayName', 'eq', 'ADMINS')), ['Admins']);
+        assert.deepEqual(await G(f.cmp('Group', 'schemas', 'eq', GROUP_SCHEMA_ID)), ['Admins', 'Empty', 'Everyone']);
+      });
+
+      it('refuses operators that do not apply with invalidFilter', async () => {
+        await assert.rejects(users(U('active', 'gt', true)), isScim(400, 'invalidFilter'));
+        await assert.rejects(users(U('meta.created', 'co', T0)), isScim(400, 'invalidFilter'));
+        await assert.rejects(users(U('meta.location', 'eq', 'x')), isScim(400, 'invalidFilter'));
+      });
+
+      it('a root search covers several resource types', async () => {
+        const result = await store.query(tenantId, {
+          targets: [
+            { resourceType: 'User', filter: U('userName', 'sw', 'b'), sortBy: f.attr('User', 'userName') },
+            { resourceType: 'Group', filter: f.cmp('Group', 'displayName', 'sw', 'e'), sortBy: f.attr('Group', 'displayName') },
+          ],
+          descending: false, page: all, include: {},
+        });
+        assert.deepEqual(result.resources.map((r) => `${r.resourceType}:${r.id}`), [
+          `User:${ids['bjensen']}`, `Group:${result.resources[1]!.id}`, `Group:${ids['Everyone']}`,
+        ]);
+        assert.equal(result.totalResults, 3);
+      });
+    });
+
+    describe('sql-injection', () => {
+      let tenantId: string;
+      const nasty = ["x' OR 1=1 --", "'); DROP TABLE resources; --", '%', '_', '\\', '"', "\\' OR ''='"];
+      before(async () => {
+        tenantId = await newTenant(store);
+        await user(store, tenantId, { userName: 'plain', title: 'plain' });
+        for (const [i, value] of nasty.entries()) await user(store, tenantId, { userName: `n${i}`, title: value });
+      });
+
+      for (const [i, value] of nasty.entries()) {
+        it(`value ${JSON.stringify(value)} is only ever data`, async () => {
+          assert.deepEqual(await names(tenantId, 'User', f.cmp('User', 'title', 'eq', value)), [`n${i}`]);
+          assert.deepEqual(await names(tenantId, 'User', f.cmp('User', 'userName', 'eq', value)), []);
+          const co = await names(tenantId, 'User', f.cmp('User', 'title', 'co', value));
+          assert.ok(co.includes(`n${i}`) && !co.includes('plain'));
+        });
+      }
+
+      it('a sortBy path that cannot be a JSON path label is refused, not spliced', async () => {
+        const title = f.attr('User', 'title');
+        const forged: ResolvedAttribute = { ...title, isExtension: true, schema: 'urn:x', jsonPath: ['urn:x', `a"); DROP TABLE resources; --`] };
+        await assert.rejects(store.query(tenantId, { targets: [{ resourceType: 'User', sortBy: forged }], descending: false, page: all, include: {} }));
+        const quoted: ResolvedAttribute = { ...title, isExtension: true, schema: 'urn:x', jsonPath: ['urn:x', "it's"] };
+        const result = await store.query(tenantId, { targets: [{ resourceType: 'User', sortBy: quoted }], descending: false, page: all, include: {} });
+        assert.equal(result.totalResults, nasty.length + 1);
+      });
+    });
+
+    describe('RFC 7644 §3.4.2.3 sorting and §3.4.2.4 paging', () => {
+      let tenantId: string;
+      before(async () => {
+        tenantId = await newTenant(store);
+        const titles = ['b', 'A', undefined, 'a', 'c', undefined, 'B'];
+        for (const [i, title] of titles.entries()) await user(store, tenantId, { userName: `s${i}`, ...(title !== undefined ? { title } : {}) });
+      });
+
+      it('sorts folded, ties by insertion, absent last ascending and first descending', async () => {
+        assert.deepEqual(await names(tenantId, 'User', undefined, 'title'), ['s1', 's3', 's0', 's6', 's4', 's2', 's5']);
+        assert.deepEqual(await names(tenantId, 'User', undefined, 'title', true), ['s5', 's2', 's4', 's6', 's0', 's3', 's1']);
+        assert.deepEqual(await names(tenantId, 'User', undefined, 'userName', true), ['s6', 's5', 's4', 's3', 's2', 's1', 's0']);
+        assert.deepEqual(await names(tenantId, 'User'), ['s0', 's1', 's2', 's3', 's4', 's5', 's6']);
+      });
+
+      it('pages by index (1-based startIndex, count, totalResults)', async () => {
+        const page = async (startIndex: number, count: number) =>
+          store.query(tenantId, { targets: [{ resourceType: 'User', sortBy: f.attr('User', 'userName') }], descending: false, page: { kind: 'index', startIndex, count }, include: {} });
+        const p = await page(3, 2);
+        assert.equal(p.totalResults, 7);
+        assert.deepEqual(p.resources.map((r) => r.doc['userName']), ['s2', 's3']);
+        assert.equal(p.hasNext, true);
+        assert.equal(p.hasPrevious, true);
+        const last = await page(7, 5);
+        assert.deepEqual(last.resources.map((r) => r.doc['userName']), ['s6']);
+        assert.equal(last.hasNext, false);
+        const zero = await page(1, 0);
+        assert.equal(zero.totalResults, 7);
+        assert.deepEqual(zero.resources, []);
+        assert.deepEqual((await page(100, 5)).resources, []);
+      });
+
+      for (const sortBy of [undefined, 'userName', 'title'] as const) {
+        for (const descending of [false, true]) {
+          it(`pages by cursor forward and backward (sortBy ${sortBy ?? 'none'}, ${descending ? 'descending' : 'ascending'})`, async () => {
+            const target: QueryTarget = { resourceType: 'User', ...(sortBy ? { sortBy: f.attr('User', sortBy) } : {}) };
+            const expected = (await store.query(tenantId, { targets: [target], descending, page: all, include: {} })).resources.map((r) => r.id);
+            const run = (page: Page) => store.query(tenantId, { targets: [target], descending, page, include: {} });
+            const seen: string[] = [];
+            let key: CursorKey | undefined;
+            let pages = 0;
+            for (;;) {
+              const p = await run({ kind: 'cursor', count: 3, withTotal: pages === 0, ...(key ? { after: key } : {}) });
+              assert.equal(p.hasPrevious, pages > 0);
+              assert.equal(p.totalResults, pages === 0 ? expected.length : undefined, 'the total is counted only when asked');
+              seen.push(...p.resources.map((r) => r.id));
+              pages++;
+              if (!p.hasNext) break;
+              key = p.lastKey;
+            }
+            assert.deepEqual(seen, expected);
+            assert.equal(pages, 3);
+            // Backwards from the last page's first key.
+            const lastPage = await run({ kind: 'cursor', count: 3, withTotal: false, after: key! });
+            const back = await run({ kind: 'cursor', count: 3, withTotal: false, before: lastPage.firstKey! });
+            assert.deepEqual(back.resources.map((r) => r.id), expected.slice(3, 6));
+            assert.equal(back.hasNext, true);
+            assert.equal(back.hasPrevious, true);
+            const first = await run({ kind: 'cursor', count: 3, withTotal: false, before: back.firstKey! });
+            assert.deepEqual(first.resources.map((r) => r.id), expected.slice(0, 3));
+            assert.equal(first.hasPrevious, false);
+          });
+        }
+      }
+
+      it('paging through all users by cursor while others are being created and deleted never returns one twice', async () => {
+        const tenant = await newTenant(store);
+        const stable: string[] = [];
+        for (let i = 0; i < 40; i++) stable.push((await user(store, tenant, { userName: `k${String(i).padStart(3, '0')}`, title: `t${i % 7}` })).id);
+        for (const sortBy of [undefined, 'userName', 'title']) {
+          const target: QueryTarget = { resourceType: 'User', ...(sortBy ? { sortBy: f.attr('User', sortBy) } : {}) };
+          const seen = new Set<string>();
+          const churn: string[] = [];
+          let key: CursorKey | undefined;
+          let n = 0;
+          for (;;) {
+            const p = await store.query(tenant, { targets: [target], descending: false, page: { kind: 'cursor', count: 4, withTotal: false, ...(key ? { after: key } : {}) }, include: {} });
+            for (const r of p.resources) {
+              assert.ok(!seen.has(r.id), `${r.id} returned twice`);
+              seen.add(r.id);
+            }
+            churn.push((await user(store, tenant, { userName: `churn-${sortBy}-${n++}`, title: 't3' })).id);
+            if (churn.length > 2) await store.delete(tenant, 'User', churn.shift()!);
+            if (!p.hasNext) break;
+            key = p.lastKey;
+          }
+          for (const id of stable) assert.ok(seen.has(id), `stable user ${id} was skipped`);
+          for (const id of churn) await store.delete(tenant, 'User', id);
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+export const BIN = join(root, 'bin/scimd.js');
+
+export function tempDatabaseUrl(): string {
+  return `sqlite:${join(mkdtempSync(join(tmpdir(), 'scimd-cli-')), 'scimd.db')}`;
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `scimd ARGS` to completion with extra environment variables. */
+export function runCli(args: readonly string[], env: Record<string, string>): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface Served {
+  readonly child: ChildProcess;
+  readonly url: string;
+  output(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `scimd serve` and resolves once it listens. */
+export function startServe(env: Record<string, string>, port: number): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      cwd: root,
+      env: { ...process.env, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', ...env },
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start:\n${output}`));
+    }, 20_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('scimd is serving')) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: `http://127.0.0.1:${port}/scim/v2`,
+          output: () => output,
+          stop: () =>
+            new Promise((done) => {
+              child.once('close', (code) => done(code));
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+let nextPort = 20000 + Math.floor(Math.random() * 20000);
+export function freePort(): number {
+  return nextPort++;
+}

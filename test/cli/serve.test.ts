@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { describe, it } from 'node:test';
+import { freePort, startServe, tempDatabaseUrl } from './process.ts';
+
+describe('scimd serve', () => {
+  it('first zero-config start mints a token for tenant "default", prints it once with a curl line; later starts do not', async () => {
+    const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
+    const port = freePort();
+    const first = await startServe(env, port);
+    const token = /^\s+(scimd_\S+)$/m.exec(first.output())?.[1];
+    assert.ok(token, first.output());
+    assert.match(first.output(), new RegExp(`curl -H 'Authorization: Bearer ${token}' http://127.0.0.1:${port}/scim/v2/Users`));
+    const res = await fetch(`${first.url}/Users`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    assert.equal(await first.stop(), 0);
+
+    const second = await startServe(env, port);
+    assert.ok(!/scimd_/.test(second.output()), 'the token is printed only on the first start');
+    const again = await fetch(`${second.url}/Users`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(again.status, 200);
+    assert.equal(await second.stop(), 0);
+  });
+
+  it('SCIMD_BOOTSTRAP_TOKEN makes that token valid for tenant "default" and prints no token', async () => {
+    const bootstrap = 'bootstrap-token-for-containers-0123456789';
+    const served = await startServe({ SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: bootstrap }, freePort());
+    try {
+      assert.ok(!/scimd_/.test(served.output()));
+      const res = await fetch(`${served.url}/ServiceProviderConfig`, { headers: { authorization: `Bearer ${bootstrap}` } });
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers.get('content-type')), /application\/scim\+json/);
+    } finally {
+      await served.stop();
+    }
+  });
+
+  it('SIGTERM lets an in-flight request finish before the process exits 0', async () => {
+    const bootstrap = 'bootstrap-token-for-shutdown-0123456789';
+    const port = freePort();
+    const served = await startServe({ SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: bootstrap }, port);
+    const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'inflight' });
+    // Headers first, the body only after SIGTERM: the request is in flight, deterministically.
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let response = '';
+    socket.on('data', (d: Buffer) => (response += d.toString()));
+    socket.write(
+      `POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${bootstrap}\r\n` +
+        `Content-Type: application/scim+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const exit = served.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    socket.end(body);
+    await once(socket, 'close');
+    assert.match(response, /^HTTP\/1\.1 201 /);
+    assert.equal(await exit, 0);
+  });
+});

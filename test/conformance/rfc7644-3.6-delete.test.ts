@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { groupBody, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+
+describe('rfc7644 §3.6 deleting resources', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  it('DELETE answers 204; the resource is gone (404) and its userName is free again', async () => {
+    const created = await h.request('POST', '/Users', { body: userBody('del@example.com') });
+    const res = await h.request('DELETE', `/Users/${created.body.id}`);
+    assert.equal(res.status, 204);
+    assert.equal(res.raw, '');
+    assert.equal((await h.request('GET', `/Users/${created.body.id}`)).status, 404);
+    assert.equal((await h.request('DELETE', `/Users/${created.body.id}`)).status, 404);
+    assert.equal((await h.request('POST', '/Users', { body: userBody('del@example.com') })).status, 201);
+  });
+
+  it('rfc7644 §3.14 DELETE with a stale If-Match → 412 and the resource stays', async () => {
+    const created = await h.request('POST', '/Users', { body: userBody('delstale@example.com') });
+    await h.request('PUT', `/Users/${created.body.id}`, { body: { ...created.body, title: 'changed' } });
+    const res = await h.request('DELETE', `/Users/${created.body.id}`, { headers: { 'if-match': created.body.meta.version } });
+    assert.equal(res.status, 412);
+    assert.equal((await h.request('GET', `/Users/${created.body.id}`)).status, 200);
+  });
+
+  it('rfc7644 §3.14 DELETE with the current If-Match → 204', async () => {
+    const created = await h.request('POST', '/Users', { body: userBody('delok@example.com') });
+    const res = await h.request('DELETE', `/Users/${created.body.id}`, { headers: { 'if-match': created.body.meta.version } });
+    assert.equal(res.status, 204);
+  });
+
+  it('deleting a user removes it from its groups', async () => {
+    const user = await h.request('POST', '/Users', { body: userBody('member-del@example.com') });
+    const group = await h.request('POST', '/Groups', { body: groupBody('Del Group', [user.body.id]) });
+    assert.equal(group.body.members.length, 1);
+    await h.request('DELETE', `/Users/${user.body.id}`);
+    const read = await h.request('GET', `/Groups/${group.body.id}`);
+    assert.equal(read.body.members, undefined);
+  });
+
+  it('DELETE /Groups/{id} answers 204', async () => {
+    const group = await h.request('POST', '/Groups', { body: groupBody('Gone Group') });
+    assert.equal((await h.request('DELETE', `/Groups/${group.body.id}`)).status, 204);
+    assert.equal((await h.request('GET', `/Groups/${group.body.id}`)).status, 404);
+  });
+});

@@ -1,0 +1,92 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/config/load.ts';
+import { createServer, type Server } from '../../src/server.ts';
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: LightMyRequestResponse['headers'];
+  // Tests read arbitrary SCIM JSON; `any` keeps assertions readable.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+  readonly raw: string;
+}
+
+export interface RequestOptions {
+  readonly token?: string | null;
+  readonly body?: unknown;
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface Harness {
+  readonly server: Server;
+  /** Tokens of two tenants, "acme" and "globex", for isolation tests. */
+  readonly tokenA: string;
+  readonly tokenB: string;
+  readonly base: string;
+  request(method: string, url: string, options?: RequestOptions): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+/** A server on an in-memory SQLite database, driven through Fastify's inject (no sockets). */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const config = loadConfig({ SCIMD_DATABASE_URL: 'sqlite::memory:', SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env });
+  const server = await createServer(config);
+  await server.tenants.createTenant('acme');
+  await server.tenants.createTenant('globex');
+  const tokenA = (await server.tenants.mintToken('acme')).token;
+  const tokenB = (await server.tenants.mintToken('globex')).token;
+  const base = config.basePath;
+
+  async function request(method: string, url: string, options: RequestOptions = {}): Promise<Reply> {
+    const token = options.token === undefined ? tokenA : options.token;
+    const headers: Record<string, string> = { ...(token !== null ? { authorization: `Bearer ${token}` } : {}) };
+    let payload: string | undefined;
+    if (options.rawBody !== undefined) payload = options.rawBody;
+    else if (options.body !== undefined) payload = JSON.stringify(options.body);
+    if (payload !== undefined) headers['content-type'] = 'application/scim+json';
+    Object.assign(headers, options.headers);
+    const response = await server.app.inject({
+      method: method as 'GET',
+      url: url.startsWith('/') && !url.startsWith(base) && !url.startsWith('/healthz') && !url.startsWith('/readyz') ? `${base}${url}` : url,
+      headers,
+      ...(payload !== undefined ? { payload } : {}),
+    });
+    let body: unknown;
+    try {
+      body = response.body === '' ? undefined : JSON.parse(response.body);
+    } catch {
+      body = undefined;
+    }
+    return { status: response.statusCode, headers: response.headers, body, raw: response.body };
+  }
+
+  return { server, tokenA, tokenB, base, request, close: () => server.close() };
+}
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+/** An Entra-shaped user body. */
+export function userBody(userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemas: [USER_SCHEMA, ENTERPRISE],
+    userName,
+    externalId: `ext-${userName}`,
+    name: { givenName: 'Barbara', familyName: 'Jensen' },
+    displayName: `Display ${userName}`,
+    emails: [
+      { value: `${userName}`, type: 'work', primary: true },
+      { value: `home.${userName}`, type: 'home' },
+    ],
+    active: true,
+    [ENTERPRISE]: { department: 'Sales', employeeNumber: '701984' },
+    ...extra,
+  };
+}
+
+export function groupBody(displayName: string, members: string[] = [], extra: Record<string, unknown> = {}) {
+  return { schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })), ...extra };
+}
