@@ -10,7 +10,7 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/ports.ts';
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
-export const FEATURES: Features = { patch: false, bulk: false };
+export const FEATURES: Features = { patch: true, bulk: false };
 
 export interface Server {
   readonly app: FastifyInstance;

@@ -1,5 +1,5 @@
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { ReferenceView, StoredResource } from '../store/ports.ts';
+import type { ReferenceView, ResourceTypeName, StoredResource } from '../store/ports.ts';
 import { etagOf } from './etag.ts';
 
 export const ENDPOINT_OF = { User: 'Users', Group: 'Groups' } as const;
@@ -13,16 +13,18 @@ function reference(baseUrl: string, ref: ReferenceView, type: string) {
   };
 }
 
+/** The schema URNs a document carries: the core one, and each extension it has data for. */
+export function schemasOf(registry: SchemaRegistry, type: ResourceTypeName, doc: Readonly<Record<string, unknown>>): string[] {
+  const extensions = registry.resourceType(type)?.schemaExtensions ?? [];
+  return [registry.coreSchema(type).id, ...extensions.map((e) => e.schema).filter((uri) => doc[uri] !== undefined)];
+}
+
 /**
  * The full SCIM representation of a stored resource (RFC 7643 §3): schemas, id, the stored
  * attributes, members or groups when they were loaded, and meta. Projection comes after.
  */
 export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stored: StoredResource): Record<string, unknown> {
-  const rt = registry.resourceType(stored.resourceType);
-  const schemas: string[] = [registry.coreSchema(stored.resourceType).id];
-  for (const ext of rt?.schemaExtensions ?? []) {
-    if (stored.doc[ext.schema] !== undefined) schemas.push(ext.schema);
-  }
+  const schemas = schemasOf(registry, stored.resourceType, stored.doc);
   const location = `${baseUrl}/${ENDPOINT_OF[stored.resourceType]}/${stored.id}`;
   const resource: Record<string, unknown> = { schemas, id: stored.id, ...stored.doc };
   // RFC 7643 §2.5: an empty multi-valued attribute is unassigned, so it is left out.

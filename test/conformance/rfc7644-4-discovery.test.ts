@@ -13,7 +13,7 @@ describe('rfc7644 §4 discovery', () => {
     const res = await h.request('GET', '/ServiceProviderConfig');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.schemas, ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig']);
-    assert.equal(res.body.patch.supported, false);
+    assert.equal(res.body.patch.supported, true);
     assert.equal(res.body.bulk.supported, false);
     assert.equal(res.body.filter.supported, true);
     assert.equal(res.body.etag.supported, true);

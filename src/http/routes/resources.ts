@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
-import { notImplemented } from '../../errors/scim-error.ts';
 import { etagOf, matchesVersion } from '../../service/etag.ts';
 import { listParamsFromQuery, listParamsFromSearchRequest, selectionFromQuery } from '../../service/list-params.ts';
 import type { ResourceService } from '../../service/resources.ts';
@@ -60,8 +59,21 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
         );
         return sendResource(reply, 200, result);
       },
-      PATCH: async () => {
-        throw notImplemented('PATCH is not supported yet; use PUT (ServiceProviderConfig.patch.supported is false)');
+      PATCH: async (req, reply) => {
+        const request = req as WithId;
+        const result = await resources.patch(
+          scopeOf(config, request),
+          type,
+          request.params.id,
+          request.body,
+          header(request, 'if-match'),
+          selectionFromQuery(request.query),
+        );
+        // RFC 7240 Prefer: return=minimal → 204 with the new ETag and no body.
+        if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
+          return reply.code(204).header('etag', etagOf(result.version)).send();
+        }
+        return sendResource(reply, 200, result);
       },
       DELETE: async (req, reply) => {
         const request = req as WithId;

@@ -397,8 +397,20 @@ export class SqliteStore implements Store {
       const row = this.#find(tenantId, command.resourceType, command.id);
       if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
       if (row.version !== command.expectedVersion) throw new VersionConflictError();
-      const now = ms(command.now);
-      const version = row.version + 1;
+      const delta = new DeltaTracker();
+      if (command.memberOps && command.memberOps.length > 0) {
+        this.#requireGroup(command.resourceType);
+        for (const op of command.memberOps) this.#applyMemberOp(tenantId, row.row_key, op, delta);
+      }
+      const memberDelta = delta.result();
+      const changed =
+        command.doc !== undefined ||
+        command.passwordHash !== undefined ||
+        memberDelta.added.length > 0 ||
+        memberDelta.removed.length > 0;
+      // Adding a member that is already there changes nothing: the version stays (RFC 7644 §3.14).
+      const version = changed ? row.version + 1 : row.version;
+      const now = changed ? ms(command.now) : row.modified_ms;
       const passwordHash = command.passwordHash === undefined ? row.password_hash : command.passwordHash;
       if (command.doc) {
         const promoted = promote(command.resourceType, command.doc);
@@ -411,13 +423,8 @@ export class SqliteStore implements Store {
           throw this.#translate(error, command.resourceType, command.id, command.doc);
         }
         this.#writeValues(tenantId, row.row_key, command.resourceType, command.doc, true);
-      } else {
+      } else if (changed) {
         this.#s('UPDATE resources SET password_hash = ?, version = ?, modified_ms = ? WHERE row_key = ?').run(passwordHash, version, now, row.row_key);
-      }
-      const delta = new DeltaTracker();
-      if (command.memberOps && command.memberOps.length > 0) {
-        this.#requireGroup(command.resourceType);
-        for (const op of command.memberOps) this.#applyMemberOp(tenantId, row.row_key, op, delta);
       }
       return {
         resource: {
@@ -428,7 +435,7 @@ export class SqliteStore implements Store {
           created: iso(row.created_ms),
           lastModified: iso(now),
         },
-        memberDelta: delta.result(),
+        memberDelta,
       };
     });
   }

@@ -14,6 +14,7 @@ import { filterBuilders } from './filters.ts';
 const ENT = ENTERPRISE_USER_SCHEMA_ID;
 const T0 = '2024-01-01T00:00:00.000Z';
 const T1 = '2024-06-01T12:00:00.000Z';
+const T2 = '2024-07-01T08:30:00.000Z';
 
 function isScim(status: number, scimType?: string, detail?: RegExp) {
   return (error: unknown) => {
@@ -120,9 +121,14 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         assert.equal(updated.resource.version, 2);
         assert.equal(updated.resource.lastModified, T1);
         assert.equal(updated.resource.created, T0);
-        const docless = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 2, now: T1 });
+        // An update that changes nothing keeps the version and lastModified (RFC 7644 §3.14).
+        const docless = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 2, now: T2 });
         assert.deepEqual(docless.resource.doc, { userName: 'crud', title: 'B' });
-        assert.equal(docless.resource.version, 3);
+        assert.equal(docless.resource.version, 2);
+        assert.equal(docless.resource.lastModified, T1);
+        const passwordOnly = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 2, passwordHash: 'h', now: T2 });
+        assert.equal(passwordOnly.resource.version, 3);
+        assert.equal(passwordOnly.resource.lastModified, T2);
         const deleted = await store.delete(tenantId, 'User', created.id);
         assert.equal(deleted.id, created.id);
         assert.equal(await store.get(tenantId, 'User', created.id, {}), undefined);
@@ -231,6 +237,14 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
           memberOps: [{ kind: 'removeAll' }, { kind: 'add', members: [{ value: u[2]!.id }] }],
         });
         assert.deepEqual(cleared.memberDelta, { added: [], removed: [u[1]!.id] });
+        assert.equal(cleared.resource.version, 3);
+        const noop = await store.update(tenantId, {
+          resourceType: 'Group', id: g.id, expectedVersion: 3, now: T2,
+          memberOps: [{ kind: 'add', members: [{ value: u[2]!.id }] }, { kind: 'remove', values: [u[0]!.id] }],
+        });
+        assert.deepEqual(noop.memberDelta, { added: [], removed: [] });
+        assert.equal(noop.resource.version, 3, 'a membership change that changes nothing keeps the version');
+        assert.equal(noop.resource.lastModified, T1);
       });
 
       it('refuses unknown members and nested groups with invalidValue, writing nothing', async () => {
