@@ -23,7 +23,7 @@ function some(node: unknown, path: readonly string[], i: number, test: (v: unkno
 }
 
 /** docs/filtering.md "Present": not null, not "", not [], and a complex value with a present member. */
-function isPresent(v: unknown): boolean {
+export function isPresent(v: unknown): boolean {
   if (v === null || v === undefined || v === '') return false;
   if (Array.isArray(v)) return v.some(isPresent);
   if (typeof v === 'object') {

@@ -45,6 +45,8 @@ describe('RFC 7644 §3.4.2.2 filter parsing', () => {
     { source: '  a pr  ', expected: '(pr a)' },
     // Value paths.
     { source: 'emails[type eq "work"]', expected: '(emails[] (eq type "work"))' },
+    // Entra's lookup by work email (not in the ABNF): the sub-attribute joins the value filter.
+    { source: 'emails[type eq "work"].value eq "x"', expected: '(emails[] (and (eq type "work") (eq value "x")))' },
     {
       source: 'emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]',
       expected: '(or (emails[] (and (eq type "work") (co value "@example.com"))) (ims[] (and (eq type "xmpp") (co value "@foo.com"))))',
@@ -108,7 +110,8 @@ describe('RFC 7644 §3.4.2.2 filter parsing', () => {
     { source: 'not a pr', detail: 'expected "(" after "not", found "a" at offset 4' },
     { source: '', detail: 'empty filter at offset 0' },
     { source: '   ', detail: 'empty filter at offset 3' },
-    { source: 'emails[type eq "work"].value eq "x"', detail: 'expected "and", "or" or end of input, found ".value" at offset 22' },
+    { source: 'emails[type eq "work"].value', detail: 'expected an operator after "value", found end of input at offset 28' },
+    { source: 'emails[type eq "work"].1value eq "x"', detail: 'invalid sub-attribute ".1value" at offset 22' },
     { source: 'emails[value[type eq "x"] pr]', detail: 'nested value filter at offset 12' },
     { source: 'emails[type eq "x" and ims[type pr]]', detail: 'nested value filter at offset 26' },
     { source: 'name.familyName.x pr', detail: 'invalid attribute path "name.familyName.x" at offset 0' },

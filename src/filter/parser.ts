@@ -1,6 +1,6 @@
 import { invalidFilter } from '../errors/scim-error.ts';
-import { COMPARE_OPS, type CompareOp, type Filter, type FilterLiteral } from './ast.ts';
-import { formatAttrPath, parseAttrPath } from './attr-path.ts';
+import { COMPARE_OPS, type AttrPath, type CompareOp, type Filter, type FilterLiteral } from './ast.ts';
+import { formatAttrPath, isAttrName, parseAttrPath } from './attr-path.ts';
 import { Lexer } from './lexer.ts';
 import { describeToken } from './token.ts';
 
@@ -105,9 +105,28 @@ export class FilterParser {
     if (lx.kind === '[') {
       if (inBrackets) throw lx.fail(`nested value filter at offset ${lx.start}`);
       const filter = this.valueFilter(depth);
-      lx.next();
+      if (lx.next() === 'word' && lx.tokenText().startsWith('.')) return this.#subAttrAfterValueFilter(path, filter);
       return { kind: 'valuePath', path, filter };
     }
+    return this.#comparison(path);
+  }
+
+  /**
+   * `emails[type eq "work"].value eq "x"`: not in the RFC 7644 ABNF, but what Entra sends when the
+   * matching attribute is the work email (Microsoft's tutorial). Read as
+   * `emails[type eq "work" and value eq "x"]`, which is what it means.
+   */
+  #subAttrAfterValueFilter(path: AttrPath, filter: Filter): Filter {
+    const lx = this.#lexer;
+    const text = lx.tokenText();
+    if (!isAttrName(text, 1)) throw lx.fail(`invalid sub-attribute ${JSON.stringify(text)} at offset ${lx.start}`);
+    const sub: AttrPath = { uri: undefined, name: text.slice(1), subAttr: undefined, offset: lx.start + 1 };
+    lx.next();
+    return { kind: 'valuePath', path, filter: { kind: 'and', left: filter, right: this.#comparison(sub) } };
+  }
+
+  #comparison(path: AttrPath): Filter {
+    const lx = this.#lexer;
     if (lx.kind !== 'word') throw this.#expected(`an operator after ${JSON.stringify(formatAttrPath(path))}`);
     const written = lx.tokenText();
     const lower = written.toLowerCase();

@@ -34,10 +34,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Entra and Okta send paths in whatever case; routes stay case-sensitive but tolerate a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Two info lines per request would cost more than the request itself: access logs are debug.
+    disableRequestLogging: true,
   });
   installErrorHandling(app);
   installJsonParsing(app);
   app.decorateRequest('principal', null);
+  if (config.logLevel === 'debug' || config.logLevel === 'trace') {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    });
+  }
 
   registerHealthRoutes(app, deps.ping);
   await app.register(

@@ -126,7 +126,7 @@ export class SchemaRegistry {
     if (ref.uri === undefined) {
       const common = this.#common.get(lower(ref.name));
       if (common) return this.#finish(undefined, false, common, ref.subAttr, [common.name]);
-      index = rt.core;
+      index = rt.core.byName.has(lower(ref.name)) ? rt.core : this.#soleExtensionDefining(rt.extensions, ref.name);
     } else if (rt.core.schema && lower(ref.uri) === lower(rt.core.schema.id)) {
       index = rt.core;
     } else {
@@ -136,6 +136,21 @@ export class SchemaRegistry {
     if (!index || !attribute) return undefined;
     const prefix = index.isExtension && index.schema ? [index.schema.id] : [];
     return this.#finish(index.schema?.id, index.isExtension, attribute, ref.subAttr, [...prefix, attribute.name]);
+  }
+
+  /**
+   * Entra writes extension attributes unqualified (`manager eq "…"`, Microsoft's tutorial,
+   * Example 4). RFC 7644 §3.10 reads unqualified names as core ones; when the core schema lacks
+   * the name and exactly one extension defines it, that extension is meant, and nothing else is.
+   */
+  #soleExtensionDefining(extensions: ReadonlyMap<string, SchemaIndex>, name: string): SchemaIndex | undefined {
+    let found: SchemaIndex | undefined;
+    for (const extension of extensions.values()) {
+      if (!extension.byName.has(lower(name))) continue;
+      if (found) return undefined;
+      found = extension;
+    }
+    return found;
   }
 
   #finish(

@@ -1,3 +1,4 @@
+import { isPresent } from '../filter/evaluate.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../store/ports.ts';
 import { etagOf } from './etag.ts';
@@ -13,10 +14,13 @@ function reference(baseUrl: string, ref: ReferenceView, type: string) {
   };
 }
 
-/** The schema URNs a document carries: the core one, and each extension it has data for. */
+/**
+ * The schema URNs a document carries: the core one, and each extension holding a present value
+ * (the same rule as `schemas eq "urn:…"` in a filter, docs/filtering.md).
+ */
 export function schemasOf(registry: SchemaRegistry, type: ResourceTypeName, doc: Readonly<Record<string, unknown>>): string[] {
   const extensions = registry.resourceType(type)?.schemaExtensions ?? [];
-  return [registry.coreSchema(type).id, ...extensions.map((e) => e.schema).filter((uri) => doc[uri] !== undefined)];
+  return [registry.coreSchema(type).id, ...extensions.map((e) => e.schema).filter((uri) => isPresent(doc[uri]))];
 }
 
 /**

@@ -95,24 +95,26 @@ export function createResourceService(deps: ResourceServiceDeps) {
 
   /**
    * Resolves filter and sortBy for each resource type. For a root-level search a type on which
-   * the filter names unknown attributes simply contributes nothing; only when no type can take
-   * the filter is it an error.
+   * the filter names unknown attributes simply contributes nothing, and a type without the sortBy
+   * attribute sorts as if its value were absent; only when no type can take the filter (or the
+   * sortBy) is it an error.
    */
   function targetsFor(types: readonly ResourceTypeName[], params: ListParams): QueryTarget[] {
     const parsed = params.filter !== undefined ? parseFilter(params.filter) : undefined;
-    const targets: QueryTarget[] = [];
-    let firstError: ScimError | undefined;
-    for (const type of types) {
-      try {
-        const filter: ResolvedFilter | undefined = parsed ? resolveFilter(parsed, registry, type) : undefined;
-        const sortBy = params.sortBy !== undefined ? resolveSortBy(type, params.sortBy) : undefined;
-        targets.push({ resourceType: type, ...(filter ? { filter } : {}), ...(sortBy ? { sortBy } : {}) });
-      } catch (error) {
-        if (!(error instanceof ScimError) || types.length === 1) throw error;
-        firstError ??= error;
-      }
+    const lenient = types.length > 1;
+    const filters = types.map((type) => attempt(() => (parsed ? resolveFilter(parsed, registry, type) : undefined)));
+    const sorts = types.map((type) => attempt(() => (params.sortBy !== undefined ? resolveSortBy(type, params.sortBy) : undefined)));
+    for (const outcomes of [filters, sorts]) {
+      const firstError = outcomes.find((o) => o.error)?.error;
+      if (firstError && (!lenient || outcomes.every((o) => o.error))) throw firstError;
     }
-    if (targets.length === 0 && firstError) throw firstError;
+    const targets: QueryTarget[] = [];
+    types.forEach((type, i) => {
+      const filter = filters[i]!;
+      const sortBy = sorts[i]!.value;
+      if (filter.error) return;
+      targets.push({ resourceType: type, ...(filter.value ? { filter: filter.value } : {}), ...(sortBy ? { sortBy } : {}) });
+    });
     return targets;
   }
 
@@ -291,6 +293,16 @@ export function createResourceService(deps: ResourceServiceDeps) {
   }
 
   return { list, get, create, replace, patch, remove };
+}
+
+/** A value, or the ScimError computing it threw (other errors propagate). */
+function attempt<T>(compute: () => T): { value?: T; error?: ScimError } {
+  try {
+    return { value: compute() };
+  } catch (error) {
+    if (error instanceof ScimError) return { error };
+    throw error;
+  }
 }
 
 /** The member operations that turn a group's current members into the wanted ones. */

@@ -6,6 +6,8 @@ import type { TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
 export const DEFAULT_TENANT = 'default';
 
 const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const AUTH_CACHE_MS = 1000;
+const AUTH_CACHE_ENTRIES = 10_000;
 
 /** Who a request acts for, once its bearer token is accepted. */
 export interface Principal {
@@ -36,6 +38,12 @@ export function parseDuration(text: string): number {
 export function createTenantService(store: TenantStore, clock: () => Date = () => new Date()) {
   /** Last-used times are written at most once a minute per token, not on every request. */
   const lastTouched = new Map<string, number>();
+  /**
+   * Accepted tokens, by digest, for AUTH_CACHE_MS: an identity provider's burst of requests then
+   * costs one token lookup a second. A revocation in this process clears it at once; one made by
+   * another process (the CLI) takes effect within AUTH_CACHE_MS.
+   */
+  const accepted = new Map<string, { principal: Principal; until: number }>();
 
   async function createTenant(name: string): Promise<TenantRecord> {
     if (!TENANT_NAME.test(name)) {
@@ -81,8 +89,10 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
     if (!match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
     const hash = hashSecret(match[1]);
-    const token = await store.findTokenByHash(hash);
     const now = clock();
+    const cached = accepted.get(hash);
+    if (cached && cached.until > now.getTime()) return cached.principal;
+    const token = await store.findTokenByHash(hash);
     // Looking up by SHA-256 digest is the constant-time comparison: what an index lookup's timing
     // could reveal is a prefix of the digest, which tells nothing about the secret.
     if (!token || token.revokedAt) {
@@ -96,7 +106,11 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
       lastTouched.set(token.id, now.getTime());
       await store.touchToken(token.id, now.toISOString());
     }
-    return { tenantId: token.tenantId, tenantName: token.tenantName, tokenId: token.id };
+    const principal = { tenantId: token.tenantId, tenantName: token.tenantName, tokenId: token.id };
+    if (accepted.size >= AUTH_CACHE_ENTRIES) accepted.clear();
+    const expiry = token.expiresAt ? Date.parse(token.expiresAt) : Number.POSITIVE_INFINITY;
+    accepted.set(hash, { principal, until: Math.min(now.getTime() + AUTH_CACHE_MS, expiry) });
+    return principal;
   }
 
   return {
@@ -113,6 +127,7 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     },
     revokeToken: async (id: string) => {
       if (!(await store.revokeToken(id, clock().toISOString()))) throw notFound(`no token with id "${id}"`);
+      accepted.clear();
     },
     authenticate,
   };

@@ -104,7 +104,13 @@ class FilterCompiler {
       case 'multi': {
         const sub = attr.subAttribute ?? (attr.attribute.type === 'complex' ? this.#valueSubAttribute(attr.attribute) : undefined);
         const source = location.source({ subs: new Set(sub ? [sub.name] : []), elementPresence: false });
-        return source.some((view) => this.#compare(sub ? this.#sub(view, sub) : this.#self(view, attr), sub ?? attr.leaf, op, value));
+        return source.some((view) => {
+          const loc = sub ? this.#sub(view, sub) : this.#self(view, attr);
+          const compared = this.#compare(loc, sub ?? attr.leaf, op, value);
+          // Outside brackets, `emails.type ne "work"` needs an element that HAS another type
+          // (docs/filtering.md, multi-valued); an element without the sub-attribute is no witness.
+          return op === 'ne' ? sql`(${loc.value('string')} IS NOT NULL AND ${compared})` : compared;
+        });
       }
       default:
         return assertNever(location);

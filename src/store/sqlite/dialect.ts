@@ -13,12 +13,16 @@ export function jsonPath(path: readonly string[]): Sql {
   return quoteLiteral(['$', ...path.map((label) => `"${label}"`)].join('.'));
 }
 
-/** Presence of a json_each row, one level deep (sub-attributes of SCIM complex values are simple). */
+/**
+ * docs/filtering.md "Present", recursively as the evaluator has it: an array or object is present
+ * when some leaf inside it is neither null nor "". `json` is a JSON text or a json_each value.
+ */
+const leafPresent = (json: Sql) =>
+  sql`EXISTS (SELECT 1 FROM json_tree(${json}) AS scim_leaf WHERE scim_leaf.type NOT IN ('object', 'array', 'null') AND NOT (scim_leaf.type = 'text' AND scim_leaf.atom = ''))`;
+
+/** Presence of a json_each row. */
 const memberPresent = (alias: string) =>
-  raw(
-    `(CASE ${alias}.type WHEN 'text' THEN ${alias}.value <> '' WHEN 'null' THEN 0 ` +
-      `WHEN 'array' THEN json_array_length(${alias}.value) > 0 WHEN 'object' THEN ${alias}.value <> '{}' ELSE 1 END)`,
-  );
+  sql`(CASE ${raw(alias)}.type WHEN 'text' THEN ${raw(alias)}.value <> '' WHEN 'null' THEN 0 WHEN 'array' THEN ${leafPresent(raw(`${alias}.value`))} WHEN 'object' THEN ${leafPresent(raw(`${alias}.value`))} ELSE 1 END)`;
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
@@ -31,10 +35,8 @@ export const sqliteDialect: SqlDialect = {
   jsonIsObject: (container, path) => sql`coalesce(json_type(${container}, ${jsonPath(path)}) = 'object', 0)`,
   jsonPresent(container, path) {
     const p = jsonPath(path);
-    // A fixed alias keeps the SQL text stable for the statement cache; `container` is the document
-    // or an array element, never a member row, so the name cannot capture it.
-    const m = raw('scim_present_member');
-    return sql`coalesce(CASE json_type(${container}, ${p}) WHEN 'text' THEN json_extract(${container}, ${p}) <> '' WHEN 'null' THEN 0 WHEN 'array' THEN json_array_length(${container}, ${p}) > 0 WHEN 'object' THEN EXISTS (SELECT 1 FROM json_each(${container}, ${p}) AS ${m} WHERE ${memberPresent(m.sql)}) ELSE json_type(${container}, ${p}) IS NOT NULL END, 0)`;
+    const nested = leafPresent(sql`json_extract(${container}, ${p})`);
+    return sql`coalesce(CASE json_type(${container}, ${p}) WHEN 'text' THEN json_extract(${container}, ${p}) <> '' WHEN 'null' THEN 0 WHEN 'array' THEN ${nested} WHEN 'object' THEN ${nested} ELSE json_type(${container}, ${p}) IS NOT NULL END, 0)`;
   },
   jsonElements(container, path, alias): JsonElements {
     const a = raw(alias);
@@ -50,11 +52,21 @@ export const sqliteDialect: SqlDialect = {
   },
   fold: (expr) => sql`scim_fold(${expr})`,
   instant: (expr) => sql`scim_instant(${expr})`,
-  contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
-  startsWith: (haystack, needle) => sql`substr(${haystack}, 1, ${[...needle].length}) = ${needle}`,
+  // Compared as UTF-8 bytes (SQLite's text functions stop at U+0000, and a value may hold one),
+  // and two-valued. Every value contains, starts and ends with "": substr and instr on an empty
+  // blob answer NULL, so the empty needle is handled apart.
+  contains: (haystack, needle) =>
+    needle === '' ? sql`${haystack} IS NOT NULL` : sql`coalesce(instr(CAST(${haystack} AS BLOB), ${Buffer.from(needle, 'utf8')}) > 0, 0)`,
+  startsWith: (haystack, needle) => {
+    const bytes = Buffer.from(needle, 'utf8');
+    return bytes.length === 0
+      ? sql`${haystack} IS NOT NULL`
+      : sql`coalesce(substr(CAST(${haystack} AS BLOB), 1, ${bytes.length}) = ${bytes}, 0)`;
+  },
   endsWith: (haystack, needle) => {
-    const length = [...needle].length;
-    // substr(x, -0) would be the whole string: the empty suffix is handled apart.
-    return length === 0 ? sql`${haystack} IS NOT NULL` : sql`substr(${haystack}, ${-length}) = ${needle}`;
+    const bytes = Buffer.from(needle, 'utf8');
+    return bytes.length === 0
+      ? sql`${haystack} IS NOT NULL`
+      : sql`coalesce(substr(CAST(${haystack} AS BLOB), ${-bytes.length}) = ${bytes}, 0)`;
   },
 };

@@ -270,19 +270,22 @@ export class SqliteStore implements Store {
     const key = sortKey(sqliteDialect, tenantId, query.targets);
     const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
     const { page } = query;
-    const total =
-      page.kind === 'index' || page.withTotal
-        ? (this.#dynamic(sql`SELECT count(*) FROM resources r WHERE ${where}`).pluck().get(...this.#params(where)) as number)
-        : undefined;
-    const empty: QueryResult = { totalResults: total, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false };
+    const count = () => this.#dynamic(sql`SELECT count(*) FROM resources r WHERE ${where}`).pluck().get(...this.#params(where)) as number;
 
     if (page.kind === 'index') {
-      const count = total ?? 0;
       const offset = Math.max(page.startIndex, 1) - 1;
-      if (count === 0 || page.count <= 0) return { ...empty, hasPrevious: offset > 0 && count > 0 };
-      const rows = this.#all(sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${page.count} OFFSET ${offset}`);
-      return this.#result(tenantId, total, rows, query.include, offset + rows.length < count, offset > 0);
+      if (page.count <= 0) {
+        const total = count();
+        return { ...emptyResult(total), hasPrevious: offset > 0 && total > 0 };
+      }
+      const rows = this.#all(sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)} OFFSET ${offset}`);
+      // A first page that is not full holds every match: the lookups identity providers make
+      // before each write (userName eq …) then cost one statement, not two.
+      const total = offset === 0 && rows.length < page.count ? rows.length : count();
+      return this.#result(tenantId, total, rows, query.include, offset + rows.length < total, offset > 0);
     }
+    const total = page.withTotal ? count() : undefined;
+    const empty = emptyResult(total);
 
     // Keyset page: a seek on the order's index, never an OFFSET, so page n costs what page 1 does.
     const backwards = page.before !== undefined && page.after === undefined;
@@ -291,7 +294,7 @@ export class SqliteStore implements Store {
     if (total === 0) return empty;
     const seek = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
     const fetched =
-      page.count > 0 ? this.#all(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${page.count + 1}`) : [];
+      page.count > 0 ? this.#all(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${limit(page.count + 1)}`) : [];
     const more = fetched.length > page.count;
     const rows = fetched.slice(0, page.count);
     if (backwards) rows.reverse();
@@ -510,4 +513,17 @@ export class SqliteStore implements Store {
       if (insert.run(tenantId, groupRow, target.row_key, 'User').changes > 0) delta.add(member.value);
     }
   }
+}
+
+function emptyResult(total: number | undefined): QueryResult {
+  return { totalResults: total, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false };
+}
+
+/**
+ * LIMIT as a literal, not a parameter: SQLite plans a bound LIMIT ~3 µs slower per statement,
+ * which doubles the cost of an indexed lookup. The value is an integer computed by the service.
+ */
+function limit(count: number): Sql {
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`invalid LIMIT ${count}`);
+  return raw(String(count));
 }
