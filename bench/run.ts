@@ -93,7 +93,7 @@ async function main() {
   const databaseUrl = `sqlite:${join(dir, 'bench.db')}`;
   console.log(`seeding ${USERS} users and ${GROUPS} groups into ${databaseUrl} …`);
   const t0 = performance.now();
-  await seed(databaseUrl, USERS, GROUPS, TOKEN);
+  const seeded = await seed(databaseUrl, USERS, GROUPS, TOKEN);
   console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const scimPort = 18080;
@@ -117,9 +117,17 @@ async function main() {
     );
     rows.push(await load('emails.value eq', scimUrl, (i) => filterPath(`emails.value eq "${workEmailOf(i)}"`)));
     rows.push(
-      await load('Groups excludedAttributes=members', scimUrl, (i) =>
+      await load('Groups displayName eq, excludedAttributes=members', scimUrl, (i) =>
         `/scim/v2/Groups?filter=${encodeURIComponent(`displayName eq "Group ${i % GROUPS}"`)}&excludedAttributes=members`,
       ),
+    );
+    rows.push(
+      await load(`GET group of ${USERS} members, excludedAttributes=members`, scimUrl, () =>
+        `/scim/v2/Groups/${seeded.bigGroupId}?excludedAttributes=members`,
+      ),
+    );
+    rows.push(
+      await load('GET empty group, excludedAttributes=members', scimUrl, () => `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members`),
     );
 
     const bareRps = rows[0]!.rps;

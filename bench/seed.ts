@@ -24,7 +24,15 @@ function userDoc(i: number, managerId: string | undefined) {
 }
 
 /** Seeds a tenant with `users` users and `groups` groups straight through the store. */
-export async function seed(databaseUrl: string, users: number, groups: number, token: string): Promise<{ tenantId: string; userIds: string[] }> {
+export interface Seeded {
+  readonly tenantId: string;
+  readonly userIds: readonly string[];
+  /** A group whose members are every seeded user, and one with none. */
+  readonly bigGroupId: string;
+  readonly emptyGroupId: string;
+}
+
+export async function seed(databaseUrl: string, users: number, groups: number, token: string): Promise<Seeded> {
   const store = await openStore(databaseUrl);
   await store.migrate();
   const tenantId = randomUUID();
@@ -42,6 +50,10 @@ export async function seed(databaseUrl: string, users: number, groups: number, t
     const members = userIds.slice(g * 10, g * 10 + 10).map((value) => ({ value }));
     await store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: `Group ${g}` }, members, now });
   }
+  const bigGroupId = randomUUID();
+  const emptyGroupId = randomUUID();
+  await store.create(tenantId, { resourceType: 'Group', id: bigGroupId, doc: { displayName: 'Everyone' }, members: userIds.map((value) => ({ value })), now });
+  await store.create(tenantId, { resourceType: 'Group', id: emptyGroupId, doc: { displayName: 'Nobody' }, now });
   await store.close();
-  return { tenantId, userIds };
+  return { tenantId, userIds, bigGroupId, emptyGroupId };
 }

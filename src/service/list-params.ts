@@ -53,21 +53,25 @@ function attributeList(name: string, raw: unknown): readonly string[] | undefine
   throw invalidValue(`${name} must be a list of attribute names`);
 }
 
+function listParams(source: Readonly<Record<string, unknown>>): ListParams {
+  return {
+    filter: stringParam('filter', source['filter']),
+    sortBy: stringParam('sortBy', source['sortBy']) || undefined,
+    descending: sortOrder(source['sortOrder']),
+    startIndex: integerParam('startIndex', source['startIndex']),
+    count: integerParam('count', source['count']),
+    cursor: stringParam('cursor', source['cursor']),
+    attributes: attributeList('attributes', source['attributes']),
+    excludedAttributes: attributeList('excludedAttributes', source['excludedAttributes']),
+  };
+}
+
 /** Query parameters of GET /Users, /Groups (strings; repeated parameters are refused). */
 export function listParamsFromQuery(query: Readonly<Record<string, unknown>>): ListParams {
   for (const [key, value] of Object.entries(query)) {
     if (Array.isArray(value)) throw badRequest(`query parameter "${key}" may appear only once`);
   }
-  return {
-    filter: stringParam('filter', query['filter']),
-    sortBy: stringParam('sortBy', query['sortBy']) || undefined,
-    descending: sortOrder(query['sortOrder']),
-    startIndex: integerParam('startIndex', query['startIndex']),
-    count: integerParam('count', query['count']),
-    cursor: stringParam('cursor', query['cursor']),
-    attributes: attributeList('attributes', query['attributes']),
-    excludedAttributes: attributeList('excludedAttributes', query['excludedAttributes']),
-  };
+  return listParams(query);
 }
 
 /** The body of POST /.search (RFC 7644 §3.4.3), same meaning as the query parameters. */
@@ -80,16 +84,7 @@ export function listParamsFromSearchRequest(body: unknown): ListParams {
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())) {
     throw invalidValue(`a SearchRequest must list the schema ${SEARCH_REQUEST_SCHEMA}`);
   }
-  return {
-    filter: stringParam('filter', request['filter']),
-    sortBy: stringParam('sortBy', request['sortBy']) || undefined,
-    descending: sortOrder(request['sortOrder']),
-    startIndex: integerParam('startIndex', request['startIndex']),
-    count: integerParam('count', request['count']),
-    cursor: stringParam('cursor', request['cursor']),
-    attributes: attributeList('attributes', request['attributes']),
-    excludedAttributes: attributeList('excludedAttributes', request['excludedAttributes']),
-  };
+  return listParams(request);
 }
 
 /** attributes / excludedAttributes of a request that returns one resource (GET, POST, PUT, PATCH). */

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { SCIM_TYPES as STATUS_TYPES } from '../../src/errors/codes.ts';
 import { ENTERPRISE, ERROR_SCHEMA, USER_SCHEMA, groupBody, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SCIM_TYPES = new Set([
-  'invalidFilter',
-  'tooMany',
-  'uniqueness',
-  'mutability',
-  'invalidSyntax',
-  'invalidPath',
-  'noTarget',
-  'invalidValue',
-  'invalidVers',
-  'sensitive',
-]);
+const SCIM_TYPES: ReadonlySet<string> = new Set(STATUS_TYPES);
 /** Fixed for reproducible CI runs; PATCH_PROPERTY_SEED explores others. */
 const SEED = Number(process.env['PATCH_PROPERTY_SEED'] ?? 42);
 /** Placeholder keys replaced in the serialised body: JSON.stringify would not write a real "__proto__" member. */

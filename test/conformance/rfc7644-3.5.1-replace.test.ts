@@ -78,6 +78,19 @@ describe('rfc7644 §3.5.1 replacing with PUT', () => {
     assert.equal(res.body.scimType, 'uniqueness');
   });
 
+  it('rfc7240 Prefer: return=minimal on PUT → 204 with the new ETag and no body', async () => {
+    const created = await h.request('POST', '/Users', { body: userBody('minimal@example.com') });
+    const res = await h.request('PUT', `/Users/${created.body.id}`, {
+      body: { ...created.body, title: 'quiet' },
+      headers: { prefer: 'return=minimal' },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(res.raw, '');
+    const read = await h.request('GET', `/Users/${created.body.id}`);
+    assert.equal(read.body.title, 'quiet');
+    assert.equal(res.headers['etag'], read.body.meta.version);
+  });
+
   it('PUT of an unknown id → 404', async () => {
     const res = await h.request('PUT', '/Users/nope', { body: userBody('nope@example.com') });
     assert.equal(res.status, 404);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
 import { etagOf, matchesVersion } from '../../service/etag.ts';
 import { listParamsFromQuery, listParamsFromSearchRequest, selectionFromQuery } from '../../service/list-params.ts';
@@ -22,6 +22,27 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
     ['/Users', 'User'],
     ['/Groups', 'Group'],
   ];
+  /**
+   * PUT (RFC 7644 §3.5.1) and PATCH (§3.5.2): 200 with the resource, or with RFC 7240
+   * `Prefer: return=minimal` 204 with the new ETag and no body.
+   */
+  const update =
+    (operation: 'replace' | 'patch', type: ResourceTypeName) => async (req: FastifyRequest, reply: FastifyReply) => {
+      const request = req as WithId;
+      const result = await resources[operation](
+        scopeOf(config, request),
+        type,
+        request.params.id,
+        request.body,
+        header(request, 'if-match'),
+        selectionFromQuery(request.query),
+      );
+      if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
+        return reply.code(204).header('etag', etagOf(result.version)).send();
+      }
+      return sendResource(reply, 200, result);
+    };
+
   for (const [path, type] of endpoints) {
     route(app, path, {
       GET: async (request, reply) =>
@@ -47,34 +68,8 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
         }
         return sendResource(reply, 200, result);
       },
-      PUT: async (req, reply) => {
-        const request = req as WithId;
-        const result = await resources.replace(
-          scopeOf(config, request),
-          type,
-          request.params.id,
-          request.body,
-          header(request, 'if-match'),
-          selectionFromQuery(request.query),
-        );
-        return sendResource(reply, 200, result);
-      },
-      PATCH: async (req, reply) => {
-        const request = req as WithId;
-        const result = await resources.patch(
-          scopeOf(config, request),
-          type,
-          request.params.id,
-          request.body,
-          header(request, 'if-match'),
-          selectionFromQuery(request.query),
-        );
-        // RFC 7240 Prefer: return=minimal → 204 with the new ETag and no body.
-        if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
-          return reply.code(204).header('etag', etagOf(result.version)).send();
-        }
-        return sendResource(reply, 200, result);
-      },
+      PUT: update('replace', type),
+      PATCH: update('patch', type),
       DELETE: async (req, reply) => {
         const request = req as WithId;
         await resources.remove(scopeOf(config, request), type, request.params.id, header(request, 'if-match'));
