@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/password.ts';
 import type { Config } from './config/config.ts';
+import { createEventFeed, type EventFeed } from './events/feed.ts';
+import { outboxMetrics } from './events/metrics.ts';
+import { Relay, type RelayLogger } from './events/relay.ts';
+import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
 import { createCoreRegistry } from './schema/registry.ts';
 import { createResourceService, type ListLimits } from './service/resources.ts';
@@ -16,6 +20,9 @@ export interface Server {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly tenants: TenantService;
+  readonly feed: EventFeed;
+  /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
+  readonly relay: Relay | undefined;
   /** Stops accepting requests, lets in-flight ones finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -25,6 +32,20 @@ export interface ServerOptions {
   readonly clock?: () => Date;
   /** An already open store (tests share one); else one is opened from config.databaseUrl. */
   readonly store?: Store;
+  /** Relay tuning (tests shorten backoff and polling). */
+  readonly relay?: { readonly pollMs?: number; readonly backoffBaseMs?: number; readonly backoffMaxMs?: number; readonly batchSize?: number };
+}
+
+/** The relay for config.eventSinks; undefined when there are none. */
+export async function createRelay(
+  config: Config,
+  store: Store,
+  logger?: RelayLogger,
+  tuning: ServerOptions['relay'] = {},
+): Promise<Relay | undefined> {
+  if (config.eventSinks.length === 0) return undefined;
+  const sinks = await Promise.all(config.eventSinks.map((url) => createSink(url)));
+  return new Relay({ store, sinks, retentionMs: config.eventRetentionSeconds * 1000, ...(logger ? { logger } : {}), ...tuning });
 }
 
 /** The composition root: store → services → HTTP app, wired explicitly. */
@@ -39,7 +60,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cursorTimeoutSeconds: config.cursorTimeoutSeconds,
   };
   const tenants = createTenantService(store, clock);
-  const resources = createResourceService({ store, registry, clock, limits, hashPassword });
+  const feed = createEventFeed(store);
+  const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay) : undefined;
+  const onEvents = () => {
+    relay?.wake();
+    feed.notify();
+  };
+  const resources = createResourceService({ store, registry, clock, limits, hashPassword, onEvents });
   const app = await buildApp({
     config,
     registry,
@@ -48,14 +75,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     features: FEATURES,
     limits,
     ping: () => store.ping(),
+    feed,
+    metrics: () => outboxMetrics(store, relay),
     logger: options.logger ?? false,
   });
+  if (relay) {
+    // The relay logs through the app's logger, which exists only now.
+    relay.setLogger(app.log);
+    relay.start();
+  }
   return {
     app,
     store,
     tenants,
+    feed,
+    relay,
     close: async () => {
       await app.close();
+      await relay?.stop();
       await store.close();
     },
   };

@@ -4,12 +4,15 @@ import type { Config } from '../config/config.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { createTenantService } from '../service/tenants.ts';
 import { openStore } from '../store/open.ts';
+import { relay, tail } from './events.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `Usage: scimd <command>
 
   serve                                    run the SCIM service (the default for npm start)
   migrate                                  apply database migrations and exit
+  relay                                    deliver outbox events to SCIMD_EVENT_SINKS (without serving)
+  events tail [--tenant NAME] [--after N]  print events as they are committed, one JSON per line
   tenants create NAME                      create a tenant
   tenants list                             list tenants
   tokens create --tenant NAME [--expires 90d] [--label TEXT] [--json]
@@ -40,6 +43,14 @@ export async function main(argv: readonly string[], out: Output = console.log, e
         return await serve(config);
       case 'migrate':
         return await migrate(config, out);
+      case 'relay':
+        return await relay(config, err);
+      case 'events':
+        if (sub !== 'tail') {
+          err(`scimd: unknown command "events ${sub ?? ''}"\n\n${USAGE}`);
+          return 1;
+        }
+        return await tail(config, rest, out, err);
       case 'tenants':
       case 'tokens':
         return await admin(config, command, sub, rest, out, err);

@@ -15,6 +15,12 @@ export interface Config {
   readonly defaultPageSize: number;
   /** How long a cursor (RFC 9865) stays valid, in seconds. */
   readonly cursorTimeoutSeconds: number;
+  /** SCIMD_EVENT_SINKS: broker and webhook URLs the relay delivers every event to (docs/events.md). */
+  readonly eventSinks: readonly string[];
+  /** Whether `scimd serve` runs the relay in-process (SCIMD_RELAY=off: run `scimd relay` apart). */
+  readonly relayInServe: boolean;
+  /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
+  readonly eventRetentionSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -27,4 +33,5 @@ export const DEFAULTS = {
   maxResults: 1000,
   defaultPageSize: 100,
   cursorTimeoutSeconds: 3600,
+  eventRetentionSeconds: 7 * 24 * 3600,
 } as const;

@@ -50,6 +50,39 @@ function databaseUrl(raw: string): string {
   throw new ConfigError(`SCIMD_DATABASE_URL must start with sqlite: or postgres://, got "${raw}"`);
 }
 
+const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:'];
+
+function eventSinks(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      let url: URL;
+      try {
+        url = new URL(s);
+      } catch {
+        throw new ConfigError(`SCIMD_EVENT_SINKS: "${s.replace(/\/\/[^@/]*@/, '//***@')}" is not a URL`);
+      }
+      if (!SINK_SCHEMES.includes(url.protocol)) {
+        throw new ConfigError(`SCIMD_EVENT_SINKS: unsupported scheme ${url.protocol}// (use ${SINK_SCHEMES.map((p) => `${p}//`).join(' ')})`);
+      }
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && !new URLSearchParams(url.hash.slice(1)).get('secret')) {
+        throw new ConfigError(`SCIMD_EVENT_SINKS: the webhook ${url.origin}${url.pathname} needs a signing secret: append #secret=…`);
+      }
+      return s;
+    });
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
 /** Reads the SCIMD_* environment variables, applies defaults, validates, and freezes. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = text(env, 'SCIMD_LOG_LEVEL') ?? DEFAULTS.logLevel;
@@ -72,6 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxResults: integer(env, 'SCIMD_MAX_RESULTS', DEFAULTS.maxResults, 1, 10000),
     defaultPageSize: integer(env, 'SCIMD_DEFAULT_PAGE_SIZE', DEFAULTS.defaultPageSize, 1, 10000),
     cursorTimeoutSeconds: integer(env, 'SCIMD_CURSOR_TIMEOUT', DEFAULTS.cursorTimeoutSeconds, 1, 7 * 24 * 3600),
+    eventSinks: Object.freeze(eventSinks(text(env, 'SCIMD_EVENT_SINKS'))),
+    relayInServe: onOff(env, 'SCIMD_RELAY', true),
+    eventRetentionSeconds: integer(env, 'SCIMD_EVENT_RETENTION', DEFAULTS.eventRetentionSeconds, 60, 365 * 24 * 3600),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { EventFeed } from '../events/feed.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { Features } from '../service/service-provider-config.ts';
@@ -8,6 +9,7 @@ import type { TenantService } from '../service/tenants.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
+import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerUnsupportedRoutes } from './routes/unsupported.ts';
@@ -20,6 +22,10 @@ export interface AppDeps {
   readonly features: Features;
   readonly limits: ListLimits;
   readonly ping: () => Promise<void>;
+  /** The built-in event feed (GET {basePath}/Events). */
+  readonly feed?: EventFeed;
+  /** Prometheus text for GET /metrics (unauthenticated, like /healthz: expose it internally only). */
+  readonly metrics?: () => Promise<string>;
   /** A pino logger, or false for none (tests). */
   readonly logger: boolean | Record<string, unknown>;
 }
@@ -47,12 +53,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   registerHealthRoutes(app, deps.ping);
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
+  }
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
         request.principal = await deps.tenants.authenticate(request.headers.authorization);
       });
       registerResourceRoutes(scim, config, deps.resources);
+      if (deps.feed) registerEventRoutes(scim, config, deps.feed);
       registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits);
       registerUnsupportedRoutes(scim);
     },

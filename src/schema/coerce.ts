@@ -83,10 +83,12 @@ function coerceSingle(ctx: CoerceContext, def: AttributeDefinition, raw: unknown
   switch (def.type) {
     case 'string':
       if (typeof raw !== 'string') throw expected(path, 'a string');
+      checkText(raw, path);
       checkCanonical(ctx, def, raw, path);
       return raw;
     case 'reference':
       if (typeof raw !== 'string') throw expected(path, 'a reference (string)');
+      checkText(raw, path);
       checkCanonical(ctx, def, raw, path);
       return raw;
     case 'boolean':
@@ -118,6 +120,14 @@ function coerceSingle(ctx: CoerceContext, def: AttributeDefinition, raw: unknown
       throw new Error(`unhandled attribute type ${String(never)}`);
     }
   }
+}
+
+/**
+ * U+0000 is refused in every value: PostgreSQL text cannot hold it, and every store must accept
+ * the same resources. No identity provider sends it.
+ */
+function checkText(value: string, path: string): void {
+  if (value.includes('\u0000')) throw invalidValue(`attribute "${path}": the character U+0000 is not allowed`);
 }
 
 function checkCanonical(ctx: CoerceContext, def: AttributeDefinition, value: string, path: string): void {

@@ -4,7 +4,9 @@ import type { ResolvedFilter } from '../filter/ast.ts';
 import { parseFilter } from '../filter/parser.ts';
 import { parsePatchPath } from '../filter/path.ts';
 import { resolveFilter } from '../filter/resolve.ts';
+import { eventBuilders } from '../events/build.ts';
 import { applyPatch } from '../patch/apply.ts';
+import { changedAttributes } from '../patch/diff.ts';
 import { parsePatchRequest } from '../patch/parse.ts';
 import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
@@ -45,6 +47,8 @@ export interface ResourceServiceDeps {
   readonly clock: () => Date;
   readonly limits: ListLimits;
   readonly hashPassword: (password: string) => Promise<string>;
+  /** Called after each write that committed events (the relay wakes up instead of waiting to poll). */
+  readonly onEvents?: () => void;
 }
 
 export interface ResourceResult {
@@ -67,6 +71,17 @@ export function createResourceService(deps: ResourceServiceDeps) {
     return type === 'Group'
       ? { members: needsAttribute(registry, type, selection, 'members') }
       : { groups: needsAttribute(registry, type, selection, 'groups') };
+  }
+
+  const onEvents = deps.onEvents ?? (() => {});
+
+  /** The event builders of a request: events carry the resource as GET shows it, never a password. */
+  function eventsFor(scope: RequestScope) {
+    return eventBuilders(scope.baseUrl, (stored) => projectResource(registry, stored.resourceType, toRepresentation(registry, scope.baseUrl, stored), {}));
+  }
+
+  function extensionIds(type: ResourceTypeName): ReadonlySet<string> {
+    return new Set((registry.resourceType(type)?.schemaExtensions ?? []).map((e) => registry.schema(e.schema)?.id ?? e.schema));
   }
 
   function present(scope: RequestScope, stored: StoredResource, selection: Selection): ResourceResult {
@@ -188,7 +203,9 @@ export function createResourceService(deps: ResourceServiceDeps) {
       ...(passwordHash !== undefined ? { passwordHash } : {}),
       ...(validated.members !== undefined ? { members: validated.members } : {}),
       now: clock().toISOString(),
+      events: eventsFor(scope).created(type),
     });
+    onEvents();
     const include = includeFor(type, selection);
     // A new user belongs to no group yet; a new group's members are read back with their names.
     const stored = include.members ? await load(scope, type, id, include) : written.resource;
@@ -223,11 +240,16 @@ export function createResourceService(deps: ResourceServiceDeps) {
           ...(passwordHash !== undefined ? { passwordHash } : {}),
           ...(memberOps.length > 0 ? { memberOps } : {}),
           now: clock().toISOString(),
+          events: eventsFor(scope).updated(type, [
+            ...(docChanged ? changedAttributes(existing.doc, validated.doc, extensionIds(type)) : []),
+            ...(passwordHash !== undefined ? ['password'] : []),
+          ]),
         });
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
         throw error;
       }
+      onEvents();
       return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
     }
   }
@@ -271,11 +293,16 @@ export function createResourceService(deps: ResourceServiceDeps) {
             ...(passwordHash !== undefined ? { passwordHash } : {}),
             ...(result.memberOps.length > 0 ? { memberOps: result.memberOps } : {}),
             now: clock().toISOString(),
+            events: eventsFor(scope).updated(type, [
+              ...(doc !== undefined ? changedAttributes(existing.doc, doc, extensionIds(type)) : []),
+              ...(passwordHash !== undefined ? ['password'] : []),
+            ]),
           });
         } catch (error) {
           if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
           throw error;
         }
+        onEvents();
       }
       return present(scope, await load(scope, type, id, includeFor(type, answer)), answer);
     }
@@ -283,13 +310,15 @@ export function createResourceService(deps: ResourceServiceDeps) {
 
   /** RFC 7644 §3.6. */
   async function remove(scope: RequestScope, type: ResourceTypeName, id: string, ifMatch: string | undefined): Promise<void> {
+    const events = eventsFor(scope).deleted(type, clock().toISOString());
     if (ifMatch === undefined) {
-      await store.delete(scope.tenantId, type, id);
-      return;
+      await store.delete(scope.tenantId, type, id, undefined, events);
+    } else {
+      const existing = await load(scope, type, id, {});
+      checkIfMatch(ifMatch, existing.version);
+      await store.delete(scope.tenantId, type, id, existing.version, events);
     }
-    const existing = await load(scope, type, id, {});
-    checkIfMatch(ifMatch, existing.version);
-    await store.delete(scope.tenantId, type, id, existing.version);
+    onEvents();
   }
 
   return { list, get, create, replace, patch, remove };

@@ -3,7 +3,10 @@ import { SqliteStore } from './sqlite/store.ts';
 
 /**
  * Opens the store a database URL names: `sqlite:./data/scimd.db` (the directory is created),
- * `sqlite::memory:` for tests. The caller runs `migrate()`.
+ * `sqlite::memory:` for tests, or `postgres://user:pass@host:5432/db?pool=10` (also
+ * `postgresql://`; see src/store/postgres/store.ts for `pool`, `statement_timeout`,
+ * `connect_timeout`). The caller runs `migrate()`. The PostgreSQL store is imported lazily, so an
+ * SQLite-only process never loads `pg`.
  */
 export async function openStore(databaseUrl: string): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -12,5 +15,9 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     if (filename === '') throw new Error(`unsupported database URL ${JSON.stringify(databaseUrl)}: no file name`);
     return SqliteStore.open(filename);
   }
-  throw new Error(`unsupported database URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<file> or sqlite::memory:`);
+  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+    const { PostgresStore } = await import('./postgres/store.ts');
+    return PostgresStore.fromUrl(databaseUrl);
+  }
+  throw new Error(`unsupported database URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<file>, sqlite::memory: or postgres://…`);
 }

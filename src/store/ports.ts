@@ -115,6 +115,8 @@ export interface CreateCommand {
   readonly passwordHash?: string;
   readonly members?: readonly MemberInput[];
   readonly now: string;
+  /** Builds the write's outbox events from its outcome, inside its transaction (see EventBuilder). */
+  readonly events?: EventBuilder<WriteResult>;
 }
 
 export interface UpdateCommand {
@@ -128,6 +130,11 @@ export interface UpdateCommand {
   readonly passwordHash?: string | null;
   readonly memberOps?: readonly MemberOp[];
   readonly now: string;
+  /**
+   * Builds the write's outbox events from its outcome, inside its transaction; called only when
+   * the write changed something (the version was bumped), never for a no-op.
+   */
+  readonly events?: EventBuilder<WriteResult>;
 }
 
 export interface WriteResult {
@@ -190,15 +197,102 @@ export interface ResourceStore {
   create(tenantId: string, command: CreateCommand): Promise<WriteResult>;
   /** Throws notFound, VersionConflictError, uniqueness, invalidValue. */
   update(tenantId: string, command: UpdateCommand): Promise<WriteResult>;
-  /** Removes the resource and its memberships; returns what was deleted. Throws notFound, VersionConflictError. */
-  delete(tenantId: string, resourceType: ResourceTypeName, id: string, expectedVersion?: number): Promise<StoredResource>;
+  /**
+   * Removes the resource and its memberships; returns what was deleted. Throws notFound,
+   * VersionConflictError. `events`, when given, builds the outbox events from the deleted
+   * resource (as it was just before the delete, without members/groups) inside the transaction.
+   */
+  delete(
+    tenantId: string,
+    resourceType: ResourceTypeName,
+    id: string,
+    expectedVersion?: number,
+    events?: EventBuilder<StoredResource>,
+  ): Promise<StoredResource>;
+}
+
+// ---- transactional outbox (docs/events.md) ----------------------------------------------------
+
+/**
+ * One event as the service builds it, before the store gives it its sequence. The store persists
+ * every field as given (`data` as JSON text) and never interprets them.
+ */
+export interface NewEvent {
+  /** Unique (a UUID): the consumer's idempotency key. */
+  readonly id: string;
+  /** CloudEvents `type`, e.g. "scim.user.created". */
+  readonly type: string;
+  /** CloudEvents `subject`, e.g. "Users/2819c223-…". */
+  readonly subject: string;
+  /** The tenant's SCIM base URL (CloudEvents `source`). */
+  readonly source: string;
+  /** ISO 8601 UTC: when the write happened (the command's `now`). */
+  readonly time: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A pure, synchronous function from a write's outcome (what the transaction did: new version,
+ * member delta, or the deleted resource) to the events that describe it. Why a callback: the
+ * outcome is known only inside the transaction, and the events must commit with the change or
+ * not at all. The store calls it at most once per write, after the change and before COMMIT, and
+ * appends what it returns with `appendEvents` semantics below. If it throws, the write rolls back.
+ * It must not do I/O. Returning [] appends nothing.
+ */
+export type EventBuilder<Outcome> = (outcome: Outcome) => readonly NewEvent[];
+
+/** An event as stored in the outbox. */
+export interface OutboxRecord extends NewEvent {
+  readonly tenantId: string;
+  /** The tenant's name (the `tenant` extension and routing keys use it). */
+  readonly tenantName: string;
+  /** Per tenant: 1, 2, 3, … strictly increasing, no gaps, assigned inside the writing transaction. */
+  readonly sequence: number;
+}
+
+export interface OutboxStats {
+  /** Events stored in the outbox (delivered or not, until pruned). */
+  readonly depth: number;
+  /** Per sink: events not yet delivered, and the `time` of the oldest of them. */
+  readonly sinks: readonly { readonly sink: string; readonly pending: number; readonly oldestTime: string | undefined }[];
+}
+
+/**
+ * The outbox a Store keeps. Appending happens only through the `events` builders of create /
+ * update / delete, in their transactions: for each event, in the order returned, the store takes
+ * the tenant's next sequence (a per-tenant counter row, incremented in the same transaction, so
+ * that two writers of one tenant serialise on it and commit in sequence order) and inserts the
+ * row. A write that throws (validation, 409, 412, notFound) appends nothing.
+ *
+ * Delivery state is per (sink, tenant): the highest sequence the sink has delivered. Because a
+ * tenant's sequences commit in order and without gaps, this cursor is enough for at-least-once,
+ * in-order delivery, and it works unchanged for several relays on PostgreSQL (markDelivered
+ * never moves a cursor backwards).
+ */
+export interface OutboxStore {
+  /** The tenant's events with sequence > afterSequence, in sequence order, at most `limit`. */
+  readEvents(tenantId: string, afterSequence: number, limit: number): Promise<readonly OutboxRecord[]>;
+  /**
+   * Events not yet delivered to `sink`: for each tenant, those with sequence > the sink's cursor
+   * for it (0 when none). At most `limit`, oldest first; within a tenant in sequence order.
+   */
+  pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]>;
+  /** Sets the sink's cursor for the tenant to max(current, sequence). */
+  markDelivered(sink: string, tenantId: string, sequence: number): Promise<void>;
+  /**
+   * Deletes events whose time is before `before` and that every one of `sinks` has delivered
+   * (sequence <= its cursor for the tenant). Returns how many were deleted. The per-tenant
+   * counter is kept, so sequences never restart.
+   */
+  pruneEvents(sinks: readonly string[], before: string): Promise<number>;
+  outboxStats(sinks: readonly string[]): Promise<OutboxStats>;
 }
 
 export interface StoreCapabilities {
   readonly dialect: string;
 }
 
-export interface Store extends ResourceStore, TenantStore {
+export interface Store extends ResourceStore, TenantStore, OutboxStore {
   readonly capabilities: StoreCapabilities;
   /** Applies pending migrations; safe to call on every start. Returns the versions applied. */
   migrate(): Promise<readonly number[]>;

@@ -28,9 +28,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A server on an in-memory SQLite database, driven through Fastify's inject (no sockets). */
+/**
+ * A fresh, empty database for one harness: in-memory SQLite by default; with
+ * SCIMD_TEST_DATABASE_URL=postgres://… (npm run test:postgres), a schema of its own in that
+ * database, dropped on close.
+ */
+async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const target = process.env['SCIMD_TEST_DATABASE_URL'];
+  if (target === undefined || target === '' || target.startsWith('sqlite:')) {
+    return { url: target || 'sqlite::memory:', drop: async () => undefined };
+  }
+  const { createTestSchema } = await import('../../src/store/postgres/testing.ts');
+  return createTestSchema(target);
+}
+
+/** A server on a fresh database (scratchDatabase), driven through Fastify's inject (no sockets). */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ SCIMD_DATABASE_URL: 'sqlite::memory:', SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env });
+  const database = env['SCIMD_DATABASE_URL'] === undefined ? await scratchDatabase() : { url: env['SCIMD_DATABASE_URL'], drop: async () => undefined };
+  const config = loadConfig({ SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env, SCIMD_DATABASE_URL: database.url });
   const server = await createServer(config);
   await server.tenants.createTenant('acme');
   await server.tenants.createTenant('globex');
@@ -61,7 +76,17 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     return { status: response.statusCode, headers: response.headers, body, raw: response.body };
   }
 
-  return { server, tokenA, tokenB, base, request, close: () => server.close() };
+  return {
+    server,
+    tokenA,
+    tokenB,
+    base,
+    request,
+    close: async () => {
+      await server.close();
+      await database.drop();
+    },
+  };
 }
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';

@@ -4,7 +4,7 @@ import type { AttributeDefinition } from '../../schema/attribute.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
 import { invalidFilter } from '../../errors/scim-error.ts';
 import type { ResourceTypeName } from '../ports.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { ScalarKind, SqlDialect } from './dialect.ts';
 import { raw, sql, type Sql } from './fragment.ts';
 import { locate, type ElementView, type Loc, type LocateScope, type Needs } from './locate.ts';
 
@@ -109,7 +109,7 @@ class FilterCompiler {
           const compared = this.#compare(loc, sub ?? attr.leaf, op, value);
           // Outside brackets, `emails.type ne "work"` needs an element that HAS another type
           // (docs/filtering.md, multi-valued); an element without the sub-attribute is no witness.
-          return op === 'ne' ? sql`(${loc.value('string')} IS NOT NULL AND ${compared})` : compared;
+          return op === 'ne' ? sql`(${loc.value(scalarKind(sub ?? attr.leaf))} IS NOT NULL AND ${compared})` : compared;
         });
       }
       default:
@@ -195,6 +195,8 @@ class FilterCompiler {
         const lhs = exact || loc.folded ? stored : d.fold(stored);
         const rhs = exact ? value.value : fold(value.value);
         if (leaf.type === 'binary' && op !== 'eq') throw invalidFilter(`${leaf.name} is binary: only eq, ne and pr apply`);
+        const nul = d.textHoldsNul === false ? rhs.indexOf('\u0000') : -1;
+        if (nul >= 0) return this.#compareNul(lhs, op, rhs.slice(0, nul), truth);
         switch (op) {
           case 'eq':
             return truth(sql`${lhs} = ${rhs}`);
@@ -221,6 +223,31 @@ class FilterCompiler {
         throw invalidFilter(`${leaf.name} is complex: compare one of its sub-attributes`);
       default:
         return assertNever(leaf.type);
+    }
+  }
+
+  /**
+   * A needle holding U+0000 on an engine whose text cannot hold one, so no stored value does
+   * either: equality and substring tests are false, and for a NUL-free s and needle = p + NUL + …,
+   * s > needle ⟺ s ≥ needle ⟺ s > p, and s < needle ⟺ s ≤ needle ⟺ s ≤ p (code point order).
+   */
+  #compareNul(lhs: Sql, op: CompareOp, prefix: string, truth: (pred: Sql) => Sql): Sql {
+    switch (op) {
+      case 'eq':
+      case 'co':
+      case 'sw':
+      case 'ew':
+        return this.#dialect.false;
+      case 'gt':
+      case 'ge':
+        return truth(sql`${lhs} > ${prefix}`);
+      case 'lt':
+      case 'le':
+        return truth(sql`${lhs} <= ${prefix}`);
+      case 'ne':
+        throw new Error('ne is compiled as not eq');
+      default:
+        return assertNever(op);
     }
   }
 
@@ -255,6 +282,21 @@ class FilterCompiler {
   #elementPresent(view: ElementView): Sql {
     if (!view.present) throw new Error('element source cannot test presence');
     return view.present;
+  }
+}
+
+/** How to read a stored value of this definition (a typed dialect reads other JSON types as NULL). */
+function scalarKind(leaf: AttributeDefinition): ScalarKind {
+  switch (leaf.type) {
+    case 'boolean':
+      return 'boolean';
+    case 'integer':
+    case 'decimal':
+      return 'number';
+    case 'dateTime':
+      return 'dateTime';
+    default:
+      return 'string';
   }
 }
 

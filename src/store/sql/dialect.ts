@@ -1,7 +1,10 @@
 import type { Sql } from './fragment.ts';
 
-/** How a JSON scalar is read: the PostgreSQL dialect needs to cast `#>>` text; SQLite does not. */
-export type ScalarKind = 'string' | 'number' | 'dateTime';
+/**
+ * How a JSON scalar is read: the PostgreSQL dialect needs to cast `#>>` text; SQLite does not.
+ * 'boolean' reads a JSON boolean as 1 / 0 (what SQLite's json_extract returns), for sorting.
+ */
+export type ScalarKind = 'string' | 'number' | 'dateTime' | 'boolean';
 
 /** Rows of a JSON array expanded with `alias` (SQLite json_each, PostgreSQL jsonb_array_elements). */
 export interface JsonElements {
@@ -29,6 +32,12 @@ export interface SqlDialect {
   readonly name: string;
   readonly true: Sql;
   readonly false: Sql;
+  /**
+   * False when the engine's text type cannot hold U+0000 (PostgreSQL): the store then refuses
+   * such values, and the compiler decides comparisons with a needle holding one without binding
+   * it. Undefined means true.
+   */
+  readonly textHoldsNul?: boolean;
   /** `pred` with NULL read as false. */
   isTrue(pred: Sql): Sql;
   /** The scalar at `path` in the JSON `container`, NULL when absent or JSON null. */

@@ -18,7 +18,8 @@ export interface SortKey {
 }
 
 function scalarSortExpr(dialect: SqlDialect, loc: Loc, leafType: string, caseExact: boolean): Sql {
-  const value = loc.value(leafType === 'dateTime' ? 'dateTime' : leafType === 'integer' || leafType === 'decimal' ? 'number' : 'string');
+  const kind = leafType === 'dateTime' ? 'dateTime' : leafType === 'integer' || leafType === 'decimal' ? 'number' : leafType === 'boolean' ? 'boolean' : 'string';
+  const value = loc.value(kind);
   if (leafType === 'dateTime') return loc.instant ?? dialect.instant(value);
   if ((leafType === 'string' || leafType === 'reference') && !caseExact && !loc.folded) return dialect.fold(value);
   return value;

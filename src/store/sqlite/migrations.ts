@@ -83,6 +83,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX resource_values_lookup ON resource_values(tenant_id, attr, value, type);
     `,
   },
+  {
+    version: 2,
+    name: 'transactional outbox: events, per-tenant sequence counters, per-sink delivery cursors',
+    sql: `
+      -- The next sequence of a tenant is last_sequence + 1, taken by an UPDATE in the writing
+      -- transaction: gapless, and commits of one tenant serialise on this row.
+      CREATE TABLE outbox_counters (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        last_sequence INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- data is the CloudEvent's data as JSON text; the envelope is assembled on read
+      -- (src/events/cloud-event.ts). time_ms serves pruning and the oldest-undelivered metric.
+      CREATE TABLE outbox (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        sequence INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        source TEXT NOT NULL,
+        time TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, sequence)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE outbox_delivery (
+        sink TEXT NOT NULL,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        delivered_sequence INTEGER NOT NULL,
+        PRIMARY KEY (sink, tenant_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -2,11 +2,15 @@ import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import type {
   CreateCommand,
   CursorKey,
+  EventBuilder,
   Include,
   MemberDelta,
   MemberInput,
   MemberOp,
+  NewEvent,
   NewToken,
+  OutboxRecord,
+  OutboxStats,
   QueryResult,
   ReferenceView,
   ResourceQuery,
@@ -64,6 +68,35 @@ const GROUPS_OF = `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type
     json_extract(o.doc, '$.displayName') AS display
   FROM memberships m JOIN resources o ON o.row_key = m.group_row
   WHERE m.tenant_id = ? AND m.member_row IN (SELECT value FROM json_each(?)) ORDER BY m.seq`;
+
+interface OutboxRow {
+  readonly tenant_id: string;
+  readonly tenant_name: string;
+  readonly sequence: number;
+  readonly id: string;
+  readonly type: string;
+  readonly subject: string;
+  readonly source: string;
+  readonly time: string;
+  readonly data: string;
+}
+
+const OUTBOX_SELECT =
+  'SELECT o.tenant_id, t.name AS tenant_name, o.sequence, o.id, o.type, o.subject, o.source, o.time, o.data FROM outbox o JOIN tenants t ON t.id = o.tenant_id';
+
+function toRecord(row: OutboxRow): OutboxRecord {
+  return {
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    sequence: row.sequence,
+    id: row.id,
+    type: row.type,
+    subject: row.subject,
+    source: row.source,
+    time: row.time,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (text: string) => {
@@ -388,10 +421,12 @@ export class SqliteStore implements Store {
         this.#requireGroup(command.resourceType);
         this.#addMembers(tenantId, rowKey, command.members, delta);
       }
-      return {
+      const result: WriteResult = {
         resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
         memberDelta: delta.result(),
       };
+      this.#appendEvents(tenantId, command.events, result);
+      return result;
     });
   }
 
@@ -429,7 +464,7 @@ export class SqliteStore implements Store {
       } else if (changed) {
         this.#s('UPDATE resources SET password_hash = ?, version = ?, modified_ms = ? WHERE row_key = ?').run(passwordHash, version, now, row.row_key);
       }
-      return {
+      const result: WriteResult = {
         resource: {
           id: row.id,
           resourceType: row.resource_type,
@@ -440,18 +475,114 @@ export class SqliteStore implements Store {
         },
         memberDelta,
       };
+      // A write that changed nothing kept the version: it has no events.
+      if (changed) this.#appendEvents(tenantId, command.events, result);
+      return result;
     });
   }
 
-  async delete(tenantId: string, resourceType: ResourceTypeName, id: string, expectedVersion?: number): Promise<StoredResource> {
+  async delete(
+    tenantId: string,
+    resourceType: ResourceTypeName,
+    id: string,
+    expectedVersion?: number,
+    events?: EventBuilder<StoredResource>,
+  ): Promise<StoredResource> {
     return this.#tx(() => {
       const row = this.#find(tenantId, resourceType, id);
       if (!row) throw notFound(`${resourceType} ${id} not found`);
       if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflictError();
       // Memberships on either side and the values index go with it (ON DELETE CASCADE).
       this.#s('DELETE FROM resources WHERE row_key = ?').run(row.row_key);
-      return this.#hydrate(tenantId, [row], {})[0]!;
+      const deleted = this.#hydrate(tenantId, [row], {})[0]!;
+      this.#appendEvents(tenantId, events, deleted);
+      return deleted;
     });
+  }
+
+  // ---- outbox -------------------------------------------------------------------------------
+
+  /** Inside the caller's transaction: each event takes the tenant's next sequence. */
+  #appendEvents<O>(tenantId: string, build: EventBuilder<O> | undefined, outcome: O) {
+    if (!build) return;
+    const events: readonly NewEvent[] = build(outcome);
+    if (events.length === 0) return;
+    const last = this.#s(
+      `INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES (?, ?)
+       ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = last_sequence + excluded.last_sequence RETURNING last_sequence`,
+    )
+      .pluck()
+      .get(tenantId, events.length) as number;
+    const insert = this.#s(
+      'INSERT INTO outbox (tenant_id, sequence, id, type, subject, source, time, time_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    let sequence = last - events.length;
+    for (const e of events) insert.run(tenantId, ++sequence, e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data));
+  }
+
+  async readEvents(tenantId: string, afterSequence: number, limit: number): Promise<readonly OutboxRecord[]> {
+    return (this.#s(`${OUTBOX_SELECT} WHERE o.tenant_id = ? AND o.sequence > ? ORDER BY o.sequence LIMIT ?`).all(tenantId, afterSequence, limit) as OutboxRow[]).map(
+      toRecord,
+    );
+  }
+
+  async pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]> {
+    // Tenants with work first (one row per tenant), then an index range per tenant: never a scan
+    // over the delivered rows that wait for pruning.
+    return this.#db.transaction(() => {
+      const tenants = this.#s(
+        `SELECT c.tenant_id, coalesce(d.delivered_sequence, 0) AS done FROM outbox_counters c
+         LEFT JOIN outbox_delivery d ON d.sink = ? AND d.tenant_id = c.tenant_id
+         WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)`,
+      ).all(sink) as { tenant_id: string; done: number }[];
+      const out: OutboxRecord[] = [];
+      const range = this.#s(`${OUTBOX_SELECT} WHERE o.tenant_id = ? AND o.sequence > ? ORDER BY o.sequence LIMIT ?`);
+      for (const t of tenants) {
+        if (out.length >= limit) break;
+        for (const row of range.all(t.tenant_id, t.done, limit - out.length) as OutboxRow[]) out.push(toRecord(row));
+      }
+      return out;
+    })();
+  }
+
+  async markDelivered(sink: string, tenantId: string, sequence: number): Promise<void> {
+    this.#s(
+      `INSERT INTO outbox_delivery (sink, tenant_id, delivered_sequence) VALUES (?, ?, ?)
+       ON CONFLICT (sink, tenant_id) DO UPDATE SET delivered_sequence = max(delivered_sequence, excluded.delivered_sequence)`,
+    ).run(sink, tenantId, sequence);
+  }
+
+  async pruneEvents(sinks: readonly string[], before: string): Promise<number> {
+    return this.#tx(() => {
+      const counters = this.#s('SELECT tenant_id, last_sequence FROM outbox_counters').all() as { tenant_id: string; last_sequence: number }[];
+      const cursor = this.#s('SELECT coalesce(max(delivered_sequence), 0) FROM outbox_delivery WHERE sink = ? AND tenant_id = ?').pluck();
+      const remove = this.#s('DELETE FROM outbox WHERE tenant_id = ? AND sequence <= ? AND time_ms < ?');
+      let deleted = 0;
+      for (const c of counters) {
+        const upTo = sinks.reduce((low, sink) => Math.min(low, cursor.get(sink, c.tenant_id) as number), c.last_sequence);
+        if (upTo > 0) deleted += remove.run(c.tenant_id, upTo, ms(before)).changes;
+      }
+      return deleted;
+    });
+  }
+
+  async outboxStats(sinks: readonly string[]): Promise<OutboxStats> {
+    const depth = this.#s('SELECT count(*) FROM outbox').pluck().get() as number;
+    const pending = this.#s(
+      `SELECT c.tenant_id, c.last_sequence - coalesce(d.delivered_sequence, 0) AS pending, o.time AS oldest
+       FROM outbox_counters c
+       LEFT JOIN outbox_delivery d ON d.sink = ? AND d.tenant_id = c.tenant_id
+       LEFT JOIN outbox o ON o.tenant_id = c.tenant_id AND o.sequence = coalesce(d.delivered_sequence, 0) + 1
+       WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)`,
+    );
+    return {
+      depth,
+      sinks: sinks.map((sink) => {
+        const rows = pending.all(sink) as { pending: number; oldest: string | null }[];
+        const oldest = rows.map((r) => r.oldest).filter((t): t is string => t !== null).sort()[0];
+        return { sink, pending: rows.reduce((n, r) => n + r.pending, 0), oldestTime: oldest };
+      }),
+    };
   }
 
   #translate(error: unknown, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>): unknown {

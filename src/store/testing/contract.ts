@@ -7,7 +7,7 @@ import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/core/enterprise-user.ts'
 import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { CursorKey, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
+import type { CursorKey, NewEvent, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { filterBuilders } from './filters.ts';
 
@@ -274,6 +274,77 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         assert.deepEqual((await store.get(tenantId, 'Group', g.id, { members: true }))?.members?.map((m) => m.value), [u[4]!.id]);
         await store.delete(tenantId, 'Group', g.id);
         assert.deepEqual((await store.get(tenantId, 'User', u[4]!.id, { groups: true }))?.groups, []);
+      });
+    });
+
+    describe('transactional outbox (docs/events.md)', () => {
+      const ev = (type: string, id = randomUUID()): NewEvent => ({
+        id,
+        type,
+        subject: `Users/${id}`,
+        source: 'https://scim.example.com/scim/v2',
+        time: T1,
+        data: { n: type },
+      });
+
+      it('appends the builder\'s events in the write\'s transaction with gapless per-tenant sequences', async () => {
+        const tenant = await newTenant(store);
+        const other = await newTenant(store);
+        const id = randomUUID();
+        await store.create(tenant, { resourceType: 'User', id, doc: { userName: 'ob1' }, now: T1, events: (r) => [ev(`c:${r.resource.version}`), ev('c2')] });
+        await store.create(other, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ob1' }, now: T1, events: () => [ev('o')] });
+        await store.update(tenant, { resourceType: 'User', id, expectedVersion: 1, doc: { userName: 'ob1', title: 'x' }, now: T2, events: (r) => [ev(`u:${r.resource.version}`)] });
+        await store.delete(tenant, 'User', id, undefined, (d) => [ev(`d:${String(d.doc['userName'])}`)]);
+        const events = await store.readEvents(tenant, 0, 100);
+        assert.deepEqual(events.map((e) => [e.sequence, e.type]), [[1, 'c:1'], [2, 'c2'], [3, 'u:2'], [4, 'd:ob1']]);
+        assert.deepEqual(events[0]!.data, { n: 'c:1' });
+        assert.equal(events[0]!.tenantId, tenant);
+        assert.match(events[0]!.tenantName, /^t-/);
+        assert.equal(events[0]!.time, T1);
+        assert.deepEqual((await store.readEvents(other, 0, 100)).map((e) => e.sequence), [1]);
+        assert.deepEqual((await store.readEvents(tenant, 2, 1)).map((e) => e.sequence), [3]);
+      });
+
+      it('a write that fails or whose builder throws appends nothing and changes nothing; a no-op update does not call the builder', async () => {
+        const tenant = await newTenant(store);
+        const u = await user(store, tenant, { userName: 'ob2' });
+        await assert.rejects(store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'OB2' }, now: T1, events: () => [ev('dup')] }), isScim(409, 'uniqueness'));
+        await assert.rejects(store.update(tenant, { resourceType: 'User', id: u.id, expectedVersion: 7, doc: { userName: 'ob2', title: 'y' }, now: T1, events: () => [ev('stale')] }), VersionConflictError);
+        await assert.rejects(
+          store.update(tenant, { resourceType: 'User', id: u.id, expectedVersion: 1, doc: { userName: 'ob2', title: 'y' }, now: T1, events: () => { throw new Error('boom'); } }),
+          /boom/,
+        );
+        assert.equal((await store.get(tenant, 'User', u.id, {}))!.version, 1, 'the write rolled back with its builder');
+        const g = await group(store, tenant, 'obg', [u.id]);
+        let called = false;
+        const noop = await store.update(tenant, {
+          resourceType: 'Group', id: g.id, expectedVersion: 1, memberOps: [{ kind: 'add', members: [{ value: u.id }] }], now: T2,
+          events: () => { called = true; return [ev('noop')]; },
+        });
+        assert.equal(noop.resource.version, 1);
+        assert.equal(called, false);
+        assert.deepEqual(await store.readEvents(tenant, 0, 100), []);
+      });
+
+      it('delivery cursors per sink and tenant: pending, monotonic markDelivered, stats, pruning', async () => {
+        const tenant = await newTenant(store);
+        const sink = `sink-${randomUUID()}`;
+        for (let i = 0; i < 5; i++) await user(store, tenant, { userName: `ob3-${i}` }).then(() => undefined);
+        await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ob3-x' }, now: T1, events: () => [ev('a'), ev('b'), ev('c')] });
+        const pending = (await store.pendingEvents(sink, 1000)).filter((e) => e.tenantId === tenant);
+        assert.deepEqual(pending.map((e) => e.sequence), [1, 2, 3]);
+        await store.markDelivered(sink, tenant, 2);
+        await store.markDelivered(sink, tenant, 1);
+        assert.deepEqual((await store.pendingEvents(sink, 1000)).filter((e) => e.tenantId === tenant).map((e) => e.sequence), [3]);
+        const stats = await store.outboxStats([sink]);
+        assert.ok(stats.depth >= 3);
+        assert.ok(stats.sinks[0]!.pending >= 1);
+        assert.equal(await store.pruneEvents([sink], T0), 0, 'nothing is older than the retention');
+        const pruned = await store.pruneEvents([sink], T2);
+        assert.ok(pruned >= 2);
+        assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => e.sequence), [3], 'undelivered events stay');
+        await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ob3-y' }, now: T1, events: () => [ev('d')] });
+        assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => e.sequence), [3, 4], 'sequences never restart after pruning');
       });
     });
 

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { NewEvent, ResourceTypeName, StoredResource, WriteResult } from '../store/ports.ts';
+import type { EventType } from './cloud-event.ts';
+
+const NOUN = { User: 'user', Group: 'group' } as const;
+const ENDPOINT = { User: 'Users', Group: 'Groups' } as const;
+
+/** How a resource is shown in an event: the service's GET representation, without members / groups. */
+export type Represent = (stored: StoredResource) => Record<string, unknown>;
+
+interface Context {
+  readonly source: string;
+  readonly represent: Represent;
+}
+
+function event(ctx: Context, type: EventType, resourceType: ResourceTypeName, id: string, time: string, data: Record<string, unknown>): NewEvent {
+  return { id: randomUUID(), type, subject: `${ENDPOINT[resourceType]}/${id}`, source: ctx.source, time, data };
+}
+
+function membershipEvents(ctx: Context, result: WriteResult): NewEvent[] {
+  const { resource, memberDelta } = result;
+  const base = { id: resource.id, version: resource.version };
+  const out: NewEvent[] = [];
+  // Removals first: a PUT that swaps members reads as "left, then joined".
+  if (memberDelta.removed.length > 0) {
+    out.push(event(ctx, 'scim.group.members.removed', 'Group', resource.id, resource.lastModified, { ...base, members: memberDelta.removed }));
+  }
+  if (memberDelta.added.length > 0) {
+    out.push(event(ctx, 'scim.group.members.added', 'Group', resource.id, resource.lastModified, { ...base, members: memberDelta.added }));
+  }
+  return out;
+}
+
+/**
+ * Builders for the store's `events` callbacks (src/store/ports.ts EventBuilder): pure and
+ * synchronous, they run inside the write's transaction. A group's member list never goes into an
+ * event: membership changes are their own events carrying only the ids added or removed.
+ */
+export function eventBuilders(source: string, represent: Represent) {
+  const ctx: Context = { source, represent };
+  return {
+    created:
+      (resourceType: ResourceTypeName) =>
+      (result: WriteResult): NewEvent[] => [
+        event(ctx, `scim.${NOUN[resourceType]}.created`, resourceType, result.resource.id, result.resource.lastModified, {
+          resource: represent(result.resource),
+          version: result.resource.version,
+        }),
+        ...membershipEvents(ctx, result),
+      ],
+    /** `changedAttributes`: the top-level attributes the write changed, "password" for a new password. */
+    updated:
+      (resourceType: ResourceTypeName, changedAttributes: readonly string[]) =>
+      (result: WriteResult): NewEvent[] => {
+        const membership = membershipEvents(ctx, result);
+        // A version bump always has an event: a members-only change has its membership events.
+        return [
+        ...(changedAttributes.length > 0 || membership.length === 0
+          ? [
+              event(ctx, `scim.${NOUN[resourceType]}.updated`, resourceType, result.resource.id, result.resource.lastModified, {
+                resource: represent(result.resource),
+                version: result.resource.version,
+                changedAttributes: [...changedAttributes],
+              }),
+            ]
+          : []),
+        ...membership,
+      ];
+      },
+    deleted:
+      (resourceType: ResourceTypeName, time: string) =>
+      (deleted: StoredResource): NewEvent[] => {
+        const doc = deleted.doc;
+        const name = resourceType === 'User' ? { userName: doc['userName'] } : { displayName: doc['displayName'] };
+        return [
+          event(ctx, `scim.${NOUN[resourceType]}.deleted`, resourceType, deleted.id, time, {
+            id: deleted.id,
+            ...(typeof doc['externalId'] === 'string' ? { externalId: doc['externalId'] } : {}),
+            ...name,
+            ...(resourceType === 'User' && typeof doc['displayName'] === 'string' ? { displayName: doc['displayName'] } : {}),
+            version: deleted.version,
+          }),
+        ];
+      },
+  };
+}

@@ -1,0 +1,205 @@
+import type { OutboxStore } from '../store/ports.ts';
+import { toCloudEvent } from './cloud-event.ts';
+import type { Publisher } from './publisher.ts';
+
+export interface RelayLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface RelayOptions {
+  readonly store: OutboxStore;
+  readonly sinks: readonly Publisher[];
+  /** Events read per round. */
+  readonly batchSize?: number;
+  /** How often an idle sink looks for new events when nothing wakes it (another process wrote). */
+  readonly pollMs?: number;
+  /** How long a wake() waits for more commits to batch them (default 5 ms). */
+  readonly wakeDelayMs?: number;
+  /** First retry delay and the cap of the exponential backoff. */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Delivered events older than this are pruned (the feed can replay up to this far back). */
+  readonly retentionMs?: number;
+  readonly pruneEveryMs?: number;
+  readonly logger?: RelayLogger;
+  readonly clock?: () => Date;
+}
+
+/** Per sink, in memory: what /metrics reports. The durable part (cursors) lives in the store. */
+export interface SinkState {
+  readonly name: string;
+  delivered: number;
+  failures: number;
+  /** Consecutive failures; 0 when healthy. */
+  consecutiveFailures: number;
+  lastError: string | undefined;
+  nextAttemptAt: number;
+}
+
+const SILENT: RelayLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
+ * a random delay in [base·2^(n−1)/2, base·2^(n−1)], capped, so that many relays recovering
+ * together do not retry in lockstep.
+ */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * The outbox relay: one independent loop per sink, each following its own per-tenant cursors in
+ * the store, so that a sink that is down retries with backoff while the API and the other sinks
+ * carry on, and catches up from its cursor when it returns. At least once, in order per tenant.
+ */
+export class Relay {
+  readonly #store: OutboxStore;
+  readonly #sinks: readonly Publisher[];
+  readonly #batch: number;
+  readonly #pollMs: number;
+  readonly #baseMs: number;
+  readonly #maxMs: number;
+  readonly #retentionMs: number;
+  readonly #pruneEveryMs: number;
+  #log: RelayLogger;
+  readonly #clock: () => Date;
+  readonly #states: SinkState[];
+  readonly #wakers = new Set<() => void>();
+  #running = false;
+  #loops: Promise<void>[] = [];
+  #pruneTimer: NodeJS.Timeout | undefined;
+  #wakeTimer: NodeJS.Timeout | undefined;
+  readonly #wakeDelayMs: number;
+
+  constructor(options: RelayOptions) {
+    this.#store = options.store;
+    this.#sinks = options.sinks;
+    this.#batch = options.batchSize ?? 500;
+    this.#pollMs = options.pollMs ?? 250;
+    this.#wakeDelayMs = options.wakeDelayMs ?? 5;
+    this.#baseMs = options.backoffBaseMs ?? 250;
+    this.#maxMs = options.backoffMaxMs ?? 30_000;
+    this.#retentionMs = options.retentionMs ?? 24 * 3600_000;
+    this.#pruneEveryMs = options.pruneEveryMs ?? 60_000;
+    this.#log = options.logger ?? SILENT;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#states = this.#sinks.map((s) => ({ name: s.name, delivered: 0, failures: 0, consecutiveFailures: 0, lastError: undefined, nextAttemptAt: 0 }));
+  }
+
+  /** Replaces the logger (the server's pino logger exists only after the relay is built). */
+  setLogger(logger: RelayLogger): void {
+    this.#log = logger;
+  }
+
+  get sinkNames(): readonly string[] {
+    return this.#sinks.map((s) => s.name);
+  }
+
+  get states(): readonly Readonly<SinkState>[] {
+    return this.#states;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loops = this.#sinks.map((sink, i) => this.#run(sink, this.#states[i]!));
+    if (this.#sinks.length > 0) {
+      this.#pruneTimer = setInterval(() => void this.prune().catch((err: unknown) => this.#log.warn({ err }, 'outbox pruning failed')), this.#pruneEveryMs);
+      this.#pruneTimer.unref();
+    }
+  }
+
+  /**
+   * New events were committed: idle sinks look soon instead of at their next poll. Wakes within
+   * `wakeDelayMs` coalesce, so that a burst of writes is relayed in a few batches rather than one
+   * round (one read, one confirm) per write, which would take event-loop time from the API.
+   */
+  wake(): void {
+    if (this.#wakeTimer !== undefined) return;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.#wakeNow();
+    }, this.#wakeDelayMs);
+  }
+
+  #wakeNow(): void {
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  async prune(): Promise<number> {
+    const before = new Date(this.#clock().getTime() - this.#retentionMs).toISOString();
+    return this.#store.pruneEvents(this.sinkNames, before);
+  }
+
+  /** Stops the loops after their current round, then closes the sinks. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    clearInterval(this.#pruneTimer);
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    this.#wakeNow();
+    await Promise.all(this.#loops);
+    await Promise.all(this.#sinks.map((s) => s.close().catch(() => undefined)));
+  }
+
+  async #run(sink: Publisher, state: SinkState): Promise<void> {
+    while (this.#running) {
+      let sent = 0;
+      try {
+        sent = await this.#round(sink, state);
+        if (state.consecutiveFailures > 0) this.#log.info({ sink: sink.name }, 'event sink recovered');
+        state.consecutiveFailures = 0;
+        state.lastError = undefined;
+      } catch (error) {
+        state.failures++;
+        state.consecutiveFailures++;
+        state.lastError = error instanceof Error ? error.message : String(error);
+        const delay = backoffDelay(state.consecutiveFailures, this.#baseMs, this.#maxMs);
+        state.nextAttemptAt = Date.now() + delay;
+        const log = state.consecutiveFailures === 1 ? this.#log.warn : this.#log.error;
+        log.call(this.#log, { sink: sink.name, err: state.lastError, attempt: state.consecutiveFailures, retryInMs: delay }, 'event delivery failed');
+        await sink.close().catch(() => undefined);
+        await this.#sleep(delay, false);
+        continue;
+      }
+      if (sent < this.#batch) await this.#sleep(this.#pollMs, true);
+    }
+  }
+
+  /** One batch: per tenant, the events in sequence order, published then recorded as delivered. */
+  async #round(sink: Publisher, state: SinkState): Promise<number> {
+    const records = await this.#store.pendingEvents(sink.name, this.#batch);
+    const byTenant = new Map<string, typeof records[number][]>();
+    for (const r of records) {
+      let list = byTenant.get(r.tenantId);
+      if (!list) byTenant.set(r.tenantId, (list = []));
+      list.push(r);
+    }
+    for (const [tenantId, list] of byTenant) {
+      await sink.publish(list.map(toCloudEvent));
+      await this.#store.markDelivered(sink.name, tenantId, list[list.length - 1]!.sequence);
+      state.delivered += list.length;
+    }
+    return records.length;
+  }
+
+  /** Waits `ms`; a wake() ends the wait early when `wakeable` (idle), never during backoff. */
+  #sleep(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const waker = () => {
+        if (wakeable || !this.#running) done();
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(waker);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(waker);
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../config/config.ts';
+import { invalidValue } from '../../errors/scim-error.ts';
+import type { EventFeed } from '../../events/feed.ts';
+import { route } from '../method-router.ts';
+import { scopeOf } from '../request-context.ts';
+
+function nonNegative(raw: unknown, name: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const text = String(raw);
+  if (!/^\d+$/.test(text)) throw invalidValue(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/**
+ * The built-in event feed (docs/events.md, Feed), tenant-scoped by the bearer token:
+ * `GET /Events?after=<sequence>&count=<n>` answers a page of events; with
+ * `Accept: text/event-stream` the same events stream as Server-Sent Events, resuming after
+ * `Last-Event-ID` (the sequence) or `after`, and following new events as they commit.
+ */
+export function registerEventRoutes(app: FastifyInstance, config: Config, feed: EventFeed, pollMs = 1000): void {
+  // Open streams end when the server closes, else app.close() would wait for them forever.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+  route(app, '/Events', {
+    GET: async (request: FastifyRequest, reply) => {
+      const scope = scopeOf(config, request);
+      const query = request.query as Record<string, unknown>;
+      const lastEventId = request.headers['last-event-id'];
+      let after = nonNegative(typeof lastEventId === 'string' ? lastEventId : query['after'], 'after', 0);
+      const count = Math.min(nonNegative(query['count'], 'count', config.defaultPageSize), config.maxResults);
+      if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
+        const events = await feed.read(scope.tenantId, after, count);
+        return reply
+          .code(200)
+          .type('application/json; charset=utf-8')
+          .send({ events, lastSequence: events.length > 0 ? events[events.length - 1]!.sequence : after });
+      }
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.write(': scimd event feed\n\n');
+      let closed = false;
+      let pending: Promise<void> = Promise.resolve();
+      const pump = () =>
+        (pending = pending.then(async () => {
+          // Drain everything committed since `after`, page by page; every event is written once.
+          while (!closed) {
+            const events = await feed.read(scope.tenantId, after, count);
+            for (const e of events) res.write(`id: ${e.sequence}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+            if (events.length > 0) after = events[events.length - 1]!.sequence;
+            if (events.length < count) break;
+          }
+        }).catch((err: unknown) => {
+          request.log.warn({ err }, 'event feed stream failed');
+          res.end();
+        }));
+      const unsubscribe = feed.subscribe(pump);
+      // Events committed by another process (scimd CLI, another instance) arrive by polling.
+      const timer = setInterval(pump, pollMs);
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      const end = () => res.end();
+      streams.add(end);
+      res.on('close', () => {
+        closed = true;
+        streams.delete(end);
+        unsubscribe();
+        clearInterval(timer);
+        clearInterval(heartbeat);
+      });
+      pump();
+    },
+  });
+}

@@ -1,0 +1,98 @@
+import type { JsonElements, ScalarKind, SqlDialect } from '../sql/dialect.ts';
+import { quoteLiteral, raw, sql, type Sql } from '../sql/fragment.ts';
+
+/**
+ * `ARRAY['a','b']::text[]` for `#>` / `#>>`. Labels come from the schema registry (RFC 7643 §2.1
+ * ATTRNAME or schema URNs); quoteLiteral doubles any quote, so no label can end the literal. A
+ * label with '"', '\\' or a control character is refused as SQLite's dialect refuses it: the
+ * registry never produces one, so meeting one means a bug upstream, and both stores agree.
+ */
+function jsonPath(path: readonly string[]): Sql {
+  if (path.length === 0) return raw(`'{}'::text[]`);
+  for (const label of path) {
+    if (/["\\\u0000-\u001f]/.test(label)) throw new Error(`attribute name not usable in a JSON path: ${JSON.stringify(label)}`);
+  }
+  const labels = path.map((label) => quoteLiteral(label).sql).join(', ');
+  return raw(`ARRAY[${labels}]::text[]`);
+}
+
+const at = (container: Sql, path: readonly string[]): Sql => (path.length === 0 ? container : sql`(${container} #> ${jsonPath(path)})`);
+
+/**
+ * A JSON scalar of the expected JSON type, else NULL: a value of the wrong JSON type counts as
+ * absent (docs/filtering.md). Strings carry the "C" collation, so that `<`/`>` order by code
+ * point whatever the database's default collation is; numbers are float8 so they compare exactly
+ * as JavaScript numbers do (and come back to JavaScript as numbers, for cursor keys).
+ */
+function scalar(value: Sql, kind: ScalarKind): Sql {
+  switch (kind) {
+    case 'string':
+    case 'dateTime':
+      return sql`(CASE WHEN jsonb_typeof(${value}) = 'string' THEN (${value} #>> '{}') END) COLLATE "C"`;
+    case 'number':
+      return sql`(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value} #>> '{}')::float8 END)`;
+    case 'boolean':
+      // As SQLite's json_extract reads it: 1 / 0, so that false sorts before true.
+      return sql`(CASE jsonb_typeof(${value}) WHEN 'boolean' THEN (CASE WHEN ${value} = 'true'::jsonb THEN 1 ELSE 0 END) END)`;
+    default:
+      return kind satisfies never;
+  }
+}
+
+/**
+ * The PostgreSQL (jsonb) dialect. It relies on three functions the migrations create:
+ * scim_fold (lower() under the ICU root collation, see docs/filtering.md "PostgreSQL"),
+ * scim_instant (src/filter/datetime.ts in SQL) and scim_present (docs/filtering.md "Present").
+ * PostgreSQL text cannot hold U+0000, so a needle containing one is decided here without
+ * binding it: stored values never contain U+0000 (the store refuses them).
+ */
+export const postgresDialect: SqlDialect = {
+  name: 'postgres',
+  true: raw('true'),
+  false: raw('false'),
+  textHoldsNul: false,
+  isTrue: (pred) => sql`coalesce(${pred}, false)`,
+  jsonScalar: (container, path, kind) => scalar(at(container, path), kind),
+  jsonIsBoolean: (container, path, value) => sql`coalesce(${at(container, path)} = ${raw(value ? `'true'::jsonb` : `'false'::jsonb`)}, false)`,
+  jsonIsObject: (container, path) => sql`coalesce(jsonb_typeof(${at(container, path)}) = 'object', false)`,
+  jsonPresent: (container, path) => sql`scim_present(${at(container, path)})`,
+  jsonElements(container, path, alias): JsonElements {
+    const a = raw(alias);
+    const value = raw(`${alias}.value`);
+    // The root document is an object: its members (schemasSource reads their names). Anything
+    // else is a multi-valued attribute: its elements, keyed by position so ORDER BY key keeps
+    // the array order (jsonb_array_elements refuses a non-array, hence the guard).
+    const from =
+      path.length === 0
+        ? sql`jsonb_each(CASE WHEN jsonb_typeof(${container}) = 'object' THEN ${container} ELSE '{}'::jsonb END) AS ${a}(key, value)`
+        : sql`jsonb_array_elements(CASE WHEN jsonb_typeof(${at(container, path)}) = 'array' THEN ${at(container, path)} ELSE '[]'::jsonb END) WITH ORDINALITY AS ${a}(value, key)`;
+    return {
+      from,
+      element: value,
+      isObject: sql`jsonb_typeof(${value}) = 'object'`,
+      key: path.length === 0 ? sql`(${a}.key COLLATE "C")` : sql`${a}.key`,
+      scalar: (kind) => scalar(value, kind),
+      isBoolean: (v) => sql`${value} = ${raw(v ? `'true'::jsonb` : `'false'::jsonb`)}`,
+      present: sql`scim_present(${value})`,
+    };
+  },
+  fold: (expr) => sql`scim_fold(${expr})`,
+  instant: (expr) => sql`scim_instant(${expr})`,
+  // strpos/left/right compare characters exactly under the deterministic "C" collation, and no
+  // character of the needle is special (no LIKE). Every string contains "", and no stored string
+  // contains U+0000.
+  contains: (haystack, needle) =>
+    needle === '' ? sql`${haystack} IS NOT NULL` : needle.includes('\u0000') ? raw('false') : sql`coalesce(strpos(${haystack}, ${needle}) > 0, false)`,
+  startsWith: (haystack, needle) =>
+    needle === ''
+      ? sql`${haystack} IS NOT NULL`
+      : needle.includes('\u0000')
+        ? raw('false')
+        : sql`coalesce(left(${haystack}, ${raw(String([...needle].length))}) = ${needle}, false)`,
+  endsWith: (haystack, needle) =>
+    needle === ''
+      ? sql`${haystack} IS NOT NULL`
+      : needle.includes('\u0000')
+        ? raw('false')
+        : sql`coalesce(right(${haystack}, ${raw(String([...needle].length))}) = ${needle}, false)`,
+};

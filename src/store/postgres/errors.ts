@@ -1,0 +1,35 @@
+import { ScimError } from '../../errors/scim-error.ts';
+
+/**
+ * The database cannot be reached (refused, dropped, shutting down, pool exhausted, timed out).
+ * RFC 7231 §6.6.4: 503 with Retry-After; the HTTP layer renders it as a SCIM error body like any
+ * other ScimError. The pool reconnects on its own when the database returns.
+ */
+export class StoreUnavailableError extends ScimError {
+  constructor(detail = 'the database is not available; retry later', retryAfterSeconds = 5) {
+    super(503, undefined, detail, { 'retry-after': String(retryAfterSeconds) });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * SQLSTATEs that mean "the server is not serving us now", not "this statement is wrong":
+ * class 08 (connection exception), 57P01–57P03 (admin/crash shutdown, cannot connect now),
+ * 53300 (too many connections), 57014 (statement_timeout fired: overloaded or locked).
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+const DRIVER_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection timeout|Cannot use a pool after calling end/i;
+
+export function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && DRIVER_MESSAGES.test(message);
+}
+
+/** The PostgreSQL SQLSTATE of a driver error, if any. */
+export const sqlState = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};

@@ -1,0 +1,225 @@
+import type { PoolClient } from 'pg';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Append-only, like the SQLite list (src/store/sqlite/migrations.ts) and with the same tables and
+ * promoted columns, so that src/store/sql/* compiles one query for both. Differences:
+ * - every text column that is compared or sorted is COLLATE "C": code point order (UTF-8 byte
+ *   order) whatever the database's default collation, and plain memcmp B-trees;
+ * - name_key, display_name and the values index are folded in JavaScript (src/store/sql/promote.ts,
+ *   values-index.ts), so the unique index on (tenant_id, resource_type, name_key) IS the
+ *   case-insensitive uniqueness rule, exact to fold(), and independent of ICU versions;
+ * - multi-valued lookups use the same resource_values table as SQLite rather than a GIN index:
+ *   a GIN (jsonb_path_ops) index answers only exact, unfolded containment, while the table holds
+ *   folded values in a B-tree that also serves `sw` ranges;
+ * - scim_fold / scim_instant / scim_present are the three functions the dialect calls.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, tokens, resources, memberships, values index, filter functions',
+    sql: `
+      CREATE TABLE tenants (
+        id text COLLATE "C" PRIMARY KEY,
+        name text COLLATE "C" NOT NULL UNIQUE,
+        created_at text NOT NULL
+      );
+
+      CREATE TABLE tokens (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        hash text COLLATE "C" NOT NULL UNIQUE,
+        label text,
+        created_at text NOT NULL,
+        expires_at text,
+        revoked_at text,
+        last_used_at text
+      );
+      CREATE INDEX tokens_tenant ON tokens(tenant_id);
+
+      -- row_key: the default order, the keyset paging key and the target of every foreign key.
+      CREATE TABLE resources (
+        row_key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        resource_type text COLLATE "C" NOT NULL CHECK (resource_type IN ('User', 'Group')),
+        id text COLLATE "C" NOT NULL,
+        doc jsonb NOT NULL,
+        password_hash text,
+        version integer NOT NULL,
+        created_ms bigint NOT NULL,
+        modified_ms bigint NOT NULL,
+        name_key text COLLATE "C" NOT NULL,
+        display_name text COLLATE "C",
+        external_id text COLLATE "C"
+      );
+      CREATE UNIQUE INDEX resources_id ON resources(tenant_id, id);
+      CREATE UNIQUE INDEX resources_name ON resources(tenant_id, resource_type, name_key);
+      CREATE INDEX resources_type ON resources(tenant_id, resource_type, row_key);
+      CREATE INDEX resources_external_id ON resources(tenant_id, resource_type, external_id);
+      CREATE INDEX resources_display_name ON resources(tenant_id, resource_type, display_name);
+      CREATE INDEX resources_modified ON resources(tenant_id, resource_type, modified_ms);
+
+      -- seq keeps insertion order, the order members are returned in. The unique pair is what
+      -- makes concurrent adds of one member idempotent (ON CONFLICT DO NOTHING).
+      CREATE TABLE memberships (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        group_row bigint NOT NULL REFERENCES resources(row_key) ON DELETE CASCADE,
+        member_row bigint NOT NULL REFERENCES resources(row_key) ON DELETE CASCADE,
+        member_type text COLLATE "C" NOT NULL,
+        UNIQUE (group_row, member_row)
+      );
+      CREATE INDEX memberships_member ON memberships(member_row, group_row);
+
+      -- See src/store/sql/values-index.ts. Only string values are indexed (a number in a string
+      -- attribute counts as absent, docs/filtering.md), so the columns are text.
+      CREATE TABLE resource_values (
+        resource_row bigint NOT NULL REFERENCES resources(row_key) ON DELETE CASCADE,
+        attr text COLLATE "C" NOT NULL,
+        idx integer NOT NULL,
+        tenant_id text COLLATE "C" NOT NULL,
+        value text COLLATE "C",
+        type text COLLATE "C",
+        PRIMARY KEY (resource_row, attr, idx)
+      );
+      CREATE INDEX resource_values_lookup ON resource_values(tenant_id, attr, value, type);
+
+      -- fold() of src/filter/fold.ts is JavaScript toLowerCase (full Unicode lower-case mapping,
+      -- final sigma included). ICU's root-locale lower() is the same mapping; it differs only for
+      -- characters newer than the server's ICU (docs/filtering.md "PostgreSQL"). Only filters on
+      -- attributes read from the document use it: promoted columns are folded in JavaScript.
+      CREATE FUNCTION scim_fold(text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN lower($1 COLLATE "und-x-icu") COLLATE "C";
+
+      -- parseDateTime of src/filter/datetime.ts, to the millisecond: the xsd:dateTime form only,
+      -- no time zone = UTC, 24:00:00 = end of day, fraction digits beyond the third ignored;
+      -- anything else (or a non-string) is NULL, which the compiler reads as absent.
+      CREATE FUNCTION scim_instant(text) RETURNS float8
+        LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+      AS $fn$
+      DECLARE
+        m text[];
+        y int; mo int; d int; h int; mi int; s int;
+        frac text; zone text;
+        off int := 0;
+        yy int; era int; yoe int; doy int; doe int; days bigint;
+      BEGIN
+        m := regexp_match($1, '^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\\.([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})?$');
+        IF m IS NULL THEN RETURN NULL; END IF;
+        y := m[1]::int; mo := m[2]::int; d := m[3]::int; h := m[4]::int; mi := m[5]::int; s := m[6]::int;
+        frac := coalesce(m[7], ''); zone := coalesce(m[8], 'Z');
+        IF mo < 1 OR mo > 12 OR d < 1 THEN RETURN NULL; END IF;
+        IF d > (CASE WHEN mo = 2 AND ((y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0) THEN 29
+                     ELSE (ARRAY[31,28,31,30,31,30,31,31,30,31,30,31])[mo] END) THEN RETURN NULL; END IF;
+        IF mi > 59 OR s > 59 THEN RETURN NULL; END IF;
+        IF h > 24 OR (h = 24 AND (mi <> 0 OR s <> 0 OR frac ~ '[1-9]')) THEN RETURN NULL; END IF;
+        IF zone <> 'Z' THEN
+          IF substr(zone, 5, 2)::int > 59 OR substr(zone, 2, 2)::int > 14
+             OR (substr(zone, 2, 2)::int = 14 AND substr(zone, 5, 2)::int <> 0) THEN RETURN NULL; END IF;
+          off := (CASE WHEN left(zone, 1) = '-' THEN -1 ELSE 1 END) * (substr(zone, 2, 2)::int * 60 + substr(zone, 5, 2)::int);
+        END IF;
+        -- H. Hinnant's days_from_civil, with floor division as in the JavaScript.
+        yy := CASE WHEN mo <= 2 THEN y - 1 ELSE y END;
+        era := floor(yy / 400.0)::int;
+        yoe := yy - era * 400;
+        doy := (153 * (mo + CASE WHEN mo > 2 THEN -3 ELSE 9 END) + 2) / 5 + d - 1;
+        doe := yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        days := era::bigint * 146097 + doe - 719468;
+        RETURN (((days * 24 + h) * 60 + mi - off) * 60000 + s * 1000
+                + CASE WHEN frac = '' THEN 0 ELSE rpad(left(frac, 3), 3, '0')::int END)::float8;
+      END
+      $fn$;
+
+      -- docs/filtering.md "Present": not null, not "", and for arrays and objects some leaf inside
+      -- that is neither null nor "".
+      CREATE FUNCTION scim_present(jsonb) RETURNS boolean
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN coalesce(CASE jsonb_typeof($1)
+          WHEN 'string' THEN $1 <> '""'::jsonb
+          WHEN 'number' THEN true
+          WHEN 'boolean' THEN true
+          WHEN 'null' THEN false
+          ELSE jsonb_path_exists($1, 'strict $.** ? ((@.type() == "string" && @ != "") || @.type() == "number" || @.type() == "boolean")')
+        END, false);
+    `,
+  },
+  {
+    version: 2,
+    name: 'transactional outbox: events, per-tenant sequence counters, per-sink delivery cursors',
+    sql: `
+      -- The next sequence of a tenant is last_sequence + 1, taken by an UPSERT in the writing
+      -- transaction. The row lock it takes is held until COMMIT, so writers of one tenant
+      -- serialise here and commit in sequence order, without gaps (a rolled-back write rolls its
+      -- increment back too), on one instance or many.
+      CREATE TABLE outbox_counters (
+        tenant_id text COLLATE "C" PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        last_sequence bigint NOT NULL
+      );
+
+      -- data is the CloudEvent's data as JSON text, byte for byte what the service built.
+      CREATE TABLE outbox (
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        sequence bigint NOT NULL,
+        id text NOT NULL,
+        type text NOT NULL,
+        subject text NOT NULL,
+        source text NOT NULL,
+        time text NOT NULL,
+        time_ms bigint NOT NULL,
+        data text NOT NULL,
+        PRIMARY KEY (tenant_id, sequence)
+      );
+
+      CREATE TABLE outbox_delivery (
+        sink text COLLATE "C" NOT NULL,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        delivered_sequence bigint NOT NULL,
+        PRIMARY KEY (sink, tenant_id)
+      );
+    `,
+  },
+];
+
+/**
+ * Any fixed 64-bit key, the same in every process: the migrating transactions of several
+ * instances starting at once queue on it, so each version is applied exactly once.
+ */
+const MIGRATION_LOCK_KEY = 0x5c1d_0001;
+
+/**
+ * Applies the pending migrations in one transaction under pg_advisory_xact_lock (released at
+ * COMMIT or ROLLBACK, so a crashed migrator never leaves it held). DDL is transactional in
+ * PostgreSQL: a failing migration leaves nothing behind.
+ */
+export async function runMigrations(client: PoolClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    const encoding = (await client.query<{ server_encoding: string }>('SHOW server_encoding')).rows[0]?.server_encoding;
+    if (encoding !== 'UTF8') throw new Error(`scimd needs a UTF8 database; this one is ${encoding}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

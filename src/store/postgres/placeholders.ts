@@ -1,0 +1,32 @@
+import type { Sql } from '../sql/fragment.ts';
+
+/**
+ * The shared fragment layer writes `?` placeholders (SQLite's); PostgreSQL numbers them. `?` is
+ * rewritten outside quoted literals and identifiers only (the dialect never uses the jsonb `?`
+ * operator). String parameters are typed `::text` so that a parameter PostgreSQL cannot infer a
+ * type for (`$1 IS NOT NULL`, `scim_fold($1)`) still plans, and collated "C" explicitly so that a
+ * comparison of two parameters (the core schema URN in `schemas le "…"`) orders by code point too,
+ * whatever the database's default collation. Numbers are left to inference, so that
+ * `row_key > $1` stays a bigint comparison on the index.
+ */
+export function toPostgres(query: Sql): { text: string; values: unknown[] } {
+  const { sql: text, params } = query;
+  let out = '';
+  let n = 0;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === '?') {
+      const value = params[n++];
+      out += typeof value === 'string' ? `$${n}::text COLLATE "C"` : `$${n}`;
+      continue;
+    }
+    out += c;
+  }
+  if (n !== params.length) throw new Error(`placeholder count ${n} does not match ${params.length} parameters`);
+  return { text: out, values: [...params] };
+}

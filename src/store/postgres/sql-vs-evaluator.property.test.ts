@@ -1,0 +1,18 @@
+import { after } from 'node:test';
+import { openStore } from '../open.ts';
+import { sqlVsEvaluatorSuite } from '../testing/sql-vs-evaluator.ts';
+import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
+
+// The same property as for SQLite (src/store/testing/sql-vs-evaluator.ts), in a database of its own.
+const options = await postgresTestOptions();
+let scratch: Scratch | undefined;
+after(async () => scratch?.drop());
+
+sqlVsEvaluatorSuite(
+  'SQL filter compiler agrees with the in-memory evaluator on PostgreSQL (docs/filtering.md)',
+  async () => {
+    scratch = await createTestDatabase();
+    return openStore(scratch.url);
+  },
+  { suite: options },
+);

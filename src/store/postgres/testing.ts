@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * Test support for the PostgreSQL suites: where the server is, whether to skip, and throwaway
+ * databases and schemas so that runs never interfere. Not imported by production code.
+ */
+
+/** A URL with rights to CREATE DATABASE / SCHEMA. `SCIMD_TEST_POSTGRES_URL` overrides it. */
+export const POSTGRES_TEST_URL = process.env['SCIMD_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const hostOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || '5432'}`;
+};
+
+/**
+ * `{ skip: reason }` when PostgreSQL does not answer and CI is not "true"; `{}` otherwise, so that
+ * on CI an unreachable server fails the suites instead of skipping them.
+ */
+export async function postgresTestOptions(url = POSTGRES_TEST_URL): Promise<{ skip?: string }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return {};
+  } catch {
+    if (process.env['CI'] === 'true') return {};
+    return { skip: `PostgreSQL not reachable at ${hostOf(url)}` };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface Scratch {
+  /** The URL of the new database (or of the schema, through search_path). */
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+const suffix = () => randomBytes(6).toString('hex');
+
+/** `CREATE DATABASE scimd_test_<random>`; drop() removes it, closing stray connections. */
+export async function createTestDatabase(url = POSTGRES_TEST_URL): Promise<Scratch> {
+  const name = `scimd_test_${suffix()}`;
+  await admin(url, (c) => c.query(`CREATE DATABASE ${name} ENCODING 'UTF8' TEMPLATE template0`));
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    drop: () => admin(url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/**
+ * A fresh schema in the database `url` names, and a URL whose connections use it alone
+ * (`options=-c search_path=…`): lighter than a database, for the many HTTP harnesses.
+ */
+export async function createTestSchema(url: string): Promise<Scratch> {
+  const name = `scimd_h_${suffix()}`;
+  await admin(url, (c) => c.query(`CREATE SCHEMA ${name}`));
+  const target = new URL(url);
+  target.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    url: target.toString(),
+    drop: () => admin(url, (c) => c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`)).then(() => undefined),
+  };
+}
