@@ -60,14 +60,24 @@ const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_m
 const TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
 // A member's display is its displayName, else its userName; a group's is its displayName.
-const MEMBERS_OF = `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
+/**
+ * A page's members (of groups) or groups (of users), read in one statement. `owners` is the
+ * condition on the owning row: `= ?` for one resource (the common GET and lookup), which needs no
+ * json_each; a json_each list for a page. Members come in the order they were added; a user's
+ * groups in the order the groups were created, which the member index yields without a sort.
+ */
+const membersOf = (owners: string) => `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
     coalesce(nullif(json_extract(o.doc, '$.displayName'), ''), json_extract(o.doc, '$.userName')) AS display
   FROM memberships m JOIN resources o ON o.row_key = m.member_row
-  WHERE m.tenant_id = ? AND m.group_row IN (SELECT value FROM json_each(?)) ORDER BY m.seq`;
-const GROUPS_OF = `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type, o.resource_type AS resource_type,
+  WHERE m.tenant_id = ? AND m.group_row ${owners} ORDER BY m.seq`;
+const groupsOf = (owners: string) => `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type, o.resource_type AS resource_type,
     json_extract(o.doc, '$.displayName') AS display
   FROM memberships m JOIN resources o ON o.row_key = m.group_row
-  WHERE m.tenant_id = ? AND m.member_row IN (SELECT value FROM json_each(?)) ORDER BY m.seq`;
+  WHERE m.tenant_id = ? AND m.member_row ${owners} ORDER BY m.member_row, m.group_row`;
+const ONE_OWNER = '= ?';
+const MANY_OWNERS = 'IN (SELECT value FROM json_each(?))';
+const MEMBERS_OF = { one: membersOf(ONE_OWNER), many: membersOf(MANY_OWNERS) };
+const GROUPS_OF = { one: groupsOf(ONE_OWNER), many: groupsOf(MANY_OWNERS) };
 
 interface OutboxRow {
   readonly tenant_id: string;
@@ -279,11 +289,16 @@ export class SqliteStore implements Store {
     }));
   }
 
-  #references(text: string, tenantId: string, rows: readonly ResourceRow[], ownerType: ResourceTypeName): Map<number, ReferenceView[]> {
+  #references(
+    texts: { readonly one: string; readonly many: string },
+    tenantId: string,
+    rows: readonly ResourceRow[],
+    ownerType: ResourceTypeName,
+  ): Map<number, ReferenceView[]> {
     const byOwner = new Map<number, ReferenceView[]>();
     const keys = rows.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
     if (keys.length === 0) return byOwner;
-    const refs = this.#s(text).all(tenantId, JSON.stringify(keys)) as {
+    const refs = (keys.length === 1 ? this.#s(texts.one).all(tenantId, keys[0]) : this.#s(texts.many).all(tenantId, JSON.stringify(keys))) as {
       owner: number;
       value: string;
       type: string;
