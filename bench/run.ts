@@ -41,11 +41,11 @@ interface Row {
   readonly errors: number;
 }
 
-async function load(scenario: string, url: string, path: (i: number) => string): Promise<Row> {
+async function load(scenario: string, url: string, path: (i: number) => string, seconds = SECONDS): Promise<Row> {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers: { authorization: `Bearer ${TOKEN}` },
     requests: [
       {
@@ -106,6 +106,9 @@ async function main() {
   const bare = await start(['--import', 'tsx', 'bench/bare-server.ts'], { PORT: String(barePort) }, 'listening');
   const scimUrl = `http://127.0.0.1:${scimPort}`;
   try {
+    // Warm both processes up (JIT, page cache) so that the first scenario is not penalised.
+    await load('warm-up', scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`), 3);
+    await load('warm-up', `http://127.0.0.1:${barePort}`, () => '/bare', 3);
     const rows: Row[] = [];
     rows.push(await load('bare Fastify route (fixed JSON)', `http://127.0.0.1:${barePort}`, () => '/bare'));
     rows.push(await load('userName eq', scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`)));

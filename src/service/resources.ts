@@ -221,37 +221,15 @@ export function createResourceService(deps: ResourceServiceDeps) {
     ifMatch: string | undefined,
     selection: Selection,
   ): Promise<ResourceResult> {
-    for (let attempt = 1; ; attempt++) {
-      const existing = await load(scope, type, id, { members: type === 'Group' });
-      checkIfMatch(ifMatch, existing.version);
+    await writeChange(scope, type, id, ifMatch, { members: type === 'Group' }, async (existing) => {
       const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
-      const docChanged = !jsonEqual(validated.doc, existing.doc);
-      const memberOps = type === 'Group' ? memberDiff(existing, validated.members ?? []) : [];
-      const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
-      if (!docChanged && memberOps.length === 0 && passwordHash === undefined) {
-        return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
-      }
-      try {
-        await store.update(scope.tenantId, {
-          resourceType: type,
-          id,
-          expectedVersion: existing.version,
-          ...(docChanged ? { doc: validated.doc } : {}),
-          ...(passwordHash !== undefined ? { passwordHash } : {}),
-          ...(memberOps.length > 0 ? { memberOps } : {}),
-          now: clock().toISOString(),
-          events: eventsFor(scope).updated(type, [
-            ...(docChanged ? changedAttributes(existing.doc, validated.doc, extensionIds(type)) : []),
-            ...(passwordHash !== undefined ? ['password'] : []),
-          ]),
-        });
-      } catch (error) {
-        if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
-        throw error;
-      }
-      onEvents();
-      return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
-    }
+      return {
+        ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
+        ...(validated.password !== undefined ? { passwordHash: await deps.hashPassword(validated.password) } : {}),
+        memberOps: type === 'Group' ? memberDiff(existing, validated.members ?? []) : [],
+      };
+    });
+    return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
   }
 
   /**
@@ -274,37 +252,59 @@ export function createResourceService(deps: ResourceServiceDeps) {
       type === 'Group' && selection.attributes === undefined
         ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
         : selection;
-    for (let attempt = 1; ; attempt++) {
-      const existing = await load(scope, type, id, {});
-      checkIfMatch(ifMatch, existing.version);
+    await writeChange(scope, type, id, ifMatch, {}, async (existing) => {
       const result = applyPatch(registry, type, existing.doc, operations);
       const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
       const doc = docChanged
         ? validateResource(registry, type, { schemas: schemasOf(registry, type, result.doc), ...result.doc }, { mode: 'replace', existing: existing.doc }).doc
         : undefined;
-      const passwordHash = result.password !== undefined ? await deps.hashPassword(result.password) : undefined;
-      if (doc !== undefined || passwordHash !== undefined || result.memberOps.length > 0) {
-        try {
-          await store.update(scope.tenantId, {
-            resourceType: type,
-            id,
-            expectedVersion: existing.version,
-            ...(doc !== undefined ? { doc } : {}),
-            ...(passwordHash !== undefined ? { passwordHash } : {}),
-            ...(result.memberOps.length > 0 ? { memberOps: result.memberOps } : {}),
-            now: clock().toISOString(),
-            events: eventsFor(scope).updated(type, [
-              ...(doc !== undefined ? changedAttributes(existing.doc, doc, extensionIds(type)) : []),
-              ...(passwordHash !== undefined ? ['password'] : []),
-            ]),
-          });
-        } catch (error) {
-          if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
-          throw error;
-        }
-        onEvents();
+      return {
+        ...(doc !== undefined ? { doc } : {}),
+        ...(result.password !== undefined ? { passwordHash: await deps.hashPassword(result.password) } : {}),
+        memberOps: result.memberOps,
+      };
+    });
+    return present(scope, await load(scope, type, id, includeFor(type, answer)), answer);
+  }
+
+  /**
+   * Load → compute the change → one conditional write with its events. Without If-Match, a write
+   * that lost the race to another writer re-reads and recomputes; with If-Match it is 412. A change
+   * that changes nothing writes nothing.
+   */
+  async function writeChange(
+    scope: RequestScope,
+    type: ResourceTypeName,
+    id: string,
+    ifMatch: string | undefined,
+    include: Include,
+    compute: (existing: StoredResource) => Promise<Change>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const existing = await load(scope, type, id, include);
+      checkIfMatch(ifMatch, existing.version);
+      const change = await compute(existing);
+      if (change.doc === undefined && change.passwordHash === undefined && change.memberOps.length === 0) return;
+      try {
+        await store.update(scope.tenantId, {
+          resourceType: type,
+          id,
+          expectedVersion: existing.version,
+          ...(change.doc !== undefined ? { doc: change.doc } : {}),
+          ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}),
+          ...(change.memberOps.length > 0 ? { memberOps: change.memberOps } : {}),
+          now: clock().toISOString(),
+          events: eventsFor(scope).updated(type, [
+            ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(type)) : []),
+            ...(change.passwordHash !== undefined ? ['password'] : []),
+          ]),
+        });
+      } catch (error) {
+        if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
+        throw error;
       }
-      return present(scope, await load(scope, type, id, includeFor(type, answer)), answer);
+      onEvents();
+      return;
     }
   }
 
@@ -322,6 +322,13 @@ export function createResourceService(deps: ResourceServiceDeps) {
   }
 
   return { list, get, create, replace, patch, remove };
+}
+
+/** What a PUT or PATCH changes; an absent doc or password hash keeps the stored one. */
+interface Change {
+  readonly doc?: Readonly<Record<string, unknown>>;
+  readonly passwordHash?: string;
+  readonly memberOps: readonly MemberOp[];
 }
 
 /** A value, or the ScimError computing it threw (other errors propagate). */

@@ -1,43 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/load.ts';
-import { createServer } from '../../src/server.ts';
-import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type Harness, type Reply } from '../helpers/harness.ts';
+import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type Harness, type Reply, startHarness } from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const T0 = Date.parse('2024-03-01T10:00:00.000Z');
 const MINUTE = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The shared harness, with a clock the test moves: meta.created / lastModified are known instants. */
-async function clockHarness(clock: () => Date): Promise<Harness> {
-  const config = loadConfig({ SCIMD_DATABASE_URL: 'sqlite::memory:', SCIMD_PUBLIC_URL: 'https://scim.example.com' });
-  const server = await createServer(config, { clock });
-  await server.tenants.createTenant('acme');
-  await server.tenants.createTenant('globex');
-  const tokenA = (await server.tenants.mintToken('acme')).token;
-  const tokenB = (await server.tenants.mintToken('globex')).token;
-  const base = config.basePath;
-  async function request(method: string, url: string, options: { token?: string | null; body?: unknown } = {}): Promise<Reply> {
-    const token = options.token === undefined ? tokenA : options.token;
-    const headers: Record<string, string> = token !== null ? { authorization: `Bearer ${token}` } : {};
-    if (options.body !== undefined) headers['content-type'] = 'application/scim+json';
-    const response = await server.app.inject({
-      method: method as 'GET',
-      url: `${base}${url}`,
-      headers,
-      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
-    });
-    let body: unknown;
-    try {
-      body = response.body === '' ? undefined : JSON.parse(response.body);
-    } catch {
-      body = undefined;
-    }
-    return { status: response.statusCode, headers: response.headers, body, raw: response.body };
-  }
-  return { server, tokenA, tokenB, base, request, close: () => server.close() };
-}
 
 const q = (filter: string) => `filter=${encodeURIComponent(filter)}`;
 
@@ -58,7 +27,7 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
   }
 
   before(async () => {
-    h = await clockHarness(() => new Date(now));
+    h = await startHarness({}, { clock: () => new Date(now) });
     await createUser('boss', { userName: 'boss@example.com', displayName: 'The Boss', [ENTERPRISE]: { department: 'Executive' } });
     await createUser('bjensen', {
       schemas: [USER_SCHEMA, ENTERPRISE],

@@ -1,42 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/load.ts';
-import { createServer } from '../../src/server.ts';
 import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, startHarness, USER_SCHEMA, userBody, type Harness, type Reply } from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const T0 = Date.parse('2024-05-01T08:00:00.000Z');
 const MINUTE = 60_000;
 
-/** The shared harness with a clock the test moves (meta.created / lastModified are known). */
-async function clockHarness(clock: () => Date, env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ SCIMD_DATABASE_URL: 'sqlite::memory:', SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env });
-  const server = await createServer(config, { clock });
-  await server.tenants.createTenant('acme');
-  await server.tenants.createTenant('globex');
-  const tokenA = (await server.tenants.mintToken('acme')).token;
-  const tokenB = (await server.tenants.mintToken('globex')).token;
-  const base = config.basePath;
-  async function request(method: string, url: string, options: { token?: string | null; body?: unknown } = {}): Promise<Reply> {
-    const token = options.token === undefined ? tokenA : options.token;
-    const headers: Record<string, string> = token !== null ? { authorization: `Bearer ${token}` } : {};
-    if (options.body !== undefined) headers['content-type'] = 'application/scim+json';
-    const response = await server.app.inject({
-      method: method as 'GET',
-      url: `${base}${url}`,
-      headers,
-      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
-    });
-    let body: unknown;
-    try {
-      body = response.body === '' ? undefined : JSON.parse(response.body);
-    } catch {
-      body = undefined;
-    }
-    return { status: response.statusCode, headers: response.headers, body, raw: response.body };
-  }
-  return { server, tokenA, tokenB, base, request, close: () => server.close() };
-}
 
 function assertError(res: Reply, status: number, scimType: string | undefined, detail: RegExp): void {
   assert.equal(res.status, status, res.raw);
@@ -61,7 +30,7 @@ describe('rfc7644 §3.4.2.3 sorting', () => {
   ];
 
   before(async () => {
-    h = await clockHarness(() => new Date(now));
+    h = await startHarness({}, { clock: () => new Date(now) });
     for (const spec of specs) {
       const res = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA, ENTERPRISE], ...spec } });
       assert.equal(res.status, 201, res.raw);

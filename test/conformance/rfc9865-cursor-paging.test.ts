@@ -1,43 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/load.ts';
-import { createServer } from '../../src/server.ts';
-import { ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type Harness, type Reply } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type Harness, type Reply, startHarness } from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 /** RFC 3986 §2.3 unreserved characters. */
 const UNRESERVED = /^[A-Za-z0-9\-._~]+$/;
 
-/** The shared harness with a clock the test moves (cursor expiry). */
-async function clockHarness(clock: () => Date, env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ SCIMD_DATABASE_URL: 'sqlite::memory:', SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env });
-  const server = await createServer(config, { clock });
-  await server.tenants.createTenant('acme');
-  await server.tenants.createTenant('globex');
-  const tokenA = (await server.tenants.mintToken('acme')).token;
-  const tokenB = (await server.tenants.mintToken('globex')).token;
-  const base = config.basePath;
-  async function request(method: string, url: string, options: { token?: string | null; body?: unknown } = {}): Promise<Reply> {
-    const token = options.token === undefined ? tokenA : options.token;
-    const headers: Record<string, string> = token !== null ? { authorization: `Bearer ${token}` } : {};
-    if (options.body !== undefined) headers['content-type'] = 'application/scim+json';
-    const response = await server.app.inject({
-      method: method as 'GET',
-      url: `${base}${url}`,
-      headers,
-      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
-    });
-    let body: unknown;
-    try {
-      body = response.body === '' ? undefined : JSON.parse(response.body);
-    } catch {
-      body = undefined;
-    }
-    return { status: response.statusCode, headers: response.headers, body, raw: response.body };
-  }
-  return { server, tokenA, tokenB, base, request, close: () => server.close() };
-}
 
 function assertError(res: Reply, scimType: string | undefined, detail: RegExp): void {
   assert.equal(res.status, 400, res.raw);
@@ -56,7 +25,7 @@ describe('rfc9865 cursor paging', () => {
   const names = ['delta', 'Alpha', 'echo', 'bravo', 'Golf', 'charlie', 'foxtrot'];
 
   before(async () => {
-    h = await clockHarness(() => new Date(now), { SCIMD_MAX_RESULTS: '5', SCIMD_DEFAULT_PAGE_SIZE: '3', SCIMD_CURSOR_TIMEOUT: '600' });
+    h = await startHarness({ SCIMD_MAX_RESULTS: '5', SCIMD_DEFAULT_PAGE_SIZE: '3', SCIMD_CURSOR_TIMEOUT: '600' }, { clock: () => new Date(now) });
     for (const userName of names) {
       const res = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName, title: userName.length > 5 ? 'long' : 'short' } });
       assert.equal(res.status, 201);
@@ -232,7 +201,7 @@ describe('rfc9865 cursor walk while users are created and deleted', () => {
   let h: Harness;
   let now = Date.parse('2024-08-01T00:00:00.000Z');
   before(async () => {
-    h = await clockHarness(() => new Date(now));
+    h = await startHarness({}, { clock: () => new Date(now) });
   });
   after(() => h.close());
 
