@@ -176,9 +176,25 @@ function keepsSub(plan: Exclude<Plan, { kind: 'drop' }>, sub: AttributeDefinitio
   }
 }
 
+/** Which `returned` values occur among a complex attribute's sub-attributes (computed once). */
+const hiddenSubs = new WeakMap<AttributeDefinition, { readonly never: boolean; readonly request: boolean }>();
+
+function hidesSubAttributes(def: AttributeDefinition, withRequest: boolean): boolean {
+  let hidden = hiddenSubs.get(def);
+  if (!hidden) {
+    const subs = def.subAttributes ?? [];
+    hidden = { never: subs.some((s) => s.returned === 'never'), request: subs.some((s) => s.returned === 'request') };
+    hiddenSubs.set(def, hidden);
+  }
+  return hidden.never || (!withRequest && hidden.request);
+}
+
 function applyPlan(registry: SchemaRegistry, def: AttributeDefinition, plan: Plan, value: unknown): unknown {
   if (plan.kind === 'drop' || value === undefined || value === null) return undefined;
   if (def.type !== 'complex' || !def.subAttributes) return value;
+  // The common case: the whole value is shown. Stored values hold only known, non-empty
+  // sub-attributes (the validator saw to it), so there is nothing to copy or filter.
+  if (plan.kind === 'all' && !hidesSubAttributes(def, plan.withRequest)) return value;
   const one = (item: unknown): unknown => {
     if (!isJsonObject(item)) return item;
     const out: Record<string, unknown> = {};
@@ -194,6 +210,22 @@ function applyPlan(registry: SchemaRegistry, def: AttributeDefinition, plan: Pla
   if (!Array.isArray(value)) return one(value);
   const items = value.map(one).filter((item) => item !== undefined);
   return items.length > 0 ? items : undefined;
+}
+
+/** Core and common attributes by the key a representation uses for them, per registry. */
+const topLevel = new WeakMap<SchemaRegistry, Map<string, AttributeDefinition | null>>();
+
+function topLevelAttribute(registry: SchemaRegistry, resourceType: string, key: string): AttributeDefinition | undefined {
+  let byKey = topLevel.get(registry);
+  if (!byKey) topLevel.set(registry, (byKey = new Map()));
+  const cacheKey = `${resourceType}\u0000${key}`;
+  let found = byKey.get(cacheKey);
+  if (found === undefined) {
+    found = registry.resolve(resourceType, { name: key })?.attribute ?? null;
+    // Representations use canonical names, so the cache stays as small as the schemas.
+    if (byKey.size < 10_000) byKey.set(cacheKey, found);
+  }
+  return found ?? undefined;
 }
 
 /**
@@ -232,9 +264,9 @@ export function projectResource(
       if (!empty) out[key] = projected;
       continue;
     }
-    const resolved = registry.resolve(resourceType, { name: key });
-    if (!resolved) continue;
-    const shown = applyPlan(registry, resolved.attribute, planFor(compiledSelection, resolved.attribute, undefined), value);
+    const attribute = topLevelAttribute(registry, resourceType, key);
+    if (!attribute) continue;
+    const shown = applyPlan(registry, attribute, planFor(compiledSelection, attribute, undefined), value);
     if (shown !== undefined) out[key] = shown;
   }
   return out;
