@@ -2,8 +2,9 @@
 // Runs suites against PostgreSQL: creates a database for this run, points the HTTP test harness
 // at it (SCIMD_TEST_DATABASE_URL: each harness then gets a schema of its own), runs the files
 // through scripts/test.mjs, and drops the database. Arguments filter the files like test.mjs;
-// the default is the HTTP conformance suite plus the PostgreSQL store suites.
-//   npm run test:postgres                       # test/conformance + src/store/postgres
+// the default is the HTTP conformance suite, the events suites that run through the harness, and
+// the PostgreSQL store suites. `npm test` runs it after the SQLite run (scripts/test.mjs).
+//   npm run test:postgres                       # the default selection below
 //   npm run test:postgres -- test/events        # any other selection
 // SCIMD_TEST_POSTGRES_URL names a server login allowed to CREATE DATABASE
 // (default postgres://postgres@127.0.0.1:5432/postgres). When the server does not answer the run
@@ -14,7 +15,10 @@ import pg from 'pg';
 
 const admin = process.env.SCIMD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const only = process.argv.slice(2);
-const selection = only.length > 0 ? only : ['test/conformance', 'src/store/postgres'];
+const selection =
+  only.length > 0
+    ? only
+    : ['test/conformance', 'test/events/outbox.test.ts', 'test/events/relay.test.ts', 'test/events/sinks.int.test.ts', 'src/store/postgres', 'test/postgres'];
 const where = (() => {
   const u = new URL(admin);
   return `${u.hostname}:${u.port || '5432'}`;

@@ -1,4 +1,6 @@
-import type { OutboxStore } from '../store/ports.ts';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { OutboxRecord, OutboxStore } from '../store/ports.ts';
 import { toCloudEvent } from './cloud-event.ts';
 import type { Publisher } from './publisher.ts';
 
@@ -25,6 +27,13 @@ export interface RelayOptions {
   readonly pruneEveryMs?: number;
   readonly logger?: RelayLogger;
   readonly clock?: () => Date;
+  /**
+   * How long a (sink, tenant) lease lasts without renewal (default 5 s): the longest a tenant's
+   * events wait when the relay holding them dies. Renewed every third of it while delivering.
+   */
+  readonly leaseMs?: number;
+  /** This relay's id in the lease table (default host:pid:uuid): unique per running relay. */
+  readonly owner?: string;
 }
 
 /** Per sink, in memory: what /metrics reports. The durable part (cursors) lives in the store. */
@@ -54,6 +63,8 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
  * The outbox relay: one independent loop per sink, each following its own per-tenant cursors in
  * the store, so that a sink that is down retries with backoff while the API and the other sinks
  * carry on, and catches up from its cursor when it returns. At least once, in order per tenant.
+ * Relays of several instances share the outbox through (sink, tenant) leases (OutboxStore
+ * claimEvents / renewLeases / releaseLeases; docs/events.md "Several relays").
  */
 export class Relay {
   readonly #store: OutboxStore;
@@ -73,6 +84,8 @@ export class Relay {
   #pruneTimer: NodeJS.Timeout | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
   readonly #wakeDelayMs: number;
+  readonly #leaseMs: number;
+  readonly #owner: string;
 
   constructor(options: RelayOptions) {
     this.#store = options.store;
@@ -86,12 +99,19 @@ export class Relay {
     this.#pruneEveryMs = options.pruneEveryMs ?? 60_000;
     this.#log = options.logger ?? SILENT;
     this.#clock = options.clock ?? (() => new Date());
+    this.#leaseMs = options.leaseMs ?? 5_000;
+    this.#owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;
     this.#states = this.#sinks.map((s) => ({ name: s.name, delivered: 0, failures: 0, consecutiveFailures: 0, lastError: undefined, nextAttemptAt: 0 }));
   }
 
   /** Replaces the logger (the server's pino logger exists only after the relay is built). */
   setLogger(logger: RelayLogger): void {
     this.#log = logger;
+  }
+
+  /** This relay's id in the lease table. */
+  get owner(): string {
+    return this.#owner;
   }
 
   get sinkNames(): readonly string[] {
@@ -134,7 +154,7 @@ export class Relay {
     return this.#store.pruneEvents(this.sinkNames, before);
   }
 
-  /** Stops the loops after their current round, then closes the sinks. */
+  /** Stops the loops after their current round, releases this relay's leases, then closes the sinks. */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
@@ -143,6 +163,11 @@ export class Relay {
     this.#wakeTimer = undefined;
     this.#wakeNow();
     await Promise.all(this.#loops);
+    await Promise.all(
+      this.#sinks.map((s) =>
+        this.#store.releaseLeases(s.name, this.#owner).catch((err: unknown) => this.#log.warn({ err, sink: s.name }, 'could not release outbox leases')),
+      ),
+    );
     await Promise.all(this.#sinks.map((s) => s.close().catch(() => undefined)));
   }
 
@@ -170,19 +195,50 @@ export class Relay {
     }
   }
 
-  /** One batch: per tenant, the events in sequence order, published then recorded as delivered. */
+  /**
+   * One batch: the events of the tenants this relay holds the lease of (claimEvents), per tenant
+   * in sequence order, published then recorded as delivered. While it delivers, the leases are
+   * renewed every third of their length; a tenant whose lease was lost (it expired and another
+   * relay took it) is dropped from the rest of the batch.
+   */
   async #round(sink: Publisher, state: SinkState): Promise<number> {
-    const records = await this.#store.pendingEvents(sink.name, this.#batch);
-    const byTenant = new Map<string, typeof records[number][]>();
+    const records = await this.#store.claimEvents(sink.name, this.#owner, this.#batch, this.#leaseMs);
+    if (records.length === 0) return 0;
+    const byTenant = new Map<string, OutboxRecord[]>();
     for (const r of records) {
       let list = byTenant.get(r.tenantId);
       if (!list) byTenant.set(r.tenantId, (list = []));
       list.push(r);
     }
-    for (const [tenantId, list] of byTenant) {
-      await sink.publish(list.map(toCloudEvent));
-      await this.#store.markDelivered(sink.name, tenantId, list[list.length - 1]!.sequence);
-      state.delivered += list.length;
+    const held = new Set(byTenant.keys());
+    let renewing: Promise<void> | undefined;
+    const renew = setInterval(() => {
+      if (renewing) return;
+      renewing = this.#store
+        .renewLeases(sink.name, this.#owner, [...held], this.#leaseMs)
+        .then((still) => {
+          const kept = new Set(still);
+          for (const tenantId of held) {
+            if (kept.has(tenantId)) continue;
+            held.delete(tenantId);
+            this.#log.warn({ sink: sink.name, tenantId }, 'outbox lease lost to another relay; leaving the tenant to it');
+          }
+        })
+        // A failed renewal is not a lost lease: the next one may succeed before it expires.
+        .catch((err: unknown) => this.#log.warn({ err, sink: sink.name }, 'could not renew outbox leases'))
+        .finally(() => (renewing = undefined));
+    }, Math.max(10, Math.floor(this.#leaseMs / 3)));
+    renew.unref();
+    try {
+      for (const [tenantId, list] of byTenant) {
+        if (!held.has(tenantId)) continue;
+        await sink.publish(list.map(toCloudEvent));
+        await this.#store.markDelivered(sink.name, tenantId, list[list.length - 1]!.sequence);
+        state.delivered += list.length;
+      }
+    } finally {
+      clearInterval(renew);
+      await renewing;
     }
     return records.length;
   }

@@ -58,7 +58,16 @@ export interface ResourceResult {
 }
 
 /** How often a write without If-Match re-reads and retries when another writer got there first. */
-const MAX_WRITE_ATTEMPTS = 5;
+const MAX_WRITE_ATTEMPTS = 12;
+
+/**
+ * Writers of one resource on several instances collide in bursts (six member PATCHes of one group
+ * at once): a randomised, growing pause spreads the retries instead of replaying the collision.
+ */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(2 ** attempt, 64);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
 
 /**
  * The use-cases of RFC 7644 §3 on Users and Groups: plain values in, plain values out, no HTTP.
@@ -300,7 +309,10 @@ export function createResourceService(deps: ResourceServiceDeps) {
           ]),
         });
       } catch (error) {
-        if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
+        if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) {
+          await backoff(attempt);
+          continue;
+        }
         throw error;
       }
       onEvents();

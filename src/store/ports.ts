@@ -266,8 +266,16 @@ export interface OutboxStats {
  *
  * Delivery state is per (sink, tenant): the highest sequence the sink has delivered. Because a
  * tenant's sequences commit in order and without gaps, this cursor is enough for at-least-once,
- * in-order delivery, and it works unchanged for several relays on PostgreSQL (markDelivered
- * never moves a cursor backwards).
+ * in-order delivery (markDelivered never moves a cursor backwards).
+ *
+ * Several relays (one per instance, each with its own `owner` id) share the outbox through a
+ * lease per (sink, tenant): `claimEvents` hands a relay only the tenants whose lease it holds, so
+ * that in the normal case each event is delivered once, by one relay, in sequence order. A relay
+ * renews its leases while it delivers (`renewLeases`) and drops them when it stops
+ * (`releaseLeases`). When a relay dies mid-lease, its tenants wait until the lease expires; the
+ * next relay then resumes from the cursor, so only the events the dead relay had published but not
+ * yet marked delivered are published twice, with the same ids. Lease expiry is measured on the
+ * database's clock (PostgreSQL) or the machine's (SQLite), never on each relay's own.
  */
 export interface OutboxStore {
   /** The tenant's events with sequence > afterSequence, in sequence order, at most `limit`. */
@@ -277,6 +285,23 @@ export interface OutboxStore {
    * for it (0 when none). At most `limit`, oldest first; within a tenant in sequence order.
    */
   pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]>;
+  /**
+   * Like pendingEvents, but only for tenants whose (sink, tenant) lease `owner` holds after the
+   * call: for each tenant with events pending for `sink`, the lease is taken when it is free,
+   * expired, or already `owner`'s, and set to expire `leaseMs` from now; a tenant leased to
+   * another owner is skipped. The taking is atomic (two owners never both get a tenant while the
+   * lease is valid), and the cursor is read after it, so events start right after whatever the
+   * previous holder marked delivered. At most `limit` events, within a tenant in sequence order.
+   */
+  claimEvents(sink: string, owner: string, limit: number, leaseMs: number): Promise<readonly OutboxRecord[]>;
+  /**
+   * Extends `owner`'s leases for these tenants to `leaseMs` from now and returns the tenants it
+   * still holds (a tenant missing from the answer was taken over after the lease expired: the
+   * caller stops delivering it).
+   */
+  renewLeases(sink: string, owner: string, tenantIds: readonly string[], leaseMs: number): Promise<readonly string[]>;
+  /** Drops every lease `owner` holds for `sink` (on shutdown), so another relay takes over at once. */
+  releaseLeases(sink: string, owner: string): Promise<void>;
   /** Sets the sink's cursor for the tenant to max(current, sequence). */
   markDelivered(sink: string, tenantId: string, sequence: number): Promise<void>;
   /**

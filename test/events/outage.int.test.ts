@@ -155,10 +155,11 @@ describe('outages and crashes (RabbitMQ)', async () => {
         }
       })();
       await until(() => acknowledged.length >= 150, 15_000, '150 acknowledged writes');
+      const closed = new Promise((r) => served.child.once('close', r));
       served.child.kill('SIGKILL');
       killed = true;
       await writer;
-      await new Promise((r) => served.child.once('close', r));
+      await closed;
 
       // Restart as the standalone relay: it delivers what the killed process had not.
       const relay = spawn(process.execPath, [BIN, 'relay'], { env: { ...process.env, ...env } });

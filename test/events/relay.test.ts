@@ -72,6 +72,31 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
     assert.equal(relay.states[1]!.failures > 0, true);
   });
 
+  it('a relay that stops releases its leases: another relay on the same sink takes over at once, without duplicates', async () => {
+    const name = `mem://handover-${Date.now()}`;
+    const first = memorySink(name);
+    const second = memorySink(name);
+    const a = new Relay({ store: h.server.store, sinks: [first.sink], pollMs: 10, leaseMs: 60_000 });
+    a.start();
+    const before = (await h.server.store.readEvents((await h.server.store.findTenantByName('acme'))!.id, 0, 100_000)).length;
+    assert.equal((await h.request('POST', '/Users', { body: userBody('handover1@example.com') })).status, 201);
+    a.wake();
+    await until(() => first.received.filter((e) => e.tenant === 'acme').length >= before + 1);
+    await a.stop();
+    const b = new Relay({ store: h.server.store, sinks: [second.sink], pollMs: 10, leaseMs: 60_000 });
+    b.start();
+    try {
+      assert.equal((await h.request('POST', '/Users', { body: userBody('handover2@example.com') })).status, 201);
+      b.wake();
+      // Well within the 60 s lease: A released it.
+      await until(() => second.received.some((e) => e.tenant === 'acme'), 2000);
+    } finally {
+      await b.stop();
+    }
+    const acme = [...first.received, ...second.received].filter((e) => e.tenant === 'acme').map((e) => e.sequence);
+    assert.deepEqual(acme, Array.from({ length: before + 2 }, (_, i) => i + 1), 'each once, in order, across the handover');
+  });
+
   it('prunes only events every sink has delivered and older than the retention', async () => {
     const a = memorySink(`mem://prune-${Date.now()}`);
     const relay = new Relay({ store: h.server.store, sinks: [a.sink], pollMs: 20, retentionMs: 0 });

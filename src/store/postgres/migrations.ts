@@ -184,6 +184,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'outbox leases: relays on several instances share delivery per (sink, tenant)',
+    sql: `
+      -- One row per (sink, tenant) some relay has claimed: owner is the relay's id, until_ms the
+      -- database clock's epoch ms at which the lease lapses. Taken and renewed by an UPSERT whose
+      -- WHERE lets only a free, expired or own lease change hands (docs/events.md).
+      CREATE TABLE outbox_leases (
+        sink text COLLATE "C" NOT NULL,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        owner text COLLATE "C" NOT NULL,
+        until_ms bigint NOT NULL,
+        PRIMARY KEY (sink, tenant_id)
+      );
+    `,
+  },
 ];
 
 /**

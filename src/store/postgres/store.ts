@@ -653,6 +653,54 @@ export class PostgresStore implements Store {
     });
   }
 
+  async claimEvents(sink: string, owner: string, limit: number, leaseMs: number): Promise<readonly OutboxRecord[]> {
+    // One statement takes the leases: INSERT … ON CONFLICT DO UPDATE locks a conflicting row and
+    // evaluates the WHERE on its latest version, so of two relays racing for a tenant exactly one
+    // gets it. Time is the database's (clock_timestamp), the same for every instance.
+    const claimed = await this.#run<{ tenant_id: string }>(
+      `WITH work AS (
+         SELECT c.tenant_id FROM outbox_counters c
+         LEFT JOIN outbox_delivery d ON d.sink = $1 AND d.tenant_id = c.tenant_id
+         WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)
+       ), clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms)
+       INSERT INTO outbox_leases AS l (sink, tenant_id, owner, until_ms)
+       SELECT $1, w.tenant_id, $2, clock.now_ms + $3 FROM work w, clock ORDER BY w.tenant_id
+       ON CONFLICT (sink, tenant_id) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms
+         WHERE l.owner = excluded.owner OR l.until_ms < excluded.until_ms - $3
+       RETURNING l.tenant_id`,
+      [sink, owner, Math.ceil(leaseMs)],
+    );
+    if (claimed.length === 0) return [];
+    // A later statement, hence a later snapshot: it sees the cursor the previous holder committed
+    // before it released or lost the lease.
+    const out: OutboxRecord[] = [];
+    for (const { tenant_id: tenantId } of claimed) {
+      if (out.length >= limit) break;
+      const rows = await this.#run<OutboxRow>(
+        `${OUTBOX_SELECT} WHERE o.tenant_id = $1
+           AND o.sequence > coalesce((SELECT delivered_sequence FROM outbox_delivery WHERE sink = $2 AND tenant_id = $1), 0)
+         ORDER BY o.sequence LIMIT $3`,
+        [tenantId, sink, limit - out.length],
+      );
+      for (const row of rows) out.push(toRecord(row));
+    }
+    return out;
+  }
+
+  async renewLeases(sink: string, owner: string, tenantIds: readonly string[], leaseMs: number): Promise<readonly string[]> {
+    if (tenantIds.length === 0) return [];
+    const rows = await this.#run<{ tenant_id: string }>(
+      `UPDATE outbox_leases SET until_ms = (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3
+       WHERE sink = $1 AND owner = $2 AND tenant_id = ANY($4::text[]) RETURNING tenant_id`,
+      [sink, owner, Math.ceil(leaseMs), [...tenantIds]],
+    );
+    return rows.map((r) => r.tenant_id);
+  }
+
+  async releaseLeases(sink: string, owner: string): Promise<void> {
+    await this.#run('DELETE FROM outbox_leases WHERE sink = $1 AND owner = $2', [sink, owner]);
+  }
+
   async markDelivered(sink: string, tenantId: string, sequence: number): Promise<void> {
     await this.#run(
       `INSERT INTO outbox_delivery (sink, tenant_id, delivered_sequence) VALUES ($1, $2, $3)

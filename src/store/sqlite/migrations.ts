@@ -117,6 +117,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'outbox leases: relays in several processes share delivery per (sink, tenant)',
+    sql: `
+      -- As on PostgreSQL: owner is the relay's id, until_ms the epoch ms at which the lease
+      -- lapses (one machine, one clock). Several processes on one file (scimd serve and
+      -- scimd relay) take turns per tenant instead of delivering twice.
+      CREATE TABLE outbox_leases (
+        sink TEXT NOT NULL,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        owner TEXT NOT NULL,
+        until_ms INTEGER NOT NULL,
+        PRIMARY KEY (sink, tenant_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -17,14 +17,17 @@ const dir = mkdtempSync(join(tmpdir(), 'scimd-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 storeContract('sqlite::memory:', () => openStore('sqlite::memory:'));
-storeContract('sqlite file', () => openStore(`sqlite:${join(dir, 'contract', 'scimd.db')}`));
+storeContract('sqlite file', () => openStore(`sqlite:${join(dir, 'contract', 'scimd.db')}`), {
+  // A second connection to the same file: what another process sees.
+  sibling: () => openStore(`sqlite:${join(dir, 'contract', 'scimd.db')}`),
+});
 
 describe('SQLite store', () => {
   const f = filterBuilders();
 
   it('applies migrations once and reports nothing the second time', async () => {
     const store = SqliteStore.open(':memory:');
-    assert.deepEqual(await store.migrate(), [1, 2]);
+    assert.deepEqual(await store.migrate(), [1, 2, 3]);
     assert.deepEqual(await store.migrate(), []);
     await store.close();
   });

@@ -560,6 +560,49 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async claimEvents(sink: string, owner: string, limit: number, leaseMs: number): Promise<readonly OutboxRecord[]> {
+    // One IMMEDIATE transaction: another process on the same file waits for it, so the lease
+    // and the cursor read after it are consistent. One machine: Date.now() is everyone's clock.
+    return this.#tx(() => {
+      const now = Date.now();
+      const claimed = this.#s(
+        `INSERT INTO outbox_leases (sink, tenant_id, owner, until_ms)
+         SELECT @sink, c.tenant_id, @owner, @until FROM outbox_counters c
+         LEFT JOIN outbox_delivery d ON d.sink = @sink AND d.tenant_id = c.tenant_id
+         WHERE c.last_sequence > coalesce(d.delivered_sequence, 0) ORDER BY c.tenant_id
+         ON CONFLICT (sink, tenant_id) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms
+           WHERE outbox_leases.owner = excluded.owner OR outbox_leases.until_ms < @now
+         RETURNING tenant_id`,
+      )
+        .pluck()
+        .all({ sink, owner, until: now + Math.ceil(leaseMs), now }) as string[];
+      const out: OutboxRecord[] = [];
+      const range = this.#s(
+        `${OUTBOX_SELECT} WHERE o.tenant_id = @tenant
+           AND o.sequence > coalesce((SELECT delivered_sequence FROM outbox_delivery WHERE sink = @sink AND tenant_id = @tenant), 0)
+         ORDER BY o.sequence LIMIT @limit`,
+      );
+      for (const tenantId of claimed.sort()) {
+        if (out.length >= limit) break;
+        for (const row of range.all({ tenant: tenantId, sink, limit: limit - out.length }) as OutboxRow[]) out.push(toRecord(row));
+      }
+      return out;
+    });
+  }
+
+  async renewLeases(sink: string, owner: string, tenantIds: readonly string[], leaseMs: number): Promise<readonly string[]> {
+    if (tenantIds.length === 0) return [];
+    return this.#s(
+      `UPDATE outbox_leases SET until_ms = ? WHERE sink = ? AND owner = ? AND tenant_id IN (SELECT value FROM json_each(?)) RETURNING tenant_id`,
+    )
+      .pluck()
+      .all(Date.now() + Math.ceil(leaseMs), sink, owner, JSON.stringify(tenantIds)) as string[];
+  }
+
+  async releaseLeases(sink: string, owner: string): Promise<void> {
+    this.#s('DELETE FROM outbox_leases WHERE sink = ? AND owner = ?').run(sink, owner);
+  }
+
   async markDelivered(sink: string, tenantId: string, sequence: number): Promise<void> {
     this.#s(
       `INSERT INTO outbox_delivery (sink, tenant_id, delivered_sequence) VALUES (?, ?, ?)

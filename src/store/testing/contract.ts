@@ -7,7 +7,10 @@ import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/core/enterprise-user.ts'
 import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { CursorKey, NewEvent, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
+import type { CloudEvent } from '../../events/cloud-event.ts';
+import type { Publisher } from '../../events/publisher.ts';
+import { Relay } from '../../events/relay.ts';
+import type { CursorKey, NewEvent, OutboxStore, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { filterBuilders } from './filters.ts';
 
@@ -49,20 +52,70 @@ async function group(store: Store, tenantId: string, displayName: string, member
 
 const all: Page = { kind: 'index', startIndex: 1, count: 1000 };
 
+/** A sink in memory shared by several relays: what was published, by whom, in which order. */
+function sharedSink(name: string) {
+  const received: { by: string; event: CloudEvent }[] = [];
+  const publisher = (by: string, hook?: (events: readonly CloudEvent[]) => Promise<void>): Publisher => ({
+    name,
+    async publish(events) {
+      // A little latency, so that relays interleave as they would against a broker.
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+      for (const event of events) received.push({ by, event });
+      await hook?.(events);
+    },
+    async close() {},
+  });
+  return { received, publisher };
+}
+
+/** The store as seen by a relay that froze (a process killed): from kill() on, no call returns. */
+function freezable(store: OutboxStore): { store: OutboxStore; kill(): void } {
+  let dead = false;
+  const wrapped = new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (dead ? new Promise(() => undefined) : (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+  return { store: wrapped, kill: () => (dead = true) };
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export interface ContractOptions {
+  /**
+   * Opens a second handle on the same database as `store` (another pool, another connection):
+   * what a second instance sees. Default: the same handle.
+   */
+  readonly sibling?: (store: Store) => Promise<Store>;
+}
+
 /**
  * The behaviour every Store must have (SQLite now, PostgreSQL later). `makeStore` returns a fresh,
  * empty store; the suite migrates it and closes it.
  */
-export function storeContract(name: string, makeStore: () => Promise<Store>): void {
+export function storeContract(name: string, makeStore: () => Promise<Store>, options: ContractOptions = {}): void {
   const f = filterBuilders();
 
   describe(`store contract: ${name}`, () => {
     let store: Store;
+    let sibling: Store;
     before(async () => {
       store = await makeStore();
       await store.migrate();
+      sibling = options.sibling ? await options.sibling(store) : store;
     });
-    after(async () => store.close());
+    after(async () => {
+      if (sibling !== store) await sibling.close();
+      await store.close();
+    });
 
     const names = async (tenantId: string, resourceType: ResourceTypeName, filter?: ResolvedFilter, sortBy?: string, descending = false) => {
       const target: QueryTarget = {
@@ -345,6 +398,102 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => e.sequence), [3], 'undelivered events stay');
         await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ob3-y' }, now: T1, events: () => [ev('d')] });
         assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => e.sequence), [3, 4], 'sequences never restart after pruning');
+      });
+
+      it('leases per (sink, tenant): one owner at a time, renewed, released, taken over once expired', async () => {
+        const tenant = await newTenant(store);
+        const sink = `lease-${randomUUID()}`;
+        await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ls1' }, now: T1, events: () => [ev('a'), ev('b')] });
+        const mine = (records: readonly { tenantId: string; sequence: number }[]) => records.filter((e) => e.tenantId === tenant).map((e) => e.sequence);
+        assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [1, 2]);
+        assert.deepEqual(mine(await sibling.claimEvents(sink, 'B', 1000, 60_000)), [], 'held by A');
+        assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [1, 2], 'A claims its own again');
+        assert.deepEqual(await store.renewLeases(sink, 'A', [tenant], 60_000), [tenant]);
+        assert.deepEqual(await sibling.renewLeases(sink, 'B', [tenant], 60_000), [], 'B holds nothing');
+        await store.markDelivered(sink, tenant, 1);
+        await store.releaseLeases(sink, 'A');
+        assert.deepEqual(mine(await sibling.claimEvents(sink, 'B', 1000, 50)), [2], 'released: B takes over from the cursor');
+        assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [], 'B holds it');
+        await new Promise((r) => setTimeout(r, 120));
+        assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [2], 'B\'s lease expired: A takes it');
+        assert.deepEqual(await sibling.renewLeases(sink, 'B', [tenant], 60_000), [], 'B learns it lost the lease');
+        await store.markDelivered(sink, tenant, 2);
+        assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [], 'nothing pending');
+        assert.deepEqual(mine(await store.claimEvents(`${sink}-other`, 'B', 1000, 60_000)), [1, 2], 'leases are per sink');
+      });
+
+      it('two relays, one sink: every event delivered exactly once, in per-tenant order', async () => {
+        const names = [0, 1, 2].map((i) => `rr${i}-${randomUUID()}`);
+        const tenants = await Promise.all(names.map((n) => newTenant(store, n)));
+        const sink = sharedSink(`mem://shared-${randomUUID()}`);
+        const relays = [
+          new Relay({ store, sinks: [sink.publisher('A')], pollMs: 5, wakeDelayMs: 1, batchSize: 7, owner: 'A' }),
+          new Relay({ store: sibling, sinks: [sink.publisher('B')], pollMs: 5, wakeDelayMs: 1, batchSize: 7, owner: 'B' }),
+        ];
+        relays.forEach((r) => r.start());
+        const perTenant = 40;
+        const ours = () => sink.received.filter((r) => names.includes(r.event.tenant));
+        try {
+          await Promise.all(
+            tenants.map(async (tenant, t) => {
+              for (let i = 0; i < perTenant; i++) {
+                const writer = i % 2 === 0 ? store : sibling;
+                await writer.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: `rr${t}-${i}` }, now: T1, events: () => [ev('x')] });
+                relays[i % 2]!.wake();
+              }
+            }),
+          );
+          await eventually(() => ours().length >= tenants.length * perTenant, 'every event relayed');
+          await new Promise((r) => setTimeout(r, 30));
+          const got = ours();
+          assert.equal(got.length, tenants.length * perTenant, 'no duplicates');
+          assert.equal(new Set(got.map((r) => r.event.id)).size, got.length, 'no id twice');
+          for (const name of names) {
+            const seqs = got.filter((r) => r.event.tenant === name).map((r) => r.event.sequence);
+            assert.deepEqual(seqs, Array.from({ length: perTenant }, (_, i) => i + 1), 'in order, none lost');
+          }
+        } finally {
+          await Promise.all(relays.map((r) => r.stop()));
+        }
+      });
+
+      it('a relay that dies mid-lease: the other takes over once the lease expires; only then duplicates, same ids', async () => {
+        const name = `to-${randomUUID()}`;
+        const tenant = await newTenant(store, name);
+        const sink = sharedSink(`mem://takeover-${randomUUID()}`);
+        const ours = () => sink.received.filter((r) => r.event.tenant === name);
+        for (let i = 0; i < 10; i++) {
+          await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: `to-${i}` }, now: T1, events: () => [ev('y')] });
+        }
+        const frozen = freezable(store);
+        // A publishes this tenant's batch, then freezes before it can mark it delivered.
+        const freeze = async (events: readonly CloudEvent[]) => {
+          if (events[0]?.tenant === name) frozen.kill();
+        };
+        const a = new Relay({ store: frozen.store, sinks: [sink.publisher('A', freeze)], pollMs: 5, leaseMs: 600, owner: `A-${randomUUID()}` });
+        a.start();
+        await eventually(() => ours().length >= 10, 'A publishes');
+        const killedAt = Date.now();
+        const b = new Relay({ store: sibling, sinks: [sink.publisher('B')], pollMs: 5, leaseMs: 600, owner: `B-${randomUUID()}` });
+        b.start();
+        try {
+          await eventually(() => ours().some((r) => r.by === 'B'), 'B takes over');
+          assert.ok(Date.now() - killedAt >= 300, 'B waited for A\'s lease to expire');
+          await eventually(() => ours().length >= 20, 'B redelivers');
+          await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'to-late' }, now: T1, events: () => [ev('z')] });
+          b.wake();
+          await eventually(() => ours().length >= 21, 'B delivers the new event');
+          await new Promise((r) => setTimeout(r, 30));
+          const byA = ours().filter((r) => r.by === 'A').map((r) => r.event);
+          const byB = ours().filter((r) => r.by === 'B').map((r) => r.event);
+          assert.deepEqual(byA.map((e) => e.sequence), Array.from({ length: 10 }, (_, i) => i + 1));
+          assert.deepEqual(byB.map((e) => e.sequence), Array.from({ length: 11 }, (_, i) => i + 1), 'B resumes from the cursor: 1–10 again, then 11, once');
+          assert.deepEqual(byB.slice(0, 10).map((e) => e.id), byA.map((e) => e.id), 'a redelivery carries the same ids');
+        } finally {
+          await b.stop();
+          // A frozen relay's stop() never resolves (its round waits forever); it ends its timers.
+          void a.stop();
+        }
       });
     });
 
