@@ -6,7 +6,6 @@ import type {
   CursorKey,
   EventBuilder,
   Include,
-  MemberDelta,
   MemberInput,
   MemberOp,
   NewEvent,
@@ -25,6 +24,7 @@ import type {
   WriteResult,
 } from '../ports.ts';
 import { compileFilter } from '../sql/compile-filter.ts';
+import { DeltaTracker, emptyResult, iso, limit, ms, orUndefined, OUTBOX_SELECT, toRecord, toToken, type OutboxRow, type TokenRow } from '../sql/rows.ts';
 import { join, raw, sql, type Sql } from '../sql/fragment.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
@@ -45,17 +45,6 @@ interface ResourceRow {
   readonly modified_ms: number;
   readonly password_hash: string | null;
   readonly sort_value?: string | number | null;
-}
-
-interface TokenRow {
-  readonly id: string;
-  readonly tenant_id: string;
-  readonly tenant_name: string;
-  readonly label: string | null;
-  readonly created_at: string;
-  readonly expires_at: string | null;
-  readonly revoked_at: string | null;
-  readonly last_used_at: string | null;
 }
 
 export interface PostgresStoreOptions {
@@ -82,62 +71,13 @@ const GROUPS_OF = `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type
   FROM memberships m JOIN resources o ON o.row_key = m.group_row
   WHERE m.tenant_id = $1 AND m.member_row = ANY($2::bigint[]) ORDER BY m.seq`;
 
-interface OutboxRow {
-  readonly tenant_id: string;
-  readonly tenant_name: string;
-  readonly sequence: number;
-  readonly id: string;
-  readonly type: string;
-  readonly subject: string;
-  readonly source: string;
-  readonly time: string;
-  readonly data: string;
-}
-
-const OUTBOX_SELECT =
-  'SELECT o.tenant_id, t.name AS tenant_name, o.sequence, o.id, o.type, o.subject, o.source, o.time, o.data FROM outbox o JOIN tenants t ON t.id = o.tenant_id';
-
-function toRecord(row: OutboxRow): OutboxRecord {
-  return {
-    tenantId: row.tenant_id,
-    tenantName: row.tenant_name,
-    sequence: row.sequence,
-    id: row.id,
-    type: row.type,
-    subject: row.subject,
-    source: row.source,
-    time: row.time,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
-}
-
 /** int8 (row keys, epoch ms, count(*)) as JavaScript numbers: every value is below 2^53. */
 const TYPES = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === 20 ? (text: string) => Number(text) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const ms = (text: string) => {
-  const value = Date.parse(text);
-  if (Number.isNaN(value)) throw new Error(`not an ISO 8601 timestamp: ${text}`);
-  return value;
-};
-const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 const hasNul = (text: string) => text.includes('\u0000');
-
-function toToken(row: TokenRow): TokenRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    tenantName: row.tenant_name,
-    label: orUndefined(row.label),
-    createdAt: row.created_at,
-    expiresAt: orUndefined(row.expires_at),
-    revokedAt: orUndefined(row.revoked_at),
-    lastUsedAt: orUndefined(row.last_used_at),
-  };
-}
 
 /**
  * PostgreSQL text and jsonb cannot hold U+0000 (docs/filtering.md "PostgreSQL"): such a document is
@@ -153,21 +93,6 @@ function refuseNul(value: unknown, path: string): void {
       if (hasNul(k)) throw invalidValue('an attribute name contains U+0000');
       refuseNul(v, path ? `${path}.${k}` : k);
     }
-  }
-}
-
-/** Membership delta bookkeeping: an add undoes an earlier remove of the same id and vice versa. */
-class DeltaTracker {
-  readonly added = new Set<string>();
-  readonly removed = new Set<string>();
-  add(id: string) {
-    if (!this.removed.delete(id)) this.added.add(id);
-  }
-  remove(id: string) {
-    if (!this.added.delete(id)) this.removed.add(id);
-  }
-  result(): MemberDelta {
-    return { added: [...this.added], removed: [...this.removed] };
   }
 }
 
@@ -886,12 +811,3 @@ function translateUnique(error: unknown, resourceType: ResourceTypeName, id: str
   return uniqueness(`a resource with id ${id} already exists`);
 }
 
-function emptyResult(total: number | undefined): QueryResult {
-  return { totalResults: total, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false };
-}
-
-/** LIMIT / OFFSET as literals: integers the service computed, never client text. */
-function limit(count: number): Sql {
-  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`invalid LIMIT ${count}`);
-  return raw(String(count));
-}
