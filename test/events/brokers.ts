@@ -1,4 +1,5 @@
 import { createConnection } from 'node:net';
+import type { CloudEvent } from '../../src/events/cloud-event.ts';
 
 /** Whether something answers on 127.0.0.1:port (within 1 s). */
 export function reachable(port: number): Promise<boolean> {
@@ -44,4 +45,27 @@ export async function bounded(step: () => Promise<unknown>, ms = 3000): Promise<
     }),
   ]);
   clearTimeout(timer);
+}
+
+export const AMQP = 'amqp://guest:guest@127.0.0.1:5672';
+
+/** A queue bound to `exchange` collecting every event of every tenant, in arrival order. */
+export async function amqpConsumer(exchange: string) {
+  const amqp = await import('amqplib');
+  const conn = await amqp.connect(AMQP);
+  const ch = await conn.createChannel();
+  await ch.assertExchange(exchange, 'topic', { durable: true });
+  const q = await ch.assertQueue('', { exclusive: true });
+  await ch.bindQueue(q.queue, exchange, '#');
+  const received: CloudEvent[] = [];
+  await ch.consume(q.queue, (m) => m && received.push(JSON.parse(m.content.toString()) as CloudEvent), { noAck: true });
+  return {
+    received,
+    close: async () => {
+      await bounded(() => ch.deleteExchange(exchange));
+      await bounded(() => conn.close());
+      // If the broker stopped answering, the socket would keep this process alive.
+      (conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    },
+  };
 }

@@ -4,35 +4,13 @@ import { createConnection, createServer as createTcpServer, type Server as TcpSe
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
-import type { CloudEvent } from '../../src/events/cloud-event.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { createServer, type Server } from '../../src/server.ts';
 import { BIN, freePort, startServe, tempDatabaseUrl } from '../cli/process.ts';
 import { userBody } from '../helpers/harness.ts';
-import { bounded, brokerSkip, suffix, until } from './brokers.ts';
+import { AMQP, amqpConsumer, bounded, brokerSkip, suffix, until } from './brokers.ts';
 
-const AMQP = 'amqp://guest:guest@127.0.0.1:5672';
 
-/** A queue bound to `exchange` collecting every event (acme.# or all tenants). */
-async function amqpConsumer(exchange: string) {
-  const amqp = await import('amqplib');
-  const conn = await amqp.connect(AMQP);
-  const ch = await conn.createChannel();
-  await ch.assertExchange(exchange, 'topic', { durable: true });
-  const q = await ch.assertQueue('', { exclusive: true });
-  await ch.bindQueue(q.queue, exchange, '#');
-  const received: CloudEvent[] = [];
-  await ch.consume(q.queue, (m) => m && received.push(JSON.parse(m.content.toString()) as CloudEvent), { noAck: true });
-  return {
-    received,
-    close: async () => {
-      await bounded(() => ch.deleteExchange(exchange));
-      await bounded(() => conn.close());
-      // If the broker stopped answering, the socket would keep this process alive.
-      (conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-    },
-  };
-}
 
 /** A TCP forwarder to RabbitMQ that can be closed (port refuses) and reopened on the same port. */
 function proxy(port: number) {

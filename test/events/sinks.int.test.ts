@@ -6,7 +6,7 @@ import type { CloudEvent } from '../../src/events/cloud-event.ts';
 import { signature, SIGNATURE_HEADER } from '../../src/events/sinks/webhook.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { groupBody, startHarness, userBody, type Harness } from '../helpers/harness.ts';
-import { bounded, brokerSkip, suffix, until } from './brokers.ts';
+import { AMQP, bounded, brokerSkip, suffix, until } from './brokers.ts';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -61,7 +61,7 @@ describe('RabbitMQ sink (publisher confirms, topic exchange, <tenant>.<type>)', 
   before(async () => {
     if (opts.skip) return;
     const amqp = await import('amqplib');
-    const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    const conn = await amqp.connect(AMQP);
     const ch = await conn.createChannel();
     await ch.assertExchange(exchange, 'topic', { durable: true });
     const q = await ch.assertQueue('', { exclusive: true });

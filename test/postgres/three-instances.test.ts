@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CloudEvent } from '../../src/events/cloud-event.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { createTenantService } from '../../src/service/tenants.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from '../../src/store/postgres/testing.ts';
 import { freePort, startServe, type Served } from '../cli/process.ts';
-import { bounded, brokerSkip, suffix, until } from '../events/brokers.ts';
+import { AMQP, amqpConsumer, bounded, brokerSkip, suffix, until } from '../events/brokers.ts';
 import { userBody } from '../helpers/harness.ts';
 
 /**
@@ -15,7 +14,6 @@ import { userBody } from '../helpers/harness.ts';
  * exchange (its own, deleted after), and a concurrent mixed workload spread over all three.
  */
 
-const AMQP = 'amqp://guest:guest@127.0.0.1:5672';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
@@ -25,24 +23,6 @@ async function skipReason(): Promise<{ skip?: string }> {
   return brokerSkip('RabbitMQ', 5672);
 }
 
-/** A queue bound to `exchange` collecting every event in arrival order. */
-async function amqpConsumer(exchange: string) {
-  const amqp = await import('amqplib');
-  const conn = await amqp.connect(AMQP);
-  const ch = await conn.createChannel();
-  await ch.assertExchange(exchange, 'topic', { durable: true });
-  const q = await ch.assertQueue('', { exclusive: true });
-  await ch.bindQueue(q.queue, exchange, '#');
-  const received: CloudEvent[] = [];
-  await ch.consume(q.queue, (m) => m && received.push(JSON.parse(m.content.toString()) as CloudEvent), { noAck: true });
-  return {
-    received,
-    close: async () => {
-      await bounded(() => ch.deleteExchange(exchange));
-      await bounded(() => conn.close());
-    },
-  };
-}
 
 /** Runs `tasks` with at most `width` in flight. */
 async function pool<T>(tasks: readonly (() => Promise<T>)[], width: number): Promise<T[]> {

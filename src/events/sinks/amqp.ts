@@ -1,4 +1,5 @@
 import { CONTENT_TYPE, encode, routingKey, sinkName, type Publisher } from '../publisher.ts';
+import { lazyConnection } from './lazy-connection.ts';
 import type { CloudEvent } from '../cloud-event.ts';
 
 /** The subset of amqplib's promise API used here (style.md: describe drivers structurally). */
@@ -23,7 +24,6 @@ export function amqpSink(url: URL): Publisher {
   const exchange = url.searchParams.get('exchange') ?? 'scim.events';
   const connectUrl = new URL(url.href);
   connectUrl.searchParams.delete('exchange');
-  let connecting: Promise<{ connection: AmqpConnection; channel: AmqpChannel }> | undefined;
   let broken: unknown;
 
   async function open() {
@@ -42,23 +42,14 @@ export function amqpSink(url: URL): Publisher {
     return { connection, channel };
   }
 
-  async function close() {
-    const current = connecting;
-    connecting = undefined;
-    if (!current) return;
-    try {
-      await (await current).connection.close();
-    } catch {
-      // Already closed or never opened: nothing to release.
-    }
-  }
+  const connection = lazyConnection(open, (c) => c.connection.close());
+  const close = () => connection.close();
 
   return {
     name: sinkName(url),
     async publish(events: readonly CloudEvent[]) {
       if (broken) await close();
-      connecting ??= open();
-      const { channel } = await connecting;
+      const { channel } = await connection.get();
       for (const event of events) {
         channel.publish(exchange, routingKey(event), encode(event), {
           persistent: true,

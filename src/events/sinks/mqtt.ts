@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../cloud-event.ts';
 import { encode, sinkName, type Publisher } from '../publisher.ts';
+import { lazyConnection } from './lazy-connection.ts';
 
 /**
  * MQTT: QoS 1 to `<prefix>/<tenant>/<type>` (`?prefix=`, default `scim`); `publish` resolves when
@@ -10,7 +11,6 @@ export function mqttSink(url: URL): Publisher {
   const connectUrl = new URL(url.href);
   connectUrl.search = '';
   type Client = import('mqtt').MqttClient;
-  let connecting: Promise<Client> | undefined;
 
   async function open(): Promise<Client> {
     const mqtt = await import('mqtt');
@@ -21,22 +21,13 @@ export function mqttSink(url: URL): Publisher {
     return client;
   }
 
-  async function close() {
-    const current = connecting;
-    connecting = undefined;
-    if (!current) return;
-    try {
-      await (await current).endAsync(true);
-    } catch {
-      // Never opened.
-    }
-  }
+  const connection = lazyConnection(open, (c) => c.endAsync(true));
+  const close = () => connection.close();
 
   return {
     name: sinkName(url),
     async publish(events: readonly CloudEvent[]) {
-      connecting ??= open();
-      const client = await connecting;
+      const client = await connection.get();
       if (!client.connected) {
         await close();
         throw new Error('MQTT connection lost');

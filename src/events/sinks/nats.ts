@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../cloud-event.ts';
 import { encode, sinkName, type Publisher } from '../publisher.ts';
+import { lazyConnection } from './lazy-connection.ts';
 
 /**
  * NATS JetStream: the stream (`?stream=`, default `SCIM_EVENTS`, subjects `<prefix>.>`) is created
@@ -12,9 +13,8 @@ export function natsSink(url: URL): Publisher {
   const prefix = url.searchParams.get('prefix') ?? 'scim';
   type Conn = import('@nats-io/transport-node').NatsConnection;
   type Js = import('@nats-io/jetstream').JetStreamClient;
-  let connecting: Promise<{ nc: Conn; js: Js }> | undefined;
 
-  async function open() {
+  async function open(): Promise<{ nc: Conn; js: Js }> {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
     const nc = await connect({
@@ -38,22 +38,13 @@ export function natsSink(url: URL): Publisher {
     }
   }
 
-  async function close() {
-    const current = connecting;
-    connecting = undefined;
-    if (!current) return;
-    try {
-      await (await current).nc.close();
-    } catch {
-      // Never opened or already closed.
-    }
-  }
+  const connection = lazyConnection(open, (c) => c.nc.close());
+  const close = () => connection.close();
 
   return {
     name: sinkName(url),
     async publish(events: readonly CloudEvent[]) {
-      connecting ??= open();
-      const { nc, js } = await connecting;
+      const { nc, js } = await connection.get();
       if (nc.isClosed()) {
         await close();
         throw new Error('NATS connection closed');

@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../cloud-event.ts';
 import { sinkName, type Publisher } from '../publisher.ts';
+import { lazyConnection } from './lazy-connection.ts';
 
 /**
  * Redis Streams: `XADD <stream> MAXLEN ~ <maxlen> * …` (`?stream=`, default `scim.events`;
@@ -12,7 +13,6 @@ export function redisSink(url: URL): Publisher {
   const connectUrl = new URL(url.href);
   connectUrl.search = '';
   type Client = import('ioredis').Redis;
-  let connecting: Promise<Client> | undefined;
 
   async function open(): Promise<Client> {
     const { Redis } = await import('ioredis');
@@ -30,22 +30,13 @@ export function redisSink(url: URL): Publisher {
     return client;
   }
 
-  async function close() {
-    const current = connecting;
-    connecting = undefined;
-    if (!current) return;
-    try {
-      (await current).disconnect();
-    } catch {
-      // Never opened.
-    }
-  }
+  const connection = lazyConnection(open, (c) => c.disconnect());
+  const close = () => connection.close();
 
   return {
     name: sinkName(url),
     async publish(events: readonly CloudEvent[]) {
-      connecting ??= open();
-      const client = await connecting;
+      const client = await connection.get();
       if (client.status !== 'ready') {
         await close();
         throw new Error(`Redis connection is ${client.status}`);

@@ -1,10 +1,6 @@
 import type { PoolClient } from 'pg';
+import type { Migration } from '../sql/migration.ts';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
 
 /**
  * Append-only, like the SQLite list (src/store/sqlite/migrations.ts) and with the same tables and

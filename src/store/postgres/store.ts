@@ -3,7 +3,6 @@ import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import type {
   CreateCommand,
-  CursorKey,
   EventBuilder,
   Include,
   MemberInput,
@@ -23,9 +22,25 @@ import type {
   UpdateCommand,
   WriteResult,
 } from '../ports.ts';
-import { compileFilter } from '../sql/compile-filter.ts';
-import { DeltaTracker, emptyResult, iso, limit, ms, orUndefined, OUTBOX_SELECT, toRecord, toToken, type OutboxRow, type TokenRow } from '../sql/rows.ts';
-import { join, raw, sql, type Sql } from '../sql/fragment.ts';
+import {
+  cursorKeyOf,
+  DeltaTracker,
+  emptyResult,
+  groupReferences,
+  iso,
+  limit,
+  ms,
+  orUndefined,
+  OUTBOX_SELECT,
+  resourceConflict,
+  toRecord,
+  toToken,
+  whereOfQuery,
+  type OutboxRow,
+  type ReferenceRow,
+  type TokenRow,
+} from '../sql/rows.ts';
+import { raw, sql, type Sql } from '../sql/fragment.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
@@ -340,24 +355,14 @@ export class PostgresStore implements Store {
   }
 
   async #references(run: Run, text: string, tenantId: string, rows: readonly ResourceRow[], ownerType: ResourceTypeName) {
-    const byOwner = new Map<number, ReferenceView[]>();
     const keys = rows.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
-    if (keys.length === 0) return byOwner;
-    const refs = await run<{ owner: number; value: string; type: string; resource_type: ResourceTypeName; display: string | null }>(text, [
-      tenantId,
-      keys,
-    ]);
-    for (const ref of refs) {
-      let list = byOwner.get(ref.owner);
-      if (!list) byOwner.set(ref.owner, (list = []));
-      list.push({ value: ref.value, type: ref.type, resourceType: ref.resource_type, display: typeof ref.display === 'string' ? ref.display : undefined });
-    }
-    return byOwner;
+    if (keys.length === 0) return new Map<number, ReferenceView[]>();
+    return groupReferences(await run<ReferenceRow>(text, [tenantId, keys]));
   }
 
   async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
     const run = this.#run;
-    const where = this.#where(tenantId, query);
+    const where = whereOfQuery(postgresDialect, tenantId, query);
     const key = sortKey(postgresDialect, tenantId, query.targets);
     const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
     const { page } = query;
@@ -396,18 +401,6 @@ export class PostgresStore implements Store {
       : this.#result(tenantId, total, rows, query.include, more, behind);
   }
 
-  #where(tenantId: string, query: ResourceQuery): Sql {
-    if (query.targets.length === 0) throw new Error('a query needs at least one target');
-    const parts = query.targets.map((target) => {
-      const type = sql`r.resource_type = ${target.resourceType}`;
-      if (!target.filter) return type;
-      const filter = compileFilter(target.filter, { dialect: postgresDialect, tenantId, resourceType: target.resourceType });
-      return sql`(${type} AND ${filter})`;
-    });
-    const targets = parts.length === 1 ? parts[0]! : sql`(${join(parts, ' OR ')})`;
-    return sql`r.tenant_id = ${tenantId} AND ${targets}`;
-  }
-
   async #result(
     tenantId: string,
     total: number | undefined,
@@ -416,12 +409,11 @@ export class PostgresStore implements Store {
     hasNext: boolean,
     hasPrevious: boolean,
   ): Promise<QueryResult> {
-    const keyOf = (row: ResourceRow | undefined): CursorKey | undefined => row && { sortValue: row.sort_value ?? null, rowKey: row.row_key };
     return {
       totalResults: total,
       resources: await this.#hydrate(this.#run, tenantId, rows, include),
-      firstKey: keyOf(rows[0]),
-      lastKey: keyOf(rows[rows.length - 1]),
+      firstKey: cursorKeyOf(rows[0]),
+      lastKey: cursorKeyOf(rows[rows.length - 1]),
       hasNext,
       hasPrevious,
     };
@@ -804,10 +796,6 @@ function translate(error: unknown): unknown {
 
 function translateUnique(error: unknown, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>): unknown {
   if (sqlState(error) !== '23505') return error;
-  if ((error as { constraint?: string }).constraint === 'resources_name') {
-    const attribute = resourceType === 'User' ? 'userName' : 'displayName';
-    return uniqueness(`${attribute} ${JSON.stringify(doc[attribute])} is already in use`);
-  }
-  return uniqueness(`a resource with id ${id} already exists`);
+  return resourceConflict((error as { constraint?: string }).constraint === 'resources_name', resourceType, id, doc);
 }
 

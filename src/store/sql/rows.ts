@@ -1,7 +1,10 @@
-import type { MemberDelta, OutboxRecord, QueryResult, TokenRecord } from '../ports.ts';
-import { raw, type Sql } from './fragment.ts';
+import { uniqueness } from '../../errors/scim-error.ts';
+import type { CursorKey, MemberDelta, OutboxRecord, QueryResult, ReferenceView, ResourceQuery, ResourceTypeName, TokenRecord } from '../ports.ts';
+import { compileFilter } from './compile-filter.ts';
+import type { SqlDialect } from './dialect.ts';
+import { join, raw, sql, type Sql } from './fragment.ts';
 
-/** Row shapes and conversions the SQL stores share (their tables have the same columns). */
+/** Row shapes, conversions and query parts the SQL stores share (their tables have the same columns). */
 
 export interface TokenRow {
   readonly id: string;
@@ -92,4 +95,49 @@ export function emptyResult(total: number | undefined): QueryResult {
 export function limit(count: number): Sql {
   if (!Number.isSafeInteger(count) || count < 0) throw new Error(`invalid LIMIT ${count}`);
   return raw(String(count));
+}
+
+/** A member (of a group) or a group (of a user) as the reference queries return it. */
+export interface ReferenceRow {
+  readonly owner: number;
+  readonly value: string;
+  readonly type: string;
+  readonly resource_type: ResourceTypeName;
+  readonly display: string | null;
+}
+
+/** Reference rows of a page, grouped by the row that owns them, in the order read. */
+export function groupReferences(refs: readonly ReferenceRow[]): Map<number, ReferenceView[]> {
+  const byOwner = new Map<number, ReferenceView[]>();
+  for (const ref of refs) {
+    let list = byOwner.get(ref.owner);
+    if (!list) byOwner.set(ref.owner, (list = []));
+    list.push({ value: ref.value, type: ref.type, resourceType: ref.resource_type, display: typeof ref.display === 'string' ? ref.display : undefined });
+  }
+  return byOwner;
+}
+
+/** The keyset position of a row read with its `sort_value`. */
+export function cursorKeyOf(row: { readonly row_key: number; readonly sort_value?: CursorKey['sortValue'] | undefined } | undefined): CursorKey | undefined {
+  return row && { sortValue: row.sort_value ?? null, rowKey: row.row_key };
+}
+
+/** 409 for a unique index that fired: the name key (userName / group displayName) or the id. */
+export function resourceConflict(onNameKey: boolean, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>) {
+  if (!onNameKey) return uniqueness(`a resource with id ${id} already exists`);
+  const attribute = resourceType === 'User' ? 'userName' : 'displayName';
+  return uniqueness(`${attribute} ${JSON.stringify(doc[attribute])} is already in use`);
+}
+
+/** `r.tenant_id = ? AND (one target's type and filter OR …)`: the scope of every list query. */
+export function whereOfQuery(dialect: SqlDialect, tenantId: string, query: ResourceQuery): Sql {
+  if (query.targets.length === 0) throw new Error('a query needs at least one target');
+  const parts = query.targets.map((target) => {
+    const type = sql`r.resource_type = ${target.resourceType}`;
+    if (!target.filter) return type;
+    const filter = compileFilter(target.filter, { dialect, tenantId, resourceType: target.resourceType });
+    return sql`(${type} AND ${filter})`;
+  });
+  const targets = parts.length === 1 ? parts[0]! : sql`(${join(parts, ' OR ')})`;
+  return sql`r.tenant_id = ${tenantId} AND ${targets}`;
 }

@@ -1,10 +1,6 @@
 import type { SqliteDatabase } from './connection.ts';
+import type { Migration } from '../sql/migration.ts';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
 
 /**
  * Append-only: a released migration is never edited, a change is a new version. Every table is

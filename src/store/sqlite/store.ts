@@ -1,7 +1,6 @@
 import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import type {
   CreateCommand,
-  CursorKey,
   EventBuilder,
   Include,
   MemberInput,
@@ -21,9 +20,25 @@ import type {
   UpdateCommand,
   WriteResult,
 } from '../ports.ts';
-import { compileFilter } from '../sql/compile-filter.ts';
-import { DeltaTracker, emptyResult, iso, limit, ms, orUndefined, OUTBOX_SELECT, toRecord, toToken, type OutboxRow, type TokenRow } from '../sql/rows.ts';
-import { join, raw, sql, type Sql } from '../sql/fragment.ts';
+import {
+  cursorKeyOf,
+  DeltaTracker,
+  emptyResult,
+  groupReferences,
+  iso,
+  limit,
+  ms,
+  orUndefined,
+  OUTBOX_SELECT,
+  resourceConflict,
+  toRecord,
+  toToken,
+  whereOfQuery,
+  type OutboxRow,
+  type ReferenceRow,
+  type TokenRow,
+} from '../sql/rows.ts';
+import { raw, sql, type Sql } from '../sql/fragment.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
@@ -219,26 +234,14 @@ export class SqliteStore implements Store {
     rows: readonly ResourceRow[],
     ownerType: ResourceTypeName,
   ): Map<number, ReferenceView[]> {
-    const byOwner = new Map<number, ReferenceView[]>();
     const keys = rows.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
-    if (keys.length === 0) return byOwner;
-    const refs = (keys.length === 1 ? this.#s(texts.one).all(tenantId, keys[0]) : this.#s(texts.many).all(tenantId, JSON.stringify(keys))) as {
-      owner: number;
-      value: string;
-      type: string;
-      resource_type: ResourceTypeName;
-      display: string | null;
-    }[];
-    for (const ref of refs) {
-      let list = byOwner.get(ref.owner);
-      if (!list) byOwner.set(ref.owner, (list = []));
-      list.push({ value: ref.value, type: ref.type, resourceType: ref.resource_type, display: typeof ref.display === 'string' ? ref.display : undefined });
-    }
-    return byOwner;
+    if (keys.length === 0) return new Map();
+    const refs = (keys.length === 1 ? this.#s(texts.one).all(tenantId, keys[0]) : this.#s(texts.many).all(tenantId, JSON.stringify(keys))) as ReferenceRow[];
+    return groupReferences(refs);
   }
 
   async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
-    const where = this.#where(tenantId, query);
+    const where = whereOfQuery(sqliteDialect, tenantId, query);
     const key = sortKey(sqliteDialect, tenantId, query.targets);
     const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
     const { page } = query;
@@ -277,18 +280,6 @@ export class SqliteStore implements Store {
       : this.#result(tenantId, total, rows, query.include, more, behind);
   }
 
-  #where(tenantId: string, query: ResourceQuery): Sql {
-    if (query.targets.length === 0) throw new Error('a query needs at least one target');
-    const parts = query.targets.map((target) => {
-      const type = sql`r.resource_type = ${target.resourceType}`;
-      if (!target.filter) return type;
-      const filter = compileFilter(target.filter, { dialect: sqliteDialect, tenantId, resourceType: target.resourceType });
-      return sql`(${type} AND ${filter})`;
-    });
-    const targets = parts.length === 1 ? parts[0]! : sql`(${join(parts, ' OR ')})`;
-    return sql`r.tenant_id = ${tenantId} AND ${targets}`;
-  }
-
   #result(
     tenantId: string,
     total: number | undefined,
@@ -297,13 +288,11 @@ export class SqliteStore implements Store {
     hasNext: boolean,
     hasPrevious: boolean,
   ): QueryResult {
-    const keyOf = (row: ResourceRow | undefined): CursorKey | undefined =>
-      row && { sortValue: row.sort_value ?? null, rowKey: row.row_key };
     return {
       totalResults: total,
       resources: this.#hydrate(tenantId, rows, include),
-      firstKey: keyOf(rows[0]),
-      lastKey: keyOf(rows[rows.length - 1]),
+      firstKey: cursorKeyOf(rows[0]),
+      lastKey: cursorKeyOf(rows[rows.length - 1]),
       hasNext,
       hasPrevious,
     };
@@ -569,11 +558,7 @@ export class SqliteStore implements Store {
 
   #translate(error: unknown, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>): unknown {
     if (!isUniqueViolation(error)) return error;
-    if (error.message.includes('resources.name_key')) {
-      const attribute = resourceType === 'User' ? 'userName' : 'displayName';
-      return uniqueness(`${attribute} ${JSON.stringify(doc[attribute])} is already in use`);
-    }
-    return uniqueness(`a resource with id ${id} already exists`);
+    return resourceConflict(error.message.includes('resources.name_key'), resourceType, id, doc);
   }
 
   #writeValues(tenantId: string, rowKey: number, resourceType: ResourceTypeName, doc: Readonly<Record<string, unknown>>, replace: boolean) {
