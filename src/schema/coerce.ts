@@ -1,3 +1,4 @@
+import { parseDateTime } from '../filter/datetime.ts';
 import { invalidSyntax, invalidValue, type ScimError } from '../errors/scim-error.ts';
 import type { AttributeDefinition } from './attribute.ts';
 import { ENTERPRISE_USER_SCHEMA_ID } from './core/enterprise-user.ts';
@@ -29,8 +30,6 @@ export interface CoerceContext {
 }
 
 // xsd:dateTime (XML Schema Part 2 §3.2.7) with an optional zone; compiled once, never per call.
-const XSD_DATE_TIME =
-  /^-?\d{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$/;
 // RFC 4648 §4 base64 with padding; groups of four keep the match linear.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -108,7 +107,8 @@ function coerceSingle(ctx: CoerceContext, def: AttributeDefinition, raw: unknown
       return raw;
     case 'dateTime':
       // Kept as sent: RFC 7643 §2.3.5 values are compared as instants, not rewritten.
-      if (typeof raw !== 'string' || !XSD_DATE_TIME.test(raw)) throw expected(path, 'an xsd:dateTime string');
+      // The same parser as filters use, so that every stored dateTime compares as an instant.
+      if (typeof raw !== 'string' || parseDateTime(raw) === undefined) throw expected(path, 'an xsd:dateTime string');
       return raw;
     case 'binary':
       if (typeof raw !== 'string' || !BASE64.test(raw)) throw expected(path, 'a base64 string');

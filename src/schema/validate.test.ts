@@ -260,6 +260,7 @@ describe('RFC 7643 §2.3 data types', () => {
     ['a string for a decimal', { score: '1.5' }, `attribute "${A}:score": expected a number`],
     ['a date without time', { hired: '2011-08-01' }, `attribute "${A}:hired": expected an xsd:dateTime string`],
     ['month 13', { hired: '2011-13-01T00:00:00Z' }, `attribute "${A}:hired": expected an xsd:dateTime string`],
+    ['February 31st (no instant, so no filter could compare it)', { hired: '2011-02-31T00:00:00Z' }, `attribute "${A}:hired": expected an xsd:dateTime string`],
     ['a number for a dateTime', { hired: 0 }, `attribute "${A}:hired": expected an xsd:dateTime string`],
     ['non-base64', { badge: 'not base64!' }, `attribute "${A}:badge": expected a base64 string`],
     ['bad base64 length', { badge: 'TWF' }, `attribute "${A}:badge": expected a base64 string`],
