@@ -196,6 +196,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'outbox sequences assigned after commit: writers of one tenant no longer queue on its counter row',
+    sql: `
+      -- A writer inserts its events with sequence NULL; position (a global bigserial) only orders
+      -- them for the sequencer, which numbers committed rows per tenant under the counter row's
+      -- lock (src/store/postgres/sequencer.ts, docs/events.md). Writers then commit in parallel
+      -- and share WAL flushes, instead of holding one row lock per tenant through each flush.
+      ALTER TABLE outbox DROP CONSTRAINT outbox_pkey;
+      ALTER TABLE outbox ADD COLUMN position bigserial PRIMARY KEY;
+      ALTER TABLE outbox ALTER COLUMN sequence DROP NOT NULL;
+      CREATE UNIQUE INDEX outbox_tenant_sequence ON outbox (tenant_id, sequence);
+      CREATE INDEX outbox_unsequenced ON outbox (tenant_id, position) WHERE sequence IS NULL;
+    `,
+  },
 ];
 
 /**

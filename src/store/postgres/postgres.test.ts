@@ -11,6 +11,7 @@ import { filterBuilders } from '../testing/filters.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
 import { StoreUnavailableError } from './errors.ts';
+import { MIGRATIONS } from './migrations.ts';
 import { toPostgres } from './placeholders.ts';
 import { parsePostgresUrl, PostgresStore } from './store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
@@ -64,10 +65,12 @@ describe('PostgreSQL store', options, () => {
     return s;
   };
 
+  const versions = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
+
   it('applies migrations once and reports nothing the second time', async () => {
     const s = PostgresStore.fromUrl(await freshDatabase());
     try {
-      assert.deepEqual(await s.migrate(), [1, 2, 3]);
+      assert.deepEqual(await s.migrate(), versions);
       assert.deepEqual(await s.migrate(), []);
     } finally {
       await s.close();
@@ -79,9 +82,9 @@ describe('PostgreSQL store', options, () => {
     const stores = [0, 1, 2].map(() => PostgresStore.fromUrl(fresh));
     try {
       const results = await Promise.all(stores.map((s) => s.migrate()));
-      assert.deepEqual(results.map((r) => r.length).sort(), [0, 0, 3]);
+      assert.deepEqual(results.map((r) => r.length).sort(), [0, 0, versions.length]);
       const rows = await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.rows.map((r) => r.version), [1, 2, 3]);
+      assert.deepEqual(rows.rows.map((r) => r.version), versions);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
@@ -150,6 +153,46 @@ describe('PostgreSQL store', options, () => {
       assert.equal((await a.get(tenantId, 'Group', g.id, {}))!.version, 1 + users.length);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('events are numbered when they commit: an open transaction delays no one, and sequences stay gap-free', async () => {
+    const s = await open();
+    const slow = await s.pool.connect();
+    try {
+      const tenantId = randomUUID();
+      await s.createTenant({ id: tenantId, name: `seq-${tenantId}`, createdAt: T0 });
+      const event = (id: string) =>
+        slow.query(
+          `INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data) VALUES ($1, $2, 'scim.user.created', 'Users/x', '/t', $3, 0, '{}')`,
+          [tenantId, id, T0],
+        );
+      await slow.query('BEGIN');
+      await event('early-but-slow');
+      // A later writer (higher position) commits first: it gets the first number at once.
+      const created = await s.create(tenantId, {
+        resourceType: 'User', id: randomUUID(), doc: { userName: 'fast' }, now: T0,
+        events: () => [{ id: 'late-but-fast', type: 'scim.user.created', subject: 'Users/y', source: '/t', time: T0, data: {} }],
+      });
+      assert.equal(created.resource.version, 1);
+      assert.deepEqual((await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]), [['late-but-fast', 1]]);
+      await slow.query('COMMIT');
+      assert.deepEqual((await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]), [
+        ['late-but-fast', 1],
+        ['early-but-slow', 2],
+      ]);
+      // A rolled-back event takes no number.
+      await slow.query('BEGIN');
+      await event('never');
+      await slow.query('ROLLBACK');
+      await s.create(tenantId, {
+        resourceType: 'User', id: randomUUID(), doc: { userName: 'after' }, now: T0,
+        events: () => [{ id: 'after-rollback', type: 'scim.user.created', subject: 'Users/z', source: '/t', time: T0, data: {} }],
+      });
+      assert.deepEqual((await s.readEvents(tenantId, 2, 10)).map((e) => [e.id, e.sequence]), [['after-rollback', 3]]);
+    } finally {
+      slow.release();
+      await s.close();
     }
   });
 

@@ -43,12 +43,14 @@ import {
 import { raw, sql, type Sql } from '../sql/fragment.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
-import { valueRows } from '../sql/values-index.ts';
+import { valueRows, type ValueRow } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
 import { isUnavailable, sqlState, StoreUnavailableError } from './errors.ts';
 import { runMigrations } from './migrations.ts';
 import { toPostgres } from './placeholders.ts';
+import { prepared } from './prepared.ts';
+import { HAS_UNSEQUENCED, SEQUENCE_BATCH, sequenceTenant, UNSEQUENCED_TENANTS } from './sequencer.ts';
 
 interface ResourceRow {
   readonly row_key: number;
@@ -216,7 +218,7 @@ export class PostgresStore implements Store {
   #run: Run = async (text, values) => {
     const q = typeof text === 'string' ? { text, values: values ? [...values] : [] } : toPostgres(text);
     try {
-      return (await this.#pool.query(q.text, q.values)).rows;
+      return (await this.#pool.query(prepared(q.text, q.values))).rows;
     } catch (error) {
       throw translate(error);
     }
@@ -229,7 +231,7 @@ export class PostgresStore implements Store {
       let broken = false;
       const run: Run = async (text, values) => {
         const q = typeof text === 'string' ? { text, values: values ? [...values] : [] } : toPostgres(text);
-        return (await client.query(q.text, q.values)).rows;
+        return (await client.query(prepared(q.text, q.values))).rows;
       };
       try {
         await client.query('BEGIN');
@@ -425,39 +427,40 @@ export class PostgresStore implements Store {
     refuseNul(command.doc, '');
     const promoted = promote(command.resourceType, command.doc);
     const now = ms(command.now);
-    return this.#tx(async (run) => {
-      let rowKey: number;
+    const params = [
+      tenantId,
+      command.resourceType,
+      command.id,
+      JSON.stringify(command.doc),
+      command.passwordHash ?? null,
+      now,
+      now,
+      promoted.nameKey,
+      promoted.displayName,
+      promoted.externalId,
+      ...valueArrays(valueRows(command.resourceType, command.doc)),
+    ];
+    const resource = { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) };
+    const insert = async (run: Run, events: readonly NewEvent[]) => {
       try {
-        const [row] = await run<{ row_key: number }>(
-          `INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
-           VALUES ($1, $2, $3, $4::jsonb, $5, 1, $6, $7, $8, $9, $10) RETURNING row_key`,
-          [
-            tenantId,
-            command.resourceType,
-            command.id,
-            JSON.stringify(command.doc),
-            command.passwordHash ?? null,
-            now,
-            now,
-            promoted.nameKey,
-            promoted.displayName,
-            promoted.externalId,
-          ],
-        );
-        rowKey = row!.row_key;
+        const [row] = await run<{ row_key: number }>(events.length > 0 ? CREATE_WITH_EVENTS : CREATE, events.length > 0 ? [...params, ...outboxArrays(events)] : params);
+        return row!.row_key;
       } catch (error) {
         throw translateUnique(error, command.resourceType, command.id, command.doc);
       }
-      await this.#writeValues(run, tenantId, rowKey, command.resourceType, command.doc, false);
+    };
+    if (!command.members || command.members.length === 0) {
+      const result: WriteResult = { resource, memberDelta: new DeltaTracker().result() };
+      await insert(this.#run, command.events?.(result) ?? []);
+      return result;
+    }
+    requireGroup(command.resourceType);
+    const members = command.members;
+    return this.#tx(async (run) => {
+      const rowKey = await insert(run, []);
       const delta = new DeltaTracker();
-      if (command.members && command.members.length > 0) {
-        requireGroup(command.resourceType);
-        await this.#addMembers(run, tenantId, rowKey, command.members, delta);
-      }
-      const result: WriteResult = {
-        resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
-        memberDelta: delta.result(),
-      };
+      await this.#addMembers(run, tenantId, rowKey, members, delta);
+      const result: WriteResult = { resource, memberDelta: delta.result() };
       await appendEvents(run, tenantId, command.events, result);
       return result;
     });
@@ -494,7 +497,7 @@ export class PostgresStore implements Store {
         } catch (error) {
           throw translateUnique(error, command.resourceType, command.id, command.doc);
         }
-        await this.#writeValues(run, tenantId, row.row_key, command.resourceType, command.doc, true);
+        await this.#rewriteValues(run, tenantId, row.row_key, command.resourceType, command.doc);
       } else if (changed) {
         await run('UPDATE resources SET password_hash = $1, version = $2, modified_ms = $3 WHERE row_key = $4', [passwordHash, version, now, row.row_key]);
       }
@@ -536,7 +539,21 @@ export class PostgresStore implements Store {
 
   // ---- outbox -------------------------------------------------------------------------------
 
+  /** Numbers the committed events that have no sequence yet: of one tenant, or of all (sequencer.ts). */
+  async #sequence(tenantId?: string): Promise<void> {
+    const tenants =
+      tenantId === undefined
+        ? (await this.#run<{ tenant_id: string }>(UNSEQUENCED_TENANTS)).map((r) => r.tenant_id)
+        : (await this.#run(HAS_UNSEQUENCED, [tenantId])).length > 0
+          ? [tenantId]
+          : [];
+    for (const tenant of tenants) {
+      while ((await this.#tx((run) => sequenceTenant(run, tenant))) === SEQUENCE_BATCH);
+    }
+  }
+
   async readEvents(tenantId: string, afterSequence: number, limit: number): Promise<readonly OutboxRecord[]> {
+    await this.#sequence(tenantId);
     const rows = await this.#run<OutboxRow>(`${OUTBOX_SELECT} WHERE o.tenant_id = $1 AND o.sequence > $2 ORDER BY o.sequence LIMIT $3`, [
       tenantId,
       afterSequence,
@@ -546,9 +563,10 @@ export class PostgresStore implements Store {
   }
 
   async pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]> {
+    await this.#sequence();
     // Tenants with work first (one row per tenant), then an index range per tenant: never a scan
-    // over the delivered rows that wait for pruning. Committed sequences have no gaps (see
-    // outbox_counters), so "sequence > cursor" never skips an event that commits later.
+    // over the delivered rows that wait for pruning. Sequences are given only to committed rows,
+    // without gaps (sequencer.ts), so "sequence > cursor" never skips an event.
     return this.#tx(async (run) => {
       const tenants = await run<{ tenant_id: string; done: number }>(
         `SELECT c.tenant_id, coalesce(d.delivered_sequence, 0) AS done FROM outbox_counters c
@@ -571,6 +589,7 @@ export class PostgresStore implements Store {
   }
 
   async claimEvents(sink: string, owner: string, limit: number, leaseMs: number): Promise<readonly OutboxRecord[]> {
+    await this.#sequence();
     // One statement takes the leases: INSERT … ON CONFLICT DO UPDATE locks a conflicting row and
     // evaluates the WHERE on its latest version, so of two relays racing for a tenant exactly one
     // gets it. Time is the database's (clock_timestamp), the same for every instance.
@@ -646,6 +665,7 @@ export class PostgresStore implements Store {
   }
 
   async outboxStats(sinks: readonly string[]): Promise<OutboxStats> {
+    await this.#sequence();
     const [{ depth } = { depth: 0 }] = await this.#run<{ depth: number }>('SELECT count(*) AS depth FROM outbox');
     const result: OutboxStats['sinks'][number][] = [];
     for (const sink of sinks) {
@@ -663,16 +683,11 @@ export class PostgresStore implements Store {
     return { depth, sinks: result };
   }
 
-  async #writeValues(run: Run, tenantId: string, rowKey: number, resourceType: ResourceTypeName, doc: Readonly<Record<string, unknown>>, replace: boolean) {
-    if (replace) await run('DELETE FROM resource_values WHERE resource_row = $1', [rowKey]);
+  /** The values index follows the document: its rows are replaced with every new version. */
+  async #rewriteValues(run: Run, tenantId: string, rowKey: number, resourceType: ResourceTypeName, doc: Readonly<Record<string, unknown>>) {
+    await run('DELETE FROM resource_values WHERE resource_row = $1', [rowKey]);
     const rows = valueRows(resourceType, doc);
-    if (rows.length === 0) return;
-    const text = (v: unknown) => (typeof v === 'string' ? v : null);
-    await run(
-      `INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type)
-       SELECT $1, u.attr, u.idx, $2, u.value, u.type FROM unnest($3::text[], $4::int[], $5::text[], $6::text[]) AS u(attr, idx, value, type)`,
-      [rowKey, tenantId, rows.map((r) => r.attr), rows.map((r) => r.idx), rows.map((r) => text(r.value)), rows.map((r) => text(r.type))],
-    );
+    if (rows.length > 0) await run(valuesInsert('$1', '$2', 3), [rowKey, tenantId, ...valueArrays(rows)]);
   }
 
   async #applyMemberOp(run: Run, tenantId: string, groupRow: number, op: MemberOp, delta: DeltaTracker) {
@@ -753,37 +768,69 @@ export class PostgresStore implements Store {
 }
 
 /**
- * Inside the caller's transaction: each event takes the tenant's next sequence. The counter row's
- * lock, held to COMMIT, orders the commits of one tenant by sequence (docs/events.md).
+ * The INSERT of a write's events into the outbox: $1 is the tenant, the seven arrays start at
+ * $first. Rows get their position in the order given and no sequence: the sequencer numbers them
+ * once committed (sequencer.ts), so writers of one tenant never wait for each other here.
  */
+function outboxInsert(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data)
+     SELECT $1, u.id, u.type, u.subject, u.source, u.time, u.time_ms, u.data
+     FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bigint[], ${p(6)}::text[])
+       WITH ORDINALITY AS u(id, type, subject, source, time, time_ms, data, ord) ORDER BY u.ord`;
+}
+
+function outboxArrays(events: readonly NewEvent[]): unknown[] {
+  return [
+    events.map((e) => e.id),
+    events.map((e) => e.type),
+    events.map((e) => e.subject),
+    events.map((e) => e.source),
+    events.map((e) => e.time),
+    events.map((e) => ms(e.time)),
+    events.map((e) => JSON.stringify(e.data)),
+  ];
+}
+
+const APPEND_EVENTS = outboxInsert(2);
+
+/** Inside the caller's transaction, with the change the events describe. */
 async function appendEvents<O>(run: Run, tenantId: string, build: EventBuilder<O> | undefined, outcome: O): Promise<void> {
   if (!build) return;
   const events: readonly NewEvent[] = build(outcome);
   if (events.length === 0) return;
-  const [counter] = await run<{ last_sequence: number }>(
-    `INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES ($1, $2)
-     ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = outbox_counters.last_sequence + excluded.last_sequence RETURNING last_sequence`,
-    [tenantId, events.length],
-  );
-  const first = counter!.last_sequence - events.length + 1;
-  await run(
-    `INSERT INTO outbox (tenant_id, sequence, id, type, subject, source, time, time_ms, data)
-     SELECT $1, $2 + u.ord - 1, u.id, u.type, u.subject, u.source, u.time, u.time_ms, u.data
-     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[]) WITH ORDINALITY
-       AS u(id, type, subject, source, time, time_ms, data, ord)`,
-    [
-      tenantId,
-      first,
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.subject),
-      events.map((e) => e.source),
-      events.map((e) => e.time),
-      events.map((e) => ms(e.time)),
-      events.map((e) => JSON.stringify(e.data)),
-    ],
-  );
+  await run(APPEND_EVENTS, [tenantId, ...outboxArrays(events)]);
 }
+
+/**
+ * A resource, its values index rows and (with events) its outbox rows in ONE statement: a create
+ * without members is a single round trip in autocommit, where BEGIN, three INSERTs and COMMIT
+ * were five. Parameters: $1 tenant, $2–$10 the resource, $11–$14 the values index arrays, then
+ * the outbox arrays.
+ */
+function createStatement(withEvents: boolean): string {
+  return `WITH r AS (
+       INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
+       VALUES ($1, $2, $3, $4::jsonb, $5, 1, $6, $7, $8, $9, $10) RETURNING row_key
+     ), v AS (${valuesInsert('r.row_key', '$1', 11, 'r, ')})${withEvents ? `, o AS (${outboxInsert(15)})` : ''}
+     SELECT row_key FROM r`;
+}
+
+/** The INSERT of values index rows; the four arrays start at $first. */
+function valuesInsert(rowKey: string, tenant: string, first: number, from = ''): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type)
+       SELECT ${rowKey}, u.attr, u.idx, ${tenant}, u.value, u.type
+       FROM ${from}unnest(${p(0)}::text[], ${p(1)}::int[], ${p(2)}::text[], ${p(3)}::text[]) AS u(attr, idx, value, type)`;
+}
+
+function valueArrays(rows: readonly ValueRow[]): unknown[] {
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return [rows.map((r) => r.attr), rows.map((r) => r.idx), rows.map((r) => text(r.value)), rows.map((r) => text(r.type))];
+}
+
+const CREATE = createStatement(false);
+const CREATE_WITH_EVENTS = createStatement(true);
 
 function requireGroup(resourceType: ResourceTypeName) {
   if (resourceType !== 'Group') throw invalidValue(`a ${resourceType} has no members`);
