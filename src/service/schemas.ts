@@ -72,6 +72,12 @@ export function createSchemaService(deps: {
     return (await store.loadExtensions(await tenantIdOf(tenant))).extensions;
   }
 
+  async function get(tenant: string, schemaId: string): Promise<TenantExtension> {
+    const found = (await list(tenant)).find((e) => e.schema.id.toLowerCase() === schemaId.toLowerCase());
+    if (!found) throw notFound(`tenant "${tenant}" has no schema ${schemaId}`);
+    return found;
+  }
+
   /**
    * Load → compute the new extension (or undefined to remove it) → check → save; retried when
    * another change of the tenant committed in between.
@@ -198,7 +204,7 @@ export function createSchemaService(deps: {
     if (base.schema(schemaId)) throw invalidValue(`${schemaId} is a schema of the server; a tenant extension needs a URN of its own`);
   }
 
-  return { list, addAttribute, importSchema, removeAttribute, removeSchema };
+  return { list, get, addAttribute, importSchema, removeAttribute, removeSchema };
 }
 
 /**
