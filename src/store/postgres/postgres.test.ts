@@ -7,6 +7,7 @@ import { openStore } from '../open.ts';
 import type { Store } from '../ports.ts';
 import { compileFilter } from '../sql/compile-filter.ts';
 import { storeContract } from '../testing/contract.ts';
+import { extensionsContract } from '../testing/extensions-contract.ts';
 import { filterBuilders } from '../testing/filters.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
@@ -34,6 +35,10 @@ if (options.skip) {
   storeContract('postgres', async () => openStore((contractUrl = await freshDatabase())), {
     // A second pool on the same database: what another instance sees.
     sibling: () => openStore(contractUrl),
+  });
+  let extensionsUrl = '';
+  extensionsContract('postgres', async () => openStore((extensionsUrl = await freshDatabase())), {
+    sibling: () => openStore(extensionsUrl),
   });
 }
 
@@ -67,7 +72,7 @@ describe('PostgreSQL store', options, () => {
   it('applies migrations once and reports nothing the second time', async () => {
     const s = PostgresStore.fromUrl(await freshDatabase());
     try {
-      assert.deepEqual(await s.migrate(), [1, 2, 3]);
+      assert.deepEqual(await s.migrate(), [1, 2, 3, 4]);
       assert.deepEqual(await s.migrate(), []);
     } finally {
       await s.close();
@@ -79,9 +84,9 @@ describe('PostgreSQL store', options, () => {
     const stores = [0, 1, 2].map(() => PostgresStore.fromUrl(fresh));
     try {
       const results = await Promise.all(stores.map((s) => s.migrate()));
-      assert.deepEqual(results.map((r) => r.length).sort(), [0, 0, 3]);
+      assert.deepEqual(results.map((r) => r.length).sort(), [0, 0, 4]);
       const rows = await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.rows.map((r) => r.version), [1, 2, 3]);
+      assert.deepEqual(rows.rows.map((r) => r.version), [1, 2, 3, 4]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
