@@ -21,6 +21,9 @@ describe('custom attributes (tenant extension schemas)', () => {
     await add({ name: 'desk', type: 'complex', subAttributes: [{ name: 'building', type: 'string' }, { name: 'floor', type: 'integer' }] });
     await add({ name: 'secretCode', type: 'string', returned: 'never', mutability: 'writeOnly' });
     await add({ name: 'nickname', type: 'string', returned: 'request' });
+    await add({ name: 'hired', type: 'dateTime' });
+    await add({ name: 'remote', type: 'boolean' });
+    await add({ name: 'score', type: 'decimal' });
     await h.server.schemas.addAttribute('acme', { schemaId: TEAM, attribute: { name: 'costCode', type: 'string' } });
   });
   after(() => h.close());
@@ -31,7 +34,7 @@ describe('custom attributes (tenant extension schemas)', () => {
     assert.ok(hr, 'the tenant extension is listed');
     assert.deepEqual(
       hr.attributes.map((a: { name: string }) => a.name),
-      ['badgeNumber', 'level', 'tier', 'skills', 'desk', 'secretCode', 'nickname'],
+      ['badgeNumber', 'level', 'tier', 'skills', 'desk', 'secretCode', 'nickname', 'hired', 'remote', 'score'],
     );
     const level = hr.attributes.find((a: { name: string }) => a.name === 'level');
     assert.equal(level.type, 'integer');
@@ -80,8 +83,14 @@ describe('custom attributes (tenant extension schemas)', () => {
   });
 
   it('custom attributes: filter by extension attribute', async () => {
-    for (const [name, level, building] of [['f1@example.com', 5, 'North'], ['f2@example.com', 7, 'South'], ['f3@example.com', 9, 'North']] as const) {
-      assert.equal((await h.request('POST', '/Users', { body: hrUser(name, { level, desk: { building, floor: 1 }, skills: [`skill-${level}`] }) })).status, 201);
+    const rows = [
+      ['f1@example.com', 5, 'North', '2019-03-01T09:00:00Z', true, 1.5],
+      ['f2@example.com', 7, 'South', '2021-06-15T09:00:00+02:00', false, 2.25],
+      ['f3@example.com', 9, 'North', '2023-01-10T09:00:00.000Z', true, 10],
+    ] as const;
+    for (const [name, level, building, hired, remote, score] of rows) {
+      const body = hrUser(name, { level, desk: { building, floor: 1 }, skills: [`skill-${level}`], hired, remote, score });
+      assert.equal((await h.request('POST', '/Users', { body })).status, 201);
     }
     const names = async (filter: string) => {
       const res = await h.request('GET', `/Users?filter=${encodeURIComponent(filter)}&sortBy=userName`);
@@ -91,6 +100,10 @@ describe('custom attributes (tenant extension schemas)', () => {
     assert.deepEqual(await names(`${HR}:level gt 5 and userName sw "f"`), ['f2@example.com', 'f3@example.com']);
     assert.deepEqual(await names(`${HR}:desk.building eq "north"`), ['f1@example.com', 'f3@example.com']);
     assert.deepEqual(await names(`${HR}:skills co "-7"`), ['f2@example.com']);
+    assert.deepEqual(await names(`${HR}:hired gt "2020-01-01T00:00:00Z"`), ['f2@example.com', 'f3@example.com']);
+    assert.deepEqual(await names(`${HR}:remote eq true`), ['f1@example.com', 'f3@example.com']);
+    assert.deepEqual(await names(`${HR}:score ge 2.25`), ['f2@example.com', 'f3@example.com']);
+    assert.deepEqual(await names(`${HR}:desk pr and ${HR}:level lt 6 and userName sw "f"`), ['f1@example.com']);
     // Unqualified, as Entra writes extension attributes: the one extension defining it is meant.
     assert.deepEqual(await names('level ge 9'), ['f3@example.com']);
     const search = await h.request('POST', '/Users/.search', {
