@@ -8,6 +8,8 @@ import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
 import { createCoreRegistry } from './schema/registry.ts';
 import { createResourceService, type ListLimits } from './service/resources.ts';
+import { createTenantRegistries } from './service/schema-registries.ts';
+import { createSchemaService, type SchemaService } from './service/schemas.ts';
 import type { Features } from './service/service-provider-config.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
@@ -20,6 +22,8 @@ export interface Server {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly tenants: TenantService;
+  /** Tenant extension schemas (the admin API's and the CLI's `schema` commands). */
+  readonly schemas: SchemaService;
   readonly feed: EventFeed;
   /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
   readonly relay: Relay | undefined;
@@ -53,7 +57,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const store = options.store ?? (await openStore(config.databaseUrl));
   await store.migrate();
   const clock = options.clock ?? (() => new Date());
-  const registry = createCoreRegistry();
+  const base = createCoreRegistry();
+  const registries = createTenantRegistries(store, base);
+  const schemas = createSchemaService({ store, base, onChange: (tenantId) => registries.invalidate(tenantId) });
   const limits: ListLimits = {
     maxResults: config.maxResults,
     defaultPageSize: config.defaultPageSize,
@@ -66,10 +72,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     relay?.wake();
     feed.notify();
   };
-  const resources = createResourceService({ store, registry, clock, limits, hashPassword, onEvents });
+  const resources = createResourceService({ store, registries, clock, limits, hashPassword, onEvents });
   const app = await buildApp({
     config,
-    registry,
+    registries,
     resources,
     tenants,
     features: FEATURES,
@@ -88,6 +94,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     app,
     store,
     tenants,
+    schemas,
     feed,
     relay,
     close: async () => {

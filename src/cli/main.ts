@@ -5,6 +5,7 @@ import { ScimError } from '../errors/scim-error.ts';
 import { createTenantService } from '../service/tenants.ts';
 import { openStore } from '../store/open.ts';
 import { relay, tail } from './events.ts';
+import { SCHEMA_USAGE, schemaCommand } from './schema.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `Usage: scimd <command>
@@ -19,6 +20,7 @@ const USAGE = `Usage: scimd <command>
                                            mint a bearer token (printed once)
   tokens list [--tenant NAME]              list tokens (never their secrets)
   tokens revoke ID                         revoke a token
+${SCHEMA_USAGE}
 
 Configuration comes from SCIMD_* environment variables (see README.md).`;
 
@@ -51,6 +53,8 @@ export async function main(argv: readonly string[], out: Output = console.log, e
           return 1;
         }
         return await tail(config, rest, out, err);
+      case 'schema':
+        return await schemaCommand(config, sub, rest, out, err);
       case 'tenants':
       case 'tokens':
         return await admin(config, command, sub, rest, out, err);

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { EventFeed } from '../events/feed.ts';
-import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
+import type { RegistrySource } from '../service/schema-registries.ts';
 import type { Features } from '../service/service-provider-config.ts';
 import type { TenantService } from '../service/tenants.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
@@ -16,7 +16,7 @@ import { registerUnsupportedRoutes } from './routes/unsupported.ts';
 
 export interface AppDeps {
   readonly config: Config;
-  readonly registry: SchemaRegistry;
+  readonly registries: RegistrySource;
   readonly resources: ResourceService;
   readonly tenants: TenantService;
   readonly features: Features;
@@ -64,7 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       registerResourceRoutes(scim, config, deps.resources);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
-      registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits);
+      registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits);
       registerUnsupportedRoutes(scim);
     },
     { prefix: config.basePath },

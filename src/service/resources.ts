@@ -26,6 +26,8 @@ import { jsonEqual } from './deep-equal.ts';
 import { checkIfMatch } from './etag.ts';
 import type { ListParams, Selection } from './list-params.ts';
 import { schemasOf, toRepresentation } from './representation.ts';
+import type { RegistrySource } from './schema-registries.ts';
+import { uniqueValuesOf } from './unique-values.ts';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -43,7 +45,8 @@ export interface ListLimits {
 
 export interface ResourceServiceDeps {
   readonly store: ResourceStore;
-  readonly registry: SchemaRegistry;
+  /** Each tenant's schemas: the core ones plus its extensions (schema-registries.ts). */
+  readonly registries: RegistrySource;
   readonly clock: () => Date;
   readonly limits: ListLimits;
   readonly hashPassword: (password: string) => Promise<string>;
@@ -74,9 +77,9 @@ function backoff(attempt: number): Promise<void> {
  * Each write is one store call, hence one transaction.
  */
 export function createResourceService(deps: ResourceServiceDeps) {
-  const { store, registry, clock, limits } = deps;
+  const { store, registries, clock, limits } = deps;
 
-  function includeFor(type: ResourceTypeName, selection: Selection): Include {
+  function includeFor(registry: SchemaRegistry, type: ResourceTypeName, selection: Selection): Include {
     return type === 'Group'
       ? { members: needsAttribute(registry, type, selection, 'members') }
       : { groups: needsAttribute(registry, type, selection, 'groups') };
@@ -85,15 +88,15 @@ export function createResourceService(deps: ResourceServiceDeps) {
   const onEvents = deps.onEvents ?? (() => {});
 
   /** The event builders of a request: events carry the resource as GET shows it, never a password. */
-  function eventsFor(scope: RequestScope) {
+  function eventsFor(registry: SchemaRegistry, scope: RequestScope) {
     return eventBuilders(scope.baseUrl, (stored) => projectResource(registry, stored.resourceType, toRepresentation(registry, scope.baseUrl, stored), {}));
   }
 
-  function extensionIds(type: ResourceTypeName): ReadonlySet<string> {
+  function extensionIds(registry: SchemaRegistry, type: ResourceTypeName): ReadonlySet<string> {
     return new Set((registry.resourceType(type)?.schemaExtensions ?? []).map((e) => registry.schema(e.schema)?.id ?? e.schema));
   }
 
-  function present(scope: RequestScope, stored: StoredResource, selection: Selection): ResourceResult {
+  function present(registry: SchemaRegistry, scope: RequestScope, stored: StoredResource, selection: Selection): ResourceResult {
     const full = toRepresentation(registry, scope.baseUrl, stored);
     const meta = full['meta'] as { location: string };
     return { resource: projectResource(registry, stored.resourceType, full, selection), version: stored.version, location: meta.location };
@@ -105,7 +108,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
     return stored;
   }
 
-  function resolveSortBy(type: ResourceTypeName, sortBy: string): ResolvedAttribute {
+  function resolveSortBy(registry: SchemaRegistry, type: ResourceTypeName, sortBy: string): ResolvedAttribute {
     const path = parsePatchPath(sortBy);
     const resolved =
       path.filter === undefined ? registry.resolve(type, { uri: path.attr.uri, name: path.attr.name, subAttr: path.attr.subAttr }) : undefined;
@@ -123,11 +126,11 @@ export function createResourceService(deps: ResourceServiceDeps) {
    * attribute sorts as if its value were absent; only when no type can take the filter (or the
    * sortBy) is it an error.
    */
-  function targetsFor(types: readonly ResourceTypeName[], params: ListParams): QueryTarget[] {
+  function targetsFor(registry: SchemaRegistry, types: readonly ResourceTypeName[], params: ListParams): QueryTarget[] {
     const parsed = params.filter !== undefined ? parseFilter(params.filter) : undefined;
     const lenient = types.length > 1;
     const filters = types.map((type) => attempt(() => (parsed ? resolveFilter(parsed, registry, type) : undefined)));
-    const sorts = types.map((type) => attempt(() => (params.sortBy !== undefined ? resolveSortBy(type, params.sortBy) : undefined)));
+    const sorts = types.map((type) => attempt(() => (params.sortBy !== undefined ? resolveSortBy(registry, type, params.sortBy) : undefined)));
     for (const outcomes of [filters, sorts]) {
       const firstError = outcomes.find((o) => o.error)?.error;
       if (firstError && (!lenient || outcomes.every((o) => o.error))) throw firstError;
@@ -144,7 +147,8 @@ export function createResourceService(deps: ResourceServiceDeps) {
 
   /** RFC 7644 §3.4.2 (filter, sort, index paging) and RFC 9865 (cursor paging). */
   async function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams) {
-    const targets = targetsFor(types, params);
+    const registry = await registries.forTenant(scope.tenantId);
+    const targets = targetsFor(registry, types, params);
     const selection: Selection = { attributes: params.attributes, excludedAttributes: params.excludedAttributes };
     const cursorMode = params.cursor !== undefined;
     if (cursorMode && params.startIndex !== undefined) {
@@ -175,7 +179,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
       targets.length === 0
         ? { totalResults: 0, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false }
         : await store.query(scope.tenantId, { targets, descending: params.descending, page, include });
-    const resources = result.resources.map((stored) => present(scope, stored, selection).resource);
+    const resources = result.resources.map((stored) => present(registry, scope, stored, selection).resource);
     // A cursor walk reports the total counted on its first page: a snapshot, so that a page costs
     // the same at the end of the walk as at the start (docs/filtering.md, Paging).
     const totalResults = result.totalResults ?? carriedTotal ?? 0;
@@ -197,12 +201,15 @@ export function createResourceService(deps: ResourceServiceDeps) {
   }
 
   async function get(scope: RequestScope, type: ResourceTypeName, id: string, selection: Selection): Promise<ResourceResult> {
-    return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
+    const registry = await registries.forTenant(scope.tenantId);
+    return present(registry, scope, await load(scope, type, id, includeFor(registry, type, selection)), selection);
   }
 
   /** RFC 7644 §3.3. */
   async function create(scope: RequestScope, type: ResourceTypeName, body: unknown, selection: Selection): Promise<ResourceResult> {
+    const registry = await registries.forTenant(scope.tenantId);
     const validated = validateResource(registry, type, body, { mode: 'create' });
+    const uniqueValues = uniqueValuesOf(registry, type, validated.doc);
     const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
     const id = randomUUID();
     const written = await store.create(scope.tenantId, {
@@ -211,14 +218,15 @@ export function createResourceService(deps: ResourceServiceDeps) {
       doc: validated.doc,
       ...(passwordHash !== undefined ? { passwordHash } : {}),
       ...(validated.members !== undefined ? { members: validated.members } : {}),
+      ...(uniqueValues !== undefined ? { uniqueValues } : {}),
       now: clock().toISOString(),
-      events: eventsFor(scope).created(type),
+      events: eventsFor(registry, scope).created(type),
     });
     onEvents();
-    const include = includeFor(type, selection);
+    const include = includeFor(registry, type, selection);
     // A new user belongs to no group yet; a new group's members are read back with their names.
     const stored = include.members ? await load(scope, type, id, include) : written.resource;
-    return present(scope, stored, selection);
+    return present(registry, scope, stored, selection);
   }
 
   /** RFC 7644 §3.5.1: PUT replaces every readWrite attribute; an unchanged body writes nothing. */
@@ -230,7 +238,8 @@ export function createResourceService(deps: ResourceServiceDeps) {
     ifMatch: string | undefined,
     selection: Selection,
   ): Promise<ResourceResult> {
-    await writeChange(scope, type, id, ifMatch, { members: type === 'Group' }, async (existing) => {
+    const registry = await registries.forTenant(scope.tenantId);
+    await writeChange(registry, scope, type, id, ifMatch, { members: type === 'Group' }, async (existing) => {
       const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
       return {
         ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
@@ -238,7 +247,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
         memberOps: type === 'Group' ? memberDiff(existing, validated.members ?? []) : [],
       };
     });
-    return present(scope, await load(scope, type, id, includeFor(type, selection)), selection);
+    return present(registry, scope, await load(scope, type, id, includeFor(registry, type, selection)), selection);
   }
 
   /**
@@ -261,7 +270,8 @@ export function createResourceService(deps: ResourceServiceDeps) {
       type === 'Group' && selection.attributes === undefined
         ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
         : selection;
-    await writeChange(scope, type, id, ifMatch, {}, async (existing) => {
+    const registry = await registries.forTenant(scope.tenantId);
+    await writeChange(registry, scope, type, id, ifMatch, {}, async (existing) => {
       const result = applyPatch(registry, type, existing.doc, operations);
       const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
       const doc = docChanged
@@ -273,7 +283,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
         memberOps: result.memberOps,
       };
     });
-    return present(scope, await load(scope, type, id, includeFor(type, answer)), answer);
+    return present(registry, scope, await load(scope, type, id, includeFor(registry, type, answer)), answer);
   }
 
   /**
@@ -282,6 +292,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
    * that changes nothing writes nothing.
    */
   async function writeChange(
+    registry: SchemaRegistry,
     scope: RequestScope,
     type: ResourceTypeName,
     id: string,
@@ -294,6 +305,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
       checkIfMatch(ifMatch, existing.version);
       const change = await compute(existing);
       if (change.doc === undefined && change.passwordHash === undefined && change.memberOps.length === 0) return;
+      const uniqueValues = change.doc !== undefined ? uniqueValuesOf(registry, type, change.doc) : undefined;
       try {
         await store.update(scope.tenantId, {
           resourceType: type,
@@ -302,9 +314,10 @@ export function createResourceService(deps: ResourceServiceDeps) {
           ...(change.doc !== undefined ? { doc: change.doc } : {}),
           ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}),
           ...(change.memberOps.length > 0 ? { memberOps: change.memberOps } : {}),
+          ...(uniqueValues !== undefined ? { uniqueValues } : {}),
           now: clock().toISOString(),
-          events: eventsFor(scope).updated(type, [
-            ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(type)) : []),
+          events: eventsFor(registry, scope).updated(type, [
+            ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(registry, type)) : []),
             ...(change.passwordHash !== undefined ? ['password'] : []),
           ]),
         });
@@ -322,7 +335,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
 
   /** RFC 7644 §3.6. */
   async function remove(scope: RequestScope, type: ResourceTypeName, id: string, ifMatch: string | undefined): Promise<void> {
-    const events = eventsFor(scope).deleted(type, clock().toISOString());
+    const events = eventsFor(await registries.forTenant(scope.tenantId), scope).deleted(type, clock().toISOString());
     if (ifMatch === undefined) {
       await store.delete(scope.tenantId, type, id, undefined, events);
     } else {

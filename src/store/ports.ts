@@ -1,4 +1,5 @@
 import type { ResolvedFilter } from '../filter/ast.ts';
+import type { TenantExtension } from '../schema/custom.ts';
 import type { ResolvedAttribute } from '../schema/registry.ts';
 
 /**
@@ -114,6 +115,8 @@ export interface CreateCommand {
   readonly doc: Readonly<Record<string, unknown>>;
   readonly passwordHash?: string;
   readonly members?: readonly MemberInput[];
+  /** Keys of the tenant's `uniqueness: server` extension values (see UniqueValue); absent: none. */
+  readonly uniqueValues?: readonly UniqueValue[];
   readonly now: string;
   /** Builds the write's outbox events from its outcome, inside its transaction (see EventBuilder). */
   readonly events?: EventBuilder<WriteResult>;
@@ -129,6 +132,8 @@ export interface UpdateCommand {
   /** undefined keeps the stored hash; null clears it. */
   readonly passwordHash?: string | null;
   readonly memberOps?: readonly MemberOp[];
+  /** With a new doc: its unique keys replace the stored ones; absent: the stored ones stay. */
+  readonly uniqueValues?: readonly UniqueValue[];
   readonly now: string;
   /**
    * Builds the write's outbox events from its outcome, inside its transaction; called only when
@@ -313,11 +318,55 @@ export interface OutboxStore {
   outboxStats(sinks: readonly string[]): Promise<OutboxStats>;
 }
 
+// ---- tenant extension schemas (docs/custom-attributes.md) ----------------------------------
+
+/**
+ * One value of a `uniqueness: server` extension attribute, as a key: at most one resource of a
+ * type per (tenant, attr, key). A unique index holds it, so two writers can never both win.
+ */
+export interface UniqueValue {
+  /** `<schema URN>:<attribute name>`, canonical case. */
+  readonly attr: string;
+  /** The value as compared: folded unless caseExact, hashed when long (src/service/unique-values.ts). */
+  readonly key: string;
+}
+
+/** One definition change of a tenant, applied in one transaction (see SchemaStore.saveExtensions). */
+export interface ExtensionChange {
+  /** The tenant's schema version this change was computed from; another one wins the race. */
+  readonly expectedVersion: number;
+  /** Inserts or replaces this extension (keyed by schema id, case-insensitively). */
+  readonly put?: TenantExtension;
+  /** Deletes the extension with this schema id. */
+  readonly remove?: string;
+  /** JSON paths (e.g. [schemaUrn, attrName]) deleted from every document of `resourceType`. */
+  readonly purge: readonly (readonly string[])[];
+  readonly resourceType: ResourceTypeName;
+  /** Unique keys rebuilt from scratch for an attribute (newly unique, or its comparison changed). */
+  readonly uniqueRebuild: readonly { readonly attr: string; readonly values: readonly { readonly id: string; readonly key: string }[] }[];
+  /** Attributes no longer unique: their keys are dropped. */
+  readonly uniqueDrop: readonly string[];
+}
+
+export interface SchemaStore {
+  /** A counter bumped by every definition change of the tenant; 0 when it never had one. One indexed read. */
+  extensionsVersion(tenantId: string): Promise<number>;
+  loadExtensions(tenantId: string): Promise<{ readonly version: number; readonly extensions: readonly TenantExtension[] }>;
+  /** Each resource of the type whose document holds a value at `path`, with that value. */
+  valuesAt(tenantId: string, resourceType: ResourceTypeName, path: readonly string[]): Promise<readonly { readonly id: string; readonly value: unknown }[]>;
+  /**
+   * Applies the change and bumps the version, or nothing: VersionConflictError when the version
+   * is no longer `expectedVersion`, uniqueness (409) when a rebuilt attribute has duplicates.
+   * Documents are purged in place: no version bump and no events (a definition is not a resource).
+   */
+  saveExtensions(tenantId: string, change: ExtensionChange): Promise<number>;
+}
+
 export interface StoreCapabilities {
   readonly dialect: string;
 }
 
-export interface Store extends ResourceStore, TenantStore, OutboxStore {
+export interface Store extends ResourceStore, TenantStore, OutboxStore, SchemaStore {
   readonly capabilities: StoreCapabilities;
   /** Applies pending migrations; safe to call on every start. Returns the versions applied. */
   migrate(): Promise<readonly number[]>;

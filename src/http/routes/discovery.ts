@@ -4,9 +4,10 @@ import { forbidden, notFound } from '../../errors/scim-error.ts';
 import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
 import type { SchemaRegistry } from '../../schema/registry.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
+import type { RegistrySource } from '../../service/schema-registries.ts';
 import { serviceProviderConfig, type Features } from '../../service/service-provider-config.ts';
 import { route } from '../method-router.ts';
-import { baseUrlOf } from '../request-context.ts';
+import { baseUrlOf, scopeOf } from '../request-context.ts';
 import { sendScim } from '../scim-reply.ts';
 
 type Query = Record<string, unknown>;
@@ -31,12 +32,14 @@ function listOf(resources: readonly unknown[]) {
 export function registerDiscoveryRoutes(
   app: FastifyInstance,
   config: Config,
-  registry: SchemaRegistry,
+  registries: RegistrySource,
   features: Features,
   limits: ListLimits,
 ): void {
-  const schemaDocs = (base: string) => registry.schemas().map((s) => renderSchema(s, `${base}/Schemas/${s.id}`));
-  const resourceTypeDocs = (base: string) =>
+  // /Schemas and /ResourceTypes show the requesting tenant's extensions, and only its own.
+  const registryOf = (request: FastifyRequest): Promise<SchemaRegistry> => registries.forTenant(scopeOf(config, request).tenantId);
+  const schemaDocs = (registry: SchemaRegistry, base: string) => registry.schemas().map((s) => renderSchema(s, `${base}/Schemas/${s.id}`));
+  const resourceTypeDocs = (registry: SchemaRegistry, base: string) =>
     registry.resourceTypes().map((rt) => renderResourceType(rt, `${base}/ResourceTypes/${rt.id}`));
 
   route(app, '/ServiceProviderConfig', {
@@ -49,14 +52,14 @@ export function registerDiscoveryRoutes(
   route(app, '/Schemas', {
     GET: async (request, reply) => {
       refuseFilter(request);
-      return sendScim(reply, listOf(schemaDocs(baseUrlOf(config, request))));
+      return sendScim(reply, listOf(schemaDocs(await registryOf(request), baseUrlOf(config, request))));
     },
   });
   route(app, '/Schemas/:id', {
     GET: async (request, reply) => {
       refuseFilter(request);
       const { id } = request.params as { id: string };
-      const schema = registry.schema(id);
+      const schema = (await registryOf(request)).schema(id);
       if (!schema) throw notFound(`no schema ${id}`);
       return sendScim(reply, renderSchema(schema, `${baseUrlOf(config, request)}/Schemas/${schema.id}`));
     },
@@ -64,14 +67,14 @@ export function registerDiscoveryRoutes(
   route(app, '/ResourceTypes', {
     GET: async (request, reply) => {
       refuseFilter(request);
-      return sendScim(reply, listOf(resourceTypeDocs(baseUrlOf(config, request))));
+      return sendScim(reply, listOf(resourceTypeDocs(await registryOf(request), baseUrlOf(config, request))));
     },
   });
   route(app, '/ResourceTypes/:id', {
     GET: async (request, reply) => {
       refuseFilter(request);
       const { id } = request.params as { id: string };
-      const rt = registry.resourceType(id);
+      const rt = (await registryOf(request)).resourceType(id);
       if (!rt) throw notFound(`no resource type ${id}`);
       return sendScim(reply, renderResourceType(rt, `${baseUrlOf(config, request)}/ResourceTypes/${rt.id}`));
     },

@@ -197,6 +197,40 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: 'tenant extension schemas, their version counter, unique values of extension attributes',
+    sql: `
+      -- schema_key: the schema URN lowered (URNs compare case-insensitively); definition: the
+      -- RFC 7643 §7 schema as scimd parsed it.
+      CREATE TABLE tenant_extensions (
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        schema_key text COLLATE "C" NOT NULL,
+        resource_type text NOT NULL CHECK (resource_type IN ('User', 'Group')),
+        required boolean NOT NULL,
+        definition jsonb NOT NULL,
+        PRIMARY KEY (tenant_id, schema_key)
+      );
+
+      -- Bumped by every definition change: instances compare it to their cached registry.
+      CREATE TABLE tenant_extension_versions (
+        tenant_id text COLLATE "C" PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        version bigint NOT NULL
+      );
+
+      -- uniqueness "server" of extension attributes, held by the primary key: of two
+      -- transactions inserting one key, one commits and the other gets 23505.
+      CREATE TABLE resource_unique_values (
+        tenant_id text COLLATE "C" NOT NULL,
+        resource_type text NOT NULL,
+        attr text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        resource_row bigint NOT NULL REFERENCES resources(row_key) ON DELETE CASCADE,
+        PRIMARY KEY (tenant_id, resource_type, attr, key)
+      );
+      CREATE INDEX resource_unique_values_row ON resource_unique_values(resource_row);
+    `,
+  },
+  {
     version: 12,
     name: 'outbox sequences assigned after commit: writers of one tenant no longer queue on its counter row',
     sql: `

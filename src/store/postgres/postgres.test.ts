@@ -7,6 +7,7 @@ import { openStore } from '../open.ts';
 import type { Store } from '../ports.ts';
 import { compileFilter } from '../sql/compile-filter.ts';
 import { storeContract } from '../testing/contract.ts';
+import { extensionsContract } from '../testing/extensions-contract.ts';
 import { filterBuilders } from '../testing/filters.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
@@ -35,6 +36,10 @@ if (options.skip) {
   storeContract('postgres', async () => openStore((contractUrl = await freshDatabase())), {
     // A second pool on the same database: what another instance sees.
     sibling: () => openStore(contractUrl),
+  });
+  let extensionsUrl = '';
+  extensionsContract('postgres', async () => openStore((extensionsUrl = await freshDatabase())), {
+    sibling: () => openStore(extensionsUrl),
   });
 }
 

@@ -4,6 +4,7 @@ import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import type {
   CreateCommand,
   EventBuilder,
+  ExtensionChange,
   Include,
   MemberInput,
   MemberOp,
@@ -22,6 +23,7 @@ import type {
   UpdateCommand,
   WriteResult,
 } from '../ports.ts';
+import { extensionsVersion, loadExtensions, saveExtensions, valuesAt, writeUniqueValues } from './extensions.ts';
 import {
   cursorKeyOf,
   DeltaTracker,
@@ -113,7 +115,7 @@ function refuseNul(value: unknown, path: string): void {
   }
 }
 
-type Run = <R extends QueryResultRow = QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => Promise<R[]>;
+export type Run = <R extends QueryResultRow = QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => Promise<R[]>;
 
 /** Deadlock and serialization failures: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -449,15 +451,16 @@ export class PostgresStore implements Store {
         throw translateUnique(error, command.resourceType, command.id, command.doc);
       }
     };
-    if (!command.members || command.members.length === 0) {
+    const members = command.members ?? [];
+    if (members.length === 0 && (command.uniqueValues ?? []).length === 0) {
       const result: WriteResult = { resource, memberDelta: new DeltaTracker().result() };
       await insert(this.#run, command.events?.(result) ?? []);
       return result;
     }
-    requireGroup(command.resourceType);
-    const members = command.members;
+    if (members.length > 0) requireGroup(command.resourceType);
     return this.#tx(async (run) => {
       const rowKey = await insert(run, []);
+      await writeUniqueValues(run, tenantId, command.resourceType, rowKey, command.uniqueValues, false);
       const delta = new DeltaTracker();
       await this.#addMembers(run, tenantId, rowKey, members, delta);
       const result: WriteResult = { resource, memberDelta: delta.result() };
@@ -498,6 +501,7 @@ export class PostgresStore implements Store {
           throw translateUnique(error, command.resourceType, command.id, command.doc);
         }
         await this.#rewriteValues(run, tenantId, row.row_key, command.resourceType, command.doc);
+        await writeUniqueValues(run, tenantId, command.resourceType, row.row_key, command.uniqueValues, true);
       } else if (changed) {
         await run('UPDATE resources SET password_hash = $1, version = $2, modified_ms = $3 WHERE row_key = $4', [passwordHash, version, now, row.row_key]);
       }
@@ -681,6 +685,24 @@ export class PostgresStore implements Store {
       result.push({ sink, pending: rows.reduce((n, r) => n + r.pending, 0), oldestTime: oldest });
     }
     return { depth, sinks: result };
+  }
+
+  // ---- tenant extension schemas (./extensions.ts) ------------------------------------------
+
+  async extensionsVersion(tenantId: string) {
+    return extensionsVersion(this.#run, tenantId);
+  }
+
+  async loadExtensions(tenantId: string) {
+    return loadExtensions(this.#run, tenantId);
+  }
+
+  async valuesAt(tenantId: string, resourceType: ResourceTypeName, path: readonly string[]) {
+    return valuesAt(this.#run, tenantId, resourceType, path);
+  }
+
+  async saveExtensions(tenantId: string, change: ExtensionChange) {
+    return this.#tx((run) => saveExtensions(run, tenantId, change));
   }
 
   /** The values index follows the document: its rows are replaced with every new version. */

@@ -7,10 +7,15 @@ import { quoteLiteral, raw, sql, type Sql } from '../sql/fragment.ts';
  * whose names follow RFC 7643 §2.1 ATTRNAME or are URNs) is refused rather than mangled.
  */
 export function jsonPath(path: readonly string[]): Sql {
+  return quoteLiteral(jsonPathText(path));
+}
+
+/** The text of jsonPath, for binding as a parameter. */
+export function jsonPathText(path: readonly string[]): string {
   for (const label of path) {
     if (/["\\\u0000-\u001f]/.test(label)) throw new Error(`attribute name not usable in a JSON path: ${JSON.stringify(label)}`);
   }
-  return quoteLiteral(['$', ...path.map((label) => `"${label}"`)].join('.'));
+  return ['$', ...path.map((label) => `"${label}"`)].join('.');
 }
 
 /**

@@ -129,6 +129,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'tenant extension schemas, their version counter, unique values of extension attributes',
+    sql: `
+      CREATE TABLE tenant_extensions (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        schema_key TEXT NOT NULL,
+        resource_type TEXT NOT NULL CHECK (resource_type IN ('User', 'Group')),
+        required INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, schema_key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE tenant_extension_versions (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE resource_unique_values (
+        tenant_id TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        attr TEXT NOT NULL,
+        key TEXT NOT NULL,
+        resource_row INTEGER NOT NULL REFERENCES resources(row_key) ON DELETE CASCADE,
+        PRIMARY KEY (tenant_id, resource_type, attr, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX resource_unique_values_row ON resource_unique_values(resource_row);
+    `,
+  },
 ];
 
 /**

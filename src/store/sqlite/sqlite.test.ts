@@ -9,6 +9,7 @@ import { compileFilter } from '../sql/compile-filter.ts';
 import { prefixUpperBound } from '../sql/compile-filter.ts';
 import { filterBuilders } from '../testing/filters.ts';
 import { storeContract } from '../testing/contract.ts';
+import { extensionsContract } from '../testing/extensions-contract.ts';
 import { openConnection } from './connection.ts';
 import { sqliteDialect } from './dialect.ts';
 import { SqliteStore } from './store.ts';
@@ -22,12 +23,16 @@ storeContract('sqlite file', () => openStore(`sqlite:${join(dir, 'contract', 'sc
   sibling: () => openStore(`sqlite:${join(dir, 'contract', 'scimd.db')}`),
 });
 
+extensionsContract('sqlite file', () => openStore(`sqlite:${join(dir, 'extensions', 'scimd.db')}`), {
+  sibling: () => openStore(`sqlite:${join(dir, 'extensions', 'scimd.db')}`),
+});
+
 describe('SQLite store', () => {
   const f = filterBuilders();
 
   it('applies migrations once and reports nothing the second time', async () => {
     const store = SqliteStore.open(':memory:');
-    assert.deepEqual(await store.migrate(), [1, 2, 3]);
+    assert.deepEqual(await store.migrate(), [1, 2, 3, 4]);
     assert.deepEqual(await store.migrate(), []);
     await store.close();
   });

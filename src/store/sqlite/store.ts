@@ -2,6 +2,7 @@ import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import type {
   CreateCommand,
   EventBuilder,
+  ExtensionChange,
   Include,
   MemberInput,
   MemberOp,
@@ -45,6 +46,7 @@ import { valueRows } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { openConnection, type SqliteDatabase } from './connection.ts';
 import { sqliteDialect } from './dialect.ts';
+import { SqliteExtensions, writeUniqueValues } from './extensions.ts';
 import { runMigrations } from './migrations.ts';
 import { StatementCache } from './statement-cache.ts';
 
@@ -98,10 +100,12 @@ export class SqliteStore implements Store {
   readonly capabilities = { dialect: 'sqlite' } as const;
   readonly #db: SqliteDatabase;
   readonly #statements: StatementCache;
+  readonly #extensions: SqliteExtensions;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#statements = new StatementCache(db);
+    this.#extensions = new SqliteExtensions((text) => this.#s(text), (fn) => this.#tx(fn));
   }
 
   static open(filename: string): SqliteStore {
@@ -344,6 +348,7 @@ export class SqliteStore implements Store {
         throw this.#translate(error, command.resourceType, command.id, command.doc);
       }
       this.#writeValues(tenantId, rowKey, command.resourceType, command.doc, false);
+      writeUniqueValues((text) => this.#s(text), tenantId, command.resourceType, rowKey, command.uniqueValues, false);
       const delta = new DeltaTracker();
       if (command.members && command.members.length > 0) {
         this.#requireGroup(command.resourceType);
@@ -389,6 +394,7 @@ export class SqliteStore implements Store {
           throw this.#translate(error, command.resourceType, command.id, command.doc);
         }
         this.#writeValues(tenantId, row.row_key, command.resourceType, command.doc, true);
+        writeUniqueValues((text) => this.#s(text), tenantId, command.resourceType, row.row_key, command.uniqueValues, true);
       } else if (changed) {
         this.#s('UPDATE resources SET password_hash = ?, version = ?, modified_ms = ? WHERE row_key = ?').run(passwordHash, version, now, row.row_key);
       }
@@ -426,6 +432,24 @@ export class SqliteStore implements Store {
       this.#appendEvents(tenantId, events, deleted);
       return deleted;
     });
+  }
+
+  // ---- tenant extension schemas (./extensions.ts) ------------------------------------------
+
+  async extensionsVersion(tenantId: string) {
+    return this.#extensions.version(tenantId);
+  }
+
+  async loadExtensions(tenantId: string) {
+    return this.#extensions.load(tenantId);
+  }
+
+  async valuesAt(tenantId: string, resourceType: ResourceTypeName, path: readonly string[]) {
+    return this.#extensions.valuesAt(tenantId, resourceType, path);
+  }
+
+  async saveExtensions(tenantId: string, change: ExtensionChange) {
+    return this.#extensions.save(tenantId, change);
   }
 
   // ---- outbox -------------------------------------------------------------------------------

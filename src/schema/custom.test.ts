@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ScimError } from '../errors/scim-error.ts';
+import { parseAttribute, parseSchema, resourceTypeOfUrn, schemaNameOfUrn, tenantRegistry } from './custom.ts';
+import { createCoreRegistry } from './registry.ts';
+
+const HR = 'urn:ietf:params:scim:schemas:extension:hr:2.0:User';
+
+const refused = (pattern: RegExp) => (error: unknown) => {
+  assert.ok(error instanceof ScimError);
+  assert.equal(error.scimType, 'invalidValue');
+  assert.match(error.detail, pattern);
+  return true;
+};
+
+describe('rfc7643 §7 tenant extension definitions', () => {
+  it('rfc7643 §2.2 omitted characteristics take their defaults; values are matched case-insensitively', () => {
+    assert.deepEqual(parseAttribute({ name: 'level', type: 'Integer', mutability: 'IMMUTABLE' }), {
+      name: 'level', type: 'integer', multiValued: false, description: '', required: false, caseExact: false,
+      mutability: 'immutable', returned: 'default', uniqueness: 'none',
+    });
+    assert.deepEqual(parseAttribute({ name: 'site', type: 'reference' }).referenceTypes, ['external']);
+  });
+
+  it('rfc7643 §2.1 names, §2.3.8 no complex sub-attributes, and what uniqueness applies to', () => {
+    assert.throws(() => parseAttribute({ name: '$ref' }), refused(/name must start with a letter/));
+    assert.throws(() => parseAttribute({ name: 'a.b' }), refused(/name must start with a letter/));
+    assert.throws(() => parseAttribute({ name: 'constructor' }), refused(/name/));
+    assert.throws(() => parseAttribute({ name: 'c', type: 'complex' }), refused(/needs 1 to 20 subAttributes/));
+    assert.throws(
+      () => parseAttribute({ name: 'c', type: 'complex', subAttributes: [{ name: 'd', type: 'complex', subAttributes: [{ name: 'e' }] }] }),
+      refused(/cannot be complex/),
+    );
+    assert.throws(() => parseAttribute({ name: 'c', type: 'complex', subAttributes: [{ name: 'x' }, { name: 'X' }] }), refused(/twice/));
+    assert.throws(() => parseAttribute({ name: 's', subAttributes: [{ name: 'x' }] }), refused(/only a complex attribute/));
+    assert.throws(() => parseAttribute({ name: 'n', type: 'integer', canonicalValues: ['1'] }), refused(/canonicalValues/));
+    assert.equal(parseAttribute({ name: 'n', type: 'integer', uniqueness: 'server' }).uniqueness, 'server');
+  });
+
+  it('a whole schema: URN id, names unique case-insensitively, name from the URN when absent', () => {
+    const schema = parseSchema({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], id: HR, attributes: [{ name: 'a' }], meta: {} });
+    assert.equal(schema.name, 'hr');
+    assert.throws(() => parseSchema({ id: HR, attributes: [{ name: 'a' }, { name: 'A' }] }), refused(/twice/));
+    assert.throws(() => parseSchema({ id: 'urn:x:"quoted"', attributes: [] }), refused(/must be a URN/));
+    assert.throws(() => parseSchema({ id: HR }), refused(/attributes must be a list/));
+    assert.equal(resourceTypeOfUrn(HR), 'User');
+    assert.equal(resourceTypeOfUrn('urn:example:team:2.0:group'), 'Group');
+    assert.equal(resourceTypeOfUrn('urn:example:team'), undefined);
+    assert.equal(schemaNameOfUrn('urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User'), 'CustomExtensionName');
+  });
+
+  it('a tenant registry adds the extension to its resource type and leaves the base registry alone', () => {
+    const base = createCoreRegistry();
+    const registry = tenantRegistry(base, [{ resourceType: 'User', required: true, schema: parseSchema({ id: HR, attributes: [{ name: 'level', type: 'integer' }] }) }]);
+    assert.deepEqual(registry.resourceType('User')?.schemaExtensions.at(-1), { schema: HR, required: true });
+    assert.equal(registry.resolve('User', { uri: HR, name: 'LEVEL' })?.jsonPath.join('/'), `${HR}/level`);
+    assert.equal(base.schema(HR), undefined);
+    assert.equal(tenantRegistry(base, []), base, 'no extensions: the shared base registry');
+  });
+});

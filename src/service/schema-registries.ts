@@ -1,0 +1,84 @@
+import { tenantRegistry } from '../schema/custom.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
+import type { SchemaStore } from '../store/ports.ts';
+
+/** Where a request's schemas come from: the registry of its tenant. */
+export interface RegistrySource {
+  forTenant(tenantId: string): Promise<SchemaRegistry>;
+}
+
+/** Every tenant sees the same schemas (tools and tests without tenant extensions). */
+export function fixedRegistry(registry: SchemaRegistry): RegistrySource {
+  return { forTenant: async () => registry };
+}
+
+/**
+ * How long a tenant's cached registry is trusted before its version is read again. A change made
+ * in this process is seen at once (invalidate); one made by another instance or the CLI within
+ * this time. Between checks a request costs no query at all.
+ */
+export const SCHEMA_CHECK_MS = 1000;
+
+interface Entry {
+  readonly version: number;
+  readonly registry: SchemaRegistry;
+  checkedAt: number;
+}
+
+export interface TenantRegistries extends RegistrySource {
+  /** Forgets the tenant's registry: the next request reloads it (after a change in this process). */
+  invalidate(tenantId: string): void;
+}
+
+/**
+ * The per-tenant registry cache. A tenant's registry is the base registry plus its extensions;
+ * it is rebuilt only when the tenant's extension version moves. A tenant without extensions
+ * shares the base registry and pays one indexed version read per SCHEMA_CHECK_MS, not per
+ * request. Concurrent requests of a tenant share one refresh.
+ */
+export function createTenantRegistries(
+  store: SchemaStore,
+  base: SchemaRegistry,
+  options: { readonly checkMs?: number; readonly now?: () => number } = {},
+): TenantRegistries {
+  const checkMs = options.checkMs ?? SCHEMA_CHECK_MS;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const pending = new Map<string, Promise<SchemaRegistry>>();
+  /** Bumped by invalidate, so that a refresh that started before a change does not cache what it read. */
+  const epochs = new Map<string, number>();
+
+  async function refresh(tenantId: string): Promise<SchemaRegistry> {
+    const epoch = epochs.get(tenantId) ?? 0;
+    const checkedAt = now();
+    const version = await store.extensionsVersion(tenantId);
+    const entry = entries.get(tenantId);
+    if (entry && entry.version === version) {
+      entry.checkedAt = checkedAt;
+      return entry.registry;
+    }
+    const loaded = version === 0 ? { version, extensions: [] } : await store.loadExtensions(tenantId);
+    const registry = tenantRegistry(base, loaded.extensions);
+    if ((epochs.get(tenantId) ?? 0) === epoch) entries.set(tenantId, { version: loaded.version, registry, checkedAt });
+    return registry;
+  }
+
+  return {
+    forTenant(tenantId) {
+      const entry = entries.get(tenantId);
+      if (entry && now() - entry.checkedAt < checkMs) return Promise.resolve(entry.registry);
+      const inFlight = pending.get(tenantId);
+      if (inFlight) return inFlight;
+      const refreshing: Promise<SchemaRegistry> = refresh(tenantId).finally(() => {
+        if (pending.get(tenantId) === refreshing) pending.delete(tenantId);
+      });
+      pending.set(tenantId, refreshing);
+      return refreshing;
+    },
+    invalidate(tenantId) {
+      epochs.set(tenantId, (epochs.get(tenantId) ?? 0) + 1);
+      entries.delete(tenantId);
+      pending.delete(tenantId);
+    },
+  };
+}
