@@ -41,7 +41,12 @@ export function installAdminApi(admin: FastifyInstance, deps: AdminApiDeps): voi
   let document: Record<string, unknown> | undefined;
   admin.get('/openapi.json', {
     config: { public: true },
-    schema: { summary: 'This OpenAPI 3.1 description of the admin API', tags: ['meta'] },
+    schema: {
+      summary: 'This OpenAPI 3.1 description of the admin API',
+      description: 'Public: the description of the API is no secret.',
+      tags: ['meta'],
+      response: { 200: { description: 'An OpenAPI 3.1 document', type: 'object', additionalProperties: true } },
+    },
     // Built on first request, when every route is registered.
     handler: async () => (document ??= openApiDocument(routes, { version: deps.version })),
   });
