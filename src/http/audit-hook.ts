@@ -4,6 +4,8 @@ import type { AuditLog } from '../service/audit.ts';
 const OPERATIONS: Readonly<Record<string, string>> = { POST: 'create', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' };
 const RESOURCE_TYPES: Readonly<Record<string, string>> = { Users: 'User', Groups: 'Group' };
 
+const arrival = (reply: FastifyReply) => new Date(Date.now() - reply.elapsedTime).toISOString();
+
 /** What a SCIM write acted on, from its route (/Users/:id) and, for a create, its Location. */
 function target(basePath: string, request: FastifyRequest, reply: FastifyReply) {
   const route = (request.routeOptions.url ?? '').slice(basePath.length);
@@ -31,12 +33,37 @@ export function installAuditHook(scim: FastifyInstance, basePath: string, audit:
     if (OPERATIONS[request.method] === undefined || request.principal === null) return;
     if ((request.routeOptions.url ?? '').endsWith('/.search')) return;
     audit.record({
-      time: new Date(Date.now() - reply.elapsedTime).toISOString(),
+      time: arrival(reply),
       tenantId: request.principal.tenantId,
       tenantName: request.principal.tenantName,
       tokenId: request.principal.tokenId,
       status: reply.statusCode,
       ...target(basePath, request, reply),
+    });
+  });
+}
+
+/**
+ * Records the writes of the admin API (any method but GET and HEAD, with a valid admin token) in
+ * the same log: operation `admin:METHOD /admin/route/:param`, the admin token's id, and the tenant
+ * the route names (its `:name`, or for a created tenant its Location). Never the body.
+ */
+export function installAdminAuditHook(admin: FastifyInstance, audit: AuditLog): void {
+  admin.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || !request.adminPrincipal) return;
+    const params = (request.params ?? {}) as { name?: unknown; id?: unknown };
+    const location = reply.getHeader('location');
+    const created = reply.statusCode === 201 && typeof location === 'string' ? location.slice(location.lastIndexOf('/') + 1) : undefined;
+    const tenantName = typeof params.name === 'string' ? params.name : request.routeOptions.url?.endsWith('/tenants') ? created : undefined;
+    audit.record({
+      time: arrival(reply),
+      tenantId: undefined,
+      tenantName,
+      tokenId: request.adminPrincipal.tokenId,
+      operation: `admin:${request.method} ${request.routeOptions.url ?? request.url}`,
+      resourceType: undefined,
+      resourceId: typeof params.id === 'string' ? params.id : tenantName,
+      status: reply.statusCode,
     });
   });
 }

@@ -305,8 +305,26 @@ describe('admin API: audit log of SCIM writes', () => {
     assertScimError(await admin(h, 'GET', '/admin/audit?cursor=abc'), 400);
   });
 
-  it("keeps a deleted tenant's entries", async () => {
+  it("keeps a deleted tenant's entries, and records the admin API's own writes with the admin token's id", async () => {
+    await admin(h, 'POST', '/admin/tenants', { body: { name: 'initech' } });
+    await admin(h, 'POST', '/admin/tenants/initech/disable');
+    await admin(h, 'GET', '/admin/tenants/initech'); // a read: not recorded
     await admin(h, 'DELETE', '/admin/tenants/globex');
-    assert.equal((await admin(h, 'GET', '/admin/audit?tenant=globex')).body.entries.length, 1);
+    const globex = (await admin(h, 'GET', '/admin/audit?tenant=globex')).body.entries;
+    assert.deepEqual(
+      globex.map((e: Record<string, unknown>) => [e['operation'], e['tokenId'], e['resourceId'], e['status']]),
+      [
+        ['admin:DELETE /admin/tenants/:name', 'SCIMD_ADMIN_TOKEN', 'globex', 200],
+        ['create', globex[1].tokenId, globex[1].resourceId, 201],
+      ],
+    );
+    const initech = (await admin(h, 'GET', '/admin/audit?tenant=initech')).body.entries;
+    assert.deepEqual(
+      initech.map((e: Record<string, unknown>) => [e['operation'], e['status']]),
+      [
+        ['admin:POST /admin/tenants/:name/disable', 200],
+        ['admin:POST /admin/tenants', 201],
+      ],
+    );
   });
 });

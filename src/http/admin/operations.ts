@@ -17,9 +17,9 @@ export function registerOperationsRoutes(admin: FastifyInstance, deps: { readonl
 
   admin.get('/audit', {
     schema: {
-      summary: 'The audit log of SCIM writes',
+      summary: 'The audit log of writes',
       description:
-        'Every POST, PUT, PATCH and DELETE on the SCIM endpoints that passed authentication, failed ones too; newest first. Ids and statuses only: never a body or a password. Follow nextCursor for the next page.',
+        'Every POST, PUT, PATCH and DELETE on the SCIM endpoints that passed authentication, failed ones too, and the writes of this admin API; newest first. Ids and statuses only: never a body or a password. Follow nextCursor for the next page.',
       tags: ['audit'],
       querystring: {
         type: 'object',

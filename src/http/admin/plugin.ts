@@ -3,6 +3,7 @@ import type { SinkStatus } from '../../events/sink-status.ts';
 import type { AdminPrincipal, AdminTokenService } from '../../service/admin-tokens.ts';
 import type { AuditLog } from '../../service/audit.ts';
 import type { TenantService } from '../../service/tenants.ts';
+import { installAdminAuditHook } from '../audit-hook.ts';
 import { collectRoutes, openApiDocument } from './openapi.ts';
 import { registerOperationsRoutes } from './operations.ts';
 import { registerTenantRoutes } from './tenants.ts';
@@ -37,6 +38,7 @@ export function installAdminApi(admin: FastifyInstance, deps: AdminApiDeps): voi
     if (request.routeOptions.config.public) return;
     request.adminPrincipal = await deps.adminTokens.authenticate(request.headers.authorization);
   });
+  installAdminAuditHook(admin, deps.audit);
 
   let document: Record<string, unknown> | undefined;
   admin.get('/openapi.json', {
