@@ -1,12 +1,16 @@
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/password.ts';
 import type { Config } from './config/config.ts';
 import { createEventFeed, type EventFeed } from './events/feed.ts';
 import { outboxMetrics } from './events/metrics.ts';
+import { sinkStatuses } from './events/sink-status.ts';
 import { Relay, type RelayLogger } from './events/relay.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
 import { createCoreRegistry } from './schema/registry.ts';
+import { createAdminTokenService, type AdminTokenService } from './service/admin-tokens.ts';
+import { createAuditLog, type AuditLog } from './service/audit.ts';
 import { createResourceService, type ListLimits } from './service/resources.ts';
 import { createTenantRegistries } from './service/schema-registries.ts';
 import { createSchemaService, type SchemaService } from './service/schemas.ts';
@@ -14,6 +18,9 @@ import type { Features } from './service/service-provider-config.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/ports.ts';
+
+/** The release (package.json), as the admin API's OpenAPI document states it. */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
 export const FEATURES: Features = { patch: true, bulk: false };
@@ -24,6 +31,8 @@ export interface Server {
   readonly tenants: TenantService;
   /** Tenant extension schemas (the admin API's and the CLI's `schema` commands). */
   readonly schemas: SchemaService;
+  readonly adminTokens: AdminTokenService;
+  readonly audit: AuditLog;
   readonly feed: EventFeed;
   /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
   readonly relay: Relay | undefined;
@@ -66,6 +75,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cursorTimeoutSeconds: config.cursorTimeoutSeconds,
   };
   const tenants = createTenantService(store, clock);
+  const adminTokens = createAdminTokenService(store, { envToken: config.adminToken, clock });
+  const audit = createAuditLog(store, {
+    onError: (err, entries) => app.log.error({ err, audit: entries }, 'audit entries could not be stored'),
+  });
   const feed = createEventFeed(store);
   const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay) : undefined;
   const onEvents = () => {
@@ -83,6 +96,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ping: () => store.ping(),
     feed,
     metrics: () => outboxMetrics(store, relay),
+    audit,
+    admin: {
+      tenants,
+      adminTokens,
+      audit,
+      schemas,
+      sinks: () => sinkStatuses(store, config.eventSinks, relay, clock()),
+      version: VERSION,
+    },
     logger: options.logger ?? false,
   });
   if (relay) {
@@ -95,10 +117,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     store,
     tenants,
     schemas,
+    adminTokens,
+    audit,
     feed,
     relay,
     close: async () => {
       await app.close();
+      // After the last response: its audit entry is queued, and is written before the store closes.
+      await audit.flush();
       await relay?.stop();
       await store.close();
     },

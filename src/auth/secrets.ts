@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** A new bearer token: 256 random bits, URL-safe, prefixed so that secret scanners recognise it. */
-export function mintSecret(): string {
-  return `scimd_${randomBytes(32).toString('base64url')}`;
+/**
+ * A new bearer token: 256 random bits, URL-safe, prefixed so that secret scanners recognise it
+ * (and people tell an admin token, `scimd_admin_…`, from a SCIM one).
+ */
+export function mintSecret(prefix = 'scimd_'): string {
+  return `${prefix}${randomBytes(32).toString('base64url')}`;
 }
 
 /** Tokens are stored only as this SHA-256 hex digest; a high-entropy secret needs no slow KDF. */
@@ -10,6 +13,6 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
-export function newTokenId(): string {
-  return `tok_${randomBytes(8).toString('hex')}`;
+export function newTokenId(prefix = 'tok_'): string {
+  return `${prefix}${randomBytes(8).toString('hex')}`;
 }

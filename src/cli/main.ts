@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.ts';
 import type { Config } from '../config/config.ts';
 import { ScimError } from '../errors/scim-error.ts';
-import { createTenantService } from '../service/tenants.ts';
 import { openStore } from '../store/open.ts';
+import { ADMIN_USAGE, runAdminCommand } from './admin.ts';
 import { relay, tail } from './events.ts';
 import { SCHEMA_USAGE, schemaCommand } from './schema.ts';
 import { serve } from './serve.ts';
@@ -14,12 +13,7 @@ const USAGE = `Usage: scimd <command>
   migrate                                  apply database migrations and exit
   relay                                    deliver outbox events to SCIMD_EVENT_SINKS (without serving)
   events tail [--tenant NAME] [--after N]  print events as they are committed, one JSON per line
-  tenants create NAME                      create a tenant
-  tenants list                             list tenants
-  tokens create --tenant NAME [--expires 90d] [--label TEXT] [--json]
-                                           mint a bearer token (printed once)
-  tokens list [--tenant NAME]              list tokens (never their secrets)
-  tokens revoke ID                         revoke a token
+${ADMIN_USAGE}
 ${SCHEMA_USAGE}
 
 Configuration comes from SCIMD_* environment variables (see README.md).`;
@@ -57,7 +51,13 @@ export async function main(argv: readonly string[], out: Output = console.log, e
         return await schemaCommand(config, sub, rest, out, err);
       case 'tenants':
       case 'tokens':
-        return await admin(config, command, sub, rest, out, err);
+      case 'admin-tokens':
+      case 'audit': {
+        const code = await runAdminCommand(config, command, sub, rest, out);
+        if (code !== undefined) return code;
+        err(`scimd: unknown command "${`${command} ${sub ?? ''}`.trim()}"\n\n${USAGE}`);
+        return 1;
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -92,66 +92,3 @@ async function migrate(config: Config, out: Output): Promise<number> {
   }
 }
 
-async function admin(config: Config, command: string, sub: string | undefined, args: readonly string[], out: Output, err: Output) {
-  const store = await openStore(config.databaseUrl);
-  try {
-    await store.migrate();
-    const tenants = createTenantService(store);
-    const key = `${command} ${sub ?? ''}`.trim();
-    switch (key) {
-      case 'tenants create': {
-        const { positionals } = parseArgs({ args: [...args], allowPositionals: true, options: {} });
-        if (positionals.length !== 1) return usage(err, 'tenants create NAME');
-        const tenant = await tenants.createTenant(positionals[0]!);
-        out(`created tenant ${tenant.name} (${tenant.id})`);
-        return 0;
-      }
-      case 'tenants list': {
-        for (const t of await tenants.listTenants()) out(`${t.name}\t${t.id}\t${t.createdAt}`);
-        return 0;
-      }
-      case 'tokens create': {
-        const { values } = parseArgs({
-          args: [...args],
-          options: { tenant: { type: 'string' }, expires: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } },
-        });
-        if (!values.tenant) return usage(err, 'tokens create --tenant NAME [--expires 90d] [--label TEXT] [--json]');
-        const minted = await tenants.mintToken(values.tenant, {
-          ...(values.expires ? { expires: values.expires } : {}),
-          ...(values.label ? { label: values.label } : {}),
-        });
-        if (values.json) out(JSON.stringify({ tenant: minted.tenant, id: minted.id, token: minted.token }));
-        else {
-          out(`token ${minted.id} for tenant ${minted.tenant}${minted.expiresAt ? `, expires ${minted.expiresAt}` : ''}`);
-          out(`secret (shown once): ${minted.token}`);
-        }
-        return 0;
-      }
-      case 'tokens list': {
-        const { values } = parseArgs({ args: [...args], options: { tenant: { type: 'string' } } });
-        for (const t of await tenants.listTokens(values.tenant)) {
-          const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt ? `expires ${t.expiresAt}` : 'active';
-          out(`${t.id}\t${t.tenantName}\t${state}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? 'never'}${t.label ? `\t${t.label}` : ''}`);
-        }
-        return 0;
-      }
-      case 'tokens revoke': {
-        const { positionals } = parseArgs({ args: [...args], allowPositionals: true, options: {} });
-        if (positionals.length !== 1) return usage(err, 'tokens revoke ID');
-        await tenants.revokeToken(positionals[0]!);
-        out(`revoked ${positionals[0]}`);
-        return 0;
-      }
-      default:
-        err(`scimd: unknown command "${key}"\n\n${USAGE}`);
-        return 1;
-    }
-  } finally {
-    await store.close();
-  }
-}
-
-function usage(err: Output, text: string): number {
-  err(`usage: scimd ${text}`);
-  return 1;
-}

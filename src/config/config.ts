@@ -10,6 +10,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly maxBodyBytes: number;
   readonly bootstrapToken: string | undefined;
+  /** SCIMD_ADMIN_TOKEN: a bearer token for the admin API (/admin); never a SCIM token. */
+  readonly adminToken: string | undefined;
   /** Largest `count` a list request gets (RFC 7644 §3.4.2.4; advertised as filter.maxResults). */
   readonly maxResults: number;
   readonly defaultPageSize: number;

@@ -32,6 +32,8 @@ describe('configuration from the environment', () => {
     [{ SCIMD_MAX_BODY_BYTES: '10' }, /SCIMD_MAX_BODY_BYTES must be between/],
     [{ SCIMD_BOOTSTRAP_TOKEN: 'short' }, /at least 16 characters/],
     [{ SCIMD_BASE_PATH: '/scim v2' }, /SCIMD_BASE_PATH must be a URL path/],
+    [{ SCIMD_ADMIN_TOKEN: 'short' }, /SCIMD_ADMIN_TOKEN must be at least 16 characters/],
+    [{ SCIMD_ADMIN_TOKEN: 'the-same-secret-twice', SCIMD_BOOTSTRAP_TOKEN: 'the-same-secret-twice' }, /SCIMD_ADMIN_TOKEN must differ from SCIMD_BOOTSTRAP_TOKEN/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one clear message`, () => {

@@ -93,6 +93,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (bootstrapToken !== undefined && bootstrapToken.length < 16) {
     throw new ConfigError('SCIMD_BOOTSTRAP_TOKEN must be at least 16 characters long');
   }
+  const adminToken = text(env, 'SCIMD_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('SCIMD_ADMIN_TOKEN must be at least 16 characters long');
+  }
+  if (adminToken !== undefined && adminToken === bootstrapToken) {
+    throw new ConfigError('SCIMD_ADMIN_TOKEN must differ from SCIMD_BOOTSTRAP_TOKEN: an admin token is never a SCIM token');
+  }
   const config: Config = {
     host: text(env, 'SCIMD_HOST') ?? DEFAULTS.host,
     port: integer(env, 'SCIMD_PORT', DEFAULTS.port, 0, 65535),
@@ -102,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     maxBodyBytes: integer(env, 'SCIMD_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 100 * 1024 * 1024),
     bootstrapToken,
+    adminToken,
     maxResults: integer(env, 'SCIMD_MAX_RESULTS', DEFAULTS.maxResults, 1, 10000),
     defaultPageSize: integer(env, 'SCIMD_DEFAULT_PAGE_SIZE', DEFAULTS.defaultPageSize, 1, 10000),
     cursorTimeoutSeconds: integer(env, 'SCIMD_CURSOR_TIMEOUT', DEFAULTS.cursorTimeoutSeconds, 1, 7 * 24 * 3600),

@@ -6,6 +6,10 @@ import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { Features } from '../service/service-provider-config.ts';
 import type { TenantService } from '../service/tenants.ts';
+import type { AuditLog } from '../service/audit.ts';
+import { installAdminApi, type AdminApiDeps } from './admin/plugin.ts';
+import { registerSchemaAdminRoutes } from './admin/schemas.ts';
+import { installAuditHook } from './audit-hook.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
@@ -26,6 +30,10 @@ export interface AppDeps {
   readonly feed?: EventFeed;
   /** Prometheus text for GET /metrics (unauthenticated, like /healthz: expose it internally only). */
   readonly metrics?: () => Promise<string>;
+  /** Where SCIM writes are recorded (README "Administration"). */
+  readonly audit?: AuditLog;
+  /** The admin API under /admin; absent: no admin routes. */
+  readonly admin?: AdminApiDeps;
   /** A pino logger, or false for none (tests). */
   readonly logger: boolean | Record<string, unknown>;
 }
@@ -62,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       scim.addHook('onRequest', async (request) => {
         request.principal = await deps.tenants.authenticate(request.headers.authorization);
       });
+      if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       registerResourceRoutes(scim, config, deps.resources);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
       registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits);
@@ -69,5 +78,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: config.basePath },
   );
+  const admin = deps.admin;
+  if (admin) {
+    await app.register(
+      async (scope) => {
+        installAdminApi(scope, admin);
+        // Further admin routes mount here, one line each.
+        registerSchemaAdminRoutes(scope, { schemas: admin.schemas });
+      },
+      { prefix: '/admin' },
+    );
+  }
   return app;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
-import { badRequest, notFound, unauthorized } from '../errors/scim-error.ts';
-import type { TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
+import { badRequest, forbidden, notFound, unauthorized } from '../errors/scim-error.ts';
+import type { DeletedTenant, TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -23,6 +23,29 @@ export interface MintedToken {
   readonly expiresAt: string | undefined;
 }
 
+export type TokenState = 'active' | 'expired' | 'revoked';
+
+/** A token as the CLI and the admin API show it: never its secret or hash. */
+export interface TokenView {
+  readonly id: string;
+  readonly tenant: string;
+  readonly label: string | undefined;
+  readonly state: TokenState;
+  readonly createdAt: string;
+  readonly expiresAt: string | undefined;
+  readonly revokedAt: string | undefined;
+  readonly lastUsedAt: string | undefined;
+}
+
+export function tokenState(token: TokenRecord, now: Date): TokenState {
+  if (token.revokedAt) return 'revoked';
+  if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+/** How long the old token of a rotation keeps working when the caller does not say. */
+export const DEFAULT_ROTATION_OVERLAP = '24h';
+
 /** "90d", "12h", "30m" → milliseconds. */
 export function parseDuration(text: string): number {
   const match = /^(\d+)([dhm])$/.exec(text.trim());
@@ -32,8 +55,8 @@ export function parseDuration(text: string): number {
 }
 
 /**
- * Tenants and their bearer tokens: the one service layer behind the CLI (and, later, the admin
- * API). Tokens are stored only as hashes; a secret is shown once, when minted.
+ * Tenants and their bearer tokens: the one service layer behind the CLI and the admin API
+ * (/admin). Tokens are stored only as hashes; a secret is shown once, when minted.
  */
 export function createTenantService(store: TenantStore, clock: () => Date = () => new Date()) {
   /** Last-used times are written at most once a minute per token, not on every request. */
@@ -58,21 +81,83 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     return { tenant: await createTenant(name), created: true };
   }
 
+  async function findTenant(name: string): Promise<TenantRecord> {
+    const tenant = await store.findTenantByName(name);
+    if (!tenant) throw notFound(`no tenant named "${name}"`);
+    return tenant;
+  }
+
   async function mintToken(tenantName: string, options: { expires?: string; label?: string } = {}): Promise<MintedToken> {
-    const tenant = await store.findTenantByName(tenantName);
-    if (!tenant) throw notFound(`no tenant named "${tenantName}"`);
+    const lifetimeMs = options.expires ? parseDuration(options.expires) : undefined;
+    return mintFor(await findTenant(tenantName), lifetimeMs, options.label);
+  }
+
+  async function mintFor(tenant: TenantRecord, lifetimeMs: number | undefined, label: string | undefined): Promise<MintedToken> {
     const now = clock();
-    const expiresAt = options.expires ? new Date(now.getTime() + parseDuration(options.expires)).toISOString() : undefined;
+    const expiresAt = lifetimeMs !== undefined ? new Date(now.getTime() + lifetimeMs).toISOString() : undefined;
     const secret = mintSecret();
     const record = await store.createToken({
       id: newTokenId(),
       tenantId: tenant.id,
       hash: hashSecret(secret),
       createdAt: now.toISOString(),
-      ...(options.label ? { label: options.label } : {}),
+      ...(label ? { label } : {}),
       ...(expiresAt ? { expiresAt } : {}),
     });
     return { tenant: tenant.name, id: record.id, token: secret, expiresAt };
+  }
+
+  /**
+   * Rotation: a new token for the same tenant, with the old one's label and lifetime (unless
+   * `expires` says otherwise); the old token keeps working for `overlap` (default 24h), time to
+   * paste the new secret into the identity provider, then expires.
+   */
+  async function rotateToken(id: string, options: { overlap?: string; expires?: string } = {}): Promise<{ minted: MintedToken; previous: TokenView }> {
+    const overlapMs = parseDuration(options.overlap ?? DEFAULT_ROTATION_OVERLAP);
+    const lifetimeMs = options.expires ? parseDuration(options.expires) : undefined;
+    const old = await store.findTokenById(id);
+    if (!old) throw notFound(`no token with id "${id}"`);
+    if (tokenState(old, clock()) !== 'active') throw badRequest(`token ${id} is ${tokenState(old, clock())}: create a new one instead`);
+    const tenant = await findTenant(old.tenantName);
+    const inherited = old.expiresAt ? Date.parse(old.expiresAt) - Date.parse(old.createdAt) : undefined;
+    const minted = await mintFor(tenant, lifetimeMs ?? inherited, old.label);
+    const previous = await store.expireToken(id, new Date(clock().getTime() + overlapMs).toISOString());
+    if (!previous) throw notFound(`no token with id "${id}"`);
+    // The cached acceptance of the old token must not outlive a zero overlap.
+    accepted.clear();
+    return { minted, previous: toView(previous) };
+  }
+
+  function toView(token: TokenRecord): TokenView {
+    return {
+      id: token.id,
+      tenant: token.tenantName,
+      label: token.label,
+      state: tokenState(token, clock()),
+      createdAt: token.createdAt,
+      expiresAt: token.expiresAt,
+      revokedAt: token.revokedAt,
+      lastUsedAt: token.lastUsedAt,
+    };
+  }
+
+  /**
+   * A disabled tenant's tokens are refused with 403 at once in this process and, elsewhere,
+   * within the authentication cache window (AUTH_CACHE_MS); its data and events stay.
+   */
+  async function setDisabled(name: string, disabled: boolean): Promise<TenantRecord> {
+    const tenant = await findTenant(name);
+    await store.setTenantDisabled(tenant.id, disabled ? clock().toISOString() : null);
+    accepted.clear();
+    return findTenant(name);
+  }
+
+  async function deleteTenant(name: string): Promise<DeletedTenant & { readonly tenant: TenantRecord }> {
+    const tenant = await findTenant(name);
+    const deleted = await store.deleteTenant(tenant.id);
+    accepted.clear();
+    if (!deleted) throw notFound(`no tenant named "${name}"`);
+    return { tenant, ...deleted };
   }
 
   /** Makes a secret chosen by the operator (SCIMD_BOOTSTRAP_TOKEN) valid for a tenant, once. */
@@ -101,6 +186,9 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) {
       throw unauthorized('the bearer token has expired');
     }
+    // 403, not 401: the token is genuine, the tenant may not act. An identity provider shows the
+    // detail to its admin, who then knows to ask the operator rather than to paste a new token.
+    if (token.tenantDisabledAt) throw forbidden(`tenant "${token.tenantName}" is disabled`);
     const last = lastTouched.get(token.id) ?? 0;
     if (now.getTime() - last > 60_000) {
       lastTouched.set(token.id, now.getTime());
@@ -116,18 +204,22 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
   return {
     createTenant,
     ensureTenant,
+    findTenant,
     listTenants: () => store.listTenants(),
+    disableTenant: (name: string) => setDisabled(name, true),
+    enableTenant: (name: string) => setDisabled(name, false),
+    deleteTenant,
     mintToken,
     ensureToken,
-    listTokens: async (tenantName?: string) => {
-      if (tenantName === undefined) return store.listTokens();
-      const tenant = await store.findTenantByName(tenantName);
-      if (!tenant) throw notFound(`no tenant named "${tenantName}"`);
-      return store.listTokens(tenant.id);
+    rotateToken,
+    listTokens: async (tenantName?: string): Promise<readonly TokenView[]> => {
+      const tokens = tenantName === undefined ? await store.listTokens() : await store.listTokens((await findTenant(tenantName)).id);
+      return tokens.map(toView);
     },
-    revokeToken: async (id: string) => {
+    revokeToken: async (id: string): Promise<TokenView> => {
       if (!(await store.revokeToken(id, clock().toISOString()))) throw notFound(`no token with id "${id}"`);
       accepted.clear();
+      return toView((await store.findTokenById(id))!);
     },
     authenticate,
   };

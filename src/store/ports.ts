@@ -14,6 +14,8 @@ export interface TenantRecord {
   readonly id: string;
   readonly name: string;
   readonly createdAt: string;
+  /** Set while the tenant is disabled (its SCIM tokens are refused); absent when enabled. */
+  readonly disabledAt?: string;
 }
 
 export interface TokenRecord {
@@ -25,6 +27,8 @@ export interface TokenRecord {
   readonly expiresAt: string | undefined;
   readonly revokedAt: string | undefined;
   readonly lastUsedAt: string | undefined;
+  /** When the token's tenant is disabled: since when (absent when it is enabled). */
+  readonly tenantDisabledAt?: string;
 }
 
 export interface NewToken {
@@ -49,6 +53,91 @@ export interface TenantStore {
   /** False when no such token exists. */
   revokeToken(id: string, at: string): Promise<boolean>;
   touchToken(id: string, at: string): Promise<void>;
+  findTokenById(id: string): Promise<TokenRecord | undefined>;
+  /**
+   * Makes a live token expire at `at` at the latest (an earlier expiry is kept): the old token of
+   * a rotation. Returns the token as stored after the change; undefined when no such token.
+   */
+  expireToken(id: string, at: string): Promise<TokenRecord | undefined>;
+  /** `at` disables the tenant (an already disabled one keeps its time), null enables it. False when no such tenant. */
+  setTenantDisabled(id: string, at: string | null): Promise<boolean>;
+  /**
+   * Deletes the tenant and everything it owns (resources, memberships, values index, outbox and
+   * delivery state, tokens, and any table keyed to tenants with ON DELETE CASCADE) in one
+   * transaction. Audit entries are kept. Undefined when no such tenant.
+   */
+  deleteTenant(id: string): Promise<DeletedTenant | undefined>;
+}
+
+/** What a tenant deletion removed. */
+export interface DeletedTenant {
+  readonly resources: number;
+  readonly tokens: number;
+  readonly events: number;
+}
+
+// ---- administration: admin tokens and the audit log (README "Administration") ----------------
+
+/** A token of the admin API (/admin): not bound to a tenant, never valid as a SCIM token. */
+export interface AdminTokenRecord {
+  readonly id: string;
+  readonly label: string | undefined;
+  readonly createdAt: string;
+  readonly expiresAt: string | undefined;
+  readonly revokedAt: string | undefined;
+  readonly lastUsedAt: string | undefined;
+}
+
+export interface NewAdminToken {
+  readonly id: string;
+  /** SHA-256 hex of the secret. */
+  readonly hash: string;
+  readonly label?: string;
+  readonly expiresAt?: string;
+  readonly createdAt: string;
+}
+
+/** One write as the audit log records it: who, what, on which resource, with what outcome. Never a body. */
+export interface AuditEntry {
+  /** ISO 8601 UTC: when the request arrived. */
+  readonly time: string;
+  readonly tenantId: string | undefined;
+  readonly tenantName: string | undefined;
+  readonly tokenId: string | undefined;
+  /** create, replace, patch, delete (SCIM), bulk, … */
+  readonly operation: string;
+  readonly resourceType: string | undefined;
+  readonly resourceId: string | undefined;
+  /** The HTTP status of the answer. */
+  readonly status: number;
+}
+
+export interface AuditRecord extends AuditEntry {
+  /** Increasing in insertion order: the paging key. */
+  readonly seq: number;
+}
+
+export interface AuditQuery {
+  readonly tenantName?: string;
+  /** Inclusive lower and exclusive upper bound on `time` (ISO 8601). */
+  readonly since?: string;
+  readonly until?: string;
+  /** Only entries with seq below this (the next page of a newest-first walk). */
+  readonly beforeSeq?: number;
+  readonly limit: number;
+}
+
+export interface AdminStore {
+  createAdminToken(token: NewAdminToken): Promise<AdminTokenRecord>;
+  /** Revoked and expired ones too: the caller decides. */
+  findAdminTokenByHash(hash: string): Promise<AdminTokenRecord | undefined>;
+  listAdminTokens(): Promise<readonly AdminTokenRecord[]>;
+  revokeAdminToken(id: string, at: string): Promise<boolean>;
+  touchAdminToken(id: string, at: string): Promise<void>;
+  /** Appends entries in one statement (the audit writer batches them). */
+  appendAudit(entries: readonly AuditEntry[]): Promise<void>;
+  /** Newest first (seq descending), at most `limit`. */
+  listAudit(query: AuditQuery): Promise<readonly AuditRecord[]>;
 }
 
 /** A member as stored: the id and the type of the resource it points to. */
@@ -366,7 +455,7 @@ export interface StoreCapabilities {
   readonly dialect: string;
 }
 
-export interface Store extends ResourceStore, TenantStore, OutboxStore, SchemaStore {
+export interface Store extends ResourceStore, TenantStore, OutboxStore, SchemaStore, AdminStore {
   readonly capabilities: StoreCapabilities;
   /** Applies pending migrations; safe to call on every start. Returns the versions applied. */
   migrate(): Promise<readonly number[]>;

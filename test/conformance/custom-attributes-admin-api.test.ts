@@ -1,37 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { registerSchemaAdminRoutes } from '../../src/http/admin/schemas.ts';
-import { installErrorHandling } from '../../src/http/plugins/error-handler.ts';
-import { installJsonParsing } from '../../src/http/plugins/media-type.ts';
 import { startHarness, USER_SCHEMA, type Harness } from '../helpers/harness.ts';
 
 const SALES = 'urn:ietf:params:scim:schemas:extension:sales:2.0:User';
+const ADMIN = 'admin-secret-for-the-schema-tests';
 
-/**
- * The schema admin routes on a Fastify instance of the test's own (the lead mounts them behind
- * the admin authentication), over the harness's real store, so that SCIM requests see changes.
- */
+/** The schema routes of the admin API, behind its authentication, over the harness's real store. */
 describe('custom attributes: admin HTTP API', () => {
   let h: Harness;
-  let admin: FastifyInstance;
   before(async () => {
-    h = await startHarness();
-    admin = Fastify();
-    installErrorHandling(admin);
-    installJsonParsing(admin);
-    await admin.register(async (scoped) => registerSchemaAdminRoutes(scoped, { schemas: h.server.schemas }), { prefix: '/admin' });
+    h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN });
   });
   after(async () => {
-    await admin.close();
     await h.close();
   });
 
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => {
-    const res = await admin.inject({
+    const authorization = `Bearer ${ADMIN}`;
+    const res = await h.server.app.inject({
       method,
       url,
-      ...(body !== undefined ? { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      headers: body !== undefined ? { authorization, 'content-type': 'application/json' } : { authorization },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
     });
     return { status: res.statusCode, body: res.body === '' ? undefined : JSON.parse(res.body) };
   };
@@ -84,7 +74,12 @@ describe('custom attributes: admin HTTP API', () => {
     assert.equal(badAttribute.body.scimType, 'invalidValue');
     const missing = await call('DELETE', `${schemaUrl}/attributes/nothing`);
     assert.equal(missing.status, 404);
-    const badJson = await admin.inject({ method: 'POST', url: '/admin/tenants/acme/schemas', payload: '{', headers: { 'content-type': 'application/json' } });
+    const badJson = await h.server.app.inject({
+      method: 'POST',
+      url: '/admin/tenants/acme/schemas',
+      payload: '{',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    });
     assert.equal(badJson.statusCode, 400);
   });
 

@@ -3,9 +3,23 @@ import { invalidValue } from '../../errors/scim-error.ts';
 import type { TenantExtension } from '../../schema/custom.ts';
 import { renderSchema } from '../../schema/discovery.ts';
 import type { SchemaService } from '../../service/schemas.ts';
-import { route } from '../method-router.ts';
 
-type Params = { tenant: string; schemaId?: string; name?: string };
+const tags = ['schemas'];
+const PARAM_DESCRIPTIONS = { name: 'the tenant name', schemaId: 'the schema URN', attribute: 'the attribute name' } as const;
+const params = (...names: (keyof typeof PARAM_DESCRIPTIONS)[]) => ({
+  type: 'object',
+  required: names,
+  properties: Object.fromEntries(names.map((n) => [n, { type: 'string', description: PARAM_DESCRIPTIONS[n] }])),
+});
+// A schema in RFC 7643 §7 form, with resourceType and required: open, so that serialization keeps every field.
+const SCHEMA = { description: 'An extension schema (RFC 7643 §7)', type: 'object', additionalProperties: true } as const;
+const SCHEMA_LIST = {
+  type: 'object',
+  required: ['totalResults', 'Resources'],
+  properties: { totalResults: { type: 'integer' }, Resources: { type: 'array', items: SCHEMA } },
+} as const;
+
+type Params = { name: string; schemaId?: string; attribute?: string };
 type Query = { resourceType?: string; required?: string };
 
 /**
@@ -27,15 +41,24 @@ export function registerSchemaAdminRoutes(admin: FastifyInstance, deps: { schema
     return raw === 'true';
   };
 
-  route(admin, '/tenants/:tenant/schemas', {
-    GET: async (request) => {
-      const { tenant } = request.params as Params;
+  admin.get('/tenants/:name/schemas', {
+    schema: { summary: "List a tenant's extension schemas", tags, params: params('name'), response: { 200: SCHEMA_LIST } },
+    handler: async (request) => {
+      const { name: tenant } = request.params as Params;
       const list = await schemas.list(tenant);
       return { totalResults: list.length, Resources: list.map((e) => render(tenant, e)) };
     },
-    // RFC 7643 §7 schema JSON: creates the extension, or replaces it whole.
-    POST: async (request, reply) => {
-      const { tenant } = request.params as Params;
+  });
+  admin.post('/tenants/:name/schemas', {
+    schema: {
+      summary: 'Import an extension schema (RFC 7643 §7 JSON)',
+      description: 'Creates the extension, or replaces it whole. Query: resourceType (User or Group), required (true or false).',
+      tags,
+      params: params('name'),
+      response: { 200: SCHEMA },
+    },
+    handler: async (request) => {
+      const { name: tenant } = request.params as Params;
       const { resourceType } = queryOf(request);
       const required = requiredOf(request);
       const saved = await schemas.importSchema(tenant, {
@@ -43,24 +66,40 @@ export function registerSchemaAdminRoutes(admin: FastifyInstance, deps: { schema
         ...(resourceType !== undefined ? { resourceType } : {}),
         ...(required !== undefined ? { required } : {}),
       });
-      return reply.code(200).send(render(tenant, saved));
+      return render(tenant, saved);
     },
   });
-  route(admin, '/tenants/:tenant/schemas/:schemaId', {
-    GET: async (request) => {
-      const { tenant, schemaId } = request.params as Params;
+  admin.get('/tenants/:name/schemas/:schemaId', {
+    schema: { summary: 'Read one extension schema of a tenant', tags, params: params('name', 'schemaId'), response: { 200: SCHEMA } },
+    handler: async (request) => {
+      const { name: tenant, schemaId } = request.params as Params;
       return render(tenant, await schemas.get(tenant, schemaId!));
     },
-    DELETE: async (request, reply) => {
-      const { tenant, schemaId } = request.params as Params;
+  });
+  admin.delete('/tenants/:name/schemas/:schemaId', {
+    schema: {
+      summary: 'Remove an extension schema',
+      description: "Its values leave the tenant's resources in the same transaction.",
+      tags,
+      params: params('name', 'schemaId'),
+      response: { 204: { description: 'Removed', type: 'null' } },
+    },
+    handler: async (request, reply) => {
+      const { name: tenant, schemaId } = request.params as Params;
       await schemas.removeSchema(tenant, schemaId!);
       return reply.code(204).send();
     },
   });
-  // One RFC 7643 §7 attribute: added, or redefined when the schema has one of that name.
-  route(admin, '/tenants/:tenant/schemas/:schemaId/attributes', {
-    POST: async (request) => {
-      const { tenant, schemaId } = request.params as Params;
+  admin.post('/tenants/:name/schemas/:schemaId/attributes', {
+    schema: {
+      summary: 'Add or redefine one attribute of an extension schema (RFC 7643 §7 attribute JSON)',
+      description: 'A redefinition that stored values cannot satisfy is refused. Query: resourceType when the schema is new.',
+      tags,
+      params: params('name', 'schemaId'),
+      response: { 200: SCHEMA },
+    },
+    handler: async (request) => {
+      const { name: tenant, schemaId } = request.params as Params;
       const { resourceType } = queryOf(request);
       const saved = await schemas.addAttribute(tenant, {
         schemaId: schemaId!,
@@ -70,10 +109,17 @@ export function registerSchemaAdminRoutes(admin: FastifyInstance, deps: { schema
       return render(tenant, saved);
     },
   });
-  route(admin, '/tenants/:tenant/schemas/:schemaId/attributes/:name', {
-    DELETE: async (request, reply) => {
-      const { tenant, schemaId, name } = request.params as Params;
-      await schemas.removeAttribute(tenant, schemaId!, name!);
+  admin.delete('/tenants/:name/schemas/:schemaId/attributes/:attribute', {
+    schema: {
+      summary: 'Remove one attribute of an extension schema',
+      description: "Its values leave the tenant's resources in the same transaction.",
+      tags,
+      params: params('name', 'schemaId', 'attribute'),
+      response: { 204: { description: 'Removed', type: 'null' } },
+    },
+    handler: async (request, reply) => {
+      const { name: tenant, schemaId, attribute } = request.params as Params;
+      await schemas.removeAttribute(tenant, schemaId!, attribute!);
       return reply.code(204).send();
     },
   });

@@ -231,6 +231,43 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'administration: tenant disabling, admin tokens, audit log',
+    sql: `
+      ALTER TABLE tenants ADD COLUMN disabled_at text;
+
+      -- Admin API tokens live apart from SCIM tokens: a hash in one table can never authenticate
+      -- against the other, whatever the secret.
+      CREATE TABLE admin_tokens (
+        id text COLLATE "C" PRIMARY KEY,
+        hash text COLLATE "C" NOT NULL UNIQUE,
+        label text,
+        created_at text NOT NULL,
+        expires_at text,
+        revoked_at text,
+        last_used_at text
+      );
+
+      -- No foreign key to tenants: the record of a deleted tenant's writes outlives it. Ids and
+      -- statuses only, never a request body. seq orders by insertion, not by commit: good enough
+      -- for reading a log, not a delivery cursor.
+      CREATE TABLE audit_log (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        time text NOT NULL,
+        time_ms bigint NOT NULL,
+        tenant_id text COLLATE "C",
+        tenant_name text COLLATE "C",
+        token_id text COLLATE "C",
+        operation text NOT NULL,
+        resource_type text,
+        resource_id text,
+        status integer NOT NULL
+      );
+      CREATE INDEX audit_log_tenant ON audit_log(tenant_name, seq);
+      CREATE INDEX audit_log_time ON audit_log(time_ms);
+    `,
+  },
+  {
     version: 12,
     name: 'outbox sequences assigned after commit: writers of one tenant no longer queue on its counter row',
     sql: `

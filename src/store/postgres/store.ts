@@ -2,7 +2,13 @@ import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import type {
+  AdminTokenRecord,
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
   CreateCommand,
+  DeletedTenant,
+  NewAdminToken,
   EventBuilder,
   ExtensionChange,
   Include,
@@ -42,6 +48,19 @@ import {
   type ReferenceRow,
   type TokenRow,
 } from '../sql/rows.ts';
+import {
+  ADMIN_TOKEN_SELECT,
+  auditInsert,
+  auditSelect,
+  TENANT_SELECT,
+  tenantDeletion,
+  toAdminToken,
+  toAudit,
+  toTenant,
+  type AdminTokenRow,
+  type AuditRow,
+  type TenantRow,
+} from '../sql/admin.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
@@ -79,7 +98,7 @@ export interface PostgresStoreOptions {
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
 const TOKEN_SELECT =
-  'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
+  'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
 // A member's display is its displayName, else its userName; a group's is its displayName.
 const MEMBERS_OF = `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
     coalesce(nullif(o.doc ->> 'displayName', ''), o.doc ->> 'userName') AS display
@@ -270,14 +289,37 @@ export class PostgresStore implements Store {
   }
 
   async listTenants(): Promise<readonly TenantRecord[]> {
-    const rows = await this.#run<{ id: string; name: string; created_at: string }>('SELECT id, name, created_at FROM tenants ORDER BY name');
-    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+    return (await this.#run<TenantRow>(`${TENANT_SELECT} ORDER BY name`)).map(toTenant);
   }
 
   async findTenantByName(name: string): Promise<TenantRecord | undefined> {
     if (hasNul(name)) return undefined;
-    const [r] = await this.#run<{ id: string; name: string; created_at: string }>('SELECT id, name, created_at FROM tenants WHERE name = $1', [name]);
-    return r && { id: r.id, name: r.name, createdAt: r.created_at };
+    const [row] = await this.#run<TenantRow>(`${TENANT_SELECT} WHERE name = $1`, [name]);
+    return row && toTenant(row);
+  }
+
+  async setTenantDisabled(id: string, at: string | null): Promise<boolean> {
+    if (hasNul(id)) return false;
+    const rows = await this.#run(
+      'UPDATE tenants SET disabled_at = CASE WHEN $1::text IS NULL THEN NULL ELSE coalesce(disabled_at, $1::text) END WHERE id = $2 RETURNING id',
+      [at, id],
+    );
+    return rows.length > 0;
+  }
+
+  async deleteTenant(id: string): Promise<DeletedTenant | undefined> {
+    if (hasNul(id)) return undefined;
+    return this.#tx(async (run) => {
+      const counts = { resources: 0, tokens: 0, events: 0 };
+      let tenantRows = 0;
+      for (const step of tenantDeletion(id)) {
+        // RETURNING 1 counts the rows without a second round trip or the driver's rowCount.
+        const changes = (await run(sql`${step.query} RETURNING 1`)).length;
+        if (step.counts) counts[step.counts] = changes;
+        else tenantRows = changes;
+      }
+      return tenantRows > 0 ? counts : undefined;
+    });
   }
 
   async createToken(token: NewToken): Promise<TokenRecord> {
@@ -322,6 +364,68 @@ export class PostgresStore implements Store {
   async touchToken(id: string, at: string): Promise<void> {
     if (hasNul(id)) return;
     await this.#run('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
+  }
+
+  async findTokenById(id: string): Promise<TokenRecord | undefined> {
+    if (hasNul(id)) return undefined;
+    const [row] = await this.#run<TokenRow>(`${TOKEN_SELECT} WHERE k.id = $1`, [id]);
+    return row && toToken(row);
+  }
+
+  async expireToken(id: string, at: string): Promise<TokenRecord | undefined> {
+    if (hasNul(id)) return undefined;
+    await this.#run('UPDATE tokens SET expires_at = $1 WHERE id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)', [at, id]);
+    return this.findTokenById(id);
+  }
+
+  // ---- admin tokens and the audit log -------------------------------------------------------
+
+  async createAdminToken(token: NewAdminToken): Promise<AdminTokenRecord> {
+    try {
+      await this.#run('INSERT INTO admin_tokens (id, hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+        token.id,
+        token.hash,
+        token.label ?? null,
+        token.createdAt,
+        token.expiresAt ?? null,
+      ]);
+    } catch (error) {
+      if (sqlState(error) === '23505') throw uniqueness(`admin token ${token.id} already exists`);
+      throw error;
+    }
+    const [row] = await this.#run<AdminTokenRow>(`${ADMIN_TOKEN_SELECT} WHERE id = $1`, [token.id]);
+    return toAdminToken(row!);
+  }
+
+  async findAdminTokenByHash(hash: string): Promise<AdminTokenRecord | undefined> {
+    if (hasNul(hash)) return undefined;
+    const [row] = await this.#run<AdminTokenRow>(`${ADMIN_TOKEN_SELECT} WHERE hash = $1`, [hash]);
+    return row && toAdminToken(row);
+  }
+
+  async listAdminTokens(): Promise<readonly AdminTokenRecord[]> {
+    return (await this.#run<AdminTokenRow>(`${ADMIN_TOKEN_SELECT} ORDER BY created_at, id`)).map(toAdminToken);
+  }
+
+  async revokeAdminToken(id: string, at: string): Promise<boolean> {
+    if (hasNul(id)) return false;
+    return (await this.#run('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING id', [at, id])).length > 0;
+  }
+
+  async touchAdminToken(id: string, at: string): Promise<void> {
+    if (hasNul(id)) return;
+    await this.#run('UPDATE admin_tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
+  }
+
+  async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    // Ids come from URLs: a U+0000 in one (refused later as not found) must not lose the batch.
+    await this.#run(auditInsert(entries.map((e) => (e.resourceId !== undefined && hasNul(e.resourceId) ? { ...e, resourceId: e.resourceId.replaceAll('\u0000', '') } : e))));
+  }
+
+  async listAudit(query: AuditQuery): Promise<readonly AuditRecord[]> {
+    if (query.tenantName !== undefined && hasNul(query.tenantName)) return [];
+    return (await this.#run<AuditRow>(auditSelect(query))).map(toAudit);
   }
 
   // ---- reads --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ export interface TokenRow {
   readonly expires_at: string | null;
   readonly revoked_at: string | null;
   readonly last_used_at: string | null;
+  readonly tenant_disabled_at: string | null;
 }
 
 export interface OutboxRow {
@@ -66,6 +67,7 @@ export function toToken(row: TokenRow): TokenRecord {
     expiresAt: orUndefined(row.expires_at),
     revokedAt: orUndefined(row.revoked_at),
     lastUsedAt: orUndefined(row.last_used_at),
+    ...(row.tenant_disabled_at !== null ? { tenantDisabledAt: row.tenant_disabled_at } : {}),
   };
 }
 

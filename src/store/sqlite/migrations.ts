@@ -158,6 +158,42 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX resource_unique_values_row ON resource_unique_values(resource_row);
     `,
   },
+  {
+    version: 5,
+    name: 'administration: tenant disabling, admin tokens, audit log',
+    sql: `
+      ALTER TABLE tenants ADD COLUMN disabled_at TEXT;
+
+      -- Admin API tokens live apart from SCIM tokens: a hash in one table can never authenticate
+      -- against the other, whatever the secret.
+      CREATE TABLE admin_tokens (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT
+      );
+
+      -- No foreign key to tenants: the record of a deleted tenant's writes outlives it. Ids and
+      -- statuses only, never a request body.
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        tenant_id TEXT,
+        tenant_name TEXT,
+        token_id TEXT,
+        operation TEXT NOT NULL,
+        resource_type TEXT,
+        resource_id TEXT,
+        status INTEGER NOT NULL
+      );
+      CREATE INDEX audit_log_tenant ON audit_log(tenant_name, seq);
+      CREATE INDEX audit_log_time ON audit_log(time_ms);
+    `,
+  },
 ];
 
 /**

@@ -1,6 +1,12 @@
 import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import type {
+  AdminTokenRecord,
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
   CreateCommand,
+  DeletedTenant,
+  NewAdminToken,
   EventBuilder,
   ExtensionChange,
   Include,
@@ -39,6 +45,19 @@ import {
   type ReferenceRow,
   type TokenRow,
 } from '../sql/rows.ts';
+import {
+  ADMIN_TOKEN_SELECT,
+  auditInsert,
+  auditSelect,
+  TENANT_SELECT,
+  tenantDeletion,
+  toAdminToken,
+  toAudit,
+  toTenant,
+  type AdminTokenRow,
+  type AuditRow,
+  type TenantRow,
+} from '../sql/admin.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
@@ -64,7 +83,7 @@ interface ResourceRow {
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
 const TOKEN_SELECT =
-  'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
+  'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
 // A member's display is its displayName, else its userName; a group's is its displayName.
 /**
  * A page's members (of groups) or groups (of users), read in one statement. `owners` is the
@@ -150,15 +169,29 @@ export class SqliteStore implements Store {
   }
 
   async listTenants(): Promise<readonly TenantRecord[]> {
-    const rows = this.#s('SELECT id, name, created_at FROM tenants ORDER BY name').all() as { id: string; name: string; created_at: string }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+    return (this.#s(`${TENANT_SELECT} ORDER BY name`).all() as TenantRow[]).map(toTenant);
   }
 
   async findTenantByName(name: string): Promise<TenantRecord | undefined> {
-    const r = this.#s('SELECT id, name, created_at FROM tenants WHERE name = ?').get(name) as
-      | { id: string; name: string; created_at: string }
-      | undefined;
-    return r && { id: r.id, name: r.name, createdAt: r.created_at };
+    const row = this.#s(`${TENANT_SELECT} WHERE name = ?`).get(name) as TenantRow | undefined;
+    return row && toTenant(row);
+  }
+
+  async setTenantDisabled(id: string, at: string | null): Promise<boolean> {
+    return this.#s('UPDATE tenants SET disabled_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(disabled_at, ?) END WHERE id = ?').run(at, at, id).changes > 0;
+  }
+
+  async deleteTenant(id: string): Promise<DeletedTenant | undefined> {
+    return this.#tx(() => {
+      const counts = { resources: 0, tokens: 0, events: 0 };
+      let tenantRows = 0;
+      for (const step of tenantDeletion(id)) {
+        const changes = this.#dynamic(step.query).run(...this.#params(step.query)).changes;
+        if (step.counts) counts[step.counts] = changes;
+        else tenantRows = changes;
+      }
+      return tenantRows > 0 ? counts : undefined;
+    });
   }
 
   async createToken(token: NewToken): Promise<TokenRecord> {
@@ -198,6 +231,62 @@ export class SqliteStore implements Store {
 
   async touchToken(id: string, at: string): Promise<void> {
     this.#s('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async findTokenById(id: string): Promise<TokenRecord | undefined> {
+    const row = this.#s(`${TOKEN_SELECT} WHERE k.id = ?`).get(id) as TokenRow | undefined;
+    return row && toToken(row);
+  }
+
+  async expireToken(id: string, at: string): Promise<TokenRecord | undefined> {
+    this.#s('UPDATE tokens SET expires_at = ? WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').run(at, id, at);
+    return this.findTokenById(id);
+  }
+
+  // ---- admin tokens and the audit log -------------------------------------------------------
+
+  async createAdminToken(token: NewAdminToken): Promise<AdminTokenRecord> {
+    try {
+      this.#s('INSERT INTO admin_tokens (id, hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        token.id,
+        token.hash,
+        token.label ?? null,
+        token.createdAt,
+        token.expiresAt ?? null,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw uniqueness(`admin token ${token.id} already exists`);
+      throw error;
+    }
+    return toAdminToken(this.#s(`${ADMIN_TOKEN_SELECT} WHERE id = ?`).get(token.id) as AdminTokenRow);
+  }
+
+  async findAdminTokenByHash(hash: string): Promise<AdminTokenRecord | undefined> {
+    const row = this.#s(`${ADMIN_TOKEN_SELECT} WHERE hash = ?`).get(hash) as AdminTokenRow | undefined;
+    return row && toAdminToken(row);
+  }
+
+  async listAdminTokens(): Promise<readonly AdminTokenRecord[]> {
+    return (this.#s(`${ADMIN_TOKEN_SELECT} ORDER BY created_at, id`).all() as AdminTokenRow[]).map(toAdminToken);
+  }
+
+  async revokeAdminToken(id: string, at: string): Promise<boolean> {
+    return this.#s('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(at, id).changes > 0;
+  }
+
+  async touchAdminToken(id: string, at: string): Promise<void> {
+    this.#s('UPDATE admin_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const insert = auditInsert(entries);
+    this.#dynamic(insert).run(...this.#params(insert));
+  }
+
+  async listAudit(query: AuditQuery): Promise<readonly AuditRecord[]> {
+    const select = auditSelect(query);
+    return (this.#dynamic(select).all(...this.#params(select)) as AuditRow[]).map(toAudit);
   }
 
   // ---- reads --------------------------------------------------------------------------------

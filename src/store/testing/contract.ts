@@ -12,6 +12,7 @@ import type { Publisher } from '../../events/publisher.ts';
 import { Relay } from '../../events/relay.ts';
 import type { CursorKey, NewEvent, OutboxStore, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
 import { VersionConflictError } from '../version-conflict.ts';
+import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';
 
 const ENT = ENTERPRISE_USER_SCHEMA_ID;
@@ -743,5 +744,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         }
       });
     });
+
+    adminContract(() => store);
   });
 }

@@ -1,0 +1,103 @@
+/**
+ * JSON Schemas of what the admin API takes and returns. Fastify validates bodies and query strings
+ * with them and serialises answers through them (a field missing here never leaves the server:
+ * no hash can slip into a token listing), and openapi.ts publishes them.
+ */
+
+/** preValidation for routes whose body is optional: no body validates as {}. */
+export async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
+
+const time = (description: string) => ({ type: 'string', format: 'date-time', description }) as const;
+const optionalTime = (description: string) => ({ type: ['string', 'null'], format: 'date-time', description }) as const;
+
+export const DURATION = { type: 'string', pattern: '^\\d+[dhm]$', description: 'a duration: 90d, 12h, 30m', examples: ['90d'] } as const;
+
+export const TENANT = {
+  type: 'object',
+  required: ['id', 'name', 'createdAt', 'disabled'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string', examples: ['contoso'] },
+    createdAt: time('when the tenant was created'),
+    disabled: { type: 'boolean', description: 'a disabled tenant keeps its data; its SCIM tokens are refused with 403' },
+    disabledAt: optionalTime('since when the tenant is disabled'),
+  },
+} as const;
+
+export const TENANT_NAME_PARAMS = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string', description: 'the tenant name' } },
+} as const;
+
+export const TOKEN = {
+  type: 'object',
+  required: ['id', 'tenant', 'state', 'createdAt'],
+  properties: {
+    id: { type: 'string', examples: ['tok_5f2c0e9a1b7d3c48'] },
+    tenant: { type: 'string' },
+    label: { type: ['string', 'null'] },
+    state: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+    createdAt: time('when it was minted'),
+    expiresAt: optionalTime('when it stops working (a rotated token: the end of the overlap)'),
+    revokedAt: optionalTime('when it was revoked'),
+    lastUsedAt: optionalTime('last accepted request, to the minute'),
+  },
+} as const;
+
+export const MINTED_TOKEN = {
+  type: 'object',
+  required: ['id', 'tenant', 'token'],
+  properties: {
+    id: { type: 'string' },
+    tenant: { type: 'string' },
+    token: { type: 'string', description: 'the secret, shown this once; only its hash is stored' },
+    expiresAt: optionalTime('when it stops working'),
+  },
+} as const;
+
+export const TOKEN_ID_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'the token id (tok_…)' } },
+} as const;
+
+export const SINK_STATUS = {
+  type: 'object',
+  required: ['sink', 'pending', 'oldestPendingAgeSeconds'],
+  properties: {
+    sink: { type: 'string', description: 'the sink URL without credentials or secret' },
+    pending: { type: 'integer', description: 'events not yet delivered to this sink, all tenants' },
+    oldestPendingTime: optionalTime('time of the oldest undelivered event'),
+    oldestPendingAgeSeconds: { type: 'number' },
+    relay: {
+      type: ['object', 'null'],
+      description: "this instance's relay since it started; null when the relay runs elsewhere",
+      properties: {
+        delivered: { type: 'integer' },
+        failures: { type: 'integer' },
+        consecutiveFailures: { type: 'integer' },
+        lastError: { type: ['string', 'null'] },
+        retryAt: optionalTime('when a failing sink is tried next'),
+      },
+    },
+  },
+} as const;
+
+export const AUDIT_ENTRY = {
+  type: 'object',
+  required: ['seq', 'time', 'operation', 'status'],
+  properties: {
+    seq: { type: 'integer' },
+    time: time('when the request arrived'),
+    tenantId: { type: ['string', 'null'] },
+    tenant: { type: ['string', 'null'], description: 'the tenant name at the time' },
+    tokenId: { type: ['string', 'null'], description: 'the SCIM token the request used; for the admin API, the admin token (or SCIMD_ADMIN_TOKEN)' },
+    operation: { type: 'string', description: 'create, replace, patch, delete or bulk (SCIM); admin:METHOD /admin/route (admin API)', examples: ['patch'] },
+    resourceType: { type: ['string', 'null'], examples: ['User'] },
+    resourceId: { type: ['string', 'null'] },
+    status: { type: 'integer', description: 'the HTTP status answered', examples: [200] },
+  },
+} as const;

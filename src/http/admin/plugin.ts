@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { SinkStatus } from '../../events/sink-status.ts';
+import type { AdminPrincipal, AdminTokenService } from '../../service/admin-tokens.ts';
+import type { AuditLog } from '../../service/audit.ts';
+import type { SchemaService } from '../../service/schemas.ts';
+import type { TenantService } from '../../service/tenants.ts';
+import { installAdminAuditHook } from '../audit-hook.ts';
+import { collectRoutes, openApiDocument } from './openapi.ts';
+import { registerOperationsRoutes } from './operations.ts';
+import { registerTenantRoutes } from './tenants.ts';
+import { registerTokenRoutes } from './tokens.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the admin authentication hook on every non-public /admin route. */
+    adminPrincipal: AdminPrincipal | null;
+  }
+}
+
+export interface AdminApiDeps {
+  readonly tenants: TenantService;
+  readonly adminTokens: AdminTokenService;
+  readonly audit: AuditLog;
+  /** Tenant extension schemas (README "Custom attributes"). */
+  readonly schemas: SchemaService;
+  readonly sinks: () => Promise<readonly SinkStatus[]>;
+  /** The version the OpenAPI document states (package.json). */
+  readonly version: string;
+}
+
+/**
+ * The admin API, inside a context registered with prefix /admin: admin-token authentication on
+ * every route (SCIM tokens are refused: they live in another table), the built-in routes, and
+ * GET /admin/openapi.json generated from every route registered in this context, including the
+ * ones mounted after this call with one `register…(admin, deps)` line each.
+ */
+export function installAdminApi(admin: FastifyInstance, deps: AdminApiDeps): void {
+  const routes = collectRoutes(admin);
+  admin.decorateRequest('adminPrincipal', null);
+  admin.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public) return;
+    request.adminPrincipal = await deps.adminTokens.authenticate(request.headers.authorization);
+  });
+  installAdminAuditHook(admin, deps.audit);
+
+  let document: Record<string, unknown> | undefined;
+  admin.get('/openapi.json', {
+    config: { public: true },
+    schema: {
+      summary: 'This OpenAPI 3.1 description of the admin API',
+      description: 'Public: the description of the API is no secret.',
+      tags: ['meta'],
+      response: { 200: { description: 'An OpenAPI 3.1 document', type: 'object', additionalProperties: true } },
+    },
+    // Built on first request, when every route is registered.
+    handler: async () => (document ??= openApiDocument(routes, { version: deps.version })),
+  });
+  registerTenantRoutes(admin, deps.tenants);
+  registerTokenRoutes(admin, deps.tenants);
+  registerOperationsRoutes(admin, { sinks: deps.sinks, audit: deps.audit });
+}

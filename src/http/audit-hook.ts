@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditLog } from '../service/audit.ts';
+
+const OPERATIONS: Readonly<Record<string, string>> = { POST: 'create', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' };
+const RESOURCE_TYPES: Readonly<Record<string, string>> = { Users: 'User', Groups: 'Group' };
+
+const arrival = (reply: FastifyReply) => new Date(Date.now() - reply.elapsedTime).toISOString();
+
+/** What a SCIM write acted on, from its route (/Users/:id) and, for a create, its Location. */
+function target(basePath: string, request: FastifyRequest, reply: FastifyReply) {
+  const route = (request.routeOptions.url ?? '').slice(basePath.length);
+  const endpoint = route.split('/')[1] ?? '';
+  if (endpoint === 'Bulk') return { operation: 'bulk', resourceType: undefined, resourceId: undefined };
+  const params = request.params as { id?: unknown } | undefined;
+  let resourceId = typeof params?.id === 'string' ? params.id : undefined;
+  const location = reply.getHeader('location');
+  if (resourceId === undefined && reply.statusCode === 201 && typeof location === 'string') resourceId = location.slice(location.lastIndexOf('/') + 1);
+  return {
+    operation: OPERATIONS[request.method]!,
+    resourceType: RESOURCE_TYPES[endpoint] ?? endpoint,
+    resourceId,
+  };
+}
+
+/**
+ * Records every SCIM write (POST, PUT, PATCH, DELETE; not the POST of a .search, which reads)
+ * once it is answered, failed ones too, in the audit log: time, tenant, token, operation,
+ * resource type and id, status. Never the body. Requests refused before authentication (401)
+ * are not recorded: they have no tenant, and anyone could fill the log with them.
+ */
+export function installAuditHook(scim: FastifyInstance, basePath: string, audit: AuditLog): void {
+  scim.addHook('onResponse', async (request, reply) => {
+    if (OPERATIONS[request.method] === undefined || request.principal === null) return;
+    if ((request.routeOptions.url ?? '').endsWith('/.search')) return;
+    audit.record({
+      time: arrival(reply),
+      tenantId: request.principal.tenantId,
+      tenantName: request.principal.tenantName,
+      tokenId: request.principal.tokenId,
+      status: reply.statusCode,
+      ...target(basePath, request, reply),
+    });
+  });
+}
+
+/**
+ * Records the writes of the admin API (any method but GET and HEAD, with a valid admin token) in
+ * the same log: operation `admin:METHOD /admin/route/:param`, the admin token's id, and the tenant
+ * the route names (its `:name`, or for a created tenant its Location). Never the body.
+ */
+export function installAdminAuditHook(admin: FastifyInstance, audit: AuditLog): void {
+  admin.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || !request.adminPrincipal) return;
+    const params = (request.params ?? {}) as { name?: unknown; id?: unknown };
+    const location = reply.getHeader('location');
+    const created = reply.statusCode === 201 && typeof location === 'string' ? location.slice(location.lastIndexOf('/') + 1) : undefined;
+    const tenantName = typeof params.name === 'string' ? params.name : request.routeOptions.url?.endsWith('/tenants') ? created : undefined;
+    audit.record({
+      time: arrival(reply),
+      tenantId: undefined,
+      tenantName,
+      tokenId: request.adminPrincipal.tokenId,
+      operation: `admin:${request.method} ${request.routeOptions.url ?? request.url}`,
+      resourceType: undefined,
+      resourceId: typeof params.id === 'string' ? params.id : tenantName,
+      status: reply.statusCode,
+    });
+  });
+}
