@@ -60,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
-        request.principal = await deps.tenants.authenticate(request.headers.authorization);
+        request.principal = await deps.tenants.authenticate(request.headers.authorization, request.raw.socket);
       });
       registerResourceRoutes(scim, config, deps.resources);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
