@@ -6,7 +6,7 @@
  * Environment: BENCH_USERS (100000), BENCH_GROUPS (1000), BENCH_SECONDS per scenario (10).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -33,15 +33,31 @@ function start(args: string[], env: Record<string, string>, ready: string): Prom
   });
 }
 
+/**
+ * CPU seconds a child process has used (user + system, from /proc; Linux only, else undefined):
+ * the cost per request on a machine shared with other work, where req/s alone is noise.
+ */
+function cpuSeconds(child: ChildProcess): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Row {
   readonly scenario: string;
   readonly rps: number;
+  /** Server CPU µs per request (undefined where /proc is not available). */
+  readonly cpuUs: number | undefined;
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
 }
 
-async function load(scenario: string, url: string, path: (i: number) => string, seconds = SECONDS): Promise<Row> {
+async function load(scenario: string, server: ChildProcess, url: string, path: (i: number) => string, seconds = SECONDS): Promise<Row> {
+  const cpuBefore = cpuSeconds(server);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -53,9 +69,11 @@ async function load(scenario: string, url: string, path: (i: number) => string, 
       },
     ],
   });
+  const cpuAfter = cpuSeconds(server);
   return {
     scenario,
     rps: Math.round(result.requests.average),
+    cpuUs: cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
@@ -107,39 +125,39 @@ async function main() {
   const scimUrl = `http://127.0.0.1:${scimPort}`;
   try {
     // Warm both processes up (JIT, page cache) so that the first scenario is not penalised.
-    await load('warm-up', scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`), 3);
-    await load('warm-up', `http://127.0.0.1:${barePort}`, () => '/bare', 3);
+    await load('warm-up', scimd, scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`), 3);
+    await load('warm-up', bare, `http://127.0.0.1:${barePort}`, () => '/bare', 3);
     const rows: Row[] = [];
-    rows.push(await load('bare Fastify route (fixed JSON)', `http://127.0.0.1:${barePort}`, () => '/bare'));
-    rows.push(await load('userName eq', scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`)));
-    rows.push(await load('externalId eq', scimUrl, (i) => filterPath(`externalId eq "${externalIdOf(i)}"`)));
+    rows.push(await load('bare Fastify route (fixed JSON)', bare, `http://127.0.0.1:${barePort}`, () => '/bare'));
+    rows.push(await load('userName eq', scimd, scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`)));
+    rows.push(await load('externalId eq', scimd, scimUrl, (i) => filterPath(`externalId eq "${externalIdOf(i)}"`)));
     rows.push(
-      await load('emails[type eq "work" and value eq …]', scimUrl, (i) =>
+      await load('emails[type eq "work" and value eq …]', scimd, scimUrl, (i) =>
         filterPath(`emails[type eq "work" and value eq "${workEmailOf(i)}"]`),
       ),
     );
-    rows.push(await load('emails.value eq', scimUrl, (i) => filterPath(`emails.value eq "${workEmailOf(i)}"`)));
+    rows.push(await load('emails.value eq', scimd, scimUrl, (i) => filterPath(`emails.value eq "${workEmailOf(i)}"`)));
     rows.push(
-      await load('Groups displayName eq, excludedAttributes=members', scimUrl, (i) =>
+      await load('Groups displayName eq, excludedAttributes=members', scimd, scimUrl, (i) =>
         `/scim/v2/Groups?filter=${encodeURIComponent(`displayName eq "Group ${i % GROUPS}"`)}&excludedAttributes=members`,
       ),
     );
     rows.push(
-      await load(`GET group of ${USERS} members, excludedAttributes=members`, scimUrl, () =>
+      await load(`GET group of ${USERS} members, excludedAttributes=members`, scimd, scimUrl, () =>
         `/scim/v2/Groups/${seeded.bigGroupId}?excludedAttributes=members`,
       ),
     );
     rows.push(
-      await load('GET empty group, excludedAttributes=members', scimUrl, () => `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members`),
+      await load('GET empty group, excludedAttributes=members', scimd, scimUrl, () => `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members`),
     );
 
     const bareRps = rows[0]!.rps;
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per scenario, ${USERS} users, ${GROUPS} groups, SQLite\n`);
-    console.log('| scenario | req/s | % of bare | p50 ms | p99 ms | errors |');
-    console.log('|---|---:|---:|---:|---:|---:|');
+    console.log('| scenario | req/s | % of bare | p50 ms | p99 ms | errors | server CPU µs/req |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const row of rows) {
       console.log(
-        `| ${row.scenario} | ${row.rps} | ${((row.rps / bareRps) * 100).toFixed(0)}% | ${row.p50} | ${row.p99} | ${row.errors} |`,
+        `| ${row.scenario} | ${row.rps} | ${((row.rps / bareRps) * 100).toFixed(0)}% | ${row.p50} | ${row.p99} | ${row.errors} | ${row.cpuUs?.toFixed(0) ?? 'n/a'} |`,
       );
     }
 

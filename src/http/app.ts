@@ -68,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
-        request.principal = await deps.tenants.authenticate(request.headers.authorization);
+        request.principal = await deps.tenants.authenticate(request.headers.authorization, request.raw.socket);
       });
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       registerResourceRoutes(scim, config, deps.resources);

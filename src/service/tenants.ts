@@ -67,6 +67,19 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
    * another process (the CLI) takes effect within AUTH_CACHE_MS.
    */
   const accepted = new Map<string, { principal: Principal; until: number }>();
+  /**
+   * The header a connection last authenticated with, and its principal: the next request on that
+   * keep-alive connection skips the digest when it sends the same header. The comparison is with
+   * what this connection itself sent, so its timing tells nothing about anyone's token. Entries
+   * lapse with the cache entry they came from, and every revocation in this process voids them.
+   */
+  const byConnection = new WeakMap<object, { authorization: string; principal: Principal; until: number; revocations: number }>();
+  let revocations = 0;
+  /** After a revocation, rotation, disable or delete in this process: no cached acceptance survives it. */
+  const forgetAccepted = () => {
+    accepted.clear();
+    revocations++;
+  };
 
   async function createTenant(name: string): Promise<TenantRecord> {
     if (!TENANT_NAME.test(name)) {
@@ -124,7 +137,7 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     const previous = await store.expireToken(id, new Date(clock().getTime() + overlapMs).toISOString());
     if (!previous) throw notFound(`no token with id "${id}"`);
     // The cached acceptance of the old token must not outlive a zero overlap.
-    accepted.clear();
+    forgetAccepted();
     return { minted, previous: toView(previous) };
   }
 
@@ -148,14 +161,14 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
   async function setDisabled(name: string, disabled: boolean): Promise<TenantRecord> {
     const tenant = await findTenant(name);
     await store.setTenantDisabled(tenant.id, disabled ? clock().toISOString() : null);
-    accepted.clear();
+    forgetAccepted();
     return findTenant(name);
   }
 
   async function deleteTenant(name: string): Promise<DeletedTenant & { readonly tenant: TenantRecord }> {
     const tenant = await findTenant(name);
     const deleted = await store.deleteTenant(tenant.id);
-    accepted.clear();
+    forgetAccepted();
     if (!deleted) throw notFound(`no tenant named "${name}"`);
     return { tenant, ...deleted };
   }
@@ -169,14 +182,24 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     return store.createToken({ id: newTokenId(), tenantId: tenant.id, hash, label, createdAt: clock().toISOString() });
   }
 
-  /** RFC 6750 bearer authentication: the Authorization header → the tenant it acts for. */
-  async function authenticate(authorization: string | undefined): Promise<Principal> {
-    const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
-    if (!match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
-    const hash = hashSecret(match[1]);
+  /**
+   * RFC 6750 bearer authentication: the Authorization header → the tenant it acts for.
+   * `connection` is any object that lives as long as the client's connection (the socket).
+   */
+  async function authenticate(authorization: string | undefined, connection?: object): Promise<Principal> {
     const now = clock();
+    const known = connection && byConnection.get(connection);
+    if (known && known.authorization === authorization && known.until > now.getTime() && known.revocations === revocations) {
+      return known.principal;
+    }
+    const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
+    if (!authorization || !match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
+    const hash = hashSecret(match[1]);
     const cached = accepted.get(hash);
-    if (cached && cached.until > now.getTime()) return cached.principal;
+    if (cached && cached.until > now.getTime()) {
+      if (connection) byConnection.set(connection, { authorization, principal: cached.principal, until: cached.until, revocations });
+      return cached.principal;
+    }
     const token = await store.findTokenByHash(hash);
     // Looking up by SHA-256 digest is the constant-time comparison: what an index lookup's timing
     // could reveal is a prefix of the digest, which tells nothing about the secret.
@@ -197,7 +220,9 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     const principal = { tenantId: token.tenantId, tenantName: token.tenantName, tokenId: token.id };
     if (accepted.size >= AUTH_CACHE_ENTRIES) accepted.clear();
     const expiry = token.expiresAt ? Date.parse(token.expiresAt) : Number.POSITIVE_INFINITY;
-    accepted.set(hash, { principal, until: Math.min(now.getTime() + AUTH_CACHE_MS, expiry) });
+    const until = Math.min(now.getTime() + AUTH_CACHE_MS, expiry);
+    accepted.set(hash, { principal, until });
+    if (connection) byConnection.set(connection, { authorization, principal, until, revocations });
     return principal;
   }
 
@@ -218,7 +243,7 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     },
     revokeToken: async (id: string): Promise<TokenView> => {
       if (!(await store.revokeToken(id, clock().toISOString()))) throw notFound(`no token with id "${id}"`);
-      accepted.clear();
+      forgetAccepted();
       return toView((await store.findTokenById(id))!);
     },
     authenticate,

@@ -119,6 +119,20 @@ export function groupReferences(refs: readonly ReferenceRow[]): Map<number, Refe
   return byOwner;
 }
 
+/**
+ * A user's groups from the JSON array a store reads with the user's row: [id, resource type,
+ * displayName or null] per group, all of type "direct".
+ */
+export function groupsFromJson(text: string): ReferenceView[] {
+  const entries = JSON.parse(text) as [string, ResourceTypeName, unknown][];
+  return entries.map(([value, resourceType, display]) => ({
+    value,
+    type: 'direct',
+    resourceType,
+    display: typeof display === 'string' ? display : undefined,
+  }));
+}
+
 /** The keyset position of a row read with its `sort_value`. */
 export function cursorKeyOf(row: { readonly row_key: number; readonly sort_value?: CursorKey['sortValue'] | undefined } | undefined): CursorKey | undefined {
   return row && { sortValue: row.sort_value ?? null, rowKey: row.row_key };

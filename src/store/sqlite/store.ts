@@ -32,6 +32,7 @@ import {
   DeltaTracker,
   emptyResult,
   groupReferences,
+  groupsFromJson,
   iso,
   limit,
   ms,
@@ -79,30 +80,34 @@ interface ResourceRow {
   readonly modified_ms: number;
   readonly password_hash: string | null;
   readonly sort_value?: string | number | null;
+  /** Only when the statement read a user's groups (columnsFor). */
+  readonly groups_json?: string;
 }
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
 const TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
-// A member's display is its displayName, else its userName; a group's is its displayName.
 /**
- * A page's members (of groups) or groups (of users), read in one statement. `owners` is the
- * condition on the owning row: `= ?` for one resource (the common GET and lookup), which needs no
- * json_each; a json_each list for a page. Members come in the order they were added; a user's
- * groups in the order the groups were created, which the member index yields without a sort.
+ * A page's group members, read in one statement. `owners` is the condition on the owning row:
+ * `= ?` for one group (the common GET), which needs no json_each; a json_each list for a page.
+ * Members come in the order they were added. A member's display is its displayName, else its
+ * userName.
  */
 const membersOf = (owners: string) => `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
     coalesce(nullif(json_extract(o.doc, '$.displayName'), ''), json_extract(o.doc, '$.userName')) AS display
   FROM memberships m JOIN resources o ON o.row_key = m.member_row
   WHERE m.tenant_id = ? AND m.group_row ${owners} ORDER BY m.seq`;
-const groupsOf = (owners: string) => `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type, o.resource_type AS resource_type,
-    json_extract(o.doc, '$.displayName') AS display
-  FROM memberships m JOIN resources o ON o.row_key = m.group_row
-  WHERE m.tenant_id = ? AND m.member_row ${owners} ORDER BY m.member_row, m.group_row`;
-const ONE_OWNER = '= ?';
-const MANY_OWNERS = 'IN (SELECT value FROM json_each(?))';
-const MEMBERS_OF = { one: membersOf(ONE_OWNER), many: membersOf(MANY_OWNERS) };
-const GROUPS_OF = { one: groupsOf(ONE_OWNER), many: groupsOf(MANY_OWNERS) };
+const MEMBERS_OF = { one: membersOf('= ?'), many: membersOf('IN (SELECT value FROM json_each(?))') };
+/**
+ * A user's groups as a column of its own row, a JSON array of [id, resource type, displayName]
+ * in the order the groups were created (which the member index yields): the lookup identity
+ * providers make before every write then costs one statement, not two. A user is in few groups,
+ * so the array stays small; a group's members can be a whole tenant and keep their own statement.
+ */
+const GROUPS_COLUMN = `(SELECT json_group_array(json_array(o.id, o.resource_type, json_extract(o.doc, '$.displayName')) ORDER BY m.group_row)
+    FROM memberships m JOIN resources o ON o.row_key = m.group_row
+    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json`;
+const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMN}` : COLUMNS);
 
 function isUniqueViolation(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown } | null)?.code;
@@ -292,22 +297,21 @@ export class SqliteStore implements Store {
   // ---- reads --------------------------------------------------------------------------------
 
   async get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined> {
-    const row = this.#find(tenantId, resourceType, id);
+    const row = this.#find(tenantId, resourceType, id, include);
     return row && this.#hydrate(tenantId, [row], include)[0];
   }
 
-  #find(tenantId: string, resourceType: ResourceTypeName, id: string): ResourceRow | undefined {
-    return this.#s(`SELECT ${COLUMNS} FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ? AND r.id = ?`).get(
+  #find(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include = {}): ResourceRow | undefined {
+    return this.#s(`SELECT ${columnsFor(include)} FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ? AND r.id = ?`).get(
       tenantId,
       resourceType,
       id,
     ) as ResourceRow | undefined;
   }
 
-  /** Rows → resources, with members / groups read in one statement for the whole page. */
+  /** Rows → resources, with members read in one statement for the whole page. */
   #hydrate(tenantId: string, rows: readonly ResourceRow[], include: Include): StoredResource[] {
-    const members = include.members ? this.#references(MEMBERS_OF, tenantId, rows, 'Group') : undefined;
-    const groups = include.groups ? this.#references(GROUPS_OF, tenantId, rows, 'User') : undefined;
+    const members = include.members ? this.#members(tenantId, rows) : undefined;
     return rows.map((row) => ({
       id: row.id,
       resourceType: row.resource_type,
@@ -316,27 +320,24 @@ export class SqliteStore implements Store {
       created: iso(row.created_ms),
       lastModified: iso(row.modified_ms),
       ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
-      ...(groups && row.resource_type === 'User' ? { groups: groups.get(row.row_key) ?? [] } : {}),
+      ...(row.groups_json !== undefined && row.resource_type === 'User' ? { groups: groupsFromJson(row.groups_json) } : {}),
       ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
     }));
   }
 
-  #references(
-    texts: { readonly one: string; readonly many: string },
-    tenantId: string,
-    rows: readonly ResourceRow[],
-    ownerType: ResourceTypeName,
-  ): Map<number, ReferenceView[]> {
-    const keys = rows.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
+  #members(tenantId: string, rows: readonly ResourceRow[]): Map<number, ReferenceView[]> {
+    const keys = rows.filter((r) => r.resource_type === 'Group').map((r) => r.row_key);
     if (keys.length === 0) return new Map();
-    const refs = (keys.length === 1 ? this.#s(texts.one).all(tenantId, keys[0]) : this.#s(texts.many).all(tenantId, JSON.stringify(keys))) as ReferenceRow[];
+    const refs = (
+      keys.length === 1 ? this.#s(MEMBERS_OF.one).all(tenantId, keys[0]) : this.#s(MEMBERS_OF.many).all(tenantId, JSON.stringify(keys))
+    ) as ReferenceRow[];
     return groupReferences(refs);
   }
 
   async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
     const where = whereOfQuery(sqliteDialect, tenantId, query);
     const key = sortKey(sqliteDialect, tenantId, query.targets);
-    const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
+    const select = sql`SELECT ${raw(columnsFor(query.include))}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
     const { page } = query;
     const count = () => this.#dynamic(sql`SELECT count(*) FROM resources r WHERE ${where}`).pluck().get(...this.#params(where)) as number;
 

@@ -271,6 +271,27 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(groups?.groups, [{ value: g.resource.id, type: 'direct', resourceType: 'Group', display: 'G1' }]);
       });
 
+      it("a user's groups come in the order the groups were created, with get and with a page of users", async () => {
+        const later = await group(store, tenantId, 'Zeta', [u[3]!.id]);
+        const earlier = await group(store, tenantId, 'Alpha', [u[4]!.id, u[3]!.id]);
+        const ref = (g: { id: string }, display: string) => ({ value: g.id, type: 'direct', resourceType: 'Group', display });
+        try {
+          const got = await store.get(tenantId, 'User', u[3]!.id, { groups: true });
+          assert.deepEqual(got?.groups, [ref(later, 'Zeta'), ref(earlier, 'Alpha')]);
+          assert.equal((await store.get(tenantId, 'User', u[3]!.id, {}))?.groups, undefined);
+          const page = await store.query(tenantId, {
+            targets: [{ resourceType: 'User' }], descending: false, page: { kind: 'index', startIndex: 1, count: 100 }, include: { groups: true },
+          });
+          const groupsOf = new Map(page.resources.map((r) => [r.id, r.groups]));
+          assert.deepEqual(groupsOf.get(u[3]!.id), [ref(later, 'Zeta'), ref(earlier, 'Alpha')]);
+          assert.deepEqual(groupsOf.get(u[4]!.id), [ref(earlier, 'Alpha')]);
+          assert.deepEqual(groupsOf.get(u[1]!.id), []);
+        } finally {
+          await store.delete(tenantId, 'Group', later.id);
+          await store.delete(tenantId, 'Group', earlier.id);
+        }
+      });
+
       it('applies member operations in order and returns the net delta', async () => {
         const g = await group(store, tenantId, 'G2', [u[0]!.id, u[1]!.id]);
         const r = await store.update(tenantId, {
@@ -413,9 +434,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(await sibling.renewLeases(sink, 'B', [tenant], 60_000), [], 'B holds nothing');
         await store.markDelivered(sink, tenant, 1);
         await store.releaseLeases(sink, 'A');
-        assert.deepEqual(mine(await sibling.claimEvents(sink, 'B', 1000, 50)), [2], 'released: B takes over from the cursor');
+        // B's lease must outlast the next claim even on a loaded machine, then lapse.
+        assert.deepEqual(mine(await sibling.claimEvents(sink, 'B', 1000, 1000)), [2], 'released: B takes over from the cursor');
         assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [], 'B holds it');
-        await new Promise((r) => setTimeout(r, 120));
+        await new Promise((r) => setTimeout(r, 1100));
         assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [2], 'B\'s lease expired: A takes it');
         assert.deepEqual(await sibling.renewLeases(sink, 'B', [tenant], 60_000), [], 'B learns it lost the lease');
         await store.markDelivered(sink, tenant, 2);
