@@ -41,6 +41,7 @@ import {
   type TokenRow,
 } from '../sql/rows.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
+import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
@@ -319,6 +320,18 @@ export class PostgresStore implements Store {
     if (hasNul(id)) return;
     await this.#run('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
   }
+
+  // ---- OAuth issuers (the SQL is shared: src/store/sql/oauth-issuers.ts) ----------------------
+
+  readonly #issuers = oauthIssuerQueries(
+    async <R>(query: Sql) => (await this.#run(query)) as R[],
+    (error) => ({ '23505': 'unique', '23503': 'foreignKey' } as const)[sqlState(error) ?? ''],
+  );
+  readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
+  readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
+  readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
+  readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
+  readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
 
   // ---- reads --------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ import {
   type TokenRow,
 } from '../sql/rows.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
+import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
@@ -195,6 +196,27 @@ export class SqliteStore implements Store {
   async touchToken(id: string, at: string): Promise<void> {
     this.#s('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(at, id);
   }
+
+  // ---- OAuth issuers (the SQL is shared: src/store/sql/oauth-issuers.ts) ----------------------
+
+  readonly #issuers = oauthIssuerQueries(
+    async <R>(query: Sql) => {
+      const statement = this.#s(query.sql);
+      if (statement.reader) return statement.all(...query.params) as R[];
+      statement.run(...query.params);
+      return [];
+    },
+    (error) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (isUniqueViolation(error)) return 'unique';
+      return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
+    },
+  );
+  readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
+  readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
+  readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
+  readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
+  readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
 
   // ---- reads --------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import { Relay } from '../../events/relay.ts';
 import type { CursorKey, NewEvent, OutboxStore, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { filterBuilders } from './filters.ts';
+import { oauthIssuerContract } from './oauth-issuers.ts';
 
 const ENT = ENTERPRISE_USER_SCHEMA_ID;
 const T0 = '2024-01-01T00:00:00.000Z';
@@ -155,6 +156,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         await store.ping();
       });
     });
+
+    oauthIssuerContract(() => store);
 
     describe('resources', () => {
       let tenantId: string;
