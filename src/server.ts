@@ -6,9 +6,14 @@ import { outboxMetrics } from './events/metrics.ts';
 import { Relay, type RelayLogger } from './events/relay.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
+import { createJwtVerifier } from './auth/jwt.ts';
 import { createCoreRegistry } from './schema/registry.ts';
+import { createAuthenticator } from './service/authenticate.ts';
+import { createMeService } from './service/me.ts';
+import { createOAuthService, type OAuthService } from './service/oauth.ts';
+import { createRateLimiter } from './service/rate-limit.ts';
 import { createResourceService, type ListLimits } from './service/resources.ts';
-import type { Features } from './service/service-provider-config.ts';
+import { authenticationSchemes, type Features } from './service/service-provider-config.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/ports.ts';
@@ -20,6 +25,7 @@ export interface Server {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly tenants: TenantService;
+  readonly oauth: OAuthService;
   readonly feed: EventFeed;
   /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
   readonly relay: Relay | undefined;
@@ -60,6 +66,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cursorTimeoutSeconds: config.cursorTimeoutSeconds,
   };
   const tenants = createTenantService(store, clock);
+  const verifier = createJwtVerifier(
+    { refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000, maxAgeMs: 600_000, timeoutMs: 5000 },
+    clock,
+  );
+  const oauth = createOAuthService({ store, verifier, clock });
   const feed = createEventFeed(store);
   const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay) : undefined;
   const onEvents = () => {
@@ -71,7 +82,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config,
     registry,
     resources,
-    tenants,
+    authenticate: createAuthenticator(tenants, oauth),
+    rateLimiter: createRateLimiter(config.rateLimits),
+    me: createMeService(resources),
+    authenticationSchemes: async (tenantId) => authenticationSchemes(await oauth.issuerOf(tenantId)),
     features: FEATURES,
     limits,
     ping: () => store.ping(),
@@ -88,6 +102,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     app,
     store,
     tenants,
+    oauth,
     feed,
     relay,
     close: async () => {

@@ -3,14 +3,17 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { EventFeed } from '../events/feed.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
+import type { Authenticate } from '../service/authenticate.ts';
+import type { MeService } from '../service/me.ts';
+import type { RateLimiter } from '../service/rate-limit.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
-import type { Features } from '../service/service-provider-config.ts';
-import type { TenantService } from '../service/tenants.ts';
+import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerMeRoutes } from './routes/me.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerUnsupportedRoutes } from './routes/unsupported.ts';
 
@@ -18,7 +21,13 @@ export interface AppDeps {
   readonly config: Config;
   readonly registry: SchemaRegistry;
   readonly resources: ResourceService;
-  readonly tenants: TenantService;
+  /** Bearer token (static or JWT) → principal; 401 otherwise. */
+  readonly authenticate: Authenticate;
+  /** Per tenant and per token request limits, taken right after authentication (429). */
+  readonly rateLimiter: RateLimiter;
+  readonly me: MeService;
+  /** What ServiceProviderConfig lists as authenticationSchemes for a tenant. */
+  readonly authenticationSchemes: (tenantId: string) => Promise<readonly AuthenticationScheme[]>;
   readonly features: Features;
   readonly limits: ListLimits;
   readonly ping: () => Promise<void>;
@@ -60,11 +69,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
-        request.principal = await deps.tenants.authenticate(request.headers.authorization);
+        request.principal = await deps.authenticate(request.headers.authorization);
+        deps.rateLimiter.take(request.principal);
       });
       registerResourceRoutes(scim, config, deps.resources);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
-      registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits);
+      registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits, deps.authenticationSchemes);
+      registerMeRoutes(scim, config, deps.resources, deps.me);
       registerUnsupportedRoutes(scim);
     },
     { prefix: config.basePath },

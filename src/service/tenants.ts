@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
 import { badRequest, notFound, unauthorized } from '../errors/scim-error.ts';
-import type { TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
+import type { SubjectAttribute, TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -14,6 +14,15 @@ export interface Principal {
   readonly tenantId: string;
   readonly tenantName: string;
   readonly tokenId: string;
+  /** Only for a JWT access token: its `sub`, and how /Me maps it to a user (RFC 7644 §3.11). */
+  readonly subject?: { readonly value: string; readonly attribute: SubjectAttribute };
+}
+
+/** RFC 6750 §2.1: the token of an `Authorization: Bearer <token>` header; 401 without one. */
+export function bearerTokenOf(authorization: string | undefined): string {
+  const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
+  if (!match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
+  return match[1];
 }
 
 export interface MintedToken {
@@ -86,9 +95,7 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
 
   /** RFC 6750 bearer authentication: the Authorization header → the tenant it acts for. */
   async function authenticate(authorization: string | undefined): Promise<Principal> {
-    const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
-    if (!match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
-    const hash = hashSecret(match[1]);
+    const hash = hashSecret(bearerTokenOf(authorization));
     const now = clock();
     const cached = accepted.get(hash);
     if (cached && cached.until > now.getTime()) return cached.principal;

@@ -4,9 +4,9 @@ import { forbidden, notFound } from '../../errors/scim-error.ts';
 import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
 import type { SchemaRegistry } from '../../schema/registry.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
-import { serviceProviderConfig, type Features } from '../../service/service-provider-config.ts';
+import { serviceProviderConfig, type AuthenticationScheme, type Features } from '../../service/service-provider-config.ts';
 import { route } from '../method-router.ts';
-import { baseUrlOf } from '../request-context.ts';
+import { baseUrlOf, scopeOf } from '../request-context.ts';
 import { sendScim } from '../scim-reply.ts';
 
 type Query = Record<string, unknown>;
@@ -34,6 +34,7 @@ export function registerDiscoveryRoutes(
   registry: SchemaRegistry,
   features: Features,
   limits: ListLimits,
+  schemesOf: (tenantId: string) => Promise<readonly AuthenticationScheme[]>,
 ): void {
   const schemaDocs = (base: string) => registry.schemas().map((s) => renderSchema(s, `${base}/Schemas/${s.id}`));
   const resourceTypeDocs = (base: string) =>
@@ -43,7 +44,8 @@ export function registerDiscoveryRoutes(
     GET: async (request, reply) => {
       refuseFilter(request);
       const base = baseUrlOf(config, request);
-      return sendScim(reply, serviceProviderConfig(features, limits, `${base}/ServiceProviderConfig`));
+      const schemes = await schemesOf(scopeOf(config, request).tenantId);
+      return sendScim(reply, serviceProviderConfig(features, limits, `${base}/ServiceProviderConfig`, schemes));
     },
   });
   route(app, '/Schemas', {
