@@ -83,7 +83,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     registry,
     resources,
     authenticate: createAuthenticator(tenants, oauth),
-    rateLimiter: createRateLimiter(config.rateLimits),
+    rateLimiter: createRateLimiter(config.rateLimits, () => clock().getTime()),
     me: createMeService(resources),
     authenticationSchemes: async (tenantId) => authenticationSchemes(await oauth.issuerOf(tenantId)),
     features: FEATURES,

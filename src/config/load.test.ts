@@ -32,6 +32,8 @@ describe('configuration from the environment', () => {
     [{ SCIMD_MAX_BODY_BYTES: '10' }, /SCIMD_MAX_BODY_BYTES must be between/],
     [{ SCIMD_BOOTSTRAP_TOKEN: 'short' }, /at least 16 characters/],
     [{ SCIMD_BASE_PATH: '/scim v2' }, /SCIMD_BASE_PATH must be a URL path/],
+    [{ SCIMD_RATE_LIMIT_TENANT: 'fast' }, /SCIMD_RATE_LIMIT_TENANT must be a whole number/],
+    [{ SCIMD_RATE_LIMIT_TOKEN: '10', SCIMD_RATE_LIMIT_TOKEN_BURST: '0' }, /SCIMD_RATE_LIMIT_TOKEN_BURST must be at least 1/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one clear message`, () => {

@@ -35,7 +35,8 @@ export function createRateLimiter(limits: RateLimits, now: () => number = () => 
       bucket = { tokens: limit.burst, at: t };
       buckets.set(key, bucket);
     } else {
-      bucket.tokens = Math.min(limit.burst, bucket.tokens + ((t - bucket.at) / 1000) * limit.perSecond);
+      // max(0, …): a wall clock stepped backwards must not drain the bucket.
+      bucket.tokens = Math.min(limit.burst, bucket.tokens + (Math.max(0, t - bucket.at) / 1000) * limit.perSecond);
       bucket.at = t;
     }
     return bucket;
