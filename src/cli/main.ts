@@ -5,6 +5,7 @@ import { ScimError } from '../errors/scim-error.ts';
 import { createTenantService } from '../service/tenants.ts';
 import { openStore } from '../store/open.ts';
 import { relay, tail } from './events.ts';
+import { OAUTH_USAGE, oauthCommand } from './oauth.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `Usage: scimd <command>
@@ -19,6 +20,7 @@ const USAGE = `Usage: scimd <command>
                                            mint a bearer token (printed once)
   tokens list [--tenant NAME]              list tokens (never their secrets)
   tokens revoke ID                         revoke a token
+${OAUTH_USAGE}
 
 Configuration comes from SCIMD_* environment variables (see README.md).`;
 
@@ -53,6 +55,7 @@ export async function main(argv: readonly string[], out: Output = console.log, e
         return await tail(config, rest, out, err);
       case 'tenants':
       case 'tokens':
+      case 'oauth':
         return await admin(config, command, sub, rest, out, err);
       case undefined:
       case 'help':
@@ -92,6 +95,7 @@ async function admin(config: Config, command: string, sub: string | undefined, a
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
+    if (command === 'oauth') return await oauthCommand(config, store, sub, args, out, err);
     const tenants = createTenantService(store);
     const key = `${command} ${sub ?? ''}`.trim();
     switch (key) {

@@ -92,6 +92,24 @@ export function parseOAuthSettings(input: unknown, tenantName: string): OAuthIss
   };
 }
 
+/** A tenant's issuer as the admin API and the CLI show it: named by tenant name. */
+export function oauthIssuerView(record: OAuthIssuerRecord) {
+  return {
+    tenant: record.tenantName,
+    tenantId: record.tenantId,
+    issuer: record.issuer,
+    jwksUrl: record.jwksUrl,
+    audience: record.audience,
+    tenantClaim: record.tenantClaim,
+    tenantValue: record.tenantValue,
+    algorithms: record.algorithms,
+    clockSkewSeconds: record.clockSkewSeconds,
+    subjectAttribute: record.subjectAttribute,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
 export interface OAuthServiceDeps {
   readonly store: TenantStore & OAuthIssuerStore;
   readonly verifier: JwtVerifier;
