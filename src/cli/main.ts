@@ -5,7 +5,6 @@ import { ScimError } from '../errors/scim-error.ts';
 import { createTenantService } from '../service/tenants.ts';
 import { openStore } from '../store/open.ts';
 import { relay, tail } from './events.ts';
-import { OAUTH_USAGE, oauthCommand } from './oauth.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `Usage: scimd <command>
@@ -20,7 +19,13 @@ const USAGE = `Usage: scimd <command>
                                            mint a bearer token (printed once)
   tokens list [--tenant NAME]              list tokens (never their secrets)
   tokens revoke ID                         revoke a token
-${OAUTH_USAGE}
+  oauth set --tenant NAME --issuer ISS --jwks-url URL --audience AUD [--tenant-claim CLAIM]
+            [--tenant-value VALUE] [--algorithms RS256,ES256] [--clock-skew SECONDS]
+            [--subject-attribute userName|id]
+                                           trust JWT access tokens of an OAuth 2.0 issuer for a tenant
+  oauth show --tenant NAME                 print a tenant's issuer configuration (JSON)
+  oauth list                               print every tenant's issuer configuration (JSON lines)
+  oauth remove --tenant NAME               stop trusting the tenant's issuer
 
 Configuration comes from SCIMD_* environment variables (see README.md).`;
 
@@ -95,7 +100,8 @@ async function admin(config: Config, command: string, sub: string | undefined, a
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
-    if (command === 'oauth') return await oauthCommand(config, store, sub, args, out, err);
+    // Imported on demand: it loads jose, which no other admin command needs.
+    if (command === 'oauth') return await (await import('./oauth.ts')).oauthCommand(config, store, sub, args, out, err);
     const tenants = createTenantService(store);
     const key = `${command} ${sub ?? ''}`.trim();
     switch (key) {

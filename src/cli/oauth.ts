@@ -6,14 +6,6 @@ import type { Store } from '../store/ports.ts';
 
 type Output = (line: string) => void;
 
-export const OAUTH_USAGE = `  oauth set --tenant NAME --issuer ISS --jwks-url URL --audience AUD [--tenant-claim CLAIM]
-            [--tenant-value VALUE] [--algorithms RS256,ES256] [--clock-skew SECONDS]
-            [--subject-attribute userName|id]
-                                           trust JWT access tokens of an OAuth 2.0 issuer for a tenant
-  oauth show --tenant NAME                 print a tenant's issuer configuration (JSON)
-  oauth list                               print every tenant's issuer configuration (JSON lines)
-  oauth remove --tenant NAME               stop trusting the tenant's issuer`;
-
 /** Maps --kebab-case flags to the admin API's field names: one settings parser serves both. */
 const FLAGS = {
   issuer: 'issuer',
@@ -39,7 +31,7 @@ export async function oauthCommand(config: Config, store: Store, sub: string | u
   }
   const tenant = values['tenant'];
   if (typeof tenant !== 'string' || !['set', 'show', 'remove'].includes(sub ?? '')) {
-    err(`usage: scimd\n${OAUTH_USAGE}`);
+    err('usage: scimd oauth set --tenant NAME --issuer ISS --jwks-url URL --audience AUD [options] | show --tenant NAME | list | remove --tenant NAME (see scimd help)');
     return 1;
   }
   switch (sub) {
