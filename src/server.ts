@@ -66,10 +66,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cursorTimeoutSeconds: config.cursorTimeoutSeconds,
   };
   const tenants = createTenantService(store, clock);
-  const verifier = createJwtVerifier(
-    { refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000, maxAgeMs: 600_000, timeoutMs: 5000 },
-    clock,
-  );
+  const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
   const oauth = createOAuthService({ store, verifier, clock });
   const feed = createEventFeed(store);
   const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay) : undefined;

@@ -26,9 +26,10 @@ export interface JwtExpectations {
 export interface JwksOptions {
   /** After an unknown `kid`, the JWKS is fetched again only if the last fetch is older than this. */
   readonly refreshCooldownMs: number;
-  /** A JWKS older than this is fetched again before use. */
-  readonly maxAgeMs: number;
-  readonly timeoutMs: number;
+  /** A JWKS older than this is fetched again before use (default 10 minutes). */
+  readonly maxAgeMs?: number;
+  /** How long a JWKS fetch may take (default 5 s). */
+  readonly timeoutMs?: number;
 }
 
 /** Compact JWS with three segments; a static scimd token (scimd_…) never has a dot. */
@@ -96,8 +97,8 @@ export function createJwtVerifier(options: JwksOptions, clock: () => Date = () =
     if (!keys) {
       keys = createRemoteJWKSet(new URL(url), {
         cooldownDuration: options.refreshCooldownMs,
-        cacheMaxAge: options.maxAgeMs,
-        timeoutDuration: options.timeoutMs,
+        cacheMaxAge: options.maxAgeMs ?? 600_000,
+        timeoutDuration: options.timeoutMs ?? 5000,
       });
       keySets.set(url, keys);
     }

@@ -20,7 +20,7 @@ const FLAGS = {
 
 /** `scimd oauth set|show|list|remove`: the same service as the admin API's OAuth routes. */
 export async function oauthCommand(config: Config, store: Store, sub: string | undefined, args: readonly string[], out: Output, err: Output): Promise<number> {
-  const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000, maxAgeMs: 600_000, timeoutMs: 5000 });
+  const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 });
   const oauth = createOAuthService({ store, verifier });
   const options: Record<string, { type: 'string' }> = { tenant: { type: 'string' } };
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
