@@ -8,13 +8,18 @@ import { sinkStatuses } from './events/sink-status.ts';
 import { Relay, type RelayLogger } from './events/relay.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
+import { createJwtVerifier } from './auth/jwt.ts';
 import { createCoreRegistry } from './schema/registry.ts';
 import { createAdminTokenService, type AdminTokenService } from './service/admin-tokens.ts';
 import { createAuditLog, type AuditLog } from './service/audit.ts';
-import { createResourceService, type ListLimits } from './service/resources.ts';
 import { createTenantRegistries } from './service/schema-registries.ts';
 import { createSchemaService, type SchemaService } from './service/schemas.ts';
-import type { Features } from './service/service-provider-config.ts';
+import { createAuthenticator } from './service/authenticate.ts';
+import { createMeService } from './service/me.ts';
+import { createOAuthService, type OAuthService } from './service/oauth.ts';
+import { createRateLimiter } from './service/rate-limit.ts';
+import { createResourceService, type ListLimits } from './service/resources.ts';
+import { authenticationSchemes, type Features } from './service/service-provider-config.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/ports.ts';
@@ -33,6 +38,7 @@ export interface Server {
   readonly schemas: SchemaService;
   readonly adminTokens: AdminTokenService;
   readonly audit: AuditLog;
+  readonly oauth: OAuthService;
   readonly feed: EventFeed;
   /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
   readonly relay: Relay | undefined;
@@ -79,6 +85,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const audit = createAuditLog(store, {
     onError: (err, entries) => app.log.error({ err, audit: entries }, 'audit entries could not be stored'),
   });
+  const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
+  const oauth = createOAuthService({ store, verifier, clock });
   const feed = createEventFeed(store);
   const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay) : undefined;
   const onEvents = () => {
@@ -90,7 +98,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config,
     registries,
     resources,
-    tenants,
+    authenticate: createAuthenticator(tenants, oauth),
+    rateLimiter: createRateLimiter(config.rateLimits, () => clock().getTime()),
+    me: createMeService(resources),
+    authenticationSchemes: async (tenantId) => authenticationSchemes(await oauth.issuerOf(tenantId)),
     features: FEATURES,
     limits,
     ping: () => store.ping(),
@@ -102,6 +113,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       adminTokens,
       audit,
       schemas,
+      oauth,
       sinks: () => sinkStatuses(store, config.eventSinks, relay, clock()),
       version: VERSION,
     },
@@ -119,6 +131,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     schemas,
     adminTokens,
     audit,
+    oauth,
     feed,
     relay,
     close: async () => {

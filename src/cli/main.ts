@@ -15,6 +15,13 @@ const USAGE = `Usage: scimd <command>
   events tail [--tenant NAME] [--after N]  print events as they are committed, one JSON per line
 ${ADMIN_USAGE}
 ${SCHEMA_USAGE}
+  oauth set --tenant NAME --issuer ISS --jwks-url URL --audience AUD [--tenant-claim CLAIM]
+            [--tenant-value VALUE] [--algorithms RS256,ES256] [--clock-skew SECONDS]
+            [--subject-attribute userName|id]
+                                           trust JWT access tokens of an OAuth 2.0 issuer for a tenant
+  oauth show --tenant NAME                 print a tenant's issuer configuration (JSON)
+  oauth list                               print every tenant's issuer configuration (JSON lines)
+  oauth remove --tenant NAME               stop trusting the tenant's issuer
 
 Configuration comes from SCIMD_* environment variables (see README.md).`;
 
@@ -57,6 +64,16 @@ export async function main(argv: readonly string[], out: Output = console.log, e
         if (code !== undefined) return code;
         err(`scimd: unknown command "${`${command} ${sub ?? ''}`.trim()}"\n\n${USAGE}`);
         return 1;
+      }
+      case 'oauth': {
+        const store = await openStore(config.databaseUrl);
+        try {
+          await store.migrate();
+          // Imported on demand: it loads jose, which no other command needs.
+          return await (await import('./oauth.ts')).oauthCommand(config, store, sub, rest, out, err);
+        } finally {
+          await store.close();
+        }
       }
       case undefined:
       case 'help':

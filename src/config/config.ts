@@ -23,6 +23,13 @@ export interface Config {
   readonly relayInServe: boolean;
   /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
   readonly eventRetentionSeconds: number;
+  /** Token buckets per tenant and per token, in this process (README "Rate limits"); perSecond 0 = off. */
+  readonly rateLimits: {
+    readonly tenant: { readonly perSecond: number; readonly burst: number };
+    readonly token: { readonly perSecond: number; readonly burst: number };
+  };
+  /** After a JWT with an unknown key id, an issuer's JWKS is fetched again at most this often (seconds). */
+  readonly jwksRefreshCooldownSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -36,4 +43,7 @@ export const DEFAULTS = {
   defaultPageSize: 100,
   cursorTimeoutSeconds: 3600,
   eventRetentionSeconds: 7 * 24 * 3600,
+  rateLimitTenantPerSecond: 1000,
+  rateLimitTokenPerSecond: 500,
+  jwksRefreshCooldownSeconds: 10,
 } as const;

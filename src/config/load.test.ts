@@ -34,6 +34,8 @@ describe('configuration from the environment', () => {
     [{ SCIMD_BASE_PATH: '/scim v2' }, /SCIMD_BASE_PATH must be a URL path/],
     [{ SCIMD_ADMIN_TOKEN: 'short' }, /SCIMD_ADMIN_TOKEN must be at least 16 characters/],
     [{ SCIMD_ADMIN_TOKEN: 'the-same-secret-twice', SCIMD_BOOTSTRAP_TOKEN: 'the-same-secret-twice' }, /SCIMD_ADMIN_TOKEN must differ from SCIMD_BOOTSTRAP_TOKEN/],
+    [{ SCIMD_RATE_LIMIT_TENANT: 'fast' }, /SCIMD_RATE_LIMIT_TENANT must be a whole number/],
+    [{ SCIMD_RATE_LIMIT_TOKEN: '10', SCIMD_RATE_LIMIT_TOKEN_BURST: '0' }, /SCIMD_RATE_LIMIT_TOKEN_BURST must be at least 1/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one clear message`, () => {

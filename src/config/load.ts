@@ -83,6 +83,14 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   throw new ConfigError(`${name} must be on or off, got "${raw}"`);
 }
 
+/** SCIMD_RATE_LIMIT_<SCOPE> requests/s (0 = off) and SCIMD_RATE_LIMIT_<SCOPE>_BURST (default twice the rate). */
+function rateLimit(env: NodeJS.ProcessEnv, scope: 'TENANT' | 'TOKEN', fallback: number) {
+  const perSecond = integer(env, `SCIMD_RATE_LIMIT_${scope}`, fallback, 0, 1_000_000);
+  const burst = integer(env, `SCIMD_RATE_LIMIT_${scope}_BURST`, perSecond * 2, 0, 10_000_000);
+  if (perSecond > 0 && burst < 1) throw new ConfigError(`SCIMD_RATE_LIMIT_${scope}_BURST must be at least 1`);
+  return Object.freeze({ perSecond, burst });
+}
+
 /** Reads the SCIMD_* environment variables, applies defaults, validates, and freezes. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = text(env, 'SCIMD_LOG_LEVEL') ?? DEFAULTS.logLevel;
@@ -116,6 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventSinks: Object.freeze(eventSinks(text(env, 'SCIMD_EVENT_SINKS'))),
     relayInServe: onOff(env, 'SCIMD_RELAY', true),
     eventRetentionSeconds: integer(env, 'SCIMD_EVENT_RETENTION', DEFAULTS.eventRetentionSeconds, 60, 365 * 24 * 3600),
+    rateLimits: Object.freeze({
+      tenant: rateLimit(env, 'TENANT', DEFAULTS.rateLimitTenantPerSecond),
+      token: rateLimit(env, 'TOKEN', DEFAULTS.rateLimitTokenPerSecond),
+    }),
+    jwksRefreshCooldownSeconds: integer(env, 'SCIMD_JWKS_REFRESH_COOLDOWN', DEFAULTS.jwksRefreshCooldownSeconds, 0, 3600),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

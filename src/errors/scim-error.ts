@@ -41,5 +41,17 @@ export const preconditionFailed = (detail: string) => new ScimError(412, undefin
 export const forbidden = (detail: string) => new ScimError(403, undefined, detail);
 export const unauthorized = (detail: string) =>
   new ScimError(401, undefined, detail, { 'www-authenticate': 'Bearer realm="scimd"' });
+/**
+ * RFC 6750 §3.1 invalid_token. The description also goes into WWW-Authenticate, where only
+ * printable ASCII without quotes or backslashes may appear (§3: error_description syntax).
+ */
+export const invalidToken = (detail: string) =>
+  new ScimError(401, undefined, detail, {
+    'www-authenticate': `Bearer realm="scimd", error="invalid_token", error_description="${detail.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?')}"`,
+  });
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new ScimError(429, undefined, detail, { 'retry-after': String(retryAfterSeconds) });
+export const serviceUnavailable = (detail: string, retryAfterSeconds: number) =>
+  new ScimError(503, undefined, detail, { 'retry-after': String(retryAfterSeconds) });
 export const payloadTooLarge = (detail: string) => new ScimError(413, undefined, detail);
 export const notImplemented = (detail: string) => new ScimError(501, undefined, detail);

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { EventFeed } from '../events/feed.ts';
+import type { AuditLog } from '../service/audit.ts';
+import type { Authenticate } from '../service/authenticate.ts';
+import type { MeService } from '../service/me.ts';
+import type { RateLimiter } from '../service/rate-limit.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
-import type { Features } from '../service/service-provider-config.ts';
-import type { TenantService } from '../service/tenants.ts';
-import type { AuditLog } from '../service/audit.ts';
+import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
 import { installAdminApi, type AdminApiDeps } from './admin/plugin.ts';
+import { registerOAuthAdminRoutes } from './admin/oauth.ts';
 import { registerSchemaAdminRoutes } from './admin/schemas.ts';
 import { installAuditHook } from './audit-hook.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
@@ -15,6 +18,7 @@ import { installJsonParsing } from './plugins/media-type.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerMeRoutes } from './routes/me.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerUnsupportedRoutes } from './routes/unsupported.ts';
 
@@ -22,7 +26,13 @@ export interface AppDeps {
   readonly config: Config;
   readonly registries: RegistrySource;
   readonly resources: ResourceService;
-  readonly tenants: TenantService;
+  /** Bearer token (static or JWT) → principal; 401 otherwise. */
+  readonly authenticate: Authenticate;
+  /** Per tenant and per token request limits, taken right after authentication (429). */
+  readonly rateLimiter: RateLimiter;
+  readonly me: MeService;
+  /** What ServiceProviderConfig lists as authenticationSchemes for a tenant. */
+  readonly authenticationSchemes: (tenantId: string) => Promise<readonly AuthenticationScheme[]>;
   readonly features: Features;
   readonly limits: ListLimits;
   readonly ping: () => Promise<void>;
@@ -68,12 +78,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
-        request.principal = await deps.tenants.authenticate(request.headers.authorization, request.raw.socket);
+        request.principal = await deps.authenticate(request.headers.authorization, request.raw.socket);
+        deps.rateLimiter.take(request.principal);
       });
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       registerResourceRoutes(scim, config, deps.resources);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
-      registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits);
+      registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits, deps.authenticationSchemes);
+      registerMeRoutes(scim, config, deps.resources, deps.me);
       registerUnsupportedRoutes(scim);
     },
     { prefix: config.basePath },
@@ -85,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         installAdminApi(scope, admin);
         // Further admin routes mount here, one line each.
         registerSchemaAdminRoutes(scope, { schemas: admin.schemas });
+        registerOAuthAdminRoutes(scope, { oauth: admin.oauth });
       },
       { prefix: '/admin' },
     );

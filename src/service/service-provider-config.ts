@@ -1,3 +1,4 @@
+import type { OAuthIssuerRecord } from '../store/ports.ts';
 import type { ListLimits } from './resources.ts';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -8,11 +9,51 @@ export interface Features {
   readonly bulk: boolean;
 }
 
+/** RFC 7643 §5 authenticationSchemes entry. */
+export interface AuthenticationScheme {
+  readonly type: 'oauthbearertoken';
+  readonly name: string;
+  readonly description: string;
+  readonly specUri: string;
+  readonly primary: boolean;
+}
+
+const STATIC_TOKEN_SCHEME: AuthenticationScheme = {
+  type: 'oauthbearertoken',
+  name: 'OAuth Bearer Token',
+  description: 'Authentication with a bearer token issued by the scimd administrator (RFC 6750)',
+  specUri: 'https://www.rfc-editor.org/info/rfc6750',
+  primary: true,
+};
+
+/** What a tenant can authenticate with: static tokens always, and JWTs of its issuer when it has one. */
+export function authenticationSchemes(issuer: OAuthIssuerRecord | undefined): readonly AuthenticationScheme[] {
+  if (!issuer) return [STATIC_TOKEN_SCHEME];
+  return [
+    STATIC_TOKEN_SCHEME,
+    {
+      type: 'oauthbearertoken',
+      name: 'OAuth 2.0 JWT access token',
+      description:
+        `A JWT access token (RFC 6750 bearer, RFC 9068 profile) issued by ${issuer.issuer} for audience ${issuer.audience}, ` +
+        `signed with ${issuer.algorithms.join(' or ')}; its "${issuer.tenantClaim}" claim names this tenant and its "sub" ` +
+        `is the ${issuer.subjectAttribute} of the user /Me acts on`,
+      specUri: 'https://www.rfc-editor.org/info/rfc9068',
+      primary: false,
+    },
+  ];
+}
+
 /**
  * RFC 7643 §5, plus RFC 9865 §4 `pagination`. It must tell the truth: clients such as Entra read
  * it to decide what to send.
  */
-export function serviceProviderConfig(features: Features, limits: ListLimits, location: string) {
+export function serviceProviderConfig(
+  features: Features,
+  limits: ListLimits,
+  location: string,
+  schemes: readonly AuthenticationScheme[] = authenticationSchemes(undefined),
+) {
   return {
     schemas: [SPC_SCHEMA],
     patch: { supported: features.patch },
@@ -29,15 +70,7 @@ export function serviceProviderConfig(features: Features, limits: ListLimits, lo
       maxPageSize: limits.maxResults,
       cursorTimeout: limits.cursorTimeoutSeconds,
     },
-    authenticationSchemes: [
-      {
-        type: 'oauthbearertoken',
-        name: 'OAuth Bearer Token',
-        description: 'Authentication with a bearer token issued by the scimd administrator (RFC 6750)',
-        specUri: 'https://www.rfc-editor.org/info/rfc6750',
-        primary: true,
-      },
-    ],
+    authenticationSchemes: schemes,
     meta: { resourceType: 'ServiceProviderConfig', location },
   };
 }

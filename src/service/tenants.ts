@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../errors/scim-error.ts';
-import type { DeletedTenant, TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
+import type { DeletedTenant, SubjectAttribute, TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -14,6 +14,15 @@ export interface Principal {
   readonly tenantId: string;
   readonly tenantName: string;
   readonly tokenId: string;
+  /** Only for a JWT access token: its `sub`, and how /Me maps it to a user (RFC 7644 §3.11). */
+  readonly subject?: { readonly value: string; readonly attribute: SubjectAttribute };
+}
+
+/** RFC 6750 §2.1: the token of an `Authorization: Bearer <token>` header; 401 without one. */
+export function bearerTokenOf(authorization: string | undefined): string {
+  const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
+  if (!match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
+  return match[1];
 }
 
 export interface MintedToken {
@@ -192,12 +201,11 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     if (known && known.authorization === authorization && known.until > now.getTime() && known.revocations === revocations) {
       return known.principal;
     }
-    const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
-    if (!authorization || !match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
-    const hash = hashSecret(match[1]);
+    const hash = hashSecret(bearerTokenOf(authorization));
+    const header = authorization!; // bearerTokenOf refused a missing one
     const cached = accepted.get(hash);
     if (cached && cached.until > now.getTime()) {
-      if (connection) byConnection.set(connection, { authorization, principal: cached.principal, until: cached.until, revocations });
+      if (connection) byConnection.set(connection, { authorization: header, principal: cached.principal, until: cached.until, revocations });
       return cached.principal;
     }
     const token = await store.findTokenByHash(hash);
@@ -222,7 +230,7 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     const expiry = token.expiresAt ? Date.parse(token.expiresAt) : Number.POSITIVE_INFINITY;
     const until = Math.min(now.getTime() + AUTH_CACHE_MS, expiry);
     accepted.set(hash, { principal, until });
-    if (connection) byConnection.set(connection, { authorization, principal, until, revocations });
+    if (connection) byConnection.set(connection, { authorization: header, principal, until, revocations });
     return principal;
   }
 

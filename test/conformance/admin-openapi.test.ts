@@ -90,6 +90,7 @@ describe('admin API: OpenAPI 3.1 description at /admin/openapi.json', () => {
           adminTokens: h.server.adminTokens,
           audit: h.server.audit,
           schemas: h.server.schemas,
+          oauth: h.server.oauth,
           sinks: async () => [],
           version: 'test',
         });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SinkStatus } from '../../events/sink-status.ts';
 import type { AdminPrincipal, AdminTokenService } from '../../service/admin-tokens.ts';
 import type { AuditLog } from '../../service/audit.ts';
+import type { OAuthService } from '../../service/oauth.ts';
 import type { SchemaService } from '../../service/schemas.ts';
 import type { TenantService } from '../../service/tenants.ts';
 import { installAdminAuditHook } from '../audit-hook.ts';
@@ -23,6 +24,8 @@ export interface AdminApiDeps {
   readonly audit: AuditLog;
   /** Tenant extension schemas (README "Custom attributes"). */
   readonly schemas: SchemaService;
+  /** Per-tenant OAuth 2.0 issuers (README "OAuth 2.0 access tokens"). */
+  readonly oauth: OAuthService;
   readonly sinks: () => Promise<readonly SinkStatus[]>;
   /** The version the OpenAPI document states (package.json). */
   readonly version: string;

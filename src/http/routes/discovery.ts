@@ -5,7 +5,7 @@ import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
 import type { SchemaRegistry } from '../../schema/registry.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
 import type { RegistrySource } from '../../service/schema-registries.ts';
-import { serviceProviderConfig, type Features } from '../../service/service-provider-config.ts';
+import { serviceProviderConfig, type AuthenticationScheme, type Features } from '../../service/service-provider-config.ts';
 import { route } from '../method-router.ts';
 import { baseUrlOf, scopeOf } from '../request-context.ts';
 import { sendScim } from '../scim-reply.ts';
@@ -35,6 +35,7 @@ export function registerDiscoveryRoutes(
   registries: RegistrySource,
   features: Features,
   limits: ListLimits,
+  schemesOf: (tenantId: string) => Promise<readonly AuthenticationScheme[]>,
 ): void {
   // /Schemas and /ResourceTypes show the requesting tenant's extensions, and only its own.
   const registryOf = (request: FastifyRequest): Promise<SchemaRegistry> => registries.forTenant(scopeOf(config, request).tenantId);
@@ -46,7 +47,8 @@ export function registerDiscoveryRoutes(
     GET: async (request, reply) => {
       refuseFilter(request);
       const base = baseUrlOf(config, request);
-      return sendScim(reply, serviceProviderConfig(features, limits, `${base}/ServiceProviderConfig`));
+      const schemes = await schemesOf(scopeOf(config, request).tenantId);
+      return sendScim(reply, serviceProviderConfig(features, limits, `${base}/ServiceProviderConfig`, schemes));
     },
   });
   route(app, '/Schemas', {

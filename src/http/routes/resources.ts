@@ -16,32 +16,56 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+type IdOf = (request: FastifyRequest) => string | Promise<string>;
+
+/**
+ * GET, PUT, PATCH and DELETE of one resource (RFC 7644 §3.4.1, §3.5, §3.6), whose id `idOf`
+ * finds: the path's `:id` on /Users/{id}, the authenticated subject's user on /Me (§3.11).
+ * PUT and PATCH answer 200 with the resource, or with RFC 7240 `Prefer: return=minimal` 204
+ * with the new ETag and no body.
+ */
+export function resourceHandlers(config: Config, resources: ResourceService, type: ResourceTypeName, idOf: IdOf) {
+  const update = (operation: 'replace' | 'patch') => async (req: FastifyRequest, reply: FastifyReply) => {
+    const request = req as WithId;
+    const result = await resources[operation](
+      scopeOf(config, request),
+      type,
+      await idOf(request),
+      request.body,
+      header(request, 'if-match'),
+      selectionFromQuery(request.query),
+    );
+    if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
+      return reply.code(204).header('etag', etagOf(result.version)).send();
+    }
+    return sendResource(reply, 200, result);
+  };
+  return {
+    GET: async (req: FastifyRequest, reply: FastifyReply) => {
+      const request = req as WithId;
+      const result = await resources.get(scopeOf(config, request), type, await idOf(request), selectionFromQuery(request.query));
+      const ifNoneMatch = header(request, 'if-none-match');
+      if (ifNoneMatch !== undefined && matchesVersion(ifNoneMatch, result.version)) {
+        return reply.code(304).header('etag', etagOf(result.version)).send();
+      }
+      return sendResource(reply, 200, result);
+    },
+    PUT: update('replace'),
+    PATCH: update('patch'),
+    DELETE: async (req: FastifyRequest, reply: FastifyReply) => {
+      const request = req as WithId;
+      await resources.remove(scopeOf(config, request), type, await idOf(request), header(request, 'if-match'));
+      return reply.code(204).send();
+    },
+  };
+}
+
 /** RFC 7644 §3.2–§3.6 on /Users and /Groups, and §3.4.3 POST /.search at every level. */
 export function registerResourceRoutes(app: FastifyInstance, config: Config, resources: ResourceService): void {
   const endpoints: ReadonlyArray<readonly [string, ResourceTypeName]> = [
     ['/Users', 'User'],
     ['/Groups', 'Group'],
   ];
-  /**
-   * PUT (RFC 7644 §3.5.1) and PATCH (§3.5.2): 200 with the resource, or with RFC 7240
-   * `Prefer: return=minimal` 204 with the new ETag and no body.
-   */
-  const update =
-    (operation: 'replace' | 'patch', type: ResourceTypeName) => async (req: FastifyRequest, reply: FastifyReply) => {
-      const request = req as WithId;
-      const result = await resources[operation](
-        scopeOf(config, request),
-        type,
-        request.params.id,
-        request.body,
-        header(request, 'if-match'),
-        selectionFromQuery(request.query),
-      );
-      if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
-        return reply.code(204).header('etag', etagOf(result.version)).send();
-      }
-      return sendResource(reply, 200, result);
-    };
 
   for (const [path, type] of endpoints) {
     route(app, path, {
@@ -58,24 +82,7 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
       POST: async (request, reply) =>
         sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body))),
     });
-    route(app, `${path}/:id`, {
-      GET: async (req, reply) => {
-        const request = req as WithId;
-        const result = await resources.get(scopeOf(config, request), type, request.params.id, selectionFromQuery(request.query));
-        const ifNoneMatch = header(request, 'if-none-match');
-        if (ifNoneMatch !== undefined && matchesVersion(ifNoneMatch, result.version)) {
-          return reply.code(304).header('etag', etagOf(result.version)).send();
-        }
-        return sendResource(reply, 200, result);
-      },
-      PUT: update('replace', type),
-      PATCH: update('patch', type),
-      DELETE: async (req, reply) => {
-        const request = req as WithId;
-        await resources.remove(scopeOf(config, request), type, request.params.id, header(request, 'if-match'));
-        return reply.code(204).send();
-      },
-    });
+    route(app, `${path}/:id`, resourceHandlers(config, resources, type, (request) => (request as WithId).params.id));
   }
   route(app, '/.search', {
     POST: async (request, reply) =>

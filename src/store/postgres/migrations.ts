@@ -268,6 +268,28 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'per-tenant OAuth 2.0 issuers of JWT access tokens',
+    sql: `
+      -- As on SQLite: one trusted issuer per tenant; the unique index makes a token's
+      -- (iss, tenant claim) name at most one tenant.
+      CREATE TABLE oauth_issuers (
+        tenant_id text COLLATE "C" PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        issuer text COLLATE "C" NOT NULL,
+        jwks_url text NOT NULL,
+        audience text NOT NULL,
+        tenant_claim text COLLATE "C" NOT NULL,
+        tenant_value text COLLATE "C" NOT NULL,
+        algorithms text NOT NULL,
+        clock_skew_seconds integer NOT NULL,
+        subject_attribute text NOT NULL CHECK (subject_attribute IN ('userName', 'id')),
+        created_at text NOT NULL,
+        updated_at text NOT NULL
+      );
+      CREATE UNIQUE INDEX oauth_issuers_claim ON oauth_issuers(issuer, tenant_claim, tenant_value);
+    `,
+  },
+  {
     version: 12,
     name: 'outbox sequences assigned after commit: writers of one tenant no longer queue on its counter row',
     sql: `

@@ -62,6 +62,7 @@ import {
   type TenantRow,
 } from '../sql/admin.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
+import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows, type ValueRow } from '../sql/values-index.ts';
@@ -427,6 +428,17 @@ export class PostgresStore implements Store {
     if (query.tenantName !== undefined && hasNul(query.tenantName)) return [];
     return (await this.#run<AuditRow>(auditSelect(query))).map(toAudit);
   }
+  // ---- OAuth issuers (the SQL is shared: src/store/sql/oauth-issuers.ts) ----------------------
+
+  readonly #issuers = oauthIssuerQueries(
+    async <R>(query: Sql) => (await this.#run(query)) as R[],
+    (error) => ({ '23505': 'unique', '23503': 'foreignKey' } as const)[sqlState(error) ?? ''],
+  );
+  readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
+  readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
+  readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
+  readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
+  readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
 
   // ---- reads --------------------------------------------------------------------------------
 

@@ -194,6 +194,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_time ON audit_log(time_ms);
     `,
   },
+  {
+    version: 6,
+    name: 'per-tenant OAuth 2.0 issuers of JWT access tokens',
+    sql: `
+      -- One trusted issuer per tenant (README "OAuth 2.0 access tokens"). algorithms is a
+      -- comma-separated list. The unique index makes a token's (iss, tenant claim) name at most
+      -- one tenant, which is how a JWT finds its tenant.
+      CREATE TABLE oauth_issuers (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        issuer TEXT NOT NULL,
+        jwks_url TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        tenant_claim TEXT NOT NULL,
+        tenant_value TEXT NOT NULL,
+        algorithms TEXT NOT NULL,
+        clock_skew_seconds INTEGER NOT NULL,
+        subject_attribute TEXT NOT NULL CHECK (subject_attribute IN ('userName', 'id')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX oauth_issuers_claim ON oauth_issuers(issuer, tenant_claim, tenant_value);
+    `,
+  },
 ];
 
 /**

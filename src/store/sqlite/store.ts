@@ -60,6 +60,7 @@ import {
   type TenantRow,
 } from '../sql/admin.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
+import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
@@ -293,6 +294,26 @@ export class SqliteStore implements Store {
     const select = auditSelect(query);
     return (this.#dynamic(select).all(...this.#params(select)) as AuditRow[]).map(toAudit);
   }
+  // ---- OAuth issuers (the SQL is shared: src/store/sql/oauth-issuers.ts) ----------------------
+
+  readonly #issuers = oauthIssuerQueries(
+    async <R>(query: Sql) => {
+      const statement = this.#s(query.sql);
+      if (statement.reader) return statement.all(...query.params) as R[];
+      statement.run(...query.params);
+      return [];
+    },
+    (error) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (isUniqueViolation(error)) return 'unique';
+      return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
+    },
+  );
+  readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
+  readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
+  readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
+  readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
+  readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
 
   // ---- reads --------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import type { CursorKey, NewEvent, OutboxStore, Page, QueryTarget, ResourceTypeN
 import { VersionConflictError } from '../version-conflict.ts';
 import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';
+import { oauthIssuerContract } from './oauth-issuers.ts';
 
 const ENT = ENTERPRISE_USER_SCHEMA_ID;
 const T0 = '2024-01-01T00:00:00.000Z';
@@ -156,6 +157,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         await store.ping();
       });
     });
+
+    oauthIssuerContract(() => store);
 
     describe('resources', () => {
       let tenantId: string;
