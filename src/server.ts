@@ -7,6 +7,7 @@ import { Relay, type RelayLogger } from './events/relay.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
 import { createCoreRegistry } from './schema/registry.ts';
+import { createBulkService } from './service/bulk.ts';
 import { createResourceService, type ListLimits } from './service/resources.ts';
 import type { Features } from './service/service-provider-config.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
@@ -14,7 +15,7 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/ports.ts';
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
-export const FEATURES: Features = { patch: true, bulk: false };
+export const FEATURES: Features = { patch: true, bulk: true };
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -67,10 +68,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     feed.notify();
   };
   const resources = createResourceService({ store, registry, clock, limits, hashPassword, onEvents });
+  const bulk = createBulkService({
+    resources,
+    limits: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },
+  });
   const app = await buildApp({
     config,
     registry,
     resources,
+    bulk,
     tenants,
     features: FEATURES,
     limits,

@@ -21,6 +21,10 @@ export interface Config {
   readonly relayInServe: boolean;
   /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
   readonly eventRetentionSeconds: number;
+  /** RFC 7644 §3.7.4: most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
+  readonly bulkMaxOperations: number;
+  /** RFC 7644 §3.7.4: largest /Bulk body in bytes (bulk.maxPayloadSize); other routes keep maxBodyBytes. */
+  readonly bulkMaxPayloadBytes: number;
 }
 
 export const DEFAULTS = {
@@ -34,4 +38,6 @@ export const DEFAULTS = {
   defaultPageSize: 100,
   cursorTimeoutSeconds: 3600,
   eventRetentionSeconds: 7 * 24 * 3600,
+  bulkMaxOperations: 1000,
+  bulkMaxPayloadBytes: 4 * 1024 * 1024,
 } as const;

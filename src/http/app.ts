@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { EventFeed } from '../events/feed.ts';
+import type { BulkService } from '../service/bulk.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { Features } from '../service/service-provider-config.ts';
@@ -11,6 +12,7 @@ import { installJsonParsing } from './plugins/media-type.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerUnsupportedRoutes } from './routes/unsupported.ts';
 
@@ -18,6 +20,7 @@ export interface AppDeps {
   readonly config: Config;
   readonly registry: SchemaRegistry;
   readonly resources: ResourceService;
+  readonly bulk: BulkService;
   readonly tenants: TenantService;
   readonly features: Features;
   readonly limits: ListLimits;
@@ -63,8 +66,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         request.principal = await deps.tenants.authenticate(request.headers.authorization);
       });
       registerResourceRoutes(scim, config, deps.resources);
+      registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
-      registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits);
+      registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits, deps.bulk.limits);
       registerUnsupportedRoutes(scim);
     },
     { prefix: config.basePath },

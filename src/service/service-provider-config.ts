@@ -1,3 +1,4 @@
+import type { BulkLimits } from './bulk.ts';
 import type { ListLimits } from './resources.ts';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -12,11 +13,13 @@ export interface Features {
  * RFC 7643 §5, plus RFC 9865 §4 `pagination`. It must tell the truth: clients such as Entra read
  * it to decide what to send.
  */
-export function serviceProviderConfig(features: Features, limits: ListLimits, location: string) {
+export function serviceProviderConfig(features: Features, limits: ListLimits, bulk: BulkLimits, location: string) {
   return {
     schemas: [SPC_SCHEMA],
     patch: { supported: features.patch },
-    bulk: { supported: features.bulk, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: features.bulk
+      ? { supported: true, maxOperations: bulk.maxOperations, maxPayloadSize: bulk.maxPayloadSize }
+      : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: limits.maxResults },
     changePassword: { supported: true },
     sort: { supported: true },

@@ -3,6 +3,7 @@ import type { Config } from '../../config/config.ts';
 import { forbidden, notFound } from '../../errors/scim-error.ts';
 import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
 import type { SchemaRegistry } from '../../schema/registry.ts';
+import type { BulkLimits } from '../../service/bulk.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
 import { serviceProviderConfig, type Features } from '../../service/service-provider-config.ts';
 import { route } from '../method-router.ts';
@@ -34,6 +35,7 @@ export function registerDiscoveryRoutes(
   registry: SchemaRegistry,
   features: Features,
   limits: ListLimits,
+  bulkLimits: BulkLimits,
 ): void {
   const schemaDocs = (base: string) => registry.schemas().map((s) => renderSchema(s, `${base}/Schemas/${s.id}`));
   const resourceTypeDocs = (base: string) =>
@@ -43,7 +45,7 @@ export function registerDiscoveryRoutes(
     GET: async (request, reply) => {
       refuseFilter(request);
       const base = baseUrlOf(config, request);
-      return sendScim(reply, serviceProviderConfig(features, limits, `${base}/ServiceProviderConfig`));
+      return sendScim(reply, serviceProviderConfig(features, limits, bulkLimits, `${base}/ServiceProviderConfig`));
     },
   });
   route(app, '/Schemas', {

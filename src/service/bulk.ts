@@ -1,0 +1,142 @@
+import { ScimError } from '../errors/scim-error.ts';
+import type { ResourceTypeName } from '../store/ports.ts';
+import { scheduleOperations } from './bulk/order.ts';
+import { parseBulkRequest, type BulkPlan, type ParsedOperation } from './bulk/parse.ts';
+import { resolveReferences } from './bulk/references.ts';
+import { etagOf } from './etag.ts';
+import type { Selection } from './list-params.ts';
+import { ENDPOINT_OF } from './representation.ts';
+import type { RequestScope, ResourceService } from './resources.ts';
+
+export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
+
+/** RFC 7644 §3.7.4, advertised in ServiceProviderConfig `bulk`. */
+export interface BulkLimits {
+  readonly maxOperations: number;
+  /** Bytes; enforced on the request body by the HTTP layer. */
+  readonly maxPayloadSize: number;
+}
+
+export interface BulkServiceDeps {
+  readonly resources: ResourceService;
+  readonly limits: BulkLimits;
+}
+
+/** One processed operation of a BulkResponse: what it did, or the error that stopped it. */
+export interface BulkOperationResult {
+  readonly method: string | undefined;
+  readonly bulkId: string | undefined;
+  /** The resource's URL; absent only for a POST that created nothing. */
+  readonly location: string | undefined;
+  /** The resource's ETag after a successful POST, PUT or PATCH. */
+  readonly version: string | undefined;
+  /** 201, 200 or 204 on success; on failure the status travels in `error`. */
+  readonly status: number | undefined;
+  readonly error?: unknown;
+}
+
+/** The bulk response reads only the id of what each operation wrote: no member lists reloaded. */
+const ID_ONLY: Selection = { attributes: ['id'] };
+
+/**
+ * RFC 7644 §3.7 on top of the resource service: every operation is exactly the single request it
+ * stands for (the same validation, one store transaction with its events, the same retries), run
+ * one after the other. The request as a whole is not atomic, as the RFC allows: an operation that
+ * fails changes nothing, the ones before it stay committed, and the ones after it still run unless
+ * `failOnErrors` errors have been counted. A server-side failure (5xx) ends the request too: when
+ * the database is unreachable, running the remaining operations would only wait for it again.
+ */
+export function createBulkService(deps: BulkServiceDeps) {
+  const { resources, limits } = deps;
+
+  async function execute(scope: RequestScope, body: unknown): Promise<readonly BulkOperationResult[]> {
+    const request = parseBulkRequest(body, limits.maxOperations);
+    const { operations, definedBy } = request;
+    const dependsOn = operations.map((op) => (op.plan ? [...op.plan.references].map((ref) => definedBy.get(ref)!) : []));
+    const { order, cyclic } = scheduleOperations(dependsOn);
+    const createdIds = new Map<string, string>();
+    const results: Array<BulkOperationResult | undefined> = new Array(operations.length);
+    const failOnErrors = request.failOnErrors ?? Infinity;
+    let errors = 0;
+    for (const index of order) {
+      const op = operations[index]!;
+      const cycle = cyclic.get(index);
+      const result = cycle
+        ? failure(op, undefined, circular(operations, cycle))
+        : await runOperation(scope, op, createdIds, definedBy);
+      results[index] = result;
+      if (result.error === undefined) continue;
+      errors++;
+      const serverSide = !(result.error instanceof ScimError) || result.error.status >= 500;
+      if (errors >= failOnErrors || serverSide) break;
+    }
+    // In the client's order, whatever order they ran in; operations never reached are left out.
+    return results.filter((r): r is BulkOperationResult => r !== undefined);
+  }
+
+  async function runOperation(
+    scope: RequestScope,
+    op: ParsedOperation,
+    createdIds: Map<string, string>,
+    definedBy: ReadonlyMap<string, number>,
+  ): Promise<BulkOperationResult> {
+    const plan = op.plan;
+    if (!plan) return failure(op, undefined, op.error);
+    const id = plan.method === 'POST' ? undefined : plan.resource.kind === 'id' ? plan.resource.id : createdIds.get(plan.resource.bulkId);
+    const location = id === undefined ? undefined : locationOf(scope, plan.type, id);
+    const unresolved = [...plan.references].find((ref) => !createdIds.has(ref));
+    if (unresolved !== undefined) {
+      const detail = `"bulkId:${unresolved}" cannot be resolved: Operations[${definedBy.get(unresolved)}], which defines it, failed`;
+      return failure(op, location, new ScimError(409, undefined, detail));
+    }
+    const resolve = <T>(data: T): T => (plan.references.size > 0 ? (resolveReferences(data, (ref) => createdIds.get(ref)!) as T) : data);
+    try {
+      switch (plan.method) {
+        case 'POST': {
+          const created = await resources.create(scope, plan.type, resolve(plan.data), ID_ONLY);
+          createdIds.set(plan.bulkId, String(created.resource['id']));
+          return success(op, created.location, etagOf(created.version), 201);
+        }
+        case 'PUT':
+        case 'PATCH': {
+          const write = plan.method === 'PUT' ? resources.replace : resources.patch;
+          const updated = await write(scope, plan.type, id!, resolve(plan.data), plan.version, ID_ONLY);
+          return success(op, updated.location, etagOf(updated.version), 200);
+        }
+        case 'DELETE':
+          await resources.remove(scope, plan.type, id!, plan.version);
+          return success(op, location!, undefined, 204);
+        default:
+          return plan satisfies never;
+      }
+    } catch (error) {
+      return failure(op, location, error);
+    }
+  }
+
+  return { execute, limits };
+}
+
+function locationOf(scope: RequestScope, type: ResourceTypeName, id: string): string {
+  return `${scope.baseUrl}/${ENDPOINT_OF[type]}/${id}`;
+}
+
+/**
+ * RFC 7644 §3.7.1 lets a service provider that cannot resolve circular references answer 409.
+ * Breaking a cycle would mean creating a resource without its reference and adding it in a
+ * second write: two commits and two events for one operation, which a client never asked for.
+ */
+function circular(operations: readonly ParsedOperation[], cycle: readonly number[]): ScimError {
+  const names = cycle.map((i) => `Operations[${i}] (bulkId "${operations[i]!.bulkId}")`).join(', ');
+  return new ScimError(409, undefined, `circular bulkId references between ${names}: none of them can be created first (RFC 7644 §3.7.1)`);
+}
+
+function success(op: ParsedOperation, location: string, version: string | undefined, status: number): BulkOperationResult {
+  return { method: op.method, bulkId: op.bulkId, location, version, status };
+}
+
+function failure(op: ParsedOperation, location: string | undefined, error: unknown): BulkOperationResult {
+  return { method: op.method, bulkId: op.bulkId, location, version: undefined, status: undefined, error };
+}
+
+export type BulkService = ReturnType<typeof createBulkService>;
