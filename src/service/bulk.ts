@@ -1,12 +1,12 @@
 import { ScimError } from '../errors/scim-error.ts';
-import type { ResourceTypeName } from '../store/ports.ts';
+import type { CreateCommand, ResourceTypeName } from '../store/ports.ts';
 import { scheduleOperations } from './bulk/order.ts';
 import { parseBulkRequest, type BulkPlan, type ParsedOperation } from './bulk/parse.ts';
 import { resolveReferences } from './bulk/references.ts';
 import { etagOf } from './etag.ts';
 import type { Selection } from './list-params.ts';
 import { ENDPOINT_OF } from './representation.ts';
-import type { RequestScope, ResourceService } from './resources.ts';
+import type { RequestScope, ResourceResult, ResourceService } from './resources.ts';
 
 export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
 
@@ -39,12 +39,21 @@ export interface BulkOperationResult {
 const ID_ONLY: Selection = { attributes: ['id'] };
 
 /**
- * RFC 7644 §3.7 on top of the resource service: every operation is exactly the single request it
- * stands for (the same validation, one store transaction with its events, the same retries), run
- * one after the other. The request as a whole is not atomic, as the RFC allows: an operation that
- * fails changes nothing, the ones before it stay committed, and the ones after it still run unless
- * `failOnErrors` errors have been counted. A server-side failure (5xx) ends the request too: when
- * the database is unreachable, running the remaining operations would only wait for it again.
+ * Consecutive creates that depend on no create still pending share one store transaction, each in
+ * a savepoint of its own (ResourceService.createPrepared): committing is most of what a create
+ * costs on SQLite, and 100 per commit keep a transaction, and the tenant's event counter lock
+ * on PostgreSQL, short.
+ */
+const CREATES_PER_TRANSACTION = 100;
+
+/**
+ * RFC 7644 §3.7 on top of the resource service: every operation is the single request it stands
+ * for (the same validation, its own resource rows and events committed together or not at all,
+ * the same retries), in the client's order except where a forward bulkId reference requires the
+ * referenced POST first. The request as a whole is not atomic, as the RFC allows: an operation
+ * that fails changes nothing, the ones before it stay committed, and the ones after it still run
+ * unless `failOnErrors` errors have been counted. A server-side failure (5xx) ends the request
+ * too: when the database is unreachable, the remaining operations would only wait for it again.
  */
 export function createBulkService(deps: BulkServiceDeps) {
   const { resources, limits } = deps;
@@ -54,22 +63,64 @@ export function createBulkService(deps: BulkServiceDeps) {
     const { operations, definedBy } = request;
     const dependsOn = operations.map((op) => (op.plan ? [...op.plan.references].map((ref) => definedBy.get(ref)!) : []));
     const { order, cyclic } = scheduleOperations(dependsOn);
+    const failOnErrors = request.failOnErrors ?? Infinity;
     const createdIds = new Map<string, string>();
     const results: Array<BulkOperationResult | undefined> = new Array(operations.length);
-    const failOnErrors = request.failOnErrors ?? Infinity;
     let errors = 0;
-    for (const index of order) {
-      const op = operations[index]!;
-      const cycle = cyclic.get(index);
-      const result = cycle
-        ? failure(op, undefined, circular(operations, cycle))
-        : await runOperation(scope, op, createdIds, definedBy);
+    let stopped = false;
+    const record = (index: number, result: BulkOperationResult) => {
       results[index] = result;
-      if (result.error === undefined) continue;
+      if (result.error === undefined) return;
       errors++;
       const serverSide = !(result.error instanceof ScimError) || result.error.status >= 500;
-      if (errors >= failOnErrors || serverSide) break;
+      if (errors >= failOnErrors || serverSide) stopped = true;
+    };
+
+    let batch: PendingCreate[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const pending = batch;
+      batch = [];
+      let written: Array<ResourceResult | ScimError>;
+      try {
+        written = await resources.createPrepared(scope, pending.map((p) => p.command), ID_ONLY, failOnErrors - errors);
+      } catch (error) {
+        // The whole transaction rolled back: none of them was created.
+        for (const p of pending) record(p.index, failure(p.op, undefined, error));
+        return;
+      }
+      written.forEach((w, k) => {
+        const { index, op, bulkId } = pending[k]!;
+        if (w instanceof ScimError) return record(index, failure(op, undefined, w));
+        createdIds.set(bulkId, String(w.resource['id']));
+        record(index, success(op, w.location, etagOf(w.version), 201));
+      });
+    };
+
+    for (const index of order) {
+      if (stopped) break;
+      const op = operations[index]!;
+      const plan = op.plan;
+      const cycle = cyclic.get(index);
+      if (plan?.method === 'POST' && !cycle && [...plan.references].every((ref) => createdIds.has(ref))) {
+        let command: CreateCommand;
+        try {
+          command = await resources.prepareCreate(scope, plan.type, resolve(plan.data, plan.references, createdIds));
+        } catch (error) {
+          // Its failure counts after the creates before it, as if they had run one by one.
+          await flush();
+          if (!stopped) record(index, failure(op, undefined, error));
+          continue;
+        }
+        batch.push({ index, op, bulkId: plan.bulkId, command });
+        if (batch.length >= CREATES_PER_TRANSACTION) await flush();
+        continue;
+      }
+      await flush();
+      if (stopped) break;
+      record(index, cycle ? failure(op, undefined, circular(operations, cycle)) : await runOperation(scope, op, createdIds, definedBy));
     }
+    await flush();
     // In the client's order, whatever order they ran in; operations never reached are left out.
     return results.filter((r): r is BulkOperationResult => r !== undefined);
   }
@@ -89,18 +140,17 @@ export function createBulkService(deps: BulkServiceDeps) {
       const detail = `"bulkId:${unresolved}" cannot be resolved: Operations[${definedBy.get(unresolved)}], which defines it, failed`;
       return failure(op, location, new ScimError(409, undefined, detail));
     }
-    const resolve = <T>(data: T): T => (plan.references.size > 0 ? (resolveReferences(data, (ref) => createdIds.get(ref)!) as T) : data);
     try {
       switch (plan.method) {
         case 'POST': {
-          const created = await resources.create(scope, plan.type, resolve(plan.data), ID_ONLY);
+          const created = await resources.create(scope, plan.type, resolve(plan.data, plan.references, createdIds), ID_ONLY);
           createdIds.set(plan.bulkId, String(created.resource['id']));
           return success(op, created.location, etagOf(created.version), 201);
         }
         case 'PUT':
         case 'PATCH': {
           const write = plan.method === 'PUT' ? resources.replace : resources.patch;
-          const updated = await write(scope, plan.type, id!, resolve(plan.data), plan.version, ID_ONLY);
+          const updated = await write(scope, plan.type, id!, resolve(plan.data, plan.references, createdIds), plan.version, ID_ONLY);
           return success(op, updated.location, etagOf(updated.version), 200);
         }
         case 'DELETE':
@@ -115,6 +165,19 @@ export function createBulkService(deps: BulkServiceDeps) {
   }
 
   return { execute, limits };
+}
+
+/** A create validated and waiting for its batch's transaction. */
+interface PendingCreate {
+  readonly index: number;
+  readonly op: ParsedOperation;
+  readonly bulkId: string;
+  readonly command: CreateCommand;
+}
+
+/** `data` with its bulkId references replaced by the ids their POSTs created (all resolved by now). */
+function resolve<T>(data: T, references: ReadonlySet<string>, createdIds: ReadonlyMap<string, string>): T {
+  return references.size > 0 ? (resolveReferences(data, (ref) => createdIds.get(ref)!) as T) : data;
 }
 
 function locationOf(scope: RequestScope, type: ResourceTypeName, id: string): string {

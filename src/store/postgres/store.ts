@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
-import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
+import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
 import type {
   CreateCommand,
   EventBuilder,
@@ -423,44 +423,68 @@ export class PostgresStore implements Store {
 
   async create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
     refuseNul(command.doc, '');
+    return this.#tx((run) => this.#create(run, tenantId, command));
+  }
+
+  async createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures = Infinity): Promise<ReadonlyArray<WriteResult | ScimError>> {
+    return this.#tx(async (run) => {
+      const results: Array<WriteResult | ScimError> = [];
+      let failures = 0;
+      for (const command of commands) {
+        if (failures >= maxFailures) break;
+        await run('SAVEPOINT create_one');
+        try {
+          refuseNul(command.doc, '');
+          results.push(await this.#create(run, tenantId, command));
+          await run('RELEASE SAVEPOINT create_one');
+        } catch (error) {
+          if (!(error instanceof ScimError)) throw error;
+          await run('ROLLBACK TO SAVEPOINT create_one');
+          results.push(error);
+          failures++;
+        }
+      }
+      return results;
+    });
+  }
+
+  async #create(run: Run, tenantId: string, command: CreateCommand): Promise<WriteResult> {
     const promoted = promote(command.resourceType, command.doc);
     const now = ms(command.now);
-    return this.#tx(async (run) => {
-      let rowKey: number;
-      try {
-        const [row] = await run<{ row_key: number }>(
-          `INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
-           VALUES ($1, $2, $3, $4::jsonb, $5, 1, $6, $7, $8, $9, $10) RETURNING row_key`,
-          [
-            tenantId,
-            command.resourceType,
-            command.id,
-            JSON.stringify(command.doc),
-            command.passwordHash ?? null,
-            now,
-            now,
-            promoted.nameKey,
-            promoted.displayName,
-            promoted.externalId,
-          ],
-        );
-        rowKey = row!.row_key;
-      } catch (error) {
-        throw translateUnique(error, command.resourceType, command.id, command.doc);
-      }
-      await this.#writeValues(run, tenantId, rowKey, command.resourceType, command.doc, false);
-      const delta = new DeltaTracker();
-      if (command.members && command.members.length > 0) {
-        requireGroup(command.resourceType);
-        await this.#addMembers(run, tenantId, rowKey, command.members, delta);
-      }
-      const result: WriteResult = {
-        resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
-        memberDelta: delta.result(),
-      };
-      await appendEvents(run, tenantId, command.events, result);
-      return result;
-    });
+    let rowKey: number;
+    try {
+      const [row] = await run<{ row_key: number }>(
+        `INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
+         VALUES ($1, $2, $3, $4::jsonb, $5, 1, $6, $7, $8, $9, $10) RETURNING row_key`,
+        [
+          tenantId,
+          command.resourceType,
+          command.id,
+          JSON.stringify(command.doc),
+          command.passwordHash ?? null,
+          now,
+          now,
+          promoted.nameKey,
+          promoted.displayName,
+          promoted.externalId,
+        ],
+      );
+      rowKey = row!.row_key;
+    } catch (error) {
+      throw translateUnique(error, command.resourceType, command.id, command.doc);
+    }
+    await this.#writeValues(run, tenantId, rowKey, command.resourceType, command.doc, false);
+    const delta = new DeltaTracker();
+    if (command.members && command.members.length > 0) {
+      requireGroup(command.resourceType);
+      await this.#addMembers(run, tenantId, rowKey, command.members, delta);
+    }
+    const result: WriteResult = {
+      resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
+      memberDelta: delta.result(),
+    };
+    await appendEvents(run, tenantId, command.events, result);
+    return result;
   }
 
   async update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
