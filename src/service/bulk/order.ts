@@ -60,9 +60,9 @@ function cyclesAmong(nodes: readonly number[], dependsOn: readonly (readonly num
   const stack: number[] = [];
   const cycles: number[][] = [];
   let counter = 0;
+  const edgesOf = (node: number) => dependsOn[node]!.filter((d) => inScope.has(d));
   for (const root of nodes) {
     if (indexOf.has(root)) continue;
-    const edgesOf = (node: number) => dependsOn[node]!.filter((d) => inScope.has(d));
     const work: Array<{ node: number; edges: number[]; next: number }> = [{ node: root, edges: edgesOf(root), next: 0 }];
     indexOf.set(root, counter);
     lowLink.set(root, counter++);
