@@ -100,14 +100,25 @@ export function createBulkService(deps: BulkServiceDeps) {
     for (const index of order) {
       if (stopped) break;
       const op = operations[index]!;
-      const plan = op.plan;
-      const cycle = cyclic.get(index);
-      if (plan?.method === 'POST' && !cycle && [...plan.references].every((ref) => createdIds.has(ref))) {
+      // A reference to a create still waiting in the batch resolves once the batch is written.
+      if (op.plan && !resolvedIn(op.plan, createdIds) && batch.length > 0) {
+        await flush();
+        if (stopped) break;
+      }
+      const check = runnable(op, cyclic.get(index), operations, createdIds, definedBy);
+      if ('error' in check) {
+        // Its failure counts after the creates before it, as if they had run one by one.
+        await flush();
+        if (stopped) break;
+        record(index, failure(op, op.plan && locationIn(scope, op.plan, createdIds), check.error));
+        continue;
+      }
+      const plan = check.plan;
+      if (plan.method === 'POST') {
         let command: CreateCommand;
         try {
           command = await resources.prepareCreate(scope, plan.type, resolve(plan.data, plan.references, createdIds));
         } catch (error) {
-          // Its failure counts after the creates before it, as if they had run one by one.
           await flush();
           if (!stopped) record(index, failure(op, undefined, error));
           continue;
@@ -118,47 +129,25 @@ export function createBulkService(deps: BulkServiceDeps) {
       }
       await flush();
       if (stopped) break;
-      record(index, cycle ? failure(op, undefined, circular(operations, cycle)) : await runOperation(scope, op, createdIds, definedBy));
+      record(index, await write(scope, op, plan, createdIds));
     }
     await flush();
     // In the client's order, whatever order they ran in; operations never reached are left out.
     return results.filter((r): r is BulkOperationResult => r !== undefined);
   }
 
-  async function runOperation(
-    scope: RequestScope,
-    op: ParsedOperation,
-    createdIds: Map<string, string>,
-    definedBy: ReadonlyMap<string, number>,
-  ): Promise<BulkOperationResult> {
-    const plan = op.plan;
-    if (!plan) return failure(op, undefined, op.error);
-    const id = plan.method === 'POST' ? undefined : plan.resource.kind === 'id' ? plan.resource.id : createdIds.get(plan.resource.bulkId);
-    const location = id === undefined ? undefined : locationOf(scope, plan.type, id);
-    const unresolved = [...plan.references].find((ref) => !createdIds.has(ref));
-    if (unresolved !== undefined) {
-      const detail = `"bulkId:${unresolved}" cannot be resolved: Operations[${definedBy.get(unresolved)}], which defines it, failed`;
-      return failure(op, location, new ScimError(409, undefined, detail));
-    }
+  /** A PUT, PATCH or DELETE whose references are all resolved: the single request it stands for. */
+  async function write(scope: RequestScope, op: ParsedOperation, plan: UpdatePlan, createdIds: ReadonlyMap<string, string>): Promise<BulkOperationResult> {
+    const id = plan.resource.kind === 'id' ? plan.resource.id : createdIds.get(plan.resource.bulkId)!;
+    const location = locationOf(scope, plan.type, id);
     try {
-      switch (plan.method) {
-        case 'POST': {
-          const created = await resources.create(scope, plan.type, resolve(plan.data, plan.references, createdIds), ID_ONLY);
-          createdIds.set(plan.bulkId, String(created.resource['id']));
-          return success(op, created.location, etagOf(created.version), 201);
-        }
-        case 'PUT':
-        case 'PATCH': {
-          const write = plan.method === 'PUT' ? resources.replace : resources.patch;
-          const updated = await write(scope, plan.type, id!, resolve(plan.data, plan.references, createdIds), plan.version, ID_ONLY);
-          return success(op, updated.location, etagOf(updated.version), 200);
-        }
-        case 'DELETE':
-          await resources.remove(scope, plan.type, id!, plan.version);
-          return success(op, location!, undefined, 204);
-        default:
-          return plan satisfies never;
+      if (plan.method === 'DELETE') {
+        await resources.remove(scope, plan.type, id, plan.version);
+        return success(op, location, undefined, 204);
       }
+      const update = plan.method === 'PUT' ? resources.replace : resources.patch;
+      const updated = await update(scope, plan.type, id, resolve(plan.data, plan.references, createdIds), plan.version, ID_ONLY);
+      return success(op, updated.location, etagOf(updated.version), 200);
     } catch (error) {
       return failure(op, location, error);
     }
@@ -173,6 +162,35 @@ interface PendingCreate {
   readonly op: ParsedOperation;
   readonly bulkId: string;
   readonly command: CreateCommand;
+}
+
+type UpdatePlan = Exclude<BulkPlan, { readonly method: 'POST' }>;
+
+/** The plan of an operation that can run now, or why it cannot: malformed, on a cycle, or referring to a failed POST. */
+function runnable(
+  op: ParsedOperation,
+  cycle: readonly number[] | undefined,
+  operations: readonly ParsedOperation[],
+  createdIds: ReadonlyMap<string, string>,
+  definedBy: ReadonlyMap<string, number>,
+): { plan: BulkPlan } | { error: unknown } {
+  if (!op.plan) return { error: op.error };
+  if (cycle) return { error: circular(operations, cycle) };
+  const unresolved = [...op.plan.references].find((ref) => !createdIds.has(ref));
+  if (unresolved === undefined) return { plan: op.plan };
+  const detail = `"bulkId:${unresolved}" cannot be resolved: Operations[${definedBy.get(unresolved)}], which defines it, failed`;
+  return { error: new ScimError(409, undefined, detail) };
+}
+
+function resolvedIn(plan: BulkPlan, createdIds: ReadonlyMap<string, string>): boolean {
+  return [...plan.references].every((ref) => createdIds.has(ref));
+}
+
+/** The URL of the resource a PUT, PATCH or DELETE names, when its id is known. */
+function locationIn(scope: RequestScope, plan: BulkPlan, createdIds: ReadonlyMap<string, string>): string | undefined {
+  if (plan.method === 'POST') return undefined;
+  const id = plan.resource.kind === 'id' ? plan.resource.id : createdIds.get(plan.resource.bulkId);
+  return id === undefined ? undefined : locationOf(scope, plan.type, id);
 }
 
 /** `data` with its bulkId references replaced by the ids their POSTs created (all resolved by now). */
