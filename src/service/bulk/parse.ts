@@ -7,8 +7,7 @@ import { BULK_ID_PREFIX, referencesIn } from './references.ts';
 
 export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 
-export const BULK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export type BulkMethod = (typeof BULK_METHODS)[number];
+const BULK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** The resource a PUT, PATCH or DELETE acts on: by id, or by the bulkId of a POST of this request. */
 export type BulkResourceRef = { readonly kind: 'id'; readonly id: string } | { readonly kind: 'bulkId'; readonly bulkId: string };
@@ -89,23 +88,20 @@ function parseOperation(raw: unknown, index: number): ParsedOperation {
   if (target === undefined) return fail(invalidValue(`"path" must be "/Users", "/Groups", "/Users/{id}" or "/Groups/{id}", got ${JSON.stringify(fields.path)}`));
   const { type, resource } = target;
   const common = { type, version: fields.version as string | undefined };
+  const data = isJsonObject(fields.data) ? fields.data : undefined;
+  const noData = () => fail(invalidSyntax(`a ${method} operation needs a JSON object "data"`));
 
   if (method === 'POST') {
     if (bulkId === undefined) return fail(invalidValue('a POST operation needs a "bulkId" (RFC 7644 §3.7)'));
     if (resource !== undefined) return fail(invalidValue(`a POST "path" names a resource type endpoint ("/${ENDPOINT_OF[type]}"), got ${JSON.stringify(fields.path)}`));
-  } else if (resource === undefined) {
-    return fail(invalidValue(`a ${method} "path" names one resource ("/${ENDPOINT_OF[type]}/{id}"), got ${JSON.stringify(fields.path)}`));
+    if (data === undefined) return noData();
+    return { method, bulkId, plan: { ...common, method, bulkId, data, references: referencesIn(data) } };
   }
-  const pathReferences = resource?.kind === 'bulkId' ? [resource.bulkId] : [];
-  if (method === 'DELETE') {
-    return { method, bulkId, plan: { ...common, method, resource: resource!, references: new Set(pathReferences) } };
-  }
-  const data = fields.data;
-  if (!isJsonObject(data)) return fail(invalidSyntax(`a ${method} operation needs a JSON object "data"`));
-  const references = new Set([...referencesIn(data), ...pathReferences]);
-  const plan: BulkPlan =
-    method === 'POST' ? { ...common, method, bulkId: bulkId!, data, references } : { ...common, method, resource: resource!, data, references };
-  return { method, bulkId, plan };
+  if (resource === undefined) return fail(invalidValue(`a ${method} "path" names one resource ("/${ENDPOINT_OF[type]}/{id}"), got ${JSON.stringify(fields.path)}`));
+  const pathReferences = resource.kind === 'bulkId' ? [resource.bulkId] : [];
+  if (method === 'DELETE') return { method, bulkId, plan: { ...common, method, resource, references: new Set(pathReferences) } };
+  if (data === undefined) return noData();
+  return { method, bulkId, plan: { ...common, method, resource, data, references: new Set([...referencesIn(data), ...pathReferences]) } };
 }
 
 /** The resource type a path names, and the resource when it names one; undefined when it names neither. */
