@@ -241,6 +241,17 @@ describe('rfc7644 §3.7 bulk operations', () => {
     assert.equal(await userCount('userName sw "foe3-"'), 3);
   });
 
+  it('rfc7644 §3.7 a PATCH data without schemas (the RFC\'s own example, before errata 5050) is read as a PatchOp', async () => {
+    const u = await h.request('POST', '/Users', { body: userBody('bulk-errata@example.com') });
+    const res = await bulk([
+      { method: 'PATCH', path: `/Users/${u.body.id}`, data: { Operations: [{ op: 'replace', path: 'title', value: 'errata' }] } },
+      { method: 'PATCH', path: `/Users/${u.body.id}`, data: { schemas: ['urn:example:other'], Operations: [{ op: 'replace', path: 'title', value: 'no' }] } },
+    ]);
+    assert.equal(res.body.Operations[0].status, '200');
+    assertScimError(res.body.Operations[1], 400, 'invalidSyntax', /PatchOp/);
+    assert.equal((await h.request('GET', `/Users/${u.body.id}`)).body.title, 'errata');
+  });
+
   it('version is an If-Match: a stale one is 412 with the location, the current one applies', async () => {
     const u = await h.request('POST', '/Users', { body: userBody('bulk-version@example.com') });
     const location = `https://scim.example.com/scim/v2/Users/${u.body.id}`;

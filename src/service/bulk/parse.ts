@@ -1,4 +1,5 @@
 import { invalidSyntax, invalidValue, payloadTooLarge, ScimError } from '../../errors/scim-error.ts';
+import { PATCH_OP_SCHEMA } from '../../patch/operation.ts';
 import { pick } from '../../patch/parse.ts';
 import { isJsonObject } from '../../schema/json.ts';
 import type { ResourceTypeName } from '../../store/ports.ts';
@@ -101,7 +102,16 @@ function parseOperation(raw: unknown, index: number): ParsedOperation {
   const pathReferences = resource.kind === 'bulkId' ? [resource.bulkId] : [];
   if (method === 'DELETE') return { method, bulkId, plan: { ...common, method, resource, references: new Set(pathReferences) } };
   if (data === undefined) return noData();
-  return { method, bulkId, plan: { ...common, method, resource, data, references: new Set([...referencesIn(data), ...pathReferences]) } };
+  const body = method === 'PATCH' ? withPatchSchema(data) : data;
+  return { method, bulkId, plan: { ...common, method, resource, data: body, references: new Set([...referencesIn(body), ...pathReferences]) } };
+}
+
+/**
+ * RFC 7644 §3.7's own PATCH example sends `data` without `schemas` (errata 5050 added it): a bulk
+ * PATCH without `schemas` is read as a PatchOp, while one that names other schemas stays an error.
+ */
+function withPatchSchema(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.keys(data).some((key) => key.toLowerCase() === 'schemas') ? data : { schemas: [PATCH_OP_SCHEMA], ...data };
 }
 
 /** The resource type a path names, and the resource when it names one; undefined when it names neither. */
