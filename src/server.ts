@@ -10,6 +10,7 @@ import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
 import { createJwtVerifier } from './auth/jwt.ts';
 import { createCoreRegistry } from './schema/registry.ts';
+import { createBulkService } from './service/bulk.ts';
 import { createAdminTokenService, type AdminTokenService } from './service/admin-tokens.ts';
 import { createAuditLog, type AuditLog } from './service/audit.ts';
 import { createTenantRegistries } from './service/schema-registries.ts';
@@ -28,7 +29,7 @@ import type { Store } from './store/ports.ts';
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
-export const FEATURES: Features = { patch: true, bulk: false };
+export const FEATURES: Features = { patch: true, bulk: true };
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -94,6 +95,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     feed.notify();
   };
   const resources = createResourceService({ store, registries, clock, limits, hashPassword, onEvents });
+  const bulk = createBulkService({
+    resources,
+    limits: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },
+  });
   const app = await buildApp({
     config,
     registries,
@@ -102,6 +107,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     rateLimiter: createRateLimiter(config.rateLimits, () => clock().getTime()),
     me: createMeService(resources),
     authenticationSchemes: async (tenantId) => authenticationSchemes(await oauth.issuerOf(tenantId)),
+    bulk,
     features: FEATURES,
     limits,
     ping: () => store.ping(),

@@ -30,6 +30,10 @@ export interface Config {
   };
   /** After a JWT with an unknown key id, an issuer's JWKS is fetched again at most this often (seconds). */
   readonly jwksRefreshCooldownSeconds: number;
+  /** RFC 7644 §3.7.4: most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
+  readonly bulkMaxOperations: number;
+  /** RFC 7644 §3.7.4: largest /Bulk body in bytes (bulk.maxPayloadSize); other routes keep maxBodyBytes. */
+  readonly bulkMaxPayloadBytes: number;
 }
 
 export const DEFAULTS = {
@@ -46,4 +50,6 @@ export const DEFAULTS = {
   rateLimitTenantPerSecond: 1000,
   rateLimitTokenPerSecond: 500,
   jwksRefreshCooldownSeconds: 10,
+  bulkMaxOperations: 1000,
+  bulkMaxPayloadBytes: 4 * 1024 * 1024,
 } as const;

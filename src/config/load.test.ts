@@ -13,6 +13,8 @@ describe('configuration from the environment', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.maxBodyBytes, 1048576);
     assert.equal(config.bootstrapToken, undefined);
+    assert.equal(config.bulkMaxOperations, 1000);
+    assert.equal(config.bulkMaxPayloadBytes, 4194304);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -31,6 +33,8 @@ describe('configuration from the environment', () => {
     [{ SCIMD_PUBLIC_URL: 'ftp://x' }, /SCIMD_PUBLIC_URL must be an http or https URL/],
     [{ SCIMD_MAX_BODY_BYTES: '10' }, /SCIMD_MAX_BODY_BYTES must be between/],
     [{ SCIMD_BOOTSTRAP_TOKEN: 'short' }, /at least 16 characters/],
+    [{ SCIMD_BULK_MAX_OPERATIONS: '0' }, /SCIMD_BULK_MAX_OPERATIONS must be between 1 and/],
+    [{ SCIMD_BULK_MAX_PAYLOAD_BYTES: 'lots' }, /SCIMD_BULK_MAX_PAYLOAD_BYTES must be a whole number/],
     [{ SCIMD_BASE_PATH: '/scim v2' }, /SCIMD_BASE_PATH must be a URL path/],
     [{ SCIMD_ADMIN_TOKEN: 'short' }, /SCIMD_ADMIN_TOKEN must be at least 16 characters/],
     [{ SCIMD_ADMIN_TOKEN: 'the-same-secret-twice', SCIMD_BOOTSTRAP_TOKEN: 'the-same-secret-twice' }, /SCIMD_ADMIN_TOKEN must differ from SCIMD_BOOTSTRAP_TOKEN/],

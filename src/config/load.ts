@@ -129,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: rateLimit(env, 'TOKEN', DEFAULTS.rateLimitTokenPerSecond),
     }),
     jwksRefreshCooldownSeconds: integer(env, 'SCIMD_JWKS_REFRESH_COOLDOWN', DEFAULTS.jwksRefreshCooldownSeconds, 0, 3600),
+    bulkMaxOperations: integer(env, 'SCIMD_BULK_MAX_OPERATIONS', DEFAULTS.bulkMaxOperations, 1, 100000),
+    bulkMaxPayloadBytes: integer(env, 'SCIMD_BULK_MAX_PAYLOAD_BYTES', DEFAULTS.bulkMaxPayloadBytes, 1024, 100 * 1024 * 1024),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

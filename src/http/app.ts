@@ -6,6 +6,7 @@ import type { AuditLog } from '../service/audit.ts';
 import type { Authenticate } from '../service/authenticate.ts';
 import type { MeService } from '../service/me.ts';
 import type { RateLimiter } from '../service/rate-limit.ts';
+import type { BulkService } from '../service/bulk.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
@@ -18,9 +19,9 @@ import { installJsonParsing } from './plugins/media-type.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
-import { registerUnsupportedRoutes } from './routes/unsupported.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -33,6 +34,7 @@ export interface AppDeps {
   readonly me: MeService;
   /** What ServiceProviderConfig lists as authenticationSchemes for a tenant. */
   readonly authenticationSchemes: (tenantId: string) => Promise<readonly AuthenticationScheme[]>;
+  readonly bulk: BulkService;
   readonly features: Features;
   readonly limits: ListLimits;
   readonly ping: () => Promise<void>;
@@ -83,10 +85,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       registerResourceRoutes(scim, config, deps.resources);
+      registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
-      registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits, deps.authenticationSchemes);
+      registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits, deps.bulk.limits, deps.authenticationSchemes);
       registerMeRoutes(scim, config, deps.resources, deps.me);
-      registerUnsupportedRoutes(scim);
     },
     { prefix: config.basePath },
   );

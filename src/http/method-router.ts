@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteShorthandOptions } from 'fastify';
 import { ScimError } from '../errors/scim-error.ts';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -8,11 +8,17 @@ const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /**
  * Registers the handlers of one path, and answers every other method with 405 and an Allow
- * header (RFC 9110 §15.5.6) instead of the framework's 404.
+ * header (RFC 9110 §15.5.6) instead of the framework's 404. `options` (a route's own body
+ * limit, hooks) apply to the handled methods only.
  */
-export function route(app: FastifyInstance, url: string, handlers: Partial<Record<Method, Handler>>): void {
+export function route(
+  app: FastifyInstance,
+  url: string,
+  handlers: Partial<Record<Method, Handler>>,
+  options: Pick<RouteShorthandOptions, 'bodyLimit' | 'onRequest'> = {},
+): void {
   const allowed = METHODS.filter((m) => handlers[m] !== undefined);
-  for (const method of allowed) app.route({ method, url, handler: handlers[method]! });
+  for (const method of allowed) app.route({ ...options, method, url, handler: handlers[method]! });
   const others: HTTPMethods[] = METHODS.filter((m) => handlers[m] === undefined);
   if (!allowed.includes('GET')) others.push('HEAD');
   const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');

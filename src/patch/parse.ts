@@ -20,7 +20,7 @@ export interface PatchParseOptions {
  * to require case-sensitive structural names. Other members (Entra's top-level `id`, per-operation
  * `name`) are ignored. Two spellings of one member are ambiguous, so refused.
  */
-function pick<K extends string>(obj: Record<string, unknown>, names: readonly K[], where: string): Partial<Record<K, unknown>> {
+export function pick<K extends string>(obj: Record<string, unknown>, names: readonly K[], where: string): Partial<Record<K, unknown>> {
   const out: Partial<Record<K, unknown>> = {};
   const seen = new Set<K>();
   for (const key of Object.keys(obj)) {

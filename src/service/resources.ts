@@ -12,6 +12,7 @@ import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
 import { validateResource } from '../schema/validate.ts';
 import type {
+  CreateCommand,
   Include,
   MemberOp,
   Page,
@@ -207,25 +208,54 @@ export function createResourceService(deps: ResourceServiceDeps) {
 
   /** RFC 7644 §3.3. */
   async function create(scope: RequestScope, type: ResourceTypeName, body: unknown, selection: Selection): Promise<ResourceResult> {
+    const command = await prepareCreate(scope, type, body);
+    const written = await store.create(scope.tenantId, command);
+    onEvents();
+    return presentCreated(scope, written.resource, selection);
+  }
+
+  /** What create() validates and hashes before its write: the store command, events included. */
+  async function prepareCreate(scope: RequestScope, type: ResourceTypeName, body: unknown): Promise<CreateCommand> {
     const registry = await registries.forTenant(scope.tenantId);
     const validated = validateResource(registry, type, body, { mode: 'create' });
     const uniqueValues = uniqueValuesOf(registry, type, validated.doc);
     const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
-    const id = randomUUID();
-    const written = await store.create(scope.tenantId, {
+    return {
       resourceType: type,
-      id,
+      id: randomUUID(),
       doc: validated.doc,
       ...(passwordHash !== undefined ? { passwordHash } : {}),
       ...(validated.members !== undefined ? { members: validated.members } : {}),
       ...(uniqueValues !== undefined ? { uniqueValues } : {}),
       now: clock().toISOString(),
       events: eventsFor(registry, scope).created(type),
-    });
-    onEvents();
-    const include = includeFor(registry, type, selection);
+    };
+  }
+
+  /**
+   * Prepared creates (prepareCreate) written by one store call, `store.createMany`: one
+   * transaction, each create in a savepoint of its own with its own events, so that each is what
+   * create() would have committed, but the batch pays for one commit (Bulk). A create that fails
+   * is answered by its ScimError; after `maxFailures` of them the rest are not attempted.
+   */
+  async function createPrepared(
+    scope: RequestScope,
+    commands: readonly CreateCommand[],
+    selection: Selection,
+    maxFailures?: number,
+  ): Promise<Array<ResourceResult | ScimError>> {
+    const written = await store.createMany(scope.tenantId, commands, maxFailures);
+    if (written.some((w) => !(w instanceof ScimError))) onEvents();
+    const results: Array<ResourceResult | ScimError> = [];
+    for (const w of written) results.push(w instanceof ScimError ? w : await presentCreated(scope, w.resource, selection));
+    return results;
+  }
+
+  async function presentCreated(scope: RequestScope, written: StoredResource, selection: Selection): Promise<ResourceResult> {
+    const registry = await registries.forTenant(scope.tenantId);
+    const include = includeFor(registry, written.resourceType, selection);
     // A new user belongs to no group yet; a new group's members are read back with their names.
-    const stored = include.members ? await load(scope, type, id, include) : written.resource;
+    const stored = include.members ? await load(scope, written.resourceType, written.id, include) : written;
     return present(registry, scope, stored, selection);
   }
 
@@ -346,7 +376,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
     onEvents();
   }
 
-  return { list, get, create, replace, patch, remove };
+  return { list, get, create, prepareCreate, createPrepared, replace, patch, remove };
 }
 
 /** What a PUT or PATCH changes; an absent doc or password hash keeps the stored one. */

@@ -1,4 +1,5 @@
 import type { OAuthIssuerRecord } from '../store/ports.ts';
+import type { BulkLimits } from './bulk.ts';
 import type { ListLimits } from './resources.ts';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -51,13 +52,16 @@ export function authenticationSchemes(issuer: OAuthIssuerRecord | undefined): re
 export function serviceProviderConfig(
   features: Features,
   limits: ListLimits,
+  bulk: BulkLimits,
   location: string,
   schemes: readonly AuthenticationScheme[] = authenticationSchemes(undefined),
 ) {
   return {
     schemas: [SPC_SCHEMA],
     patch: { supported: features.patch },
-    bulk: { supported: features.bulk, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: features.bulk
+      ? { supported: true, maxOperations: bulk.maxOperations, maxPayloadSize: bulk.maxPayloadSize }
+      : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: limits.maxResults },
     changePassword: { supported: true },
     sort: { supported: true },

@@ -1,3 +1,4 @@
+import type { ScimError } from '../errors/scim-error.ts';
 import type { ResolvedFilter } from '../filter/ast.ts';
 import type { TenantExtension } from '../schema/custom.ts';
 import type { ResolvedAttribute } from '../schema/registry.ts';
@@ -331,6 +332,15 @@ export interface ResourceStore {
   query(tenantId: string, query: ResourceQuery): Promise<QueryResult>;
   /** Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown member. */
   create(tenantId: string, command: CreateCommand): Promise<WriteResult>;
+  /**
+   * Several independent creates in ONE transaction, each in a savepoint of its own, in order: a
+   * command the client caused to fail (a ScimError: uniqueness, unknown member) rolls back only
+   * its own rows and events and is answered by that error; the others commit together, each with
+   * its events exactly as `create` would append them. After `maxFailures` failed commands the
+   * rest are not attempted and the answer is shorter than `commands`. Any other error rolls back
+   * the whole batch and rejects. What it saves: one commit per resource (bulk creates).
+   */
+  createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures?: number): Promise<ReadonlyArray<WriteResult | ScimError>>;
   /** Throws notFound, VersionConflictError, uniqueness, invalidValue. */
   update(tenantId: string, command: UpdateCommand): Promise<WriteResult>;
   /**

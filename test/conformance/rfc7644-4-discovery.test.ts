@@ -14,7 +14,7 @@ describe('rfc7644 §4 discovery', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.schemas, ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig']);
     assert.equal(res.body.patch.supported, true);
-    assert.equal(res.body.bulk.supported, false);
+    assert.deepEqual(res.body.bulk, { supported: true, maxOperations: 1000, maxPayloadSize: 4194304 });
     assert.equal(res.body.filter.supported, true);
     assert.equal(res.body.etag.supported, true);
     assert.equal(res.body.sort.supported, true);

@@ -3,6 +3,7 @@ import type { Config } from '../../config/config.ts';
 import { forbidden, notFound } from '../../errors/scim-error.ts';
 import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
 import type { SchemaRegistry } from '../../schema/registry.ts';
+import type { BulkLimits } from '../../service/bulk.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
 import type { RegistrySource } from '../../service/schema-registries.ts';
 import { serviceProviderConfig, type AuthenticationScheme, type Features } from '../../service/service-provider-config.ts';
@@ -35,6 +36,7 @@ export function registerDiscoveryRoutes(
   registries: RegistrySource,
   features: Features,
   limits: ListLimits,
+  bulkLimits: BulkLimits,
   schemesOf: (tenantId: string) => Promise<readonly AuthenticationScheme[]>,
 ): void {
   // /Schemas and /ResourceTypes show the requesting tenant's extensions, and only its own.
@@ -48,7 +50,7 @@ export function registerDiscoveryRoutes(
       refuseFilter(request);
       const base = baseUrlOf(config, request);
       const schemes = await schemesOf(scopeOf(config, request).tenantId);
-      return sendScim(reply, serviceProviderConfig(features, limits, `${base}/ServiceProviderConfig`, schemes));
+      return sendScim(reply, serviceProviderConfig(features, limits, bulkLimits, `${base}/ServiceProviderConfig`, schemes));
     },
   });
   route(app, '/Schemas', {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
-import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
+import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
 import type {
   AdminTokenRecord,
   AuditEntry,
@@ -543,6 +543,34 @@ export class PostgresStore implements Store {
 
   async create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
     refuseNul(command.doc, '');
+    // One statement needs no transaction of its own: autocommit, one round trip.
+    if (isOneStatement(command)) return this.#create(this.#run, tenantId, command);
+    return this.#tx((run) => this.#create(run, tenantId, command));
+  }
+
+  async createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures = Infinity): Promise<ReadonlyArray<WriteResult | ScimError>> {
+    return this.#tx(async (run) => {
+      const results: Array<WriteResult | ScimError> = [];
+      let failures = 0;
+      for (const command of commands) {
+        if (failures >= maxFailures) break;
+        await run('SAVEPOINT create_one');
+        try {
+          refuseNul(command.doc, '');
+          results.push(await this.#create(run, tenantId, command));
+          await run('RELEASE SAVEPOINT create_one');
+        } catch (error) {
+          if (!(error instanceof ScimError)) throw error;
+          await run('ROLLBACK TO SAVEPOINT create_one');
+          results.push(error);
+          failures++;
+        }
+      }
+      return results;
+    });
+  }
+
+  async #create(run: Run, tenantId: string, command: CreateCommand): Promise<WriteResult> {
     const promoted = promote(command.resourceType, command.doc);
     const now = ms(command.now);
     const params = [
@@ -559,7 +587,7 @@ export class PostgresStore implements Store {
       ...valueArrays(valueRows(command.resourceType, command.doc)),
     ];
     const resource = { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) };
-    const insert = async (run: Run, events: readonly NewEvent[]) => {
+    const insert = async (events: readonly NewEvent[]) => {
       try {
         const [row] = await run<{ row_key: number }>(events.length > 0 ? CREATE_WITH_EVENTS : CREATE, events.length > 0 ? [...params, ...outboxArrays(events)] : params);
         return row!.row_key;
@@ -567,22 +595,20 @@ export class PostgresStore implements Store {
         throw translateUnique(error, command.resourceType, command.id, command.doc);
       }
     };
-    const members = command.members ?? [];
-    if (members.length === 0 && (command.uniqueValues ?? []).length === 0) {
+    if (isOneStatement(command)) {
       const result: WriteResult = { resource, memberDelta: new DeltaTracker().result() };
-      await insert(this.#run, command.events?.(result) ?? []);
+      await insert(command.events?.(result) ?? []);
       return result;
     }
+    const members = command.members ?? [];
     if (members.length > 0) requireGroup(command.resourceType);
-    return this.#tx(async (run) => {
-      const rowKey = await insert(run, []);
-      await writeUniqueValues(run, tenantId, command.resourceType, rowKey, command.uniqueValues, false);
-      const delta = new DeltaTracker();
-      await this.#addMembers(run, tenantId, rowKey, members, delta);
-      const result: WriteResult = { resource, memberDelta: delta.result() };
-      await appendEvents(run, tenantId, command.events, result);
-      return result;
-    });
+    const rowKey = await insert([]);
+    await writeUniqueValues(run, tenantId, command.resourceType, rowKey, command.uniqueValues, false);
+    const delta = new DeltaTracker();
+    await this.#addMembers(run, tenantId, rowKey, members, delta);
+    const result: WriteResult = { resource, memberDelta: delta.result() };
+    await appendEvents(run, tenantId, command.events, result);
+    return result;
   }
 
   async update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
@@ -965,6 +991,11 @@ function valuesInsert(rowKey: string, tenant: string, first: number, from = ''):
 function valueArrays(rows: readonly ValueRow[]): unknown[] {
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return [rows.map((r) => r.attr), rows.map((r) => r.idx), rows.map((r) => text(r.value)), rows.map((r) => text(r.type))];
+}
+
+/** A create without members or unique values: its resource, values and events are one statement. */
+function isOneStatement(command: CreateCommand): boolean {
+  return (command.members ?? []).length === 0 && (command.uniqueValues ?? []).length === 0;
 }
 
 const CREATE = createStatement(false);

@@ -1,4 +1,4 @@
-import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
+import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
 import type {
   AdminTokenRecord,
   AuditEntry,
@@ -433,45 +433,66 @@ export class SqliteStore implements Store {
   // ---- writes -------------------------------------------------------------------------------
 
   async create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
+    return this.#tx(() => this.#create(tenantId, command));
+  }
+
+  async createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures = Infinity): Promise<ReadonlyArray<WriteResult | ScimError>> {
     return this.#tx(() => {
-      const promoted = promote(command.resourceType, command.doc);
-      const now = ms(command.now);
-      let rowKey: number;
-      try {
-        rowKey = Number(
-          this.#s(
-            `INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
-             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-          ).run(
-            tenantId,
-            command.resourceType,
-            command.id,
-            JSON.stringify(command.doc),
-            command.passwordHash ?? null,
-            now,
-            now,
-            promoted.nameKey,
-            promoted.displayName,
-            promoted.externalId,
-          ).lastInsertRowid,
-        );
-      } catch (error) {
-        throw this.#translate(error, command.resourceType, command.id, command.doc);
+      const results: Array<WriteResult | ScimError> = [];
+      let failures = 0;
+      for (const command of commands) {
+        if (failures >= maxFailures) break;
+        try {
+          // A transaction function called inside a transaction runs in a savepoint (better-sqlite3).
+          results.push(this.#db.transaction(() => this.#create(tenantId, command))());
+        } catch (error) {
+          if (!(error instanceof ScimError)) throw error;
+          results.push(error);
+          failures++;
+        }
       }
-      this.#writeValues(tenantId, rowKey, command.resourceType, command.doc, false);
-      writeUniqueValues((text) => this.#s(text), tenantId, command.resourceType, rowKey, command.uniqueValues, false);
-      const delta = new DeltaTracker();
-      if (command.members && command.members.length > 0) {
-        this.#requireGroup(command.resourceType);
-        this.#addMembers(tenantId, rowKey, command.members, delta);
-      }
-      const result: WriteResult = {
-        resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
-        memberDelta: delta.result(),
-      };
-      this.#appendEvents(tenantId, command.events, result);
-      return result;
+      return results;
     });
+  }
+
+  #create(tenantId: string, command: CreateCommand): WriteResult {
+    const promoted = promote(command.resourceType, command.doc);
+    const now = ms(command.now);
+    let rowKey: number;
+    try {
+      rowKey = Number(
+        this.#s(
+          `INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
+           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+        ).run(
+          tenantId,
+          command.resourceType,
+          command.id,
+          JSON.stringify(command.doc),
+          command.passwordHash ?? null,
+          now,
+          now,
+          promoted.nameKey,
+          promoted.displayName,
+          promoted.externalId,
+        ).lastInsertRowid,
+      );
+    } catch (error) {
+      throw this.#translate(error, command.resourceType, command.id, command.doc);
+    }
+    this.#writeValues(tenantId, rowKey, command.resourceType, command.doc, false);
+    writeUniqueValues((text) => this.#s(text), tenantId, command.resourceType, rowKey, command.uniqueValues, false);
+    const delta = new DeltaTracker();
+    if (command.members && command.members.length > 0) {
+      this.#requireGroup(command.resourceType);
+      this.#addMembers(tenantId, rowKey, command.members, delta);
+    }
+    const result: WriteResult = {
+      resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
+      memberDelta: delta.result(),
+    };
+    this.#appendEvents(tenantId, command.events, result);
+    return result;
   }
 
   async update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {

@@ -383,6 +383,43 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual((await store.readEvents(tenant, 2, 1)).map((e) => e.sequence), [3]);
       });
 
+      it('createMany: one transaction, a savepoint per command; a failed command leaves no row and no event, the others keep theirs', async () => {
+        const tenant = await newTenant(store);
+        await user(store, tenant, { userName: 'taken' });
+        const create = (userName: string, type: ResourceTypeName = 'User', members?: string[]) => ({
+          resourceType: type,
+          id: randomUUID(),
+          doc: type === 'User' ? { userName } : { displayName: userName },
+          ...(members ? { members: members.map((value) => ({ value })) } : {}),
+          now: T1,
+          events: () => [ev(`created:${userName}`), ev(`second:${userName}`)],
+        });
+        const commands = [create('cm1'), create('TAKEN'), create('cm-group', 'Group', ['no-such-user']), create('cm2')];
+        const results = await store.createMany(tenant, commands);
+        assert.equal(results.length, 4);
+        assert.equal((results[0] as { resource: { id: string } }).resource.id, commands[0]!.id);
+        isScim(409, 'uniqueness')(results[1]);
+        isScim(400, 'invalidValue')(results[2]);
+        assert.equal((results[3] as { resource: { version: number } }).resource.version, 1);
+        assert.deepEqual(await names(tenant, 'User', undefined, 'userName'), ['cm1', 'cm2', 'taken']);
+        assert.deepEqual(await names(tenant, 'Group'), []);
+        const events = await store.readEvents(tenant, 0, 100);
+        assert.deepEqual(events.map((e) => [e.sequence, e.type]), [[1, 'created:cm1'], [2, 'second:cm1'], [3, 'created:cm2'], [4, 'second:cm2']]);
+      });
+
+      it('createMany stops after maxFailures failed commands, and any other error rolls the whole batch back', async () => {
+        const tenant = await newTenant(store);
+        const command = (userName: string) => ({ resourceType: 'User' as const, id: randomUUID(), doc: { userName }, now: T1, events: () => [ev(userName)] });
+        const stopped = await store.createMany(tenant, [command('mf1'), command('MF1'), command('mf2')], 1);
+        assert.equal(stopped.length, 2);
+        isScim(409, 'uniqueness')(stopped[1]);
+        assert.deepEqual(await names(tenant, 'User'), ['mf1']);
+        const broken = { ...command('mf3'), events: () => { throw new Error('boom'); } };
+        await assert.rejects(store.createMany(tenant, [command('mf4'), broken]), /boom/);
+        assert.deepEqual(await names(tenant, 'User'), ['mf1']);
+        assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => [e.sequence, e.type]), [[1, 'mf1']]);
+      });
+
       it('a write that fails or whose builder throws appends nothing and changes nothing; a no-op update does not call the builder', async () => {
         const tenant = await newTenant(store);
         const u = await user(store, tenant, { userName: 'ob2' });
