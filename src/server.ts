@@ -66,7 +66,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     relay?.wake();
     feed.notify();
   };
-  const resources = createResourceService({ store, registry, clock, limits, hashPassword, onEvents });
+  const resources = createResourceService({ store, registry, clock, limits, hashPassword, onEvents, requestLimits: config.requestLimits });
   const app = await buildApp({
     config,
     registry,

@@ -1,3 +1,5 @@
+import type { RequestLimits } from './request-limits.ts';
+
 /** The service's configuration: validated once at start, frozen, passed explicitly. */
 export interface Config {
   readonly host: string;
@@ -21,6 +23,8 @@ export interface Config {
   readonly relayInServe: boolean;
   /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
   readonly eventRetentionSeconds: number;
+  /** Bounds on JSON depth, filters, PATCH operations and attribute lists (SCIMD_MAX_*). */
+  readonly requestLimits: RequestLimits;
 }
 
 export const DEFAULTS = {

@@ -1,4 +1,5 @@
 import { DEFAULTS, type Config } from './config.ts';
+import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './request-limits.ts';
 
 /** A configuration value that cannot be used; the CLI prints it and exits with code 2. */
 export class ConfigError extends Error {
@@ -83,6 +84,22 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   throw new ConfigError(`${name} must be on or off, got "${raw}"`);
 }
 
+/** README "Limits and hardening": one variable per bound, each with a floor that real clients need. */
+function requestLimits(env: NodeJS.ProcessEnv): RequestLimits {
+  return Object.freeze({
+    maxJsonDepth: integer(env, 'SCIMD_MAX_JSON_DEPTH', LIMITS.maxJsonDepth, 8, 1000),
+    filter: Object.freeze({
+      maxLength: integer(env, 'SCIMD_MAX_FILTER_LENGTH', LIMITS.filter.maxLength, 256, 1024 * 1024),
+      maxDepth: integer(env, 'SCIMD_MAX_FILTER_DEPTH', LIMITS.filter.maxDepth, 4, 256),
+    }),
+    maxPatchOperations: integer(env, 'SCIMD_MAX_PATCH_OPERATIONS', LIMITS.maxPatchOperations, 1, 100_000),
+    attributeList: Object.freeze({
+      maxLength: integer(env, 'SCIMD_MAX_ATTRIBUTE_LIST_LENGTH', LIMITS.attributeList.maxLength, 256, 1024 * 1024),
+      maxNames: integer(env, 'SCIMD_MAX_ATTRIBUTE_NAMES', LIMITS.attributeList.maxNames, 8, 10_000),
+    }),
+  });
+}
+
 /** Reads the SCIMD_* environment variables, applies defaults, validates, and freezes. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = text(env, 'SCIMD_LOG_LEVEL') ?? DEFAULTS.logLevel;
@@ -108,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventSinks: Object.freeze(eventSinks(text(env, 'SCIMD_EVENT_SINKS'))),
     relayInServe: onOff(env, 'SCIMD_RELAY', true),
     eventRetentionSeconds: integer(env, 'SCIMD_EVENT_RETENTION', DEFAULTS.eventRetentionSeconds, 60, 365 * 24 * 3600),
+    requestLimits: requestLimits(env),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

@@ -8,6 +8,7 @@ import type { Features } from '../service/service-provider-config.ts';
 import type { TenantService } from '../service/tenants.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
+import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -44,7 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   installErrorHandling(app);
-  installJsonParsing(app);
+  installJsonParsing(app, config.requestLimits.maxJsonDepth);
+  installSecurityHeaders(app);
   app.decorateRequest('principal', null);
   if (config.logLevel === 'debug' || config.logLevel === 'trace') {
     app.addHook('onResponse', async (request, reply) => {

@@ -18,6 +18,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /** RFC 7644 §3.2–§3.6 on /Users and /Groups, and §3.4.3 POST /.search at every level. */
 export function registerResourceRoutes(app: FastifyInstance, config: Config, resources: ResourceService): void {
+  const attributeLimits = config.requestLimits.attributeList;
   const endpoints: ReadonlyArray<readonly [string, ResourceTypeName]> = [
     ['/Users', 'User'],
     ['/Groups', 'Group'],
@@ -35,7 +36,7 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
         request.params.id,
         request.body,
         header(request, 'if-match'),
-        selectionFromQuery(request.query),
+        selectionFromQuery(request.query, attributeLimits),
       );
       if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
         return reply.code(204).header('etag', etagOf(result.version)).send();
@@ -46,22 +47,22 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
   for (const [path, type] of endpoints) {
     route(app, path, {
       GET: async (request, reply) =>
-        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query))),
+        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query, attributeLimits))),
       POST: async (request, reply) =>
         sendResource(
           reply,
           201,
-          await resources.create(scopeOf(config, request), type, request.body, selectionFromQuery(request.query as Query)),
+          await resources.create(scopeOf(config, request), type, request.body, selectionFromQuery(request.query as Query, attributeLimits)),
         ),
     });
     route(app, `${path}/.search`, {
       POST: async (request, reply) =>
-        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body))),
+        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body, attributeLimits))),
     });
     route(app, `${path}/:id`, {
       GET: async (req, reply) => {
         const request = req as WithId;
-        const result = await resources.get(scopeOf(config, request), type, request.params.id, selectionFromQuery(request.query));
+        const result = await resources.get(scopeOf(config, request), type, request.params.id, selectionFromQuery(request.query, attributeLimits));
         const ifNoneMatch = header(request, 'if-none-match');
         if (ifNoneMatch !== undefined && matchesVersion(ifNoneMatch, result.version)) {
           return reply.code(304).header('etag', etagOf(result.version)).send();
@@ -79,6 +80,6 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
   }
   route(app, '/.search', {
     POST: async (request, reply) =>
-      sendScim(reply, await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body))),
+      sendScim(reply, await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body, attributeLimits))),
   });
 }
