@@ -6,7 +6,7 @@ import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { Features } from '../service/service-provider-config.ts';
 import type { TenantService } from '../service/tenants.ts';
-import { installErrorHandling } from './plugins/error-handler.ts';
+import { answerFrameworkError, installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
@@ -41,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Entra and Okta send paths in whatever case; routes stay case-sensitive but tolerate a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
     // Two info lines per request would cost more than the request itself: access logs are debug.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -50,7 +51,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('principal', null);
   if (config.logLevel === 'debug' || config.logLevel === 'trace') {
     app.addHook('onResponse', async (request, reply) => {
-      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
+      // Query values stay out of the log: a filter may compare a password (RFC 7643 §4.1.1).
+      const [path, query] = request.url.split('?', 2);
+      const params = query === undefined ? undefined : [...new URLSearchParams(query).keys()];
+      request.log.debug({ method: request.method, path, params, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
     });
   }
 
