@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors/quote.ts';
 import { badRequest, invalidCount, invalidSyntax, invalidValue } from '../errors/scim-error.ts';
 import { DEFAULT_ATTRIBUTE_LIST_LIMITS, parseAttributeList, type AttributeListLimits } from '../schema/project.ts';
 
@@ -24,8 +25,8 @@ function integerParam(name: string, raw: unknown): number | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    if (name === 'count') throw invalidCount(`count must be an integer, got ${JSON.stringify(raw)}`);
-    throw invalidValue(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+    if (name === 'count') throw invalidCount(`count must be an integer, got ${quoteInput(raw)}`);
+    throw invalidValue(`${name} must be an integer, got ${quoteInput(raw)}`);
   }
   return value;
 }
