@@ -52,8 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.logLevel === 'debug' || config.logLevel === 'trace') {
     app.addHook('onResponse', async (request, reply) => {
       // Query values stay out of the log: a filter may compare a password (RFC 7643 §4.1.1).
-      const [path, query] = request.url.split('?', 2);
-      const params = query === undefined ? undefined : [...new URLSearchParams(query).keys()];
+      const mark = request.url.indexOf('?');
+      const path = mark < 0 ? request.url : request.url.slice(0, mark);
+      const params = mark < 0 ? undefined : [...new URLSearchParams(request.url.slice(mark + 1)).keys()];
       request.log.debug({ method: request.method, path, params, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
     });
   }

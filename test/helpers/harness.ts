@@ -73,7 +73,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     Object.assign(headers, options.headers);
     const response = await server.app.inject({
       method: method as 'GET',
-      url: url.startsWith('/') && !url.startsWith(base) && !url.startsWith('/healthz') && !url.startsWith('/readyz') ? `${base}${url}` : url,
+      url: url.startsWith('/') && !url.startsWith(base) && !/^\/(healthz|readyz|metrics)\b/.test(url) ? `${base}${url}` : url,
       headers,
       ...(payload !== undefined ? { payload } : {}),
     });
