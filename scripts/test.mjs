@@ -22,8 +22,8 @@ const only = process.argv.slice(2);
 // Set for the runs this script starts itself: they leave the totals to it.
 const inner = process.env.SCIMD_TEST_INNER === '1';
 
-/** What the PostgreSQL pass runs: the HTTP conformance, filter, PATCH, interop and events suites. */
-const POSTGRES_PASS = ['test/conformance', 'test/events/outbox.test.ts', 'test/events/relay.test.ts', 'test/events/sinks.int.test.ts'];
+/** What the PostgreSQL pass runs: the HTTP conformance, filter, PATCH, interop, endpoint fuzz and events suites. */
+const POSTGRES_PASS = ['test/conformance', 'test/fuzz/endpoints.test.ts', 'test/events/outbox.test.ts', 'test/events/relay.test.ts', 'test/events/sinks.int.test.ts'];
 
 function collect(dir, out) {
   for (const entry of readdirSync(dir)) {

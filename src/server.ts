@@ -94,7 +94,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     relay?.wake();
     feed.notify();
   };
-  const resources = createResourceService({ store, registries, clock, limits, hashPassword, onEvents });
+  const resources = createResourceService({ store, registries, clock, limits, hashPassword, onEvents, requestLimits: config.requestLimits });
   const bulk = createBulkService({
     resources,
     limits: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },

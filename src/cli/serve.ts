@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import { loggerOptions } from '../http/logger-options.ts';
 import { createServer } from '../server.ts';
 import { DEFAULT_TENANT, type TenantService } from '../service/tenants.ts';
 
@@ -33,12 +34,7 @@ async function bootstrap(config: Config, tenants: TenantService, url: string): P
 }
 
 export async function serve(config: Config): Promise<number> {
-  const server = await createServer(config, {
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
-  });
+  const server = await createServer(config, { logger: loggerOptions(config) });
   const address = await server.app.listen({ host: config.host, port: config.port });
   const url = `${config.publicUrl ?? address}${config.basePath}`;
   await bootstrap(config, server.tenants, url);

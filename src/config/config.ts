@@ -1,3 +1,5 @@
+import type { RequestLimits } from './request-limits.ts';
+
 /** The service's configuration: validated once at start, frozen, passed explicitly. */
 export interface Config {
   readonly host: string;
@@ -34,6 +36,8 @@ export interface Config {
   readonly bulkMaxOperations: number;
   /** RFC 7644 §3.7.4: largest /Bulk body in bytes (bulk.maxPayloadSize); other routes keep maxBodyBytes. */
   readonly bulkMaxPayloadBytes: number;
+  /** Bounds on JSON depth, filters, PATCH operations and attribute lists (SCIMD_MAX_*). */
+  readonly requestLimits: RequestLimits;
 }
 
 export const DEFAULTS = {

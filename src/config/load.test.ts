@@ -16,6 +16,30 @@ describe('configuration from the environment', () => {
     assert.equal(config.bulkMaxOperations, 1000);
     assert.equal(config.bulkMaxPayloadBytes, 4194304);
     assert.ok(Object.isFrozen(config));
+    assert.deepEqual(config.requestLimits, {
+      maxJsonDepth: 32,
+      filter: { maxLength: 4096, maxDepth: 32 },
+      maxPatchOperations: 1000,
+      attributeList: { maxLength: 4096, maxNames: 100 },
+    });
+    assert.ok(Object.isFrozen(config.requestLimits) && Object.isFrozen(config.requestLimits.filter));
+  });
+
+  it('reads every request limit from its own variable', () => {
+    const { requestLimits } = loadConfig({
+      SCIMD_MAX_JSON_DEPTH: '16',
+      SCIMD_MAX_FILTER_LENGTH: '1024',
+      SCIMD_MAX_FILTER_DEPTH: '8',
+      SCIMD_MAX_PATCH_OPERATIONS: '50',
+      SCIMD_MAX_ATTRIBUTE_LIST_LENGTH: '512',
+      SCIMD_MAX_ATTRIBUTE_NAMES: '20',
+    });
+    assert.deepEqual(requestLimits, {
+      maxJsonDepth: 16,
+      filter: { maxLength: 1024, maxDepth: 8 },
+      maxPatchOperations: 50,
+      attributeList: { maxLength: 512, maxNames: 20 },
+    });
   });
 
   it('normalises the base path and the public URL', () => {
@@ -40,6 +64,9 @@ describe('configuration from the environment', () => {
     [{ SCIMD_ADMIN_TOKEN: 'the-same-secret-twice', SCIMD_BOOTSTRAP_TOKEN: 'the-same-secret-twice' }, /SCIMD_ADMIN_TOKEN must differ from SCIMD_BOOTSTRAP_TOKEN/],
     [{ SCIMD_RATE_LIMIT_TENANT: 'fast' }, /SCIMD_RATE_LIMIT_TENANT must be a whole number/],
     [{ SCIMD_RATE_LIMIT_TOKEN: '10', SCIMD_RATE_LIMIT_TOKEN_BURST: '0' }, /SCIMD_RATE_LIMIT_TOKEN_BURST must be at least 1/],
+    [{ SCIMD_MAX_JSON_DEPTH: '2' }, /SCIMD_MAX_JSON_DEPTH must be between 8 and 1000/],
+    [{ SCIMD_MAX_FILTER_DEPTH: '0' }, /SCIMD_MAX_FILTER_DEPTH must be between 4 and 256/],
+    [{ SCIMD_MAX_PATCH_OPERATIONS: 'many' }, /SCIMD_MAX_PATCH_OPERATIONS must be a whole number/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one clear message`, () => {

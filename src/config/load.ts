@@ -1,4 +1,5 @@
 import { DEFAULTS, type Config } from './config.ts';
+import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './request-limits.ts';
 
 /** A configuration value that cannot be used; the CLI prints it and exits with code 2. */
 export class ConfigError extends Error {
@@ -91,6 +92,22 @@ function rateLimit(env: NodeJS.ProcessEnv, scope: 'TENANT' | 'TOKEN', fallback: 
   return Object.freeze({ perSecond, burst });
 }
 
+/** README "Limits and hardening": one variable per bound, each with a floor that real clients need. */
+function requestLimits(env: NodeJS.ProcessEnv): RequestLimits {
+  return Object.freeze({
+    maxJsonDepth: integer(env, 'SCIMD_MAX_JSON_DEPTH', LIMITS.maxJsonDepth, 8, 1000),
+    filter: Object.freeze({
+      maxLength: integer(env, 'SCIMD_MAX_FILTER_LENGTH', LIMITS.filter.maxLength, 256, 1024 * 1024),
+      maxDepth: integer(env, 'SCIMD_MAX_FILTER_DEPTH', LIMITS.filter.maxDepth, 4, 256),
+    }),
+    maxPatchOperations: integer(env, 'SCIMD_MAX_PATCH_OPERATIONS', LIMITS.maxPatchOperations, 1, 100_000),
+    attributeList: Object.freeze({
+      maxLength: integer(env, 'SCIMD_MAX_ATTRIBUTE_LIST_LENGTH', LIMITS.attributeList.maxLength, 256, 1024 * 1024),
+      maxNames: integer(env, 'SCIMD_MAX_ATTRIBUTE_NAMES', LIMITS.attributeList.maxNames, 8, 10_000),
+    }),
+  });
+}
+
 /** Reads the SCIMD_* environment variables, applies defaults, validates, and freezes. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = text(env, 'SCIMD_LOG_LEVEL') ?? DEFAULTS.logLevel;
@@ -131,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwksRefreshCooldownSeconds: integer(env, 'SCIMD_JWKS_REFRESH_COOLDOWN', DEFAULTS.jwksRefreshCooldownSeconds, 0, 3600),
     bulkMaxOperations: integer(env, 'SCIMD_BULK_MAX_OPERATIONS', DEFAULTS.bulkMaxOperations, 1, 100000),
     bulkMaxPayloadBytes: integer(env, 'SCIMD_BULK_MAX_PAYLOAD_BYTES', DEFAULTS.bulkMaxPayloadBytes, 1024, 100 * 1024 * 1024),
+    requestLimits: requestLimits(env),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

@@ -14,6 +14,7 @@ const KNOWN_CODES: Readonly<Record<string, (e: FrameworkError) => ScimError>> = 
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new ScimError(400, 'invalidSyntax', 'the request body is empty'),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new ScimError(400, 'invalidSyntax', 'the Content-Length does not match the body'),
   FST_ERR_BAD_URL: () => new ScimError(400, undefined, 'the request URL is malformed'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new ScimError(414, undefined, 'a path segment of the request URL is too long'),
 };
 
 /**

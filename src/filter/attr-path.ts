@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors/quote.ts';
 import type { AttrPath } from './ast.ts';
 import type { ErrorFactory } from './lexer.ts';
 
@@ -29,7 +30,7 @@ export function parseAttrPath(word: string, offset: number, fail: ErrorFactory):
     (colon < 0 || isAlpha(word.charCodeAt(0))) &&
     isAttrName(word, nameStart, nameEnd) &&
     (dot < 0 || isAttrName(word, dot + 1, word.length));
-  if (!ok) throw fail(`invalid attribute path ${JSON.stringify(word)} at offset ${offset}`);
+  if (!ok) throw fail(`invalid attribute path ${quoteInput(word)} at offset ${offset}`);
   return {
     uri: colon < 0 ? undefined : word.slice(0, colon),
     name: colon < 0 && dot < 0 ? word : word.slice(nameStart, nameEnd),

@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors/quote.ts';
 import { invalidFilter, type ScimError } from '../errors/scim-error.ts';
 import type { Token, TokenKind } from './token.ts';
 
@@ -159,7 +160,7 @@ export class Lexer {
     if (!ok || (i < n && isWordChar(text.charCodeAt(i)))) {
       let j = i;
       while (j < n && isWordChar(text.charCodeAt(j))) j++;
-      throw this.fail(`invalid number ${JSON.stringify(text.slice(start, Math.max(j, start + 1)))} at offset ${start}`);
+      throw this.fail(`invalid number ${quoteInput(text.slice(start, Math.max(j, start + 1)))} at offset ${start}`);
     }
     const value = Number(text.slice(start, i));
     if (!Number.isFinite(value)) throw this.fail(`number out of range at offset ${start}`);

@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors/quote.ts';
 import { invalidFilter } from '../errors/scim-error.ts';
 import { COMPARE_OPS, type AttrPath, type CompareOp, type Filter, type FilterLiteral } from './ast.ts';
 import { formatAttrPath, isAttrName, parseAttrPath } from './attr-path.ts';
@@ -119,7 +120,7 @@ export class FilterParser {
   #subAttrAfterValueFilter(path: AttrPath, filter: Filter): Filter {
     const lx = this.#lexer;
     const text = lx.tokenText();
-    if (!isAttrName(text, 1)) throw lx.fail(`invalid sub-attribute ${JSON.stringify(text)} at offset ${lx.start}`);
+    if (!isAttrName(text, 1)) throw lx.fail(`invalid sub-attribute ${quoteInput(text)} at offset ${lx.start}`);
     const sub: AttrPath = { uri: undefined, name: text.slice(1), subAttr: undefined, offset: lx.start + 1 };
     lx.next();
     return { kind: 'valuePath', path, filter: { kind: 'and', left: filter, right: this.#comparison(sub) } };
@@ -127,7 +128,7 @@ export class FilterParser {
 
   #comparison(path: AttrPath): Filter {
     const lx = this.#lexer;
-    if (lx.kind !== 'word') throw this.#expected(`an operator after ${JSON.stringify(formatAttrPath(path))}`);
+    if (lx.kind !== 'word') throw this.#expected(`an operator after ${quoteInput(formatAttrPath(path))}`);
     const written = lx.tokenText();
     const lower = written.toLowerCase();
     if (lower === 'pr') {
@@ -135,7 +136,7 @@ export class FilterParser {
       return { kind: 'present', path };
     }
     const op = OPERATORS.get(lower);
-    if (op === undefined) throw lx.fail(`unknown operator ${JSON.stringify(written)} at offset ${lx.start}`);
+    if (op === undefined) throw lx.fail(`unknown operator ${quoteInput(written)} at offset ${lx.start}`);
     lx.next();
     return { kind: 'compare', path, op, value: this.#literal() };
   }

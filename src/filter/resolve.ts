@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors/quote.ts';
 import { invalidFilter, invalidPath } from '../errors/scim-error.ts';
 import type { AttributeDefinition } from '../schema/attribute.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
@@ -13,7 +14,7 @@ interface Scope {
   readonly parent: AttrPath | undefined;
 }
 
-const at = (path: AttrPath) => `${JSON.stringify(formatAttrPath(path))} at offset ${path.offset}`;
+const at = (path: AttrPath) => `${quoteInput(formatAttrPath(path))} at offset ${path.offset}`;
 
 function lookup(path: AttrPath, scope: Scope): ResolvedAttribute {
   const { registry, resourceType, parent } = scope;
@@ -27,7 +28,7 @@ function lookup(path: AttrPath, scope: Scope): ResolvedAttribute {
       ? registry.resolve(resourceType, { uri: parent.uri, name: parent.name, subAttr: path.name })
       : undefined;
   if (resolved === undefined) {
-    throw invalidFilter(`unknown sub-attribute of ${JSON.stringify(formatAttrPath(parent))}: ${at(path)}`);
+    throw invalidFilter(`unknown sub-attribute of ${quoteInput(formatAttrPath(parent))}: ${at(path)}`);
   }
   return resolved;
 }
@@ -71,7 +72,7 @@ function typed(leaf: AttributeDefinition, op: CompareOp, value: FilterLiteral, p
     if (!EQUALITY.has(op)) throw invalidFilter(`operator "${op}" cannot compare with null: ${at(path)}`);
     return { type: 'null' };
   }
-  const wrong = () => invalidFilter(`${leaf.type} attribute cannot be compared with ${JSON.stringify(value)}: ${at(path)}`);
+  const wrong = () => invalidFilter(`${leaf.type} attribute cannot be compared with ${quoteInput(value)}: ${at(path)}`);
   switch (leaf.type) {
     case 'string':
     case 'reference':
@@ -92,7 +93,7 @@ function typed(leaf: AttributeDefinition, op: CompareOp, value: FilterLiteral, p
       return { type: 'number', value };
     case 'dateTime': {
       const epochMs = typeof value === 'string' ? parseDateTime(value) : undefined;
-      if (epochMs === undefined) throw invalidFilter(`${JSON.stringify(value)} is not an xsd:dateTime, for ${at(path)}`);
+      if (epochMs === undefined) throw invalidFilter(`${quoteInput(value)} is not an xsd:dateTime, for ${at(path)}`);
       return { type: 'dateTime', value: value as string, epochMs };
     }
     case 'complex':
@@ -162,7 +163,7 @@ export function resolvePatchPath(path: PatchPath, registry: SchemaRegistry, reso
   if (path.subAttr === undefined) return { attr, filter, subAttribute: undefined };
   const subAttribute = registry.subAttribute(attr.attribute, path.subAttr);
   if (subAttribute === undefined) {
-    throw invalidPath(`unknown sub-attribute ${JSON.stringify(path.subAttr)} of ${at(path.attr)}`);
+    throw invalidPath(`unknown sub-attribute ${quoteInput(path.subAttr)} of ${at(path.attr)}`);
   }
   return { attr, filter, subAttribute };
 }

@@ -14,8 +14,9 @@ import { installAdminApi, type AdminApiDeps } from './admin/plugin.ts';
 import { registerOAuthAdminRoutes } from './admin/oauth.ts';
 import { registerSchemaAdminRoutes } from './admin/schemas.ts';
 import { installAuditHook } from './audit-hook.ts';
-import { installErrorHandling } from './plugins/error-handler.ts';
+import { answerFrameworkError, installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
+import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -60,15 +61,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Entra and Okta send paths in whatever case; routes stay case-sensitive but tolerate a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
     // Two info lines per request would cost more than the request itself: access logs are debug.
     logController: new LogController({ disableRequestLogging: true }),
   });
   installErrorHandling(app);
-  installJsonParsing(app);
+  installJsonParsing(app, config.requestLimits.maxJsonDepth);
+  installSecurityHeaders(app);
   app.decorateRequest('principal', null);
   if (config.logLevel === 'debug' || config.logLevel === 'trace') {
     app.addHook('onResponse', async (request, reply) => {
-      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
+      // Query values stay out of the log: a filter may compare a password (RFC 7643 §4.1.1).
+      const mark = request.url.indexOf('?');
+      const path = mark < 0 ? request.url : request.url.slice(0, mark);
+      const params = mark < 0 ? undefined : [...new URLSearchParams(request.url.slice(mark + 1)).keys()];
+      request.log.debug({ method: request.method, path, params, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
     });
   }
 

@@ -9,9 +9,15 @@ export interface AttributeSelection {
   readonly excludedAttributes?: readonly string[] | undefined;
 }
 
-/** Limits on one `attributes`/`excludedAttributes` query parameter (characters, names). */
-export const MAX_ATTRIBUTE_LIST_CHARS = 4096;
-export const MAX_ATTRIBUTE_LIST_ENTRIES = 100;
+/** Bounds on one `attributes`/`excludedAttributes` list (SCIMD_MAX_ATTRIBUTE_LIST_LENGTH, SCIMD_MAX_ATTRIBUTE_NAMES). */
+export interface AttributeListLimits {
+  /** Characters of the comma-separated list. */
+  readonly maxLength: number;
+  /** Attribute names in the list. */
+  readonly maxNames: number;
+}
+
+export const DEFAULT_ATTRIBUTE_LIST_LIMITS: AttributeListLimits = Object.freeze({ maxLength: 4096, maxNames: 100 });
 
 /**
  * Splits the comma-separated query form of `attributes` / `excludedAttributes` (RFC 7644
@@ -19,18 +25,21 @@ export const MAX_ATTRIBUTE_LIST_ENTRIES = 100;
  * plain 400 without scimType: RFC 7644 Table 9 has no type for an oversized parameter, and
  * `invalidValue` would claim a resource attribute value was wrong.
  */
-export function parseAttributeList(text: string | undefined): string[] | undefined {
+export function parseAttributeList(
+  text: string | undefined,
+  limits: AttributeListLimits = DEFAULT_ATTRIBUTE_LIST_LIMITS,
+): string[] | undefined {
   if (text === undefined) return undefined;
-  if (text.length > MAX_ATTRIBUTE_LIST_CHARS) {
-    throw badRequest(`attribute list is longer than ${MAX_ATTRIBUTE_LIST_CHARS} characters`);
+  if (text.length > limits.maxLength) {
+    throw badRequest(`attribute list is longer than ${limits.maxLength} characters`);
   }
   const names: string[] = [];
   for (const part of text.split(',')) {
     const name = part.trim();
     if (name !== '') names.push(name);
   }
-  if (names.length > MAX_ATTRIBUTE_LIST_ENTRIES) {
-    throw badRequest(`attribute list names more than ${MAX_ATTRIBUTE_LIST_ENTRIES} attributes`);
+  if (names.length > limits.maxNames) {
+    throw badRequest(`attribute list names more than ${limits.maxNames} attributes`);
   }
   return names.length > 0 ? names : undefined;
 }

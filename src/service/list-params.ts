@@ -1,5 +1,6 @@
+import { quoteInput } from '../errors/quote.ts';
 import { badRequest, invalidCount, invalidSyntax, invalidValue } from '../errors/scim-error.ts';
-import { parseAttributeList } from '../schema/project.ts';
+import { DEFAULT_ATTRIBUTE_LIST_LIMITS, parseAttributeList, type AttributeListLimits } from '../schema/project.ts';
 
 /** RFC 7644 §3.4.2 query parameters, as sent by GET or by a POST .search body (§3.4.3). */
 export interface ListParams {
@@ -24,8 +25,8 @@ function integerParam(name: string, raw: unknown): number | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    if (name === 'count') throw invalidCount(`count must be an integer, got ${JSON.stringify(raw)}`);
-    throw invalidValue(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+    if (name === 'count') throw invalidCount(`count must be an integer, got ${quoteInput(raw)}`);
+    throw invalidValue(`${name} must be an integer, got ${quoteInput(raw)}`);
   }
   return value;
 }
@@ -46,14 +47,14 @@ function sortOrder(raw: unknown): boolean {
   return lowered === 'descending';
 }
 
-function attributeList(name: string, raw: unknown): readonly string[] | undefined {
+function attributeList(name: string, raw: unknown, limits: AttributeListLimits): readonly string[] | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw === 'string') return parseAttributeList(raw);
-  if (Array.isArray(raw) && raw.every((a) => typeof a === 'string')) return parseAttributeList(raw.join(','));
+  if (typeof raw === 'string') return parseAttributeList(raw, limits);
+  if (Array.isArray(raw) && raw.every((a) => typeof a === 'string')) return parseAttributeList(raw.join(','), limits);
   throw invalidValue(`${name} must be a list of attribute names`);
 }
 
-function listParams(source: Readonly<Record<string, unknown>>): ListParams {
+function listParams(source: Readonly<Record<string, unknown>>, limits: AttributeListLimits): ListParams {
   return {
     filter: stringParam('filter', source['filter']),
     sortBy: stringParam('sortBy', source['sortBy']) || undefined,
@@ -61,21 +62,23 @@ function listParams(source: Readonly<Record<string, unknown>>): ListParams {
     startIndex: integerParam('startIndex', source['startIndex']),
     count: integerParam('count', source['count']),
     cursor: stringParam('cursor', source['cursor']),
-    attributes: attributeList('attributes', source['attributes']),
-    excludedAttributes: attributeList('excludedAttributes', source['excludedAttributes']),
+    ...selection(source, limits),
   };
 }
 
 /** Query parameters of GET /Users, /Groups (strings; repeated parameters are refused). */
-export function listParamsFromQuery(query: Readonly<Record<string, unknown>>): ListParams {
+export function listParamsFromQuery(
+  query: Readonly<Record<string, unknown>>,
+  limits: AttributeListLimits = DEFAULT_ATTRIBUTE_LIST_LIMITS,
+): ListParams {
   for (const [key, value] of Object.entries(query)) {
     if (Array.isArray(value)) throw badRequest(`query parameter "${key}" may appear only once`);
   }
-  return listParams(query);
+  return listParams(query, limits);
 }
 
 /** The body of POST /.search (RFC 7644 §3.4.3), same meaning as the query parameters. */
-export function listParamsFromSearchRequest(body: unknown): ListParams {
+export function listParamsFromSearchRequest(body: unknown, limits: AttributeListLimits = DEFAULT_ATTRIBUTE_LIST_LIMITS): ListParams {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidSyntax('a SearchRequest body must be a JSON object');
   }
@@ -84,13 +87,20 @@ export function listParamsFromSearchRequest(body: unknown): ListParams {
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())) {
     throw invalidValue(`a SearchRequest must list the schema ${SEARCH_REQUEST_SCHEMA}`);
   }
-  return listParams(request);
+  return listParams(request, limits);
 }
 
 /** attributes / excludedAttributes of a request that returns one resource (GET, POST, PUT, PATCH). */
-export function selectionFromQuery(query: Readonly<Record<string, unknown>>): Selection {
+export function selectionFromQuery(
+  query: Readonly<Record<string, unknown>>,
+  limits: AttributeListLimits = DEFAULT_ATTRIBUTE_LIST_LIMITS,
+): Selection {
+  return selection(query, limits);
+}
+
+function selection(source: Readonly<Record<string, unknown>>, limits: AttributeListLimits) {
   return {
-    attributes: attributeList('attributes', query['attributes']),
-    excludedAttributes: attributeList('excludedAttributes', query['excludedAttributes']),
+    attributes: attributeList('attributes', source['attributes'], limits),
+    excludedAttributes: attributeList('excludedAttributes', source['excludedAttributes'], limits),
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../config/request-limits.ts';
 import { invalidValue, notFound, ScimError } from '../errors/scim-error.ts';
 import type { ResolvedFilter } from '../filter/ast.ts';
 import { parseFilter } from '../filter/parser.ts';
@@ -53,6 +54,8 @@ export interface ResourceServiceDeps {
   readonly hashPassword: (password: string) => Promise<string>;
   /** Called after each write that committed events (the relay wakes up instead of waiting to poll). */
   readonly onEvents?: () => void;
+  /** Bounds on filters, PATCH paths, sortBy and PATCH operations; the defaults when absent. */
+  readonly requestLimits?: Pick<RequestLimits, 'filter' | 'maxPatchOperations'>;
 }
 
 export interface ResourceResult {
@@ -79,6 +82,7 @@ function backoff(attempt: number): Promise<void> {
  */
 export function createResourceService(deps: ResourceServiceDeps) {
   const { store, registries, clock, limits } = deps;
+  const bounds = deps.requestLimits ?? DEFAULT_REQUEST_LIMITS;
 
   function includeFor(registry: SchemaRegistry, type: ResourceTypeName, selection: Selection): Include {
     return type === 'Group'
@@ -110,7 +114,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
   }
 
   function resolveSortBy(registry: SchemaRegistry, type: ResourceTypeName, sortBy: string): ResolvedAttribute {
-    const path = parsePatchPath(sortBy);
+    const path = parsePatchPath(sortBy, bounds.filter);
     const resolved =
       path.filter === undefined ? registry.resolve(type, { uri: path.attr.uri, name: path.attr.name, subAttr: path.attr.subAttr }) : undefined;
     if (!resolved) throw invalidValue(`sortBy "${sortBy}" names no attribute of ${type}`);
@@ -128,7 +132,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
    * sortBy) is it an error.
    */
   function targetsFor(registry: SchemaRegistry, types: readonly ResourceTypeName[], params: ListParams): QueryTarget[] {
-    const parsed = params.filter !== undefined ? parseFilter(params.filter) : undefined;
+    const parsed = params.filter !== undefined ? parseFilter(params.filter, bounds.filter) : undefined;
     const lenient = types.length > 1;
     const filters = types.map((type) => attempt(() => (parsed ? resolveFilter(parsed, registry, type) : undefined)));
     const sorts = types.map((type) => attempt(() => (params.sortBy !== undefined ? resolveSortBy(registry, type, params.sortBy) : undefined)));
@@ -293,7 +297,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
     ifMatch: string | undefined,
     selection: Selection,
   ): Promise<ResourceResult> {
-    const operations = parsePatchRequest(body);
+    const operations = parsePatchRequest(body, { maxOperations: bounds.maxPatchOperations, pathLimits: bounds.filter });
     // Entra: "returning a body with all members isn't advisable": a group PATCH answers without
     // members unless the client names them in `attributes`.
     const answer: Selection =

@@ -38,21 +38,26 @@ describe('scimd events tail and scimd relay', () => {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
         body: JSON.stringify(userBody(name)),
       });
+    let child: ReturnType<typeof spawn> | undefined;
     try {
       assert.equal((await post('tail1@example.com')).status, 201);
-      const child = spawn(process.execPath, [BIN, 'events', 'tail', '--tenant', 'default', '--after', '0'], { env: { ...process.env, ...env } });
+      child = spawn(process.execPath, [BIN, 'events', 'tail', '--tenant', 'default', '--after', '0'], { env: { ...process.env, ...env } });
+      const closed = new Promise((r) => child!.once('close', r));
       let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       const lines = () => out.split('\n').filter((l) => l.startsWith('{'));
-      await until(() => lines().length >= 1, 10_000, 'the first event');
+      // A cold start of the CLI compiles TypeScript: on a loaded machine that takes a while.
+      await until(() => lines().length >= 1, 30_000, 'the first event');
       assert.equal((await post('tail2@example.com')).status, 201);
-      await until(() => lines().length >= 2, 10_000, 'the second event');
+      await until(() => lines().length >= 2, 30_000, 'the second event');
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('close', r));
+      await closed;
       const events = lines().map((l) => JSON.parse(l) as { sequence: number; type: string });
       events.forEach(assertValidEvent);
       assert.deepEqual(events.map((e) => [e.sequence, e.type]), [[1, 'scim.user.created'], [2, 'scim.user.created']]);
     } finally {
+      // A failed wait must not leave `events tail` running: it would keep the test process alive.
+      if (child && child.exitCode === null) child.kill('SIGKILL');
       await served.stop();
     }
   });

@@ -45,13 +45,18 @@ async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<voi
 export interface HarnessOptions {
   /** The server's clock, for tests that move time (cursor expiry). */
   readonly clock?: () => Date;
+  /** Fastify logger options (e.g. a pino destination stream), for tests that read the logs. */
+  readonly logger?: Record<string, unknown>;
 }
 
 /** A server on a fresh database (scratchDatabase), driven through Fastify's inject (no sockets). */
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const database = env['SCIMD_DATABASE_URL'] === undefined ? await scratchDatabase() : { url: env['SCIMD_DATABASE_URL'], drop: async () => undefined };
   const config = loadConfig({ SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env, SCIMD_DATABASE_URL: database.url });
-  const server = await createServer(config, options.clock ? { clock: options.clock } : {});
+  const server = await createServer(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   await server.tenants.createTenant('acme');
   await server.tenants.createTenant('globex');
   const tokenA = (await server.tenants.mintToken('acme')).token;
@@ -68,7 +73,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     Object.assign(headers, options.headers);
     const response = await server.app.inject({
       method: method as 'GET',
-      url: url.startsWith('/') && !url.startsWith(base) && !url.startsWith('/healthz') && !url.startsWith('/readyz') ? `${base}${url}` : url,
+      url: url.startsWith('/') && !url.startsWith(base) && !/^\/(healthz|readyz|metrics)\b/.test(url) ? `${base}${url}` : url,
       headers,
       ...(payload !== undefined ? { payload } : {}),
     });

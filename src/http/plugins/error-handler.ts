@@ -1,8 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../../errors/scim-error.ts';
 import { toErrorBody } from '../../errors/to-response.ts';
 import { toScimError } from '../../errors/from-unknown.ts';
 import { SCIM_MEDIA_TYPE } from '../scim-reply.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
+
+function sendError(reply: FastifyReply, scimError: ScimError): FastifyReply {
+  for (const [name, value] of Object.entries(scimError.headers)) reply.header(name, value);
+  return reply.code(scimError.status).type(SCIM_MEDIA_TYPE).send(toErrorBody(scimError));
+}
 
 /** The one place where errors become RFC 7644 §3.12 bodies. */
 export function installErrorHandling(app: FastifyInstance): void {
@@ -10,11 +16,20 @@ export function installErrorHandling(app: FastifyInstance): void {
     const { scimError, internal } = toScimError(error, request.id);
     if (internal) request.log.error({ err: error }, 'unhandled error');
     else if (scimError.status >= 500) request.log.warn({ err: error }, scimError.detail);
-    for (const [name, value] of Object.entries(scimError.headers)) reply.header(name, value);
-    return reply.code(scimError.status).type(SCIM_MEDIA_TYPE).send(toErrorBody(scimError));
+    return sendError(reply, scimError);
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new ScimError(404, undefined, `no such endpoint: ${request.method} ${request.url.split('?')[0]}`);
-    return reply.code(404).type(SCIM_MEDIA_TYPE).send(toErrorBody(error));
+    return sendError(reply, new ScimError(404, undefined, `no such endpoint: ${request.method} ${request.url.split('?')[0]}`));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: a malformed URL (bad percent-encoding) or a path parameter
+ * over the router's maxParamLength is refused before routing, where neither the error handler
+ * nor the onSend hooks run. Without this, those answers were Fastify's own JSON, without the
+ * security headers.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(SECURITY_HEADERS);
+  sendError(reply, toScimError(error, request.id).scimError);
 }

@@ -3,12 +3,16 @@ import type { Config } from '../../config/config.ts';
 import { invalidValue } from '../../errors/scim-error.ts';
 import type { EventFeed } from '../../events/feed.ts';
 import { route } from '../method-router.ts';
+import { SECURITY_HEADERS } from '../plugins/security-headers.ts';
 import { scopeOf } from '../request-context.ts';
 
 function nonNegative(raw: unknown, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const text = String(raw);
-  if (!/^\d+$/.test(text)) throw invalidValue(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  // Beyond 2^53 a number is no longer exact, and PostgreSQL refuses it as a bigint parameter.
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw invalidValue(`${name} must be a non-negative integer below 2^53, got ${JSON.stringify(text.slice(0, 40))}`);
+  }
   return Number(text);
 }
 
@@ -31,6 +35,8 @@ export function registerEventRoutes(app: FastifyInstance, config: Config, feed: 
       const lastEventId = request.headers['last-event-id'];
       let after = nonNegative(typeof lastEventId === 'string' ? lastEventId : query['after'], 'after', 0);
       const count = Math.min(nonNegative(query['count'], 'count', config.defaultPageSize), config.maxResults);
+      // A stream drains page by page until a page comes back short: a page of 0 would never end.
+      const streamPage = Math.max(count, 1);
       if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
         const events = await feed.read(scope.tenantId, after, count);
         return reply
@@ -41,7 +47,8 @@ export function registerEventRoutes(app: FastifyInstance, config: Config, feed: 
 
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      // A hijacked reply skips the onSend hooks: the security headers are written here.
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
       res.write(': scimd event feed\n\n');
       let closed = false;
       let pending: Promise<void> = Promise.resolve();
@@ -49,10 +56,10 @@ export function registerEventRoutes(app: FastifyInstance, config: Config, feed: 
         (pending = pending.then(async () => {
           // Drain everything committed since `after`, page by page; every event is written once.
           while (!closed) {
-            const events = await feed.read(scope.tenantId, after, count);
+            const events = await feed.read(scope.tenantId, after, streamPage);
             for (const e of events) res.write(`id: ${e.sequence}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
             if (events.length > 0) after = events[events.length - 1]!.sequence;
-            if (events.length < count) break;
+            if (events.length < streamPage) break;
           }
         }).catch((err: unknown) => {
           request.log.warn({ err }, 'event feed stream failed');

@@ -25,6 +25,7 @@ type IdOf = (request: FastifyRequest) => string | Promise<string>;
  * with the new ETag and no body.
  */
 export function resourceHandlers(config: Config, resources: ResourceService, type: ResourceTypeName, idOf: IdOf) {
+  const attributeLimits = config.requestLimits.attributeList;
   const update = (operation: 'replace' | 'patch') => async (req: FastifyRequest, reply: FastifyReply) => {
     const request = req as WithId;
     const result = await resources[operation](
@@ -33,7 +34,7 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
       await idOf(request),
       request.body,
       header(request, 'if-match'),
-      selectionFromQuery(request.query),
+      selectionFromQuery(request.query, attributeLimits),
     );
     if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
       return reply.code(204).header('etag', etagOf(result.version)).send();
@@ -43,7 +44,7 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
   return {
     GET: async (req: FastifyRequest, reply: FastifyReply) => {
       const request = req as WithId;
-      const result = await resources.get(scopeOf(config, request), type, await idOf(request), selectionFromQuery(request.query));
+      const result = await resources.get(scopeOf(config, request), type, await idOf(request), selectionFromQuery(request.query, attributeLimits));
       const ifNoneMatch = header(request, 'if-none-match');
       if (ifNoneMatch !== undefined && matchesVersion(ifNoneMatch, result.version)) {
         return reply.code(304).header('etag', etagOf(result.version)).send();
@@ -62,6 +63,7 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
 
 /** RFC 7644 §3.2–§3.6 on /Users and /Groups, and §3.4.3 POST /.search at every level. */
 export function registerResourceRoutes(app: FastifyInstance, config: Config, resources: ResourceService): void {
+  const attributeLimits = config.requestLimits.attributeList;
   const endpoints: ReadonlyArray<readonly [string, ResourceTypeName]> = [
     ['/Users', 'User'],
     ['/Groups', 'Group'],
@@ -70,22 +72,22 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
   for (const [path, type] of endpoints) {
     route(app, path, {
       GET: async (request, reply) =>
-        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query))),
+        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query, attributeLimits))),
       POST: async (request, reply) =>
         sendResource(
           reply,
           201,
-          await resources.create(scopeOf(config, request), type, request.body, selectionFromQuery(request.query as Query)),
+          await resources.create(scopeOf(config, request), type, request.body, selectionFromQuery(request.query as Query, attributeLimits)),
         ),
     });
     route(app, `${path}/.search`, {
       POST: async (request, reply) =>
-        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body))),
+        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body, attributeLimits))),
     });
     route(app, `${path}/:id`, resourceHandlers(config, resources, type, (request) => (request as WithId).params.id));
   }
   route(app, '/.search', {
     POST: async (request, reply) =>
-      sendScim(reply, await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body))),
+      sendScim(reply, await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body, attributeLimits))),
   });
 }

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Sent on every response, errors and 404s included. scimd serves JSON to machines, never pages to
+ * browsers, so the strictest settings cost nothing: no sniffing a body into HTML, no framing, no
+ * scripts or subresources, no referrer, and no caching of responses that carry personal data
+ * (RFC 9111 §5.2.2.5 no-store). HSTS belongs to the TLS-terminating proxy in front of scimd.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+});
+
+export function installSecurityHeaders(app: FastifyInstance): void {
+  // onSend runs for every reply that goes through Fastify: routes, the error handler, 404s, 405s.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.headers(SECURITY_HEADERS);
+    return payload;
+  });
+}
