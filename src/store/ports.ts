@@ -78,7 +78,10 @@ export interface StoredResource {
   readonly lastModified: string;
   /** Group members, only when asked for (include.members). */
   readonly members?: readonly ReferenceView[];
-  /** A user's groups (type "direct"), only when asked for (include.groups). */
+  /**
+   * A user's groups, only when asked for (include.groups): type "direct" for the groups it is a
+   * member of, "indirect" for the groups that contain those through nested groups.
+   */
   readonly groups?: readonly ReferenceView[];
   /** Only when asked for (include.passwordHash); never leaves the service layer. */
   readonly passwordHash?: string | undefined;
@@ -106,6 +109,8 @@ export interface MemberInput {
 export interface MemberDelta {
   readonly added: readonly string[];
   readonly removed: readonly string[];
+  /** Those of `added` and `removed` that are groups (nested groups); absent when none are. */
+  readonly groups?: readonly string[];
 }
 
 export interface CreateCommand {

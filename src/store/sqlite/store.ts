@@ -30,6 +30,7 @@ import {
   ms,
   orUndefined,
   OUTBOX_SELECT,
+  refuseWrongMemberType,
   resourceConflict,
   toRecord,
   toToken,
@@ -39,6 +40,7 @@ import {
   type TokenRow,
 } from '../sql/rows.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
+import { refuseBadNesting, groupsOfUsers, nestingCheck, type NestingCheckRow } from '../sql/nesting.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
@@ -63,25 +65,19 @@ interface ResourceRow {
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
 const TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
-// A member's display is its displayName, else its userName; a group's is its displayName.
 /**
- * A page's members (of groups) or groups (of users), read in one statement. `owners` is the
- * condition on the owning row: `= ?` for one resource (the common GET and lookup), which needs no
- * json_each; a json_each list for a page. Members come in the order they were added; a user's
- * groups in the order the groups were created, which the member index yields without a sort.
+ * A page's members (of groups), read in one statement. `owners` is the condition on the owning
+ * row: `= ?` for one group (the common GET), which needs no json_each; a json_each list for a
+ * page. Members come in the order they were added. A member's display is its displayName, else
+ * its userName.
  */
 const membersOf = (owners: string) => `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
     coalesce(nullif(json_extract(o.doc, '$.displayName'), ''), json_extract(o.doc, '$.userName')) AS display
   FROM memberships m JOIN resources o ON o.row_key = m.member_row
   WHERE m.tenant_id = ? AND m.group_row ${owners} ORDER BY m.seq`;
-const groupsOf = (owners: string) => `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type, o.resource_type AS resource_type,
-    json_extract(o.doc, '$.displayName') AS display
-  FROM memberships m JOIN resources o ON o.row_key = m.group_row
-  WHERE m.tenant_id = ? AND m.member_row ${owners} ORDER BY m.member_row, m.group_row`;
-const ONE_OWNER = '= ?';
-const MANY_OWNERS = 'IN (SELECT value FROM json_each(?))';
-const MEMBERS_OF = { one: membersOf(ONE_OWNER), many: membersOf(MANY_OWNERS) };
-const GROUPS_OF = { one: groupsOf(ONE_OWNER), many: groupsOf(MANY_OWNERS) };
+const MEMBERS_OF = { one: membersOf('= ?'), many: membersOf('IN (SELECT value FROM json_each(?))') };
+/** The condition on the owners of a page's references, as MEMBERS_OF has it. */
+const ownersOf = (keys: readonly number[]): Sql => (keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`);
 
 function isUniqueViolation(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown } | null)?.code;
@@ -213,8 +209,8 @@ export class SqliteStore implements Store {
 
   /** Rows → resources, with members / groups read in one statement for the whole page. */
   #hydrate(tenantId: string, rows: readonly ResourceRow[], include: Include): StoredResource[] {
-    const members = include.members ? this.#references(MEMBERS_OF, tenantId, rows, 'Group') : undefined;
-    const groups = include.groups ? this.#references(GROUPS_OF, tenantId, rows, 'User') : undefined;
+    const members = include.members ? this.#references(tenantId, rows, 'Group') : undefined;
+    const groups = include.groups ? this.#references(tenantId, rows, 'User') : undefined;
     return rows.map((row) => ({
       id: row.id,
       resourceType: row.resource_type,
@@ -228,16 +224,16 @@ export class SqliteStore implements Store {
     }));
   }
 
-  #references(
-    texts: { readonly one: string; readonly many: string },
-    tenantId: string,
-    rows: readonly ResourceRow[],
-    ownerType: ResourceTypeName,
-  ): Map<number, ReferenceView[]> {
+  /** Members of the page's groups, or (direct and indirect) groups of its users, in one statement. */
+  #references(tenantId: string, rows: readonly ResourceRow[], ownerType: ResourceTypeName): Map<number, ReferenceView[]> {
     const keys = rows.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
     if (keys.length === 0) return new Map();
-    const refs = (keys.length === 1 ? this.#s(texts.one).all(tenantId, keys[0]) : this.#s(texts.many).all(tenantId, JSON.stringify(keys))) as ReferenceRow[];
-    return groupReferences(refs);
+    if (ownerType === 'User') {
+      const query = groupsOfUsers(sqliteDialect, tenantId, ownersOf(keys));
+      return groupReferences(this.#s(query.sql).all(...this.#params(query)) as ReferenceRow[]);
+    }
+    const refs = keys.length === 1 ? this.#s(MEMBERS_OF.one).all(tenantId, keys[0]) : this.#s(MEMBERS_OF.many).all(tenantId, JSON.stringify(keys));
+    return groupReferences(refs as ReferenceRow[]);
   }
 
   async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
@@ -577,21 +573,21 @@ export class SqliteStore implements Store {
         return this.#addMembers(tenantId, groupRow, op.members, delta);
       case 'remove': {
         const remove = this.#s(
-          'DELETE FROM memberships WHERE tenant_id = ? AND group_row = ? AND member_row = (SELECT row_key FROM resources WHERE tenant_id = ? AND id = ?)',
-        );
+          `DELETE FROM memberships WHERE tenant_id = ? AND group_row = ? AND member_row = (SELECT row_key FROM resources WHERE tenant_id = ? AND id = ?)
+           RETURNING member_type`,
+        ).pluck();
         for (const value of op.values) {
-          if (remove.run(tenantId, groupRow, tenantId, value).changes > 0) delta.remove(value);
+          const type = remove.get(tenantId, groupRow, tenantId, value) as ResourceTypeName | undefined;
+          if (type !== undefined) delta.remove(value, type);
         }
         return;
       }
       case 'removeAll': {
-        const ids = this.#s(
-          'SELECT o.id FROM memberships m JOIN resources o ON o.row_key = m.member_row WHERE m.tenant_id = ? AND m.group_row = ? ORDER BY m.seq',
-        )
-          .pluck()
-          .all(tenantId, groupRow) as string[];
+        const removed = this.#s(
+          `SELECT o.id, m.member_type FROM memberships m JOIN resources o ON o.row_key = m.member_row WHERE m.tenant_id = ? AND m.group_row = ? ORDER BY m.seq`,
+        ).all(tenantId, groupRow) as { id: string; member_type: ResourceTypeName }[];
         this.#s('DELETE FROM memberships WHERE tenant_id = ? AND group_row = ?').run(tenantId, groupRow);
-        for (const id of ids) delta.remove(id);
+        for (const m of removed) delta.remove(m.id, m.member_type);
         return;
       }
       default:
@@ -599,17 +595,25 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * A group member is checked against the graph as it stands inside this transaction, earlier
+   * members of the same write included: BEGIN IMMEDIATE makes this the only writer of the file,
+   * so no concurrent write can slip a conflicting edge in between check and insert.
+   */
   #addMembers(tenantId: string, groupRow: number, members: readonly MemberInput[], delta: DeltaTracker) {
     const lookup = this.#s('SELECT row_key, resource_type FROM resources WHERE tenant_id = ? AND id = ?');
     const insert = this.#s('INSERT OR IGNORE INTO memberships (tenant_id, group_row, member_row, member_type) VALUES (?, ?, ?, ?)');
+    let groupId: string | undefined;
     for (const member of members) {
       const target = lookup.get(tenantId, member.value) as { row_key: number; resource_type: ResourceTypeName } | undefined;
       if (!target) throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
-      if (target.resource_type !== 'User' || (member.type !== undefined && member.type.toLowerCase() !== 'user')) {
-        throw invalidValue(`member ${JSON.stringify(member.value)}: nested groups are not supported`);
+      refuseWrongMemberType(member, target.resource_type);
+      if (target.resource_type === 'Group') {
+        groupId ??= this.#s('SELECT id FROM resources WHERE row_key = ?').pluck().get(groupRow) as string;
+        const check = nestingCheck(tenantId, groupRow, target.row_key);
+        refuseBadNesting(this.#s(check.sql).get(...this.#params(check)) as NestingCheckRow | undefined, groupId, member.value);
       }
-      if (insert.run(tenantId, groupRow, target.row_key, 'User').changes > 0) delta.add(member.value);
+      if (insert.run(tenantId, groupRow, target.row_key, target.resource_type).changes > 0) delta.add(member.value, target.resource_type);
     }
   }
 }
-
