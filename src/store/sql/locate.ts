@@ -267,7 +267,9 @@ function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
       const [h, g, n, m, d] = ['h', 'g', 'n', 'm', 'd'].map((prefix) => scope.alias(prefix)) as [string, string, string, string, string];
       const viewOf = (type: Sql): ElementView => {
         const locs: Record<string, Loc> = {
-          value: columnLoc(scope, raw(`${g}.id`), { notNull: true }),
+          // Ids are server-made lower-case UUIDs, hence their own fold: `groups.value` (caseExact
+          // false, RFC 7643 §8.7.1) compares `g.id = fold(value)`, which the id index serves.
+          value: columnLoc(scope, raw(`${g}.id`), { notNull: true, folded: true }),
           type: columnLoc(scope, type, { notNull: true }),
           display: columnLoc(scope, raw(`${g}.name_key`), { folded: true, notNull: true }),
         };
@@ -278,14 +280,19 @@ function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
       const type = raw(
         `(CASE WHEN EXISTS (SELECT 1 FROM memberships AS ${d} WHERE ${d}.group_row = ${h}.top AND ${d}.member_row = ${m}.member_row) THEN 'direct' ELSE 'indirect' END)`,
       );
-      const exact = readsType ? sql` AND ${build(viewOf(type))}` : raw('');
-      return sql`r.row_key IN (WITH RECURSIVE ${raw(h)}(top, group_row) AS (
+      // Only a condition on `type` needs the pair (user, top group) at the end.
+      const exact = readsType
+        ? sql` JOIN resources AS ${raw(g)} ON ${raw(`${g}.row_key = ${h}.top`)} WHERE ${raw(m)}.member_type = 'User' AND ${build(viewOf(type))}`
+        : sql` WHERE ${raw(m)}.member_type = 'User'`;
+      return dialect.inSubquery(
+        raw('r.row_key'),
+        sql`WITH RECURSIVE ${raw(h)}(top, group_row) AS (
           SELECT ${raw(`${g}.row_key, ${g}.row_key`)} FROM resources AS ${raw(g)} WHERE ${raw(g)}.tenant_id = ${scope.tenantId} AND ${raw(g)}.resource_type = 'Group' AND ${seed}
           UNION
           SELECT ${raw(`${h}.top, ${n}.member_row`)} FROM ${raw(h)} JOIN memberships AS ${raw(n)} ON ${raw(`${n}.group_row = ${h}.group_row`)} WHERE ${raw(n)}.member_type = 'Group'
         )
-        SELECT ${raw(`${m}.member_row`)} FROM ${raw(h)} JOIN memberships AS ${raw(m)} ON ${raw(`${m}.group_row = ${h}.group_row`)} JOIN resources AS ${raw(g)} ON ${raw(`${g}.row_key = ${h}.top`)}
-        WHERE ${raw(m)}.member_type = 'User'${exact})`;
+        SELECT ${raw(`${m}.member_row`)} FROM ${raw(h)} JOIN memberships AS ${raw(m)} ON ${raw(`${m}.group_row = ${h}.group_row`)}${exact}`,
+      );
     },
   };
 }

@@ -26,6 +26,9 @@ export const MAX_GROUP_LEVELS = 10;
  * and indirect, one row per (user, group): `type` is 'direct' when the user is a member of the
  * group itself, 'indirect' when only through nested groups (RFC 7643 §4.1.2). Rows come in the
  * order of the owners, then of the groups' creation. Columns match ReferenceRow (rows.ts).
+ * The WHERE repeats the join on purpose: no planner can estimate a recursive walk, and PostgreSQL
+ * guessed it large enough to hash-join a scan of every resource of every tenant (3 ms at 20,000
+ * rows); as a set it becomes index probes, one per group.
  */
 export function groupsOfUsers(dialect: SqlDialect, tenantId: string, owners: Sql): Sql {
   return sql`WITH RECURSIVE reach(owner, group_row, direct) AS (
@@ -36,6 +39,7 @@ export function groupsOfUsers(dialect: SqlDialect, tenantId: string, owners: Sql
     SELECT reach.owner AS owner, o.id AS value, CASE WHEN max(reach.direct) = 1 THEN 'direct' ELSE 'indirect' END AS type,
       o.resource_type AS resource_type, ${dialect.jsonScalar(raw('o.doc'), ['displayName'], 'string')} AS display
     FROM reach JOIN resources o ON o.row_key = reach.group_row
+    WHERE ${dialect.inSubquery(raw('o.row_key'), raw('SELECT group_row FROM reach'))}
     GROUP BY reach.owner, o.row_key ORDER BY reach.owner, o.row_key`;
 }
 
