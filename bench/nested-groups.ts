@@ -6,6 +6,8 @@
  *   - resolving a bottom user's groups in the store (store.get with groups), the figure the issue
  *     bounds (< 2 ms p50);
  *   - GET /Users/{id} of a bottom user through HTTP (a `scimd serve` child process);
+ *   - both again for a user in no group: the baseline, so that the cost of nesting reads apart
+ *     from the machine's (the figures of a shared machine are noisy);
  *   - GET /Users?filter=groups.value eq "<group>" for a top-level group (~1,430 users under it:
  *     a page of 100 and the count) and for a fourth-level group (~4 users).
  * p50 / p99 in ms. PostgreSQL is ANALYZEd after seeding, as autovacuum would have it. The
@@ -37,6 +39,8 @@ const root = new URL('..', import.meta.url).pathname;
 interface Seeded {
   readonly tenantId: string;
   readonly userIds: readonly string[];
+  /** A user in no group. */
+  readonly loner: string;
   /** Group ids per level, top (index 0) to bottom. */
   readonly levels: readonly (readonly string[])[];
 }
@@ -54,14 +58,15 @@ async function seed(store: Store, width: number): Promise<Seeded> {
       while (next < count) await make(next++);
     }));
   };
-  const userIds: string[] = Array.from({ length: USERS }, () => randomUUID());
-  await parallel(USERS, (i) =>
+  // The last user is in no group: the baseline the nesting cost is read against.
+  const userIds: string[] = Array.from({ length: USERS + 1 }, () => randomUUID());
+  await parallel(userIds.length, (i) =>
     store.create(tenantId, { resourceType: 'User', id: userIds[i]!, doc: { userName: `user${i}@bench.example.com`, displayName: `User ${i}` }, now }).then(() => undefined),
   );
   const levels: string[][] = LEVEL_SIZES.map((size) => Array.from({ length: size }, () => randomUUID()));
   for (let level = LEVEL_SIZES.length - 1; level >= 0; level--) {
     const ids = levels[level]!;
-    const below = level + 1 < levels.length ? levels[level + 1]! : userIds;
+    const below = level + 1 < levels.length ? levels[level + 1]! : userIds.slice(0, USERS);
     // Member j of the level below goes to group j mod (this level's size).
     const members = ids.map(() => [] as { value: string }[]);
     below.forEach((value, j) => members[j % ids.length]!.push({ value }));
@@ -69,7 +74,7 @@ async function seed(store: Store, width: number): Promise<Seeded> {
       store.create(tenantId, { resourceType: 'Group', id: ids[i]!, doc: { displayName: `L${level + 1}-${i}` }, members: members[i]!, now }).then(() => undefined),
     );
   }
-  return { tenantId, userIds, levels };
+  return { tenantId, userIds: userIds.slice(0, USERS), loner: userIds[USERS]!, levels };
 }
 
 function start(databaseUrl: string, port: number): Promise<ChildProcess> {
@@ -121,7 +126,7 @@ async function get(url: string, check: (body: Record<string, unknown>) => void):
 
 const pick = <T>(list: readonly T[], i: number) => list[(i * 7919) % list.length]!;
 
-type Figures = Record<'storeGet' | 'httpGet' | 'filterTop' | 'filterLevel4', Latency> & { seedSeconds: number };
+type Figures = Record<'storeGet' | 'storeLoner' | 'httpGet' | 'httpLoner' | 'filterTop' | 'filterLevel4', Latency> & { seedSeconds: number };
 
 async function scenarios(name: string, databaseUrl: string, width: number, port: number): Promise<Figures> {
   console.log(`${name}: seeding ${USERS} users and ${LEVEL_SIZES.reduce((a, b) => a + b)} groups in ${LEVEL_SIZES.length} levels …`);
@@ -129,6 +134,7 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
   const store = await openStore(databaseUrl);
   let seeded: Seeded;
   let storeGet: Latency;
+  let storeLoner: Latency;
   try {
     seeded = await seed(store, width);
     // What autovacuum does on a live database; right after a bulk load it may not have yet.
@@ -138,7 +144,11 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
       const user = await store.get(tenantId, 'User', pick(userIds, i), { groups: true });
       if (user?.groups?.length !== LEVEL_SIZES.length) throw new Error(`expected ${LEVEL_SIZES.length} groups, got ${user?.groups?.length}`);
     });
-    // The plan the filter gets, once, for the record.
+    storeLoner = await measure(async () => {
+      const user = await store.get(tenantId, 'User', seeded.loner, { groups: true });
+      if (user?.groups?.length !== 0) throw new Error('expected no groups');
+    });
+    // How many users the top-level filter matches, once, for the record.
     const registry = createCoreRegistry();
     const filter = resolveFilter(parseFilter(`groups.value eq "${seeded.levels[0]![0]}"`), registry, 'User');
     const probe = await store.query(tenantId, { targets: [{ resourceType: 'User', filter }], descending: false, page: { kind: 'index', startIndex: 1, count: 1 }, include: {} });
@@ -157,6 +167,7 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
         if ((body['groups'] as unknown[]).length !== LEVEL_SIZES.length) throw new Error('wrong groups');
       }),
     );
+    const httpLoner = await measure(() => get(`${base}/Users/${seeded.loner}`, () => undefined));
     const filterTop = await measure((i) =>
       get(users(`groups.value eq "${pick(levels[0]!, i)}"`), (body) => {
         if ((body['Resources'] as unknown[]).length !== 100) throw new Error('expected a full page');
@@ -167,7 +178,7 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
         if ((body['Resources'] as unknown[]).length === 0) throw new Error('expected users');
       }),
     );
-    return { seedSeconds, storeGet, httpGet, filterTop, filterLevel4 };
+    return { seedSeconds, storeGet, storeLoner, httpGet, httpLoner, filterTop, filterLevel4 };
   } finally {
     await new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
   }
@@ -200,7 +211,9 @@ async function main() {
   console.log(`|---|${stores.map(() => '---:').join('|')}|`);
   console.log(`| seeding (through the store) | ${cell((x) => `${x.seedSeconds.toFixed(0)} s`)} |`);
   console.log(`| a bottom user's 5 groups, in the store | ${cell((x) => ms(x.storeGet))} |`);
+  console.log(`| the same for a user in no group (baseline) | ${cell((x) => ms(x.storeLoner))} |`);
   console.log(`| GET /Users/{id}, bottom user | ${cell((x) => ms(x.httpGet))} |`);
+  console.log(`| GET /Users/{id}, user in no group (baseline) | ${cell((x) => ms(x.httpLoner))} |`);
   console.log(`| groups.value eq (top group, ~${Math.round(USERS / LEVEL_SIZES[0]!)} users; page of 100 + count) | ${cell((x) => ms(x.filterTop))} |`);
   console.log(`| groups.value eq (level-4 group, ~${Math.round(USERS / LEVEL_SIZES[3]!)} users) | ${cell((x) => ms(x.filterLevel4))} |`);
 }

@@ -245,7 +245,9 @@ function membershipLoc(locs: Readonly<Record<string, Loc>>, side: string, def: A
  * members of any of those are the users that have `top` in their groups. An element's `type` is
  * "direct" when the user is a member of `top` itself. When the condition reads `type`, the seed
  * takes the groups for which it holds with either type (a superset), and the exact condition is
- * tested on each (user, group) pair.
+ * tested on each (user, group) pair. CROSS JOIN keeps SQLite's loops in that order (the walk,
+ * then each group's members by index); left free, it scanned every membership of the database
+ * against the walk. PostgreSQL plans a CROSS JOIN with its WHERE like any join.
  */
 function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
   const { dialect } = scope;
@@ -282,8 +284,8 @@ function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
       );
       // Only a condition on `type` needs the pair (user, top group) at the end.
       const exact = readsType
-        ? sql` JOIN resources AS ${raw(g)} ON ${raw(`${g}.row_key = ${h}.top`)} WHERE ${raw(m)}.member_type = 'User' AND ${build(viewOf(type))}`
-        : sql` WHERE ${raw(m)}.member_type = 'User'`;
+        ? sql` JOIN resources AS ${raw(g)} ON ${raw(`${g}.row_key = ${h}.top`)} WHERE ${raw(`${m}.group_row = ${h}.group_row`)} AND ${raw(m)}.member_type = 'User' AND ${build(viewOf(type))}`
+        : sql` WHERE ${raw(`${m}.group_row = ${h}.group_row`)} AND ${raw(m)}.member_type = 'User'`;
       return dialect.inSubquery(
         raw('r.row_key'),
         sql`WITH RECURSIVE ${raw(h)}(top, group_row) AS (
@@ -291,7 +293,7 @@ function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
           UNION
           SELECT ${raw(`${h}.top, ${n}.member_row`)} FROM ${raw(h)} JOIN memberships AS ${raw(n)} ON ${raw(`${n}.group_row = ${h}.group_row`)} WHERE ${raw(n)}.member_type = 'Group'
         )
-        SELECT ${raw(`${m}.member_row`)} FROM ${raw(h)} JOIN memberships AS ${raw(m)} ON ${raw(`${m}.group_row = ${h}.group_row`)}${exact}`,
+        SELECT ${raw(`${m}.member_row`)} FROM ${raw(h)} CROSS JOIN memberships AS ${raw(m)}${exact}`,
       );
     },
   };
