@@ -198,7 +198,10 @@ export interface QueryResult {
 export interface ResourceStore {
   get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined>;
   query(tenantId: string, query: ResourceQuery): Promise<QueryResult>;
-  /** Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown member. */
+  /**
+   * Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown
+   * member, or a group member that would close a cycle or nest too deep (docs/nested-groups.md).
+   */
   create(tenantId: string, command: CreateCommand): Promise<WriteResult>;
   /** Throws notFound, VersionConflictError, uniqueness, invalidValue. */
   update(tenantId: string, command: UpdateCommand): Promise<WriteResult>;

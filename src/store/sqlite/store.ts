@@ -40,7 +40,7 @@ import {
   type TokenRow,
 } from '../sql/rows.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
-import { refuseBadNesting, groupsOfUsers, nestingCheck, type NestingCheckRow } from '../sql/nesting.ts';
+import { groupsOfUsers, nestingCheck, refuseBadNesting, type NestingCheckRow } from '../sql/nesting.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
