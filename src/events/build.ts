@@ -20,13 +20,20 @@ function event(ctx: Context, type: EventType, resourceType: ResourceTypeName, id
 function membershipEvents(ctx: Context, result: WriteResult): NewEvent[] {
   const { resource, memberDelta } = result;
   const base = { id: resource.id, version: resource.version };
+  const groups = new Set(memberDelta.groups ?? []);
+  // `members` keeps its meaning (user ids) for consumers written before nested groups; group ids
+  // go apart into `memberGroups` (docs/events.md, "Nested groups").
+  const data = (ids: readonly string[]) => {
+    const memberGroups = ids.filter((id) => groups.has(id));
+    return { ...base, members: ids.filter((id) => !groups.has(id)), ...(memberGroups.length > 0 ? { memberGroups } : {}) };
+  };
   const out: NewEvent[] = [];
   // Removals first: a PUT that swaps members reads as "left, then joined".
   if (memberDelta.removed.length > 0) {
-    out.push(event(ctx, 'scim.group.members.removed', 'Group', resource.id, resource.lastModified, { ...base, members: memberDelta.removed }));
+    out.push(event(ctx, 'scim.group.members.removed', 'Group', resource.id, resource.lastModified, data(memberDelta.removed)));
   }
   if (memberDelta.added.length > 0) {
-    out.push(event(ctx, 'scim.group.members.added', 'Group', resource.id, resource.lastModified, { ...base, members: memberDelta.added }));
+    out.push(event(ctx, 'scim.group.members.added', 'Group', resource.id, resource.lastModified, data(memberDelta.added)));
   }
   return out;
 }

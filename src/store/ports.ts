@@ -211,7 +211,10 @@ export interface StoredResource {
   readonly lastModified: string;
   /** Group members, only when asked for (include.members). */
   readonly members?: readonly ReferenceView[];
-  /** A user's groups (type "direct"), only when asked for (include.groups). */
+  /**
+   * A user's groups, only when asked for (include.groups): type "direct" for the groups it is a
+   * member of, "indirect" for the groups that contain those through nested groups.
+   */
   readonly groups?: readonly ReferenceView[];
   /** Only when asked for (include.passwordHash); never leaves the service layer. */
   readonly passwordHash?: string | undefined;
@@ -239,6 +242,8 @@ export interface MemberInput {
 export interface MemberDelta {
   readonly added: readonly string[];
   readonly removed: readonly string[];
+  /** Those of `added` and `removed` that are groups (nested groups); absent when none are. */
+  readonly groups?: readonly string[];
 }
 
 export interface CreateCommand {
@@ -330,7 +335,10 @@ export interface QueryResult {
 export interface ResourceStore {
   get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined>;
   query(tenantId: string, query: ResourceQuery): Promise<QueryResult>;
-  /** Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown member. */
+  /**
+   * Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown
+   * member, or a group member that would close a cycle or nest too deep (docs/nested-groups.md).
+   */
   create(tenantId: string, command: CreateCommand): Promise<WriteResult>;
   /**
    * Several independent creates in ONE transaction, each in a savepoint of its own, in order: a

@@ -431,7 +431,9 @@ describe('PATCH property: random bodies never break the service or half-apply', 
           assert.equal(sortedMembers(now.body), sortedMembers(before.body), 'the group changed but meta.version did not');
         }
         else assert.notDeepEqual(stripMeta(now.body), stripMeta(before.body), 'meta.version moved but nothing changed');
-        last.set(id, now);
+        // Group 0 may be a member of the others (nested groups): renaming it changes the display
+        // they show for it, so every group is read again.
+        for (const other of ids) last.set(other, other === id ? now : await h.request('GET', `/Groups/${other}`));
       }),
       { numRuns: 2_000, seed: SEED, endOnFailure: true },
     );

@@ -656,10 +656,10 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), [a.id]);
   });
 
-  it('a group as member (nested groups) → 400 invalidValue', async () => {
+  it('a group as member that would close a cycle (nested groups) → 400 invalidValue', async () => {
     const inner = await newGroup();
-    const g = await newGroup();
-    await assertRefusedUnchanged('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: inner.id }] }], 400, 'invalidValue');
+    const g = await newGroup([inner.id]);
+    await assertRefusedUnchanged('Groups', inner.id, [{ op: 'add', path: 'members', value: [{ value: g.id }] }], 400, 'invalidValue');
   });
 
   it('remove path "members" without value removes all members', async () => {

@@ -40,6 +40,7 @@ import {
   ms,
   orUndefined,
   OUTBOX_SELECT,
+  refuseWrongMemberType,
   resourceConflict,
   toRecord,
   toToken,
@@ -63,6 +64,7 @@ import {
 } from '../sql/admin.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
 import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
+import { groupsOfUsers, nestingCheck, refuseBadNesting, type NestingCheckRow } from '../sql/nesting.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows, type ValueRow } from '../sql/values-index.ts';
@@ -105,11 +107,6 @@ const MEMBERS_OF = `SELECT m.group_row AS owner, o.id AS value, m.member_type AS
     coalesce(nullif(o.doc ->> 'displayName', ''), o.doc ->> 'userName') AS display
   FROM memberships m JOIN resources o ON o.row_key = m.member_row
   WHERE m.tenant_id = $1 AND m.group_row = ANY($2::bigint[]) ORDER BY m.seq`;
-const GROUPS_OF = `SELECT m.member_row AS owner, o.id AS value, 'direct' AS type, o.resource_type AS resource_type,
-    o.doc ->> 'displayName' AS display
-  FROM memberships m JOIN resources o ON o.row_key = m.group_row
-  WHERE m.tenant_id = $1 AND m.member_row = ANY($2::bigint[]) ORDER BY m.seq`;
-
 /** int8 (row keys, epoch ms, count(*)) as JavaScript numbers: every value is below 2^53. */
 const TYPES = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -139,6 +136,8 @@ export type Run = <R extends QueryResultRow = QueryResultRow>(text: string | Sql
 
 /** Deadlock and serialization failures: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
+/** First key of the per-tenant advisory lock that serialises group-in-group additions (#addMembers). */
+const NESTING_LOCK_CLASS = 0x5c1d_0007;
 const MAX_ATTEMPTS = 3;
 
 /** Reads `pool`, `statement_timeout` and `connect_timeout` from a postgres:// URL. */
@@ -459,8 +458,8 @@ export class PostgresStore implements Store {
 
   /** Rows → resources, with members / groups read in one statement for the whole page. */
   async #hydrate(run: Run, tenantId: string, rows: readonly ResourceRow[], include: Include): Promise<StoredResource[]> {
-    const members = include.members ? await this.#references(run, MEMBERS_OF, tenantId, rows, 'Group') : undefined;
-    const groups = include.groups ? await this.#references(run, GROUPS_OF, tenantId, rows, 'User') : undefined;
+    const members = include.members ? await this.#references(run, tenantId, rows, 'Group') : undefined;
+    const groups = include.groups ? await this.#references(run, tenantId, rows, 'User') : undefined;
     return rows.map((row) => ({
       id: row.id,
       resourceType: row.resource_type,
@@ -474,10 +473,15 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async #references(run: Run, text: string, tenantId: string, rows: readonly ResourceRow[], ownerType: ResourceTypeName) {
+  /** Members of the page's groups, or (direct and indirect) groups of its users, in one statement. */
+  async #references(run: Run, tenantId: string, rows: readonly ResourceRow[], ownerType: ResourceTypeName) {
     const keys = rows.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
     if (keys.length === 0) return new Map<number, ReferenceView[]>();
-    return groupReferences(await run<ReferenceRow>(text, [tenantId, keys]));
+    const refs =
+      ownerType === 'User'
+        ? await run<ReferenceRow>(groupsOfUsers(postgresDialect, tenantId, sql`= ANY(${keys}::bigint[])`))
+        : await run<ReferenceRow>(MEMBERS_OF, [tenantId, keys]);
+    return groupReferences(refs);
   }
 
   async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
@@ -861,26 +865,29 @@ export class PostgresStore implements Store {
       case 'remove': {
         const values = op.values.filter((v) => !hasNul(v));
         if (values.length === 0) return;
-        const removed = new Set(
+        const removed = new Map(
           (
-            await run<{ id: string }>(
+            await run<{ id: string; member_type: ResourceTypeName }>(
               `DELETE FROM memberships m USING resources o
                WHERE m.tenant_id = $1 AND m.group_row = $2 AND o.tenant_id = $1 AND o.id = ANY($3::text[]) AND m.member_row = o.row_key
-               RETURNING o.id`,
+               RETURNING o.id, m.member_type`,
               [tenantId, groupRow, values],
             )
-          ).map((r) => r.id),
+          ).map((r) => [r.id, r.member_type]),
         );
-        for (const value of values) if (removed.delete(value)) delta.remove(value);
+        for (const value of values) {
+          const type = removed.get(value);
+          if (type !== undefined && removed.delete(value)) delta.remove(value, type);
+        }
         return;
       }
       case 'removeAll': {
-        const rows = await run<{ id: string; seq: number }>(
+        const rows = await run<{ id: string; seq: number; member_type: ResourceTypeName }>(
           `DELETE FROM memberships m USING resources o
-           WHERE m.tenant_id = $1 AND m.group_row = $2 AND o.row_key = m.member_row RETURNING o.id, m.seq`,
+           WHERE m.tenant_id = $1 AND m.group_row = $2 AND o.row_key = m.member_row RETURNING o.id, m.seq, m.member_type`,
           [tenantId, groupRow],
         );
-        for (const r of rows.sort((a, b) => a.seq - b.seq)) delta.remove(r.id);
+        for (const r of rows.sort((a, b) => a.seq - b.seq)) delta.remove(r.id, r.member_type);
         return;
       }
       default:
@@ -888,7 +895,18 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Two statements whatever the number of members: look them all up, insert them all. */
+  /**
+   * Two statements whatever the number of users added (look them all up, insert them all), plus a
+   * nesting check per group added. Why a lock for groups: under READ COMMITTED two transactions
+   * adding A ∈ B and B ∈ A would each check a graph without the other's edge and both commit a
+   * cycle (or two deepenings that together pass the depth bound). Every write that adds a group
+   * as a member therefore first takes a transaction-scoped advisory lock per tenant; the writes
+   * queue on it, and the check that follows runs in a new snapshot that sees the edges of every
+   * writer that held it before. Only group-in-group additions take it (rare, administrative
+   * writes): user members, removals and deletions never wait, since they cannot close a cycle
+   * or deepen the graph. SERIALIZABLE would also catch the conflict, but only by aborting one
+   * writer after the fact, and it would have to cover every membership write.
+   */
   async #addMembers(run: Run, tenantId: string, groupRow: number, members: readonly MemberInput[], delta: DeltaTracker) {
     if (members.length === 0) return;
     const found = await run<{ ord: number; row_key: number | null; resource_type: ResourceTypeName | null }>(
@@ -897,37 +915,46 @@ export class PostgresStore implements Store {
        LEFT JOIN resources o ON o.tenant_id = $1 AND o.id = m.value ORDER BY m.ord`,
       [tenantId, members.map((m) => (hasNul(m.value) ? null : m.value))],
     );
-    const rowKeys: number[] = [];
-    const idOf = new Map<number, string>();
+    const added: { row_key: number; id: string; type: ResourceTypeName }[] = [];
+    const seen = new Set<number>();
     members.forEach((member, i) => {
       const target = found[i];
-      if (!target || target.row_key === null) throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
-      if (target.resource_type !== 'User' || (member.type !== undefined && member.type.toLowerCase() !== 'user')) {
-        throw invalidValue(`member ${JSON.stringify(member.value)}: nested groups are not supported`);
-      }
-      if (!idOf.has(target.row_key)) {
-        idOf.set(target.row_key, member.value);
-        rowKeys.push(target.row_key);
+      if (!target || target.row_key === null || target.resource_type === null) throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
+      refuseWrongMemberType(member, target.resource_type);
+      if (!seen.has(target.row_key)) {
+        seen.add(target.row_key);
+        added.push({ row_key: target.row_key, id: member.value, type: target.resource_type });
       }
     });
+    const groups = added.filter((m) => m.type === 'Group');
+    if (groups.length > 0) {
+      await run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NESTING_LOCK_CLASS, tenantId]);
+      const [{ id: groupId } = { id: '' }] = await run<{ id: string }>('SELECT id FROM resources WHERE row_key = $1', [groupRow]);
+      // Each against the graph without the others: every new edge leaves this group, and a path
+      // through it (acyclic) uses at most one of them, so checking them one by one is enough.
+      for (const child of groups) {
+        const [check] = await run<NestingCheckRow>(nestingCheck(tenantId, groupRow, child.row_key));
+        refuseBadNesting(check, groupId, child.id);
+      }
+    }
     let inserted: Set<number>;
     try {
       inserted = new Set(
         (
           await run<{ member_row: number }>(
             `INSERT INTO memberships (tenant_id, group_row, member_row, member_type)
-             SELECT $1, $2, u.member_row, 'User' FROM unnest($3::bigint[]) WITH ORDINALITY AS u(member_row, ord) ORDER BY u.ord
+             SELECT $1, $2, u.member_row, u.member_type FROM unnest($3::bigint[], $4::text[]) WITH ORDINALITY AS u(member_row, member_type, ord) ORDER BY u.ord
              ON CONFLICT (group_row, member_row) DO NOTHING RETURNING member_row`,
-            [tenantId, groupRow, rowKeys],
+            [tenantId, groupRow, added.map((m) => m.row_key), added.map((m) => m.type)],
           )
         ).map((r) => r.member_row),
       );
     } catch (error) {
-      // The user was deleted by another transaction between the lookup and the insert.
+      // The member was deleted by another transaction between the lookup and the insert.
       if (sqlState(error) === '23503') throw invalidValue('a member was deleted while being added');
       throw error;
     }
-    for (const rowKey of rowKeys) if (inserted.has(rowKey)) delta.add(idOf.get(rowKey)!);
+    for (const m of added) if (inserted.has(m.row_key)) delta.add(m.id, m.type);
   }
 }
 

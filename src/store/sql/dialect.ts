@@ -49,6 +49,11 @@ export interface SqlDialect {
   /** Two-valued presence of the value at `path` (not null, "", [] or an object with nothing present). */
   jsonPresent(container: Sql, path: readonly string[]): Sql;
   jsonElements(container: Sql, path: readonly string[], alias: string): JsonElements;
+  /**
+   * Two-valued: `expr` is among the values the uncorrelated `subquery` returns. For sets that a
+   * recursive walk computes (nested groups), which the planner cannot estimate.
+   */
+  inSubquery(expr: Sql, subquery: Sql): Sql;
   /** Case folding identical to `fold()` of src/filter/fold.ts (JavaScript toLowerCase). */
   fold(expr: Sql): Sql;
   /** A dateTime string as epoch milliseconds, as JavaScript's Date.parse reads it. */

@@ -144,8 +144,8 @@ export function locate(scope: LocateScope, attr: ResolvedAttribute): Location {
   if (promoted) return promoted;
   const name = attr.attribute.name;
   if (attr.schema === CORE_SCHEMA_ID[scope.resourceType]) {
-    if (scope.resourceType === 'Group' && name === 'members') return { kind: 'multi', source: () => membershipSource(scope, 'members') };
-    if (scope.resourceType === 'User' && name === 'groups') return { kind: 'multi', source: () => membershipSource(scope, 'groups') };
+    if (scope.resourceType === 'Group' && name === 'members') return { kind: 'multi', source: () => groupMembersSource(scope) };
+    if (scope.resourceType === 'User' && name === 'groups') return { kind: 'multi', source: (needs) => userGroupsSource(scope, needs) };
   }
   const path = attr.subAttribute ? attr.jsonPath.slice(0, -1) : attr.jsonPath;
   if (attr.attribute.multiValued) {
@@ -207,37 +207,94 @@ function valuesIndexSource(
   };
 }
 
-function membershipSource(scope: LocateScope, side: 'members' | 'groups'): ElementSource {
+/**
+ * Group.members: the group's direct members (RFC 7643 §4.2 lists direct members only; a user in
+ * a nested group is not a member of the outer group here, docs/nested-groups.md). `type` is
+ * "User" or "Group".
+ */
+function groupMembersSource(scope: LocateScope): ElementSource {
   return {
     readable: new Set(['value', 'type', 'display']),
     elementPresence: true,
     some(build) {
       const m = scope.alias('m');
       const o = scope.alias('o');
-      const locs: Record<string, Loc> =
-        side === 'members'
-          ? {
-              value: columnLoc(scope, raw(`${o}.id`), { notNull: true }),
-              type: columnLoc(scope, raw(`${m}.member_type`), { notNull: true }),
-              // The display the store returns for a member: its displayName, else its userName.
-              display: columnLoc(scope, raw(`coalesce(nullif(${o}.display_name, ''), ${o}.name_key)`), { folded: true }),
-            }
-          : {
-              value: columnLoc(scope, raw(`${o}.id`), { notNull: true }),
-              type: columnLoc(scope, raw(`'direct'`), { notNull: true }),
-              display: columnLoc(scope, raw(`${o}.name_key`), { folded: true, notNull: true }),
-            };
-      const view: ElementView = {
-        sub(def) {
-          const loc = locs[def.name];
-          if (!loc) throw invalidFilter(`${side}.${def.name} cannot be used in a filter`);
-          return loc;
-        },
-        self: undefined,
-        present: scope.dialect.true,
+      const locs: Record<string, Loc> = {
+        value: columnLoc(scope, raw(`${o}.id`), { notNull: true }),
+        type: columnLoc(scope, raw(`${m}.member_type`), { notNull: true }),
+        // The display the store returns for a member: its displayName, else its userName.
+        display: columnLoc(scope, raw(`coalesce(nullif(${o}.display_name, ''), ${o}.name_key)`), { folded: true }),
       };
-      const [own, other] = side === 'members' ? ['group_row', 'member_row'] : ['member_row', 'group_row'];
-      return sql`r.row_key IN (SELECT ${raw(`${m}.${own}`)} FROM memberships AS ${raw(m)} JOIN resources AS ${raw(o)} ON ${raw(`${o}.row_key = ${m}.${other}`)} WHERE ${raw(m)}.tenant_id = ${scope.tenantId} AND ${raw(o)}.tenant_id = ${scope.tenantId} AND ${build(view)})`;
+      const view: ElementView = { sub: (def) => membershipLoc(locs, 'members', def), self: undefined, present: scope.dialect.true };
+      return sql`r.row_key IN (SELECT ${raw(`${m}.group_row`)} FROM memberships AS ${raw(m)} JOIN resources AS ${raw(o)} ON ${raw(`${o}.row_key = ${m}.member_row`)} WHERE ${raw(m)}.tenant_id = ${scope.tenantId} AND ${raw(o)}.tenant_id = ${scope.tenantId} AND ${build(view)})`;
+    },
+  };
+}
+
+function membershipLoc(locs: Readonly<Record<string, Loc>>, side: string, def: AttributeDefinition): Loc {
+  const loc = locs[def.name];
+  if (!loc) throw invalidFilter(`${side}.${def.name} cannot be used in a filter`);
+  return loc;
+}
+
+/**
+ * User.groups, direct and indirect (RFC 7643 §4.1.2), as GET shows them. The walk starts from the
+ * groups the condition can hold for and goes DOWN the nesting to the users, so that
+ * `groups.value eq "g"` costs g's subtree, never the whole tenant: a recursive CTE pairs each
+ * candidate group (`top`) with itself and every group nested in it, and the users that are direct
+ * members of any of those are the users that have `top` in their groups. An element's `type` is
+ * "direct" when the user is a member of `top` itself. When the condition reads `type`, the seed
+ * takes the groups for which it holds with either type (a superset), and the exact condition is
+ * tested on each (user, group) pair. CROSS JOIN keeps SQLite's loops in that order (the walk,
+ * then each group's members by index); left free, it scanned every membership of the database
+ * against the walk. PostgreSQL plans a CROSS JOIN with its WHERE like any join.
+ */
+function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
+  const { dialect } = scope;
+  const direct: ElementSource = {
+    readable: new Set(),
+    elementPresence: true,
+    // `groups pr`: every indirect group comes through a direct one, so one direct membership is enough.
+    some(build) {
+      const d = scope.alias('d');
+      const any = build({ sub: () => undefined, self: undefined, present: dialect.true });
+      return sql`(${any} AND EXISTS (SELECT 1 FROM memberships AS ${raw(d)} WHERE ${raw(d)}.tenant_id = ${scope.tenantId} AND ${raw(`${d}.member_row = r.row_key`)}))`;
+    },
+  };
+  if (needs.subs.size === 0) return direct;
+  return {
+    readable: new Set(['value', 'type', 'display']),
+    elementPresence: true,
+    some(build) {
+      const [h, g, n, m, d] = ['h', 'g', 'n', 'm', 'd'].map((prefix) => scope.alias(prefix)) as [string, string, string, string, string];
+      const viewOf = (type: Sql): ElementView => {
+        const locs: Record<string, Loc> = {
+          // Ids are server-made lower-case UUIDs, hence their own fold: `groups.value` (caseExact
+          // false, RFC 7643 §8.7.1) compares `g.id = fold(value)`, which the id index serves.
+          value: columnLoc(scope, raw(`${g}.id`), { notNull: true, folded: true }),
+          type: columnLoc(scope, type, { notNull: true }),
+          display: columnLoc(scope, raw(`${g}.name_key`), { folded: true, notNull: true }),
+        };
+        return { sub: (def) => membershipLoc(locs, 'groups', def), self: undefined, present: dialect.true };
+      };
+      const readsType = needs.subs.has('type');
+      const seed = readsType ? sql`(${build(viewOf(raw(`'direct'`)))} OR ${build(viewOf(raw(`'indirect'`)))})` : build(viewOf(raw(`'direct'`)));
+      const type = raw(
+        `(CASE WHEN EXISTS (SELECT 1 FROM memberships AS ${d} WHERE ${d}.group_row = ${h}.top AND ${d}.member_row = ${m}.member_row) THEN 'direct' ELSE 'indirect' END)`,
+      );
+      // Only a condition on `type` needs the pair (user, top group) at the end.
+      const exact = readsType
+        ? sql` JOIN resources AS ${raw(g)} ON ${raw(`${g}.row_key = ${h}.top`)} WHERE ${raw(`${m}.group_row = ${h}.group_row`)} AND ${raw(m)}.member_type = 'User' AND ${build(viewOf(type))}`
+        : sql` WHERE ${raw(`${m}.group_row = ${h}.group_row`)} AND ${raw(m)}.member_type = 'User'`;
+      return dialect.inSubquery(
+        raw('r.row_key'),
+        sql`WITH RECURSIVE ${raw(h)}(top, group_row) AS (
+          SELECT ${raw(`${g}.row_key, ${g}.row_key`)} FROM resources AS ${raw(g)} WHERE ${raw(g)}.tenant_id = ${scope.tenantId} AND ${raw(g)}.resource_type = 'Group' AND ${seed}
+          UNION
+          SELECT ${raw(`${h}.top, ${n}.member_row`)} FROM ${raw(h)} JOIN memberships AS ${raw(n)} ON ${raw(`${n}.group_row = ${h}.group_row`)} WHERE ${raw(n)}.member_type = 'Group'
+        )
+        SELECT ${raw(`${m}.member_row`)} FROM ${raw(h)} CROSS JOIN memberships AS ${raw(m)}${exact}`,
+      );
     },
   };
 }

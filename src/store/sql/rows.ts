@@ -1,5 +1,5 @@
-import { uniqueness } from '../../errors/scim-error.ts';
-import type { CursorKey, MemberDelta, OutboxRecord, QueryResult, ReferenceView, ResourceQuery, ResourceTypeName, TokenRecord } from '../ports.ts';
+import { invalidValue, uniqueness } from '../../errors/scim-error.ts';
+import type { CursorKey, MemberDelta, MemberInput, OutboxRecord, QueryResult, ReferenceView, ResourceQuery, ResourceTypeName, TokenRecord } from '../ports.ts';
 import { compileFilter } from './compile-filter.ts';
 import type { SqlDialect } from './dialect.ts';
 import { join, raw, sql, type Sql } from './fragment.ts';
@@ -75,14 +75,18 @@ export function toToken(row: TokenRow): TokenRecord {
 export class DeltaTracker {
   readonly added = new Set<string>();
   readonly removed = new Set<string>();
-  add(id: string) {
+  readonly #groups = new Set<string>();
+  add(id: string, type: ResourceTypeName) {
+    if (type === 'Group') this.#groups.add(id);
     if (!this.removed.delete(id)) this.added.add(id);
   }
-  remove(id: string) {
+  remove(id: string, type: ResourceTypeName) {
+    if (type === 'Group') this.#groups.add(id);
     if (!this.added.delete(id)) this.removed.add(id);
   }
   result(): MemberDelta {
-    return { added: [...this.added], removed: [...this.removed] };
+    const groups = [...this.added, ...this.removed].filter((id) => this.#groups.has(id));
+    return { added: [...this.added], removed: [...this.removed], ...(groups.length > 0 ? { groups } : {}) };
   }
 }
 
@@ -156,4 +160,11 @@ export function whereOfQuery(dialect: SqlDialect, tenantId: string, query: Resou
   });
   const targets = parts.length === 1 ? parts[0]! : sql`(${join(parts, ' OR ')})`;
   return sql`r.tenant_id = ${tenantId} AND ${targets}`;
+}
+
+/** 400 invalidValue when the client's `members[].type` contradicts what the id really is. */
+export function refuseWrongMemberType(member: MemberInput, actual: ResourceTypeName): void {
+  if (member.type !== undefined && member.type.toLowerCase() !== actual.toLowerCase()) {
+    throw invalidValue(`member ${JSON.stringify(member.value)} is a ${actual}, not a ${JSON.stringify(member.type)}`);
+  }
 }

@@ -55,6 +55,7 @@ export const sqliteDialect: SqlDialect = {
       present: memberPresent(alias),
     };
   },
+  inSubquery: (expr, subquery) => sql`${expr} IN (${subquery})`,
   fold: (expr) => sql`scim_fold(${expr})`,
   instant: (expr) => sql`scim_instant(${expr})`,
   // Compared as UTF-8 bytes (SQLite's text functions stop at U+0000, and a value may hold one),

@@ -38,6 +38,7 @@ import {
   ms,
   orUndefined,
   OUTBOX_SELECT,
+  refuseWrongMemberType,
   resourceConflict,
   toRecord,
   toToken,
@@ -61,6 +62,7 @@ import {
 } from '../sql/admin.ts';
 import { raw, sql, type Sql } from '../sql/fragment.ts';
 import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
+import { groupsOfUsers, nestingCheck, refuseBadNesting, type NestingCheckRow } from '../sql/nesting.ts';
 import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
@@ -83,16 +85,18 @@ interface ResourceRow {
   readonly sort_value?: string | number | null;
   /** Only when the statement read a user's groups (columnsFor). */
   readonly groups_json?: string;
+  /** 1 when one of the user's groups is itself in a group: its indirect groups need a walk. */
+  readonly groups_nested?: number;
 }
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
 const TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
 /**
- * A page's group members, read in one statement. `owners` is the condition on the owning row:
- * `= ?` for one group (the common GET), which needs no json_each; a json_each list for a page.
- * Members come in the order they were added. A member's display is its displayName, else its
- * userName.
+ * A page's members (of groups), read in one statement. `owners` is the condition on the owning
+ * row: `= ?` for one group (the common GET), which needs no json_each; a json_each list for a
+ * page. Members come in the order they were added. A member's display is its displayName, else
+ * its userName.
  */
 const membersOf = (owners: string) => `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
     coalesce(nullif(json_extract(o.doc, '$.displayName'), ''), json_extract(o.doc, '$.userName')) AS display
@@ -100,15 +104,21 @@ const membersOf = (owners: string) => `SELECT m.group_row AS owner, o.id AS valu
   WHERE m.tenant_id = ? AND m.group_row ${owners} ORDER BY m.seq`;
 const MEMBERS_OF = { one: membersOf('= ?'), many: membersOf('IN (SELECT value FROM json_each(?))') };
 /**
- * A user's groups as a column of its own row, a JSON array of [id, resource type, displayName]
- * in the order the groups were created (which the member index yields): the lookup identity
- * providers make before every write then costs one statement, not two. A user is in few groups,
- * so the array stays small; a group's members can be a whole tenant and keep their own statement.
+ * A user's direct groups as a column of its own row, a JSON array of [id, resource type,
+ * displayName] in the order the groups were created (which the member index yields), and whether
+ * any of them is itself in a group: the lookup identity providers make before every write then
+ * costs one statement, not two. Only a user reached through nested groups needs the recursive
+ * walk (groupsOfUsers) for its indirect groups. A user is in few groups, so the array stays small;
+ * a group's members can be a whole tenant and keep their own statement.
  */
 const GROUPS_COLUMN = `(SELECT json_group_array(json_array(o.id, o.resource_type, json_extract(o.doc, '$.displayName')) ORDER BY m.group_row)
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
-    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json`;
+    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json,
+  EXISTS (SELECT 1 FROM memberships m JOIN memberships p ON p.member_row = m.group_row
+    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_nested`;
 const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMN}` : COLUMNS);
+/** The condition on the owners of a page's references, as MEMBERS_OF has it. */
+const ownersOf = (keys: readonly number[]): Sql => (keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`);
 
 function isUniqueViolation(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown } | null)?.code;
@@ -333,6 +343,8 @@ export class SqliteStore implements Store {
   /** Rows → resources, with members read in one statement for the whole page. */
   #hydrate(tenantId: string, rows: readonly ResourceRow[], include: Include): StoredResource[] {
     const members = include.members ? this.#members(tenantId, rows) : undefined;
+    const nested = rows.filter((r) => r.resource_type === 'User' && r.groups_nested === 1);
+    const indirect = nested.length > 0 ? this.#groupsThroughNesting(tenantId, nested) : undefined;
     return rows.map((row) => ({
       id: row.id,
       resourceType: row.resource_type,
@@ -341,7 +353,9 @@ export class SqliteStore implements Store {
       created: iso(row.created_ms),
       lastModified: iso(row.modified_ms),
       ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
-      ...(row.groups_json !== undefined && row.resource_type === 'User' ? { groups: groupsFromJson(row.groups_json) } : {}),
+      ...(row.groups_json !== undefined && row.resource_type === 'User'
+        ? { groups: row.groups_nested === 1 ? (indirect?.get(row.row_key) ?? []) : groupsFromJson(row.groups_json) }
+        : {}),
       ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
     }));
   }
@@ -353,6 +367,12 @@ export class SqliteStore implements Store {
       keys.length === 1 ? this.#s(MEMBERS_OF.one).all(tenantId, keys[0]) : this.#s(MEMBERS_OF.many).all(tenantId, JSON.stringify(keys))
     ) as ReferenceRow[];
     return groupReferences(refs);
+  }
+
+  /** Direct and indirect groups of users whose groups are themselves in groups (RFC 7643 §4.1.2). */
+  #groupsThroughNesting(tenantId: string, rows: readonly ResourceRow[]): Map<number, ReferenceView[]> {
+    const query = groupsOfUsers(sqliteDialect, tenantId, ownersOf(rows.map((r) => r.row_key)));
+    return groupReferences(this.#s(query.sql).all(...this.#params(query)) as ReferenceRow[]);
   }
 
   async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
@@ -733,21 +753,21 @@ export class SqliteStore implements Store {
         return this.#addMembers(tenantId, groupRow, op.members, delta);
       case 'remove': {
         const remove = this.#s(
-          'DELETE FROM memberships WHERE tenant_id = ? AND group_row = ? AND member_row = (SELECT row_key FROM resources WHERE tenant_id = ? AND id = ?)',
-        );
+          `DELETE FROM memberships WHERE tenant_id = ? AND group_row = ? AND member_row = (SELECT row_key FROM resources WHERE tenant_id = ? AND id = ?)
+           RETURNING member_type`,
+        ).pluck();
         for (const value of op.values) {
-          if (remove.run(tenantId, groupRow, tenantId, value).changes > 0) delta.remove(value);
+          const type = remove.get(tenantId, groupRow, tenantId, value) as ResourceTypeName | undefined;
+          if (type !== undefined) delta.remove(value, type);
         }
         return;
       }
       case 'removeAll': {
-        const ids = this.#s(
-          'SELECT o.id FROM memberships m JOIN resources o ON o.row_key = m.member_row WHERE m.tenant_id = ? AND m.group_row = ? ORDER BY m.seq',
-        )
-          .pluck()
-          .all(tenantId, groupRow) as string[];
+        const removed = this.#s(
+          `SELECT o.id, m.member_type FROM memberships m JOIN resources o ON o.row_key = m.member_row WHERE m.tenant_id = ? AND m.group_row = ? ORDER BY m.seq`,
+        ).all(tenantId, groupRow) as { id: string; member_type: ResourceTypeName }[];
         this.#s('DELETE FROM memberships WHERE tenant_id = ? AND group_row = ?').run(tenantId, groupRow);
-        for (const id of ids) delta.remove(id);
+        for (const m of removed) delta.remove(m.id, m.member_type);
         return;
       }
       default:
@@ -755,17 +775,25 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * A group member is checked against the graph as it stands inside this transaction, earlier
+   * members of the same write included: BEGIN IMMEDIATE makes this the only writer of the file,
+   * so no concurrent write can slip a conflicting edge in between check and insert.
+   */
   #addMembers(tenantId: string, groupRow: number, members: readonly MemberInput[], delta: DeltaTracker) {
     const lookup = this.#s('SELECT row_key, resource_type FROM resources WHERE tenant_id = ? AND id = ?');
     const insert = this.#s('INSERT OR IGNORE INTO memberships (tenant_id, group_row, member_row, member_type) VALUES (?, ?, ?, ?)');
+    let groupId: string | undefined;
     for (const member of members) {
       const target = lookup.get(tenantId, member.value) as { row_key: number; resource_type: ResourceTypeName } | undefined;
       if (!target) throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
-      if (target.resource_type !== 'User' || (member.type !== undefined && member.type.toLowerCase() !== 'user')) {
-        throw invalidValue(`member ${JSON.stringify(member.value)}: nested groups are not supported`);
+      refuseWrongMemberType(member, target.resource_type);
+      if (target.resource_type === 'Group') {
+        groupId ??= this.#s('SELECT id FROM resources WHERE row_key = ?').pluck().get(groupRow) as string;
+        const check = nestingCheck(tenantId, groupRow, target.row_key);
+        refuseBadNesting(this.#s(check.sql).get(...this.#params(check)) as NestingCheckRow | undefined, groupId, member.value);
       }
-      if (insert.run(tenantId, groupRow, target.row_key, 'User').changes > 0) delta.add(member.value);
+      if (insert.run(tenantId, groupRow, target.row_key, target.resource_type).changes > 0) delta.add(member.value, target.resource_type);
     }
   }
 }
-

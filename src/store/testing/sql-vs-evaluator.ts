@@ -75,7 +75,8 @@ const userDocArbOf = (richWord: fc.Arbitrary<string>) => fc
 
 interface World {
   readonly users: ReadonlyArray<{ readonly userName: string; readonly doc: Record<string, unknown>; readonly created: number; readonly modified: number | undefined }>;
-  readonly groups: ReadonlyArray<{ readonly displayName: string; readonly members: readonly number[] }>;
+  /** Group i contains the users `members` and the groups `subgroups` below i (nested groups). */
+  readonly groups: ReadonlyArray<{ readonly displayName: string; readonly members: readonly number[]; readonly subgroups: readonly number[] }>;
 }
 
 /** Worlds whose stored strings are made of `richWord`. */
@@ -97,8 +98,9 @@ const worldArbOf = (richWord: fc.Arbitrary<string>): fc.Arbitrary<World> => fc
         fc.record({
           displayName: richWord.filter((w) => w !== ''),
           members: fc.uniqueArray(fc.nat({ max: userNames.length - 1 }), { maxLength: userNames.length }),
+          subgroups: fc.uniqueArray(fc.nat({ max: 1 }), { maxLength: 2 }),
         }),
-        { maxLength: 2, selector: (g) => g.displayName.toLowerCase() },
+        { maxLength: 3, selector: (g) => g.displayName.toLowerCase() },
       ),
     }),
   );
@@ -140,7 +142,7 @@ function userLeaf(): fc.Arbitrary<Filter> {
     path('name', 'familyName'), path('name', 'givenName'),
     path('emails', 'value'), path('emails', 'type'), path('emails'),
     path('department', undefined, ENT), path('manager', 'value', ENT), path('manager', undefined, ENT),
-    path('groups', 'value'), path('groups', 'display'), path('id'), path('meta', 'resourceType'),
+    path('groups', 'value'), path('groups', 'display'), path('groups', 'type'), path('id'), path('meta', 'resourceType'),
     path('schemas'),
   ];
   const presentOnly = [path('name'), path('emails'), path('groups'), path('manager', undefined, ENT), path('meta'), path('active'), path('emails', 'primary')];
@@ -150,7 +152,8 @@ function userLeaf(): fc.Arbitrary<Filter> {
     { weight: 2, arbitrary: fc.constantFrom(path('meta', 'created'), path('meta', 'lastModified')).chain(dateCompare) },
     { weight: 3, arbitrary: fc.constantFrom(...strings, ...presentOnly).chain(present) },
     { weight: 1, arbitrary: fc.constantFrom(USER_SCHEMA_ID, ENT, ENT.toUpperCase()).map((v): Filter => ({ kind: 'compare', path: path('schemas'), op: 'eq', value: v })) },
-    { weight: 1, arbitrary: fc.constantFrom('u0', 'u1', 'U1', 'g0', 'g1').chain((v) => fc.constantFrom(path('id'), path('groups', 'value')).map((p): Filter => ({ kind: 'compare', path: p, op: 'eq', value: v }))) },
+    { weight: 1, arbitrary: fc.constantFrom('u0', 'u1', 'U1', 'g0', 'g1', 'G2').chain((v) => fc.constantFrom(path('id'), path('groups', 'value')).map((p): Filter => ({ kind: 'compare', path: p, op: 'eq', value: v }))) },
+    { weight: 1, arbitrary: fc.constantFrom('direct', 'indirect', 'Indirect').map((v): Filter => ({ kind: 'compare', path: path('groups', 'type'), op: 'eq', value: v })) },
     { weight: 3, arbitrary: valuePath() },
   );
 }
@@ -212,7 +215,7 @@ async function load(store: Store, world: World): Promise<Loaded> {
       resourceType: 'Group',
       id: `g${i}`,
       doc: { displayName: g.displayName },
-      members: g.members.map((m) => ({ value: `u${m}` })),
+      members: [...g.members.map((m) => ({ value: `u${m}` })), ...g.subgroups.filter((j) => j < i).map((j) => ({ value: `g${j}` }))],
       now: new Date(T0).toISOString(),
     });
   }

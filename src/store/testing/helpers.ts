@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../../errors/scim-error.ts';
+import type { Store } from '../ports.ts';
+
+/** What the store contract suites share. */
+
+export const T0 = '2024-01-01T00:00:00.000Z';
+
+/** An assert.rejects matcher for a ScimError with this status, scimType and detail. */
+export function isScim(status: number, scimType?: string, detail?: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof ScimError, `expected a ScimError, got ${String(error)}`);
+    assert.equal(error.status, status);
+    assert.equal(error.scimType, scimType);
+    if (detail) assert.match(error.detail, detail);
+    return true;
+  };
+}
+
+export async function newTenant(store: Store, name = `t-${randomUUID()}`) {
+  const tenant = await store.createTenant({ id: randomUUID(), name, createdAt: T0 });
+  return tenant.id;
+}
