@@ -21,6 +21,8 @@ export interface Config {
   readonly relayInServe: boolean;
   /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
   readonly eventRetentionSeconds: number;
+  /** SCIMD_SET_SIGNING_KEYS: a JWK Set file of private keys that sign SETs; unset → a key generated once and kept in the database. */
+  readonly setSigningKeys: string | undefined;
 }
 
 export const DEFAULTS = {

@@ -50,7 +50,7 @@ function databaseUrl(raw: string): string {
   throw new ConfigError(`SCIMD_DATABASE_URL must start with sqlite: or postgres://, got "${raw}"`);
 }
 
-const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:'];
+const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:', 'set+http:', 'set+https:'];
 
 function eventSinks(raw: string | undefined): string[] {
   if (raw === undefined) return [];
@@ -108,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventSinks: Object.freeze(eventSinks(text(env, 'SCIMD_EVENT_SINKS'))),
     relayInServe: onOff(env, 'SCIMD_RELAY', true),
     eventRetentionSeconds: integer(env, 'SCIMD_EVENT_RETENTION', DEFAULTS.eventRetentionSeconds, 60, 365 * 24 * 3600),
+    setSigningKeys: text(env, 'SCIMD_SET_SIGNING_KEYS'),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

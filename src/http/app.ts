@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { EventFeed } from '../events/feed.ts';
+import type { SetSigner } from '../events/set/keys.ts';
+import type { SetPoller } from '../events/set/poll.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { Features } from '../service/service-provider-config.ts';
@@ -12,6 +14,7 @@ import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
+import { registerSetJwksRoute, registerSetPollRoute } from './routes/security-events.ts';
 import { registerUnsupportedRoutes } from './routes/unsupported.ts';
 
 export interface AppDeps {
@@ -26,6 +29,8 @@ export interface AppDeps {
   readonly feed?: EventFeed;
   /** Prometheus text for GET /metrics (unauthenticated, like /healthz: expose it internally only). */
   readonly metrics?: () => Promise<string>;
+  /** RFC 9967 SETs: the signer's JWKS (/.well-known/scim-set-jwks.json) and the RFC 8936 poll endpoint. */
+  readonly securityEvents?: { readonly signer: SetSigner; readonly poller: SetPoller };
   /** A pino logger, or false for none (tests). */
   readonly logger: boolean | Record<string, unknown>;
 }
@@ -57,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (metrics) {
     app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
   }
+  if (deps.securityEvents) registerSetJwksRoute(app, deps.securityEvents.signer);
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
@@ -64,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       registerResourceRoutes(scim, config, deps.resources);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
+      if (deps.securityEvents) registerSetPollRoute(scim, config, deps.securityEvents.poller);
       registerDiscoveryRoutes(scim, config, deps.registry, deps.features, deps.limits);
       registerUnsupportedRoutes(scim);
     },

@@ -230,7 +230,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
     ifMatch: string | undefined,
     selection: Selection,
   ): Promise<ResourceResult> {
-    await writeChange(scope, type, id, ifMatch, { members: type === 'Group' }, async (existing) => {
+    await writeChange(scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, async (existing) => {
       const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
       return {
         ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
@@ -261,7 +261,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
       type === 'Group' && selection.attributes === undefined
         ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
         : selection;
-    await writeChange(scope, type, id, ifMatch, {}, async (existing) => {
+    await writeChange(scope, type, id, ifMatch, 'PATCH', {}, async (existing) => {
       const result = applyPatch(registry, type, existing.doc, operations);
       const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
       const doc = docChanged
@@ -286,6 +286,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
     type: ResourceTypeName,
     id: string,
     ifMatch: string | undefined,
+    method: 'PUT' | 'PATCH',
     include: Include,
     compute: (existing: StoredResource) => Promise<Change>,
   ): Promise<void> {
@@ -306,7 +307,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
           events: eventsFor(scope).updated(type, [
             ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(type)) : []),
             ...(change.passwordHash !== undefined ? ['password'] : []),
-          ]),
+          ], method),
         });
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) {
