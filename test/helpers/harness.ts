@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/load.ts';
-import { createServer, type Server } from '../../src/server.ts';
+import { createServer, type Server, type ServerOptions } from '../../src/server.ts';
 
 export interface Reply {
   readonly status: number;
@@ -45,13 +45,15 @@ async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<voi
 export interface HarnessOptions {
   /** The server's clock, for tests that move time (cursor expiry). */
   readonly clock?: () => Date;
+  /** More server options (relay tuning, long-poll wait). */
+  readonly server?: Omit<ServerOptions, 'clock' | 'store'>;
 }
 
 /** A server on a fresh database (scratchDatabase), driven through Fastify's inject (no sockets). */
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const database = env['SCIMD_DATABASE_URL'] === undefined ? await scratchDatabase() : { url: env['SCIMD_DATABASE_URL'], drop: async () => undefined };
   const config = loadConfig({ SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env, SCIMD_DATABASE_URL: database.url });
-  const server = await createServer(config, options.clock ? { clock: options.clock } : {});
+  const server = await createServer(config, { ...options.server, ...(options.clock ? { clock: options.clock } : {}) });
   await server.tenants.createTenant('acme');
   await server.tenants.createTenant('globex');
   const tokenA = (await server.tenants.mintToken('acme')).token;

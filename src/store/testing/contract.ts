@@ -13,6 +13,7 @@ import { Relay } from '../../events/relay.ts';
 import type { CursorKey, NewEvent, OutboxStore, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { filterBuilders } from './filters.ts';
+import { setPollContract } from './set-poll-contract.ts';
 
 const ENT = ENTERPRISE_USER_SCHEMA_ID;
 const T0 = '2024-01-01T00:00:00.000Z';
@@ -127,6 +128,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       assert.equal(result.totalResults, result.resources.length);
       return result.resources.map((r) => String(r.doc[resourceType === 'User' ? 'userName' : 'displayName']));
     };
+
+    setPollContract(() => ({ store, sibling }));
 
     describe('tenants and tokens', () => {
       it('creates, finds and lists tenants; a taken name is 409 uniqueness', async () => {
