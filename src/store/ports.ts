@@ -317,7 +317,7 @@ export interface OutboxStore {
 export interface SetAcknowledgement {
   /** The SET's jti, which is its event's id. */
   readonly jti: string;
-  /** From `setErrs`: the RFC 8935 §2.3 error code and description; absent for a plain `ack`. */
+  /** From `setErrs`: the RFC 8935 §2.4 error code and its description; absent for a plain `ack`. */
   readonly err?: string;
   readonly description?: string;
 }
