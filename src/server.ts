@@ -6,6 +6,8 @@ import { createEventFeed, type EventFeed } from './events/feed.ts';
 import { outboxMetrics } from './events/metrics.ts';
 import { sinkStatuses } from './events/sink-status.ts';
 import { Relay, type RelayLogger } from './events/relay.ts';
+import { loadSetSigner, type SetSigner } from './events/set/keys.ts';
+import { createSetPoller } from './events/set/poll.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
 import { createJwtVerifier } from './auth/jwt.ts';
@@ -29,7 +31,7 @@ import type { Store } from './store/ports.ts';
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
-export const FEATURES: Features = { patch: true, bulk: true };
+export const FEATURES: Features = { patch: true, bulk: true, securityEvents: true };
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -54,6 +56,8 @@ export interface ServerOptions {
   readonly store?: Store;
   /** Relay tuning (tests shorten backoff and polling). */
   readonly relay?: { readonly pollMs?: number; readonly backoffBaseMs?: number; readonly backoffMaxMs?: number; readonly batchSize?: number };
+  /** How long an RFC 8936 long poll waits for events (default 25 s, under common proxy timeouts). */
+  readonly setPollWaitMs?: number;
 }
 
 /** The relay for config.eventSinks; undefined when there are none. */
@@ -62,9 +66,10 @@ export async function createRelay(
   store: Store,
   logger?: RelayLogger,
   tuning: ServerOptions['relay'] = {},
+  setSigner: () => Promise<SetSigner> = () => loadSetSigner(config.setSigningKeys, store),
 ): Promise<Relay | undefined> {
   if (config.eventSinks.length === 0) return undefined;
-  const sinks = await Promise.all(config.eventSinks.map((url) => createSink(url)));
+  const sinks = await Promise.all(config.eventSinks.map((url) => createSink(url, { setSigner })));
   return new Relay({ store, sinks, retentionMs: config.eventRetentionSeconds * 1000, ...(logger ? { logger } : {}), ...tuning });
 }
 
@@ -89,7 +94,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
   const oauth = createOAuthService({ store, verifier, clock });
   const feed = createEventFeed(store);
-  const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay) : undefined;
+  const signer = await loadSetSigner(config.setSigningKeys, store, clock);
+  const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay, async () => signer) : undefined;
   const onEvents = () => {
     relay?.wake();
     feed.notify();
@@ -122,6 +128,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       oauth,
       sinks: () => sinkStatuses(store, config.eventSinks, relay, clock()),
       version: VERSION,
+    },
+    securityEvents: {
+      signer,
+      poller: createSetPoller({
+        store,
+        signer,
+        subscribe: (listener) => feed.subscribe(listener),
+        maxEvents: config.maxResults,
+        waitMs: options.setPollWaitMs ?? 25_000,
+        clock,
+        onSetErrors: (tenantId, errors) => app.log.warn({ tenantId, setErrs: errors }, 'an RFC 8936 receiver refused SETs'),
+      }),
     },
     logger: options.logger ?? false,
   });

@@ -86,6 +86,11 @@ export async function main(argv: readonly string[], out: Output = console.log, e
         return 1;
     }
   } catch (error) {
+    // Settings checked only when used (the SET key file) fail like the others: one line, exit 2.
+    if (error instanceof ConfigError) {
+      err(`scimd: configuration error: ${error.message}`);
+      return 2;
+    }
     if (error instanceof ScimError) {
       err(`scimd: ${error.detail}`);
       return 1;

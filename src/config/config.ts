@@ -38,6 +38,8 @@ export interface Config {
   readonly bulkMaxPayloadBytes: number;
   /** Bounds on JSON depth, filters, PATCH operations and attribute lists (SCIMD_MAX_*). */
   readonly requestLimits: RequestLimits;
+  /** SCIMD_SET_SIGNING_KEYS: a JWK Set file of private keys that sign SETs; unset → a key generated once and kept in the database. */
+  readonly setSigningKeys: string | undefined;
 }
 
 export const DEFAULTS = {

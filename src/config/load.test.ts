@@ -48,6 +48,13 @@ describe('configuration from the environment', () => {
     assert.equal(config.publicUrl, 'https://id.example.com/tenant-x');
   });
 
+  it('takes RFC 9967 SET push sinks (no webhook secret needed) and the SET key file path', () => {
+    const config = loadConfig({ SCIMD_EVENT_SINKS: 'set+https://receiver.example.com/events#aud=urn:r', SCIMD_SET_SIGNING_KEYS: ' /etc/scimd/set-keys.json ' });
+    assert.deepEqual(config.eventSinks, ['set+https://receiver.example.com/events#aud=urn:r']);
+    assert.equal(config.setSigningKeys, '/etc/scimd/set-keys.json');
+    assert.equal(loadConfig({}).setSigningKeys, undefined);
+  });
+
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ SCIMD_PORT: '80a' }, /SCIMD_PORT must be a whole number/],
     [{ SCIMD_PORT: '70000' }, /SCIMD_PORT must be between 0 and 65535/],

@@ -51,7 +51,7 @@ function databaseUrl(raw: string): string {
   throw new ConfigError(`SCIMD_DATABASE_URL must start with sqlite: or postgres://, got "${raw}"`);
 }
 
-const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:'];
+const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:', 'set+http:', 'set+https:'];
 
 function eventSinks(raw: string | undefined): string[] {
   if (raw === undefined) return [];
@@ -149,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkMaxOperations: integer(env, 'SCIMD_BULK_MAX_OPERATIONS', DEFAULTS.bulkMaxOperations, 1, 100000),
     bulkMaxPayloadBytes: integer(env, 'SCIMD_BULK_MAX_PAYLOAD_BYTES', DEFAULTS.bulkMaxPayloadBytes, 1024, 100 * 1024 * 1024),
     requestLimits: requestLimits(env),
+    setSigningKeys: text(env, 'SCIMD_SET_SIGNING_KEYS'),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

@@ -55,9 +55,12 @@ export function eventBuilders(source: string, represent: Represent) {
         }),
         ...membershipEvents(ctx, result),
       ],
-    /** `changedAttributes`: the top-level attributes the write changed, "password" for a new password. */
+    /**
+     * `changedAttributes`: the top-level attributes the write changed, "password" for a new
+     * password; `method`: the request that made the change (RFC 9967 tells PUT from PATCH).
+     */
     updated:
-      (resourceType: ResourceTypeName, changedAttributes: readonly string[]) =>
+      (resourceType: ResourceTypeName, changedAttributes: readonly string[], method: 'PUT' | 'PATCH') =>
       (result: WriteResult): NewEvent[] => {
         const membership = membershipEvents(ctx, result);
         // A version bump always has an event: a members-only change has its membership events.
@@ -68,6 +71,7 @@ export function eventBuilders(source: string, represent: Represent) {
                 resource: represent(result.resource),
                 version: result.resource.version,
                 changedAttributes: [...changedAttributes],
+                method,
               }),
             ]
           : []),

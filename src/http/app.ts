@@ -7,6 +7,8 @@ import type { Authenticate } from '../service/authenticate.ts';
 import type { MeService } from '../service/me.ts';
 import type { RateLimiter } from '../service/rate-limit.ts';
 import type { BulkService } from '../service/bulk.ts';
+import type { SetSigner } from '../events/set/keys.ts';
+import type { SetPoller } from '../events/set/poll.ts';
 import type { ResourceService, ListLimits } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
@@ -23,6 +25,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
+import { registerSetJwksRoute, registerSetPollRoute } from './routes/security-events.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -47,6 +50,8 @@ export interface AppDeps {
   readonly audit?: AuditLog;
   /** The admin API under /admin; absent: no admin routes. */
   readonly admin?: AdminApiDeps;
+  /** RFC 9967 SETs: the signer's JWKS (/.well-known/scim-set-jwks.json) and the RFC 8936 poll endpoint. */
+  readonly securityEvents?: { readonly signer: SetSigner; readonly poller: SetPoller };
   /** A pino logger, or false for none (tests). */
   readonly logger: boolean | Record<string, unknown>;
 }
@@ -84,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (metrics) {
     app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
   }
+  if (deps.securityEvents) registerSetJwksRoute(app, deps.securityEvents.signer);
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
@@ -94,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerResourceRoutes(scim, config, deps.resources);
       registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
+      if (deps.securityEvents) registerSetPollRoute(scim, config, deps.securityEvents.poller);
       registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits, deps.bulk.limits, deps.authenticationSchemes);
       registerMeRoutes(scim, config, deps.resources, deps.me);
     },

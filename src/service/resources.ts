@@ -273,7 +273,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
     selection: Selection,
   ): Promise<ResourceResult> {
     const registry = await registries.forTenant(scope.tenantId);
-    await writeChange(registry, scope, type, id, ifMatch, { members: type === 'Group' }, async (existing) => {
+    await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, async (existing) => {
       const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
       return {
         ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
@@ -305,7 +305,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
         ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
         : selection;
     const registry = await registries.forTenant(scope.tenantId);
-    await writeChange(registry, scope, type, id, ifMatch, {}, async (existing) => {
+    await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, async (existing) => {
       const result = applyPatch(registry, type, existing.doc, operations);
       const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
       const doc = docChanged
@@ -331,6 +331,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
     type: ResourceTypeName,
     id: string,
     ifMatch: string | undefined,
+    method: 'PUT' | 'PATCH',
     include: Include,
     compute: (existing: StoredResource) => Promise<Change>,
   ): Promise<void> {
@@ -353,7 +354,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
           events: eventsFor(registry, scope).updated(type, [
             ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(registry, type)) : []),
             ...(change.passwordHash !== undefined ? ['password'] : []),
-          ]),
+          ], method),
         });
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) {

@@ -1,5 +1,6 @@
 import type { OAuthIssuerRecord } from '../store/ports.ts';
 import type { BulkLimits } from './bulk.ts';
+import { SET_EVENT_URIS } from '../events/set/uris.ts';
 import type { ListLimits } from './resources.ts';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -8,6 +9,8 @@ export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProvider
 export interface Features {
   readonly patch: boolean;
   readonly bulk: boolean;
+  /** RFC 9967 Security Event Tokens (push sinks and the RFC 8936 poll endpoint). */
+  readonly securityEvents: boolean;
 }
 
 /** RFC 7643 §5 authenticationSchemes entry. */
@@ -46,7 +49,7 @@ export function authenticationSchemes(issuer: OAuthIssuerRecord | undefined): re
 }
 
 /**
- * RFC 7643 §5, plus RFC 9865 §4 `pagination`. It must tell the truth: clients such as Entra read
+ * RFC 7643 §5, plus RFC 9865 §4 `pagination` and RFC 9967 §4 `securityEvents`. It must tell the truth: clients such as Entra read
  * it to decide what to send.
  */
 export function serviceProviderConfig(
@@ -74,6 +77,8 @@ export function serviceProviderConfig(
       maxPageSize: limits.maxResults,
       cursorTimeout: limits.cursorTimeoutSeconds,
     },
+    // RFC 9967 §4: SETs, no asynchronous requests (`Prefer: respond-async` is answered synchronously).
+    ...(features.securityEvents ? { securityEvents: { asyncRequest: 'none', eventUris: [...SET_EVENT_URIS] } } : {}),
     authenticationSchemes: schemes,
     meta: { resourceType: 'ServiceProviderConfig', location },
   };

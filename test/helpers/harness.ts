@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/load.ts';
-import { createServer, type Server } from '../../src/server.ts';
+import { createServer, type Server, type ServerOptions } from '../../src/server.ts';
 
 export interface Reply {
   readonly status: number;
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly clock?: () => Date;
   /** Fastify logger options (e.g. a pino destination stream), for tests that read the logs. */
   readonly logger?: Record<string, unknown>;
+  /** More server options (relay tuning, long-poll wait). */
+  readonly server?: Omit<ServerOptions, 'clock' | 'store'>;
 }
 
 /** A server on a fresh database (scratchDatabase), driven through Fastify's inject (no sockets). */
@@ -54,6 +56,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   const database = env['SCIMD_DATABASE_URL'] === undefined ? await scratchDatabase() : { url: env['SCIMD_DATABASE_URL'], drop: async () => undefined };
   const config = loadConfig({ SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env, SCIMD_DATABASE_URL: database.url });
   const server = await createServer(config, {
+    ...options.server,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -1,13 +1,24 @@
 import type { Publisher } from '../publisher.ts';
+import type { SetSigner } from '../set/keys.ts';
 
 /** The URL schemes SCIMD_EVENT_SINKS accepts (docs/events.md, Sinks). */
-export const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:'] as const;
+export const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:', 'set+http:', 'set+https:'] as const;
+
+/** Whether a sink URL asks for RFC 9967 Security Event Tokens (it then needs the SET signer). */
+export function isSetSink(raw: string): boolean {
+  return /^set\+https?:/i.test(raw);
+}
+
+export interface SinkDependencies {
+  /** The SET signer, for set+http(s) sinks; loaded only when one is configured. */
+  readonly setSigner?: () => Promise<SetSigner>;
+}
 
 /**
  * A publisher for one sink URL. Broker clients are imported lazily, on the first publish, so an
  * installation that uses none of them never loads them.
  */
-export async function createSink(raw: string): Promise<Publisher> {
+export async function createSink(raw: string, deps: SinkDependencies = {}): Promise<Publisher> {
   const url = new URL(raw);
   switch (url.protocol) {
     case 'amqp:':
@@ -24,6 +35,11 @@ export async function createSink(raw: string): Promise<Publisher> {
     case 'http:':
     case 'https:':
       return (await import('./webhook.ts')).webhookSink(url);
+    case 'set+http:':
+    case 'set+https:': {
+      if (!deps.setSigner) throw new Error(`the SET sink ${url.protocol}// needs a signer`);
+      return (await import('./set-push.ts')).setPushSink(url, await deps.setSigner());
+    }
     default:
       throw new Error(`unsupported event sink ${url.protocol}// (use one of ${SINK_SCHEMES.join(' ')})`);
   }

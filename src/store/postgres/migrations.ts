@@ -300,6 +300,38 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'security event tokens (RFC 9967): RFC 8936 poll acknowledgements, the generated signing key',
+    sql: `
+      -- A SET's jti is its event's id: acknowledgements look events up by it.
+      CREATE UNIQUE INDEX outbox_event_id ON outbox(tenant_id, id);
+
+      -- Per tenant: every event with sequence <= acked_through is acknowledged; above it, the
+      -- acknowledged ones have a row here (with the receiver's error when it sent setErrs) until
+      -- the gap below them closes and the cursor moves past them.
+      CREATE TABLE set_poll_cursors (
+        tenant_id text COLLATE "C" PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        acked_through bigint NOT NULL
+      );
+      CREATE TABLE set_poll_acks (
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        sequence bigint NOT NULL,
+        err text,
+        description text,
+        acked_at text NOT NULL,
+        PRIMARY KEY (tenant_id, sequence)
+      );
+
+      -- The SET signing key set scimd generated when SCIMD_SET_SIGNING_KEYS is not set: one row,
+      -- shared by every instance on this database.
+      CREATE TABLE set_signing_keys (
+        id text PRIMARY KEY,
+        jwks text NOT NULL,
+        created_at text NOT NULL
+      );
+    `,
+  },
+  {
     version: 12,
     name: 'outbox sequences assigned after commit: writers of one tenant no longer queue on its counter row',
     sql: `

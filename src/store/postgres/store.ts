@@ -18,6 +18,7 @@ import type {
   NewToken,
   OutboxRecord,
   OutboxStats,
+  SetAcknowledgement,
   QueryResult,
   ReferenceView,
   ResourceQuery,
@@ -851,6 +852,49 @@ export class PostgresStore implements Store {
     return this.#tx((run) => saveExtensions(run, tenantId, change));
   }
 
+  // ---- RFC 8936 poll state (SetPollStore) -----------------------------------------------------
+
+  async acknowledgeSets(tenantId: string, acknowledgements: readonly SetAcknowledgement[], at: string): Promise<readonly string[]> {
+    if (acknowledgements.length === 0) return [];
+    return this.#tx(async (run) => {
+      const matched = await run<{ id: string }>(
+        `WITH given AS (
+           SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS g(jti, err, description)
+         ), found AS (
+           SELECT o.sequence, o.id, g.err, g.description FROM given g JOIN outbox o ON o.tenant_id = $1 AND o.id = g.jti
+         ), recorded AS (
+           INSERT INTO set_poll_acks (tenant_id, sequence, err, description, acked_at)
+           SELECT $1, sequence, err, description, $5 FROM found
+           ON CONFLICT (tenant_id, sequence) DO NOTHING
+         )
+         SELECT id FROM found`,
+        [tenantId, acknowledgements.map((a) => a.jti), acknowledgements.map((a) => a.err ?? null), acknowledgements.map((a) => a.description ?? null), at],
+      );
+      // The statement above cannot see its own inserts: the cursor moves in the next one.
+      await compactSetAcks(run, tenantId);
+      return matched.map((r) => r.id);
+    });
+  }
+
+  async unacknowledgedSets(tenantId: string, limit: number): Promise<readonly OutboxRecord[]> {
+    await this.#sequence(tenantId);
+    const rows = await this.#run<OutboxRow>(
+      `${OUTBOX_SELECT} WHERE o.tenant_id = $1
+         AND o.sequence > coalesce((SELECT acked_through FROM set_poll_cursors WHERE tenant_id = $1), 0)
+         AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)
+       ORDER BY o.sequence LIMIT $2`,
+      [tenantId, limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async setSigningKeys(candidate: string, at: string): Promise<string> {
+    // Instances starting together: the first insert wins and every instance reads the winner.
+    await this.#run(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', $1, $2) ON CONFLICT (id) DO NOTHING`, [candidate, at]);
+    const [row] = await this.#run<{ jwks: string }>(`SELECT jwks FROM set_signing_keys WHERE id = 'generated'`);
+    return row!.jwks;
+  }
+
   /** The values index follows the document: its rows are replaced with every new version. */
   async #rewriteValues(run: Run, tenantId: string, rowKey: number, resourceType: ResourceTypeName, doc: Readonly<Record<string, unknown>>) {
     await run('DELETE FROM resource_values WHERE resource_row = $1', [rowKey]);
@@ -1027,6 +1071,33 @@ function isOneStatement(command: CreateCommand): boolean {
 
 const CREATE = createStatement(false);
 const CREATE_WITH_EVENTS = createStatement(true);
+
+/**
+ * Moves the tenant's RFC 8936 cursor over the acknowledged prefix and drops the rows it covers.
+ * Only committed acknowledgements count, so a concurrent poll can hold the cursor back, never
+ * push it past an event nobody acknowledged.
+ */
+async function compactSetAcks(run: Run, tenantId: string): Promise<void> {
+  await run(
+    `WITH cursor AS (
+       SELECT coalesce((SELECT acked_through FROM set_poll_cursors WHERE tenant_id = $1), 0) AS through
+     ), bound AS (
+       SELECT coalesce(
+         (SELECT min(o.sequence) - 1 FROM outbox o, cursor c WHERE o.tenant_id = $1 AND o.sequence > c.through
+            AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)),
+         (SELECT max(sequence) FROM set_poll_acks WHERE tenant_id = $1),
+         0) AS next
+     )
+     INSERT INTO set_poll_cursors (tenant_id, acked_through)
+     SELECT $1, b.next FROM bound b, cursor c WHERE b.next > c.through
+     ON CONFLICT (tenant_id) DO UPDATE SET acked_through = greatest(set_poll_cursors.acked_through, excluded.acked_through)`,
+    [tenantId],
+  );
+  await run(
+    'DELETE FROM set_poll_acks WHERE tenant_id = $1 AND sequence <= (SELECT acked_through FROM set_poll_cursors WHERE tenant_id = $1)',
+    [tenantId],
+  );
+}
 
 function requireGroup(resourceType: ResourceTypeName) {
   if (resourceType !== 'Group') throw invalidValue(`a ${resourceType} has no members`);

@@ -227,6 +227,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX memberships_nested ON memberships(group_row, member_row) WHERE member_type = 'Group';
     `,
   },
+  {
+    version: 8,
+    name: 'security event tokens (RFC 9967): RFC 8936 poll acknowledgements, the generated signing key',
+    sql: `
+      -- A SET's jti is its event's id: acknowledgements look events up by it.
+      CREATE UNIQUE INDEX outbox_event_id ON outbox(tenant_id, id);
+
+      -- Per tenant: every event with sequence <= acked_through is acknowledged; above it, the
+      -- acknowledged ones have a row here (with the receiver's error when it sent setErrs) until
+      -- the gap below them closes and the cursor moves past them.
+      CREATE TABLE set_poll_cursors (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        acked_through INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE set_poll_acks (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        sequence INTEGER NOT NULL,
+        err TEXT,
+        description TEXT,
+        acked_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, sequence)
+      ) WITHOUT ROWID;
+
+      -- The SET signing key set scimd generated when SCIMD_SET_SIGNING_KEYS is not set: one row,
+      -- shared by every process on this database.
+      CREATE TABLE set_signing_keys (
+        id TEXT PRIMARY KEY,
+        jwks TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -16,6 +16,7 @@ import type {
   NewToken,
   OutboxRecord,
   OutboxStats,
+  SetAcknowledgement,
   QueryResult,
   ReferenceView,
   ResourceQuery,
@@ -730,6 +731,63 @@ export class SqliteStore implements Store {
         return { sink, pending: rows.reduce((n, r) => n + r.pending, 0), oldestTime: oldest };
       }),
     };
+  }
+
+  // ---- RFC 8936 poll state (SetPollStore) -----------------------------------------------------
+
+  async acknowledgeSets(tenantId: string, acknowledgements: readonly SetAcknowledgement[], at: string): Promise<readonly string[]> {
+    if (acknowledgements.length === 0) return [];
+    return this.#tx(() => {
+      const record = this.#s(
+        `INSERT INTO set_poll_acks (tenant_id, sequence, err, description, acked_at)
+         SELECT tenant_id, sequence, ?, ?, ? FROM outbox WHERE tenant_id = ? AND id = ?
+         ON CONFLICT (tenant_id, sequence) DO NOTHING`,
+      );
+      const known = this.#s('SELECT 1 FROM outbox WHERE tenant_id = ? AND id = ?').pluck();
+      const matched: string[] = [];
+      for (const a of acknowledgements) {
+        record.run(a.err ?? null, a.description ?? null, at, tenantId, a.jti);
+        if (known.get(tenantId, a.jti)) matched.push(a.jti);
+      }
+      this.#compactSetAcks(tenantId);
+      return matched;
+    });
+  }
+
+  /** Moves the tenant's cursor over the acknowledged prefix and drops the rows it covers. */
+  #compactSetAcks(tenantId: string) {
+    const through = (this.#s('SELECT acked_through FROM set_poll_cursors WHERE tenant_id = ?').pluck().get(tenantId) as number | undefined) ?? 0;
+    const firstUnacked = this.#s(
+      `SELECT min(o.sequence) FROM outbox o WHERE o.tenant_id = ? AND o.sequence > ?
+         AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)`,
+    )
+      .pluck()
+      .get(tenantId, through) as number | null;
+    const lastAcked = this.#s('SELECT max(sequence) FROM set_poll_acks WHERE tenant_id = ?').pluck().get(tenantId) as number | null;
+    const next = firstUnacked === null ? (lastAcked ?? through) : firstUnacked - 1;
+    if (next <= through) return;
+    this.#s(
+      `INSERT INTO set_poll_cursors (tenant_id, acked_through) VALUES (?, ?)
+       ON CONFLICT (tenant_id) DO UPDATE SET acked_through = max(acked_through, excluded.acked_through)`,
+    ).run(tenantId, next);
+    this.#s('DELETE FROM set_poll_acks WHERE tenant_id = ? AND sequence <= ?').run(tenantId, next);
+  }
+
+  async unacknowledgedSets(tenantId: string, limit: number): Promise<readonly OutboxRecord[]> {
+    const rows = this.#s(
+      `${OUTBOX_SELECT} WHERE o.tenant_id = @tenant
+         AND o.sequence > coalesce((SELECT acked_through FROM set_poll_cursors WHERE tenant_id = @tenant), 0)
+         AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)
+       ORDER BY o.sequence LIMIT @limit`,
+    ).all({ tenant: tenantId, limit }) as OutboxRow[];
+    return rows.map(toRecord);
+  }
+
+  async setSigningKeys(candidate: string, at: string): Promise<string> {
+    return this.#tx(() => {
+      this.#s(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', ?, ?) ON CONFLICT (id) DO NOTHING`).run(candidate, at);
+      return this.#s(`SELECT jwks FROM set_signing_keys WHERE id = 'generated'`).pluck().get() as string;
+    });
   }
 
   #translate(error: unknown, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>): unknown {

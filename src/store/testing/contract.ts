@@ -16,6 +16,7 @@ import { filterBuilders } from './filters.ts';
 import { isScim, newTenant, T0 } from './helpers.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
 import { oauthIssuerContract } from './oauth-issuers.ts';
+import { setPollContract } from './set-poll-contract.ts';
 
 const ENT = ENTERPRISE_USER_SCHEMA_ID;
 const T1 = '2024-06-01T12:00:00.000Z';
@@ -114,6 +115,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       assert.equal(result.totalResults, result.resources.length);
       return result.resources.map((r) => String(r.doc[resourceType === 'User' ? 'userName' : 'displayName']));
     };
+
+    setPollContract(() => ({ store, sibling }));
 
     describe('tenants and tokens', () => {
       it('creates, finds and lists tenants; a taken name is 409 uniqueness', async () => {
