@@ -856,6 +856,8 @@ export class PostgresStore implements Store {
 
   async acknowledgeSets(tenantId: string, acknowledgements: readonly SetAcknowledgement[], at: string): Promise<readonly string[]> {
     if (acknowledgements.length === 0) return [];
+    // Acknowledgements name events by id; only numbered ones have a place in the poll stream.
+    await this.#sequence(tenantId);
     return this.#tx(async (run) => {
       const matched = await run<{ id: string }>(
         `WITH given AS (
