@@ -36,6 +36,7 @@ import {
   DeltaTracker,
   emptyResult,
   groupReferences,
+  groupsFromJson,
   iso,
   limit,
   ms,
@@ -87,6 +88,10 @@ interface ResourceRow {
   readonly modified_ms: number;
   readonly password_hash: string | null;
   readonly sort_value?: string | number | null;
+  /** Only when the statement read a user's groups (columnsFor). */
+  readonly groups_json?: string;
+  /** 1 when one of the user's groups is itself in a group: its indirect groups need a walk. */
+  readonly groups_nested?: number;
 }
 
 export interface PostgresStoreOptions {
@@ -101,6 +106,18 @@ export interface PostgresStoreOptions {
 }
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
+/**
+ * A user's direct groups as a column of its own row (JSON text of [id, resource type,
+ * displayName], in group creation order) and whether any of them is itself in a group, as the
+ * SQLite store reads them: a lookup is one statement, one round trip; only a user reached through
+ * nested groups needs the recursive walk (groupsOfUsers) for its indirect groups.
+ */
+const GROUPS_COLUMNS = `(SELECT coalesce(json_agg(json_build_array(o.id, o.resource_type, o.doc ->> 'displayName') ORDER BY m.group_row), '[]')::text
+    FROM memberships m JOIN resources o ON o.row_key = m.group_row
+    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json,
+  CASE WHEN EXISTS (SELECT 1 FROM memberships m JOIN memberships p ON p.member_row = m.group_row
+    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) THEN 1 ELSE 0 END AS groups_nested`;
+const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMNS}` : COLUMNS);
 const TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
 // A member's display is its displayName, else its userName; a group's is its displayName.
@@ -443,24 +460,28 @@ export class PostgresStore implements Store {
   // ---- reads --------------------------------------------------------------------------------
 
   async get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined> {
-    const row = await this.#find(this.#run, tenantId, resourceType, id);
+    const row = await this.#find(this.#run, tenantId, resourceType, id, '', include);
     return row && (await this.#hydrate(this.#run, tenantId, [row], include))[0];
   }
 
-  async #find(run: Run, tenantId: string, resourceType: ResourceTypeName, id: string, lock = ''): Promise<ResourceRow | undefined> {
+  async #find(run: Run, tenantId: string, resourceType: ResourceTypeName, id: string, lock = '', include: Include = {}): Promise<ResourceRow | undefined> {
     // An id with U+0000 (from a URL such as /Users/%00) names nothing this store can hold.
     if (hasNul(id)) return undefined;
     const [row] = await run<ResourceRow>(
-      `SELECT ${COLUMNS} FROM resources r WHERE r.tenant_id = $1 AND r.resource_type = $2 AND r.id = $3 ${lock}`,
+      `SELECT ${columnsFor(include)} FROM resources r WHERE r.tenant_id = $1 AND r.resource_type = $2 AND r.id = $3 ${lock}`,
       [tenantId, resourceType, id],
     );
     return row;
   }
 
-  /** Rows → resources, with members / groups read in one statement for the whole page. */
+  /**
+   * Rows → resources: members read in one statement for the whole page; users' groups came with
+   * their rows (columnsFor), and only users reached through nested groups need one more.
+   */
   async #hydrate(run: Run, tenantId: string, rows: readonly ResourceRow[], include: Include): Promise<StoredResource[]> {
     const members = include.members ? await this.#references(run, tenantId, rows, 'Group') : undefined;
-    const groups = include.groups ? await this.#references(run, tenantId, rows, 'User') : undefined;
+    const nested = include.groups ? rows.filter((r) => r.resource_type === 'User' && r.groups_nested === 1) : [];
+    const indirect = nested.length > 0 ? await this.#references(run, tenantId, nested, 'User') : undefined;
     return rows.map((row) => ({
       id: row.id,
       resourceType: row.resource_type,
@@ -469,7 +490,9 @@ export class PostgresStore implements Store {
       created: iso(row.created_ms),
       lastModified: iso(row.modified_ms),
       ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
-      ...(groups && row.resource_type === 'User' ? { groups: groups.get(row.row_key) ?? [] } : {}),
+      ...(row.groups_json !== undefined && row.resource_type === 'User'
+        ? { groups: row.groups_nested === 1 ? (indirect?.get(row.row_key) ?? []) : groupsFromJson(row.groups_json) }
+        : {}),
       ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
     }));
   }
@@ -489,7 +512,7 @@ export class PostgresStore implements Store {
     const run = this.#run;
     const where = whereOfQuery(postgresDialect, tenantId, query);
     const key = sortKey(postgresDialect, tenantId, query.targets);
-    const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
+    const select = sql`SELECT ${raw(columnsFor(query.include))}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
     const { page } = query;
     const count = async () => (await run<{ n: number }>(sql`SELECT count(*) AS n FROM resources r WHERE ${where}`))[0]!.n;
 
