@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BENCH_SERVER_ENV } from './server-env.ts';
 
 const OPERATIONS = Number(process.env['BENCH_OPERATIONS'] ?? 1000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -52,6 +53,7 @@ function startScimd(): Promise<Scimd> {
     cwd: root,
     env: {
       ...process.env,
+      ...BENCH_SERVER_ENV,
       SCIMD_DATABASE_URL: `sqlite:${join(dir, 'scimd.db')}`,
       SCIMD_PORT: '0',
       SCIMD_BOOTSTRAP_TOKEN: TOKEN,

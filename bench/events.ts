@@ -20,6 +20,7 @@ import { createSink } from '../src/events/sinks/index.ts';
 import { createServer } from '../src/server.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
+import { BENCH_SERVER_ENV } from './server-env.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const RATE = Number(process.env['BENCH_RATE'] ?? 500);
@@ -80,6 +81,7 @@ async function cleanup(raw: string): Promise<void> {
 
 async function apiServer(sinks: string | undefined) {
   const config = loadConfig({
+    ...BENCH_SERVER_ENV,
     SCIMD_DATABASE_URL: dbUrl(),
     SCIMD_PUBLIC_URL: 'https://scim.example.com',
     SCIMD_LOG_LEVEL: 'silent',

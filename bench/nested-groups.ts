@@ -29,6 +29,7 @@ import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
 import { PostgresStore } from '../src/store/postgres/store.ts';
 import { createTestDatabase, postgresTestOptions } from '../src/store/postgres/testing.ts';
+import { BENCH_SERVER_ENV } from './server-env.ts';
 
 const LEVEL_SIZES: readonly number[] = [7, 49, 343, 2401, 7200];
 const USERS = Number(process.env['BENCH_NESTED_USERS'] ?? 10_000);
@@ -81,7 +82,7 @@ function start(databaseUrl: string, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/scimd.js', 'serve'], {
       cwd: root,
-      env: { ...process.env, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', SCIMD_RELAY: 'off', SCIMD_DATABASE_URL: databaseUrl },
+      env: { ...process.env, ...BENCH_SERVER_ENV, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', SCIMD_RELAY: 'off', SCIMD_DATABASE_URL: databaseUrl },
     });
     let output = '';
     const onData = (d: Buffer) => {

@@ -25,6 +25,7 @@ import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
 import { createTestDatabase, postgresTestOptions } from '../src/store/postgres/testing.ts';
+import { BENCH_SERVER_ENV } from './server-env.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -100,7 +101,7 @@ function start(env: Record<string, string>, port: number): Promise<ChildProcess>
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/scimd.js', 'serve'], {
       cwd: root,
-      env: { ...process.env, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, ...BENCH_SERVER_ENV, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', ...env },
     });
     let output = '';
     const onData = (d: Buffer) => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { externalIdOf, seed, userNameOf, workEmailOf } from './seed.ts';
+import { BENCH_SERVER_ENV } from './server-env.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -118,7 +119,7 @@ async function main() {
   const barePort = 18081;
   const scimd = await start(
     ['bin/scimd.js', 'serve'],
-    { SCIMD_DATABASE_URL: databaseUrl, SCIMD_PORT: String(scimPort), SCIMD_LOG_LEVEL: 'info' },
+    { ...BENCH_SERVER_ENV, SCIMD_DATABASE_URL: databaseUrl, SCIMD_PORT: String(scimPort), SCIMD_LOG_LEVEL: 'info' },
     'scimd is serving',
   );
   const bare = await start(['--import', 'tsx', 'bench/bare-server.ts'], { PORT: String(barePort) }, 'listening');
