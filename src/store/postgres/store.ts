@@ -115,8 +115,8 @@ const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_m
 const GROUPS_COLUMNS = `(SELECT coalesce(json_agg(json_build_array(o.id, o.resource_type, o.doc ->> 'displayName') ORDER BY m.group_row), '[]')::text
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
     WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json,
-  CASE WHEN EXISTS (SELECT 1 FROM memberships m JOIN memberships p ON p.member_row = m.group_row
-    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) THEN 1 ELSE 0 END AS groups_nested`;
+  CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key
+    AND EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row)) THEN 1 ELSE 0 END AS groups_nested`;
 const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMNS}` : COLUMNS);
 const TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
@@ -211,6 +211,13 @@ export class PostgresStore implements Store {
     // An idle client losing its connection (database restart) must not crash the process; the
     // pool drops it and the next query opens a new one.
     this.#pool.on('error', () => undefined);
+    // Statements are prepared (prepared.ts) to be parsed once per connection, but each execution
+    // is still planned for its values: a generic plan of `name_key = $3 ORDER BY row_key LIMIT n`
+    // may walk the whole table in row_key order instead of probing the unique index. Queued
+    // before any other query of the new connection.
+    this.#pool.on('connect', (client) => {
+      client.query('SET plan_cache_mode = force_custom_plan').catch(() => undefined);
+    });
   }
 
   static fromUrl(url: string): PostgresStore {

@@ -115,8 +115,8 @@ const MEMBERS_OF = { one: membersOf('= ?'), many: membersOf('IN (SELECT value FR
 const GROUPS_COLUMN = `(SELECT json_group_array(json_array(o.id, o.resource_type, json_extract(o.doc, '$.displayName')) ORDER BY m.group_row)
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
     WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json,
-  EXISTS (SELECT 1 FROM memberships m JOIN memberships p ON p.member_row = m.group_row
-    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_nested`;
+  EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key
+    AND EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row)) AS groups_nested`;
 const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMN}` : COLUMNS);
 /** The condition on the owners of a page's references, as MEMBERS_OF has it. */
 const ownersOf = (keys: readonly number[]): Sql => (keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`);
