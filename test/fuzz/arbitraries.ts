@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { BodyKind, Method, TenantData } from '../helpers/endpoints.ts';
-import { PATCH_OP, SEARCH_REQUEST } from '../helpers/endpoints.ts';
+import { BULK_REQUEST, PATCH_OP, SEARCH_REQUEST } from '../helpers/endpoints.ts';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA } from '../helpers/harness.ts';
 
 /** Keys and values that target JavaScript objects, SQL, LIKE patterns, JSON paths and encodings. */
@@ -196,8 +196,45 @@ function searchBodyText(ids: readonly string[]): fc.Arbitrary<string> {
   ).map((o) => `{"schemas":["${SEARCH_REQUEST}"]${o === '{}' ? '' : `,${o.slice(1, -1)}`}}`);
 }
 
+const BULK_IDS = ['u1', 'g1', 'x', '', 'bulkId:u1', '"', '__proto__'];
+
+/**
+ * RFC 7644 §3.7 BulkRequests: random methods, paths (own, foreign, bulkId and broken ones),
+ * bulkIds that repeat, cycle and dangle, `bulkId:` references inside data, nested data of every
+ * body kind, versions and failOnErrors values.
+ */
+function bulkBodyText(ids: readonly string[]): fc.Arbitrary<string> {
+  const references = [...ids, ...BULK_IDS.map((id) => `bulkId:${id}`)];
+  const path = fc.oneof(
+    fc.constantFrom('/Users', '/Groups', '/Users/', 'Users', '/Me', '/Bulk', '/Users/.search', '/Groups/bulkId:', '/Users/bulkId:bulkId:u1'),
+    fc.tuple(fc.constantFrom('/Users/', '/Groups/', '/users/', '/Groups//'), fc.oneof(fc.constantFrom(...references), hostileString(ids))).map(([p, id]) => `${p}${id}`),
+    hostileString(ids),
+  );
+  const data = fc.oneof(resourceBodyText('User', references), resourceBodyText('Group', references), patchBodyText(references), jsonText(references, 3));
+  const operation = objectText(
+    fc.constantFrom('method', 'bulkId', 'path', 'data', 'version', 'Method', '__proto__'),
+    fc.oneof(
+      fc.constantFrom('"POST"', '"PUT"', '"PATCH"', '"DELETE"', '"post"', '"GET"', '"Delete"', 'null'),
+      fc.constantFrom(...BULK_IDS).map((id) => JSON.stringify(id)),
+      path.map((p) => JSON.stringify(p)),
+      data,
+      fc.constantFrom('"W/\\"1\\""', '"*"', '1'),
+    ),
+    5,
+  );
+  const failOnErrors = fc.constantFrom('', '"failOnErrors":1,', '"failOnErrors":0,', '"failOnErrors":-1,', '"failOnErrors":1.5,', '"failOnErrors":"2",', '"failOnErrors":null,');
+  return fc.tuple(fc.constantFrom(`["${BULK_REQUEST}"]`, `["${BULK_REQUEST.toUpperCase()}"]`, '[]', '"x"'), failOnErrors, fc.array(operation, { maxLength: 8 }))
+    .map(([schemas, fail, ops]) => `{"schemas":${schemas},${fail}"Operations":[${ops.join(',')}]}`);
+}
+
+/** A JSON object of an admin route: the fields its schema declares, and others, with hostile values. */
+function fieldsBodyText(fields: readonly string[], ids: readonly string[]): fc.Arbitrary<string> {
+  const keys = fields.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: hostileString(ids) }) : hostileString(ids);
+  return objectText(keys, jsonText(ids, 3), Math.max(5, fields.length + 2));
+}
+
 /** A body of the kind an endpoint reads, or something else entirely (garbage, too deep, wrong type). */
-export function bodyText(kind: BodyKind, ids: readonly string[]): fc.Arbitrary<string | undefined> {
+export function bodyText(kind: BodyKind, ids: readonly string[], fields: readonly string[] = []): fc.Arbitrary<string | undefined> {
   const garbage = fc.oneof(
     fc.string({ maxLength: 60 }),
     fc.constantFrom('', '[]', 'null', '"x"', '{', '{"a":1,}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}'),
@@ -208,21 +245,23 @@ export function bodyText(kind: BodyKind, ids: readonly string[]): fc.Arbitrary<s
     kind === 'patch' ? patchBodyText(ids)
     : kind === 'search' ? searchBodyText(ids)
     : kind === 'User' || kind === 'Group' ? resourceBodyText(kind, ids)
+    : kind === 'bulk' ? bulkBodyText(ids)
+    : kind === 'json' ? fieldsBodyText(fields, ids)
     : fc.constant(undefined);
   return fc.oneof({ weight: 4, arbitrary: typed }, { weight: 1, arbitrary: garbage }, { weight: 1, arbitrary: fc.constant(undefined) });
 }
 
 const QUERY_KEYS = ['filter', 'attributes', 'excludedAttributes', 'count', 'startIndex', 'sortBy', 'sortOrder', 'cursor', 'after', '__proto__', 'constructor', 'filter[x]', 'a.b'];
 
-/** A query string: known and hostile parameters, repeated ones, and broken percent-encoding. */
-export function queryString(ids: readonly string[]): fc.Arbitrary<string> {
+/** A query string: known (SCIM and `ownKeys`) and hostile parameters, repeated ones, and broken percent-encoding. */
+export function queryString(ids: readonly string[], ownKeys: readonly string[] = []): fc.Arbitrary<string> {
   const value = fc.oneof(
     filterText(ids),
     hostileString(ids),
     fc.constantFrom('0', '-1', '1', '99999999999999999999', '1.5', '1e3', 'ascending', 'DESCENDING', 'members,groups', 'x'.repeat(5000)),
   );
   const pair = fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...QUERY_KEYS), value).map(([k, v]) => `${encode(k)}=${encode(v)}`) },
+    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...QUERY_KEYS, ...ownKeys), value).map(([k, v]) => `${encode(k)}=${encode(v)}`) },
     { weight: 1, arbitrary: fc.constantFrom('%', '%zz', 'filter=%E0%A4%A', '=', '&&', 'count', 'filter=a&filter=b', '%00=1') },
   );
   return fc.array(pair, { maxLength: 4 }).map((pairs) => (pairs.length === 0 ? '' : `?${pairs.join('&')}`));
@@ -230,8 +269,11 @@ export function queryString(ids: readonly string[]): fc.Arbitrary<string> {
 
 const HEADER_TEXT = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
 
-/** Request headers: content types, conditional requests, Prefer, Accept, and broken Authorization. */
-export function headers(tokenA: string): fc.Arbitrary<Record<string, string>> {
+/**
+ * Request headers: content types, conditional requests, Prefer, Accept, and Authorization: mostly
+ * `token`, sometimes one of `otherTokens` (a JWT, another kind of token), sometimes a broken one.
+ */
+export function headers(token: string, otherTokens: readonly string[] = []): fc.Arbitrary<Record<string, string>> {
   return fc.record(
     {
       'content-type': fc.oneof(
@@ -254,8 +296,9 @@ export function headers(tokenA: string): fc.Arbitrary<Record<string, string>> {
       accept: fc.constantFrom('application/scim+json', '*/*', 'text/html', 'application/json;q=0', ''),
       'last-event-id': fc.oneof(fc.constantFrom('0', '-1', '99999999999999999999', '1.5'), HEADER_TEXT),
       authorization: fc.oneof(
-        { weight: 8, arbitrary: fc.constant(`Bearer ${tokenA}`) },
-        { weight: 1, arbitrary: fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${tokenA}x`, `bearer ${tokenA}`, 'Basic YTpi', `Bearer ${'x'.repeat(5000)}`) },
+        { weight: 8, arbitrary: fc.constant(`Bearer ${token}`) },
+        { weight: 2, arbitrary: fc.constantFrom(token, ...otherTokens).map((t) => `Bearer ${t}`) },
+        { weight: 1, arbitrary: fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${token}x`, `bearer ${token}`, 'Basic YTpi', `Bearer ${'x'.repeat(5000)}`) },
         { weight: 1, arbitrary: HEADER_TEXT.map((t) => `Bearer ${t}`) },
       ),
     },
@@ -268,9 +311,13 @@ export function method(own: Method): fc.Arbitrary<string> {
   return fc.oneof({ weight: 6, arbitrary: fc.constant(own) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') });
 }
 
-/** What `{id}` in a path becomes: own and foreign ids, and ids that attack routing and lookups. */
-export function resourceId(a: TenantData, b: TenantData): fc.Arbitrary<string> {
+/**
+ * What `{id}` (any path parameter) becomes: own and foreign ids, `names` (such as a tenant the
+ * admin API may change), and ids that attack routing and lookups.
+ */
+export function resourceId(a: TenantData, b: TenantData, names: readonly string[] = []): fc.Arbitrary<string> {
   return fc.oneof(
+    { weight: names.length > 0 ? 3 : 1, arbitrary: fc.constantFrom(a.userId, ...names) },
     { weight: 3, arbitrary: fc.constantFrom(a.userId, a.groupId, b.userId, b.groupId) },
     { weight: 2, arbitrary: hostileString([a.userId]).map(encode) },
     { weight: 1, arbitrary: fc.constantFrom('..', '%2e%2e', '.search', 'x%2Fy', '%00', '%', 'x'.repeat(500), '__proto__', 'constructor') },
