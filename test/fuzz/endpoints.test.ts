@@ -53,6 +53,8 @@ describe('fuzz: hostile requests at every endpoint', () => {
   let jwts: string[] = [];
   const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort().join();
   const statuses = new Map<number, number>();
+  /** Operations answered inside BulkResponses: proof that the generated BulkRequests get past parsing. */
+  let bulkOperationsAnswered = 0;
 
   before(async () => {
     h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN_TOKEN });
@@ -102,6 +104,13 @@ describe('fuzz: hostile requests at every endpoint', () => {
     }
   }
 
+  function assertScimError(body: unknown, status: number, what: string): void {
+    const error = body as { schemas: string[]; status: string; detail: string };
+    assert.deepEqual(error.schemas, [ERROR_SCHEMA], `not a SCIM error: ${what}`);
+    assert.equal(error.status, String(status), what);
+    assert.equal(typeof error.detail, 'string', what);
+    assert.ok(!/\n\s+at |node_modules|SQLITE_|SELECT |INSERT |syntax error at/.test(error.detail), `internals in the detail: ${what}`);
+  }
 
   async function check(request: FuzzRequest): Promise<void> {
     const res = await send(request);
@@ -116,6 +125,7 @@ describe('fuzz: hostile requests at every endpoint', () => {
     if (Array.isArray(body?.schemas) && body.schemas.includes(BULK_RESPONSE)) {
       for (const [i, op] of (body as { Operations: { status: string; response?: unknown }[] }).Operations.entries()) {
         const status = Number(op.status);
+        bulkOperationsAnswered++;
         assert.ok(status < 500, `a 5xx in Operations[${i}]: ${what}`);
         if (status >= 400) assertScimError(op.response, status, `Operations[${i}]: ${what}`);
       }
@@ -155,6 +165,7 @@ describe('fuzz: hostile requests at every endpoint', () => {
     const bulk = endpoints.filter((e) => e.body === 'bulk');
     assert.equal(bulk.length, 1);
     await fc.assert(fc.asyncProperty(fc.constantFrom(...bulk).chain(requestFor), check), fuzzParameters(150));
+    assert.ok(bulkOperationsAnswered > 0, 'some generated BulkRequests reach the bulk engine');
   });
 
   it('random requests at every admin route, with the admin token', async () => {
@@ -181,13 +192,32 @@ describe('fuzz: hostile requests at every endpoint', () => {
     );
   });
 
-  function assertScimError(body: unknown, status: number, what: string): void {
-    const error = body as { schemas: string[]; status: string; detail: string };
-    assert.deepEqual(error.schemas, [ERROR_SCHEMA], `not a SCIM error: ${what}`);
-    assert.equal(error.status, String(status), what);
-    assert.equal(typeof error.detail, 'string', what);
-    assert.ok(!/\n\s+at |node_modules|SQLITE_|SELECT |INSERT |syntax error at/.test(error.detail), `internals in the detail: ${what}`);
-  }
+  it('random filters on GET and POST .search at every level', async () => {
+    const lists = ['/Users', '/Groups'];
+    const arbitrary = fc.tuple(fc.constantFrom(...lists, '/.search', '/Users/.search', '/Groups/.search'), filterText(ids), fc.constantFrom(undefined, 'userName', 'meta.created', 'emails[type eq "work"].value'))
+      .map(([path, filter, sortBy]): FuzzRequest => {
+        const search = path.endsWith('.search');
+        const params = { filter, ...(sortBy ? { sortBy } : {}) };
+        return printable({
+          method: search ? 'POST' : 'GET',
+          url: `${h.base}${path}${search ? '' : `?${new URLSearchParams(params)}`}`,
+          headers: { authorization: `Bearer ${h.tokenA}`, 'content-type': 'application/scim+json' },
+          body: search ? JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...params }) : undefined,
+        });
+      });
+    await fc.assert(fc.asyncProperty(arbitrary, check), fuzzParameters(200));
+  });
+
+  it('random PATCH paths and values on a user and a group', async () => {
+    const arbitrary = fc.tuple(fc.constantFrom(`/Users/${a.userId}`, `/Groups/${a.groupId}`), fc.array(fc.tuple(fc.constantFrom('add', 'Replace', 'remove'), patchPath(ids), fc.jsonValue({ maxDepth: 3 })), { minLength: 1, maxLength: 4 }))
+      .map(([path, ops]): FuzzRequest => printable({
+        method: 'PATCH',
+        url: `${h.base}${path}`,
+        headers: { authorization: `Bearer ${h.tokenA}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops.map(([op, p, value]) => ({ op, path: p, value })) }),
+      }));
+    await fc.assert(fc.asyncProperty(arbitrary, check), fuzzParameters(200));
+  });
 
   it('tenant B\'s data and events are exactly as before', async () => {
     assert.equal(await snapshotTenant(h, h.tokenB), bBefore);
