@@ -199,32 +199,58 @@ function searchBodyText(ids: readonly string[]): fc.Arbitrary<string> {
 const BULK_IDS = ['u1', 'g1', 'x', '', 'bulkId:u1', '"', '__proto__'];
 
 /**
- * RFC 7644 §3.7 BulkRequests: random methods, paths (own, foreign, bulkId and broken ones),
- * bulkIds that repeat, cycle and dangle, `bulkId:` references inside data, nested data of every
- * body kind, versions and failOnErrors values.
+ * One operation of a BulkRequest. Mostly well formed, so that operations get past parsing and
+ * into the resource service: creates whose bulkIds repeat, dangle and refer to each other in
+ * circles, writes to own, foreign and bulkId paths, group members mixing bulkId references with
+ * real and foreign ids. Otherwise random keys and values: methods, paths and nested data.
  */
-function bulkBodyText(ids: readonly string[]): fc.Arbitrary<string> {
+function bulkOperationText(ids: readonly string[]): fc.Arbitrary<string> {
   const references = [...ids, ...BULK_IDS.map((id) => `bulkId:${id}`)];
+  const bulkId = fc.constantFrom(...BULK_IDS);
+  const target = (plural: string) => fc.oneof(bulkId.map((id) => `/${plural}/bulkId:${id}`), fc.constantFrom(...ids).map((id) => `/${plural}/${id}`));
+  const user = fc.tuple(fc.oneof(fc.constantFrom('bulk.one@example.com', 'BULK.ONE@example.com'), fc.uuid(), hostileString(ids)), hostileString(ids))
+    .map(([userName, title]) => JSON.stringify({ schemas: [USER_SCHEMA], userName, title }));
+  const group = fc.tuple(fc.oneof(fc.constant('bulk group'), hostileString(ids)), fc.array(fc.constantFrom(...references), { maxLength: 4 }))
+    .map(([displayName, members]) => JSON.stringify({ schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })) }));
+  const members = fc.tuple(fc.constantFrom('add', 'remove', 'replace'), fc.array(fc.constantFrom(...references), { maxLength: 3 }))
+    .map(([op, values]) => JSON.stringify({ Operations: [{ op, path: 'members', value: values.map((value) => ({ value })) }] }));
+  const op = (method: string, path: fc.Arbitrary<string>, data?: fc.Arbitrary<string>) =>
+    fc.tuple(bulkId, path, data ?? fc.constant(undefined)).map(([id, p, d]) => `{"method":"${method}","bulkId":${JSON.stringify(id)},"path":${JSON.stringify(p)}${d === undefined ? '' : `,"data":${d}`}}`);
+  const wellFormed = fc.oneof(
+    op('POST', fc.constant('/Users'), user),
+    op('POST', fc.constant('/Groups'), group),
+    op('PUT', target('Users'), user),
+    op('PUT', target('Groups'), group),
+    op('PATCH', target('Users'), patchBodyText(references)),
+    op('PATCH', target('Groups'), members),
+    op('DELETE', fc.oneof(target('Users'), target('Groups'))),
+  );
   const path = fc.oneof(
     fc.constantFrom('/Users', '/Groups', '/Users/', 'Users', '/Me', '/Bulk', '/Users/.search', '/Groups/bulkId:', '/Users/bulkId:bulkId:u1'),
     fc.tuple(fc.constantFrom('/Users/', '/Groups/', '/users/', '/Groups//'), fc.oneof(fc.constantFrom(...references), hostileString(ids))).map(([p, id]) => `${p}${id}`),
     hostileString(ids),
   );
   const data = fc.oneof(resourceBodyText('User', references), resourceBodyText('Group', references), patchBodyText(references), jsonText(references, 3));
-  const operation = objectText(
+  const random = objectText(
     fc.constantFrom('method', 'bulkId', 'path', 'data', 'version', 'Method', '__proto__'),
     fc.oneof(
       fc.constantFrom('"POST"', '"PUT"', '"PATCH"', '"DELETE"', '"post"', '"GET"', '"Delete"', 'null'),
-      fc.constantFrom(...BULK_IDS).map((id) => JSON.stringify(id)),
+      bulkId.map((id) => JSON.stringify(id)),
       path.map((p) => JSON.stringify(p)),
       data,
       fc.constantFrom('"W/\\"1\\""', '"*"', '1'),
     ),
     5,
   );
-  const failOnErrors = fc.constantFrom('', '"failOnErrors":1,', '"failOnErrors":0,', '"failOnErrors":-1,', '"failOnErrors":1.5,', '"failOnErrors":"2",', '"failOnErrors":null,');
-  return fc.tuple(fc.constantFrom(`["${BULK_REQUEST}"]`, `["${BULK_REQUEST.toUpperCase()}"]`, '[]', '"x"'), failOnErrors, fc.array(operation, { maxLength: 8 }))
-    .map(([schemas, fail, ops]) => `{"schemas":${schemas},${fail}"Operations":[${ops.join(',')}]}`);
+  return fc.oneof({ weight: 3, arbitrary: wellFormed }, { weight: 1, arbitrary: random });
+}
+
+/** RFC 7644 §3.7 BulkRequests: operations of bulkOperationText, with hostile schemas and failOnErrors. */
+function bulkBodyText(ids: readonly string[]): fc.Arbitrary<string> {
+  const failOnErrors = fc.constantFrom('', '', '"failOnErrors":1,', '"failOnErrors":0,', '"failOnErrors":-1,', '"failOnErrors":1.5,', '"failOnErrors":"2",', '"failOnErrors":null,');
+  const schemas = fc.oneof({ weight: 6, arbitrary: fc.constant(`["${BULK_REQUEST}"]`) }, { weight: 1, arbitrary: fc.constantFrom(`["${BULK_REQUEST.toUpperCase()}"]`, '[]', '"x"') });
+  return fc.tuple(schemas, failOnErrors, fc.array(bulkOperationText(ids), { maxLength: 8 }))
+    .map(([s, fail, ops]) => `{"schemas":${s},${fail}"Operations":[${ops.join(',')}]}`);
 }
 
 /** A JSON object of an admin route: the fields its schema declares, and others, with hostile values. */
