@@ -47,7 +47,12 @@ describe('RFC 7644 §3.4.2.2 filter lexer', () => {
     { source: 'a eq 1=1', detail: 'invalid number "1=1" at offset 5' },
     { source: 'a eq 1e400', detail: 'number out of range at offset 5' },
     { source: 'a \u0001', detail: 'unexpected character U+0001 at offset 2' },
+    { source: 'a eq "x\\ud800"', detail: 'string at offset 5 escapes an unpaired UTF-16 surrogate, which is not valid Unicode' },
+    { source: 'a eq "\\udc00\\ud83d"', detail: 'string at offset 5 escapes an unpaired UTF-16 surrogate, which is not valid Unicode' },
   ];
+  it('decodes an escaped surrogate pair to its character', () => {
+    assert.equal(tokenize('a eq "\\ud83d\\ude00"')[2]?.value, '😀');
+  });
   for (const { source, detail } of errors) {
     it(`rejects ${JSON.stringify(source)}: ${detail}`, () => {
       assert.throws(() => tokenize(source), (e: unknown) => {

@@ -1,5 +1,6 @@
 import { quoteInput } from '../errors/quote.ts';
 import { invalidFilter, type ScimError } from '../errors/scim-error.ts';
+import { hasLoneSurrogate } from '../schema/unicode.ts';
 import type { Token, TokenKind } from './token.ts';
 
 /** Builds the error a syntax problem raises: invalidFilter for filters, invalidPath for PATCH paths. */
@@ -206,7 +207,12 @@ export class Lexer {
       chunk = i;
     }
     this.kind = 'string';
-    this.value = decoded === undefined ? text.slice(open + 1, i) : decoded + text.slice(chunk, i);
+    if (decoded === undefined) {
+      this.value = text.slice(open + 1, i);
+    } else {
+      this.value = decoded + text.slice(chunk, i);
+      if (hasLoneSurrogate(this.value)) throw this.fail(`string at offset ${open} escapes an unpaired UTF-16 surrogate, which is not valid Unicode`);
+    }
     this.end = i + 1;
   }
 }

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { BodyKind, Method, TenantData } from '../helpers/endpoints.ts';
-import { PATCH_OP, SEARCH_REQUEST } from '../helpers/endpoints.ts';
+import { BULK_REQUEST, PATCH_OP, SEARCH_REQUEST } from '../helpers/endpoints.ts';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA } from '../helpers/harness.ts';
 
 /** Keys and values that target JavaScript objects, SQL, LIKE patterns, JSON paths and encodings. */
@@ -196,8 +196,71 @@ function searchBodyText(ids: readonly string[]): fc.Arbitrary<string> {
   ).map((o) => `{"schemas":["${SEARCH_REQUEST}"]${o === '{}' ? '' : `,${o.slice(1, -1)}`}}`);
 }
 
+const BULK_IDS = ['u1', 'g1', 'x', '', 'bulkId:u1', '"', '__proto__'];
+
+/**
+ * One operation of a BulkRequest. Mostly well formed, so that operations get past parsing and
+ * into the resource service: creates whose bulkIds repeat, dangle and refer to each other in
+ * circles, writes to own, foreign and bulkId paths, group members mixing bulkId references with
+ * real and foreign ids. Otherwise random keys and values: methods, paths and nested data.
+ */
+function bulkOperationText(ids: readonly string[]): fc.Arbitrary<string> {
+  const references = [...ids, ...BULK_IDS.map((id) => `bulkId:${id}`)];
+  const bulkId = fc.constantFrom(...BULK_IDS);
+  const target = (plural: string) => fc.oneof(bulkId.map((id) => `/${plural}/bulkId:${id}`), fc.constantFrom(...ids).map((id) => `/${plural}/${id}`));
+  const user = fc.tuple(fc.oneof(fc.constantFrom('bulk.one@example.com', 'BULK.ONE@example.com'), fc.uuid(), hostileString(ids)), hostileString(ids))
+    .map(([userName, title]) => JSON.stringify({ schemas: [USER_SCHEMA], userName, title }));
+  const group = fc.tuple(fc.oneof(fc.constant('bulk group'), hostileString(ids)), fc.array(fc.constantFrom(...references), { maxLength: 4 }))
+    .map(([displayName, members]) => JSON.stringify({ schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })) }));
+  const members = fc.tuple(fc.constantFrom('add', 'remove', 'replace'), fc.array(fc.constantFrom(...references), { maxLength: 3 }))
+    .map(([op, values]) => JSON.stringify({ Operations: [{ op, path: 'members', value: values.map((value) => ({ value })) }] }));
+  const op = (method: string, path: fc.Arbitrary<string>, data?: fc.Arbitrary<string>) =>
+    fc.tuple(bulkId, path, data ?? fc.constant(undefined)).map(([id, p, d]) => `{"method":"${method}","bulkId":${JSON.stringify(id)},"path":${JSON.stringify(p)}${d === undefined ? '' : `,"data":${d}`}}`);
+  const wellFormed = fc.oneof(
+    op('POST', fc.constant('/Users'), user),
+    op('POST', fc.constant('/Groups'), group),
+    op('PUT', target('Users'), user),
+    op('PUT', target('Groups'), group),
+    op('PATCH', target('Users'), patchBodyText(references)),
+    op('PATCH', target('Groups'), members),
+    op('DELETE', fc.oneof(target('Users'), target('Groups'))),
+  );
+  const path = fc.oneof(
+    fc.constantFrom('/Users', '/Groups', '/Users/', 'Users', '/Me', '/Bulk', '/Users/.search', '/Groups/bulkId:', '/Users/bulkId:bulkId:u1'),
+    fc.tuple(fc.constantFrom('/Users/', '/Groups/', '/users/', '/Groups//'), fc.oneof(fc.constantFrom(...references), hostileString(ids))).map(([p, id]) => `${p}${id}`),
+    hostileString(ids),
+  );
+  const data = fc.oneof(resourceBodyText('User', references), resourceBodyText('Group', references), patchBodyText(references), jsonText(references, 3));
+  const random = objectText(
+    fc.constantFrom('method', 'bulkId', 'path', 'data', 'version', 'Method', '__proto__'),
+    fc.oneof(
+      fc.constantFrom('"POST"', '"PUT"', '"PATCH"', '"DELETE"', '"post"', '"GET"', '"Delete"', 'null'),
+      bulkId.map((id) => JSON.stringify(id)),
+      path.map((p) => JSON.stringify(p)),
+      data,
+      fc.constantFrom('"W/\\"1\\""', '"*"', '1'),
+    ),
+    5,
+  );
+  return fc.oneof({ weight: 3, arbitrary: wellFormed }, { weight: 1, arbitrary: random });
+}
+
+/** RFC 7644 §3.7 BulkRequests: operations of bulkOperationText, with hostile schemas and failOnErrors. */
+function bulkBodyText(ids: readonly string[]): fc.Arbitrary<string> {
+  const failOnErrors = fc.constantFrom('', '', '"failOnErrors":1,', '"failOnErrors":0,', '"failOnErrors":-1,', '"failOnErrors":1.5,', '"failOnErrors":"2",', '"failOnErrors":null,');
+  const schemas = fc.oneof({ weight: 6, arbitrary: fc.constant(`["${BULK_REQUEST}"]`) }, { weight: 1, arbitrary: fc.constantFrom(`["${BULK_REQUEST.toUpperCase()}"]`, '[]', '"x"') });
+  return fc.tuple(schemas, failOnErrors, fc.array(bulkOperationText(ids), { maxLength: 8 }))
+    .map(([s, fail, ops]) => `{"schemas":${s},${fail}"Operations":[${ops.join(',')}]}`);
+}
+
+/** A JSON object of an admin route: the fields its schema declares, and others, with hostile values. */
+function fieldsBodyText(fields: readonly string[], ids: readonly string[]): fc.Arbitrary<string> {
+  const keys = fields.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: hostileString(ids) }) : hostileString(ids);
+  return objectText(keys, jsonText(ids, 3), Math.max(5, fields.length + 2));
+}
+
 /** A body of the kind an endpoint reads, or something else entirely (garbage, too deep, wrong type). */
-export function bodyText(kind: BodyKind, ids: readonly string[]): fc.Arbitrary<string | undefined> {
+export function bodyText(kind: BodyKind, ids: readonly string[], fields: readonly string[] = []): fc.Arbitrary<string | undefined> {
   const garbage = fc.oneof(
     fc.string({ maxLength: 60 }),
     fc.constantFrom('', '[]', 'null', '"x"', '{', '{"a":1,}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}'),
@@ -208,21 +271,23 @@ export function bodyText(kind: BodyKind, ids: readonly string[]): fc.Arbitrary<s
     kind === 'patch' ? patchBodyText(ids)
     : kind === 'search' ? searchBodyText(ids)
     : kind === 'User' || kind === 'Group' ? resourceBodyText(kind, ids)
+    : kind === 'bulk' ? bulkBodyText(ids)
+    : kind === 'json' ? fieldsBodyText(fields, ids)
     : fc.constant(undefined);
   return fc.oneof({ weight: 4, arbitrary: typed }, { weight: 1, arbitrary: garbage }, { weight: 1, arbitrary: fc.constant(undefined) });
 }
 
 const QUERY_KEYS = ['filter', 'attributes', 'excludedAttributes', 'count', 'startIndex', 'sortBy', 'sortOrder', 'cursor', 'after', '__proto__', 'constructor', 'filter[x]', 'a.b'];
 
-/** A query string: known and hostile parameters, repeated ones, and broken percent-encoding. */
-export function queryString(ids: readonly string[]): fc.Arbitrary<string> {
+/** A query string: known (SCIM and `ownKeys`) and hostile parameters, repeated ones, and broken percent-encoding. */
+export function queryString(ids: readonly string[], ownKeys: readonly string[] = []): fc.Arbitrary<string> {
   const value = fc.oneof(
     filterText(ids),
     hostileString(ids),
     fc.constantFrom('0', '-1', '1', '99999999999999999999', '1.5', '1e3', 'ascending', 'DESCENDING', 'members,groups', 'x'.repeat(5000)),
   );
   const pair = fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...QUERY_KEYS), value).map(([k, v]) => `${encode(k)}=${encode(v)}`) },
+    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...QUERY_KEYS, ...ownKeys), value).map(([k, v]) => `${encode(k)}=${encode(v)}`) },
     { weight: 1, arbitrary: fc.constantFrom('%', '%zz', 'filter=%E0%A4%A', '=', '&&', 'count', 'filter=a&filter=b', '%00=1') },
   );
   return fc.array(pair, { maxLength: 4 }).map((pairs) => (pairs.length === 0 ? '' : `?${pairs.join('&')}`));
@@ -230,8 +295,11 @@ export function queryString(ids: readonly string[]): fc.Arbitrary<string> {
 
 const HEADER_TEXT = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
 
-/** Request headers: content types, conditional requests, Prefer, Accept, and broken Authorization. */
-export function headers(tokenA: string): fc.Arbitrary<Record<string, string>> {
+/**
+ * Request headers: content types, conditional requests, Prefer, Accept, and Authorization: mostly
+ * `token`, sometimes one of `otherTokens` (a JWT, another kind of token), sometimes a broken one.
+ */
+export function headers(token: string, otherTokens: readonly string[] = []): fc.Arbitrary<Record<string, string>> {
   return fc.record(
     {
       'content-type': fc.oneof(
@@ -254,8 +322,9 @@ export function headers(tokenA: string): fc.Arbitrary<Record<string, string>> {
       accept: fc.constantFrom('application/scim+json', '*/*', 'text/html', 'application/json;q=0', ''),
       'last-event-id': fc.oneof(fc.constantFrom('0', '-1', '99999999999999999999', '1.5'), HEADER_TEXT),
       authorization: fc.oneof(
-        { weight: 8, arbitrary: fc.constant(`Bearer ${tokenA}`) },
-        { weight: 1, arbitrary: fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${tokenA}x`, `bearer ${tokenA}`, 'Basic YTpi', `Bearer ${'x'.repeat(5000)}`) },
+        { weight: 8, arbitrary: fc.constant(`Bearer ${token}`) },
+        { weight: 2, arbitrary: fc.constantFrom(token, ...otherTokens).map((t) => `Bearer ${t}`) },
+        { weight: 1, arbitrary: fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${token}x`, `bearer ${token}`, 'Basic YTpi', `Bearer ${'x'.repeat(5000)}`) },
         { weight: 1, arbitrary: HEADER_TEXT.map((t) => `Bearer ${t}`) },
       ),
     },
@@ -268,9 +337,13 @@ export function method(own: Method): fc.Arbitrary<string> {
   return fc.oneof({ weight: 6, arbitrary: fc.constant(own) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') });
 }
 
-/** What `{id}` in a path becomes: own and foreign ids, and ids that attack routing and lookups. */
-export function resourceId(a: TenantData, b: TenantData): fc.Arbitrary<string> {
+/**
+ * What `{id}` (any path parameter) becomes: own and foreign ids, `names` (such as a tenant the
+ * admin API may change), and ids that attack routing and lookups.
+ */
+export function resourceId(a: TenantData, b: TenantData, names: readonly string[] = []): fc.Arbitrary<string> {
   return fc.oneof(
+    { weight: names.length > 0 ? 3 : 1, arbitrary: fc.constantFrom(a.userId, ...names) },
     { weight: 3, arbitrary: fc.constantFrom(a.userId, a.groupId, b.userId, b.groupId) },
     { weight: 2, arbitrary: hostileString([a.userId]).map(encode) },
     { weight: 1, arbitrary: fc.constantFrom('..', '%2e%2e', '.search', 'x%2Fy', '%00', '%', 'x'.repeat(500), '__proto__', 'constructor') },

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ENDPOINTS, type Endpoint, type TenantData } from '../helpers/endpoints.ts';
+import { adminEndpoints, BULK_RESPONSE, ENDPOINTS, type AdminApiDocument, type Endpoint, type TenantData } from '../helpers/endpoints.ts';
 import { ERROR_SCHEMA, startHarness, type Harness } from '../helpers/harness.ts';
+import { startIssuer, type TestIssuer } from '../helpers/issuer.ts';
 import { seedTenant, snapshotTenant } from '../helpers/two-tenants.ts';
-import { bodyText, filterText, headers, method, patchPath, queryString, resourceId } from './arbitraries.ts';
+import { bodyText, filterText, headers, hostileString, method, patchPath, queryString, resourceId } from './arbitraries.ts';
 import { fuzzParameters } from './runs.ts';
 
 /** A request, shortened to a readable line: fast-check prints counterexamples with it. */
@@ -24,37 +25,65 @@ interface FuzzRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: string | undefined;
+  /** /Me with a token that names no user: 501 is its answer (RFC 7644 §3.11). */
+  readonly mayBeNotImplemented?: boolean;
 }
 
+const ADMIN_TOKEN = 'admin-token-of-the-fuzz-suite-0123456';
+/** A tenant the admin API may create, change and delete at will; acme and globex stay out of reach. */
+const SCRATCH_TENANT = 'fuzz-scratch';
+
 /**
- * Random and hostile requests at every endpoint of test/helpers/endpoints.ts, with tenant A's
- * token (or a broken one). After every case: no 5xx, every error a SCIM error body without
- * internals, security headers present, nothing of tenant B, Object.prototype untouched, the
- * server alive; at the end tenant B's data and events are exactly as before.
+ * Random and hostile requests at every endpoint of test/helpers/endpoints.ts and every route of
+ * the admin API, with tenant A's token, a JWT of A, the admin token (or a broken one). After
+ * every case: no 5xx (but /Me's 501), every error a SCIM error body without internals (in a
+ * BulkResponse, every failed operation's too), security headers present, nothing of tenant B,
+ * Object.prototype untouched, the server alive; at the end tenant B's data and events are
+ * exactly as before.
  */
 describe('fuzz: hostile requests at every endpoint', () => {
   let h: Harness;
+  let idp: TestIssuer;
   let a: TenantData;
   let b: TenantData;
   let bBefore = '';
   let ids: string[] = [];
+  let endpoints: Endpoint[] = [];
+  /** JWTs of tenant A: for its own user, for a user it does not have. */
+  let jwts: string[] = [];
   const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort().join();
   const statuses = new Map<number, number>();
+  /** The statuses of operations inside BulkResponses: how deep the generated BulkRequests get. */
+  const bulkStatuses = new Map<number, number>();
+  const tally = (counts: Map<number, number>) => [...counts].sort(([x], [y]) => x - y).map(([s, n]) => `${s}×${n}`).join(' ');
 
   before(async () => {
-    h = await startHarness();
+    // Rate limits off: at thousands of requests a second the fuzzer would mostly meet 429s
+    // (test/conformance/rate-limits.test.ts covers those) instead of the code behind them.
+    h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN_TOKEN, SCIMD_RATE_LIMIT_TENANT: '0', SCIMD_RATE_LIMIT_TOKEN: '0' });
+    idp = await startIssuer();
+    await h.server.oauth.set('acme', { issuer: idp.issuer, jwksUrl: idp.jwksUrl, audience: 'scimd' });
+    // Subjects matched by id: hostile subjects then reach the id column's lookup.
+    await h.server.tenants.createTenant('initech');
+    await h.server.oauth.set('initech', { issuer: idp.issuer, jwksUrl: idp.jwksUrl, audience: 'scimd', subjectAttribute: 'id' });
+    await h.server.tenants.createTenant(SCRATCH_TENANT);
     a = await seedTenant(h, h.tokenA, 'acme');
     b = await seedTenant(h, h.tokenB, 'globex');
     bBefore = await snapshotTenant(h, h.tokenB);
     ids = [a.userId, a.groupId, b.userId, b.groupId, b.userName];
+    jwts = [await idp.sign(a.userName), await idp.sign('nobody@example.com')];
+    const document = await h.server.app.inject({ method: 'GET', url: '/admin/openapi.json' });
+    endpoints = [...ENDPOINTS, ...adminEndpoints(JSON.parse(document.body) as AdminApiDocument)];
   });
   after(async () => {
-    console.log(`# fuzz statuses: ${[...statuses].sort(([x], [y]) => x - y).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+    console.log(`# fuzz statuses: ${tally(statuses)}; inside BulkResponses: ${tally(bulkStatuses)}`);
     await h.close();
+    await idp.close();
   });
 
-  function urlOf(endpoint: Endpoint, id: string, query: string): string {
-    const path = endpoint.path.replace('{id}', id);
+  function urlOf(endpoint: Endpoint, params: readonly string[], query: string): string {
+    let next = 0;
+    const path = endpoint.path.replace(/\{[^}]+\}/g, () => params[next++ % params.length]!);
     return `${endpoint.root ? '' : h.base}${path}${query}`;
   }
 
@@ -78,20 +107,31 @@ describe('fuzz: hostile requests at every endpoint', () => {
     }
   }
 
+  function assertScimError(body: unknown, status: number, what: string): void {
+    const error = body as { schemas: string[]; status: string; detail: string };
+    assert.deepEqual(error.schemas, [ERROR_SCHEMA], `not a SCIM error: ${what}`);
+    assert.equal(error.status, String(status), what);
+    assert.equal(typeof error.detail, 'string', what);
+    assert.ok(!/\n\s+at |node_modules|SQLITE_|SELECT |INSERT |syntax error at/.test(error.detail), `internals in the detail: ${what}`);
+  }
 
   async function check(request: FuzzRequest): Promise<void> {
     const res = await send(request);
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
     const what = `${res.statusCode} for ${summary(request)}\n→ ${res.body.slice(0, 500)}`;
-    assert.ok(res.statusCode < 500, `a 5xx: ${what}`);
+    assert.ok(res.statusCode < 500 || (res.statusCode === 501 && request.mayBeNotImplemented), `a 5xx: ${what}`);
     assert.equal(res.headers['x-content-type-options'], 'nosniff', `no security headers: ${what}`);
     assert.equal(res.headers['cache-control'], 'no-store', `no Cache-Control: ${what}`);
-    if (res.statusCode >= 400 && request.method !== 'HEAD') {
-      const body = JSON.parse(res.body) as { schemas: string[]; status: string; detail: string };
-      assert.deepEqual(body.schemas, [ERROR_SCHEMA], `not a SCIM error: ${what}`);
-      assert.equal(body.status, String(res.statusCode), what);
-      assert.equal(typeof body.detail, 'string', what);
-      assert.ok(!/\n\s+at |node_modules|SQLITE_|SELECT |INSERT |syntax error at/.test(body.detail), `internals in the detail: ${what}`);
+    if (res.statusCode >= 400 && request.method !== 'HEAD') assertScimError(JSON.parse(res.body), res.statusCode, what);
+    const json = res.statusCode === 200 && /json/.test(String(res.headers['content-type'])) && request.method !== 'HEAD';
+    const body = json ? (JSON.parse(res.body) as { schemas?: unknown }) : undefined;
+    if (Array.isArray(body?.schemas) && body.schemas.includes(BULK_RESPONSE)) {
+      for (const [i, op] of (body as { Operations: { status: string; response?: unknown }[] }).Operations.entries()) {
+        const status = Number(op.status);
+        bulkStatuses.set(status, (bulkStatuses.get(status) ?? 0) + 1);
+        assert.ok(status < 500, `a 5xx in Operations[${i}]: ${what}`);
+        if (status >= 400) assertScimError(op.response, status, `Operations[${i}]: ${what}`);
+      }
     }
     assert.ok(!res.body.includes(b.marker), `tenant B's data in the answer: ${what}`);
     assert.equal(Object.getOwnPropertyNames(Object.prototype).sort().join(), prototypeKeys, `Object.prototype changed after ${summary(request)}`);
@@ -99,26 +139,60 @@ describe('fuzz: hostile requests at every endpoint', () => {
     assert.equal(alive.statusCode, 200, `the server stopped answering after ${summary(request)}`);
   }
 
-  const requestFor = (endpoint: Endpoint) =>
-    fc.record({
+  const requestFor = (endpoint: Endpoint) => {
+    const admin = endpoint.path.startsWith('/admin/');
+    return fc.record({
       method: method(endpoint.method),
-      id: resourceId(a, b),
-      query: queryString(ids),
-      headers: headers(h.tokenA),
-      body: bodyText(endpoint.body, ids),
+      params: fc.array(resourceId(a, b, admin ? [SCRATCH_TENANT, 'urn:ietf:params:scim:schemas:extension:fuzz:2.0:User', 'title'] : []), { minLength: 1, maxLength: 3 }),
+      query: queryString(ids, endpoint.queryKeys),
+      headers: admin ? headers(ADMIN_TOKEN, [h.tokenA, ...jwts]) : headers(h.tokenA, [...jwts, ADMIN_TOKEN]),
+      body: bodyText(endpoint.body, ids, endpoint.fields),
     }).map(
       (r): FuzzRequest =>
         printable({
           method: r.method,
-          url: urlOf(endpoint, r.id, r.query),
+          url: urlOf(endpoint, r.params, r.query),
           headers: r.headers,
           body: r.method === 'GET' || r.method === 'HEAD' || r.method === 'DELETE' ? undefined : r.body,
+          mayBeNotImplemented: endpoint.mayBeNotImplemented === true,
         }),
     );
+  };
 
   it('random requests at random endpoints', async () => {
-    const arbitrary = fc.constantFrom(...ENDPOINTS).chain(requestFor);
+    const arbitrary = fc.constantFrom(...endpoints).chain(requestFor);
     await fc.assert(fc.asyncProperty(arbitrary, check), fuzzParameters(300));
+  });
+
+  it('random BulkRequests', async () => {
+    const bulk = endpoints.filter((e) => e.body === 'bulk');
+    assert.equal(bulk.length, 1);
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...bulk).chain(requestFor), check), fuzzParameters(150));
+    assert.ok(bulkStatuses.size > 0, 'some generated BulkRequests reach the bulk engine');
+  });
+
+  it('random requests at every admin route, with the admin token', async () => {
+    const admin = endpoints.filter((e) => e.caller === 'admin');
+    assert.ok(admin.length >= 10, `the admin routes come from /admin/openapi.json: ${admin.length}`);
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...admin).chain(requestFor), check), fuzzParameters(150));
+    const acme = await h.server.app.inject({ method: 'GET', url: '/admin/tenants/acme', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(JSON.parse(acme.body).disabled, false, 'the fuzzer never reached tenant acme');
+  });
+
+  it('/Me with JWTs whose subject is random, matched by userName (acme) and by id (initech)', async () => {
+    const me = endpoints.filter((e) => e.path === '/Me');
+    const arbitrary = fc.record({
+      request: fc.constantFrom(...me).chain(requestFor),
+      subject: fc.oneof(hostileString(ids), fc.uuid()),
+      tenant: fc.constantFrom('acme', 'initech'),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async ({ request, subject, tenant }) => {
+        const token = await idp.sign(subject, { claims: { tenant } });
+        await check({ ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } });
+      }),
+      fuzzParameters(100),
+    );
   });
 
   it('random filters on GET and POST .search at every level', async () => {

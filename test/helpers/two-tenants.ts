@@ -6,6 +6,7 @@ import { ENTERPRISE, USER_SCHEMA, groupBody, type Harness } from './harness.ts';
 /**
  * Gives the tenant of `token` a user and a group (the user a member), with `marker` in every
  * free-text attribute, so that any leak of either resource shows as the marker in a response.
+ * `label` is the tenant's name.
  */
 export async function seedTenant(h: Harness, token: string, label: string): Promise<TenantData> {
   const marker = `${label}-marker-${randomUUID()}`;
@@ -31,7 +32,7 @@ export async function seedTenant(h: Harness, token: string, label: string): Prom
   const groupName = `${label} group ${randomUUID()}`;
   const group = await h.request('POST', '/Groups', { token, body: groupBody(groupName, [user.body.id]) });
   assert.equal(group.status, 201, group.raw);
-  return { userId: user.body.id, userName, externalId, groupId: group.body.id, groupName, marker };
+  return { userId: user.body.id, userName, externalId, groupId: group.body.id, groupName, marker, tenant: label };
 }
 
 /** Everything a tenant holds, seen through its own token: resources with members, and its events. */

@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { invalidSyntax } from '../../errors/scim-error.ts';
+import { loneSurrogateIn } from '../../schema/unicode.ts';
 import { jsonDepthExceededAt } from '../json-depth.ts';
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /**
  * RFC 7644 §3.1: requests carry application/scim+json; plain application/json is accepted too.
  * Our own parser turns malformed JSON into 400 invalidSyntax, refuses non-object bodies, and
- * refuses bodies nested deeper than `maxJsonDepth` before parsing them.
+ * refuses bodies nested deeper than `maxJsonDepth` before parsing them, and bodies whose strings
+ * are not valid Unicode (src/schema/unicode.ts).
  */
 export function installJsonParsing(app: FastifyInstance, maxJsonDepth: number): void {
   app.removeAllContentTypeParsers();
@@ -25,6 +29,10 @@ export function installJsonParsing(app: FastifyInstance, maxJsonDepth: number): 
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return done(invalidSyntax('the request body must be a JSON object'), undefined);
+    }
+    // The body was decoded from UTF-8, so only a \uD800-\uDFFF escape can make an unpaired surrogate.
+    if (SURROGATE_ESCAPE.test(text) && loneSurrogateIn(value)) {
+      return done(invalidSyntax('the request body escapes an unpaired UTF-16 surrogate (such as "\\ud800"), which is not valid Unicode'), undefined);
     }
     return done(null, value);
   });
