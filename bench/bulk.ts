@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SERVER_ENV } from './server-env.ts';
+import { BENCH_SERVER_ENV } from './scimd-process.ts';
 
 const OPERATIONS = Number(process.env['BENCH_OPERATIONS'] ?? 1000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);

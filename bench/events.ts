@@ -20,7 +20,7 @@ import { createSink } from '../src/events/sinks/index.ts';
 import { createServer } from '../src/server.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
-import { BENCH_SERVER_ENV } from './server-env.ts';
+import { BENCH_SERVER_ENV } from './scimd-process.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const RATE = Number(process.env['BENCH_RATE'] ?? 500);

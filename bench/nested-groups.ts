@@ -16,7 +16,6 @@
  *
  * Environment: BENCH_NESTED_USERS (10000), BENCH_NESTED_SAMPLES per scenario (1000).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,13 +28,12 @@ import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
 import { PostgresStore } from '../src/store/postgres/store.ts';
 import { createTestDatabase, postgresTestOptions } from '../src/store/postgres/testing.ts';
-import { BENCH_SERVER_ENV } from './server-env.ts';
+import { startScimd } from './scimd-process.ts';
 
 const LEVEL_SIZES: readonly number[] = [7, 49, 343, 2401, 7200];
 const USERS = Number(process.env['BENCH_NESTED_USERS'] ?? 10_000);
 const SAMPLES = Number(process.env['BENCH_NESTED_SAMPLES'] ?? 1000);
 const TOKEN = 'bench-token-0123456789abcdef';
-const root = new URL('..', import.meta.url).pathname;
 
 interface Seeded {
   readonly tenantId: string;
@@ -78,26 +76,6 @@ async function seed(store: Store, width: number): Promise<Seeded> {
   return { tenantId, userIds: userIds.slice(0, USERS), loner: userIds[USERS]!, levels };
 }
 
-function start(databaseUrl: string, port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/scimd.js', 'serve'], {
-      cwd: root,
-      env: { ...process.env, ...BENCH_SERVER_ENV, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', SCIMD_RELAY: 'off', SCIMD_DATABASE_URL: databaseUrl },
-    });
-    let output = '';
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('scimd is serving')) {
-        child.stdout!.removeListener('data', onData);
-        child.stdout!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => reject(new Error(`scimd serve exited ${code}: ${output}`)));
-  });
-}
 
 interface Latency {
   readonly p50: number;
@@ -158,7 +136,7 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
     await store.close();
   }
   const seedSeconds = (performance.now() - t0) / 1000;
-  const child = await start(databaseUrl, port);
+  const child = await startScimd({ SCIMD_RELAY: 'off', SCIMD_DATABASE_URL: databaseUrl }, port);
   const base = `http://127.0.0.1:${port}/scim/v2`;
   try {
     const { userIds, levels } = seeded;

@@ -15,7 +15,6 @@
  * Environment: BENCH_USERS (100000), BENCH_GROUPS (1000), BENCH_SECONDS per scenario (5),
  * BENCH_PATCHES (200), BENCH_CONNECTIONS (30).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +25,7 @@ import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
 import { PostgresStore } from '../src/store/postgres/store.ts';
 import { createTestDatabase, postgresTestOptions } from '../src/store/postgres/testing.ts';
-import { BENCH_SERVER_ENV } from './server-env.ts';
+import { startScimd } from './scimd-process.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -36,7 +35,6 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 30);
 const TOKEN = 'bench-token-0123456789abcdef';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const root = new URL('..', import.meta.url).pathname;
 
 const userNameOf = (i: number) => `user${i}@bench.example.com`;
 
@@ -100,27 +98,6 @@ async function seed(store: Store, width: number): Promise<Seeded> {
   return { bigGroupId, smallGroupId, extraIds: ids.slice(USERS) };
 }
 
-function start(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/scimd.js', 'serve'], {
-      cwd: root,
-      env: { ...process.env, ...BENCH_SERVER_ENV, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', ...env },
-    });
-    let output = '';
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('scimd is serving')) {
-        // From now on request logs would only fill memory.
-        child.stdout!.removeListener('data', onData);
-        child.stdout!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => reject(new Error(`scimd serve exited ${code}: ${output}`)));
-  });
-}
 
 interface Load {
   readonly rps: number;
@@ -203,7 +180,7 @@ async function scenarios(name: string, databaseUrl: string, seedWidth: number): 
   let created = 0;
   for (const instances of [1, 3]) {
     const ports = Array.from({ length: instances }, () => port++);
-    const children = await Promise.all(ports.map((p) => start({ SCIMD_DATABASE_URL: databaseUrl }, p)));
+    const children = await Promise.all(ports.map((p) => startScimd({ SCIMD_DATABASE_URL: databaseUrl }, p)));
     const bases = ports.map((p) => `http://127.0.0.1:${p}`);
     try {
       const lookup = () => ({

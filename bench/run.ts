@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { externalIdOf, seed, userNameOf, workEmailOf } from './seed.ts';
-import { BENCH_SERVER_ENV } from './server-env.ts';
+import { BENCH_SERVER_ENV } from './scimd-process.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);

@@ -201,8 +201,9 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     if (known && known.authorization === authorization && known.until > now.getTime() && known.revocations === revocations) {
       return known.principal;
     }
-    const hash = hashSecret(bearerTokenOf(authorization));
-    const header = authorization!; // bearerTokenOf refused a missing one
+    if (authorization === undefined) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
+    const header = authorization;
+    const hash = hashSecret(bearerTokenOf(header));
     const cached = accepted.get(hash);
     if (cached && cached.until > now.getTime()) {
       if (connection) byConnection.set(connection, { authorization: header, principal: cached.principal, until: cached.until, revocations });

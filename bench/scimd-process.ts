@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * Settings every benchmark gives the scimd it measures. A load generator is one client asking far
+ * more than any identity provider would (Entra sends at most 25 requests/s per tenant): the
+ * per-tenant and per-token rate limits would answer most of it with 429, and the figures would
+ * measure the limiter. The limits have their own tests (test/conformance/rate-limits.test.ts).
+ */
+export const BENCH_SERVER_ENV = { SCIMD_RATE_LIMIT_TENANT: '0', SCIMD_RATE_LIMIT_TOKEN: '0' } as const;
+
+/** `scimd serve` on 127.0.0.1:port with BENCH_SERVER_ENV and `env`, once it says it is serving. */
+export function startScimd(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/scimd.js', 'serve'], {
+      cwd: root,
+      env: { ...process.env, ...BENCH_SERVER_ENV, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', ...env },
+    });
+    let output = '';
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('scimd is serving')) {
+        // From now on request logs would only fill memory.
+        child.stdout!.removeListener('data', onData);
+        child.stdout!.resume();
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => reject(new Error(`scimd serve exited ${code}: ${output}`)));
+  });
+}
