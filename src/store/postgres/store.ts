@@ -36,7 +36,7 @@ import {
   DeltaTracker,
   emptyResult,
   groupReferences,
-  groupsFromJson,
+  directGroupsFromJson,
   iso,
   limit,
   ms,
@@ -90,8 +90,6 @@ interface ResourceRow {
   readonly sort_value?: string | number | null;
   /** Only when the statement read a user's groups (columnsFor). */
   readonly groups_json?: string;
-  /** 1 when one of the user's groups is itself in a group: its indirect groups need a walk. */
-  readonly groups_nested?: number;
 }
 
 export interface PostgresStoreOptions {
@@ -107,16 +105,15 @@ export interface PostgresStoreOptions {
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
 /**
- * A user's direct groups as a column of its own row (JSON text of [id, resource type,
- * displayName], in group creation order) and whether any of them is itself in a group, as the
- * SQLite store reads them: a lookup is one statement, one round trip; only a user reached through
- * nested groups needs the recursive walk (groupsOfUsers) for its indirect groups.
+ * A user's direct groups as a column of its own row (directGroupsFromJson), each with whether it
+ * is itself in a group, as the SQLite store reads them: a lookup is one statement, one round
+ * trip; only a user reached through nested groups needs the recursive walk (groupsOfUsers) for
+ * its indirect groups. Row keys are unique across tenants, so `member_row` alone selects them.
  */
-const GROUPS_COLUMNS = `(SELECT coalesce(json_agg(json_build_array(o.id, o.resource_type, o.doc ->> 'displayName') ORDER BY m.group_row), '[]')::text
+const GROUPS_COLUMNS = `(SELECT coalesce(json_agg(json_build_array(m.group_row, o.id, o.resource_type, o.doc ->> 'displayName',
+      EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row))), '[]')::text
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
-    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json,
-  CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key
-    AND EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row)) THEN 1 ELSE 0 END AS groups_nested`;
+    WHERE m.member_row = r.row_key) AS groups_json`;
 const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMNS}` : COLUMNS);
 const TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
@@ -487,21 +484,24 @@ export class PostgresStore implements Store {
    */
   async #hydrate(run: Run, tenantId: string, rows: readonly ResourceRow[], include: Include): Promise<StoredResource[]> {
     const members = include.members ? await this.#references(run, tenantId, rows, 'Group') : undefined;
-    const nested = include.groups ? rows.filter((r) => r.resource_type === 'User' && r.groups_nested === 1) : [];
+    const direct = new Map<number, ReturnType<typeof directGroupsFromJson>>();
+    for (const row of rows) if (row.groups_json !== undefined && row.resource_type === 'User') direct.set(row.row_key, directGroupsFromJson(row.groups_json));
+    const nested = rows.filter((r) => direct.get(r.row_key)?.nested);
     const indirect = nested.length > 0 ? await this.#references(run, tenantId, nested, 'User') : undefined;
-    return rows.map((row) => ({
-      id: row.id,
-      resourceType: row.resource_type,
-      doc: row.doc,
-      version: row.version,
-      created: iso(row.created_ms),
-      lastModified: iso(row.modified_ms),
-      ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
-      ...(row.groups_json !== undefined && row.resource_type === 'User'
-        ? { groups: row.groups_nested === 1 ? (indirect?.get(row.row_key) ?? []) : groupsFromJson(row.groups_json) }
-        : {}),
-      ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
-    }));
+    return rows.map((row) => {
+      const groups = direct.get(row.row_key);
+      return {
+        id: row.id,
+        resourceType: row.resource_type,
+        doc: row.doc,
+        version: row.version,
+        created: iso(row.created_ms),
+        lastModified: iso(row.modified_ms),
+        ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
+        ...(groups ? { groups: groups.nested ? (indirect?.get(row.row_key) ?? []) : groups.groups } : {}),
+        ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
+      };
+    });
   }
 
   /** Members of the page's groups, or (direct and indirect) groups of its users, in one statement. */

@@ -124,17 +124,21 @@ export function groupReferences(refs: readonly ReferenceRow[]): Map<number, Refe
 }
 
 /**
- * A user's groups from the JSON array a store reads with the user's row: [id, resource type,
- * displayName or null] per group, all of type "direct".
+ * A user's direct groups from the JSON array a store reads with the user's row, one
+ * [group row, id, resource type, displayName or null, whether that group is itself in a group]
+ * per group, all of type "direct", in the order the groups were created. `nested`: one of them is
+ * in a group, so the user has indirect groups too, which only the recursive walk finds.
  */
-export function groupsFromJson(text: string): ReferenceView[] {
-  const entries = JSON.parse(text) as [string, ResourceTypeName, unknown][];
-  return entries.map(([value, resourceType, display]) => ({
-    value,
-    type: 'direct',
-    resourceType,
-    display: typeof display === 'string' ? display : undefined,
-  }));
+export function directGroupsFromJson(text: string): { readonly groups: ReferenceView[]; readonly nested: boolean } {
+  const entries = JSON.parse(text) as [number, string, ResourceTypeName, unknown, unknown][];
+  // Sorted here rather than by an ORDER BY inside the aggregate, which costs SQLite a sorter per row.
+  if (entries.length > 1) entries.sort((a, b) => a[0] - b[0]);
+  let nested = false;
+  const groups = entries.map(([, value, resourceType, display, inGroup]) => {
+    if (inGroup === true || inGroup === 1) nested = true;
+    return { value, type: 'direct', resourceType, display: typeof display === 'string' ? display : undefined };
+  });
+  return { groups, nested };
 }
 
 /** The keyset position of a row read with its `sort_value`. */

@@ -33,7 +33,7 @@ import {
   DeltaTracker,
   emptyResult,
   groupReferences,
-  groupsFromJson,
+  directGroupsFromJson,
   iso,
   limit,
   ms,
@@ -86,8 +86,6 @@ interface ResourceRow {
   readonly sort_value?: string | number | null;
   /** Only when the statement read a user's groups (columnsFor). */
   readonly groups_json?: string;
-  /** 1 when one of the user's groups is itself in a group: its indirect groups need a walk. */
-  readonly groups_nested?: number;
 }
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
@@ -105,18 +103,17 @@ const membersOf = (owners: string) => `SELECT m.group_row AS owner, o.id AS valu
   WHERE m.tenant_id = ? AND m.group_row ${owners} ORDER BY m.seq`;
 const MEMBERS_OF = { one: membersOf('= ?'), many: membersOf('IN (SELECT value FROM json_each(?))') };
 /**
- * A user's direct groups as a column of its own row, a JSON array of [id, resource type,
- * displayName] in the order the groups were created (which the member index yields), and whether
- * any of them is itself in a group: the lookup identity providers make before every write then
- * costs one statement, not two. Only a user reached through nested groups needs the recursive
- * walk (groupsOfUsers) for its indirect groups. A user is in few groups, so the array stays small;
- * a group's members can be a whole tenant and keep their own statement.
+ * A user's direct groups as a column of its own row (directGroupsFromJson), each with whether it
+ * is itself in a group: the lookup identity providers make before every write then costs one
+ * statement, not two. Only a user reached through nested groups needs the recursive walk
+ * (groupsOfUsers) for its indirect groups. A user is in few groups, so the array stays small; a
+ * group's members can be a whole tenant and keep their own statement. Row keys are unique across
+ * tenants, so `member_row` alone selects the user's memberships.
  */
-const GROUPS_COLUMN = `(SELECT json_group_array(json_array(o.id, o.resource_type, json_extract(o.doc, '$.displayName')) ORDER BY m.group_row)
+const GROUPS_COLUMN = `(SELECT json_group_array(json_array(m.group_row, o.id, o.resource_type, json_extract(o.doc, '$.displayName'),
+      EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row)))
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
-    WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key) AS groups_json,
-  EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id AND m.member_row = r.row_key
-    AND EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row)) AS groups_nested`;
+    WHERE m.member_row = r.row_key) AS groups_json`;
 const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMN}` : COLUMNS);
 /** The condition on the owners of a page's references, as MEMBERS_OF has it. */
 const ownersOf = (keys: readonly number[]): Sql => (keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`);
@@ -344,21 +341,24 @@ export class SqliteStore implements Store {
   /** Rows → resources, with members read in one statement for the whole page. */
   #hydrate(tenantId: string, rows: readonly ResourceRow[], include: Include): StoredResource[] {
     const members = include.members ? this.#members(tenantId, rows) : undefined;
-    const nested = rows.filter((r) => r.resource_type === 'User' && r.groups_nested === 1);
+    const direct = new Map<number, ReturnType<typeof directGroupsFromJson>>();
+    for (const row of rows) if (row.groups_json !== undefined && row.resource_type === 'User') direct.set(row.row_key, directGroupsFromJson(row.groups_json));
+    const nested = rows.filter((r) => direct.get(r.row_key)?.nested);
     const indirect = nested.length > 0 ? this.#groupsThroughNesting(tenantId, nested) : undefined;
-    return rows.map((row) => ({
-      id: row.id,
-      resourceType: row.resource_type,
-      doc: JSON.parse(row.doc) as Record<string, unknown>,
-      version: row.version,
-      created: iso(row.created_ms),
-      lastModified: iso(row.modified_ms),
-      ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
-      ...(row.groups_json !== undefined && row.resource_type === 'User'
-        ? { groups: row.groups_nested === 1 ? (indirect?.get(row.row_key) ?? []) : groupsFromJson(row.groups_json) }
-        : {}),
-      ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
-    }));
+    return rows.map((row) => {
+      const groups = direct.get(row.row_key);
+      return {
+        id: row.id,
+        resourceType: row.resource_type,
+        doc: JSON.parse(row.doc) as Record<string, unknown>,
+        version: row.version,
+        created: iso(row.created_ms),
+        lastModified: iso(row.modified_ms),
+        ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
+        ...(groups ? { groups: groups.nested ? (indirect?.get(row.row_key) ?? []) : groups.groups } : {}),
+        ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
+      };
+    });
   }
 
   #members(tenantId: string, rows: readonly ResourceRow[]): Map<number, ReferenceView[]> {
