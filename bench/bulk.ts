@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SERVER_ENV } from './scimd-process.ts';
+import { BENCH_SERVER_ENV, SCIMD_ENTRY } from './scimd-process.ts';
 
 const OPERATIONS = Number(process.env['BENCH_OPERATIONS'] ?? 1000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -49,7 +49,7 @@ interface Scimd {
 /** `scimd serve` on a fresh SQLite file and a free port, resolved once it logs its URL. */
 function startScimd(): Promise<Scimd> {
   const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-bulk-'));
-  const child = spawn(process.execPath, ['bin/scimd.js', 'serve'], {
+  const child = spawn(process.execPath, [SCIMD_ENTRY, 'serve'], {
     cwd: root,
     env: {
       ...process.env,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { externalIdOf, seed, userNameOf, workEmailOf } from './seed.ts';
-import { BENCH_SERVER_ENV } from './scimd-process.ts';
+import { BENCH_SERVER_ENV, SCIMD_ENTRY } from './scimd-process.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -118,7 +118,7 @@ async function main() {
   const scimPort = 18080;
   const barePort = 18081;
   const scimd = await start(
-    ['bin/scimd.js', 'serve'],
+    [SCIMD_ENTRY, 'serve'],
     { ...BENCH_SERVER_ENV, SCIMD_DATABASE_URL: databaseUrl, SCIMD_PORT: String(scimPort), SCIMD_LOG_LEVEL: 'info' },
     'scimd is serving',
   );

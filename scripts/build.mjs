@@ -1,0 +1,18 @@
+// Bundles the service into dist/scimd.mjs, which `npm start` and the benchmarks run. tsx, which
+// bin/scimd.js and the tests use, compiles every function with keepNames and source maps: about a
+// tenth of a request's CPU on the hot read path. Packages stay external, loaded from node_modules.
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+
+await build({
+  entryPoints: [`${root}src/cli/run.ts`],
+  outfile: `${root}dist/scimd.mjs`,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: `node${process.versions.node}`,
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
