@@ -29,17 +29,20 @@ function target(basePath: string, request: FastifyRequest, reply: FastifyReply) 
  * are not recorded: they have no tenant, and anyone could fill the log with them.
  */
 export function installAuditHook(scim: FastifyInstance, basePath: string, audit: AuditLog): void {
-  scim.addHook('onResponse', async (request, reply) => {
-    if (OPERATIONS[request.method] === undefined || request.principal === null) return;
-    if ((request.routeOptions.url ?? '').endsWith('/.search')) return;
-    audit.record({
-      time: arrival(reply),
-      tenantId: request.principal.tenantId,
-      tenantName: request.principal.tenantName,
-      tokenId: request.principal.tokenId,
-      status: reply.statusCode,
-      ...target(basePath, request, reply),
-    });
+  // A callback hook: it runs after every SCIM response, reads mostly, and has nothing to await.
+  scim.addHook('onResponse', (request, reply, done) => {
+    const principal = request.principal;
+    if (OPERATIONS[request.method] !== undefined && principal !== null && !(request.routeOptions.url ?? '').endsWith('/.search')) {
+      audit.record({
+        time: arrival(reply),
+        tenantId: principal.tenantId,
+        tenantName: principal.tenantName,
+        tokenId: principal.tokenId,
+        status: reply.statusCode,
+        ...target(basePath, request, reply),
+      });
+    }
+    done();
   });
 }
 

@@ -221,18 +221,19 @@ function applyPlan(registry: SchemaRegistry, def: AttributeDefinition, plan: Pla
   return items.length > 0 ? items : undefined;
 }
 
-/** Core and common attributes by the key a representation uses for them, per registry. */
-const topLevel = new WeakMap<SchemaRegistry, Map<string, AttributeDefinition | null>>();
+/** Core and common attributes by resource type and the key a representation uses for them, per registry. */
+const topLevel = new WeakMap<SchemaRegistry, Map<string, Map<string, AttributeDefinition | null>>>();
 
 function topLevelAttribute(registry: SchemaRegistry, resourceType: string, key: string): AttributeDefinition | undefined {
-  let byKey = topLevel.get(registry);
-  if (!byKey) topLevel.set(registry, (byKey = new Map()));
-  const cacheKey = `${resourceType}\u0000${key}`;
-  let found = byKey.get(cacheKey);
+  let byType = topLevel.get(registry);
+  if (!byType) topLevel.set(registry, (byType = new Map()));
+  let byKey = byType.get(resourceType);
+  if (!byKey) byType.set(resourceType, (byKey = new Map()));
+  let found = byKey.get(key);
   if (found === undefined) {
     found = registry.resolve(resourceType, { name: key })?.attribute ?? null;
     // Representations use canonical names, so the cache stays as small as the schemas.
-    if (byKey.size < 10_000) byKey.set(cacheKey, found);
+    if (byKey.size < 10_000) byKey.set(key, found);
   }
   return found ?? undefined;
 }

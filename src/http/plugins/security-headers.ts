@@ -17,8 +17,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 
 export function installSecurityHeaders(app: FastifyInstance): void {
   // onSend runs for every reply that goes through Fastify: routes, the error handler, 404s, 405s.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every response and has nothing to await.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
-    return payload;
+    done(null, payload);
   });
 }

@@ -1,5 +1,17 @@
 import { invalidValue, uniqueness } from '../../errors/scim-error.ts';
-import type { CursorKey, MemberDelta, MemberInput, OutboxRecord, QueryResult, ReferenceView, ResourceQuery, ResourceTypeName, TokenRecord } from '../ports.ts';
+import type {
+  CursorKey,
+  Include,
+  MemberDelta,
+  MemberInput,
+  OutboxRecord,
+  QueryResult,
+  ReferenceView,
+  ResourceQuery,
+  ResourceTypeName,
+  StoredResource,
+  TokenRecord,
+} from '../ports.ts';
 import { compileFilter } from './compile-filter.ts';
 import type { SqlDialect } from './dialect.ts';
 import { join, raw, sql, type Sql } from './fragment.ts';
@@ -129,7 +141,7 @@ export function groupReferences(refs: readonly ReferenceRow[]): Map<number, Refe
  * per group, all of type "direct", in the order the groups were created. `nested`: one of them is
  * in a group, so the user has indirect groups too, which only the recursive walk finds.
  */
-export function directGroupsFromJson(text: string): { readonly groups: ReferenceView[]; readonly nested: boolean } {
+function directGroupsFromJson(text: string): { readonly groups: ReferenceView[]; readonly nested: boolean } {
   const entries = JSON.parse(text) as [number, string, ResourceTypeName, unknown, unknown][];
   // Sorted here rather than by an ORDER BY inside the aggregate, which costs SQLite a sorter per row.
   if (entries.length > 1) entries.sort((a, b) => a[0] - b[0]);
@@ -139,6 +151,48 @@ export function directGroupsFromJson(text: string): { readonly groups: Reference
     return { value, type: 'direct', resourceType, display: typeof display === 'string' ? display : undefined };
   });
   return { groups, nested };
+}
+
+/** The columns of a resource row that every read selects (and, on a user, its groups). */
+export interface ResourceRowBase {
+  readonly row_key: number;
+  readonly resource_type: ResourceTypeName;
+  readonly id: string;
+  readonly version: number;
+  readonly created_ms: number;
+  readonly modified_ms: number;
+  readonly password_hash: string | null;
+  /** Only when the statement read a user's groups (columnsFor). */
+  readonly groups_json?: string;
+}
+
+/**
+ * A page of rows as resources, in two steps because a store may need a statement in between:
+ * `hydrate` first names the users whose groups are nested (for the recursive walk); `finish`
+ * then builds the resources from the page's members and those users' indirect groups.
+ */
+export function hydrate<R extends ResourceRowBase>(rows: readonly R[], doc: (row: R) => Record<string, unknown>, include: Include) {
+  const direct = new Map<number, ReturnType<typeof directGroupsFromJson>>();
+  for (const row of rows) if (row.groups_json !== undefined && row.resource_type === 'User') direct.set(row.row_key, directGroupsFromJson(row.groups_json));
+  return {
+    nested: rows.filter((row) => direct.get(row.row_key)?.nested),
+    finish: (members: ReadonlyMap<number, ReferenceView[]> | undefined, indirect: ReadonlyMap<number, ReferenceView[]> | undefined): StoredResource[] =>
+      rows.map((row) => {
+        const groups = direct.get(row.row_key);
+        const created = iso(row.created_ms);
+        return {
+          id: row.id,
+          resourceType: row.resource_type,
+          doc: doc(row),
+          version: row.version,
+          created,
+          lastModified: row.modified_ms === row.created_ms ? created : iso(row.modified_ms),
+          ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
+          ...(groups ? { groups: groups.nested ? (indirect?.get(row.row_key) ?? []) : groups.groups } : {}),
+          ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
+        };
+      }),
+  };
 }
 
 /** The keyset position of a row read with its `sort_value`. */

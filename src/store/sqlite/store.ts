@@ -33,7 +33,8 @@ import {
   DeltaTracker,
   emptyResult,
   groupReferences,
-  directGroupsFromJson,
+  hydrate,
+  type ResourceRowBase,
   iso,
   limit,
   ms,
@@ -74,18 +75,9 @@ import { SqliteExtensions, writeUniqueValues } from './extensions.ts';
 import { runMigrations } from './migrations.ts';
 import { StatementCache } from './statement-cache.ts';
 
-interface ResourceRow {
-  readonly row_key: number;
-  readonly resource_type: ResourceTypeName;
-  readonly id: string;
+interface ResourceRow extends ResourceRowBase {
   readonly doc: string;
-  readonly version: number;
-  readonly created_ms: number;
-  readonly modified_ms: number;
-  readonly password_hash: string | null;
   readonly sort_value?: string | number | null;
-  /** Only when the statement read a user's groups (columnsFor). */
-  readonly groups_json?: string;
 }
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
@@ -340,25 +332,11 @@ export class SqliteStore implements Store {
 
   /** Rows → resources, with members read in one statement for the whole page. */
   #hydrate(tenantId: string, rows: readonly ResourceRow[], include: Include): StoredResource[] {
-    const members = include.members ? this.#members(tenantId, rows) : undefined;
-    const direct = new Map<number, ReturnType<typeof directGroupsFromJson>>();
-    for (const row of rows) if (row.groups_json !== undefined && row.resource_type === 'User') direct.set(row.row_key, directGroupsFromJson(row.groups_json));
-    const nested = rows.filter((r) => direct.get(r.row_key)?.nested);
-    const indirect = nested.length > 0 ? this.#groupsThroughNesting(tenantId, nested) : undefined;
-    return rows.map((row) => {
-      const groups = direct.get(row.row_key);
-      return {
-        id: row.id,
-        resourceType: row.resource_type,
-        doc: JSON.parse(row.doc) as Record<string, unknown>,
-        version: row.version,
-        created: iso(row.created_ms),
-        lastModified: iso(row.modified_ms),
-        ...(members && row.resource_type === 'Group' ? { members: members.get(row.row_key) ?? [] } : {}),
-        ...(groups ? { groups: groups.nested ? (indirect?.get(row.row_key) ?? []) : groups.groups } : {}),
-        ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
-      };
-    });
+    const page = hydrate(rows, (row) => JSON.parse(row.doc) as Record<string, unknown>, include);
+    return page.finish(
+      include.members ? this.#members(tenantId, rows) : undefined,
+      page.nested.length > 0 ? this.#groupsThroughNesting(tenantId, page.nested) : undefined,
+    );
   }
 
   #members(tenantId: string, rows: readonly ResourceRow[]): Map<number, ReferenceView[]> {
