@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -46,6 +46,37 @@ describe('SQLite store', () => {
     assert.equal(store.database.pragma('synchronous', { simple: true }), 1);
     assert.ok(Number(store.database.pragma('busy_timeout', { simple: true })) > 0);
     await store.close();
+  });
+
+  it('checkpoints the WAL into the database file in the background, without a COMMIT doing it', async () => {
+    const file = join(dir, 'checkpoint', 'scimd.db');
+    const store = SqliteStore.open(file);
+    await store.migrate();
+    // Far below the connection's own threshold: only the background thread can have copied it.
+    assert.equal(store.database.pragma('wal_autocheckpoint', { simple: true }), 8192);
+    const tenantId = randomUUID();
+    await store.createTenant({ id: tenantId, name: 'checkpointed', createdAt: new Date().toISOString() });
+    const id = randomUUID();
+    await store.create(tenantId, { resourceType: 'User', id, doc: { userName: 'in-the-file' }, now: new Date().toISOString() });
+    let copy = '';
+    for (let attempt = 0; attempt < 50; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The database file alone, as a crash would leave it without its WAL.
+      copy = join(dir, 'checkpoint', `copy-${attempt}.db`);
+      copyFileSync(file, copy);
+      const alone = openConnection(copy);
+      let found: unknown;
+      try {
+        found = alone.prepare('SELECT count(*) FROM resources WHERE id = ?').pluck().get(id);
+      } catch {
+        // Not even the tables have been copied yet.
+      }
+      alone.close();
+      if (found === 1) break;
+      copy = '';
+    }
+    await store.close();
+    assert.notEqual(copy, '', 'the row never reached the database file');
   });
 
   it('a second connection on the same file sees committed writes', async () => {

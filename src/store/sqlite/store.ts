@@ -69,6 +69,7 @@ import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { openConnection, type SqliteDatabase } from './connection.ts';
 import { sqliteDialect } from './dialect.ts';
 import { SqliteExtensions, writeUniqueValues } from './extensions.ts';
@@ -127,14 +128,19 @@ export class SqliteStore implements Store {
   readonly #statements: StatementCache;
   readonly #extensions: SqliteExtensions;
 
-  constructor(db: SqliteDatabase) {
+  readonly #checkpointer: Checkpointer | undefined;
+
+  constructor(db: SqliteDatabase, checkpointer?: Checkpointer) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
     this.#statements = new StatementCache(db);
     this.#extensions = new SqliteExtensions((text) => this.#s(text), (fn) => this.#tx(fn));
   }
 
+  /** A file gets its WAL checkpointed on a thread of its own (checkpointer.ts); memory has none. */
   static open(filename: string): SqliteStore {
-    return new SqliteStore(openConnection(filename));
+    const inMemory = filename === ':memory:';
+    return new SqliteStore(openConnection(filename, { backgroundCheckpoints: !inMemory }), inMemory ? undefined : startCheckpointer(filename));
   }
 
   /** The underlying connection, for SQLite-specific tests and tooling. */
@@ -151,6 +157,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#checkpointer?.stop();
     if (this.#db.open) this.#db.close();
   }
 
