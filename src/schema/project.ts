@@ -70,7 +70,11 @@ const ALL_NAMED: Plan = { kind: 'all', withRequest: true };
 // Compiling is cheap but a list response projects up to a page of resources with one selection.
 const compiled = new WeakMap<AttributeSelection, { registry: SchemaRegistry; resourceType: string; selection: CompiledSelection }>();
 
+/** Neither parameter: what most requests send, the same for every registry and resource type. */
+const DEFAULT_SELECTION: CompiledSelection = Object.freeze({ mode: 'default', named: new Map(), wholeExtensions: new Set<string>() });
+
 function compile(registry: SchemaRegistry, resourceType: string, selection: AttributeSelection): CompiledSelection {
+  if (!selection.attributes?.length && !selection.excludedAttributes?.length) return DEFAULT_SELECTION;
   const cached = compiled.get(selection);
   if (cached && cached.registry === registry && cached.resourceType === resourceType) return cached.selection;
   // RFC 7644 §3.4.2.5 makes the two parameters exclusive; when a client sends both, `attributes`
@@ -295,6 +299,22 @@ export function needsAttribute(
   name: string,
 ): boolean {
   const compiledSelection = compile(registry, resourceType, selection);
+  if (compiledSelection !== DEFAULT_SELECTION) return needs(registry, resourceType, compiledSelection, name);
+  // Asked on every read (does it need members? groups?): answered once per registry for the default.
+  let byName = defaultNeeds.get(registry);
+  if (!byName) defaultNeeds.set(registry, (byName = new Map()));
+  const key = `${resourceType}\u0000${name}`;
+  let answer = byName.get(key);
+  if (answer === undefined) {
+    answer = needs(registry, resourceType, compiledSelection, name);
+    if (byName.size < 1000) byName.set(key, answer);
+  }
+  return answer;
+}
+
+const defaultNeeds = new WeakMap<SchemaRegistry, Map<string, boolean>>();
+
+function needs(registry: SchemaRegistry, resourceType: string, compiledSelection: CompiledSelection, name: string): boolean {
   if (name.toLowerCase().startsWith('urn:')) {
     const ext = registry.extensionSchema(resourceType, name);
     if (ext) {

@@ -39,14 +39,21 @@ export function prefixUpperBound(prefix: string): string | undefined {
   return undefined;
 }
 
-class FilterCompiler {
-  readonly #scope: LocateScope;
-  readonly #dialect: SqlDialect;
+/** The compiler is its own LocateScope: one object per filter, no scope copied per compile. */
+class FilterCompiler implements LocateScope {
+  readonly dialect: SqlDialect;
+  readonly tenantId: string;
+  readonly resourceType: ResourceTypeName;
   #aliases = 0;
 
   constructor(scope: FilterScope) {
-    this.#dialect = scope.dialect;
-    this.#scope = { ...scope, alias: (prefix) => `${prefix}${++this.#aliases}` };
+    this.dialect = scope.dialect;
+    this.tenantId = scope.tenantId;
+    this.resourceType = scope.resourceType;
+  }
+
+  alias(prefix: string): string {
+    return `${prefix}${++this.#aliases}`;
   }
 
   top(node: ResolvedFilter): Sql {
@@ -69,12 +76,12 @@ class FilterCompiler {
   }
 
   #presentTop(attr: ResolvedAttribute): Sql {
-    const location = locate(this.#scope, attr);
+    const location = locate(this, attr);
     switch (location.kind) {
       case 'scalar':
         return location.loc.present;
       case 'complex':
-        return this.#dialect.jsonPresent(raw('r.doc'), location.path);
+        return this.dialect.jsonPresent(raw('r.doc'), location.path);
       case 'multi': {
         const sub = attr.subAttribute;
         const source = location.source({ subs: new Set(sub ? [sub.name] : []), elementPresence: !sub });
@@ -88,7 +95,7 @@ class FilterCompiler {
   #compareTop(attr: ResolvedAttribute, op: CompareOp, value: TypedValue): Sql {
     // "eq null" / "ne null" are (not) present, for the attribute as a whole (docs/filtering.md).
     if (value.type === 'null') return this.#nullCompare(this.#presentTop(attr), op);
-    const location = locate(this.#scope, attr);
+    const location = locate(this, attr);
     switch (location.kind) {
       case 'scalar':
         return this.#compare(location.loc, attr.leaf, op, value);
@@ -118,15 +125,15 @@ class FilterCompiler {
   }
 
   #valuePath(attr: ResolvedAttribute, inner: ResolvedFilter): Sql {
-    const location = locate(this.#scope, attr);
+    const location = locate(this, attr);
     if (location.kind === 'scalar') throw invalidFilter(`${attr.attribute.name} has no sub-attributes to filter on`);
     if (location.kind === 'complex') {
       const view: ElementView = {
         sub: (def) => this.#jsonLocAt([...location.path, def.name]),
         self: undefined,
-        present: this.#dialect.jsonPresent(raw('r.doc'), location.path),
+        present: this.dialect.jsonPresent(raw('r.doc'), location.path),
       };
-      return sql`(${this.#dialect.jsonIsObject(raw('r.doc'), location.path)} AND ${this.#element(inner, view)})`;
+      return sql`(${this.dialect.jsonIsObject(raw('r.doc'), location.path)} AND ${this.#element(inner, view)})`;
     }
     return location.source(needsOf(inner)).some((view) => this.#element(inner, view));
   }
@@ -162,7 +169,7 @@ class FilterCompiler {
   }
 
   #compare(loc: Loc, leaf: AttributeDefinition, op: CompareOp, value: TypedValue): Sql {
-    const d = this.#dialect;
+    const d = this.dialect;
     // Comparisons against a bound (never NULL) value are NULL only when the stored side is. On a
     // column, `p AND col IS NOT NULL` is two-valued and leaves `col = ?` visible to the planner,
     // which coalesce(p, 0) would hide from the index.
@@ -237,7 +244,7 @@ class FilterCompiler {
       case 'co':
       case 'sw':
       case 'ew':
-        return this.#dialect.false;
+        return this.dialect.false;
       case 'gt':
       case 'ge':
         return truth(sql`${lhs} > ${prefix}`);
@@ -252,7 +259,7 @@ class FilterCompiler {
   }
 
   #jsonLocAt(path: readonly string[]): Loc {
-    const d = this.#dialect;
+    const d = this.dialect;
     const doc = raw('r.doc');
     return {
       value: (kind) => d.jsonScalar(doc, path, kind),
