@@ -14,6 +14,7 @@ import { postgresDialect } from './dialect.ts';
 import { StoreUnavailableError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { toPostgres } from './placeholders.ts';
+import { PipelinedReads } from './pipelined-reads.ts';
 import { parsePostgresUrl, PostgresStore } from './store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
 
@@ -282,6 +283,47 @@ describe('PostgreSQL store', options, () => {
     });
   });
 
+  it('plain reads share two pipelined connections: 300 at once each get their own row', async () => {
+    const tenantId = randomUUID();
+    await store.createTenant({ id: tenantId, name: `pipelined-${tenantId}`, createdAt: T0 });
+    const ids = Array.from({ length: 30 }, () => randomUUID());
+    for (const [i, id] of ids.entries()) await store.create(tenantId, { resourceType: 'User', id, doc: { userName: `reader${i}` }, now: T0 });
+    const backends = async () =>
+      Number((await store.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)).rows[0].n);
+    const reader = PostgresStore.fromUrl(url);
+    try {
+      const before = await backends();
+      const reads = Array.from({ length: 300 }, (_, i) => reader.get(tenantId, 'User', ids[i % ids.length]!, { groups: true }));
+      const results = await Promise.all(reads);
+      results.forEach((r, i) => assert.equal(r?.doc['userName'], `reader${i % ids.length}`));
+      assert.ok((await backends()) - before <= 2, 'reads opened more than their two connections');
+    } finally {
+      await reader.close();
+    }
+    assert.equal(parsePostgresUrl(`${url}?read_connections=0`).readConnections, 0);
+    const pooled = PostgresStore.fromUrl(`${url}?read_connections=0`);
+    try {
+      assert.equal((await pooled.get(tenantId, 'User', ids[3]!, {}))?.doc['userName'], 'reader3');
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  it('a statement failing in the middle of a pipeline fails alone; the ones around it get their answers', async () => {
+    const reads = new PipelinedReads({ connectionString: url }, 1);
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 41 }, (_, i) => reads.query<{ n: number }>(i === 20 ? { text: 'SELECT 1 / 0 AS n' } : { text: 'SELECT $1::int AS n', values: [i] })),
+      );
+      outcomes.forEach((outcome, i) => {
+        if (i === 20) assert.match(String(outcome.status === 'rejected' && outcome.reason), /division by zero/);
+        else assert.deepEqual(outcome.status === 'fulfilled' && outcome.value, [{ n: i }]);
+      });
+    } finally {
+      await reads.close();
+    }
+  });
+
   it('an unreachable database is 503 with Retry-After, quickly, and never a hang', async () => {
     const down = PostgresStore.fromUrl('postgres://postgres@127.0.0.1:1/none?connect_timeout=1');
     try {
@@ -304,20 +346,24 @@ describe('PostgreSQL store', options, () => {
     const s = await open();
     try {
       await s.ping();
+      await s.get('none', 'User', 'none', {});
       const admin = PostgresStore.fromUrl(url);
       await admin.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
       await admin.close();
-      // The pool drops the dead clients; at worst the first query after the kill is a 503.
-      let ok = false;
-      for (let i = 0; i < 3 && !ok; i++) {
-        try {
-          await s.ping();
-          ok = true;
-        } catch (error) {
-          assert.ok(error instanceof StoreUnavailableError, String(error));
+      // The pool and the pipelined reads drop the dead connections; at worst the first query
+      // after the kill is a 503.
+      for (const query of [() => s.ping(), () => s.get('none', 'User', 'none', {})]) {
+        let ok = false;
+        for (let i = 0; i < 3 && !ok; i++) {
+          try {
+            await query();
+            ok = true;
+          } catch (error) {
+            assert.ok(error instanceof StoreUnavailableError, String(error));
+          }
         }
+        assert.ok(ok);
       }
-      assert.ok(ok);
     } finally {
       await s.close();
     }

@@ -76,6 +76,7 @@ import { postgresDialect } from './dialect.ts';
 import { isUnavailable, sqlState, StoreUnavailableError } from './errors.ts';
 import { runMigrations } from './migrations.ts';
 import { toPostgres } from './placeholders.ts';
+import { PipelinedReads } from './pipelined-reads.ts';
 import { prepared } from './prepared.ts';
 import { HAS_UNSEQUENCED, SEQUENCE_BATCH, sequenceTenant, UNSEQUENCED_TENANTS } from './sequencer.ts';
 
@@ -93,6 +94,8 @@ export interface PostgresStoreOptions {
   readonly statementTimeoutMs?: number;
   /** How long to wait for a connection (URL `?connect_timeout=`, seconds as in libpq), default 5 s. */
   readonly connectTimeoutMs?: number;
+  /** Pipelined connections for plain reads (URL `?read_connections=`), default 2; 0 = reads use the pool. */
+  readonly readConnections?: number;
 }
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
@@ -141,29 +144,39 @@ function refuseNul(value: unknown, path: string): void {
 
 export type Run = <R extends QueryResultRow = QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => Promise<R[]>;
 
+/** A statement text (numbered placeholders) or a fragment (`?` placeholders) as a prepared query. */
+function statement(text: string | Sql, values?: readonly unknown[]) {
+  const q = typeof text === 'string' ? { text, values: values ? [...values] : [] } : toPostgres(text);
+  return prepared(q.text, q.values);
+}
+
 /** Deadlock and serialization failures: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 /** First key of the per-tenant advisory lock that serialises group-in-group additions (#addMembers). */
 const NESTING_LOCK_CLASS = 0x5c1d_0007;
 const MAX_ATTEMPTS = 3;
 
-/** Reads `pool`, `statement_timeout` and `connect_timeout` from a postgres:// URL. */
+/** Reads `pool`, `statement_timeout`, `connect_timeout` and `read_connections` from a postgres:// URL. */
 export function parsePostgresUrl(url: string): PostgresStoreOptions {
   const parsed = new URL(url);
-  const take = (name: string): number | undefined => {
+  const take = (name: string, zeroAllowed = false): number | undefined => {
     const value = parsed.searchParams.get(name);
     if (value === null) return undefined;
     parsed.searchParams.delete(name);
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`database URL parameter ${name} must be a positive number, got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
+      throw new Error(`database URL parameter ${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`);
+    }
     return n;
   };
   const poolSize = take('pool');
   const statementTimeoutMs = take('statement_timeout');
   const connectTimeout = take('connect_timeout');
+  const readConnections = take('read_connections', true);
   return {
     connectionString: parsed.toString(),
     ...(poolSize !== undefined ? { poolSize: Math.floor(poolSize) } : {}),
+    ...(readConnections !== undefined ? { readConnections: Math.floor(readConnections) } : {}),
     ...(statementTimeoutMs !== undefined ? { statementTimeoutMs } : {}),
     ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}),
   };
@@ -181,6 +194,7 @@ export function parsePostgresUrl(url: string): PostgresStoreOptions {
 export class PostgresStore implements Store {
   readonly capabilities = { dialect: 'postgres' } as const;
   readonly #pool: Pool;
+  readonly #reads: PipelinedReads | undefined;
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -197,6 +211,8 @@ export class PostgresStore implements Store {
       types: TYPES,
     };
     this.#pool = new pg.Pool(config);
+    const readConnections = options.readConnections ?? 2;
+    this.#reads = readConnections > 0 ? new PipelinedReads(config, readConnections) : undefined;
     // An idle client losing its connection (database restart) must not crash the process; the
     // pool drops it and the next query opens a new one.
     this.#pool.on('error', () => undefined);
@@ -236,6 +252,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#reads?.close();
     await this.#pool.end();
   }
 
@@ -249,9 +266,18 @@ export class PostgresStore implements Store {
 
   /** One statement on any pooled connection (autocommit). */
   #run: Run = async (text, values) => {
-    const q = typeof text === 'string' ? { text, values: values ? [...values] : [] } : toPostgres(text);
     try {
-      return (await this.#pool.query(prepared(q.text, q.values))).rows;
+      return (await this.#pool.query(statement(text, values))).rows;
+    } catch (error) {
+      throw translate(error);
+    }
+  };
+
+  /** A plain read (get, list): on a pipelined connection (pipelined-reads.ts) unless they are off. */
+  #read: Run = async (text, values) => {
+    if (!this.#reads) return this.#run(text, values);
+    try {
+      return await this.#reads.query(statement(text, values));
     } catch (error) {
       throw translate(error);
     }
@@ -454,8 +480,8 @@ export class PostgresStore implements Store {
   // ---- reads --------------------------------------------------------------------------------
 
   async get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined> {
-    const row = await this.#find(this.#run, tenantId, resourceType, id, '', include);
-    return row && (await this.#hydrate(this.#run, tenantId, [row], include))[0];
+    const row = await this.#find(this.#read, tenantId, resourceType, id, '', include);
+    return row && (await this.#hydrate(this.#read, tenantId, [row], include))[0];
   }
 
   async #find(run: Run, tenantId: string, resourceType: ResourceTypeName, id: string, lock = '', include: Include = {}): Promise<ResourceRow | undefined> {
@@ -492,7 +518,7 @@ export class PostgresStore implements Store {
   }
 
   async query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
-    const run = this.#run;
+    const run = this.#read;
     const where = whereOfQuery(postgresDialect, tenantId, query);
     const key = sortKey(postgresDialect, tenantId, query.targets);
     const select = sql`SELECT ${raw(columnsFor(query.include))}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
@@ -542,7 +568,7 @@ export class PostgresStore implements Store {
   ): Promise<QueryResult> {
     return {
       totalResults: total,
-      resources: await this.#hydrate(this.#run, tenantId, rows, include),
+      resources: await this.#hydrate(this.#read, tenantId, rows, include),
       firstKey: cursorKeyOf(rows[0]),
       lastKey: cursorKeyOf(rows[rows.length - 1]),
       hasNext,
