@@ -16,7 +16,7 @@
  * hot paths on its own share of the traffic, so three instances take three times as many requests
  * to warm up as one; measured cold, the three-instance rows mostly measured the JIT.
  *
- * Environment: BENCH_USERS (100000), BENCH_GROUPS (1000), BENCH_SECONDS per scenario (5),
+ * Environment: BENCH_USERS (100000), BENCH_GROUPS (1000), BENCH_SECONDS per scenario (10),
  * BENCH_WARMUP per scenario (5), BENCH_PATCHES (200), BENCH_CONNECTIONS (30).
  */
 import { randomUUID } from 'node:crypto';
@@ -33,7 +33,7 @@ import { startScimd } from './scimd-process.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 5);
 const PATCHES = Number(process.env['BENCH_PATCHES'] ?? 200);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 30);
