@@ -288,10 +288,7 @@ export class PostgresStore implements Store {
     for (let attempt = 1; ; attempt++) {
       const client = await this.#connect();
       let broken = false;
-      const run: Run = async (text, values) => {
-        const q = typeof text === 'string' ? { text, values: values ? [...values] : [] } : toPostgres(text);
-        return (await client.query(prepared(q.text, q.values))).rows;
-      };
+      const run: Run = async (text, values) => (await client.query(statement(text, values))).rows;
       try {
         await client.query('BEGIN');
         const result = await fn(run);
