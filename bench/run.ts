@@ -130,6 +130,8 @@ async function main() {
     await load('warm-up', bare, `http://127.0.0.1:${barePort}`, () => '/bare', 3);
     const rows: Row[] = [];
     rows.push(await load('bare Fastify route (fixed JSON)', bare, `http://127.0.0.1:${barePort}`, () => '/bare'));
+    // scimd's own floor: authentication, hooks and a 1 KB answer, no database (docs/performance.md).
+    rows.push(await load('scimd GET /ResourceTypes/User (authenticated, no database)', scimd, scimUrl, () => '/scim/v2/ResourceTypes/User'));
     rows.push(await load('userName eq', scimd, scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`)));
     rows.push(await load('externalId eq', scimd, scimUrl, (i) => filterPath(`externalId eq "${externalIdOf(i)}"`)));
     rows.push(
