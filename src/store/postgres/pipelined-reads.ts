@@ -2,8 +2,12 @@ import pg, { type ClientConfig, type QueryConfig, type QueryResultRow } from 'pg
 
 interface Connection {
   readonly client: Promise<pg.Client>;
-  inFlight: number;
+  /** When each statement in flight was sent, oldest first: a pipeline answers in order. */
+  readonly started: number[];
 }
+
+/** A connection whose oldest statement has run this long takes no more reads while another is free. */
+const STALLED_MS = 25;
 
 /**
  * The store's plain reads (a lookup, a GET, a page of a list) on a few connections in pg's
@@ -13,9 +17,12 @@ interface Connection {
  * instances on two cores that cost more than the statements (PostgreSQL CPU per lookup 150 → 74
  * µs, scimd's 197 → 137 µs, docs/performance.md). Transactions keep pooled connections.
  *
- * A read goes to the connection with the fewest statements in flight, so a slow one (a group of
- * 100,000 members) holds up as little as possible. A connection that fails is dropped: its
- * statements in flight get the error (503, like the pool's), and the next read opens a new one.
+ * A read goes to the connection with the fewest statements in flight, passing over any whose
+ * oldest statement has run for more than STALLED_MS (a group of 100,000 members, a filter that
+ * scans): only reads sent in the first milliseconds of a slow statement wait behind it. When every
+ * connection is stalled, `query` answers undefined and the caller reads through its pool. A
+ * connection that fails is dropped: its statements in flight get the error (503, like the
+ * pool's), and the next read opens a new one.
  */
 export class PipelinedReads {
   readonly #config: ClientConfig;
@@ -27,15 +34,20 @@ export class PipelinedReads {
     this.#connections = new Array<Connection | undefined>(connections).fill(undefined);
   }
 
-  async query<R extends QueryResultRow>(query: QueryConfig): Promise<R[]> {
-    if (this.#closed) throw new Error('the store is closed');
-    const connection = this.#leastBusy();
-    connection.inFlight++;
+  /** The rows of `query`, or undefined at once when every connection is stalled (see above). */
+  query<R extends QueryResultRow>(query: QueryConfig): Promise<R[]> | undefined {
+    if (this.#closed) return Promise.reject(new Error('the store is closed'));
+    const connection = this.#choose(Date.now());
+    return connection && this.#send<R>(connection, query);
+  }
+
+  async #send<R extends QueryResultRow>(connection: Connection, query: QueryConfig): Promise<R[]> {
+    connection.started.push(Date.now());
     try {
       const client = await connection.client;
       return (await client.query<R>(query)).rows;
     } finally {
-      connection.inFlight--;
+      connection.started.shift();
     }
   }
 
@@ -46,13 +58,15 @@ export class PipelinedReads {
     await Promise.all(open.map(async (c) => (await c.client.catch(() => undefined))?.end().catch(() => undefined)));
   }
 
-  #leastBusy(): Connection {
+  #choose(now: number): Connection | undefined {
     let best: Connection | undefined;
     for (let i = 0; i < this.#connections.length; i++) {
       const connection = this.#connections[i] ?? this.#open(i);
-      if (best === undefined || connection.inFlight < best.inFlight) best = connection;
+      const oldest = connection.started[0];
+      if (oldest !== undefined && now - oldest > STALLED_MS) continue;
+      if (best === undefined || connection.started.length < best.started.length) best = connection;
     }
-    return best!;
+    return best;
   }
 
   #open(slot: number): Connection {
@@ -71,7 +85,7 @@ export class PipelinedReads {
           throw error;
         },
       ),
-      inFlight: 0,
+      started: [],
     };
     // Only the reads that wait on it should see a failed connect, not the process as unhandled.
     connection.client.catch(() => undefined);

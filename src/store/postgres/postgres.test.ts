@@ -324,6 +324,32 @@ describe('PostgreSQL store', options, () => {
     }
   });
 
+  it('a slow read holds up only its own pipelined connection: later reads pass it by, and go to the pool when all are stalled', async () => {
+    const reads = new PipelinedReads({ connectionString: url }, 2);
+    const quickReads = async () => {
+      const started = Date.now();
+      const sent = Array.from({ length: 20 }, (_, i) => reads.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [i] }));
+      const answers = await Promise.all(sent.map((p) => p ?? Promise.resolve(undefined)));
+      return { ms: Date.now() - started, answers };
+    };
+    try {
+      await Promise.all([reads.query({ text: 'SELECT 1' }), reads.query({ text: 'SELECT 1' })]);
+      const slow = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const passing = await quickReads();
+      assert.ok(passing.ms < 400, `quick reads waited ${passing.ms} ms behind the slow one`);
+      passing.answers.forEach((rows, i) => assert.deepEqual(rows, [{ n: i }]));
+      const slower = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Both connections are now stalled: the reads are not taken, the store sends them to its pool.
+      const refused = await quickReads();
+      assert.deepEqual(refused.answers, Array.from({ length: 20 }, () => undefined));
+      await Promise.all([slow, slower]);
+    } finally {
+      await reads.close();
+    }
+  });
+
   it('an unreachable database is 503 with Retry-After, quickly, and never a hang', async () => {
     const down = PostgresStore.fromUrl('postgres://postgres@127.0.0.1:1/none?connect_timeout=1');
     try {

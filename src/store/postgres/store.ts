@@ -273,11 +273,12 @@ export class PostgresStore implements Store {
     }
   };
 
-  /** A plain read (get, list): on a pipelined connection (pipelined-reads.ts) unless they are off. */
-  #read: Run = async (text, values) => {
-    if (!this.#reads) return this.#run(text, values);
+  /** A plain read (get, list): on a pipelined connection (pipelined-reads.ts), else from the pool. */
+  #read: Run = async <R extends QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => {
+    const pipelined = this.#reads?.query<R>(statement(text, values));
+    if (!pipelined) return this.#run(text, values);
     try {
-      return await this.#reads.query(statement(text, values));
+      return await pipelined;
     } catch (error) {
       throw translate(error);
     }
