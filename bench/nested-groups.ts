@@ -17,9 +17,6 @@
  * Environment: BENCH_NESTED_USERS (10000), BENCH_NESTED_SAMPLES per scenario (1000).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { parseFilter } from '../src/filter/parser.ts';
 import { resolveFilter } from '../src/filter/resolve.ts';
@@ -27,8 +24,8 @@ import { createCoreRegistry } from '../src/schema/registry.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
 import { PostgresStore } from '../src/store/postgres/store.ts';
-import { createTestDatabase, postgresTestOptions } from '../src/store/postgres/testing.ts';
 import { startScimd } from './scimd-process.ts';
+import { onEachStore } from './stores.ts';
 
 const LEVEL_SIZES: readonly number[] = [7, 49, 343, 2401, 7200];
 const USERS = Number(process.env['BENCH_NESTED_USERS'] ?? 10_000);
@@ -164,24 +161,7 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
 }
 
 async function main() {
-  const results = new Map<string, Figures>();
-  const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-nested-'));
-  try {
-    results.set('SQLite', await scenarios('SQLite', `sqlite:${join(dir, 'bench.db')}`, 1, 18281));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const reachable = await postgresTestOptions();
-  if (reachable.skip) {
-    console.log(`# SKIP PostgreSQL: ${reachable.skip}`);
-  } else {
-    const scratch = await createTestDatabase();
-    try {
-      results.set('PostgreSQL', await scenarios('PostgreSQL', scratch.url, 16, 18282));
-    } finally {
-      await scratch.drop();
-    }
-  }
+  const results = await onEachStore((store) => scenarios(store.name, store.databaseUrl, store.seedWidth, 18281 + store.index));
   const stores = [...results.keys()];
   const cell = (f: (x: Figures) => string) => stores.map((s) => f(results.get(s)!)).join(' | ');
   const ms = (l: Latency) => `${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}`;

@@ -20,16 +20,13 @@
  * BENCH_WARMUP per scenario (5), BENCH_PATCHES (200), BENCH_CONNECTIONS (30).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports.ts';
 import { PostgresStore } from '../src/store/postgres/store.ts';
-import { createTestDatabase, postgresTestOptions } from '../src/store/postgres/testing.ts';
 import { startScimd } from './scimd-process.ts';
+import { onEachStore } from './stores.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -220,24 +217,7 @@ async function scenarios(name: string, databaseUrl: string, seedWidth: number): 
 }
 
 async function main() {
-  const results = new Map<string, Figures>();
-  const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-pg-'));
-  try {
-    results.set('SQLite', await scenarios('SQLite', `sqlite:${join(dir, 'bench.db')}`, 1));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const reachable = await postgresTestOptions();
-  if (reachable.skip) {
-    console.log(`# SKIP PostgreSQL: ${reachable.skip}`);
-  } else {
-    const scratch = await createTestDatabase();
-    try {
-      results.set('PostgreSQL', await scenarios('PostgreSQL', scratch.url, 16));
-    } finally {
-      await scratch.drop();
-    }
-  }
+  const results = await onEachStore((store) => scenarios(store.name, store.databaseUrl, store.seedWidth));
 
   const stores = [...results.keys()];
   const cell = (f: (x: Figures) => string) => stores.map((s) => f(results.get(s)!)).join(' | ');
