@@ -37,6 +37,7 @@ import {
   emptyResult,
   groupReferences,
   hydrate,
+  newResourceRow,
   type ResourceRowBase,
   iso,
   limit,
@@ -606,22 +607,8 @@ export class PostgresStore implements Store {
   }
 
   async #create(run: Run, tenantId: string, command: CreateCommand): Promise<WriteResult> {
-    const promoted = promote(command.resourceType, command.doc);
-    const now = ms(command.now);
-    const params = [
-      tenantId,
-      command.resourceType,
-      command.id,
-      JSON.stringify(command.doc),
-      command.passwordHash ?? null,
-      now,
-      now,
-      promoted.nameKey,
-      promoted.displayName,
-      promoted.externalId,
-      ...valueArrays(valueRows(command.resourceType, command.doc)),
-    ];
-    const resource = { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) };
+    const { values, resource } = newResourceRow(tenantId, command);
+    const params = [...values, ...valueArrays(valueRows(command.resourceType, command.doc))];
     const insert = async (events: readonly NewEvent[]) => {
       try {
         const [row] = await run<{ row_key: number }>(events.length > 0 ? CREATE_WITH_EVENTS : CREATE, events.length > 0 ? [...params, ...outboxArrays(events)] : params);

@@ -1,5 +1,6 @@
 import { invalidValue, uniqueness } from '../../errors/scim-error.ts';
 import type {
+  CreateCommand,
   CursorKey,
   Include,
   MemberDelta,
@@ -13,6 +14,7 @@ import type {
   TokenRecord,
 } from '../ports.ts';
 import { compileFilter } from './compile-filter.ts';
+import { promote } from './promote.ts';
 import type { SqlDialect } from './dialect.ts';
 import { join, raw, sql, type Sql } from './fragment.ts';
 
@@ -192,6 +194,32 @@ export function hydrate<R extends ResourceRowBase>(rows: readonly R[], doc: (row
           ...(include.passwordHash ? { passwordHash: orUndefined(row.password_hash) } : {}),
         };
       }),
+  };
+}
+
+/**
+ * A created resource's row, as both stores insert it: the values of (tenant_id, resource_type,
+ * id, doc, password_hash, created_ms, modified_ms, name_key, display_name, external_id) in that
+ * order (version is the literal 1), and the resource as the write returns it.
+ */
+export function newResourceRow(tenantId: string, command: CreateCommand) {
+  const promoted = promote(command.resourceType, command.doc);
+  const now = ms(command.now);
+  const created = iso(now);
+  return {
+    values: [
+      tenantId,
+      command.resourceType,
+      command.id,
+      JSON.stringify(command.doc),
+      command.passwordHash ?? null,
+      now,
+      now,
+      promoted.nameKey,
+      promoted.displayName,
+      promoted.externalId,
+    ],
+    resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created, lastModified: created } as StoredResource,
   };
 }
 

@@ -34,6 +34,7 @@ import {
   emptyResult,
   groupReferences,
   hydrate,
+  newResourceRow,
   type ResourceRowBase,
   iso,
   limit,
@@ -462,26 +463,14 @@ export class SqliteStore implements Store {
   }
 
   #create(tenantId: string, command: CreateCommand): WriteResult {
-    const promoted = promote(command.resourceType, command.doc);
-    const now = ms(command.now);
+    const row = newResourceRow(tenantId, command);
     let rowKey: number;
     try {
       rowKey = Number(
         this.#s(
           `INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
            VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-        ).run(
-          tenantId,
-          command.resourceType,
-          command.id,
-          JSON.stringify(command.doc),
-          command.passwordHash ?? null,
-          now,
-          now,
-          promoted.nameKey,
-          promoted.displayName,
-          promoted.externalId,
-        ).lastInsertRowid,
+        ).run(...row.values).lastInsertRowid,
       );
     } catch (error) {
       throw this.#translate(error, command.resourceType, command.id, command.doc);
@@ -493,10 +482,7 @@ export class SqliteStore implements Store {
       this.#requireGroup(command.resourceType);
       this.#addMembers(tenantId, rowKey, command.members, delta);
     }
-    const result: WriteResult = {
-      resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created: iso(now), lastModified: iso(now) },
-      memberDelta: delta.result(),
-    };
+    const result: WriteResult = { resource: row.resource, memberDelta: delta.result() };
     this.#appendEvents(tenantId, command.events, result);
     return result;
   }
