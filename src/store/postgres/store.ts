@@ -276,10 +276,10 @@ export class PostgresStore implements Store {
 
   /** A plain read (get, list): on a pipelined connection (pipelined-reads.ts), else from the pool. */
   #read: Run = async <R extends QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => {
-    const pipelined = this.#reads?.query<R>(statement(text, values));
-    if (!pipelined) return this.#run(text, values);
+    const query = statement(text, values);
+    const pipelined = this.#reads?.query<R>(query);
     try {
-      return await pipelined;
+      return pipelined ? await pipelined : (await this.#pool.query<R>(query)).rows;
     } catch (error) {
       throw translate(error);
     }
