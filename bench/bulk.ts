@@ -8,7 +8,7 @@
  *
  * Environment: BENCH_OPERATIONS (1000), BENCH_ROUNDS (5), BENCH_CONCURRENCY (8).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -188,9 +188,12 @@ async function main() {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log(`${'scenario'.padEnd(width)}  ${'total ms'.padStart(9)}  ${'ops/s'.padStart(7)}`);
-  for (const [label, ms] of rows) console.log(`${label.padEnd(width)}  ${ms.toFixed(0).padStart(9)}  ${String(opsPerSecond(ms)).padStart(7)}`);
+  for (const [label, ms] of rows)
+    console.log(`${label.padEnd(width)}  ${ms.toFixed(0).padStart(9)}  ${String(opsPerSecond(ms)).padStart(7)}`);
   const best = Math.min(sequential, concurrent);
-  console.log(`\nbulk vs separate POSTs: ${(sequential / bulk).toFixed(2)}x (1 connection), ${(concurrent / bulk).toFixed(2)}x (${CONCURRENCY} connections)`);
+  console.log(
+    `\nbulk vs separate POSTs: ${(sequential / bulk).toFixed(2)}x (1 connection), ${(concurrent / bulk).toFixed(2)}x (${CONCURRENCY} connections)`,
+  );
   console.log(`ratio against the faster separate-POST run: ${(best / bulk).toFixed(2)}x (target: at least 3x)`);
 }
 

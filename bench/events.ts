@@ -39,7 +39,12 @@ async function filledStore(n: number, withEvents = true): Promise<{ store: Store
     await store.create(tenant, {
       resourceType: 'User',
       id: randomUUID(),
-      doc: { userName: `u${i}@example.com`, displayName: `User ${i}`, active: true, emails: [{ value: `u${i}@example.com`, primary: true }] },
+      doc: {
+        userName: `u${i}@example.com`,
+        displayName: `User ${i}`,
+        active: true,
+        emails: [{ value: `u${i}@example.com`, primary: true }],
+      },
       now: new Date().toISOString(),
       ...(withEvents ? { events: builders.created('User') } : {}),
     });
@@ -96,7 +101,11 @@ async function apiServer(sinks: string | undefined) {
       method: 'POST',
       url: '/scim/v2/Users',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-      payload: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `w${i++}-${tag()}@example.com`, active: true }),
+      payload: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: `w${i++}-${tag()}@example.com`,
+        active: true,
+      }),
     });
     if (r.statusCode !== 201) throw new Error(`write failed: ${r.statusCode} ${r.body}`);
   };
@@ -123,13 +132,17 @@ async function latency(exchange: string): Promise<string> {
   await ch.bindQueue(q.queue, exchange, '#');
   const lat: number[] = [];
   const committedAt = new Map<string, number>();
-  await ch.consume(q.queue, (m) => {
-    if (!m) return;
-    const e = JSON.parse(m.content.toString()) as CloudEvent;
-    const resource = (e.data['resource'] as { userName: string }).userName;
-    const start = committedAt.get(resource);
-    if (start !== undefined) lat.push(performance.now() - start);
-  }, { noAck: true });
+  await ch.consume(
+    q.queue,
+    (m) => {
+      if (!m) return;
+      const e = JSON.parse(m.content.toString()) as CloudEvent;
+      const resource = (e.data['resource'] as { userName: string }).userName;
+      const start = committedAt.get(resource);
+      if (start !== undefined) lat.push(performance.now() - start);
+    },
+    { noAck: true },
+  );
   const { server } = await apiServer(`amqp://guest:guest@127.0.0.1:5672/?exchange=${exchange}`);
   const token = (await server.tenants.mintToken('bench')).token;
   const total = RATE * SECONDS;
@@ -160,14 +173,20 @@ async function latency(exchange: string): Promise<string> {
 }
 
 const lines: string[] = [];
-lines.push(await relayThroughput('relay → RabbitMQ (publisher confirms)', `amqp://guest:guest@127.0.0.1:5672/?exchange=scim.bench.${tag()}`));
-lines.push(await relayThroughput('relay → NATS JetStream (acks)', `nats://127.0.0.1:4222?stream=SCIM_BENCH_${tag()}&prefix=scimbench${tag()}`));
+lines.push(
+  await relayThroughput('relay → RabbitMQ (publisher confirms)', `amqp://guest:guest@127.0.0.1:5672/?exchange=scim.bench.${tag()}`),
+);
+lines.push(
+  await relayThroughput('relay → NATS JetStream (acks)', `nats://127.0.0.1:4222?stream=SCIM_BENCH_${tag()}&prefix=scimbench${tag()}`),
+);
 lines.push(await latency(`scim.bench.lat.${tag()}`));
 const off = await writeThroughput(undefined);
 const onUrl = `amqp://guest:guest@127.0.0.1:5672/?exchange=scim.bench.w.${tag()}`;
 const on = await writeThroughput(onUrl);
 await cleanup(onUrl);
-lines.push(`API writes/s (POST /Users, sequential, inject): sinks off ${Math.round(off)}, RabbitMQ sink on ${Math.round(on)} (${(((off - on) / off) * 100).toFixed(1)}% lower)`);
+lines.push(
+  `API writes/s (POST /Users, sequential, inject): sinks off ${Math.round(off)}, RabbitMQ sink on ${Math.round(on)} (${(((off - on) / off) * 100).toFixed(1)}% lower)`,
+);
 const plain = await filledStore(5000, false);
 const withOutbox = await filledStore(5000, true);
 lines.push(

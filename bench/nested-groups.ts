@@ -50,14 +50,23 @@ async function seed(store: Store, width: number): Promise<Seeded> {
   await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(TOKEN), createdAt: now });
   const parallel = async (count: number, make: (i: number) => Promise<void>) => {
     let next = 0;
-    await Promise.all(Array.from({ length: width }, async () => {
-      while (next < count) await make(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (next < count) await make(next++);
+      }),
+    );
   };
   // The last user is in no group: the baseline the nesting cost is read against.
   const userIds: string[] = Array.from({ length: USERS + 1 }, () => randomUUID());
   await parallel(userIds.length, (i) =>
-    store.create(tenantId, { resourceType: 'User', id: userIds[i]!, doc: { userName: `user${i}@bench.example.com`, displayName: `User ${i}` }, now }).then(() => undefined),
+    store
+      .create(tenantId, {
+        resourceType: 'User',
+        id: userIds[i]!,
+        doc: { userName: `user${i}@bench.example.com`, displayName: `User ${i}` },
+        now,
+      })
+      .then(() => undefined),
   );
   const levels: string[][] = LEVEL_SIZES.map((size) => Array.from({ length: size }, () => randomUUID()));
   for (let level = LEVEL_SIZES.length - 1; level >= 0; level--) {
@@ -67,12 +76,13 @@ async function seed(store: Store, width: number): Promise<Seeded> {
     const members = ids.map(() => [] as { value: string }[]);
     below.forEach((value, j) => members[j % ids.length]!.push({ value }));
     await parallel(ids.length, (i) =>
-      store.create(tenantId, { resourceType: 'Group', id: ids[i]!, doc: { displayName: `L${level + 1}-${i}` }, members: members[i]!, now }).then(() => undefined),
+      store
+        .create(tenantId, { resourceType: 'Group', id: ids[i]!, doc: { displayName: `L${level + 1}-${i}` }, members: members[i]!, now })
+        .then(() => undefined),
     );
   }
   return { tenantId, userIds: userIds.slice(0, USERS), loner: userIds[USERS]!, levels };
 }
-
 
 interface Latency {
   readonly p50: number;
@@ -102,7 +112,9 @@ async function get(url: string, check: (body: Record<string, unknown>) => void):
 
 const pick = <T>(list: readonly T[], i: number) => list[(i * 7919) % list.length]!;
 
-type Figures = Record<'storeGet' | 'storeLoner' | 'httpGet' | 'httpLoner' | 'filterTop' | 'filterLevel4', Latency> & { seedSeconds: number };
+type Figures = Record<'storeGet' | 'storeLoner' | 'httpGet' | 'httpLoner' | 'filterTop' | 'filterLevel4', Latency> & {
+  seedSeconds: number;
+};
 
 async function scenarios(name: string, databaseUrl: string, width: number, port: number): Promise<Figures> {
   console.log(`${name}: seeding ${USERS} users and ${LEVEL_SIZES.reduce((a, b) => a + b)} groups in ${LEVEL_SIZES.length} levels …`);
@@ -118,7 +130,8 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
     const { tenantId, userIds } = seeded;
     storeGet = await measure(async (i) => {
       const user = await store.get(tenantId, 'User', pick(userIds, i), { groups: true });
-      if (user?.groups?.length !== LEVEL_SIZES.length) throw new Error(`expected ${LEVEL_SIZES.length} groups, got ${user?.groups?.length}`);
+      if (user?.groups?.length !== LEVEL_SIZES.length)
+        throw new Error(`expected ${LEVEL_SIZES.length} groups, got ${user?.groups?.length}`);
     });
     storeLoner = await measure(async () => {
       const user = await store.get(tenantId, 'User', seeded.loner, { groups: true });
@@ -127,7 +140,12 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
     // How many users the top-level filter matches, once, for the record.
     const registry = createCoreRegistry();
     const filter = resolveFilter(parseFilter(`groups.value eq "${seeded.levels[0]![0]}"`), registry, 'User');
-    const probe = await store.query(tenantId, { targets: [{ resourceType: 'User', filter }], descending: false, page: { kind: 'index', startIndex: 1, count: 1 }, include: {} });
+    const probe = await store.query(tenantId, {
+      targets: [{ resourceType: 'User', filter }],
+      descending: false,
+      page: { kind: 'index', startIndex: 1, count: 1 },
+      include: {},
+    });
     console.log(`${name}: a top-level group holds ${probe.totalResults} users`);
   } finally {
     await store.close();
@@ -156,7 +174,10 @@ async function scenarios(name: string, databaseUrl: string, width: number, port:
     );
     return { seedSeconds, storeGet, storeLoner, httpGet, httpLoner, filterTop, filterLevel4 };
   } finally {
-    await new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
+    await new Promise((r) => {
+      child.once('exit', r);
+      child.kill('SIGTERM');
+    });
   }
 }
 
@@ -165,7 +186,9 @@ async function main() {
   const stores = [...results.keys()];
   const cell = (f: (x: Figures) => string) => stores.map((s) => f(results.get(s)!)).join(' | ');
   const ms = (l: Latency) => `${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}`;
-  console.log(`\n${USERS} users, ${LEVEL_SIZES.reduce((a, b) => a + b)} groups in ${LEVEL_SIZES.length} levels; ${SAMPLES} sequential calls per row; p50 / p99 ms\n`);
+  console.log(
+    `\n${USERS} users, ${LEVEL_SIZES.reduce((a, b) => a + b)} groups in ${LEVEL_SIZES.length} levels; ${SAMPLES} sequential calls per row; p50 / p99 ms\n`,
+  );
   console.log(`| scenario | ${stores.join(' | ')} |`);
   console.log(`|---|${stores.map(() => '---:').join('|')}|`);
   console.log(`| seeding (through the store) | ${cell((x) => `${x.seedSeconds.toFixed(0)} s`)} |`);
@@ -173,7 +196,9 @@ async function main() {
   console.log(`| the same for a user in no group (baseline) | ${cell((x) => ms(x.storeLoner))} |`);
   console.log(`| GET /Users/{id}, bottom user | ${cell((x) => ms(x.httpGet))} |`);
   console.log(`| GET /Users/{id}, user in no group (baseline) | ${cell((x) => ms(x.httpLoner))} |`);
-  console.log(`| groups.value eq (top group, ~${Math.round(USERS / LEVEL_SIZES[0]!)} users; page of 100 + count) | ${cell((x) => ms(x.filterTop))} |`);
+  console.log(
+    `| groups.value eq (top group, ~${Math.round(USERS / LEVEL_SIZES[0]!)} users; page of 100 + count) | ${cell((x) => ms(x.filterTop))} |`,
+  );
   console.log(`| groups.value eq (level-4 group, ~${Math.round(USERS / LEVEL_SIZES[3]!)} users) | ${cell((x) => ms(x.filterLevel4))} |`);
 }
 

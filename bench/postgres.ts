@@ -93,7 +93,13 @@ async function seed(store: Store, width: number): Promise<Seeded> {
   const bigGroupId = randomUUID();
   const smallGroupId = randomUUID();
   const members = (from: number, to: number) => ids.slice(from, to).map((value) => ({ value }));
-  await store.create(tenantId, { resourceType: 'Group', id: bigGroupId, doc: { displayName: 'Everyone' }, members: members(0, USERS), now });
+  await store.create(tenantId, {
+    resourceType: 'Group',
+    id: bigGroupId,
+    doc: { displayName: 'Everyone' },
+    members: members(0, USERS),
+    now,
+  });
   await store.create(tenantId, { resourceType: 'Group', id: smallGroupId, doc: { displayName: 'Ten' }, members: members(0, 10), now });
   if (store instanceof PostgresStore) {
     // A table loaded this fast has no statistics yet; autovacuum would gather them within a minute.
@@ -106,7 +112,6 @@ async function seed(store: Store, width: number): Promise<Seeded> {
   return { bigGroupId, smallGroupId, extraIds: ids.slice(USERS) };
 }
 
-
 interface Load {
   readonly rps: number;
   readonly p99: number;
@@ -114,7 +119,11 @@ interface Load {
 }
 
 /** One autocannon per instance, all at once, CONNECTIONS split between them; req/s summed. */
-async function load(urls: readonly string[], request: (i: number) => { method: 'GET' | 'POST'; path: string; body?: string }, seconds = SECONDS): Promise<Load> {
+async function load(
+  urls: readonly string[],
+  request: (i: number) => { method: 'GET' | 'POST'; path: string; body?: string },
+  seconds = SECONDS,
+): Promise<Load> {
   let counter = 0;
   const results = await Promise.all(
     urls.map((url) =>
@@ -155,7 +164,11 @@ async function memberAdds(url: string, groupId: string, extraIds: readonly strin
     const etag = await patch(url, groupId, [{ op: 'add', path: 'members', value: extraIds.map((value) => ({ value })) }]);
     if (i >= 10) times.push(performance.now() - t0);
     if (etag === previous) throw new Error('an add of 100 members did not change the group');
-    previous = await patch(url, groupId, extraIds.map((id) => ({ op: 'remove', path: `members[value eq "${id}"]` })));
+    previous = await patch(
+      url,
+      groupId,
+      extraIds.map((id) => ({ op: 'remove', path: `members[value eq "${id}"]` })),
+    );
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
@@ -209,7 +222,15 @@ async function scenarios(name: string, databaseUrl: string, seedWidth: number): 
         figures.addSmall = await memberAdds(bases[0]!, seeded.smallGroupId, seeded.extraIds);
       }
     } finally {
-      await Promise.all(children.map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))));
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise((r) => {
+              c.once('exit', r);
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
     }
     console.log(`${name}: ${instances} instance(s) done`);
   }
@@ -222,7 +243,9 @@ async function main() {
   const stores = [...results.keys()];
   const cell = (f: (x: Figures) => string) => stores.map((s) => f(results.get(s)!)).join(' | ');
   const rate = (l: Load | undefined) => (l ? `${l.rps}/s (p99 ${l.p99} ms${l.errors ? `, ${l.errors} errors` : ''})` : '–');
-  console.log(`\n${USERS} users, ${GROUPS} groups; ${CONNECTIONS} connections split over the instances, ${SECONDS} s per load scenario after ${WARMUP} s of warm-up\n`);
+  console.log(
+    `\n${USERS} users, ${GROUPS} groups; ${CONNECTIONS} connections split over the instances, ${SECONDS} s per load scenario after ${WARMUP} s of warm-up\n`,
+  );
   console.log(`| scenario | ${stores.join(' | ')} |`);
   console.log(`|---|${stores.map(() => '---:').join('|')}|`);
   console.log(`| seeding (through the store) | ${cell((x) => `${x.seedSeconds.toFixed(0)} s`)} |`);
@@ -230,8 +253,12 @@ async function main() {
   console.log(`| user creates, 3 instances | ${cell((x) => rate(x.creates[1]))} |`);
   console.log(`| userName eq lookups, 1 instance | ${cell((x) => rate(x.lookups[0]))} |`);
   console.log(`| userName eq lookups, 3 instances | ${cell((x) => rate(x.lookups[1]))} |`);
-  console.log(`| add 100 members, group of ${USERS}: p50 / p99 ms | ${cell((x) => `${x.addBig.p50.toFixed(1)} / ${x.addBig.p99.toFixed(1)}`)} |`);
-  console.log(`| add 100 members, group of 10: p50 / p99 ms | ${cell((x) => `${x.addSmall.p50.toFixed(1)} / ${x.addSmall.p99.toFixed(1)}`)} |`);
+  console.log(
+    `| add 100 members, group of ${USERS}: p50 / p99 ms | ${cell((x) => `${x.addBig.p50.toFixed(1)} / ${x.addBig.p99.toFixed(1)}`)} |`,
+  );
+  console.log(
+    `| add 100 members, group of 10: p50 / p99 ms | ${cell((x) => `${x.addSmall.p50.toFixed(1)} / ${x.addSmall.p99.toFixed(1)}`)} |`,
+  );
   console.log(`| p99 ratio, big / small group | ${cell((x) => `${(x.addBig.p99 / x.addSmall.p99).toFixed(2)}×`)} |`);
 }
 

@@ -5,13 +5,13 @@
  *
  * Environment: BENCH_USERS (100000), BENCH_GROUPS (1000), BENCH_SECONDS per scenario (10).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { externalIdOf, seed, userNameOf, workEmailOf } from './seed.ts';
 import { BENCH_SERVER_ENV, SCIMD_ENTRY } from './scimd-process.ts';
+import { externalIdOf, seed, userNameOf, workEmailOf } from './seed.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -131,7 +131,9 @@ async function main() {
     const rows: Row[] = [];
     rows.push(await load('bare Fastify route (fixed JSON)', bare, `http://127.0.0.1:${barePort}`, () => '/bare'));
     // scimd's own floor: authentication, hooks and a 1 KB answer, no database (docs/performance.md).
-    rows.push(await load('scimd GET /ResourceTypes/User (authenticated, no database)', scimd, scimUrl, () => '/scim/v2/ResourceTypes/User'));
+    rows.push(
+      await load('scimd GET /ResourceTypes/User (authenticated, no database)', scimd, scimUrl, () => '/scim/v2/ResourceTypes/User'),
+    );
     rows.push(await load('userName eq', scimd, scimUrl, (i) => filterPath(`userName eq "${userNameOf(i)}"`)));
     rows.push(await load('externalId eq', scimd, scimUrl, (i) => filterPath(`externalId eq "${externalIdOf(i)}"`)));
     rows.push(
@@ -141,17 +143,28 @@ async function main() {
     );
     rows.push(await load('emails.value eq', scimd, scimUrl, (i) => filterPath(`emails.value eq "${workEmailOf(i)}"`)));
     rows.push(
-      await load('Groups displayName eq, excludedAttributes=members', scimd, scimUrl, (i) =>
-        `/scim/v2/Groups?filter=${encodeURIComponent(`displayName eq "Group ${i % GROUPS}"`)}&excludedAttributes=members`,
+      await load(
+        'Groups displayName eq, excludedAttributes=members',
+        scimd,
+        scimUrl,
+        (i) => `/scim/v2/Groups?filter=${encodeURIComponent(`displayName eq "Group ${i % GROUPS}"`)}&excludedAttributes=members`,
       ),
     );
     rows.push(
-      await load(`GET group of ${USERS} members, excludedAttributes=members`, scimd, scimUrl, () =>
-        `/scim/v2/Groups/${seeded.bigGroupId}?excludedAttributes=members`,
+      await load(
+        `GET group of ${USERS} members, excludedAttributes=members`,
+        scimd,
+        scimUrl,
+        () => `/scim/v2/Groups/${seeded.bigGroupId}?excludedAttributes=members`,
       ),
     );
     rows.push(
-      await load('GET empty group, excludedAttributes=members', scimd, scimUrl, () => `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members`),
+      await load(
+        'GET empty group, excludedAttributes=members',
+        scimd,
+        scimUrl,
+        () => `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members`,
+      ),
     );
 
     const bareRps = rows[0]!.rps;

@@ -52,7 +52,13 @@ export async function seed(databaseUrl: string, users: number, groups: number, t
   }
   const bigGroupId = randomUUID();
   const emptyGroupId = randomUUID();
-  await store.create(tenantId, { resourceType: 'Group', id: bigGroupId, doc: { displayName: 'Everyone' }, members: userIds.map((value) => ({ value })), now });
+  await store.create(tenantId, {
+    resourceType: 'Group',
+    id: bigGroupId,
+    doc: { displayName: 'Everyone' },
+    members: userIds.map((value) => ({ value })),
+    now,
+  });
   await store.create(tenantId, { resourceType: 'Group', id: emptyGroupId, doc: { displayName: 'Nobody' }, now });
   await store.close();
   return { tenantId, userIds, bigGroupId, emptyGroupId };

@@ -18,7 +18,14 @@ const only = process.argv.slice(2);
 const selection =
   only.length > 0
     ? only
-    : ['test/conformance', 'test/events/outbox.test.ts', 'test/events/relay.test.ts', 'test/events/sinks.int.test.ts', 'src/store/postgres', 'test/postgres'];
+    : [
+        'test/conformance',
+        'test/events/outbox.test.ts',
+        'test/events/relay.test.ts',
+        'test/events/sinks.int.test.ts',
+        'src/store/postgres',
+        'test/postgres',
+      ];
 const where = (() => {
   const u = new URL(admin);
   return `${u.hostname}:${u.port || '5432'}`;

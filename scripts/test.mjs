@@ -23,7 +23,13 @@ const only = process.argv.slice(2);
 const inner = process.env.SCIMD_TEST_INNER === '1';
 
 /** What the PostgreSQL pass runs: the HTTP conformance, filter, PATCH, interop, endpoint fuzz and events suites. */
-const POSTGRES_PASS = ['test/conformance', 'test/fuzz/endpoints.test.ts', 'test/events/outbox.test.ts', 'test/events/relay.test.ts', 'test/events/sinks.int.test.ts'];
+const POSTGRES_PASS = [
+  'test/conformance',
+  'test/fuzz/endpoints.test.ts',
+  'test/events/outbox.test.ts',
+  'test/events/relay.test.ts',
+  'test/events/sinks.int.test.ts',
+];
 
 function collect(dir, out) {
   for (const entry of readdirSync(dir)) {
@@ -70,7 +76,10 @@ const files = [...collect(join(root, 'src'), []), ...collect(join(root, 'test'),
 const runs = [];
 const notes = [];
 
-const main = await run(['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { ...process.env, SCIMD_TEST_INNER: '1' });
+const main = await run(['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  ...process.env,
+  SCIMD_TEST_INNER: '1',
+});
 runs.push({ name: process.env.SCIMD_TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite', ...main, ...totals(main.output) });
 
 const postgresPass = !inner && only.length === 0 && !process.env.SCIMD_TEST_DATABASE_URL;

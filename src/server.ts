@@ -1,27 +1,27 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import { createJwtVerifier } from './auth/jwt.ts';
 import { hashPassword } from './auth/password.ts';
 import type { Config } from './config/config.ts';
 import { createEventFeed, type EventFeed } from './events/feed.ts';
 import { outboxMetrics } from './events/metrics.ts';
-import { sinkStatuses } from './events/sink-status.ts';
 import { Relay, type RelayLogger } from './events/relay.ts';
 import { loadSetSigner, type SetSigner } from './events/set/keys.ts';
 import { createSetPoller } from './events/set/poll.ts';
+import { sinkStatuses } from './events/sink-status.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
-import { createJwtVerifier } from './auth/jwt.ts';
 import { createCoreRegistry } from './schema/registry.ts';
-import { createBulkService } from './service/bulk.ts';
-import { createAdminTokenService, type AdminTokenService } from './service/admin-tokens.ts';
-import { createAuditLog, type AuditLog } from './service/audit.ts';
-import { createTenantRegistries } from './service/schema-registries.ts';
-import { createSchemaService, type SchemaService } from './service/schemas.ts';
+import { type AdminTokenService, createAdminTokenService } from './service/admin-tokens.ts';
+import { type AuditLog, createAuditLog } from './service/audit.ts';
 import { createAuthenticator } from './service/authenticate.ts';
+import { createBulkService } from './service/bulk.ts';
 import { createMeService } from './service/me.ts';
 import { createOAuthService, type OAuthService } from './service/oauth.ts';
 import { createRateLimiter } from './service/rate-limit.ts';
 import { createResourceService, type ListLimits } from './service/resources.ts';
+import { createTenantRegistries } from './service/schema-registries.ts';
+import { createSchemaService, type SchemaService } from './service/schemas.ts';
 import { authenticationSchemes, type Features } from './service/service-provider-config.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
@@ -55,7 +55,12 @@ export interface ServerOptions {
   /** An already open store (tests share one); else one is opened from config.databaseUrl. */
   readonly store?: Store;
   /** Relay tuning (tests shorten backoff and polling). */
-  readonly relay?: { readonly pollMs?: number; readonly backoffBaseMs?: number; readonly backoffMaxMs?: number; readonly batchSize?: number };
+  readonly relay?: {
+    readonly pollMs?: number;
+    readonly backoffBaseMs?: number;
+    readonly backoffMaxMs?: number;
+    readonly batchSize?: number;
+  };
   /** How long an RFC 8936 long poll waits for events (default 25 s, under common proxy timeouts). */
   readonly setPollWaitMs?: number;
 }
@@ -100,7 +105,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     relay?.wake();
     feed.notify();
   };
-  const resources = createResourceService({ store, registries, clock, limits, hashPassword, onEvents, requestLimits: config.requestLimits });
+  const resources = createResourceService({
+    store,
+    registries,
+    clock,
+    limits,
+    hashPassword,
+    onEvents,
+    requestLimits: config.requestLimits,
+  });
   const bulk = createBulkService({
     resources,
     limits: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },

@@ -28,7 +28,12 @@ export const ADMIN_USAGE = `  tenants create NAME                      create a 
 export const ADMIN_COMMANDS = ['tenants', 'tokens', 'admin-tokens', 'audit'];
 
 function tokenLine(t: TokenView): string {
-  const state = t.state === 'revoked' ? `revoked ${t.revokedAt}` : t.expiresAt ? `${t.state === 'expired' ? 'expired' : 'expires'} ${t.expiresAt}` : 'active';
+  const state =
+    t.state === 'revoked'
+      ? `revoked ${t.revokedAt}`
+      : t.expiresAt
+        ? `${t.state === 'expired' ? 'expired' : 'expires'} ${t.expiresAt}`
+        : 'active';
   return `${t.id}\t${t.tenant}\t${state}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? 'never'}${t.label ? `\t${t.label}` : ''}`;
 }
 
@@ -42,7 +47,13 @@ function one(args: readonly string[], usage: string): string {
  * tenants, tokens, admin-tokens and audit: the same service layer as the admin API
  * (src/service), on the configured database, while a server may be running on it.
  */
-export async function runAdminCommand(config: Config, command: string, sub: string | undefined, args: readonly string[], out: Output): Promise<number | undefined> {
+export async function runAdminCommand(
+  config: Config,
+  command: string,
+  sub: string | undefined,
+  args: readonly string[],
+  out: Output,
+): Promise<number | undefined> {
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
@@ -55,20 +66,26 @@ export async function runAdminCommand(config: Config, command: string, sub: stri
         return 0;
       }
       case 'tenants list': {
-        for (const t of await tenants.listTenants()) out(`${t.name}\t${t.id}\t${t.createdAt}${t.disabledAt ? `\tdisabled ${t.disabledAt}` : ''}`);
+        for (const t of await tenants.listTenants())
+          out(`${t.name}\t${t.id}\t${t.createdAt}${t.disabledAt ? `\tdisabled ${t.disabledAt}` : ''}`);
         return 0;
       }
       case 'tenants disable':
       case 'tenants enable': {
         const name = one(args, `${key} NAME`);
         const tenant = sub === 'disable' ? await tenants.disableTenant(name) : await tenants.enableTenant(name);
-        out(tenant.disabledAt ? `disabled tenant ${tenant.name}: its tokens are refused (403) within a second` : `enabled tenant ${tenant.name}`);
+        out(
+          tenant.disabledAt
+            ? `disabled tenant ${tenant.name}: its tokens are refused (403) within a second`
+            : `enabled tenant ${tenant.name}`,
+        );
         return 0;
       }
       case 'tenants delete': {
         const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { yes: { type: 'boolean' } } });
         if (positionals.length !== 1) throw badRequest('usage: scimd tenants delete NAME --yes');
-        if (!values.yes) throw badRequest(`deleting tenant ${positionals[0]} removes all its users, groups, events and tokens for good: add --yes`);
+        if (!values.yes)
+          throw badRequest(`deleting tenant ${positionals[0]} removes all its users, groups, events and tokens for good: add --yes`);
         const deleted = await tenants.deleteTenant(positionals[0]!);
         out(`deleted tenant ${deleted.tenant.name}: ${deleted.resources} resources, ${deleted.tokens} tokens, ${deleted.events} events`);
         return 0;
@@ -107,12 +124,22 @@ export async function runAdminCommand(config: Config, command: string, sub: stri
           allowPositionals: true,
           options: { overlap: { type: 'string' }, expires: { type: 'string' }, json: { type: 'boolean' } },
         });
-        if (positionals.length !== 1) throw badRequest(`usage: scimd tokens rotate ID [--overlap ${DEFAULT_ROTATION_OVERLAP}] [--expires 90d] [--json]`);
+        if (positionals.length !== 1)
+          throw badRequest(`usage: scimd tokens rotate ID [--overlap ${DEFAULT_ROTATION_OVERLAP}] [--expires 90d] [--json]`);
         const { minted, previous } = await tenants.rotateToken(positionals[0]!, {
           ...(values.overlap ? { overlap: values.overlap } : {}),
           ...(values.expires ? { expires: values.expires } : {}),
         });
-        if (values.json) out(JSON.stringify({ tenant: minted.tenant, id: minted.id, token: minted.token, previous: previous.id, previousExpiresAt: previous.expiresAt }));
+        if (values.json)
+          out(
+            JSON.stringify({
+              tenant: minted.tenant,
+              id: minted.id,
+              token: minted.token,
+              previous: previous.id,
+              previousExpiresAt: previous.expiresAt,
+            }),
+          );
         else {
           out(`token ${minted.id} for tenant ${minted.tenant} replaces ${previous.id}, which stops working at ${previous.expiresAt}`);
           out(`secret (shown once): ${minted.token}`);
@@ -120,7 +147,10 @@ export async function runAdminCommand(config: Config, command: string, sub: stri
         return 0;
       }
       case 'admin-tokens create': {
-        const { values } = parseArgs({ args: [...args], options: { expires: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } } });
+        const { values } = parseArgs({
+          args: [...args],
+          options: { expires: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } },
+        });
         const minted = await createAdminTokenService(store).mint({
           ...(values.expires ? { expires: values.expires } : {}),
           ...(values.label ? { label: values.label } : {}),
@@ -161,7 +191,10 @@ export async function runAdminCommand(config: Config, command: string, sub: stri
         const page = await createAuditLog(store).page({ ...values, count: values.count === undefined ? undefined : Number(values.count) });
         for (const e of page.entries) {
           if (values.json) out(JSON.stringify(e));
-          else out(`${e.time}\t${e.tenantName ?? '-'}\t${e.tokenId ?? '-'}\t${e.operation}\t${e.resourceType ?? '-'}\t${e.resourceId ?? '-'}\t${e.status}`);
+          else
+            out(
+              `${e.time}\t${e.tenantName ?? '-'}\t${e.tokenId ?? '-'}\t${e.operation}\t${e.resourceType ?? '-'}\t${e.resourceId ?? '-'}\t${e.status}`,
+            );
         }
         if (page.nextCursor) out(values.json ? JSON.stringify({ nextCursor: page.nextCursor }) : `more: --cursor ${page.nextCursor}`);
         return 0;

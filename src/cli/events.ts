@@ -44,7 +44,10 @@ export async function relay(config: Config, err: Output): Promise<number> {
 
 /** `scimd events tail [--tenant NAME] [--after N]`: prints events as they commit, one JSON per line. */
 export async function tail(config: Config, args: readonly string[], out: Output, err: Output): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { tenant: { type: 'string' }, after: { type: 'string' }, interval: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { tenant: { type: 'string' }, after: { type: 'string' }, interval: { type: 'string' } },
+  });
   if (values.after !== undefined && !/^\d+$/.test(values.after)) {
     err('usage: scimd events tail [--tenant NAME] [--after N]');
     return 1;

@@ -1,5 +1,5 @@
-import { loadConfig, ConfigError } from '../config/load.ts';
 import type { Config } from '../config/config.ts';
+import { ConfigError, loadConfig } from '../config/load.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { openStore } from '../store/open.ts';
 import { ADMIN_USAGE, runAdminCommand } from './admin.ts';
@@ -113,4 +113,3 @@ async function migrate(config: Config, out: Output): Promise<number> {
     await store.close();
   }
 }
-

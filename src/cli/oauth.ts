@@ -19,7 +19,14 @@ const FLAGS = {
 } as const;
 
 /** `scimd oauth set|show|list|remove`: the same service as the admin API's OAuth routes. */
-export async function oauthCommand(config: Config, store: Store, sub: string | undefined, args: readonly string[], out: Output, err: Output): Promise<number> {
+export async function oauthCommand(
+  config: Config,
+  store: Store,
+  sub: string | undefined,
+  args: readonly string[],
+  out: Output,
+  err: Output,
+): Promise<number> {
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 });
   const oauth = createOAuthService({ store, verifier });
   const options: Record<string, { type: 'string' }> = { tenant: { type: 'string' } };
@@ -31,7 +38,9 @@ export async function oauthCommand(config: Config, store: Store, sub: string | u
   }
   const tenant = values['tenant'];
   if (typeof tenant !== 'string' || !['set', 'show', 'remove'].includes(sub ?? '')) {
-    err('usage: scimd oauth set --tenant NAME --issuer ISS --jwks-url URL --audience AUD [options] | show --tenant NAME | list | remove --tenant NAME (see scimd help)');
+    err(
+      'usage: scimd oauth set --tenant NAME --issuer ISS --jwks-url URL --audience AUD [options] | show --tenant NAME | list | remove --tenant NAME (see scimd help)',
+    );
     return 1;
   }
   switch (sub) {

@@ -30,12 +30,20 @@ function subAttributes(text: string): { name: string; type: string }[] {
 }
 
 function describe(extension: TenantExtension): string {
-  const attributes = extension.schema.attributes.map((a) => `${a.name}:${a.type}${a.multiValued ? '[]' : ''}${a.uniqueness === 'server' ? '!' : ''}`);
+  const attributes = extension.schema.attributes.map(
+    (a) => `${a.name}:${a.type}${a.multiValued ? '[]' : ''}${a.uniqueness === 'server' ? '!' : ''}`,
+  );
   return `${extension.resourceType}\t${extension.schema.id}${extension.required ? '\trequired' : ''}\t${attributes.join(' ')}`;
 }
 
 /** `scimd schema …`: the same SchemaService as the admin API, on the configured database. */
-export async function schemaCommand(config: Config, sub: string | undefined, args: readonly string[], out: Output, err: Output): Promise<number> {
+export async function schemaCommand(
+  config: Config,
+  sub: string | undefined,
+  args: readonly string[],
+  out: Output,
+  err: Output,
+): Promise<number> {
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
@@ -113,7 +121,10 @@ export async function schemaCommand(config: Config, sub: string | undefined, arg
         return 0;
       }
       case 'remove-attribute': {
-        const { values } = parseArgs({ args: [...args], options: { tenant: { type: 'string' }, schema: { type: 'string' }, name: { type: 'string' } } });
+        const { values } = parseArgs({
+          args: [...args],
+          options: { tenant: { type: 'string' }, schema: { type: 'string' }, name: { type: 'string' } },
+        });
         if (!values.tenant || !values.schema || !values.name) return usage(err);
         out(describe(await schemas.removeAttribute(values.tenant, values.schema, values.name)));
         return 0;

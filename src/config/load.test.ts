@@ -49,7 +49,10 @@ describe('configuration from the environment', () => {
   });
 
   it('takes RFC 9967 SET push sinks (no webhook secret needed) and the SET key file path', () => {
-    const config = loadConfig({ SCIMD_EVENT_SINKS: 'set+https://receiver.example.com/events#aud=urn:r', SCIMD_SET_SIGNING_KEYS: ' /etc/scimd/set-keys.json ' });
+    const config = loadConfig({
+      SCIMD_EVENT_SINKS: 'set+https://receiver.example.com/events#aud=urn:r',
+      SCIMD_SET_SIGNING_KEYS: ' /etc/scimd/set-keys.json ',
+    });
     assert.deepEqual(config.eventSinks, ['set+https://receiver.example.com/events#aud=urn:r']);
     assert.equal(config.setSigningKeys, '/etc/scimd/set-keys.json');
     assert.equal(loadConfig({}).setSigningKeys, undefined);
@@ -68,7 +71,10 @@ describe('configuration from the environment', () => {
     [{ SCIMD_BULK_MAX_PAYLOAD_BYTES: 'lots' }, /SCIMD_BULK_MAX_PAYLOAD_BYTES must be a whole number/],
     [{ SCIMD_BASE_PATH: '/scim v2' }, /SCIMD_BASE_PATH must be a URL path/],
     [{ SCIMD_ADMIN_TOKEN: 'short' }, /SCIMD_ADMIN_TOKEN must be at least 16 characters/],
-    [{ SCIMD_ADMIN_TOKEN: 'the-same-secret-twice', SCIMD_BOOTSTRAP_TOKEN: 'the-same-secret-twice' }, /SCIMD_ADMIN_TOKEN must differ from SCIMD_BOOTSTRAP_TOKEN/],
+    [
+      { SCIMD_ADMIN_TOKEN: 'the-same-secret-twice', SCIMD_BOOTSTRAP_TOKEN: 'the-same-secret-twice' },
+      /SCIMD_ADMIN_TOKEN must differ from SCIMD_BOOTSTRAP_TOKEN/,
+    ],
     [{ SCIMD_RATE_LIMIT_TENANT: 'fast' }, /SCIMD_RATE_LIMIT_TENANT must be a whole number/],
     [{ SCIMD_RATE_LIMIT_TOKEN: '10', SCIMD_RATE_LIMIT_TOKEN_BURST: '0' }, /SCIMD_RATE_LIMIT_TOKEN_BURST must be at least 1/],
     [{ SCIMD_MAX_JSON_DEPTH: '2' }, /SCIMD_MAX_JSON_DEPTH must be between 8 and 1000/],
@@ -77,7 +83,10 @@ describe('configuration from the environment', () => {
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one clear message`, () => {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
     });
   }
 });

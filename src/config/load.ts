@@ -1,4 +1,4 @@
-import { DEFAULTS, type Config } from './config.ts';
+import { type Config, DEFAULTS } from './config.ts';
 import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './request-limits.ts';
 
 /** A configuration value that cannot be used; the CLI prints it and exits with code 2. */
@@ -67,7 +67,9 @@ function eventSinks(raw: string | undefined): string[] {
         throw new ConfigError(`SCIMD_EVENT_SINKS: "${s.replace(/\/\/[^@/]*@/, '//***@')}" is not a URL`);
       }
       if (!SINK_SCHEMES.includes(url.protocol)) {
-        throw new ConfigError(`SCIMD_EVENT_SINKS: unsupported scheme ${url.protocol}// (use ${SINK_SCHEMES.map((p) => `${p}//`).join(' ')})`);
+        throw new ConfigError(
+          `SCIMD_EVENT_SINKS: unsupported scheme ${url.protocol}// (use ${SINK_SCHEMES.map((p) => `${p}//`).join(' ')})`,
+        );
       }
       if ((url.protocol === 'http:' || url.protocol === 'https:') && !new URLSearchParams(url.hash.slice(1)).get('secret')) {
         throw new ConfigError(`SCIMD_EVENT_SINKS: the webhook ${url.origin}${url.pathname} needs a signing secret: append #secret=…`);

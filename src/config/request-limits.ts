@@ -1,6 +1,6 @@
 import { DEFAULT_FILTER_LIMITS, type FilterLimits } from '../filter/parser.ts';
 import { DEFAULT_MAX_OPERATIONS } from '../patch/parse.ts';
-import { DEFAULT_ATTRIBUTE_LIST_LIMITS, type AttributeListLimits } from '../schema/project.ts';
+import { type AttributeListLimits, DEFAULT_ATTRIBUTE_LIST_LIMITS } from '../schema/project.ts';
 
 /**
  * Bounds on what one request may ask of the server (README "Limits and hardening"). Each bound

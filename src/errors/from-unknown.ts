@@ -9,8 +9,7 @@ interface FrameworkError {
 /** Framework errors whose meaning a client should see, with the SCIM status and type they map to. */
 const KNOWN_CODES: Readonly<Record<string, (e: FrameworkError) => ScimError>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new ScimError(413, undefined, 'the request body is larger than the server accepts'),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    new ScimError(415, undefined, 'the request body must be application/scim+json or application/json'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ScimError(415, undefined, 'the request body must be application/scim+json or application/json'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new ScimError(400, 'invalidSyntax', 'the request body is empty'),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new ScimError(400, 'invalidSyntax', 'the Content-Length does not match the body'),
   FST_ERR_BAD_URL: () => new ScimError(400, undefined, 'the request URL is malformed'),

@@ -1,4 +1,4 @@
-import { STATUS_FOR_SCIM_TYPE, type ScimType } from './codes.ts';
+import { type ScimType, STATUS_FOR_SCIM_TYPE } from './codes.ts';
 
 /**
  * The one error type of the protocol core. Carries the HTTP status and, where RFC 7644 §3.12
@@ -39,8 +39,7 @@ export const badRequest = (detail: string) => new ScimError(400, undefined, deta
 export const notFound = (detail: string) => new ScimError(404, undefined, detail);
 export const preconditionFailed = (detail: string) => new ScimError(412, undefined, detail);
 export const forbidden = (detail: string) => new ScimError(403, undefined, detail);
-export const unauthorized = (detail: string) =>
-  new ScimError(401, undefined, detail, { 'www-authenticate': 'Bearer realm="scimd"' });
+export const unauthorized = (detail: string) => new ScimError(401, undefined, detail, { 'www-authenticate': 'Bearer realm="scimd"' });
 /**
  * RFC 6750 §3.1 invalid_token. The description also goes into WWW-Authenticate, where only
  * printable ASCII without quotes or backslashes may appear (§3: error_description syntax).

@@ -1,4 +1,4 @@
-import { ScimError } from './scim-error.ts';
+import type { ScimError } from './scim-error.ts';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 

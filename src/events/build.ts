@@ -13,7 +13,14 @@ interface Context {
   readonly represent: Represent;
 }
 
-function event(ctx: Context, type: EventType, resourceType: ResourceTypeName, id: string, time: string, data: Record<string, unknown>): NewEvent {
+function event(
+  ctx: Context,
+  type: EventType,
+  resourceType: ResourceTypeName,
+  id: string,
+  time: string,
+  data: Record<string, unknown>,
+): NewEvent {
   return { id: randomUUID(), type, subject: `${ENDPOINT[resourceType]}/${id}`, source: ctx.source, time, data };
 }
 
@@ -65,18 +72,18 @@ export function eventBuilders(source: string, represent: Represent) {
         const membership = membershipEvents(ctx, result);
         // A version bump always has an event: a members-only change has its membership events.
         return [
-        ...(changedAttributes.length > 0 || membership.length === 0
-          ? [
-              event(ctx, `scim.${NOUN[resourceType]}.updated`, resourceType, result.resource.id, result.resource.lastModified, {
-                resource: represent(result.resource),
-                version: result.resource.version,
-                changedAttributes: [...changedAttributes],
-                method,
-              }),
-            ]
-          : []),
-        ...membership,
-      ];
+          ...(changedAttributes.length > 0 || membership.length === 0
+            ? [
+                event(ctx, `scim.${NOUN[resourceType]}.updated`, resourceType, result.resource.id, result.resource.lastModified, {
+                  resource: represent(result.resource),
+                  version: result.resource.version,
+                  changedAttributes: [...changedAttributes],
+                  method,
+                }),
+              ]
+            : []),
+          ...membership,
+        ];
       },
     deleted:
       (resourceType: ResourceTypeName, time: string) =>

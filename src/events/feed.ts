@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { OutboxStore } from '../store/ports.ts';
-import { toCloudEvent, type CloudEvent } from './cloud-event.ts';
+import { type CloudEvent, toCloudEvent } from './cloud-event.ts';
 
 /**
  * The built-in feed: a tenant's events straight from the outbox, by sequence, so that a consumer

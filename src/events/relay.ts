@@ -101,7 +101,14 @@ export class Relay {
     this.#clock = options.clock ?? (() => new Date());
     this.#leaseMs = options.leaseMs ?? 5_000;
     this.#owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;
-    this.#states = this.#sinks.map((s) => ({ name: s.name, delivered: 0, failures: 0, consecutiveFailures: 0, lastError: undefined, nextAttemptAt: 0 }));
+    this.#states = this.#sinks.map((s) => ({
+      name: s.name,
+      delivered: 0,
+      failures: 0,
+      consecutiveFailures: 0,
+      lastError: undefined,
+      nextAttemptAt: 0,
+    }));
   }
 
   /** Replaces the logger (the server's pino logger exists only after the relay is built). */
@@ -127,7 +134,10 @@ export class Relay {
     this.#running = true;
     this.#loops = this.#sinks.map((sink, i) => this.#run(sink, this.#states[i]!));
     if (this.#sinks.length > 0) {
-      this.#pruneTimer = setInterval(() => void this.prune().catch((err: unknown) => this.#log.warn({ err }, 'outbox pruning failed')), this.#pruneEveryMs);
+      this.#pruneTimer = setInterval(
+        () => void this.prune().catch((err: unknown) => this.#log.warn({ err }, 'outbox pruning failed')),
+        this.#pruneEveryMs,
+      );
       this.#pruneTimer.unref();
     }
   }
@@ -165,7 +175,9 @@ export class Relay {
     await Promise.all(this.#loops);
     await Promise.all(
       this.#sinks.map((s) =>
-        this.#store.releaseLeases(s.name, this.#owner).catch((err: unknown) => this.#log.warn({ err, sink: s.name }, 'could not release outbox leases')),
+        this.#store
+          .releaseLeases(s.name, this.#owner)
+          .catch((err: unknown) => this.#log.warn({ err, sink: s.name }, 'could not release outbox leases')),
       ),
     );
     await Promise.all(this.#sinks.map((s) => s.close().catch(() => undefined)));
@@ -186,7 +198,11 @@ export class Relay {
         const delay = backoffDelay(state.consecutiveFailures, this.#baseMs, this.#maxMs);
         state.nextAttemptAt = Date.now() + delay;
         const log = state.consecutiveFailures === 1 ? this.#log.warn : this.#log.error;
-        log.call(this.#log, { sink: sink.name, err: state.lastError, attempt: state.consecutiveFailures, retryInMs: delay }, 'event delivery failed');
+        log.call(
+          this.#log,
+          { sink: sink.name, err: state.lastError, attempt: state.consecutiveFailures, retryInMs: delay },
+          'event delivery failed',
+        );
         await sink.close().catch(() => undefined);
         await this.#sleep(delay, false);
         continue;
@@ -212,22 +228,25 @@ export class Relay {
     }
     const held = new Set(byTenant.keys());
     let renewing: Promise<void> | undefined;
-    const renew = setInterval(() => {
-      if (renewing) return;
-      renewing = this.#store
-        .renewLeases(sink.name, this.#owner, [...held], this.#leaseMs)
-        .then((still) => {
-          const kept = new Set(still);
-          for (const tenantId of held) {
-            if (kept.has(tenantId)) continue;
-            held.delete(tenantId);
-            this.#log.warn({ sink: sink.name, tenantId }, 'outbox lease lost to another relay; leaving the tenant to it');
-          }
-        })
-        // A failed renewal is not a lost lease: the next one may succeed before it expires.
-        .catch((err: unknown) => this.#log.warn({ err, sink: sink.name }, 'could not renew outbox leases'))
-        .finally(() => (renewing = undefined));
-    }, Math.max(10, Math.floor(this.#leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        if (renewing) return;
+        renewing = this.#store
+          .renewLeases(sink.name, this.#owner, [...held], this.#leaseMs)
+          .then((still) => {
+            const kept = new Set(still);
+            for (const tenantId of held) {
+              if (kept.has(tenantId)) continue;
+              held.delete(tenantId);
+              this.#log.warn({ sink: sink.name, tenantId }, 'outbox lease lost to another relay; leaving the tenant to it');
+            }
+          })
+          // A failed renewal is not a lost lease: the next one may succeed before it expires.
+          .catch((err: unknown) => this.#log.warn({ err, sink: sink.name }, 'could not renew outbox leases'))
+          .finally(() => (renewing = undefined));
+      },
+      Math.max(10, Math.floor(this.#leaseMs / 3)),
+    );
     renew.unref();
     try {
       for (const [tenantId, list] of byTenant) {

@@ -30,7 +30,12 @@ export interface SinkStatus {
  * Status of every configured sink: the durable backlog from the outbox, joined with the
  * in-memory delivery state of this process's relay when there is one.
  */
-export async function sinkStatuses(store: OutboxStore, sinkUrls: readonly string[], relay: Relay | undefined, now: Date): Promise<SinkStatus[]> {
+export async function sinkStatuses(
+  store: OutboxStore,
+  sinkUrls: readonly string[],
+  relay: Relay | undefined,
+  now: Date,
+): Promise<SinkStatus[]> {
   const names = relay?.sinkNames ?? sinkUrls.map((url) => sinkName(new URL(url)));
   const stats = await store.outboxStats(names);
   return stats.sinks.map((s) => {

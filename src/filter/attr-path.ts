@@ -40,7 +40,11 @@ export function parseAttrPath(word: string, offset: number, fail: ErrorFactory):
 }
 
 /** The canonical text of an attribute path: `[uri:]name[.subAttr]`. */
-export function formatAttrPath(path: { readonly uri: string | undefined; readonly name: string; readonly subAttr: string | undefined }): string {
+export function formatAttrPath(path: {
+  readonly uri: string | undefined;
+  readonly name: string;
+  readonly subAttr: string | undefined;
+}): string {
   const qualified = path.uri === undefined ? path.name : `${path.uri}:${path.name}`;
   return path.subAttr === undefined ? qualified : `${qualified}.${path.subAttr}`;
 }

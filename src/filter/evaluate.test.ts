@@ -298,12 +298,18 @@ describe('RFC 7644 §3.5.2 PATCH value-filter element matching', () => {
 
   it('selects Group members by value, exactly', () => {
     const members = resolvePatchPath(parsePatchPath('members[value eq "902c246b"]'), registry, 'Group');
-    assert.deepEqual((GROUP.members as unknown[]).map((m) => matchesElement(members.filter!, m)), [false, true]);
+    assert.deepEqual(
+      (GROUP.members as unknown[]).map((m) => matchesElement(members.filter!, m)),
+      [false, true],
+    );
   });
 
   it('applies the per-element absent rule: ne matches an element without the sub-attribute', () => {
     const notWork = resolvePatchPath(parsePatchPath('emails[type ne "work"]'), registry, 'User');
-    assert.deepEqual(emails.map((e) => matchesElement(notWork.filter!, e)), [false, true, true]);
+    assert.deepEqual(
+      emails.map((e) => matchesElement(notWork.filter!, e)),
+      [false, true, true],
+    );
   });
 
   it('never matches a non-object element', () => {
@@ -313,7 +319,10 @@ describe('RFC 7644 §3.5.2 PATCH value-filter element matching', () => {
   it('matches the inner filter of a resolved valuePath node too', () => {
     const node = resolveFilter(parseFilter('emails[value ew ".org"]'), registry, 'User');
     assert.ok(node.kind === 'valuePath');
-    assert.deepEqual(emails.map((e) => matchesElement(node.filter, e)), [false, true, true]);
+    assert.deepEqual(
+      emails.map((e) => matchesElement(node.filter, e)),
+      [false, true, true],
+    );
   });
 });
 
@@ -370,15 +379,47 @@ describe('xsd:dateTime (RFC 7643 §2.3.5)', () => {
 
 describe('parse → resolve → evaluate on arbitrary input', () => {
   it('throws nothing but 400 ScimErrors', () => {
-    const pieces = ['emails', 'userName', 'meta.created', 'active', 'name', `${ENTERPRISE}:manager`, '[', ']', '(', ')', ' ', 'eq', 'ne', 'co', 'gt', 'pr', 'and', 'or', 'not', '"x"', '"True"', '"2011-05-13T04:42:34Z"', '1', 'true', 'null', 'type', 'value', '.value'];
+    const pieces = [
+      'emails',
+      'userName',
+      'meta.created',
+      'active',
+      'name',
+      `${ENTERPRISE}:manager`,
+      '[',
+      ']',
+      '(',
+      ')',
+      ' ',
+      'eq',
+      'ne',
+      'co',
+      'gt',
+      'pr',
+      'and',
+      'or',
+      'not',
+      '"x"',
+      '"True"',
+      '"2011-05-13T04:42:34Z"',
+      '1',
+      'true',
+      'null',
+      'type',
+      'value',
+      '.value',
+    ];
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((p) => p.join(' ')), (text) => {
-        try {
-          evaluateFilter(resolveFilter(parseFilter(text), registry, 'User'), USER);
-        } catch (e) {
-          if (!(e instanceof ScimError) || e.status !== 400 || !/at offset \d+/.test(e.detail)) throw e;
-        }
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((p) => p.join(' ')),
+        (text) => {
+          try {
+            evaluateFilter(resolveFilter(parseFilter(text), registry, 'User'), USER);
+          } catch (e) {
+            if (!(e instanceof ScimError) || e.status !== 400 || !/at offset \d+/.test(e.detail)) throw e;
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });

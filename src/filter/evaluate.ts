@@ -100,12 +100,7 @@ function comparator(attr: ResolvedAttribute, op: CompareOp, value: TypedValue): 
   }
 }
 
-function compare(
-  node: Extract<ResolvedFilter, { kind: 'compare' }>,
-  target: Json,
-  start: number,
-  inElement: boolean,
-): boolean {
+function compare(node: Extract<ResolvedFilter, { kind: 'compare' }>, target: Json, start: number, inElement: boolean): boolean {
   const { attr, op, value } = node;
   if (value.type === 'null') {
     const present = some(target, attr.jsonPath, start, isPresent);

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
 import { tokenize } from './lexer.ts';
 
-const kinds = (source: string) => tokenize(source).map((t) => (t.value === undefined ? `${t.kind}:${t.text}` : `${t.kind}:${JSON.stringify(t.value)}`));
+const kinds = (source: string) =>
+  tokenize(source).map((t) => (t.value === undefined ? `${t.kind}:${t.text}` : `${t.kind}:${JSON.stringify(t.value)}`));
 
 describe('RFC 7644 §3.4.2.2 filter lexer', () => {
   it('splits words, literals and brackets, with offsets', () => {
@@ -27,9 +28,15 @@ describe('RFC 7644 §3.4.2.2 filter lexer', () => {
     { source: '(a pr)', expected: ['(:(', 'word:a', 'word:pr', '):)', 'end:'] },
     { source: 'x eq"y"', expected: ['word:x', 'word:eq', 'string:"y"', 'end:'] },
     { source: '"x\\" or 1=1"', expected: ['string:"x\\" or 1=1"', 'end:'] },
-    { source: '"\\\\ \\/ \\b\\f\\n\\r\\t \\u00e9\\u00C9 \\ud83d\\ude00"', expected: [`string:${JSON.stringify('\\ / \b\f\n\r\t éÉ 😀')}`, 'end:'] },
+    {
+      source: '"\\\\ \\/ \\b\\f\\n\\r\\t \\u00e9\\u00C9 \\ud83d\\ude00"',
+      expected: [`string:${JSON.stringify('\\ / \b\f\n\r\t éÉ 😀')}`, 'end:'],
+    },
     { source: "'x' a.b", expected: ["word:'x'", 'word:a.b', 'end:'] },
-    { source: '0 -1 1.5 -0.25e3 2E-2 1e+2', expected: ['number:0', 'number:-1', 'number:1.5', 'number:-250', 'number:0.02', 'number:100', 'end:'] },
+    {
+      source: '0 -1 1.5 -0.25e3 2E-2 1e+2',
+      expected: ['number:0', 'number:-1', 'number:1.5', 'number:-250', 'number:0.02', 'number:100', 'end:'],
+    },
   ];
   for (const { source, expected } of rows) {
     it(`tokenizes ${source}`, () => assert.deepEqual(kinds(source), expected));
@@ -55,11 +62,17 @@ describe('RFC 7644 §3.4.2.2 filter lexer', () => {
   });
   for (const { source, detail } of errors) {
     it(`rejects ${JSON.stringify(source)}: ${detail}`, () => {
-      assert.throws(() => tokenize(source), (e: unknown) => {
-        assert.ok(e instanceof ScimError);
-        assert.deepEqual({ status: e.status, scimType: e.scimType, detail: e.detail }, { status: 400, scimType: 'invalidFilter', detail });
-        return true;
-      });
+      assert.throws(
+        () => tokenize(source),
+        (e: unknown) => {
+          assert.ok(e instanceof ScimError);
+          assert.deepEqual(
+            { status: e.status, scimType: e.scimType, detail: e.detail },
+            { status: 400, scimType: 'invalidFilter', detail },
+          );
+          return true;
+        },
+      );
     });
   }
 });

@@ -211,7 +211,8 @@ export class Lexer {
       this.value = text.slice(open + 1, i);
     } else {
       this.value = decoded + text.slice(chunk, i);
-      if (hasLoneSurrogate(this.value)) throw this.fail(`string at offset ${open} escapes an unpaired UTF-16 surrogate, which is not valid Unicode`);
+      if (hasLoneSurrogate(this.value))
+        throw this.fail(`string at offset ${open} escapes an unpaired UTF-16 surrogate, which is not valid Unicode`);
     }
     this.end = i + 1;
   }

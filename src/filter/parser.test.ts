@@ -52,14 +52,23 @@ describe('RFC 7644 §3.4.2.2 filter parsing', () => {
       expected: '(or (emails[] (and (eq type "work") (co value "@example.com"))) (ims[] (and (eq type "xmpp") (co value "@foo.com"))))',
     },
     { source: 'emails[not (type eq "work") or (primary eq true)]', expected: '(emails[] (or (not (eq type "work")) (eq primary true)))' },
-    { source: 'members[value eq "2819c223"] and displayName sw "A"', expected: '(and (members[] (eq value "2819c223")) (sw displayName "A"))' },
+    {
+      source: 'members[value eq "2819c223"] and displayName sw "A"',
+      expected: '(and (members[] (eq value "2819c223")) (sw displayName "A"))',
+    },
     // URN-qualified paths: the URN runs to the last colon, its "2.0" keeps its dot.
     { source: `${ENTERPRISE}:manager.value eq "26118915"`, expected: `(eq ${ENTERPRISE}:manager.value "26118915")` },
     { source: `${ENTERPRISE}:department eq "Tour"`, expected: `(eq ${ENTERPRISE}:department "Tour")` },
-    { source: 'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName pr', expected: '(pr urn:ietf:params:scim:schemas:core:2.0:User:name.familyName)' },
+    {
+      source: 'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName pr',
+      expected: '(pr urn:ietf:params:scim:schemas:core:2.0:User:name.familyName)',
+    },
     { source: `${ENTERPRISE}:manager[value eq "1"]`, expected: `(${ENTERPRISE}:manager[] (eq value "1"))` },
     { source: 'members.$ref eq "x"', expected: '(eq members.$ref "x")' },
-    { source: 'schemas eq "urn:ietf:params:scim:schemas:core:2.0:User"', expected: '(eq schemas "urn:ietf:params:scim:schemas:core:2.0:User")' },
+    {
+      source: 'schemas eq "urn:ietf:params:scim:schemas:core:2.0:User"',
+      expected: '(eq schemas "urn:ietf:params:scim:schemas:core:2.0:User")',
+    },
   ];
   for (const { source, expected } of rows) {
     it(`parses ${source}`, () => assert.equal(show(parseFilter(source)), expected));
@@ -67,7 +76,12 @@ describe('RFC 7644 §3.4.2.2 filter parsing', () => {
 
   it('keeps one string literal for an escaped quote, whatever it contains', () => {
     const filter = parseFilter('userName eq "x\\" or 1=1"');
-    assert.deepEqual(filter, { kind: 'compare', path: { uri: undefined, name: 'userName', subAttr: undefined, offset: 0 }, op: 'eq', value: 'x" or 1=1' });
+    assert.deepEqual(filter, {
+      kind: 'compare',
+      path: { uri: undefined, name: 'userName', subAttr: undefined, offset: 0 },
+      op: 'eq',
+      value: 'x" or 1=1',
+    });
   });
 
   it('splits a URN-qualified path at the last colon', () => {
@@ -139,16 +153,19 @@ describe('RFC 7644 §3.4.2.2 filter limits (docs/filtering.md)', () => {
     const exact = `userName eq "${'x'.repeat(4096 - base.length)}"`;
     assert.equal(exact.length, 4096);
     assert.equal(parseFilter(exact).kind, 'compare');
-    assertScimError(() => parseFilter(`${exact} `), { scimType: 'invalidFilter', detail: 'filter longer than 4096 characters at offset 4096' });
+    assertScimError(() => parseFilter(`${exact} `), {
+      scimType: 'invalidFilter',
+      detail: 'filter longer than 4096 characters at offset 4096',
+    });
   });
 
   it('rejects a 1 MB filter without scanning it', () => {
-    const huge = 'a pr and '.repeat(120_000) + 'a pr';
+    const huge = `${'a pr and '.repeat(120_000)}a pr`;
     assertScimError(() => parseFilter(huge), { scimType: 'invalidFilter', detail: 'filter longer than 4096 characters at offset 4096' });
   });
 
   it('parses a 1 MB and-chain in a loop when the length limit is lifted', () => {
-    const huge = 'a pr and '.repeat(120_000) + 'a pr';
+    const huge = `${'a pr and '.repeat(120_000)}a pr`;
     assert.equal(parseFilter(huge, { maxLength: Infinity }).kind, 'and');
   });
 
@@ -182,14 +199,55 @@ describe('RFC 7644 §3.4.2.2 filter limits (docs/filtering.md)', () => {
   });
 
   it('honours custom limits', () => {
-    assertScimError(() => parseFilter('((a pr))', { maxDepth: 1 }), { scimType: 'invalidFilter', detail: 'filter nested deeper than 1 levels at offset 1' });
-    assertScimError(() => parseFilter('a pr', { maxLength: 3 }), { scimType: 'invalidFilter', detail: 'filter longer than 3 characters at offset 3' });
+    assertScimError(() => parseFilter('((a pr))', { maxDepth: 1 }), {
+      scimType: 'invalidFilter',
+      detail: 'filter nested deeper than 1 levels at offset 1',
+    });
+    assertScimError(() => parseFilter('a pr', { maxLength: 3 }), {
+      scimType: 'invalidFilter',
+      detail: 'filter longer than 3 characters at offset 3',
+    });
   });
 });
 
 describe('RFC 7644 §3.4.2.2 filter parsing of arbitrary input', () => {
-  const pieces = ['(', ')', '[', ']', '"', '\\', '\\u00', ' ', 'eq', 'EQ', 'pr', 'and', 'or', 'not', 'a', 'b.c', 'urn:x:y', ':', '.', '$ref', '1', '-', 'e', '0.', 'true', 'null', '\u0000', '\u00e9', '\ud83d', '"x"', 'emails'];
-  const garbage = fc.oneof(fc.string({ maxLength: 60 }), fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((p) => p.join('')));
+  const pieces = [
+    '(',
+    ')',
+    '[',
+    ']',
+    '"',
+    '\\',
+    '\\u00',
+    ' ',
+    'eq',
+    'EQ',
+    'pr',
+    'and',
+    'or',
+    'not',
+    'a',
+    'b.c',
+    'urn:x:y',
+    ':',
+    '.',
+    '$ref',
+    '1',
+    '-',
+    'e',
+    '0.',
+    'true',
+    'null',
+    '\u0000',
+    '\u00e9',
+    '\ud83d',
+    '"x"',
+    'emails',
+  ];
+  const garbage = fc.oneof(
+    fc.string({ maxLength: 60 }),
+    fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((p) => p.join('')),
+  );
 
   it('either parses or throws a 400 invalidFilter ScimError with an offset', () => {
     fc.assert(

@@ -1,6 +1,6 @@
 import { quoteInput } from '../errors/quote.ts';
 import { invalidFilter } from '../errors/scim-error.ts';
-import { COMPARE_OPS, type AttrPath, type CompareOp, type Filter, type FilterLiteral } from './ast.ts';
+import { type AttrPath, COMPARE_OPS, type CompareOp, type Filter, type FilterLiteral } from './ast.ts';
 import { formatAttrPath, isAttrName, parseAttrPath } from './attr-path.ts';
 import { Lexer } from './lexer.ts';
 import { describeToken } from './token.ts';

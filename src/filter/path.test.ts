@@ -27,10 +27,7 @@ describe('RFC 7644 §3.5.2 PATCH path parsing', () => {
   for (const { source, expected } of rows) {
     it(`parses ${source}`, () => {
       const path = parsePatchPath(source);
-      assert.deepEqual(
-        { attr: formatAttrPath(path.attr), filter: path.filter && show(path.filter), subAttr: path.subAttr },
-        expected,
-      );
+      assert.deepEqual({ attr: formatAttrPath(path.attr), filter: path.filter && show(path.filter), subAttr: path.subAttr }, expected);
     });
   }
 
@@ -44,13 +41,37 @@ describe('RFC 7644 §3.5.2 PATCH path parsing', () => {
     { source: 'emails]', scimType: 'invalidPath', detail: 'expected "[" or end of path, found "]" at offset 6' },
     { source: 'emails x', scimType: 'invalidPath', detail: 'expected "[" or end of path, found "x" at offset 7' },
     { source: '"emails"', scimType: 'invalidPath', detail: 'expected an attribute path, found "\\"emails\\"" at offset 0' },
-    { source: 'emails[type eq "work"]value', scimType: 'invalidPath', detail: 'expected "." and a sub-attribute name, or end of path, found "value" at offset 22' },
-    { source: 'emails[type eq "work"].value.x', scimType: 'invalidPath', detail: 'expected "." and a sub-attribute name, or end of path, found ".value.x" at offset 22' },
-    { source: 'emails[type eq "work"].value x', scimType: 'invalidPath', detail: 'expected "." and a sub-attribute name, or end of path, found "x" at offset 29' },
-    { source: 'emails[type eq "work"][value pr]', scimType: 'invalidPath', detail: 'expected "." and a sub-attribute name, or end of path, found "[" at offset 22' },
-    { source: 'emails[type eq "work"]."x"', scimType: 'invalidPath', detail: 'expected "." and a sub-attribute name, or end of path, found "." at offset 22' },
+    {
+      source: 'emails[type eq "work"]value',
+      scimType: 'invalidPath',
+      detail: 'expected "." and a sub-attribute name, or end of path, found "value" at offset 22',
+    },
+    {
+      source: 'emails[type eq "work"].value.x',
+      scimType: 'invalidPath',
+      detail: 'expected "." and a sub-attribute name, or end of path, found ".value.x" at offset 22',
+    },
+    {
+      source: 'emails[type eq "work"].value x',
+      scimType: 'invalidPath',
+      detail: 'expected "." and a sub-attribute name, or end of path, found "x" at offset 29',
+    },
+    {
+      source: 'emails[type eq "work"][value pr]',
+      scimType: 'invalidPath',
+      detail: 'expected "." and a sub-attribute name, or end of path, found "[" at offset 22',
+    },
+    {
+      source: 'emails[type eq "work"]."x"',
+      scimType: 'invalidPath',
+      detail: 'expected "." and a sub-attribute name, or end of path, found "." at offset 22',
+    },
     // Inside the brackets: RFC 7644 §3.12 Table 9, invalidFilter for "PATCH (Path Filter)".
-    { source: 'emails[type eq work]', scimType: 'invalidFilter', detail: 'expected a quoted string, number, true, false or null at offset 15' },
+    {
+      source: 'emails[type eq work]',
+      scimType: 'invalidFilter',
+      detail: 'expected a quoted string, number, true, false or null at offset 15',
+    },
     { source: 'emails[type eq "work"', scimType: 'invalidFilter', detail: 'unbalanced bracket at offset 6' },
     { source: 'emails[type eqq "work"]', scimType: 'invalidFilter', detail: 'unknown operator "eqq" at offset 12' },
     { source: 'emails[]', scimType: 'invalidFilter', detail: 'expected an attribute path, "(" or "not", found "]" at offset 7' },
@@ -59,7 +80,8 @@ describe('RFC 7644 §3.5.2 PATCH path parsing', () => {
     { source: `emails[${'('.repeat(40)}`, scimType: 'invalidFilter', detail: 'filter nested deeper than 32 levels at offset 38' },
   ];
   for (const { source, scimType, detail } of errors) {
-    it(`rejects ${JSON.stringify(source)} with ${scimType}: ${detail}`, () => assertScimError(() => parsePatchPath(source), { scimType, detail }));
+    it(`rejects ${JSON.stringify(source)} with ${scimType}: ${detail}`, () =>
+      assertScimError(() => parsePatchPath(source), { scimType, detail }));
   }
 
   it('rejects paths longer than the filter length limit', () =>
@@ -70,13 +92,20 @@ describe('RFC 7644 §3.5.2 PATCH path parsing', () => {
 
   it('either parses arbitrary input or throws a 400 invalidPath/invalidFilter ScimError with an offset', () => {
     const pieces = ['[', ']', '(', ')', '.', 'value', 'emails', ' ', 'eq', '"w"', '"', 'urn:a:b', ':', 'not', 'and', '\\'];
-    const garbage = fc.oneof(fc.string({ maxLength: 40 }), fc.array(fc.constantFrom(...pieces), { maxLength: 30 }).map((p) => p.join('')));
+    const garbage = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.array(fc.constantFrom(...pieces), { maxLength: 30 }).map((p) => p.join('')),
+    );
     fc.assert(
       fc.property(garbage, (text) => {
         try {
           parsePatchPath(text);
         } catch (e) {
-          const ok = e instanceof ScimError && e.status === 400 && (e.scimType === 'invalidPath' || e.scimType === 'invalidFilter') && /at offset \d+/.test(e.detail);
+          const ok =
+            e instanceof ScimError &&
+            e.status === 400 &&
+            (e.scimType === 'invalidPath' || e.scimType === 'invalidFilter') &&
+            /at offset \d+/.test(e.detail);
           if (!ok) throw e;
         }
       }),

@@ -2,7 +2,7 @@ import { invalidFilter, invalidPath } from '../errors/scim-error.ts';
 import type { AttrPath, Filter } from './ast.ts';
 import { isAttrName, parseAttrPath } from './attr-path.ts';
 import { Lexer } from './lexer.ts';
-import { DEFAULT_FILTER_LIMITS, FilterParser, type FilterLimits } from './parser.ts';
+import { DEFAULT_FILTER_LIMITS, type FilterLimits, FilterParser } from './parser.ts';
 import { describeToken } from './token.ts';
 
 /**

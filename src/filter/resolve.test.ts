@@ -32,8 +32,14 @@ describe('RFC 7644 §3.4.2.2 filter resolution against the schemas', () => {
     { source: 'USERNAME eq "Bjensen"', expected: 'userName eq {"type":"string","value":"Bjensen"}' },
     { source: 'name.FAMILYNAME pr', expected: 'name/familyName pr' },
     { source: 'id eq "2819c223"', expected: 'id eq {"type":"string","value":"2819c223"}' },
-    { source: 'meta.created gt "2011-05-13T04:42:34+02:00"', expected: 'meta/created gt {"type":"dateTime","value":"2011-05-13T04:42:34+02:00","epochMs":1305254554000}' },
-    { source: 'meta.lastModified le "2011-05-13T02:42:34.5Z"', expected: 'meta/lastModified le {"type":"dateTime","value":"2011-05-13T02:42:34.5Z","epochMs":1305254554500}' },
+    {
+      source: 'meta.created gt "2011-05-13T04:42:34+02:00"',
+      expected: 'meta/created gt {"type":"dateTime","value":"2011-05-13T04:42:34+02:00","epochMs":1305254554000}',
+    },
+    {
+      source: 'meta.lastModified le "2011-05-13T02:42:34.5Z"',
+      expected: 'meta/lastModified le {"type":"dateTime","value":"2011-05-13T02:42:34.5Z","epochMs":1305254554500}',
+    },
     { source: 'active eq true', expected: 'active eq {"type":"boolean","value":true}' },
     { source: 'active eq "True"', expected: 'active eq {"type":"boolean","value":true}' },
     { source: 'active ne "FALSE"', expected: 'active ne {"type":"boolean","value":false}' },
@@ -41,20 +47,36 @@ describe('RFC 7644 §3.4.2.2 filter resolution against the schemas', () => {
     { source: 'active ne null', expected: 'active ne {"type":"null"}' },
     { source: 'emails co "@example.com"', expected: 'emails/value co {"type":"string","value":"@example.com"}' },
     { source: `${ENTERPRISE}:manager eq "26118915"`, expected: `${ENTERPRISE}/manager/value eq {"type":"string","value":"26118915"}` },
-    { source: `${ENTERPRISE}:manager.value eq "26118915"`, expected: `${ENTERPRISE}/manager/value eq {"type":"string","value":"26118915"}` },
-    { source: `${ENTERPRISE.toLowerCase()}:Department sw "Tour"`, expected: `${ENTERPRISE}/department sw {"type":"string","value":"Tour"}` },
+    {
+      source: `${ENTERPRISE}:manager.value eq "26118915"`,
+      expected: `${ENTERPRISE}/manager/value eq {"type":"string","value":"26118915"}`,
+    },
+    {
+      source: `${ENTERPRISE.toLowerCase()}:Department sw "Tour"`,
+      expected: `${ENTERPRISE}/department sw {"type":"string","value":"Tour"}`,
+    },
     { source: 'urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"', expected: 'userName eq {"type":"string","value":"x"}' },
-    { source: 'emails[type eq "work" and value co "@x"]', expected: 'emails[(emails/type eq {"type":"string","value":"work"} and emails/value co {"type":"string","value":"@x"})]' },
+    {
+      source: 'emails[type eq "work" and value co "@x"]',
+      expected: 'emails[(emails/type eq {"type":"string","value":"work"} and emails/value co {"type":"string","value":"@x"})]',
+    },
     { source: 'emails[not (primary eq true)]', expected: 'emails[not emails/primary eq {"type":"boolean","value":true}]' },
     { source: `${ENTERPRISE}:manager[value pr]`, expected: `${ENTERPRISE}/manager[${ENTERPRISE}/manager/value pr]` },
-    { source: 'schemas eq "urn:ietf:params:scim:schemas:core:2.0:User"', expected: 'schemas eq {"type":"string","value":"urn:ietf:params:scim:schemas:core:2.0:User"}' },
+    {
+      source: 'schemas eq "urn:ietf:params:scim:schemas:core:2.0:User"',
+      expected: 'schemas eq {"type":"string","value":"urn:ietf:params:scim:schemas:core:2.0:User"}',
+    },
     { source: 'groups.$REF pr', expected: 'groups/$ref pr' },
     { source: `${TEST_EXTENSION_ID}:age ge 21`, expected: `${TEST_EXTENSION_ID}/age ge {"type":"number","value":21}` },
     { source: `${TEST_EXTENSION_ID}:score lt 1.5`, expected: `${TEST_EXTENSION_ID}/score lt {"type":"number","value":1.5}` },
     { source: `${TEST_EXTENSION_ID}:blob eq "QUJD"`, expected: `${TEST_EXTENSION_ID}/blob eq {"type":"string","value":"QUJD"}` },
     { source: 'emails pr', expected: 'emails pr' },
     { source: 'name pr', expected: 'name pr' },
-    { source: 'members[value eq "2819c223"]', expected: 'members[members/value eq {"type":"string","value":"2819c223"}]', resourceType: 'Group' },
+    {
+      source: 'members[value eq "2819c223"]',
+      expected: 'members[members/value eq {"type":"string","value":"2819c223"}]',
+      resourceType: 'Group',
+    },
     { source: 'members.type eq "User"', expected: 'members/type eq {"type":"string","value":"User"}', resourceType: 'group' },
     { source: 'meta.resourceType eq "Group"', expected: 'meta/resourceType eq {"type":"string","value":"Group"}', resourceType: 'Group' },
   ];
@@ -96,13 +118,31 @@ describe('RFC 7644 §3.4.2.2 filter resolution against the schemas', () => {
     { source: 'title gt null', detail: 'operator "gt" cannot compare with null: "title" at offset 0' },
     { source: 'meta.created co "2011"', detail: 'operator "co" is not allowed on dateTime attribute "meta.created" at offset 0' },
     { source: 'meta.created gt "2011-05-13"', detail: '"2011-05-13" is not an xsd:dateTime, for "meta.created" at offset 0' },
-    { source: 'meta.created gt "2011-02-29T00:00:00Z"', detail: '"2011-02-29T00:00:00Z" is not an xsd:dateTime, for "meta.created" at offset 0' },
-    { source: 'meta.created gt "2011-05-13 04:42:34Z"', detail: '"2011-05-13 04:42:34Z" is not an xsd:dateTime, for "meta.created" at offset 0' },
-    { source: 'meta.created gt "2011-05-13T04:42:34+15:00"', detail: '"2011-05-13T04:42:34+15:00" is not an xsd:dateTime, for "meta.created" at offset 0' },
+    {
+      source: 'meta.created gt "2011-02-29T00:00:00Z"',
+      detail: '"2011-02-29T00:00:00Z" is not an xsd:dateTime, for "meta.created" at offset 0',
+    },
+    {
+      source: 'meta.created gt "2011-05-13 04:42:34Z"',
+      detail: '"2011-05-13 04:42:34Z" is not an xsd:dateTime, for "meta.created" at offset 0',
+    },
+    {
+      source: 'meta.created gt "2011-05-13T04:42:34+15:00"',
+      detail: '"2011-05-13T04:42:34+15:00" is not an xsd:dateTime, for "meta.created" at offset 0',
+    },
     { source: 'meta.created gt 1305254554000', detail: '1305254554000 is not an xsd:dateTime, for "meta.created" at offset 0' },
-    { source: `${TEST_EXTENSION_ID}:age sw 1`, detail: `operator "sw" is not allowed on integer attribute "${TEST_EXTENSION_ID}:age" at offset 0` },
-    { source: `${TEST_EXTENSION_ID}:score eq "1.5"`, detail: `decimal attribute cannot be compared with "1.5": "${TEST_EXTENSION_ID}:score" at offset 0` },
-    { source: `${TEST_EXTENSION_ID}:blob gt "QUJD"`, detail: `operator "gt" is not allowed on binary attribute "${TEST_EXTENSION_ID}:blob" at offset 0` },
+    {
+      source: `${TEST_EXTENSION_ID}:age sw 1`,
+      detail: `operator "sw" is not allowed on integer attribute "${TEST_EXTENSION_ID}:age" at offset 0`,
+    },
+    {
+      source: `${TEST_EXTENSION_ID}:score eq "1.5"`,
+      detail: `decimal attribute cannot be compared with "1.5": "${TEST_EXTENSION_ID}:score" at offset 0`,
+    },
+    {
+      source: `${TEST_EXTENSION_ID}:blob gt "QUJD"`,
+      detail: `operator "gt" is not allowed on binary attribute "${TEST_EXTENSION_ID}:blob" at offset 0`,
+    },
     { source: 'emails[primary co "t"]', detail: 'operator "co" is not allowed on boolean attribute "primary" at offset 7' },
   ];
   for (const { source, detail, resourceType } of errors) {
@@ -113,7 +153,12 @@ describe('RFC 7644 §3.4.2.2 filter resolution against the schemas', () => {
   it('rejects a nested value path built by hand (the parser cannot produce one)', () => {
     const inner = parseFilter('emails[type pr]');
     assertScimError(
-      () => resolveFilter({ kind: 'valuePath', path: { uri: undefined, name: 'emails', subAttr: undefined, offset: 0 }, filter: inner }, registry, 'User'),
+      () =>
+        resolveFilter(
+          { kind: 'valuePath', path: { uri: undefined, name: 'emails', subAttr: undefined, offset: 0 }, filter: inner },
+          registry,
+          'User',
+        ),
       { scimType: 'invalidFilter', detail: 'nested value filter at offset 0' },
     );
   });
@@ -151,13 +196,26 @@ describe('RFC 7644 §3.5.2 PATCH path resolution', () => {
   const errors: { source: string; scimType: string; detail: string; resourceType?: string }[] = [
     { source: 'nickname.x', scimType: 'invalidPath', detail: 'unknown attribute "nickname.x" at offset 0' },
     { source: 'displayName', scimType: 'invalidPath', detail: 'unknown attribute "displayName" at offset 0', resourceType: 'Nope' },
-    { source: 'userName[value eq "x"]', scimType: 'invalidPath', detail: 'value filter on an attribute that is not complex: "userName" at offset 0' },
-    { source: 'emails.value[value eq "x"]', scimType: 'invalidPath', detail: 'value filter on an attribute that is not complex: "emails.value" at offset 0' },
+    {
+      source: 'userName[value eq "x"]',
+      scimType: 'invalidPath',
+      detail: 'value filter on an attribute that is not complex: "userName" at offset 0',
+    },
+    {
+      source: 'emails.value[value eq "x"]',
+      scimType: 'invalidPath',
+      detail: 'value filter on an attribute that is not complex: "emails.value" at offset 0',
+    },
     { source: 'emails[type eq "work"].nope', scimType: 'invalidPath', detail: 'unknown sub-attribute "nope" of "emails" at offset 0' },
     { source: 'emails[nope eq "work"]', scimType: 'invalidFilter', detail: 'unknown sub-attribute of "emails": "nope" at offset 7' },
-    { source: 'emails[primary eq "x"]', scimType: 'invalidFilter', detail: 'boolean attribute cannot be compared with "x": "primary" at offset 7' },
+    {
+      source: 'emails[primary eq "x"]',
+      scimType: 'invalidFilter',
+      detail: 'boolean attribute cannot be compared with "x": "primary" at offset 7',
+    },
   ];
   for (const { source, scimType, detail, resourceType } of errors) {
-    it(`rejects ${source} with ${scimType}: ${detail}`, () => assertScimError(() => resolvePath(source, resourceType), { scimType, detail }));
+    it(`rejects ${source} with ${scimType}: ${detail}`, () =>
+      assertScimError(() => resolvePath(source, resourceType), { scimType, detail }));
   }
 });

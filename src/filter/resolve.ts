@@ -2,7 +2,15 @@ import { quoteInput } from '../errors/quote.ts';
 import { invalidFilter, invalidPath } from '../errors/scim-error.ts';
 import type { AttributeDefinition } from '../schema/attribute.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
-import { assertNever, type AttrPath, type CompareOp, type Filter, type FilterLiteral, type ResolvedFilter, type TypedValue } from './ast.ts';
+import {
+  type AttrPath,
+  assertNever,
+  type CompareOp,
+  type Filter,
+  type FilterLiteral,
+  type ResolvedFilter,
+  type TypedValue,
+} from './ast.ts';
 import { formatAttrPath } from './attr-path.ts';
 import { parseDateTime } from './datetime.ts';
 import type { PatchPath } from './path.ts';

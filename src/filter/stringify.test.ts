@@ -17,7 +17,10 @@ describe('RFC 7644 §3.4.2.2 canonical filter text', () => {
     { source: 'a pr or (b pr or c pr)', expected: 'a pr or (b pr or c pr)' },
     { source: '((a pr) or (b pr))', expected: 'a pr or b pr' },
     { source: 'NOT(a pr)', expected: 'not (a pr)' },
-    { source: 'emails[type eq "work" and (value co "@x" or primary eq TRUE)]', expected: 'emails[type eq "work" and (value co "@x" or primary eq true)]' },
+    {
+      source: 'emails[type eq "work" and (value co "@x" or primary eq TRUE)]',
+      expected: 'emails[type eq "work" and (value co "@x" or primary eq true)]',
+    },
     { source: 'userName eq "x\\" or 1=1"', expected: 'userName eq "x\\" or 1=1"' },
     { source: 'age eq -0', expected: 'age eq -0' },
     { source: 'age eq 1.50E1', expected: 'age eq 15' },
@@ -36,7 +39,9 @@ describe('RFC 7644 §3.4.2.2 canonical filter text', () => {
     .map(([p, n]) => p + n)
     .filter((n) => n.toLowerCase() !== 'not');
   const path: fc.Arbitrary<AttrPath> = fc.record({
-    uri: fc.option(fc.constantFrom('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:x', 'urn:a.b:c-d:1.0'), { nil: undefined }),
+    uri: fc.option(fc.constantFrom('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:x', 'urn:a.b:c-d:1.0'), {
+      nil: undefined,
+    }),
     name,
     subAttr: fc.option(name, { nil: undefined }),
     offset: fc.constant(0),

@@ -14,7 +14,8 @@ function target(basePath: string, request: FastifyRequest, reply: FastifyReply) 
   const params = request.params as { id?: unknown } | undefined;
   let resourceId = typeof params?.id === 'string' ? params.id : undefined;
   const location = reply.getHeader('location');
-  if (resourceId === undefined && reply.statusCode === 201 && typeof location === 'string') resourceId = location.slice(location.lastIndexOf('/') + 1);
+  if (resourceId === undefined && reply.statusCode === 201 && typeof location === 'string')
+    resourceId = location.slice(location.lastIndexOf('/') + 1);
   return {
     operation: OPERATIONS[request.method]!,
     resourceType: RESOURCE_TYPES[endpoint] ?? endpoint,

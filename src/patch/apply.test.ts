@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
 import { createCoreRegistry, type SchemaRegistry } from '../schema/registry.ts';
 import { createAcmeRegistry } from '../schema/testing/acme-extension.ts';
-import { applyPatch, type ApplyOptions, type PatchResult } from './apply.ts';
+import { type ApplyOptions, applyPatch, type PatchResult } from './apply.ts';
 import { PATCH_OP_SCHEMA } from './operation.ts';
-import { parsePatchRequest, type PatchParseOptions } from './parse.ts';
+import { type PatchParseOptions, parsePatchRequest } from './parse.ts';
 
 /** One row of fixtures/*.json: a stored document, a PATCH, and what must come out. */
 interface Row {
@@ -41,7 +41,9 @@ function run(row: Row): PatchResult {
 }
 
 const dir = new URL('./fixtures/', import.meta.url);
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const rows = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Row[];
   describe(`patch fixtures: ${file}`, () => {
     for (const row of rows) {
@@ -54,7 +56,11 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
             () => run(row),
             (error: unknown) => {
               assert.ok(error instanceof ScimError, `expected ScimError, got ${String(error)}`);
-              assert.deepEqual({ status: error.status, scimType: error.scimType }, { status: expected.error.status, scimType: expected.error.scimType }, error.detail);
+              assert.deepEqual(
+                { status: error.status, scimType: error.scimType },
+                { status: expected.error.status, scimType: expected.error.scimType },
+                error.detail,
+              );
               if (expected.error.detail !== undefined) assert.ok(error.detail.includes(expected.error.detail), error.detail);
               return true;
             },

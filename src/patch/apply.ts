@@ -54,7 +54,9 @@ export function applyPatch(
       checkImmutable(registry, resourceType, doc, next);
     }),
   );
-  const extensionIds = new Set((registry.resourceType(resourceType)?.schemaExtensions ?? []).map((e) => registry.schema(e.schema)?.id ?? e.schema));
+  const extensionIds = new Set(
+    (registry.resourceType(resourceType)?.schemaExtensions ?? []).map((e) => registry.schema(e.schema)?.id ?? e.schema),
+  );
   const changed = changedAttributes(doc, next, extensionIds);
   if (ops.length > 0) changed.push('members');
   if (password !== undefined) changed.push('password');

@@ -50,7 +50,12 @@ function editAttribute(ctx: ValueContext, holder: Json, def: AttributeDefinition
     // Entra removes members (and could remove any value) by listing them in `value`.
     const items = (coerce(ctx, def, raw) as unknown[] | undefined) ?? [];
     const list = Array.isArray(current) ? current : [];
-    return store(ctx, holder, def, list.filter((e) => !items.some((item) => containsAll(e, item))));
+    return store(
+      ctx,
+      holder,
+      def,
+      list.filter((e) => !items.some((item) => containsAll(e, item))),
+    );
   }
   if (!def.multiValued) {
     return store(ctx, holder, def, def.type === 'complex' ? mergeComplex(ctx, def, current, raw) : coerce(ctx, def, raw));
@@ -70,7 +75,14 @@ function editAttribute(ctx: ValueContext, holder: Json, def: AttributeDefinition
 }
 
 /** `name.givenName`: one sub-attribute of a single-valued complex attribute. */
-function editSubAttribute(ctx: ValueContext, holder: Json, def: AttributeDefinition, sub: AttributeDefinition, op: PatchOpName, raw: unknown): void {
+function editSubAttribute(
+  ctx: ValueContext,
+  holder: Json,
+  def: AttributeDefinition,
+  sub: AttributeDefinition,
+  op: PatchOpName,
+  raw: unknown,
+): void {
   const current = isJsonObject(holder[def.name]) ? (holder[def.name] as Json) : undefined;
   const value = op === 'remove' ? undefined : coerce(ctx, sub, raw);
   if (value !== undefined) {

@@ -1,5 +1,5 @@
-import { assertNever, type ResolvedFilter, type TypedValue } from '../filter/ast.ts';
 import { invalidValue } from '../errors/scim-error.ts';
+import { assertNever, type ResolvedFilter, type TypedValue } from '../filter/ast.ts';
 import { isJsonObject, jsonEqual } from '../schema/json.ts';
 
 type Json = Record<string, unknown>;

@@ -11,7 +11,8 @@ function check(defs: readonly AttributeDefinition[], before: Json, after: Json, 
     if (was === undefined) continue;
     const now = after[def.name];
     if (def.mutability === 'immutable') {
-      if (!jsonEqual(was, now)) throw mutability(`attribute "${label(def.name)}" is immutable: it may be set once, never changed or removed`);
+      if (!jsonEqual(was, now))
+        throw mutability(`attribute "${label(def.name)}" is immutable: it may be set once, never changed or removed`);
     } else if (def.type === 'complex' && !def.multiValued && def.subAttributes && isJsonObject(was)) {
       check(def.subAttributes, was, isJsonObject(now) ? now : {}, (n) => `${label(def.name)}.${n}`);
     }

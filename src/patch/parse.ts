@@ -38,7 +38,8 @@ function parseOperation(raw: unknown, limits: Partial<FilterLimits> | undefined)
   if (!isJsonObject(raw)) throw invalidSyntax('an operation must be a JSON object');
   const { op: rawOp, path: rawPath, value } = pick(raw, ['op', 'path', 'value'], 'the operation');
   const op = typeof rawOp === 'string' ? PATCH_OPS.find((o) => o === rawOp.toLowerCase()) : undefined;
-  if (op === undefined) throw invalidSyntax(`"op" must be "add", "remove" or "replace", found ${rawOp === undefined ? 'nothing' : quoteInput(rawOp)}`);
+  if (op === undefined)
+    throw invalidSyntax(`"op" must be "add", "remove" or "replace", found ${rawOp === undefined ? 'nothing' : quoteInput(rawOp)}`);
   if (rawPath !== undefined && rawPath !== null && typeof rawPath !== 'string') throw invalidSyntax('"path" must be a string');
   const pathText = typeof rawPath === 'string' ? rawPath : undefined;
   if (op === 'remove') {

@@ -78,7 +78,22 @@ const invalidPaths = fc.constantFrom(
 );
 const paths = fc.oneof({ arbitrary: validPaths, weight: 6 }, { arbitrary: invalidPaths, weight: 1 });
 
-const keys = fc.constantFrom('displayName', 'name.givenName', 'active', 'id', 'emails', `${EXT}:department`, `${EXT}:manager`, EXT, 'value', 'type', 'primary', 'bogus', 'password', 'userName');
+const keys = fc.constantFrom(
+  'displayName',
+  'name.givenName',
+  'active',
+  'id',
+  'emails',
+  `${EXT}:department`,
+  `${EXT}:manager`,
+  EXT,
+  'value',
+  'type',
+  'primary',
+  'bogus',
+  'password',
+  'userName',
+);
 const scalar = fc.oneof(
   { arbitrary: fc.string({ maxLength: 10 }), weight: 4 },
   { arbitrary: fc.boolean(), weight: 2 },
@@ -87,7 +102,12 @@ const scalar = fc.oneof(
   { arbitrary: fc.constant(null), weight: 1 },
 );
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  any: fc.oneof({ depthSize: 'small', withCrossShrink: true }, { arbitrary: scalar, weight: 4 }, { arbitrary: tie('object'), weight: 2 }, { arbitrary: tie('array'), weight: 1 }),
+  any: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { arbitrary: scalar, weight: 4 },
+    { arbitrary: tie('object'), weight: 2 },
+    { arbitrary: tie('array'), weight: 1 },
+  ),
   object: fc.dictionary(keys, tie('any'), { maxKeys: 4 }),
   array: fc.array(tie('any'), { maxLength: 3 }),
 })).any;
@@ -96,7 +116,10 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 function typedFor(path: string | undefined): fc.Arbitrary<unknown> {
   const text = fc.string({ maxLength: 10 });
   if (path === undefined) {
-    return fc.record({ displayName: text, 'name.givenName': text, active: fc.constantFrom(true, 'False'), id: text, [`${EXT}:department`]: text }, { requiredKeys: [] });
+    return fc.record(
+      { displayName: text, 'name.givenName': text, active: fc.constantFrom(true, 'False'), id: text, [`${EXT}:department`]: text },
+      { requiredKeys: [] },
+    );
   }
   if (/active|primary/.test(path)) return fc.constantFrom(true, false, 'True', 'false');
   if (path === 'name') return fc.record({ givenName: text, middleName: fc.option(text) }, { requiredKeys: [] });
@@ -109,7 +132,10 @@ function typedFor(path: string | undefined): fc.Arbitrary<unknown> {
 
 const operation = fc
   .record({
-    op: fc.oneof({ arbitrary: fc.constantFrom('add', 'Add', 'ADD', 'remove', 'Remove', 'replace', 'Replace', 'REPLACE'), weight: 12 }, fc.constantFrom('move', 7)),
+    op: fc.oneof(
+      { arbitrary: fc.constantFrom('add', 'Add', 'ADD', 'remove', 'Remove', 'replace', 'Replace', 'REPLACE'), weight: 12 },
+      fc.constantFrom('move', 7),
+    ),
     path: paths,
     name: fc.string(),
   })
@@ -143,13 +169,22 @@ describe('RFC 7644 §3.5.2 PATCH properties', () => {
         assert.deepEqual(doc, snapshot, 'the input document is not mutated');
         assert.ok(!('password' in result.doc));
         assert.equal(result.memberOps.length, 0, 'users have no members');
-        if (jsonEqual(result.doc, doc)) assert.deepEqual(result.changedAttributes.filter((a) => a !== 'password'), []);
+        if (jsonEqual(result.doc, doc))
+          assert.deepEqual(
+            result.changedAttributes.filter((a) => a !== 'password'),
+            [],
+          );
         else assert.ok(result.changedAttributes.length > 0);
         // The service re-validates the result (mode 'replace'); a document the validator accepts
         // must come back unchanged, i.e. PATCH wrote the canonical form POST/PUT would have.
         let validated;
         try {
-          validated = validateResource(registry, 'User', { schemas: [USER_SCHEMA_ID, EXT], ...result.doc }, { mode: 'replace', existing: doc });
+          validated = validateResource(
+            registry,
+            'User',
+            { schemas: [USER_SCHEMA_ID, EXT], ...result.doc },
+            { mode: 'replace', existing: doc },
+          );
         } catch (error) {
           assert.ok(error instanceof ScimError, `validator threw ${String(error)}`);
           return;
@@ -161,13 +196,29 @@ describe('RFC 7644 §3.5.2 PATCH properties', () => {
   });
 
   it('random member operations on a group never touch the document and yield only member ops', () => {
-    const memberPaths = fc.constantFrom('members', 'Members', 'members[value eq "a"]', 'members[value eq "a" or value eq "b"]', 'members[type eq "User"]', 'members.value', 'displayName');
-    const memberValue = fc.oneof(fc.constant(undefined), fc.constant(null), fc.array(fc.record({ value: fc.constantFrom('a', 'b', '', 'c') }, { requiredKeys: [] }), { maxLength: 3 }), fc.string({ maxLength: 4 }));
+    const memberPaths = fc.constantFrom(
+      'members',
+      'Members',
+      'members[value eq "a"]',
+      'members[value eq "a" or value eq "b"]',
+      'members[type eq "User"]',
+      'members.value',
+      'displayName',
+    );
+    const memberValue = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.array(fc.record({ value: fc.constantFrom('a', 'b', '', 'c') }, { requiredKeys: [] }), { maxLength: 3 }),
+      fc.string({ maxLength: 4 }),
+    );
     const op = fc.record({ op: fc.constantFrom('add', 'remove', 'replace', 'Remove'), path: memberPaths, value: memberValue });
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 4 }), (ops) => {
         const doc = deepFreeze({ displayName: 'Tour Guides' });
-        const request = { schemas: [PATCH_OP_SCHEMA], Operations: ops.map((o) => (o.value === undefined ? { op: o.op, path: o.path } : o)) };
+        const request = {
+          schemas: [PATCH_OP_SCHEMA],
+          Operations: ops.map((o) => (o.value === undefined ? { op: o.op, path: o.path } : o)),
+        };
         try {
           const result = applyPatch(registry, 'Group', doc, parsePatchRequest(request));
           const touchesName = ops.some((o) => o.path === 'displayName');

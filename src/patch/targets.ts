@@ -1,9 +1,9 @@
 import { invalidPath, invalidValue, mutability } from '../errors/scim-error.ts';
-import { resolvePatchPath, type ResolvedPatchPath } from '../filter/resolve.ts';
-import type { AttributeRef, SchemaRegistry } from '../schema/registry.ts';
+import { type ResolvedPatchPath, resolvePatchPath } from '../filter/resolve.ts';
 import { GROUP_SCHEMA_ID } from '../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../schema/core/user.ts';
 import { isJsonObject, UNSAFE_KEYS } from '../schema/json.ts';
+import type { AttributeRef, SchemaRegistry } from '../schema/registry.ts';
 import type { DocumentEdit } from './document.ts';
 import type { MembersEdit } from './members.ts';
 import type { PatchOperation, PatchOpName } from './operation.ts';

@@ -1,5 +1,5 @@
-import { parseDateTime } from '../filter/datetime.ts';
 import { invalidSyntax, invalidValue, type ScimError } from '../errors/scim-error.ts';
+import { parseDateTime } from '../filter/datetime.ts';
 import type { AttributeDefinition } from './attribute.ts';
 import { ENTERPRISE_USER_SCHEMA_ID } from './core/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';

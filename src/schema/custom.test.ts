@@ -16,8 +16,15 @@ const refused = (pattern: RegExp) => (error: unknown) => {
 describe('rfc7643 §7 tenant extension definitions', () => {
   it('rfc7643 §2.2 omitted characteristics take their defaults; values are matched case-insensitively', () => {
     assert.deepEqual(parseAttribute({ name: 'level', type: 'Integer', mutability: 'IMMUTABLE' }), {
-      name: 'level', type: 'integer', multiValued: false, description: '', required: false, caseExact: false,
-      mutability: 'immutable', returned: 'default', uniqueness: 'none',
+      name: 'level',
+      type: 'integer',
+      multiValued: false,
+      description: '',
+      required: false,
+      caseExact: false,
+      mutability: 'immutable',
+      returned: 'default',
+      uniqueness: 'none',
     });
     assert.deepEqual(parseAttribute({ name: 'site', type: 'reference' }).referenceTypes, ['external']);
   });
@@ -38,7 +45,12 @@ describe('rfc7643 §7 tenant extension definitions', () => {
   });
 
   it('a whole schema: URN id, names unique case-insensitively, name from the URN when absent', () => {
-    const schema = parseSchema({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], id: HR, attributes: [{ name: 'a' }], meta: {} });
+    const schema = parseSchema({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+      id: HR,
+      attributes: [{ name: 'a' }],
+      meta: {},
+    });
     assert.equal(schema.name, 'hr');
     assert.throws(() => parseSchema({ id: HR, attributes: [{ name: 'a' }, { name: 'A' }] }), refused(/twice/));
     assert.throws(() => parseSchema({ id: 'urn:x:"quoted"', attributes: [] }), refused(/must be a URN/));
@@ -51,7 +63,9 @@ describe('rfc7643 §7 tenant extension definitions', () => {
 
   it('a tenant registry adds the extension to its resource type and leaves the base registry alone', () => {
     const base = createCoreRegistry();
-    const registry = tenantRegistry(base, [{ resourceType: 'User', required: true, schema: parseSchema({ id: HR, attributes: [{ name: 'level', type: 'integer' }] }) }]);
+    const registry = tenantRegistry(base, [
+      { resourceType: 'User', required: true, schema: parseSchema({ id: HR, attributes: [{ name: 'level', type: 'integer' }] }) },
+    ]);
     assert.deepEqual(registry.resourceType('User')?.schemaExtensions.at(-1), { schema: HR, required: true });
     assert.equal(registry.resolve('User', { uri: HR, name: 'LEVEL' })?.jsonPath.join('/'), `${HR}/level`);
     assert.equal(base.schema(HR), undefined);

@@ -1,13 +1,13 @@
 import { invalidValue } from '../errors/scim-error.ts';
 import {
   ATTRIBUTE_TYPES,
-  MUTABILITIES,
-  RETURNED,
-  UNIQUENESS,
   type AttributeDefinition,
   type AttributeType,
+  MUTABILITIES,
+  RETURNED,
   type ResourceTypeDefinition,
   type SchemaDefinition,
+  UNIQUENESS,
 } from './attribute.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
 import type { SchemaRegistry } from './registry.ts';
@@ -103,7 +103,9 @@ export function parseAttribute(raw: unknown, parent?: string): AttributeDefiniti
   if (!isJsonObject(raw)) throw invalidValue(`${where} must be an object`);
   const name = str(raw['name']);
   if (name === undefined || !ATTRIBUTE_NAME.test(name) || UNSAFE_KEYS.has(name)) {
-    throw invalidValue(`${where} name must start with a letter and hold only letters, digits, "-" and "_" (RFC 7643 §2.1), got ${JSON.stringify(raw['name'])}`);
+    throw invalidValue(
+      `${where} name must start with a letter and hold only letters, digits, "-" and "_" (RFC 7643 §2.1), got ${JSON.stringify(raw['name'])}`,
+    );
   }
   const label = parent === undefined ? name : `${parent}.${name}`;
   const type = oneOf(ATTRIBUTE_TYPES, raw['type'], `${label}: type`, 'string');

@@ -23,17 +23,20 @@ describe('RFC 7643 §7 Schema representation', () => {
     assert.deepEqual(rendered.meta, { resourceType: 'Schema', location });
   });
   it('lists every characteristic of an attribute', () => {
-    assert.deepEqual(rendered.attributes.find((a) => a.name === 'userName'), {
-      name: 'userName',
-      type: 'string',
-      multiValued: false,
-      description: '',
-      required: true,
-      caseExact: false,
-      mutability: 'readWrite',
-      returned: 'default',
-      uniqueness: 'server',
-    });
+    assert.deepEqual(
+      rendered.attributes.find((a) => a.name === 'userName'),
+      {
+        name: 'userName',
+        type: 'string',
+        multiValued: false,
+        description: '',
+        required: true,
+        caseExact: false,
+        mutability: 'readWrite',
+        returned: 'default',
+        uniqueness: 'server',
+      },
+    );
   });
   it('includes canonicalValues, referenceTypes and subAttributes when present', () => {
     const emails = rendered.attributes.find((a) => a.name === 'emails');

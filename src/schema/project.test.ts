@@ -4,12 +4,18 @@ import { ScimError } from '../errors/scim-error.ts';
 import { ENTERPRISE_USER_SCHEMA_ID as ENT } from './core/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
-import { needsAttribute, parseAttributeList, projectResource, type AttributeSelection } from './project.ts';
+import { type AttributeSelection, needsAttribute, parseAttributeList, projectResource } from './project.ts';
 import { ACME_SCHEMA_ID as ACME, createAcmeRegistry } from './testing/acme-extension.ts';
 
 const registry = createAcmeRegistry();
 
-const meta = { resourceType: 'User', created: '2010-01-23T04:56:22Z', lastModified: '2011-05-13T04:42:34Z', location: 'https://x/Users/1', version: 'W/"3"' };
+const meta = {
+  resourceType: 'User',
+  created: '2010-01-23T04:56:22Z',
+  lastModified: '2011-05-13T04:42:34Z',
+  location: 'https://x/Users/1',
+  version: 'W/"3"',
+};
 const bjensen: Readonly<Record<string, unknown>> = {
   schemas: [USER_SCHEMA_ID, ENT, ACME],
   id: '2819c223',
@@ -70,7 +76,11 @@ describe('RFC 7644 §3.4.2.5 attributes', () => {
     ['attributes=userName returns schemas, id, userName (meta is default, not always)', ['userName'], { userName: 'bjensen' }],
     ['names are case-insensitive', ['USERNAME'], { userName: 'bjensen' }],
     ['a sub-attribute of a complex attribute', ['name.givenName'], { name: { givenName: 'Barbara' } }],
-    ['a sub-attribute of a multi-valued attribute', ['emails.value'], { emails: [{ value: 'bjensen@example.com' }, { value: 'babs@jensen.org' }] }],
+    [
+      'a sub-attribute of a multi-valued attribute',
+      ['emails.value'],
+      { emails: [{ value: 'bjensen@example.com' }, { value: 'babs@jensen.org' }] },
+    ],
     ['meta.lastModified', ['meta.lastModified'], { meta: { lastModified: meta.lastModified } }],
     ['a URN-qualified extension attribute', [`${ENT}:department`], { [ENT]: { department: 'Tour Operations' } }],
     ['a URN-qualified extension sub-attribute', [`${ENT.toLowerCase()}:MANAGER.value`], { [ENT]: { manager: { value: 'm1' } } }],
@@ -176,7 +186,10 @@ describe('parseAttributeList', () => {
     assert.throws(
       () => parseAttributeList('a'.repeat(4097)),
       (e: unknown) =>
-        e instanceof ScimError && e.status === 400 && e.scimType === undefined && e.detail === 'attribute list is longer than 4096 characters',
+        e instanceof ScimError &&
+        e.status === 400 &&
+        e.scimType === undefined &&
+        e.detail === 'attribute list is longer than 4096 characters',
     );
   });
 });

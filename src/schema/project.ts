@@ -292,12 +292,7 @@ export function projectResource(
  * `excludedAttributes=members` or `attributes=displayName` (Entra, RFC 7644 §3.4.2.5).
  * Unknown names: false.
  */
-export function needsAttribute(
-  registry: SchemaRegistry,
-  resourceType: string,
-  selection: AttributeSelection,
-  name: string,
-): boolean {
+export function needsAttribute(registry: SchemaRegistry, resourceType: string, selection: AttributeSelection, name: string): boolean {
   const compiledSelection = compile(registry, resourceType, selection);
   if (compiledSelection !== DEFAULT_SELECTION) return needs(registry, resourceType, compiledSelection, name);
   // Asked on every read (does it need members? groups?): answered once per registry for the default.

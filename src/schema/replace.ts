@@ -25,7 +25,12 @@ export function carryOver(
     } else if (def.mutability === 'immutable') {
       if (after === undefined) next[def.name] = structuredClone(before);
       else if (!jsonEqual(before, after)) throw mutability(`attribute "${label(def.name)}" is immutable`);
-    } else if (def.type === 'complex' && !def.multiValued && isJsonObject(before) && def.subAttributes?.some((s) => s.mutability === 'immutable')) {
+    } else if (
+      def.type === 'complex' &&
+      !def.multiValued &&
+      isJsonObject(before) &&
+      def.subAttributes?.some((s) => s.mutability === 'immutable')
+    ) {
       const sub = isJsonObject(after) ? after : {};
       const immutables = def.subAttributes.filter((s) => s.mutability === 'immutable');
       carryOver(immutables, sub, before, (n) => `${label(def.name)}.${n}`);

@@ -7,7 +7,7 @@ import { GROUP_SCHEMA_ID } from './core/group.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
 import { createCoreRegistry } from './registry.ts';
 import { ACME_SCHEMA_ID, createAcmeRegistry } from './testing/acme-extension.ts';
-import { validateResource, type ValidateOptions } from './validate.ts';
+import { type ValidateOptions, validateResource } from './validate.ts';
 
 const registry = createCoreRegistry();
 const acmeRegistry = createAcmeRegistry();
@@ -110,10 +110,7 @@ describe('RFC 7643 §2.1 attribute names', () => {
       detail: 'attribute "userName" is given more than once',
     });
     assertScimError(
-      () =>
-        validateUser(
-          user({ [ENTERPRISE_USER_SCHEMA_ID]: { department: 'a' }, [`${ENTERPRISE_USER_SCHEMA_ID}:Department`]: 'b' }),
-        ),
+      () => validateUser(user({ [ENTERPRISE_USER_SCHEMA_ID]: { department: 'a' }, [`${ENTERPRISE_USER_SCHEMA_ID}:Department`]: 'b' })),
       { status: 400, scimType: 'invalidSyntax', detail: `attribute "${ENTERPRISE_USER_SCHEMA_ID}:department" is given more than once` },
     );
   });
@@ -260,7 +257,11 @@ describe('RFC 7643 §2.3 data types', () => {
     ['a string for a decimal', { score: '1.5' }, `attribute "${A}:score": expected a number`],
     ['a date without time', { hired: '2011-08-01' }, `attribute "${A}:hired": expected an xsd:dateTime string`],
     ['month 13', { hired: '2011-13-01T00:00:00Z' }, `attribute "${A}:hired": expected an xsd:dateTime string`],
-    ['February 31st (no instant, so no filter could compare it)', { hired: '2011-02-31T00:00:00Z' }, `attribute "${A}:hired": expected an xsd:dateTime string`],
+    [
+      'February 31st (no instant, so no filter could compare it)',
+      { hired: '2011-02-31T00:00:00Z' },
+      `attribute "${A}:hired": expected an xsd:dateTime string`,
+    ],
     ['a number for a dateTime', { hired: 0 }, `attribute "${A}:hired": expected an xsd:dateTime string`],
     ['non-base64', { badge: 'not base64!' }, `attribute "${A}:badge": expected a base64 string`],
     ['bad base64 length', { badge: 'TWF' }, `attribute "${A}:badge": expected a base64 string`],
@@ -273,7 +274,11 @@ describe('RFC 7643 §2.3 data types', () => {
     });
   }
   const coreBad: readonly [string, Record<string, unknown>, string][] = [
-    ['emails[1].primary as a number', { emails: [{ value: 'a' }, { value: 'b', primary: 1 }] }, 'attribute "emails[1].primary": expected a boolean'],
+    [
+      'emails[1].primary as a number',
+      { emails: [{ value: 'a' }, { value: 'b', primary: 1 }] },
+      'attribute "emails[1].primary": expected a boolean',
+    ],
     ['active as "yes"', { active: 'yes' }, 'attribute "active": expected a boolean'],
     ['userName as a number', { userName: 7 }, 'attribute "userName": expected a string'],
     ['name as an array', { name: [{ givenName: 'B' }] }, 'attribute "name": expected a JSON object'],
@@ -322,7 +327,15 @@ describe('RFC 7643 §2.5 unassigned values', () => {
 describe('RFC 7643 §2.4 multi-valued primary', () => {
   it('two primary values are 400 invalidValue', () => {
     assertScimError(
-      () => validateUser(user({ emails: [{ value: 'a', primary: true }, { value: 'b', primary: 'true' }] })),
+      () =>
+        validateUser(
+          user({
+            emails: [
+              { value: 'a', primary: true },
+              { value: 'b', primary: 'true' },
+            ],
+          }),
+        ),
       invalidValue('attribute "emails": at most one value may have primary true'),
     );
   });
@@ -348,7 +361,10 @@ describe('RFC 7643 §2.4 canonicalValues', () => {
 
 describe('RFC 7643 §2.2 required', () => {
   it('a User without userName is 400 invalidValue', () => {
-    assertScimError(() => validateUser({ schemas: [USER_SCHEMA_ID], displayName: 'B' }), invalidValue('required attribute "userName" is missing'));
+    assertScimError(
+      () => validateUser({ schemas: [USER_SCHEMA_ID], displayName: 'B' }),
+      invalidValue('required attribute "userName" is missing'),
+    );
   });
   it('an empty userName counts as missing', () => {
     assertScimError(() => validateUser(user({ userName: '' })), invalidValue('required attribute "userName" is missing'));
@@ -372,7 +388,10 @@ describe('RFC 7643 §2.2 required', () => {
   });
   it('RFC 7643 §6: a required extension must be present', () => {
     const strict = createAcmeRegistry(true);
-    assertScimError(() => validateResource(strict, 'User', user(), CREATE), invalidValue(`required attribute "${ACME_SCHEMA_ID}" is missing`));
+    assertScimError(
+      () => validateResource(strict, 'User', user(), CREATE),
+      invalidValue(`required attribute "${ACME_SCHEMA_ID}" is missing`),
+    );
     assert.ok(validateResource(strict, 'User', acme({}), CREATE).doc[ACME_SCHEMA_ID]);
   });
 });
@@ -436,10 +455,36 @@ describe('RFC 7644 §3.5.1 replace (PUT)', () => {
 
 describe('property: random JSON bodies', () => {
   const keys = [
-    'schemas', 'userName', 'USERNAME', 'name', 'emails', 'active', 'password', 'groups', 'id', 'meta', 'members',
-    'displayName', '__proto__', 'constructor', 'prototype', 'givenName', 'value', 'primary', 'type',
-    ENTERPRISE_USER_SCHEMA_ID, `${ENTERPRISE_USER_SCHEMA_ID}:manager`, `${ENTERPRISE_USER_SCHEMA_ID}:department`, 'manager',
-    ACME_SCHEMA_ID, 'level', 'hired', 'tier', 'site', 'code', 'costCode',
+    'schemas',
+    'userName',
+    'USERNAME',
+    'name',
+    'emails',
+    'active',
+    'password',
+    'groups',
+    'id',
+    'meta',
+    'members',
+    'displayName',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'givenName',
+    'value',
+    'primary',
+    'type',
+    ENTERPRISE_USER_SCHEMA_ID,
+    `${ENTERPRISE_USER_SCHEMA_ID}:manager`,
+    `${ENTERPRISE_USER_SCHEMA_ID}:department`,
+    'manager',
+    ACME_SCHEMA_ID,
+    'level',
+    'hired',
+    'tier',
+    'site',
+    'code',
+    'costCode',
   ];
   const { value: jsonish } = fc.letrec((tie) => ({
     value: fc.oneof(
@@ -451,9 +496,12 @@ describe('property: random JSON bodies', () => {
   }));
   const body = fc.oneof(
     jsonish,
-    fc.record({ schemas: fc.constantFrom([USER_SCHEMA_ID], [GROUP_SCHEMA_ID]), rest: fc.dictionary(fc.constantFrom(...keys), jsonish, { maxKeys: 8 }) }).map(
-      ({ schemas, rest }) => ({ ...rest, schemas }),
-    ),
+    fc
+      .record({
+        schemas: fc.constantFrom([USER_SCHEMA_ID], [GROUP_SCHEMA_ID]),
+        rest: fc.dictionary(fc.constantFrom(...keys), jsonish, { maxKeys: 8 }),
+      })
+      .map(({ schemas, rest }) => ({ ...rest, schemas })),
   );
   const hasProtoKey = (value: unknown): boolean => {
     if (typeof value !== 'object' || value === null) return false;
@@ -465,7 +513,9 @@ describe('property: random JSON bodies', () => {
       fc.property(body, fc.constantFrom('User', 'Group'), fc.boolean(), (generated, resourceType, replace) => {
         // Round-trip through JSON so `__proto__` is an own key, exactly as JSON.parse delivers it.
         const input = JSON.parse(JSON.stringify(generated)) as unknown;
-        const options: ValidateOptions = replace ? { mode: 'replace', existing: { userName: 'x', [ACME_SCHEMA_ID]: { badgeId: 'B' } } } : CREATE;
+        const options: ValidateOptions = replace
+          ? { mode: 'replace', existing: { userName: 'x', [ACME_SCHEMA_ID]: { badgeId: 'B' } } }
+          : CREATE;
         try {
           const result = validateResource(acmeRegistry, resourceType, input, options);
           assert.equal(hasProtoKey(result.doc), false);

@@ -6,9 +6,9 @@ import { COMMON_ATTRIBUTES } from './core/common.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
+import type { SchemaRegistry } from './registry.ts';
 import { carryOver } from './replace.ts';
 import { checkRequired } from './required.ts';
-import type { SchemaRegistry } from './registry.ts';
 
 /** What a POST/PUT body becomes: the stored document, plus the parts stored outside it. */
 export interface ValidatedResource {
@@ -128,10 +128,7 @@ function setIfDefined(target: Record<string, unknown>, key: string, value: unkno
   if (value !== undefined && !UNSAFE_KEYS.has(key)) target[key] = value;
 }
 
-function extensionSchemas(
-  registry: SchemaRegistry,
-  refs: readonly { readonly schema: string }[],
-): readonly SchemaDefinition[] {
+function extensionSchemas(registry: SchemaRegistry, refs: readonly { readonly schema: string }[]): readonly SchemaDefinition[] {
   const out: SchemaDefinition[] = [];
   for (const ref of refs) {
     const schema = registry.schema(ref.schema);

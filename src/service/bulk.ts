@@ -1,7 +1,7 @@
 import { ScimError } from '../errors/scim-error.ts';
 import type { CreateCommand, ResourceTypeName } from '../store/ports.ts';
 import { scheduleOperations } from './bulk/order.ts';
-import { parseBulkRequest, type BulkPlan, type ParsedOperation } from './bulk/parse.ts';
+import { type BulkPlan, type ParsedOperation, parseBulkRequest } from './bulk/parse.ts';
 import { resolveReferences } from './bulk/references.ts';
 import { etagOf } from './etag.ts';
 import type { Selection } from './list-params.ts';
@@ -83,7 +83,12 @@ export function createBulkService(deps: BulkServiceDeps) {
       batch = [];
       let written: Array<ResourceResult | ScimError>;
       try {
-        written = await resources.createPrepared(scope, pending.map((p) => p.command), ID_ONLY, failOnErrors - errors);
+        written = await resources.createPrepared(
+          scope,
+          pending.map((p) => p.command),
+          ID_ONLY,
+          failOnErrors - errors,
+        );
       } catch (error) {
         // The whole transaction rolled back: none of them was created.
         for (const p of pending) record(p.index, failure(p.op, undefined, error));
@@ -137,7 +142,12 @@ export function createBulkService(deps: BulkServiceDeps) {
   }
 
   /** A PUT, PATCH or DELETE whose references are all resolved: the single request it stands for. */
-  async function write(scope: RequestScope, op: ParsedOperation, plan: UpdatePlan, createdIds: ReadonlyMap<string, string>): Promise<BulkOperationResult> {
+  async function write(
+    scope: RequestScope,
+    op: ParsedOperation,
+    plan: UpdatePlan,
+    createdIds: ReadonlyMap<string, string>,
+  ): Promise<BulkOperationResult> {
     const id = plan.resource.kind === 'id' ? plan.resource.id : createdIds.get(plan.resource.bulkId)!;
     const location = locationOf(scope, plan.type, id);
     try {

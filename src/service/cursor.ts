@@ -35,13 +35,7 @@ function checksum(body: string): string {
   return createHash('sha256').update(`scimd-cursor:${body}`).digest('base64url').slice(0, 8);
 }
 
-export function encodeCursor(
-  direction: 'after' | 'before',
-  key: CursorKey,
-  totalResults: number,
-  fingerprint: string,
-  now: Date,
-): string {
+export function encodeCursor(direction: 'after' | 'before', key: CursorKey, totalResults: number, fingerprint: string, now: Date): string {
   const payload: CursorPayload = {
     v: 1,
     d: direction === 'after' ? 'a' : 'b',

@@ -6,7 +6,10 @@ export function etagOf(version: number): string {
 }
 
 function tagsOf(header: string): string[] {
-  return header.split(',').map((t) => t.trim().replace(/^W\//, '')).filter((t) => t.length > 0);
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .filter((t) => t.length > 0);
 }
 
 /** Weak comparison (RFC 9110 §8.8.3.2): does the header name this version, or `*`? */

@@ -1,6 +1,6 @@
 import { quoteInput } from '../errors/quote.ts';
 import { badRequest, invalidCount, invalidSyntax, invalidValue } from '../errors/scim-error.ts';
-import { DEFAULT_ATTRIBUTE_LIST_LIMITS, parseAttributeList, type AttributeListLimits } from '../schema/project.ts';
+import { type AttributeListLimits, DEFAULT_ATTRIBUTE_LIST_LIMITS, parseAttributeList } from '../schema/project.ts';
 
 /** RFC 7644 §3.4.2 query parameters, as sent by GET or by a POST .search body (§3.4.3). */
 export interface ListParams {

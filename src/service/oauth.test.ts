@@ -53,6 +53,9 @@ describe('OAuth issuer settings', () => {
   }
 
   it('allows http JWKS on loopback (local setups and tests)', () => {
-    assert.equal(parseOAuthSettings({ ...base, jwksUrl: 'http://127.0.0.1:8081/jwks.json' }, 'acme').jwksUrl, 'http://127.0.0.1:8081/jwks.json');
+    assert.equal(
+      parseOAuthSettings({ ...base, jwksUrl: 'http://127.0.0.1:8081/jwks.json' }, 'acme').jwksUrl,
+      'http://127.0.0.1:8081/jwks.json',
+    );
   });
 });

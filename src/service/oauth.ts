@@ -1,4 +1,4 @@
-import { ASYMMETRIC_ALGORITHMS, peekJwt, type JwtVerifier } from '../auth/jwt.ts';
+import { ASYMMETRIC_ALGORITHMS, type JwtVerifier, peekJwt } from '../auth/jwt.ts';
 import { badRequest, forbidden, invalidToken, notFound } from '../errors/scim-error.ts';
 import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute, TenantStore } from '../store/ports.ts';
 import type { Principal } from './tenants.ts';
@@ -14,7 +14,16 @@ export const OAUTH_DEFAULTS = {
   subjectAttribute: 'userName',
 } as const;
 
-const SETTINGS_FIELDS = ['issuer', 'jwksUrl', 'audience', 'tenantClaim', 'tenantValue', 'algorithms', 'clockSkewSeconds', 'subjectAttribute'];
+const SETTINGS_FIELDS = [
+  'issuer',
+  'jwksUrl',
+  'audience',
+  'tenantClaim',
+  'tenantValue',
+  'algorithms',
+  'clockSkewSeconds',
+  'subjectAttribute',
+];
 const SUBJECT_ATTRIBUTES: readonly SubjectAttribute[] = ['userName', 'id'];
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_CLOCK_SKEW_SECONDS = 300;

@@ -54,7 +54,8 @@ export function createRateLimiter(limits: RateLimits, now: () => number = () => 
     const t = now();
     if (buckets.size > PRUNE_ABOVE) prune(t);
     const checked: { bucket: Bucket; limit: RateLimit; scope: string }[] = [];
-    if (limits.tenant.perSecond > 0) checked.push({ bucket: refilled(`t:${principal.tenantId}`, limits.tenant, t), limit: limits.tenant, scope: 'tenant' });
+    if (limits.tenant.perSecond > 0)
+      checked.push({ bucket: refilled(`t:${principal.tenantId}`, limits.tenant, t), limit: limits.tenant, scope: 'tenant' });
     if (limits.token.perSecond > 0) {
       const key = `k:${principal.tenantId}:${principal.tokenId}`;
       checked.push({ bucket: refilled(key, limits.token, t), limit: limits.token, scope: 'token' });

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../config/request-limits.ts';
 import { invalidValue, notFound, ScimError } from '../errors/scim-error.ts';
-import type { ResolvedFilter } from '../filter/ast.ts';
+import { eventBuilders } from '../events/build.ts';
 import { parseFilter } from '../filter/parser.ts';
 import { parsePatchPath } from '../filter/path.ts';
 import { resolveFilter } from '../filter/resolve.ts';
-import { eventBuilders } from '../events/build.ts';
 import { applyPatch } from '../patch/apply.ts';
 import { changedAttributes } from '../patch/diff.ts';
 import { parsePatchRequest } from '../patch/parse.ts';
@@ -94,7 +93,9 @@ export function createResourceService(deps: ResourceServiceDeps) {
 
   /** The event builders of a request: events carry the resource as GET shows it, never a password. */
   function eventsFor(registry: SchemaRegistry, scope: RequestScope) {
-    return eventBuilders(scope.baseUrl, (stored) => projectResource(registry, stored.resourceType, toRepresentation(registry, scope.baseUrl, stored), {}));
+    return eventBuilders(scope.baseUrl, (stored) =>
+      projectResource(registry, stored.resourceType, toRepresentation(registry, scope.baseUrl, stored), {}),
+    );
   }
 
   function extensionIds(registry: SchemaRegistry, type: ResourceTypeName): ReadonlySet<string> {
@@ -116,7 +117,9 @@ export function createResourceService(deps: ResourceServiceDeps) {
   function resolveSortBy(registry: SchemaRegistry, type: ResourceTypeName, sortBy: string): ResolvedAttribute {
     const path = parsePatchPath(sortBy, bounds.filter);
     const resolved =
-      path.filter === undefined ? registry.resolve(type, { uri: path.attr.uri, name: path.attr.name, subAttr: path.attr.subAttr }) : undefined;
+      path.filter === undefined
+        ? registry.resolve(type, { uri: path.attr.uri, name: path.attr.name, subAttr: path.attr.subAttr })
+        : undefined;
     if (!resolved) throw invalidValue(`sortBy "${sortBy}" names no attribute of ${type}`);
     const multiValued = resolved.attribute.multiValued || resolved.leaf.multiValued;
     if (multiValued || resolved.leaf.type === 'complex') {
@@ -135,7 +138,9 @@ export function createResourceService(deps: ResourceServiceDeps) {
     const parsed = params.filter !== undefined ? parseFilter(params.filter, bounds.filter) : undefined;
     const lenient = types.length > 1;
     const filters = types.map((type) => attempt(() => (parsed ? resolveFilter(parsed, registry, type) : undefined)));
-    const sorts = types.map((type) => attempt(() => (params.sortBy !== undefined ? resolveSortBy(registry, type, params.sortBy) : undefined)));
+    const sorts = types.map((type) =>
+      attempt(() => (params.sortBy !== undefined ? resolveSortBy(registry, type, params.sortBy) : undefined)),
+    );
     for (const outcomes of [filters, sorts]) {
       const firstError = outcomes.find((o) => o.error)?.error;
       if (firstError && (!lenient || outcomes.every((o) => o.error))) throw firstError;
@@ -309,7 +314,12 @@ export function createResourceService(deps: ResourceServiceDeps) {
       const result = applyPatch(registry, type, existing.doc, operations);
       const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
       const doc = docChanged
-        ? validateResource(registry, type, { schemas: schemasOf(registry, type, result.doc), ...result.doc }, { mode: 'replace', existing: existing.doc }).doc
+        ? validateResource(
+            registry,
+            type,
+            { schemas: schemasOf(registry, type, result.doc), ...result.doc },
+            { mode: 'replace', existing: existing.doc },
+          ).doc
         : undefined;
       return {
         ...(doc !== undefined ? { doc } : {}),
@@ -351,10 +361,14 @@ export function createResourceService(deps: ResourceServiceDeps) {
           ...(change.memberOps.length > 0 ? { memberOps: change.memberOps } : {}),
           ...(uniqueValues !== undefined ? { uniqueValues } : {}),
           now: clock().toISOString(),
-          events: eventsFor(registry, scope).updated(type, [
-            ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(registry, type)) : []),
-            ...(change.passwordHash !== undefined ? ['password'] : []),
-          ], method),
+          events: eventsFor(registry, scope).updated(
+            type,
+            [
+              ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(registry, type)) : []),
+              ...(change.passwordHash !== undefined ? ['password'] : []),
+            ],
+            method,
+          ),
         });
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) {

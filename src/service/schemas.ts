@@ -3,14 +3,14 @@ import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute.
 import { coerceAttribute } from '../schema/coerce.ts';
 import {
   checkSchemaId,
+  type ExtendedResourceType,
   LIMITS,
   parseAttribute,
   parseSchema,
   resourceTypeOfUrn,
   schemaNameOfUrn,
-  tenantRegistry,
-  type ExtendedResourceType,
   type TenantExtension,
+  tenantRegistry,
 } from '../schema/custom.ts';
 import { jsonEqual } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
@@ -158,7 +158,12 @@ export function createSchemaService(deps: {
     const parsed = parseAttribute(input.attribute);
     const saved = await change(tenant, schemaId, (existing) => {
       const resourceType = resourceTypeFor(schemaId, input.resourceType, existing);
-      const schema: SchemaDefinition = existing?.schema ?? { id: schemaId, name: schemaNameOfUrn(schemaId), description: '', attributes: [] };
+      const schema: SchemaDefinition = existing?.schema ?? {
+        id: schemaId,
+        name: schemaNameOfUrn(schemaId),
+        description: '',
+        attributes: [],
+      };
       const index = schema.attributes.findIndex((a) => a.name.toLowerCase() === parsed.name.toLowerCase());
       // A redefinition keeps the stored spelling: documents hold values under that key.
       const attribute = index < 0 ? parsed : { ...parsed, name: schema.attributes[index]!.name };
@@ -224,7 +229,8 @@ function checkStoredValues(
   for (const { id, value } of stored) {
     let reason: string | undefined;
     try {
-      if (!jsonEqual(coerceAttribute(ctx, definition, value, label), value)) reason = `its stored value ${JSON.stringify(value)} would have to be converted`;
+      if (!jsonEqual(coerceAttribute(ctx, definition, value, label), value))
+        reason = `its stored value ${JSON.stringify(value)} would have to be converted`;
     } catch (error) {
       if (!(error instanceof ScimError)) throw error;
       reason = error.detail;

@@ -1,6 +1,6 @@
+import { SET_EVENT_URIS } from '../events/set/uris.ts';
 import type { OAuthIssuerRecord } from '../store/ports.ts';
 import type { BulkLimits } from './bulk.ts';
-import { SET_EVENT_URIS } from '../events/set/uris.ts';
 import type { ListLimits } from './resources.ts';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';

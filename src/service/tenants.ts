@@ -134,7 +134,10 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
    * `expires` says otherwise); the old token keeps working for `overlap` (default 24h), time to
    * paste the new secret into the identity provider, then expires.
    */
-  async function rotateToken(id: string, options: { overlap?: string; expires?: string } = {}): Promise<{ minted: MintedToken; previous: TokenView }> {
+  async function rotateToken(
+    id: string,
+    options: { overlap?: string; expires?: string } = {},
+  ): Promise<{ minted: MintedToken; previous: TokenView }> {
     const overlapMs = parseDuration(options.overlap ?? DEFAULT_ROTATION_OVERLAP);
     const lifetimeMs = options.expires ? parseDuration(options.expires) : undefined;
     const old = await store.findTokenById(id);
@@ -206,7 +209,8 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     const hash = hashSecret(bearerTokenOf(header));
     const cached = accepted.get(hash);
     if (cached && cached.until > now.getTime()) {
-      if (connection) byConnection.set(connection, { authorization: header, principal: cached.principal, until: cached.until, revocations });
+      if (connection)
+        byConnection.set(connection, { authorization: header, principal: cached.principal, until: cached.until, revocations });
       return cached.principal;
     }
     const token = await store.findTokenByHash(hash);

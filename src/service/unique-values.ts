@@ -61,7 +61,11 @@ export function keysOf(definition: AttributeDefinition, value: unknown): string[
  * The keys a write of `doc` must hold; undefined when the type has no unique extension
  * attribute, so that such a tenant's writes touch no extra table.
  */
-export function uniqueValuesOf(registry: SchemaRegistry, type: ResourceTypeName, doc: Readonly<Record<string, unknown>>): UniqueValue[] | undefined {
+export function uniqueValuesOf(
+  registry: SchemaRegistry,
+  type: ResourceTypeName,
+  doc: Readonly<Record<string, unknown>>,
+): UniqueValue[] | undefined {
   const attributes = uniqueAttributes(registry, type);
   if (attributes.length === 0) return undefined;
   const out: UniqueValue[] = [];

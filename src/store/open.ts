@@ -19,5 +19,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     const { PostgresStore } = await import('./postgres/store.ts');
     return PostgresStore.fromUrl(databaseUrl);
   }
-  throw new Error(`unsupported database URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<file>, sqlite::memory: or postgres://…`);
+  throw new Error(
+    `unsupported database URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<file>, sqlite::memory: or postgres://…`,
+  );
 }

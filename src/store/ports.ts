@@ -502,7 +502,11 @@ export interface SchemaStore {
   extensionsVersion(tenantId: string): Promise<number>;
   loadExtensions(tenantId: string): Promise<{ readonly version: number; readonly extensions: readonly TenantExtension[] }>;
   /** Each resource of the type whose document holds a value at `path`, with that value. */
-  valuesAt(tenantId: string, resourceType: ResourceTypeName, path: readonly string[]): Promise<readonly { readonly id: string; readonly value: unknown }[]>;
+  valuesAt(
+    tenantId: string,
+    resourceType: ResourceTypeName,
+    path: readonly string[],
+  ): Promise<readonly { readonly id: string; readonly value: unknown }[]>;
   /**
    * Applies the change and bumps the version, or nothing: VersionConflictError when the version
    * is no longer `expectedVersion`, uniqueness (409) when a rebuilt attribute has duplicates.

@@ -65,10 +65,17 @@ describe('scimd CLI: administration (README "Administration")', () => {
     const served = await startServe(env, port);
     try {
       const origin = `http://127.0.0.1:${port}`;
-      assert.equal((await fetch(`${origin}/admin/tenants`, { headers: { authorization: `Bearer ${bootstrap}` } })).status, 401, 'a SCIM token is refused');
+      assert.equal(
+        (await fetch(`${origin}/admin/tenants`, { headers: { authorization: `Bearer ${bootstrap}` } })).status,
+        401,
+        'a SCIM token is refused',
+      );
       const tenants = await fetch(`${origin}/admin/tenants`, { headers: { authorization: `Bearer ${adminToken}` } });
       assert.equal(tenants.status, 200);
-      assert.deepEqual(((await tenants.json()) as { tenants: { name: string }[] }).tenants.map((t) => t.name), ['default']);
+      assert.deepEqual(
+        ((await tenants.json()) as { tenants: { name: string }[] }).tenants.map((t) => t.name),
+        ['default'],
+      );
       const created = await fetch(`${served.url}/Users`, {
         method: 'POST',
         headers: { authorization: `Bearer ${bootstrap}`, 'content-type': 'application/scim+json' },
@@ -76,8 +83,13 @@ describe('scimd CLI: administration (README "Administration")', () => {
       });
       assert.equal(created.status, 201);
       const { id } = (await created.json()) as { id: string };
-      const audit = (await (await fetch(`${origin}/admin/audit`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { entries: { resourceId: string; status: number }[] };
-      assert.deepEqual(audit.entries.map((e) => [e.resourceId, e.status]), [[id, 201]]);
+      const audit = (await (await fetch(`${origin}/admin/audit`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as {
+        entries: { resourceId: string; status: number }[];
+      };
+      assert.deepEqual(
+        audit.entries.map((e) => [e.resourceId, e.status]),
+        [[id, 201]],
+      );
     } finally {
       assert.equal(await served.stop(), 0);
     }

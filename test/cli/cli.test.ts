@@ -57,9 +57,16 @@ describe('scimd CLI', () => {
   });
 
   it('an unreadable SET signing key file stops serve with one clear message and exit code 2', async () => {
-    const result = await runCli(['serve'], { SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_PORT: '0', SCIMD_SET_SIGNING_KEYS: '/nonexistent/set-keys.json' });
+    const result = await runCli(['serve'], {
+      SCIMD_DATABASE_URL: tempDatabaseUrl(),
+      SCIMD_PORT: '0',
+      SCIMD_SET_SIGNING_KEYS: '/nonexistent/set-keys.json',
+    });
     assert.equal(result.code, 2);
-    assert.equal(result.stderr.trim(), 'scimd: configuration error: SCIMD_SET_SIGNING_KEYS: cannot read /nonexistent/set-keys.json: ENOENT');
+    assert.equal(
+      result.stderr.trim(),
+      'scimd: configuration error: SCIMD_SET_SIGNING_KEYS: cannot read /nonexistent/set-keys.json: ENOENT',
+    );
   });
 
   it('an unknown command prints the usage and exits 1', async () => {

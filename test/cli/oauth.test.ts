@@ -3,12 +3,28 @@ import { describe, it } from 'node:test';
 import { runCli, tempDatabaseUrl } from './process.ts';
 
 describe('scimd oauth', () => {
-  it('set, show, list and remove a tenant\'s issuer on one database', async () => {
+  it("set, show, list and remove a tenant's issuer on one database", async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     assert.equal((await runCli(['tenants', 'create', 'acme'], env)).code, 0);
     const set = await runCli(
-      ['oauth', 'set', '--tenant', 'acme', '--issuer', 'https://idp.example.com', '--jwks-url', 'https://idp.example.com/keys',
-        '--audience', 'scimd', '--algorithms', 'RS256,ES256', '--clock-skew', '30', '--subject-attribute', 'id'],
+      [
+        'oauth',
+        'set',
+        '--tenant',
+        'acme',
+        '--issuer',
+        'https://idp.example.com',
+        '--jwks-url',
+        'https://idp.example.com/keys',
+        '--audience',
+        'scimd',
+        '--algorithms',
+        'RS256,ES256',
+        '--clock-skew',
+        '30',
+        '--subject-attribute',
+        'id',
+      ],
       env,
     );
     assert.equal(set.code, 0, set.stderr);
@@ -20,8 +36,14 @@ describe('scimd oauth', () => {
     assert.equal(shown.subjectAttribute, 'id');
     assert.equal(shown.tenantClaim, 'tenant');
     assert.equal(shown.tenantValue, 'acme');
-    const listed = (await runCli(['oauth', 'list'], env)).stdout.trim().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual(listed.map((r) => r.tenant), ['acme']);
+    const listed = (await runCli(['oauth', 'list'], env)).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      listed.map((r) => r.tenant),
+      ['acme'],
+    );
 
     const removed = await runCli(['oauth', 'remove', '--tenant', 'acme'], env);
     assert.equal(removed.code, 0, removed.stderr);
@@ -34,7 +56,20 @@ describe('scimd oauth', () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     await runCli(['tenants', 'create', 'acme'], env);
     const hs = await runCli(
-      ['oauth', 'set', '--tenant', 'acme', '--issuer', 'x', '--jwks-url', 'https://idp.example.com/keys', '--audience', 'a', '--algorithms', 'HS256'],
+      [
+        'oauth',
+        'set',
+        '--tenant',
+        'acme',
+        '--issuer',
+        'x',
+        '--jwks-url',
+        'https://idp.example.com/keys',
+        '--audience',
+        'a',
+        '--algorithms',
+        'HS256',
+      ],
       env,
     );
     assert.equal(hs.code, 1);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { freePort, runCli, startServe, tempDatabaseUrl } from './process.ts';
 
@@ -13,12 +13,49 @@ describe('scimd schema', () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     assert.equal((await runCli(['tenants', 'create', 'acme'], env)).code, 0);
     const added = await runCli(
-      ['schema', 'add-attribute', '--tenant', 'acme', '--resource', 'User', '--schema', HR, '--name', 'costCenter', '--type', 'string',
-        '--required', '--case-exact', '--mutability', 'immutable', '--returned', 'always', '--unique', 'server', '--canonical', 'A1,B2'],
+      [
+        'schema',
+        'add-attribute',
+        '--tenant',
+        'acme',
+        '--resource',
+        'User',
+        '--schema',
+        HR,
+        '--name',
+        'costCenter',
+        '--type',
+        'string',
+        '--required',
+        '--case-exact',
+        '--mutability',
+        'immutable',
+        '--returned',
+        'always',
+        '--unique',
+        'server',
+        '--canonical',
+        'A1,B2',
+      ],
       env,
     );
     assert.equal(added.code, 0, added.stderr);
-    const desk = await runCli(['schema', 'add-attribute', '--tenant', 'acme', '--schema', HR, '--name', 'desks', '--multi', '--sub', 'building:string,floor:integer'], env);
+    const desk = await runCli(
+      [
+        'schema',
+        'add-attribute',
+        '--tenant',
+        'acme',
+        '--schema',
+        HR,
+        '--name',
+        'desks',
+        '--multi',
+        '--sub',
+        'building:string,floor:integer',
+      ],
+      env,
+    );
     assert.equal(desk.code, 0, desk.stderr);
 
     const listed = await runCli(['schema', 'list', '--tenant', 'acme', '--json'], env);
@@ -27,13 +64,27 @@ describe('scimd schema', () => {
     assert.equal(extension.resourceType, 'User');
     assert.equal(extension.schema.id, HR);
     assert.deepEqual(extension.schema.attributes[0], {
-      name: 'costCenter', type: 'string', multiValued: false, description: '', required: true, caseExact: true,
-      mutability: 'immutable', returned: 'always', uniqueness: 'server', canonicalValues: ['A1', 'B2'],
+      name: 'costCenter',
+      type: 'string',
+      multiValued: false,
+      description: '',
+      required: true,
+      caseExact: true,
+      mutability: 'immutable',
+      returned: 'always',
+      uniqueness: 'server',
+      canonicalValues: ['A1', 'B2'],
     });
     assert.equal(extension.schema.attributes[1].type, 'complex');
     assert.equal(extension.schema.attributes[1].multiValued, true);
-    assert.deepEqual(extension.schema.attributes[1].subAttributes.map((s: { name: string; type: string }) => `${s.name}:${s.type}`), ['building:string', 'floor:integer']);
-    assert.match((await runCli(['schema', 'list', '--tenant', 'acme'], env)).stdout, /^User\turn:.*:hr:2\.0:User\tcostCenter:string! desks:complex\[\]$/m);
+    assert.deepEqual(
+      extension.schema.attributes[1].subAttributes.map((s: { name: string; type: string }) => `${s.name}:${s.type}`),
+      ['building:string', 'floor:integer'],
+    );
+    assert.match(
+      (await runCli(['schema', 'list', '--tenant', 'acme'], env)).stdout,
+      /^User\turn:.*:hr:2\.0:User\tcostCenter:string! desks:complex\[\]$/m,
+    );
 
     const removedAttr = await runCli(['schema', 'remove-attribute', '--tenant', 'acme', '--schema', HR, '--name', 'desks'], env);
     assert.equal(removedAttr.code, 0, removedAttr.stderr);
@@ -47,13 +98,27 @@ describe('scimd schema', () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     await runCli(['tenants', 'create', 'acme'], env);
     const file = join(tmpdir(), `schema-${randomUUID()}.json`);
-    writeFileSync(file, JSON.stringify({
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
-      id: 'urn:example:params:scim:schemas:extension:team:2.0:Group',
-      name: 'Team',
-      description: 'Team data',
-      attributes: [{ name: 'costCode', type: 'string', multiValued: false, required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none' }],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+        id: 'urn:example:params:scim:schemas:extension:team:2.0:Group',
+        name: 'Team',
+        description: 'Team data',
+        attributes: [
+          {
+            name: 'costCode',
+            type: 'string',
+            multiValued: false,
+            required: false,
+            caseExact: false,
+            mutability: 'readWrite',
+            returned: 'default',
+            uniqueness: 'none',
+          },
+        ],
+      }),
+    );
     const imported = await runCli(['schema', 'import', '--tenant', 'acme', file], env);
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /^Group\turn:example:params:scim:schemas:extension:team:2\.0:Group\tcostCode:string$/m);
@@ -81,7 +146,10 @@ describe('scimd schema', () => {
       const headers = { authorization: `Bearer ${token}` };
       const schemaUrl = `${served.url}/Schemas/${HR}`;
       assert.equal((await fetch(schemaUrl, { headers })).status, 404);
-      const added = await runCli(['schema', 'add-attribute', '--tenant', 'default', '--schema', HR, '--name', 'level', '--type', 'integer'], env);
+      const added = await runCli(
+        ['schema', 'add-attribute', '--tenant', 'default', '--schema', HR, '--name', 'level', '--type', 'integer'],
+        env,
+      );
       assert.equal(added.code, 0, added.stderr);
       const deadline = Date.now() + 5000;
       let status = 404;

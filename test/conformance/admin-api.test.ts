@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_SCHEMA, startHarness, userBody, groupBody, type Harness } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 const ADMIN = 'admin-secret-for-the-tests-0123';
 
@@ -24,7 +24,12 @@ async function admin(h: Harness, method: string, url: string, options: { token?:
     },
     ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
   });
-  return { status: response.statusCode, headers: response.headers, body: response.body ? JSON.parse(response.body) : undefined, raw: response.body };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body: response.body ? JSON.parse(response.body) : undefined,
+    raw: response.body,
+  };
 }
 
 function assertScimError(answer: Answer, status: number, scimType?: string) {
@@ -184,7 +189,9 @@ describe('admin API: SCIM tokens', () => {
     assert.equal(rotated.body.token.expiresAt, new Date(now + 30 * 86_400_000).toISOString(), 'the old lifetime is kept');
     assert.equal(rotated.body.previous.id, old.id);
     assert.equal(rotated.body.previous.expiresAt, new Date(now + 2 * 3_600_000).toISOString());
-    const label = (await admin(h, 'GET', '/admin/tenants/acme/tokens')).body.tokens.find((t: { id: string }) => t.id === rotated.body.token.id).label;
+    const label = (await admin(h, 'GET', '/admin/tenants/acme/tokens')).body.tokens.find(
+      (t: { id: string }) => t.id === rotated.body.token.id,
+    ).label;
     assert.equal(label, 'entra');
 
     assert.equal((await h.request('GET', '/Users', { token: old.token })).status, 200, 'the old token works during the overlap');
@@ -192,7 +199,10 @@ describe('admin API: SCIM tokens', () => {
     now += 2 * 3_600_000 + 1000;
     assert.equal((await h.request('GET', '/Users', { token: old.token })).status, 401, 'and stops after it');
     assert.equal((await h.request('GET', '/Users', { token: rotated.body.token.token })).status, 200);
-    assert.equal((await admin(h, 'GET', '/admin/tenants/acme/tokens')).body.tokens.find((t: { id: string }) => t.id === old.id).state, 'expired');
+    assert.equal(
+      (await admin(h, 'GET', '/admin/tenants/acme/tokens')).body.tokens.find((t: { id: string }) => t.id === old.id).state,
+      'expired',
+    );
     assertScimError(await admin(h, 'POST', `/admin/tokens/${old.id}/rotate`), 400);
   });
 
@@ -213,7 +223,11 @@ describe('admin API: event sinks', () => {
   let h: Harness;
   before(async () => {
     // The relay runs elsewhere (SCIMD_RELAY=off): the backlog still comes from the database.
-    h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN, SCIMD_RELAY: 'off', SCIMD_EVENT_SINKS: 'https://user:pw@hooks.example.com/scim#secret=s3cr3t' });
+    h = await startHarness({
+      SCIMD_ADMIN_TOKEN: ADMIN,
+      SCIMD_RELAY: 'off',
+      SCIMD_EVENT_SINKS: 'https://user:pw@hooks.example.com/scim#secret=s3cr3t',
+    });
   });
   after(() => h.close());
 
@@ -294,7 +308,11 @@ describe('admin API: audit log of SCIM writes', () => {
     const whole = (await admin(h, 'GET', '/admin/audit?count=1000')).body.entries.map((e: { seq: number }) => e.seq);
     assert.deepEqual(seen, whole);
     assert.equal(whole.length, 7);
-    assert.deepEqual([...whole].sort((a, b) => b - a), whole, 'newest first');
+    assert.deepEqual(
+      [...whole].sort((a, b) => b - a),
+      whole,
+      'newest first',
+    );
 
     assert.equal((await admin(h, 'GET', '/admin/audit?since=2999-01-01T00:00:00Z')).body.entries.length, 0);
     assert.equal((await admin(h, 'GET', '/admin/audit?until=2000-01-01')).body.entries.length, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_SCHEMA, startHarness, type Harness } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, type Harness, startHarness } from '../helpers/harness.ts';
 
 const ADMIN = 'admin-secret-for-the-oauth-tests';
 
@@ -25,7 +25,7 @@ describe('admin API: per-tenant OAuth issuers', () => {
     return { status: res.statusCode, body: res.body === '' ? undefined : res.json(), headers: res.headers };
   };
 
-  it('PUT sets a tenant\'s issuer with defaults, GET shows it, the list has it, DELETE removes it', async () => {
+  it("PUT sets a tenant's issuer with defaults, GET shows it, the list has it, DELETE removes it", async () => {
     const put = await call('PUT', '/admin/tenants/acme/oauth', settings);
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.deepEqual(
@@ -44,7 +44,10 @@ describe('admin API: per-tenant OAuth issuers', () => {
       },
     );
     assert.deepEqual((await call('GET', '/admin/tenants/acme/oauth')).body, put.body);
-    assert.deepEqual((await call('GET', '/admin/oauth-issuers')).body.issuers.map((i: { tenant: string }) => i.tenant), ['acme']);
+    assert.deepEqual(
+      (await call('GET', '/admin/oauth-issuers')).body.issuers.map((i: { tenant: string }) => i.tenant),
+      ['acme'],
+    );
 
     const replaced = await call('PUT', '/admin/tenants/acme/oauth', { ...settings, algorithms: ['ES256'], clockSkewSeconds: 5 });
     assert.deepEqual(replaced.body.algorithms, ['ES256']);

@@ -3,11 +3,17 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAdminApi } from '../../src/http/admin/plugin.ts';
 import { installErrorHandling } from '../../src/http/plugins/error-handler.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { type Harness, startHarness } from '../helpers/harness.ts';
 
 const ADMIN = 'admin-secret-for-the-tests-0123';
 
-type Operation = { summary?: string; tags?: string[]; operationId: string; parameters: { name: string; in: string }[]; responses: Record<string, unknown> };
+type Operation = {
+  summary?: string;
+  tags?: string[];
+  operationId: string;
+  parameters: { name: string; in: string }[];
+  responses: Record<string, unknown>;
+};
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 /**
@@ -34,7 +40,8 @@ function servedRoutes(app: FastifyInstance, prefix: string): Set<string> {
 
 function documented(document: Document): Set<string> {
   const out = new Set<string>();
-  for (const [path, operations] of Object.entries(document.paths)) for (const method of Object.keys(operations)) out.add(`${method.toUpperCase()} ${path}`);
+  for (const [path, operations] of Object.entries(document.paths))
+    for (const method of Object.keys(operations)) out.add(`${method.toUpperCase()} ${path}`);
   return out;
 }
 
@@ -62,8 +69,15 @@ describe('admin API: OpenAPI 3.1 description at /admin/openapi.json', () => {
         assert.ok(!ids.has(operation.operationId), `${where}: operationId ${operation.operationId} is unique`);
         ids.add(operation.operationId);
         const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-        assert.deepEqual(operation.parameters.filter((p) => p.in === 'path').map((p) => p.name), params, `${where} declares its path parameters`);
-        assert.ok(Object.keys(operation.responses).some((s) => /^2\d\d$/.test(s)), `${where} documents a success response`);
+        assert.deepEqual(
+          operation.parameters.filter((p) => p.in === 'path').map((p) => p.name),
+          params,
+          `${where} declares its path parameters`,
+        );
+        assert.ok(
+          Object.keys(operation.responses).some((s) => /^2\d\d$/.test(s)),
+          `${where} documents a success response`,
+        );
       }
     }
     assert.equal(document.openapi, '3.1.0');
@@ -73,7 +87,11 @@ describe('admin API: OpenAPI 3.1 description at /admin/openapi.json', () => {
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const method of Object.keys(operations)) {
         const url = path.replace(/\{\w+\}/g, 'does-not-exist');
-        const response = await h.server.app.inject({ method: method.toUpperCase() as 'GET', url, headers: { authorization: `Bearer ${ADMIN}` } });
+        const response = await h.server.app.inject({
+          method: method.toUpperCase() as 'GET',
+          url,
+          headers: { authorization: `Bearer ${ADMIN}` },
+        });
         assert.ok(response.statusCode < 500, `${method} ${url}: ${response.body}`);
         assert.ok(!response.body.includes('no such endpoint'), `${method} ${url} is routed`);
       }
@@ -95,7 +113,10 @@ describe('admin API: OpenAPI 3.1 description at /admin/openapi.json', () => {
           version: 'test',
         });
         const registerExampleRoutes = (admin: FastifyInstance) => {
-          admin.get('/example', { schema: { summary: 'An extension', tags: ['example'], response: { 200: { type: 'object' } } }, handler: async () => ({}) });
+          admin.get('/example', {
+            schema: { summary: 'An extension', tags: ['example'], response: { 200: { type: 'object' } } },
+            handler: async () => ({}),
+          });
           void admin.register(async (child) => {
             child.put('/example/:id', { schema: { summary: 'A nested one', tags: ['example'] }, handler: async () => ({}) });
           });
@@ -109,7 +130,10 @@ describe('admin API: OpenAPI 3.1 description at /admin/openapi.json', () => {
     assert.equal(extended.paths['/admin/example/{id}']?.['put']?.summary, 'A nested one');
     assert.deepEqual([...documented(extended)].sort(), [...servedRoutes(app, '/admin/')].sort());
     assert.equal((await app.inject({ method: 'GET', url: '/admin/example' })).statusCode, 401, 'extensions are behind the admin token too');
-    assert.equal((await app.inject({ method: 'GET', url: '/admin/example', headers: { authorization: `Bearer ${ADMIN}` } })).statusCode, 200);
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/admin/example', headers: { authorization: `Bearer ${ADMIN}` } })).statusCode,
+      200,
+    );
     await app.close();
   });
 });

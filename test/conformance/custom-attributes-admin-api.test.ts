@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startHarness, USER_SCHEMA, type Harness } from '../helpers/harness.ts';
+import { type Harness, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const SALES = 'urn:ietf:params:scim:schemas:extension:sales:2.0:User';
 const ADMIN = 'admin-secret-for-the-schema-tests';
@@ -32,11 +32,18 @@ describe('custom attributes: admin HTTP API', () => {
     assert.equal(added.status, 200, JSON.stringify(added.body));
     assert.equal(added.body.id, SALES);
     assert.equal(added.body.resourceType, 'User');
-    assert.deepEqual(added.body.attributes.map((a: { name: string }) => a.name), ['region']);
+    assert.deepEqual(
+      added.body.attributes.map((a: { name: string }) => a.name),
+      ['region'],
+    );
 
-    const user = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA, SALES], userName: 'rep@example.com', [SALES]: { region: 'emea' } } });
+    const user = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA, SALES], userName: 'rep@example.com', [SALES]: { region: 'emea' } },
+    });
     assert.equal(user.status, 201, JSON.stringify(user.body));
-    const bad = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA, SALES], userName: 'rep2@example.com', [SALES]: { region: 'mars' } } });
+    const bad = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA, SALES], userName: 'rep2@example.com', [SALES]: { region: 'mars' } },
+    });
     assert.equal(bad.status, 400);
     const found = await h.request('GET', `/Users?filter=${encodeURIComponent(`${SALES}:region eq "emea"`)}`);
     assert.equal(found.body.totalResults, 1);
@@ -55,15 +62,23 @@ describe('custom attributes: admin HTTP API', () => {
     assert.equal(imported.body.resourceType, 'Group');
     const listed = await call('GET', '/admin/tenants/acme/schemas');
     assert.equal(listed.status, 200);
-    assert.deepEqual(listed.body.Resources.map((s: { id: string }) => s.id).sort(), ['urn:example:params:scim:schemas:extension:projects:2.0:Team', SALES]);
+    assert.deepEqual(listed.body.Resources.map((s: { id: string }) => s.id).sort(), [
+      'urn:example:params:scim:schemas:extension:projects:2.0:Team',
+      SALES,
+    ]);
     const one = await call('GET', schemaUrl);
     assert.equal(one.body.attributes[0].name, 'region');
     const rt = await h.request('GET', '/ResourceTypes/Group');
-    assert.deepEqual(rt.body.schemaExtensions, [{ schema: 'urn:example:params:scim:schemas:extension:projects:2.0:Team', required: false }]);
+    assert.deepEqual(rt.body.schemaExtensions, [
+      { schema: 'urn:example:params:scim:schemas:extension:projects:2.0:Team', required: false },
+    ]);
   });
 
   it('custom attributes: admin API errors are SCIM error bodies with the right status', async () => {
-    const noType = await call('POST', '/admin/tenants/acme/schemas', { id: 'urn:example:params:scim:schemas:extension:x:2.0', attributes: [] });
+    const noType = await call('POST', '/admin/tenants/acme/schemas', {
+      id: 'urn:example:params:scim:schemas:extension:x:2.0',
+      attributes: [],
+    });
     assert.equal(noType.status, 400);
     assert.match(noType.body.detail, /which resource type/);
     assert.equal(noType.body.schemas[0], 'urn:ietf:params:scim:api:messages:2.0:Error');
@@ -87,7 +102,10 @@ describe('custom attributes: admin HTTP API', () => {
     assert.equal((await call('POST', `${schemaUrl}/attributes`, { name: 'quota', type: 'integer' })).status, 200);
     const removed = await call('DELETE', `${schemaUrl}/attributes/region`);
     assert.equal(removed.status, 204);
-    assert.deepEqual((await call('GET', schemaUrl)).body.attributes.map((a: { name: string }) => a.name), ['quota']);
+    assert.deepEqual(
+      (await call('GET', schemaUrl)).body.attributes.map((a: { name: string }) => a.name),
+      ['quota'],
+    );
     const user = await h.request('GET', `/Users?filter=${encodeURIComponent('userName eq "rep@example.com"')}`);
     assert.equal(user.body.Resources[0][SALES], undefined, 'the removed attribute is gone from responses');
     assert.equal((await call('DELETE', schemaUrl)).status, 204);

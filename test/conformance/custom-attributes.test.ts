@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GROUP_SCHEMA, groupBody, startHarness, USER_SCHEMA, type Harness } from '../helpers/harness.ts';
+import { GROUP_SCHEMA, groupBody, type Harness, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const HR = 'urn:ietf:params:scim:schemas:extension:hr:2.0:User';
 const TEAM = 'urn:ietf:params:scim:schemas:extension:team:2.0:Group';
@@ -18,7 +18,14 @@ describe('custom attributes (tenant extension schemas)', () => {
     await add({ name: 'level', type: 'integer' });
     await add({ name: 'tier', type: 'string', canonicalValues: ['gold', 'silver'] });
     await add({ name: 'skills', type: 'string', multiValued: true });
-    await add({ name: 'desk', type: 'complex', subAttributes: [{ name: 'building', type: 'string' }, { name: 'floor', type: 'integer' }] });
+    await add({
+      name: 'desk',
+      type: 'complex',
+      subAttributes: [
+        { name: 'building', type: 'string' },
+        { name: 'floor', type: 'integer' },
+      ],
+    });
     await add({ name: 'secretCode', type: 'string', returned: 'never', mutability: 'writeOnly' });
     await add({ name: 'nickname', type: 'string', returned: 'request' });
     await add({ name: 'hired', type: 'dateTime' });
@@ -52,10 +59,16 @@ describe('custom attributes (tenant extension schemas)', () => {
 
   it('custom attributes: tenant B never sees tenant A extension', async () => {
     const schemas = await h.request('GET', '/Schemas', { token: h.tokenB });
-    assert.equal(schemas.body.Resources.some((s: { id: string }) => s.id === HR), false);
+    assert.equal(
+      schemas.body.Resources.some((s: { id: string }) => s.id === HR),
+      false,
+    );
     assert.equal((await h.request('GET', `/Schemas/${HR}`, { token: h.tokenB })).status, 404);
     const user = await h.request('GET', '/ResourceTypes/User', { token: h.tokenB });
-    assert.equal(user.body.schemaExtensions.some((e: { schema: string }) => e.schema === HR), false);
+    assert.equal(
+      user.body.schemaExtensions.some((e: { schema: string }) => e.schema === HR),
+      false,
+    );
     // For tenant B the attribute names nothing: dropped on create, invalidFilter in a filter.
     const created = await h.request('POST', '/Users', { token: h.tokenB, body: hrUser('b-only@example.com', { level: 3 }) });
     assert.equal(created.status, 201);
@@ -73,7 +86,13 @@ describe('custom attributes (tenant extension schemas)', () => {
     const notCanonical = await h.request('POST', '/Users', { body: hrUser('v2@example.com', { tier: 'bronze' }) });
     assert.equal(notCanonical.status, 400);
     const ok = await h.request('POST', '/Users', {
-      body: hrUser('v3@example.com', { level: 2, tier: 'Gold', skills: ['go', 'sql'], desk: { building: 'B1', floor: 4 }, secretCode: 's3' }),
+      body: hrUser('v3@example.com', {
+        level: 2,
+        tier: 'Gold',
+        skills: ['go', 'sql'],
+        desk: { building: 'B1', floor: 4 },
+        secretCode: 's3',
+      }),
     });
     assert.equal(ok.status, 201);
     assert.deepEqual(ok.body.schemas, [USER_SCHEMA, HR]);
@@ -109,7 +128,10 @@ describe('custom attributes (tenant extension schemas)', () => {
     const search = await h.request('POST', '/Users/.search', {
       body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `${HR}:level lt 6 and userName sw "f"` },
     });
-    assert.deepEqual(search.body.Resources.map((u: { userName: string }) => u.userName), ['f1@example.com']);
+    assert.deepEqual(
+      search.body.Resources.map((u: { userName: string }) => u.userName),
+      ['f1@example.com'],
+    );
   });
 
   it('custom attributes: sortable and selectable', async () => {
@@ -118,7 +140,10 @@ describe('custom attributes (tenant extension schemas)', () => {
       `/Users?filter=${encodeURIComponent('userName sw "f"')}&sortBy=${encodeURIComponent(`${HR}:level`)}&sortOrder=descending&attributes=${encodeURIComponent(`${HR}:level`)}`,
     );
     assert.equal(sorted.status, 200, JSON.stringify(sorted.body));
-    assert.deepEqual(sorted.body.Resources.map((u: Record<string, Record<string, unknown>>) => u[HR]!['level']), [9, 7, 5]);
+    assert.deepEqual(
+      sorted.body.Resources.map((u: Record<string, Record<string, unknown>>) => u[HR]!['level']),
+      [9, 7, 5],
+    );
     assert.equal(sorted.body.Resources[0].userName, undefined, 'only the requested attribute (and id)');
     assert.deepEqual(Object.keys(sorted.body.Resources[0][HR]), ['level']);
 
@@ -146,7 +171,10 @@ describe('custom attributes (tenant extension schemas)', () => {
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.deepEqual(patched.body[HR], { level: 3, skills: ['a', 'b', 'c'], desk: { floor: 12 } });
     const bad = await h.request('PATCH', `/Users/${id}`, {
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: `${HR}:level`, value: 'x' }] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: `${HR}:level`, value: 'x' }],
+      },
     });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.scimType, 'invalidValue');
@@ -161,7 +189,10 @@ describe('custom attributes (tenant extension schemas)', () => {
     const second = await h.request('POST', '/Users', { body: hrUser('u2@example.com', { badgeNumber: 'B-200' }) });
     assert.equal(second.status, 201);
     const patch = await h.request('PATCH', `/Users/${second.body.id}`, {
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: `${HR}:badgeNumber`, value: 'B-100' }] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: `${HR}:badgeNumber`, value: 'B-100' }],
+      },
     });
     assert.equal(patch.status, 409);
     const put = await h.request('PUT', `/Users/${second.body.id}`, { body: hrUser('u2@example.com', { badgeNumber: 'B-100' }) });
@@ -188,11 +219,16 @@ describe('custom attributes (tenant extension schemas)', () => {
     assert.equal(mine[0].data.resource[HR].level, 4);
     assert.equal(mine[1].type, 'scim.user.updated');
     assert.equal(mine[1].data.resource[HR].level, 5);
-    assert.ok(mine[1].data.changedAttributes.some((a: string) => a.includes('level')), JSON.stringify(mine[1].data.changedAttributes));
+    assert.ok(
+      mine[1].data.changedAttributes.some((a: string) => a.includes('level')),
+      JSON.stringify(mine[1].data.changedAttributes),
+    );
   });
 
   it('custom attributes: a Group extension works like a User one', async () => {
-    const created = await h.request('POST', '/Groups', { body: { ...groupBody('Team Blue'), schemas: [GROUP_SCHEMA, TEAM], [TEAM]: { costCode: 'CC-1' } } });
+    const created = await h.request('POST', '/Groups', {
+      body: { ...groupBody('Team Blue'), schemas: [GROUP_SCHEMA, TEAM], [TEAM]: { costCode: 'CC-1' } },
+    });
     assert.equal(created.status, 201);
     assert.equal(created.body[TEAM].costCode, 'CC-1');
     const found = await h.request('GET', `/Groups?filter=${encodeURIComponent(`${TEAM}:costCode eq "cc-1"`)}`);
@@ -255,7 +291,10 @@ describe('custom attributes: changing definitions', () => {
     await h.request('POST', '/Users', { body: user('s2@example.com', { seat: 'a1' }) });
     await assert.rejects(add({ name: 'seat', type: 'string', uniqueness: 'server' }), /share a value/);
     await h.request('PATCH', `/Users/${a.body.id}`, {
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: `${ORG}:seat`, value: 'B7' }] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: `${ORG}:seat`, value: 'B7' }],
+      },
     });
     await add({ name: 'seat', type: 'string', uniqueness: 'server' });
     const dup = await h.request('POST', '/Users', { body: user('s3@example.com', { seat: 'b7' }) });
@@ -271,7 +310,10 @@ describe('custom attributes: changing definitions', () => {
     await assert.rejects(add({ name: 'x', type: 'string', uniqueness: 'global' }), /global/);
     await assert.rejects(add({ name: 'x', type: 'boolean', uniqueness: 'server' }), /uniqueness/);
     await assert.rejects(
-      h.server.schemas.addAttribute('acme', { schemaId: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', attribute: { name: 'x' } }),
+      h.server.schemas.addAttribute('acme', {
+        schemaId: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+        attribute: { name: 'x' },
+      }),
       /schema of the server/,
     );
     await assert.rejects(h.server.schemas.addAttribute('acme', { schemaId: 'not a urn', attribute: { name: 'x' } }), /must be a URN/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, startHarness, userBody, USER_SCHEMA, type Harness } from '../helpers/harness.ts';
+import { ENTERPRISE, type Harness, startHarness, USER_SCHEMA, userBody } from '../helpers/harness.ts';
 
 /**
  * Microsoft Entra's custom extension form (learn.microsoft.com, "Provisioning a custom
@@ -22,7 +22,16 @@ describe('entra: custom extension attributes', () => {
         name: 'CustomExtensionName',
         description: 'Entra custom extension',
         attributes: [
-          { name: 'costCenterCode', type: 'string', multiValued: false, required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none' },
+          {
+            name: 'costCenterCode',
+            type: 'string',
+            multiValued: false,
+            required: false,
+            caseExact: false,
+            mutability: 'readWrite',
+            returned: 'default',
+            uniqueness: 'none',
+          },
           { name: 'isContractor', type: 'boolean' },
         ],
       },
@@ -39,7 +48,9 @@ describe('entra: custom extension attributes', () => {
     const res = await h.request('PATCH', `/Users/${id}`, {
       body: {
         schemas: [PATCH_OP],
-        Operations: [{ op: 'Replace', value: { [`${CUSTOM}:costCenterCode`]: 'CC-2', [`${CUSTOM}:isContractor`]: 'True', displayName: 'Renamed' } }],
+        Operations: [
+          { op: 'Replace', value: { [`${CUSTOM}:costCenterCode`]: 'CC-2', [`${CUSTOM}:isContractor`]: 'True', displayName: 'Renamed' } },
+        ],
       },
     });
     assert.equal(res.status, 200, JSON.stringify(res.body));

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, groupBody, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import {
+  ENTERPRISE,
+  ERROR_SCHEMA,
+  GROUP_SCHEMA,
+  groupBody,
+  type Harness,
+  type Reply,
+  startHarness,
+  USER_SCHEMA,
+  userBody,
+} from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -101,7 +111,9 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
     ok(res, 201);
     assert.equal(res.body.active, true);
     assert.equal(res.body.emails[0].primary, true);
-    const off = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: `post-off${++seq}@contoso.com`, active: 'False' } });
+    const off = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA], userName: `post-off${++seq}@contoso.com`, active: 'False' },
+    });
     ok(off, 201);
     assert.equal(off.body.active, false);
   });
@@ -306,7 +318,16 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
   it('entra: Remove path "members" with a value list removes only the listed members', async () => {
     const [a, b, c] = [await newUser(), await newUser(), await newUser()];
     const g = await newGroup([a.id, b.id, c.id]);
-    const res = await patch('Groups', g.id, [{ op: 'Remove', path: 'members', value: [{ value: a.id, $ref: null }, { value: c.id, $ref: null }] }]);
+    const res = await patch('Groups', g.id, [
+      {
+        op: 'Remove',
+        path: 'members',
+        value: [
+          { value: a.id, $ref: null },
+          { value: c.id, $ref: null },
+        ],
+      },
+    ]);
     ok(res);
     assert.equal(res.body.members, undefined);
     assert.deepEqual(memberIds(await read('Groups', g.id)), [b.id]);
@@ -323,7 +344,16 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
   it('entra: Add members with a value list (with $ref null)', async () => {
     const [a, b] = [await newUser(), await newUser()];
     const g = await newGroup();
-    const res = await patch('Groups', g.id, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: a.id }, { $ref: null, value: b.id }] }]);
+    const res = await patch('Groups', g.id, [
+      {
+        op: 'Add',
+        path: 'members',
+        value: [
+          { $ref: null, value: a.id },
+          { $ref: null, value: b.id },
+        ],
+      },
+    ]);
     ok(res);
     assert.deepEqual(memberIds(await read('Groups', g.id)), [a.id, b.id].sort());
   });
@@ -344,9 +374,14 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
   it('entra: an extra top-level "id" and per-operation "name" are ignored', async () => {
     const a = await newUser();
     const g = await newGroup();
-    const res = await patch('Groups', g.id, [{ name: 'addMember', op: 'Add', path: 'members', value: [{ displayName: 'x', value: a.id }] }], {
-      id: g.id,
-    });
+    const res = await patch(
+      'Groups',
+      g.id,
+      [{ name: 'addMember', op: 'Add', path: 'members', value: [{ displayName: 'x', value: a.id }] }],
+      {
+        id: g.id,
+      },
+    );
     ok(res);
     assert.deepEqual(memberIds(await read('Groups', g.id)), [a.id]);
     const u = await newUser();
@@ -394,7 +429,10 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
     // attributes=id: id is returned always, schemas too; nothing else of the user.
     assert.deepEqual(Object.keys(hit.body.Resources[0]).sort(), ['id', 'schemas']);
     assert.equal(hit.body.Resources[0].id, u.id);
-    const sub = await h.request('GET', `/Users?filter=${q(`id eq "${u.id}" and ${ENTERPRISE}:manager.value eq "${boss.id}"`)}&attributes=id`);
+    const sub = await h.request(
+      'GET',
+      `/Users?filter=${q(`id eq "${u.id}" and ${ENTERPRISE}:manager.value eq "${boss.id}"`)}&attributes=id`,
+    );
     assert.equal(sub.body.totalResults, 1);
     const miss = await h.request('GET', `/Users?filter=${q(`id eq "${u.id}" and ${ENTERPRISE}:manager eq "${other.id}"`)}&attributes=id`);
     ok(miss);
@@ -402,17 +440,14 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
     assert.deepEqual(miss.body.Resources, []);
   });
 
-  it(
-    'entra: manager pre-check exactly as Entra sends it (unqualified manager eq) finds the user',
-    async () => {
-      const boss = await newUser();
-      const u = await newUser({ [ENTERPRISE]: { manager: { value: boss.id } } });
-      const res = await h.request('GET', `/Users?filter=${q(`id eq "${u.id}" and manager eq "${boss.id}"`)}&attributes=id`);
-      ok(res);
-      assert.equal(res.body.totalResults, 1);
-      assert.deepEqual(res.body.Resources, [{ schemas: [USER_SCHEMA, ENTERPRISE], id: u.id }]);
-    },
-  );
+  it('entra: manager pre-check exactly as Entra sends it (unqualified manager eq) finds the user', async () => {
+    const boss = await newUser();
+    const u = await newUser({ [ENTERPRISE]: { manager: { value: boss.id } } });
+    const res = await h.request('GET', `/Users?filter=${q(`id eq "${u.id}" and manager eq "${boss.id}"`)}&attributes=id`);
+    ok(res);
+    assert.equal(res.body.totalResults, 1);
+    assert.deepEqual(res.body.Resources, [{ schemas: [USER_SCHEMA, ENTERPRISE], id: u.id }]);
+  });
 
   it('entra: lookups by externalId and by a work email (RFC form emails[type eq "work" and value eq "…"])', async () => {
     const u = await newUser();
@@ -425,19 +460,22 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
     assert.equal(byMail.body.Resources[0].id, u.id);
   });
 
-  it(
-    'entra: lookup by emails[type eq "work"].value eq "…" (matching attribute set to the work email)',
-    async () => {
-      const u = await newUser();
-      const byMail = await h.request('GET', `/Users?filter=${q(`emails[type eq "work"].value eq "${u.emails[0].value}"`)}`);
-      ok(byMail);
-      assert.equal(byMail.body.totalResults, 1);
-    },
-  );
+  it('entra: lookup by emails[type eq "work"].value eq "…" (matching attribute set to the work email)', async () => {
+    const u = await newUser();
+    const byMail = await h.request('GET', `/Users?filter=${q(`emails[type eq "work"].value eq "${u.emails[0].value}"`)}`);
+    ok(byMail);
+    assert.equal(byMail.body.totalResults, 1);
+  });
 
   it('entra: create group with the ADSCIM schema, meta.resourceType and empty members', async () => {
     const res = await h.request('POST', '/Groups', {
-      body: { externalId: randomUUID(), displayName: `ADSCIM ${++seq}`, members: [], meta: { resourceType: 'Group' }, schemas: [GROUP_SCHEMA, ADSCIM_GROUP] },
+      body: {
+        externalId: randomUUID(),
+        displayName: `ADSCIM ${++seq}`,
+        members: [],
+        meta: { resourceType: 'Group' },
+        schemas: [GROUP_SCHEMA, ADSCIM_GROUP],
+      },
     });
     ok(res, 201);
     assert.deepEqual(res.body.members ?? [], []);
@@ -530,7 +568,9 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
       { primary: true, type: 'work', value: '+1 555 0100' },
       { type: 'mobile', value: '+1 555 0199' },
     ]);
-    assert.deepEqual(stored.addresses, [{ primary: true, type: 'work', formatted: '1864 Nitzsche Key', country: 'US', locality: 'Redmond' }]);
+    assert.deepEqual(stored.addresses, [
+      { primary: true, type: 'work', formatted: '1864 Nitzsche Key', country: 'US', locality: 'Redmond' },
+    ]);
     assert.equal(stored.title, undefined);
     assert.equal(stored.externalId, externalId);
     assert.equal(stored[ENTERPRISE].department, 'Research');
@@ -554,7 +594,13 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
     assert.equal(lookup.body.totalResults, 0);
     // 2. create with empty members
     const created = await h.request('POST', '/Groups', {
-      body: { externalId: randomUUID(), displayName: name, members: [], meta: { resourceType: 'Group' }, schemas: [GROUP_SCHEMA, ADSCIM_GROUP] },
+      body: {
+        externalId: randomUUID(),
+        displayName: name,
+        members: [],
+        meta: { resourceType: 'Group' },
+        schemas: [GROUP_SCHEMA, ADSCIM_GROUP],
+      },
     });
     ok(created, 201);
     const gid = created.body.id as string;
@@ -575,12 +621,18 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
     assert.equal(rename.body.displayName, `${name} (renamed)`);
     assert.equal(rename.body.members, undefined);
     // 6. membership check
-    const isMember = await h.request('GET', `/Groups?filter=${q(`id eq "${gid}" and members[value eq "${a.id}"]`)}&excludedAttributes=members`);
+    const isMember = await h.request(
+      'GET',
+      `/Groups?filter=${q(`id eq "${gid}" and members[value eq "${a.id}"]`)}&excludedAttributes=members`,
+    );
     ok(isMember);
     assert.equal(isMember.body.totalResults, 1);
     assert.equal(isMember.body.Resources[0].id, gid);
     assert.equal(isMember.body.Resources[0].members, undefined);
-    const notMember = await h.request('GET', `/Groups?filter=${q(`id eq "${gid}" and members[value eq "${b.id}"]`)}&excludedAttributes=members`);
+    const notMember = await h.request(
+      'GET',
+      `/Groups?filter=${q(`id eq "${gid}" and members[value eq "${b.id}"]`)}&excludedAttributes=members`,
+    );
     ok(notMember);
     assert.equal(notMember.body.totalResults, 0);
     // the stored group, and each user's groups

@@ -5,7 +5,7 @@ import { SECURITY_HEADERS } from '../../src/http/plugins/security-headers.ts';
 import { createServer } from '../../src/server.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/ports.ts';
-import { ERROR_SCHEMA, groupBody, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, groupBody, type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -49,9 +49,16 @@ describe('README "Limits and hardening": every bound is configurable and answers
 
   it('JSON nesting: SCIMD_MAX_JSON_DEPTH levels pass, one more → 400 invalidSyntax, on every body', async () => {
     // The body object is level 1, so a member nested 7 deep makes 8 levels.
-    const atLimit = await h.request('POST', '/Users', { rawBody: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep@example.com","x":${nested(7)}}` });
+    const atLimit = await h.request('POST', '/Users', {
+      rawBody: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep@example.com","x":${nested(7)}}`,
+    });
     assert.equal(atLimit.status, 201, atLimit.raw);
-    for (const [method, url] of [['POST', '/Users'], ['PATCH', `/Users/${userId}`], ['PUT', `/Users/${userId}`], ['POST', '/.search']] as const) {
+    for (const [method, url] of [
+      ['POST', '/Users'],
+      ['PATCH', `/Users/${userId}`],
+      ['PUT', `/Users/${userId}`],
+      ['POST', '/.search'],
+    ] as const) {
       const res = await h.request(method, url, { rawBody: `{"schemas":[],"x":${nested(8)}}` });
       assertScimError(res, 400, 'invalidSyntax', /^the request body nests JSON deeper than 8 levels \(at offset \d+\)$/);
     }
@@ -62,7 +69,12 @@ describe('README "Limits and hardening": every bound is configurable and answers
   it('filter length and depth: GET and POST .search → 400 invalidFilter', async () => {
     const long = `userName eq "${'x'.repeat(250)}"`;
     assertScimError(await h.request('GET', `/Users?filter=${enc(long)}`), 400, 'invalidFilter', /^filter longer than 256 characters/);
-    assertScimError(await h.request('POST', '/.search', { body: { schemas: [SEARCH], filter: long } }), 400, 'invalidFilter', /longer than 256/);
+    assertScimError(
+      await h.request('POST', '/.search', { body: { schemas: [SEARCH], filter: long } }),
+      400,
+      'invalidFilter',
+      /longer than 256/,
+    );
     const deep = `${'('.repeat(5)}userName pr${')'.repeat(5)}`;
     assertScimError(await h.request('GET', `/Users?filter=${enc(deep)}`), 400, 'invalidFilter', /nested deeper than 4 levels/);
     const fine = `${'('.repeat(4)}userName pr${')'.repeat(4)}`;
@@ -71,9 +83,13 @@ describe('README "Limits and hardening": every bound is configurable and answers
 
   it('PATCH paths and sortBy share the filter bounds', async () => {
     const path = `emails[${'('.repeat(5)}type eq "work"${')'.repeat(5)}].value`;
-    const res = await h.request('PATCH', `/Users/${userId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path, value: 'x' }] } });
+    const res = await h.request('PATCH', `/Users/${userId}`, {
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path, value: 'x' }] },
+    });
     assertScimError(res, 400, 'invalidFilter', /nested deeper than 4 levels/);
-    const longPath = await h.request('PATCH', `/Users/${userId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'a'.repeat(300), value: 'x' }] } });
+    const longPath = await h.request('PATCH', `/Users/${userId}`, {
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'a'.repeat(300), value: 'x' }] },
+    });
     assertScimError(longPath, 400, 'invalidPath', /path longer than 256 characters/);
     assertScimError(await h.request('GET', `/Users?sortBy=${'a'.repeat(300)}`), 400, 'invalidPath', /longer than 256/);
   });
@@ -89,8 +105,18 @@ describe('README "Limits and hardening": every bound is configurable and answers
     const nine = Array.from({ length: 9 }, (_, i) => `a${i}`).join(',');
     assertScimError(await h.request('GET', `/Users?attributes=${nine}`), 400, undefined, /^attribute list names more than 8 attributes$/);
     assertScimError(await h.request('GET', `/Users/${userId}?excludedAttributes=${nine}`), 400, undefined, /more than 8 attributes/);
-    assertScimError(await h.request('POST', '/Users/.search', { body: { schemas: [SEARCH], attributes: nine.split(',') } }), 400, undefined, /more than 8/);
-    assertScimError(await h.request('GET', `/Users?attributes=${'a'.repeat(257)}`), 400, undefined, /^attribute list is longer than 256 characters$/);
+    assertScimError(
+      await h.request('POST', '/Users/.search', { body: { schemas: [SEARCH], attributes: nine.split(',') } }),
+      400,
+      undefined,
+      /more than 8/,
+    );
+    assertScimError(
+      await h.request('GET', `/Users?attributes=${'a'.repeat(257)}`),
+      400,
+      undefined,
+      /^attribute list is longer than 256 characters$/,
+    );
   });
 
   it('count: above SCIMD_MAX_RESULTS is clamped (RFC 7644 §3.4.2.4); beyond 2^53 → 400 invalidCount', async () => {
@@ -105,7 +131,12 @@ describe('README "Limits and hardening": every bound is configurable and answers
   });
 
   it('the event feed: after and Last-Event-ID beyond 2^53 → 400 invalidValue', async () => {
-    assertScimError(await h.request('GET', '/Events?after=99999999999999999999'), 400, 'invalidValue', /after must be a non-negative integer below 2\^53/);
+    assertScimError(
+      await h.request('GET', '/Events?after=99999999999999999999'),
+      400,
+      'invalidValue',
+      /after must be a non-negative integer below 2\^53/,
+    );
     assertScimError(await h.request('GET', '/Events', { headers: { 'last-event-id': '1e3' } }), 400, 'invalidValue', /after must be/);
   });
 
@@ -156,8 +187,17 @@ describe('security headers on every response', () => {
     const replies: Array<[string, Reply]> = [
       ['201 create', user],
       ['200 get', await h.request('GET', `/Users/${user.body.id}`)],
-      ['304 not modified', await h.request('GET', `/Users/${user.body.id}`, { headers: { 'if-none-match': user.headers['etag'] as string } })],
-      ['204 minimal', await h.request('PATCH', `/Groups/${group.body.id}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'H2' }] }, headers: { prefer: 'return=minimal' } })],
+      [
+        '304 not modified',
+        await h.request('GET', `/Users/${user.body.id}`, { headers: { 'if-none-match': user.headers['etag'] as string } }),
+      ],
+      [
+        '204 minimal',
+        await h.request('PATCH', `/Groups/${group.body.id}`, {
+          body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'H2' }] },
+          headers: { prefer: 'return=minimal' },
+        }),
+      ],
       ['200 list', await h.request('GET', '/Users?filter=userName%20pr')],
       ['200 discovery', await h.request('GET', '/ServiceProviderConfig')],
       ['200 events', await h.request('GET', '/Events')],
@@ -200,7 +240,10 @@ describe('rfc7644 §3.12: an unexpected failure says nothing internal', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     }) as Store;
-    server = await createServer(config, { store: failing, logger: { level: 'error', stream: { write: (line: string) => void logLines.push(line) } } });
+    server = await createServer(config, {
+      store: failing,
+      logger: { level: 'error', stream: { write: (line: string) => void logLines.push(line) } },
+    });
     await server.tenants.createTenant('acme');
     token = (await server.tenants.mintToken('acme')).token;
   });
@@ -215,6 +258,9 @@ describe('rfc7644 §3.12: an unexpected failure says nothing internal', () => {
     assert.match(body.detail, /^internal server error \(request id [0-9a-f-]{36}\)$/);
     assert.ok(!/SELECT|SQLITE|secret_col|\bat\s/.test(res.body), res.body);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
-    assert.ok(logLines.some((l) => l.includes('secret_col')), 'the operator still finds the cause in the log');
+    assert.ok(
+      logLines.some((l) => l.includes('secret_col')),
+      'the operator still finds the cause in the log',
+    );
   });
 });

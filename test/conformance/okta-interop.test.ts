@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, startHarness, type Harness, type Reply } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, GROUP_SCHEMA, type Harness, type Reply, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -227,7 +227,14 @@ describe('Okta: the shapes it really sends', () => {
 
     // add members with display
     const add = await patch('Groups', gid, [
-      { op: 'add', path: 'members', value: [{ value: a.id, display: a.userName }, { value: b.id, display: b.userName }] },
+      {
+        op: 'add',
+        path: 'members',
+        value: [
+          { value: a.id, display: a.userName },
+          { value: b.id, display: b.userName },
+        ],
+      },
     ]);
     assert.equal(add.status, 200, add.raw);
     assert.equal(add.body.members, undefined);
@@ -242,12 +249,17 @@ describe('Okta: the shapes it really sends', () => {
     assert.deepEqual(memberIds((await send('GET', `/Groups/${gid}`)).body), [b.id, c.id].sort());
 
     // full push: replace path members
-    const push = await patch('Groups', gid, [{ op: 'replace', path: 'members', value: [{ value: d.id, display: d.userName }, { value: b.id }] }]);
+    const push = await patch('Groups', gid, [
+      { op: 'replace', path: 'members', value: [{ value: d.id, display: d.userName }, { value: b.id }] },
+    ]);
     assert.equal(push.status, 200, push.raw);
     const stored = (await send('GET', `/Groups/${gid}`)).body;
     assert.equal(stored.displayName, `${name} v2`);
     assert.deepEqual(memberIds(stored), [b.id, d.id].sort());
-    assert.deepEqual(((await send('GET', `/Users/${d.id}`)).body.groups as { value: string }[]).map((g) => g.value), [gid]);
+    assert.deepEqual(
+      ((await send('GET', `/Users/${d.id}`)).body.groups as { value: string }[]).map((g) => g.value),
+      [gid],
+    );
     assert.equal((await send('GET', `/Users/${a.id}`)).body.groups, undefined);
 
     // full push to nobody

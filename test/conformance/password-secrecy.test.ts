@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import { loggerOptions } from '../../src/http/logger-options.ts';
-import { startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import { type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -40,9 +40,13 @@ describe('passwords and tokens never leave the request that carried them', () =>
   it('successful writes: POST, PUT, PATCH with and without path carry the password only inward', async () => {
     const put = await send('PUT', `/Users/${userId}`, { body: userBody('secret.keeper@example.com', { password: passwords[1] }) });
     assert.equal(put.status, 200, put.raw);
-    const patch = await send('PATCH', `/Users/${userId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: passwords[2] }] } });
+    const patch = await send('PATCH', `/Users/${userId}`, {
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: passwords[2] }] },
+    });
     assert.equal(patch.status, 200, patch.raw);
-    const pathless = await send('PATCH', `/Users/${userId}?attributes=password`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', value: { password: passwords[3] } }] } });
+    const pathless = await send('PATCH', `/Users/${userId}?attributes=password`, {
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', value: { password: passwords[3] } }] },
+    });
     assert.equal(pathless.status, 200, pathless.raw);
     assert.equal(pathless.body.password, undefined, 'returned:never even when asked for');
     const read = await send('GET', `/Users/${userId}?attributes=password,userName`);
@@ -58,17 +62,63 @@ describe('passwords and tokens never leave the request that carried them', () =>
       ['POST', '/Users', { body: userBody('nul@example.com', { password: `${pw}\u0000` }) }, 201],
       ['POST', '/Users', { body: userBody('array@example.com', { password: [pw] }) }, 400],
       ['POST', '/Users', { body: userBody('object@example.com', { password: { value: pw } }) }, 400],
-      ['PUT', `/Users/${userId}`, { body: userBody('secret.keeper@example.com', { password: pw }), headers: { 'if-match': 'W/"999"' } }, 412],
+      [
+        'PUT',
+        `/Users/${userId}`,
+        { body: userBody('secret.keeper@example.com', { password: pw }), headers: { 'if-match': 'W/"999"' } },
+        412,
+      ],
       ['PUT', '/Users/no-such-user', { body: userBody('x@example.com', { password: pw }) }, 404],
-      ['PATCH', `/Users/${userId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: pw }, { op: 'replace', path: 'nope[', value: 1 }] } }, 400],
-      ['PATCH', `/Users/${userId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: [pw, pw] }] } }, 400],
-      ['PATCH', `/Users/${userId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'password', value: { nested: pw } }] } }, 400],
-      ['PATCH', `/Users/${userId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: pw + '\u0000' }, { op: 'replace', path: 'password', value: pw }] } }, 400],
+      [
+        'PATCH',
+        `/Users/${userId}`,
+        {
+          body: {
+            schemas: [PATCH_OP],
+            Operations: [
+              { op: 'replace', path: 'password', value: pw },
+              { op: 'replace', path: 'nope[', value: 1 },
+            ],
+          },
+        },
+        400,
+      ],
+      [
+        'PATCH',
+        `/Users/${userId}`,
+        { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: [pw, pw] }] } },
+        400,
+      ],
+      [
+        'PATCH',
+        `/Users/${userId}`,
+        { body: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'password', value: { nested: pw } }] } },
+        400,
+      ],
+      [
+        'PATCH',
+        `/Users/${userId}`,
+        {
+          body: {
+            schemas: [PATCH_OP],
+            Operations: [
+              { op: 'replace', path: 'userName', value: `${pw}\u0000` },
+              { op: 'replace', path: 'password', value: pw },
+            ],
+          },
+        },
+        400,
+      ],
       ['POST', '/Users', { body: userBody('wrongtoken@example.com', { password: pw }), token: 'scimd_wrong' }, 401],
       // RFC 7643 §4.1.1 lets a client filter on password equality: it matches nothing here, and
       // the filter value stays out of the debug access log.
       ['GET', `/Users?filter=${encodeURIComponent(`password eq "${pw}"`)}`, {}, 200],
-      ['POST', '/.search', { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `password eq "${pw}"` } }, 200],
+      [
+        'POST',
+        '/.search',
+        { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `password eq "${pw}"` } },
+        200,
+      ],
     ];
     for (const [method, url, options, status] of failures) {
       const res = await send(method, url, options);
@@ -79,7 +129,10 @@ describe('passwords and tokens never leave the request that carried them', () =>
   it('no response, log line, event or error detail holds any of the passwords or the bearer token', async () => {
     const feed = await send('GET', '/Events?after=0&count=1000');
     assert.equal(feed.status, 200);
-    assert.ok(feed.body.events.some((e: { type: string }) => e.type === 'scim.user.updated'), 'the password changes are events');
+    assert.ok(
+      feed.body.events.some((e: { type: string }) => e.type === 'scim.user.updated'),
+      'the password changes are events',
+    );
     assert.ok(logLines.length > 10, `the debug log captured the requests (${logLines.length} lines)`);
     const everything = [...replies.map((r) => r.raw), ...logLines].join('\n');
     for (const secret of [...passwords, h.tokenA]) {
@@ -91,7 +144,10 @@ describe('passwords and tokens never leave the request that carried them', () =>
     const dir = mkdtempSync(join(tmpdir(), 'scimd-secrets-'));
     try {
       const onDisk = await startHarness({ SCIMD_DATABASE_URL: `sqlite:${join(dir, 'scimd.db')}` });
-      const created = await onDisk.request('POST', '/Users', { token: onDisk.tokenA, body: userBody('disk@example.com', { password: passwords[0] }) });
+      const created = await onDisk.request('POST', '/Users', {
+        token: onDisk.tokenA,
+        body: userBody('disk@example.com', { password: passwords[0] }),
+      });
       assert.equal(created.status, 201);
       const patched = await onDisk.request('PATCH', `/Users/${created.body.id}`, {
         token: onDisk.tokenA,
@@ -102,7 +158,8 @@ describe('passwords and tokens never leave the request that carried them', () =>
       await onDisk.close();
       const bytes = Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
       assert.ok(bytes.length > 0);
-      for (const secret of [passwords[0]!, passwords[1]!, token]) assert.equal(bytes.indexOf(secret), -1, `"${secret.slice(0, 12)}…" is on disk`);
+      for (const secret of [passwords[0]!, passwords[1]!, token])
+        assert.equal(bytes.indexOf(secret), -1, `"${secret.slice(0, 12)}…" is on disk`);
       assert.notEqual(bytes.indexOf('disk@example.com'), -1, 'the scan does read the data');
     } finally {
       rmSync(dir, { recursive: true, force: true });

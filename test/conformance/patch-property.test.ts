@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SCIM_TYPES as STATUS_TYPES } from '../../src/errors/codes.ts';
-import { ENTERPRISE, ERROR_SCHEMA, USER_SCHEMA, groupBody, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import { ENTERPRISE, ERROR_SCHEMA, groupBody, type Harness, type Reply, startHarness, USER_SCHEMA, userBody } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const SCIM_TYPES: ReadonlySet<string> = new Set(STATUS_TYPES);
@@ -172,7 +172,14 @@ const values: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.array(element, { maxLength: 3 }) },
   { weight: 3, arbitrary: fc.dictionary(valueKeys, fc.oneof(scalar, element, fc.array(element, { maxLength: 2 })), { maxKeys: 4 }) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-  { weight: 1, arbitrary: fc.oneof(fc.constantFrom([], {}, [null], [{}], [[]], { value: {} }), pollutedElement, fc.array(pollutedElement, { maxLength: 1 })) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constantFrom([], {}, [null], [{}], [[]], { value: {} }),
+      pollutedElement,
+      fc.array(pollutedElement, { maxLength: 1 }),
+    ),
+  },
 );
 
 /** The clear text a password operation sets; it must never come back in any response. */
@@ -181,7 +188,11 @@ const SECRET = 'Pw-0a1b2c3d-Secret';
 const plainOperation = fc.record(
   {
     op: opNames,
-    path: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...PATHS) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }, { weight: 1, arbitrary: fc.constantFrom(null, 7) }),
+    path: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...PATHS) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+      { weight: 1, arbitrary: fc.constantFrom(null, 7) },
+    ),
     value: values,
     name: fc.constant('addMember'),
   },
@@ -191,10 +202,19 @@ const plainOperation = fc.record(
 const passwordOperation = fc.oneof(
   fc.record({
     op: opNames,
-    path: fc.constantFrom('password', 'PASSWORD', 'urn:ietf:params:scim:schemas:core:2.0:User:password', 'password.value', 'password[value eq "x"]'),
+    path: fc.constantFrom(
+      'password',
+      'PASSWORD',
+      'urn:ietf:params:scim:schemas:core:2.0:User:password',
+      'password.value',
+      'password[value eq "x"]',
+    ),
     value: fc.oneof(fc.constant(SECRET), scalar),
   }),
-  fc.record({ op: opNames, value: fc.constantFrom({ password: SECRET }, { Password: SECRET, active: 'False' }, { password: '' }, { password: 42 }) }),
+  fc.record({
+    op: opNames,
+    value: fc.constantFrom({ password: SECRET }, { Password: SECRET, active: 'False' }, { password: '' }, { password: 42 }),
+  }),
 );
 
 /** Operations a client would plausibly send, mostly valid, so that the property sees many successes too. */
@@ -204,23 +224,57 @@ const goodEmail = fc.record(
   { requiredKeys: ['value'] },
 );
 const plausibleOperation = fc.oneof(
-  fc.record({ op: validOps, path: fc.constantFrom('displayName', 'nickName', 'title', 'name.givenName', 'locale', `${ENTERPRISE}:department`), value: str }),
-  fc.record({ op: validOps, path: fc.constantFrom('active', 'emails[type eq "work"].primary'), value: fc.oneof(fc.boolean(), stringBooleans) }),
+  fc.record({
+    op: validOps,
+    path: fc.constantFrom('displayName', 'nickName', 'title', 'name.givenName', 'locale', `${ENTERPRISE}:department`),
+    value: str,
+  }),
+  fc.record({
+    op: validOps,
+    path: fc.constantFrom('active', 'emails[type eq "work"].primary'),
+    value: fc.oneof(fc.boolean(), stringBooleans),
+  }),
   fc.record({ op: validOps, path: fc.constantFrom('emails', 'EMAILS'), value: fc.array(goodEmail, { maxLength: 2 }) }),
   fc.record({
     op: validOps,
-    path: fc.constantFrom('emails[type eq "work"].value', 'phoneNumbers[type eq "mobile"].value', 'addresses[type eq "work"].locality', 'roles[primary eq "True"].value'),
+    path: fc.constantFrom(
+      'emails[type eq "work"].value',
+      'phoneNumbers[type eq "mobile"].value',
+      'addresses[type eq "work"].locality',
+      'roles[primary eq "True"].value',
+    ),
     value: str,
   }),
   fc.record({
     op: fc.constantFrom('remove', 'Remove'),
-    path: fc.constantFrom('title', 'nickName', 'emails[type eq "home"]', 'name.familyName', `${ENTERPRISE}:manager`, 'phoneNumbers', 'roles', 'userName', 'emails'),
+    path: fc.constantFrom(
+      'title',
+      'nickName',
+      'emails[type eq "home"]',
+      'name.familyName',
+      `${ENTERPRISE}:manager`,
+      'phoneNumbers',
+      'roles',
+      'userName',
+      'emails',
+    ),
   }),
-  fc.record({ op: validOps, path: fc.constant(`${ENTERPRISE}:manager`), value: fc.constantFrom('', 'nobody', { value: 'x' }, [{ $ref: null, value: 'y' }]) }),
+  fc.record({
+    op: validOps,
+    path: fc.constant(`${ENTERPRISE}:manager`),
+    value: fc.constantFrom('', 'nobody', { value: 'x' }, [{ $ref: null, value: 'y' }]),
+  }),
   fc.record({
     op: fc.constantFrom('add', 'replace', 'Replace'),
     value: fc.record(
-      { displayName: str, active: fc.oneof(fc.boolean(), stringBooleans), 'name.givenName': str, [`${ENTERPRISE}:costCenter`]: str, id: str, userName: str },
+      {
+        displayName: str,
+        active: fc.oneof(fc.boolean(), stringBooleans),
+        'name.givenName': str,
+        [`${ENTERPRISE}:costCenter`]: str,
+        id: str,
+        userName: str,
+      },
       { requiredKeys: [] },
     ),
   }),
@@ -251,7 +305,19 @@ const request = fc.oneof(
       { requiredKeys: [] },
     ),
   },
-  { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', '"x"', '{', '{"schemas":', '\u0000', '{"schemas":["' + PATCH_OP + '"],"Operations":[{"op":"add"}]}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      'null',
+      '[]',
+      '"x"',
+      '{',
+      '{"schemas":',
+      '\u0000',
+      `{"schemas":["${PATCH_OP}"],"Operations":[{"op":"add"}]}`,
+    ),
+  },
 );
 
 function serialise(body: unknown): string {
@@ -385,26 +451,54 @@ describe('PATCH property: random bodies never break the service or half-apply', 
       assert.equal(res.status, 201, res.raw);
       ids.push(res.body.id);
     }
-    const memberValue = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...users) }, { weight: 1, arbitrary: fc.constantFrom(ids[0]!, 'unknown-id', '') });
+    const memberValue = fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom(...users) },
+      { weight: 1, arbitrary: fc.constantFrom(ids[0]!, 'unknown-id', '') },
+    );
     const memberList = fc.array(
-      fc.record({ value: memberValue, $ref: fc.constant(null), display: fc.string({ maxLength: 4 }), type: fc.constantFrom('User', 'Group') }, { requiredKeys: ['value'] }),
+      fc.record(
+        { value: memberValue, $ref: fc.constant(null), display: fc.string({ maxLength: 4 }), type: fc.constantFrom('User', 'Group') },
+        { requiredKeys: ['value'] },
+      ),
       { maxLength: 3 },
     );
     const anyOp = fc.constantFrom('add', 'remove', 'replace', 'Add', 'Remove', 'Replace');
     const memberOp = fc.oneof(
-      fc.record({ op: fc.constantFrom('add', 'Add', 'replace', 'Replace', 'remove', 'Remove'), path: fc.constantFrom('members', 'Members'), value: memberList }),
+      fc.record({
+        op: fc.constantFrom('add', 'Add', 'replace', 'Replace', 'remove', 'Remove'),
+        path: fc.constantFrom('members', 'Members'),
+        value: memberList,
+      }),
       fc.record({
         op: fc.constantFrom('remove', 'Remove'),
-        path: fc.constantFrom(...users.map((u) => `members[value eq "${u}"]`), `members[value eq "${users[2]}" or value eq "${users[1]}"]`, 'members[value eq "nobody"]'),
+        path: fc.constantFrom(
+          ...users.map((u) => `members[value eq "${u}"]`),
+          `members[value eq "${users[2]}" or value eq "${users[1]}"]`,
+          'members[value eq "nobody"]',
+        ),
       }),
-      fc.record({ op: fc.constantFrom('replace', 'Replace', 'add'), path: fc.constantFrom('displayName', 'externalId'), value: fc.constantFrom('Prop Group 0', 'Renamed', 'Renamed 2', 'Other') }),
+      fc.record({
+        op: fc.constantFrom('replace', 'Replace', 'add'),
+        path: fc.constantFrom('displayName', 'externalId'),
+        value: fc.constantFrom('Prop Group 0', 'Renamed', 'Renamed 2', 'Other'),
+      }),
       fc.record({
         op: fc.constantFrom('replace', 'Replace'),
-        value: fc.record({ id: fc.constant('x'), displayName: fc.constantFrom('Prop Group 2', 'Other name', 'Third name') }, { requiredKeys: [] }),
+        value: fc.record(
+          { id: fc.constant('x'), displayName: fc.constantFrom('Prop Group 2', 'Other name', 'Third name') },
+          { requiredKeys: [] },
+        ),
       }),
       fc.record({
         op: anyOp,
-        path: fc.constantFrom('members[type eq "User"]', 'members.value', 'members[value eq "x"].display', 'id', 'displayName', 'urn:ietf:params:scim:schemas:core:2.0:Group:displayName'),
+        path: fc.constantFrom(
+          'members[type eq "User"]',
+          'members.value',
+          'members[value eq "x"].display',
+          'id',
+          'displayName',
+          'urn:ietf:params:scim:schemas:core:2.0:Group:displayName',
+        ),
         value: fc.oneof(memberList, fc.constantFrom('', null, 42, 'x')),
       }),
     );
@@ -431,8 +525,7 @@ describe('PATCH property: random bodies never break the service or half-apply', 
         // without changing the group, so the version rightly stays.
         if (now.body.meta.version === before.body.meta.version) {
           assert.equal(sortedMembers(now.body), sortedMembers(before.body), 'the group changed but meta.version did not');
-        }
-        else assert.notDeepEqual(stripMeta(now.body), stripMeta(before.body), 'meta.version moved but nothing changed');
+        } else assert.notDeepEqual(stripMeta(now.body), stripMeta(before.body), 'meta.version moved but nothing changed');
         // Group 0 may be a member of the others (nested groups): renaming it changes the display
         // they show for it, so every group is read again.
         for (const other of ids) last.set(other, other === id ? now : await h.request('GET', `/Groups/${other}`));

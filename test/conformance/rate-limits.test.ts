@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
-import { ERROR_SCHEMA, startHarness, type Harness } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, type Harness, startHarness } from '../helpers/harness.ts';
 
 describe('rate limits: 429 with a SCIM error body and Retry-After', () => {
   let h: Harness;
@@ -15,7 +15,7 @@ describe('rate limits: 429 with a SCIM error body and Retry-After', () => {
   });
   after(() => h.close());
 
-  it('a token past its burst gets 429; another token of the tenant still passes until the tenant\'s burst is spent; another tenant is untouched', async () => {
+  it("a token past its burst gets 429; another token of the tenant still passes until the tenant's burst is spent; another tenant is untouched", async () => {
     for (let i = 0; i < 3; i++) assert.equal((await h.request('GET', '/Users')).status, 200);
     const refused = await h.request('GET', '/Users');
     assert.equal(refused.status, 429);
@@ -39,7 +39,7 @@ describe('rate limits: 429 with a SCIM error body and Retry-After', () => {
     assert.equal((await h.request('GET', '/Users', { token: null })).status, 401);
   });
 
-  it('defaults are far above Entra\'s 25 requests/s per tenant', () => {
+  it("defaults are far above Entra's 25 requests/s per tenant", () => {
     const { rateLimits } = loadConfig({});
     assert.ok(rateLimits.tenant.perSecond >= 40 * 25, `tenant: ${rateLimits.tenant.perSecond}/s`);
     assert.ok(rateLimits.token.perSecond >= 20 * 25, `token: ${rateLimits.token.perSecond}/s`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { groupBody, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 describe('rfc6750 bearer authentication', () => {
   let h: Harness;
@@ -69,7 +69,7 @@ describe('tenant isolation', () => {
   });
   after(() => h.close());
 
-  it('another tenant\'s id is a 404 for GET, PUT and DELETE', async () => {
+  it("another tenant's id is a 404 for GET, PUT and DELETE", async () => {
     assert.equal((await h.request('GET', `/Users/${userA.id}`, { token: h.tokenB })).status, 404);
     assert.equal((await h.request('GET', `/Groups/${groupA.id}`, { token: h.tokenB })).status, 404);
     assert.equal((await h.request('PUT', `/Users/${userA.id}`, { token: h.tokenB, body: userBody('x@example.com') })).status, 404);
@@ -77,12 +77,12 @@ describe('tenant isolation', () => {
     assert.equal((await h.request('GET', `/Users/${userA.id}`)).status, 200);
   });
 
-  it('another tenant\'s userName and group displayName are no conflict', async () => {
+  it("another tenant's userName and group displayName are no conflict", async () => {
     assert.equal((await h.request('POST', '/Users', { token: h.tokenB, body: userBody('shared@example.com') })).status, 201);
     assert.equal((await h.request('POST', '/Groups', { token: h.tokenB, body: groupBody('Shared Name') })).status, 201);
   });
 
-  it('lists and filters see only the tenant\'s own resources', async () => {
+  it("lists and filters see only the tenant's own resources", async () => {
     const listB = await h.request('GET', '/Users', { token: h.tokenB });
     assert.ok(listB.body.Resources.every((u: { id: string }) => u.id !== userA.id));
     const filtered = await h.request('GET', `/Users?filter=${encodeURIComponent(`id eq "${userA.id}"`)}`, { token: h.tokenB });

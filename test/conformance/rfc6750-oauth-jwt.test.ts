@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { ERROR_SCHEMA, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
 import { startIssuer, type TestIssuer } from '../helpers/issuer.ts';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -72,8 +72,14 @@ describe('rfc6750 OAuth 2.0 JWT access tokens (per-tenant issuer, RFC 9068 profi
 
   it('a tenant claim naming another tenant, or none → 401', async () => {
     // globex has no issuer: a token of acme's issuer cannot act for it.
-    assertInvalidToken(await h.request('GET', '/Users', bearer(await idp.sign('svc', { claims: { tenant: 'globex' } }))), /no tenant trusts/);
-    assertInvalidToken(await h.request('GET', '/Users', bearer(await idp.sign('svc', { claims: { tenant: undefined } }))), /no tenant trusts/);
+    assertInvalidToken(
+      await h.request('GET', '/Users', bearer(await idp.sign('svc', { claims: { tenant: 'globex' } }))),
+      /no tenant trusts/,
+    );
+    assertInvalidToken(
+      await h.request('GET', '/Users', bearer(await idp.sign('svc', { claims: { tenant: undefined } }))),
+      /no tenant trusts/,
+    );
   });
 
   it('a token without sub → 401', async () => {
@@ -128,7 +134,13 @@ describe('rfc6750 OAuth 2.0 JWT access tokens (per-tenant issuer, RFC 9068 profi
 
   it('ServiceProviderConfig lists the JWT scheme for a tenant with an issuer, only the static one otherwise', async () => {
     const acme = (await h.request('GET', '/ServiceProviderConfig')).body.authenticationSchemes;
-    assert.deepEqual(acme.map((s: { type: string; primary: boolean }) => [s.type, s.primary]), [['oauthbearertoken', true], ['oauthbearertoken', false]]);
+    assert.deepEqual(
+      acme.map((s: { type: string; primary: boolean }) => [s.type, s.primary]),
+      [
+        ['oauthbearertoken', true],
+        ['oauthbearertoken', false],
+      ],
+    );
     assert.match(acme[1].description, new RegExp(idp.issuer.replace(/[.]/g, '\\.')));
     assert.equal(acme[1].specUri, 'https://www.rfc-editor.org/info/rfc9068');
     const globex = (await h.request('GET', '/ServiceProviderConfig', { token: h.tokenB })).body.authenticationSchemes;

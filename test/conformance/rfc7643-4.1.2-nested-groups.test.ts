@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { toCloudEvent, type CloudEvent } from '../../src/events/cloud-event.ts';
+import { type CloudEvent, toCloudEvent } from '../../src/events/cloud-event.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
-import { ERROR_SCHEMA, groupBody, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const base = 'https://scim.example.com/scim/v2';
 
-describe('rfc7643 §4.2 nested groups and §4.1.2 a user\'s direct and indirect groups', () => {
+describe("rfc7643 §4.2 nested groups and §4.1.2 a user's direct and indirect groups", () => {
   let h: Harness;
   const create = async (path: string, body: unknown) => {
     const res = await h.request('POST', path, { body });
@@ -17,11 +17,17 @@ describe('rfc7643 §4.2 nested groups and §4.1.2 a user\'s direct and indirect 
   const addMembers = (groupId: string, value: unknown) =>
     h.request('PATCH', `/Groups/${groupId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value }] } });
   const groupsOf = async (userId: string) =>
-    ((await h.request('GET', `/Users/${userId}`)).body.groups ?? []).map((g: { display: string; type: string }) => `${g.display}:${g.type}`);
+    ((await h.request('GET', `/Users/${userId}`)).body.groups ?? []).map(
+      (g: { display: string; type: string }) => `${g.display}:${g.type}`,
+    );
   const userNames = async (filter: string) =>
-    (await h.request('GET', `/Users?filter=${encodeURIComponent(filter)}&attributes=userName`)).body.Resources.map((r: { userName: string }) => r.userName).sort();
+    (await h.request('GET', `/Users?filter=${encodeURIComponent(filter)}&attributes=userName`)).body.Resources.map(
+      (r: { userName: string }) => r.userName,
+    ).sort();
   const groupNames = async (filter: string) =>
-    (await h.request('GET', `/Groups?filter=${encodeURIComponent(filter)}&attributes=displayName`)).body.Resources.map((r: { displayName: string }) => r.displayName).sort();
+    (await h.request('GET', `/Groups?filter=${encodeURIComponent(filter)}&attributes=displayName`)).body.Resources.map(
+      (r: { displayName: string }) => r.displayName,
+    ).sort();
 
   /** Engineering ⊃ Platform ⊃ Storage ∋ ada, and grace ∈ Engineering. */
   let ada: string;
@@ -61,9 +67,16 @@ describe('rfc7643 §4.2 nested groups and §4.1.2 a user\'s direct and indirect 
     assert.deepEqual(await userNames(`groups.display eq "platform"`), ['ada@example.com']);
     // The same through POST /.search, which Entra and Okta never use but RFC clients do.
     const search = await h.request('POST', '/Users/.search', {
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `groups.value eq "${platform}"`, attributes: ['userName'] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+        filter: `groups.value eq "${platform}"`,
+        attributes: ['userName'],
+      },
     });
-    assert.deepEqual(search.body.Resources.map((r: { userName: string }) => r.userName), ['ada@example.com']);
+    assert.deepEqual(
+      search.body.Resources.map((r: { userName: string }) => r.userName),
+      ['ada@example.com'],
+    );
   });
 
   it('members.value eq matches direct members only (RFC 7643 §4.2: members are direct)', async () => {
@@ -147,10 +160,16 @@ describe('events under nesting: direct deltas from which a consumer derives tran
     await newEvents();
     await patch(outer, 'add', [{ value: inner }, { value: u }]);
     const added = await newEvents();
-    assert.deepEqual(added.map((e) => [e.type, e.data]), [['scim.group.members.added', { id: outer, version: 2, members: [u], memberGroups: [inner] }]]);
+    assert.deepEqual(
+      added.map((e) => [e.type, e.data]),
+      [['scim.group.members.added', { id: outer, version: 2, members: [u], memberGroups: [inner] }]],
+    );
     await patch(outer, 'remove', [{ value: inner }]);
     const removed = await newEvents();
-    assert.deepEqual(removed.map((e) => [e.type, e.data]), [['scim.group.members.removed', { id: outer, version: 3, members: [], memberGroups: [inner] }]]);
+    assert.deepEqual(
+      removed.map((e) => [e.type, e.data]),
+      [['scim.group.members.removed', { id: outer, version: 3, members: [], memberGroups: [inner] }]],
+    );
   });
 
   it('deleting a nested group is scim.group.deleted alone: its parents get no events and keep their version', async () => {
@@ -159,11 +178,14 @@ describe('events under nesting: direct deltas from which a consumer derives tran
     const version = (await h.request('GET', `/Groups/${outer}`)).body.meta.version;
     await newEvents();
     await h.request('DELETE', `/Groups/${inner}`);
-    assert.deepEqual((await newEvents()).map((e) => e.type), ['scim.group.deleted']);
+    assert.deepEqual(
+      (await newEvents()).map((e) => e.type),
+      ['scim.group.deleted'],
+    );
     assert.equal((await h.request('GET', `/Groups/${outer}`)).body.meta.version, version);
   });
 
-  it('a consumer following the documented rules computes every user\'s groups exactly as GET shows them', async () => {
+  it("a consumer following the documented rules computes every user's groups exactly as GET shows them", async () => {
     const users = [];
     for (let i = 0; i < 4; i++) users.push(await post('/Users', userBody(`replay${i}@example.com`)));
     const [a, b, c, d] = users as [string, string, string, string];
@@ -201,7 +223,9 @@ describe('events under nesting: direct deltas from which a consumer derives tran
       return [...all].map((g) => `${g}:${direct.has(g) ? 'direct' : 'indirect'}`).sort();
     };
     for (const user of [a, b, d]) {
-      const shown = ((await h.request('GET', `/Users/${user}`)).body.groups ?? []).map((g: { value: string; type: string }) => `${g.value}:${g.type}`).sort();
+      const shown = ((await h.request('GET', `/Users/${user}`)).body.groups ?? [])
+        .map((g: { value: string; type: string }) => `${g.value}:${g.type}`)
+        .sort();
       assert.deepEqual(derived(user), shown, `user ${user}`);
     }
     assert.ok(deleted.has(c) && deleted.has(g1));

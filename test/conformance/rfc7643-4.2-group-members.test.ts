@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { groupBody, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
-describe('rfc7643 §4.2 group members and rfc7643 §4.1.2 a user\'s groups', () => {
+describe("rfc7643 §4.2 group members and rfc7643 §4.1.2 a user's groups", () => {
   let h: Harness;
   let alice: { id: string; userName: string; displayName: string };
   let bob: { id: string };
@@ -21,7 +21,7 @@ describe('rfc7643 §4.2 group members and rfc7643 §4.1.2 a user\'s groups', () 
     ]);
   });
 
-  it('a user\'s groups attribute is derived from the membership table', async () => {
+  it("a user's groups attribute is derived from the membership table", async () => {
     const group = await h.request('POST', '/Groups', { body: groupBody('Team B', [bob.id]) });
     const user = await h.request('GET', `/Users/${bob.id}`);
     assert.deepEqual(user.body.groups, [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_SCHEMA, startHarness, userBody, USER_SCHEMA, type Harness, type Reply } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, type Harness, type Reply, startHarness, USER_SCHEMA, userBody } from '../helpers/harness.ts';
 import { startIssuer, type TestIssuer } from '../helpers/issuer.ts';
 
 function assertScimError(res: Reply, status: number, detail?: RegExp): void {
@@ -52,7 +52,10 @@ describe('rfc7644 §3.11 /Me', () => {
     const token = await idp.sign('patchme@example.com');
     const patched = await h.request('PATCH', '/Me', {
       token,
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: 'Me Myself' }] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'displayName', value: 'Me Myself' }],
+      },
     });
     assert.equal(patched.status, 200, patched.raw);
     assert.equal((await h.request('GET', `/Users/${user.id}`)).body.displayName, 'Me Myself');
@@ -60,7 +63,10 @@ describe('rfc7644 §3.11 /Me', () => {
     const stale = await h.request('PUT', '/Me', { token, body: userBody('patchme@example.com'), headers: { 'if-match': 'W/"1"' } });
     assertScimError(stale, 412);
 
-    const put = await h.request('PUT', '/Me', { token, body: { schemas: [USER_SCHEMA], userName: 'patchme@example.com', title: 'Engineer' } });
+    const put = await h.request('PUT', '/Me', {
+      token,
+      body: { schemas: [USER_SCHEMA], userName: 'patchme@example.com', title: 'Engineer' },
+    });
     assert.equal(put.status, 200, put.raw);
     const stored = (await h.request('GET', `/Users/${user.id}`)).body;
     assert.equal(stored.title, 'Engineer');
@@ -89,7 +95,11 @@ describe('rfc7644 §3.11 /Me', () => {
   });
 
   it('POST /Me → 501: users are created at /Users', async () => {
-    assertScimError(await h.request('POST', '/Me', { token: await idp.sign('someone@example.com'), body: userBody('someone@example.com') }), 501, /\/Users/);
+    assertScimError(
+      await h.request('POST', '/Me', { token: await idp.sign('someone@example.com'), body: userBody('someone@example.com') }),
+      501,
+      /\/Users/,
+    );
   });
 
   it('with subjectAttribute "id", the subject is the user id', async () => {

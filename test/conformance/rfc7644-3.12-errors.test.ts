@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_SCHEMA, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
-function assertScimError(res: { status: number; body: { schemas: string[]; status: string; scimType?: string; detail: string } }, status: number, scimType?: string) {
+function assertScimError(
+  res: { status: number; body: { schemas: string[]; status: string; scimType?: string; detail: string } },
+  status: number,
+  scimType?: string,
+) {
   assert.equal(res.status, status);
   assert.deepEqual(res.body.schemas, [ERROR_SCHEMA]);
   assert.equal(res.body.status, String(status));
@@ -39,7 +43,10 @@ describe('rfc7644 §3.12 error responses', () => {
   });
 
   it('an unsupported content type → 415', async () => {
-    const res = await h.request('POST', '/Users', { rawBody: 'userName=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await h.request('POST', '/Users', {
+      rawBody: 'userName=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assertScimError(res, 415);
   });
 

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, groupBody, startHarness, USER_SCHEMA, userBody, type Harness } from '../helpers/harness.ts';
+import {
+  ENTERPRISE,
+  ERROR_SCHEMA,
+  GROUP_SCHEMA,
+  groupBody,
+  type Harness,
+  startHarness,
+  USER_SCHEMA,
+  userBody,
+} from '../helpers/harness.ts';
 
 describe('rfc7644 §3.3 creating resources', () => {
   let h: Harness;
@@ -44,7 +53,9 @@ describe('rfc7644 §3.3 creating resources', () => {
   });
 
   it('rfc7643 §2 unknown attributes are dropped, never stored or echoed', async () => {
-    const res = await h.request('POST', '/Users', { body: userBody('unknown@example.com', { favouriteColour: 'blue', name: { givenName: 'A', nickname2: 'x' } }) });
+    const res = await h.request('POST', '/Users', {
+      body: userBody('unknown@example.com', { favouriteColour: 'blue', name: { givenName: 'A', nickname2: 'x' } }),
+    });
     assert.equal(res.status, 201);
     assert.equal(res.body.favouriteColour, undefined);
     assert.deepEqual(res.body.name, { givenName: 'A' });
@@ -114,7 +125,7 @@ describe('rfc7644 §3.3 creating resources', () => {
     assert.ok(!res.raw.includes('t1meMa$heen'));
   });
 
-  it('POST /Groups answers 201; Entra\'s extra ADSCIM schema URI is tolerated', async () => {
+  it("POST /Groups answers 201; Entra's extra ADSCIM schema URI is tolerated", async () => {
     const res = await h.request('POST', '/Groups', {
       body: {
         schemas: [GROUP_SCHEMA, 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'],
@@ -137,7 +148,7 @@ describe('rfc7644 §3.3 creating resources', () => {
     assert.equal(res.body.scimType, 'uniqueness');
   });
 
-  it('a body without the resource\'s core schema is 400 invalidValue', async () => {
+  it("a body without the resource's core schema is 400 invalidValue", async () => {
     const res = await h.request('POST', '/Users', { body: { schemas: [GROUP_SCHEMA], userName: 'wrong-schema' } });
     assert.equal(res.status, 400);
     assert.equal(res.body.scimType, 'invalidValue');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 describe('rfc7644 §3.4.1 retrieving a known resource', () => {
   let h: Harness;

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type Harness, type Reply, startHarness } from '../helpers/harness.ts';
+import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, type Harness, type Reply, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const T0 = Date.parse('2024-03-01T10:00:00.000Z');
 const MINUTE = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
 
 const q = (filter: string) => `filter=${encodeURIComponent(filter)}`;
 
@@ -151,7 +150,8 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
       await expectUsers('not (not (userName sw "b"))', ['boss', 'bjensen']);
       await expectUsers('((userName sw "b") and (not (displayName eq "the boss")))', ['bjensen']);
     });
-    it('and, or, not are case-insensitive', () => expectUsers('userName sw "b" AND NOT (title pr) Or userName eq "1000OFF"', ['boss', 'plain']));
+    it('and, or, not are case-insensitive', () =>
+      expectUsers('userName sw "b" AND NOT (title pr) Or userName eq "1000OFF"', ['boss', 'plain']));
   });
 
   describe('attribute paths', () => {
@@ -180,8 +180,7 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
       await expectUsers(`${ENTERPRISE}:manager.value eq "${id['boss']}"`, ['bjensen']);
       await expectUsers(`${ENTERPRISE}:manager.value eq "${id['boss']!.toUpperCase()}"`, []);
     });
-    it('URN-qualified core attribute: urn:…:core:2.0:User:userName', () =>
-      expectUsers(`${USER_SCHEMA}:userName eq "1000off"`, ['plain']));
+    it('URN-qualified core attribute: urn:…:core:2.0:User:userName', () => expectUsers(`${USER_SCHEMA}:userName eq "1000off"`, ['plain']));
     it('attribute names and URNs are case-insensitive', async () => {
       await expectUsers('USERNAME eq "1000off"', ['plain']);
       await expectUsers('Name.FamilyName eq "Smith"', ['jsmith']);
@@ -287,7 +286,8 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
       await expectUsers('active eq "True"', ['bjensen']);
       await expectUsers('active eq "FALSE"', ['jsmith']);
     });
-    it('boolean with gt → 400 invalidFilter', () => expectInvalidFilter('active gt true', /operator "gt" is not allowed on boolean attribute "active" at offset 0/));
+    it('boolean with gt → 400 invalidFilter', () =>
+      expectInvalidFilter('active gt true', /operator "gt" is not allowed on boolean attribute "active" at offset 0/));
     it('boolean compared with a non-boolean string → 400 invalidFilter', () => expectInvalidFilter('active eq "yes"', /active/));
     it('dateTime with co → 400 invalidFilter', () => expectInvalidFilter(`meta.created co "2024"`, /operator "co"/));
     it('a number for a string attribute → 400 invalidFilter', () => expectInvalidFilter('userName eq 42', /userName/));
@@ -316,30 +316,33 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
       });
     });
     it('URN-qualified manager with another manager id: 0 results', async () => {
-      const res = await h.request('GET', `/Users?${q(`id eq "${id['bjensen']}" and ${ENTERPRISE}:manager eq "${id['jsmith']}"`)}&attributes=id`);
+      const res = await h.request(
+        'GET',
+        `/Users?${q(`id eq "${id['bjensen']}" and ${ENTERPRISE}:manager eq "${id['jsmith']}"`)}&attributes=id`,
+      );
       assert.deepEqual(res.body, { schemas: [LIST], totalResults: 0, itemsPerPage: 0, startIndex: 1, Resources: [] });
     });
-    it(
-      'entra: unqualified "manager eq" as Entra sends it finds the user (Example 4 of the Entra SCIM tutorial)',
-      async () => {
-        const res = await h.request('GET', `/Users?${q(`id eq "${id['bjensen']}" and manager eq "${id['boss']}"`)}&attributes=id`);
-        assert.equal(res.status, 200, res.raw);
-        assert.equal(res.body.totalResults, 1);
-      },
-    );
+    it('entra: unqualified "manager eq" as Entra sends it finds the user (Example 4 of the Entra SCIM tutorial)', async () => {
+      const res = await h.request('GET', `/Users?${q(`id eq "${id['bjensen']}" and manager eq "${id['boss']}"`)}&attributes=id`);
+      assert.equal(res.status, 200, res.raw);
+      assert.equal(res.body.totalResults, 1);
+    });
     it('an unqualified name that no schema of the resource type defines is still 400 invalidFilter', () =>
       expectInvalidFilter(`id eq "${'0'.repeat(36)}" and managerr eq "x"`, /unknown attribute "managerr" at offset 49/));
   });
 
   describe('bad filters → 400 invalidFilter with a precise detail', () => {
-    it('unknown attribute, named with its offset', () => expectInvalidFilter('userName eq "a" and bogus eq "x"', /unknown attribute "bogus" at offset 20/));
+    it('unknown attribute, named with its offset', () =>
+      expectInvalidFilter('userName eq "a" and bogus eq "x"', /unknown attribute "bogus" at offset 20/));
     it('unknown sub-attribute', () => expectInvalidFilter('name.nickname eq "x"', /name\.nickname/));
     it('unknown attribute inside a value filter', () => expectInvalidFilter('emails[bogus eq "x"]', /bogus/));
-    it('an attribute of the other resource type (userName on Groups)', () => expectInvalidFilter('userName eq "x"', /unknown attribute "userName" at offset 0/, '/Groups'));
+    it('an attribute of the other resource type (userName on Groups)', () =>
+      expectInvalidFilter('userName eq "x"', /unknown attribute "userName" at offset 0/, '/Groups'));
     it('unbalanced parentheses: missing )', () => expectInvalidFilter('(userName eq "a"', /unbalanced parenthesis at offset 0/));
     it('unbalanced parentheses: stray )', () => expectInvalidFilter('userName eq "a")', /unbalanced parenthesis at offset 15/));
     it('unbalanced bracket', () => expectInvalidFilter('emails[type eq "work"', /unbalanced bracket at offset 6/));
-    it('unquoted string', () => expectInvalidFilter('userName eq bjensen', /expected a quoted string, number, true, false or null at offset 12/));
+    it('unquoted string', () =>
+      expectInvalidFilter('userName eq bjensen', /expected a quoted string, number, true, false or null at offset 12/));
     it('unterminated string', () => expectInvalidFilter('userName eq "abc', /unterminated string at offset 12/));
     it('bad dates', async () => {
       await expectInvalidFilter('meta.created gt "yesterday"', /"yesterday" is not an xsd:dateTime/);
@@ -372,7 +375,8 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
     });
     it('thousands of nested parentheses never overflow the stack (400, not 500)', () =>
       expectInvalidFilter(`${'('.repeat(4000)}`, /nested deeper than 32 levels/));
-    it('a control character outside a string', () => expectInvalidFilter('userName eq "a"\u0001', /unexpected character U\+0001 at offset 15/));
+    it('a control character outside a string', () =>
+      expectInvalidFilter('userName eq "a"\u0001', /unexpected character U\+0001 at offset 15/));
     it('the same filter on /.search is the same 400', async () => {
       const res = await h.request('POST', '/Users/.search', {
         body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eq bjensen' },
@@ -390,7 +394,10 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
         ['work', { userName: 'work@example.com', emails: [{ value: 'work@example.com', type: 'work' }] }],
         ['home', { userName: 'home@example.com', emails: [{ value: 'home@example.com', type: 'home' }] }],
         ['emptyDept', { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'empty-dept@example.com', [ENTERPRISE]: { department: '' } }],
-        ['emptyManager', { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'empty-manager@example.com', [ENTERPRISE]: { manager: { value: '' } } }],
+        [
+          'emptyManager',
+          { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'empty-manager@example.com', [ENTERPRISE]: { manager: { value: '' } } },
+        ],
       ] as const) {
         const res = await h.request('POST', '/Users', { token: h.tokenB, body: { schemas: [USER_SCHEMA], ...body } });
         assert.equal(res.status, 201, res.raw);
@@ -406,27 +413,18 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
     it('emails[type ne "work"] matches an email without a type (the absent rule applies per element)', async () => {
       assert.deepEqual(await found('emails[type ne "work"]'), ['home@example.com', 'typeless@example.com']);
     });
-    it(
-      'emails.type ne "work" needs an email that has a type other than work (docs/filtering.md, multi-valued)',
-      async () => {
-        assert.deepEqual(await found('emails.type ne "work"'), ['home@example.com']);
-      },
-    );
-    it(
-      'schemas lists the enterprise URN only when an enterprise attribute is present: GET and filter agree ({"department": ""})',
-      async () => {
-        const get = await h.request('GET', `/Users/${other['emptyDept']}`, { token: h.tokenB });
-        const listed = (await found(`schemas eq "${ENTERPRISE}"`)).includes('empty-dept@example.com');
-        assert.equal(get.body.schemas.includes(ENTERPRISE), listed);
-      },
-    );
-    it(
-      'an extension holding only an empty complex value ({"manager": {"value": ""}}) is not in schemas (docs/filtering.md: present means a present sub-attribute)',
-      async () => {
-        assert.deepEqual(await found(`schemas eq "${ENTERPRISE}"`), []);
-        assert.deepEqual(await found(`${ENTERPRISE}:manager pr`), []);
-      },
-    );
+    it('emails.type ne "work" needs an email that has a type other than work (docs/filtering.md, multi-valued)', async () => {
+      assert.deepEqual(await found('emails.type ne "work"'), ['home@example.com']);
+    });
+    it('schemas lists the enterprise URN only when an enterprise attribute is present: GET and filter agree ({"department": ""})', async () => {
+      const get = await h.request('GET', `/Users/${other['emptyDept']}`, { token: h.tokenB });
+      const listed = (await found(`schemas eq "${ENTERPRISE}"`)).includes('empty-dept@example.com');
+      assert.equal(get.body.schemas.includes(ENTERPRISE), listed);
+    });
+    it('an extension holding only an empty complex value ({"manager": {"value": ""}}) is not in schemas (docs/filtering.md: present means a present sub-attribute)', async () => {
+      assert.deepEqual(await found(`schemas eq "${ENTERPRISE}"`), []);
+      assert.deepEqual(await found(`${ENTERPRISE}:manager pr`), []);
+    });
   });
 
   describe('tenancy', () => {

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, startHarness, USER_SCHEMA, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import {
+  ENTERPRISE,
+  ERROR_SCHEMA,
+  GROUP_SCHEMA,
+  type Harness,
+  type Reply,
+  startHarness,
+  USER_SCHEMA,
+  userBody,
+} from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const T0 = Date.parse('2024-05-01T08:00:00.000Z');
 const MINUTE = 60_000;
-
 
 function assertError(res: Reply, status: number, scimType: string | undefined, detail: RegExp): void {
   assert.equal(res.status, status, res.raw);
@@ -38,7 +46,10 @@ describe('rfc7644 §3.4.2.3 sorting', () => {
       now += MINUTE;
     }
     // carol then alice are modified last: lastModified order is Bob, DAVE, eve, _under, carol, alice.
-    for (const [at, index] of [[10, 2], [11, 0]] as const) {
+    for (const [at, index] of [
+      [10, 2],
+      [11, 0],
+    ] as const) {
       now = T0 + at * MINUTE;
       const current = (await h.request('GET', `/Users/${ids[index]}`)).body;
       const res = await h.request('PUT', `/Users/${ids[index]}`, { body: { ...current, nickName: `changed-${at}` } });
@@ -87,18 +98,32 @@ describe('rfc7644 §3.4.2.3 sorting', () => {
   it('sortBy combines with a filter', async () => {
     const res = await h.request('GET', `/Users?filter=${encodeURIComponent('title eq "T"')}&sortBy=name.familyName&sortOrder=descending`);
     assert.equal(res.body.totalResults, 4);
-    assert.deepEqual(res.body.Resources.map((r: { id: string }) => ids.indexOf(r.id)), [2, 0, 3, 1]);
+    assert.deepEqual(
+      res.body.Resources.map((r: { id: string }) => ids.indexOf(r.id)),
+      [2, 0, 3, 1],
+    );
   });
 
   it('Groups sort by displayName case-insensitively', async () => {
     const res = await h.request('GET', '/Groups?sortBy=displayName');
-    assert.deepEqual(res.body.Resources.map((g: { displayName: string }) => g.displayName), ['Alpha', 'beta', 'gamma']);
+    assert.deepEqual(
+      res.body.Resources.map((g: { displayName: string }) => g.displayName),
+      ['Alpha', 'beta', 'gamma'],
+    );
     const desc = await h.request('GET', '/Groups?sortBy=displayName&sortOrder=descending');
-    assert.deepEqual(desc.body.Resources.map((g: { displayName: string }) => g.displayName), ['gamma', 'beta', 'Alpha']);
+    assert.deepEqual(
+      desc.body.Resources.map((g: { displayName: string }) => g.displayName),
+      ['gamma', 'beta', 'Alpha'],
+    );
   });
 
   it('the order is total: identical across repeated requests and consistent across index pages', async () => {
-    for (const [sortBy, sortOrder] of [['title', 'ascending'], ['title', 'descending'], [`${ENTERPRISE}:department`, 'descending'], ['name.familyName', 'ascending']]) {
+    for (const [sortBy, sortOrder] of [
+      ['title', 'ascending'],
+      ['title', 'descending'],
+      [`${ENTERPRISE}:department`, 'descending'],
+      ['name.familyName', 'ascending'],
+    ]) {
       const query = `sortBy=${encodeURIComponent(sortBy!)}&sortOrder=${sortOrder}`;
       const whole = await order(query);
       assert.deepEqual(await order(query), whole);
@@ -109,7 +134,12 @@ describe('rfc7644 §3.4.2.3 sorting', () => {
   });
 
   it('sortBy a multi-valued attribute → 400 invalidValue', async () => {
-    assertError(await h.request('GET', '/Users?sortBy=emails'), 400, 'invalidValue', /sortBy "emails" must name a singular, simple attribute/);
+    assertError(
+      await h.request('GET', '/Users?sortBy=emails'),
+      400,
+      'invalidValue',
+      /sortBy "emails" must name a singular, simple attribute/,
+    );
     assertError(await h.request('GET', '/Users?sortBy=emails.value'), 400, 'invalidValue', /emails\.value/);
     assertError(await h.request('GET', '/Groups?sortBy=members.value'), 400, 'invalidValue', /members\.value/);
   });
@@ -132,7 +162,12 @@ describe('rfc7644 §3.4.2.3 sorting', () => {
   });
 
   it('a bogus sortOrder → 400 invalidValue', async () => {
-    assertError(await h.request('GET', '/Users?sortBy=userName&sortOrder=sideways'), 400, 'invalidValue', /sortOrder must be "ascending" or "descending", got "sideways"/);
+    assertError(
+      await h.request('GET', '/Users?sortBy=userName&sortOrder=sideways'),
+      400,
+      'invalidValue',
+      /sortOrder must be "ascending" or "descending", got "sideways"/,
+    );
     assertError(await h.request('GET', '/Users?sortBy=userName&sortOrder=asc'), 400, 'invalidValue', /sortOrder/);
   });
 
@@ -163,7 +198,13 @@ describe('rfc7644 §3.4.2.4 index paging with SCIMD_MAX_RESULTS=5, SCIMD_DEFAULT
   });
 
   it('count above SCIMD_MAX_RESULTS is capped to it', async () => {
-    assert.deepEqual((await page('?count=100')).body, { schemas: [LIST], totalResults: 7, itemsPerPage: 5, startIndex: 1, Resources: [0, 1, 2, 3, 4] });
+    assert.deepEqual((await page('?count=100')).body, {
+      schemas: [LIST],
+      totalResults: 7,
+      itemsPerPage: 5,
+      startIndex: 1,
+      Resources: [0, 1, 2, 3, 4],
+    });
   });
 
   it('count=0 returns totalResults only', async () => {
@@ -171,12 +212,30 @@ describe('rfc7644 §3.4.2.4 index paging with SCIMD_MAX_RESULTS=5, SCIMD_DEFAULT
   });
 
   it('the last page is short', async () => {
-    assert.deepEqual((await page('?startIndex=6&count=5')).body, { schemas: [LIST], totalResults: 7, itemsPerPage: 2, startIndex: 6, Resources: [5, 6] });
+    assert.deepEqual((await page('?startIndex=6&count=5')).body, {
+      schemas: [LIST],
+      totalResults: 7,
+      itemsPerPage: 2,
+      startIndex: 6,
+      Resources: [5, 6],
+    });
   });
 
   it('startIndex beyond the end → empty Resources with the right totalResults', async () => {
-    assert.deepEqual((await page('?startIndex=8')).body, { schemas: [LIST], totalResults: 7, itemsPerPage: 0, startIndex: 8, Resources: [] });
-    assert.deepEqual((await page('?startIndex=1000&count=2')).body, { schemas: [LIST], totalResults: 7, itemsPerPage: 0, startIndex: 1000, Resources: [] });
+    assert.deepEqual((await page('?startIndex=8')).body, {
+      schemas: [LIST],
+      totalResults: 7,
+      itemsPerPage: 0,
+      startIndex: 8,
+      Resources: [],
+    });
+    assert.deepEqual((await page('?startIndex=1000&count=2')).body, {
+      schemas: [LIST],
+      totalResults: 7,
+      itemsPerPage: 0,
+      startIndex: 1000,
+      Resources: [],
+    });
   });
 
   it('pages of the default size cover everything once', async () => {
@@ -187,7 +246,11 @@ describe('rfc7644 §3.4.2.4 index paging with SCIMD_MAX_RESULTS=5, SCIMD_DEFAULT
   it('a filter with paging counts the filtered total', async () => {
     const filter = encodeURIComponent('userName ew "@example.com" and not (userName eq "page0@example.com")');
     assert.deepEqual((await page(`?filter=${filter}&startIndex=2&count=2`)).body, {
-      schemas: [LIST], totalResults: 6, itemsPerPage: 2, startIndex: 2, Resources: [2, 3],
+      schemas: [LIST],
+      totalResults: 6,
+      itemsPerPage: 2,
+      startIndex: 2,
+      Resources: [2, 3],
     });
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, GROUP_SCHEMA, groupBody, startHarness, USER_SCHEMA, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import { ENTERPRISE, GROUP_SCHEMA, groupBody, type Harness, type Reply, startHarness, USER_SCHEMA, userBody } from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -112,7 +112,7 @@ describe('rfc7644 §3.4.2.5 attributes and excludedAttributes', () => {
     assert.equal(res.body.emails.length, 2);
   });
 
-  it('the user\'s groups are returned, and can be excluded', async () => {
+  it("the user's groups are returned, and can be excluded", async () => {
     assert.deepEqual((await get('attributes=groups.value')).body.groups, [{ value: groupId }]);
     assert.equal((await get('excludedAttributes=groups')).body.groups, undefined);
   });
@@ -138,15 +138,35 @@ describe('rfc7644 §3.4.2.5 attributes and excludedAttributes', () => {
 
   it('Groups: members by default, members.value alone when asked', async () => {
     const full = await get('', `/Groups/${groupId}`);
-    assert.deepEqual(full.body.members, [{ value: userId, $ref: `https://scim.example.com/scim/v2/Users/${userId}`, display: 'Display attrs@example.com', type: 'User' }]);
-    assert.deepEqual((await get('attributes=members.value', `/Groups/${groupId}`)).body, { schemas: [GROUP_SCHEMA], id: groupId, members: [{ value: userId }] });
+    assert.deepEqual(full.body.members, [
+      { value: userId, $ref: `https://scim.example.com/scim/v2/Users/${userId}`, display: 'Display attrs@example.com', type: 'User' },
+    ]);
+    assert.deepEqual((await get('attributes=members.value', `/Groups/${groupId}`)).body, {
+      schemas: [GROUP_SCHEMA],
+      id: groupId,
+      members: [{ value: userId }],
+    });
   });
 
   it('.search: attributes and excludedAttributes as arrays', async () => {
-    const a = await h.request('POST', '/Users/.search', { body: { schemas: [SEARCH], attributes: ['name.givenName', `${ENTERPRISE}:employeeNumber`] } });
-    assert.deepEqual(a.body.Resources, [{ schemas: [USER_SCHEMA, ENTERPRISE], id: userId, name: { givenName: 'Barbara' }, [ENTERPRISE]: { employeeNumber: '42' } }]);
-    const e = await h.request('POST', '/Users/.search', { body: { schemas: [SEARCH], excludedAttributes: ['emails', 'name', 'meta', ENTERPRISE] } });
-    assert.deepEqual(Object.keys(e.body.Resources[0]).sort(), ['active', 'displayName', 'externalId', 'groups', 'id', 'schemas', 'userName']);
+    const a = await h.request('POST', '/Users/.search', {
+      body: { schemas: [SEARCH], attributes: ['name.givenName', `${ENTERPRISE}:employeeNumber`] },
+    });
+    assert.deepEqual(a.body.Resources, [
+      { schemas: [USER_SCHEMA, ENTERPRISE], id: userId, name: { givenName: 'Barbara' }, [ENTERPRISE]: { employeeNumber: '42' } },
+    ]);
+    const e = await h.request('POST', '/Users/.search', {
+      body: { schemas: [SEARCH], excludedAttributes: ['emails', 'name', 'meta', ENTERPRISE] },
+    });
+    assert.deepEqual(Object.keys(e.body.Resources[0]).sort(), [
+      'active',
+      'displayName',
+      'externalId',
+      'groups',
+      'id',
+      'schemas',
+      'userName',
+    ]);
   });
 
   it('POST response honours attributes', async () => {
@@ -180,7 +200,9 @@ describe('rfc7644 §3.4.2.5 attributes and excludedAttributes', () => {
   });
 
   it('POST /Groups with excludedAttributes=members', async () => {
-    const res = await h.request('POST', '/Groups?excludedAttributes=members', { body: groupBody('Created without members echo', [userId]) });
+    const res = await h.request('POST', '/Groups?excludedAttributes=members', {
+      body: groupBody('Created without members echo', [userId]),
+    });
     assert.equal(res.status, 201);
     assert.equal(res.body.members, undefined);
     assert.equal(res.body.displayName, 'Created without members echo');

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, groupBody, startHarness, USER_SCHEMA, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import {
+  ENTERPRISE,
+  ERROR_SCHEMA,
+  GROUP_SCHEMA,
+  groupBody,
+  type Harness,
+  type Reply,
+  startHarness,
+  USER_SCHEMA,
+  userBody,
+} from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -25,7 +35,10 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
       assert.equal(res.status, 201);
       users.push(res.body.id);
     }
-    for (const [name, members] of [['Sales', [users[0]!]], ['Admins', [users[1]!, users[2]!]]] as const) {
+    for (const [name, members] of [
+      ['Sales', [users[0]!]],
+      ['Admins', [users[1]!, users[2]!]],
+    ] as const) {
       const res = await h.request('POST', '/Groups', { body: groupBody(name, [...members]) });
       assert.equal(res.status, 201);
       groups.push(res.body.id);
@@ -33,13 +46,24 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
   });
   after(() => h.close());
 
-  const search = (path: string, body: Record<string, unknown>) => h.request('POST', `${path}/.search`, { body: { schemas: [SEARCH], ...body } });
+  const search = (path: string, body: Record<string, unknown>) =>
+    h.request('POST', `${path}/.search`, { body: { schemas: [SEARCH], ...body } });
   const idsOf = (res: Reply) => res.body.Resources.map((r: { id: string }) => r.id);
 
   it('rfc7644 §3.4.3 POST /Users/.search answers exactly what GET /Users answers', async () => {
     const filter = 'userName ew "example.com" or emails[type eq "home" and value co "bob"]';
-    const get = await h.request('GET', `/Users?filter=${encodeURIComponent(filter)}&sortBy=userName&sortOrder=descending&startIndex=1&count=2&attributes=userName,emails.value`);
-    const post = await search('/Users', { filter, sortBy: 'userName', sortOrder: 'descending', startIndex: 1, count: 2, attributes: ['userName', 'emails.value'] });
+    const get = await h.request(
+      'GET',
+      `/Users?filter=${encodeURIComponent(filter)}&sortBy=userName&sortOrder=descending&startIndex=1&count=2&attributes=userName,emails.value`,
+    );
+    const post = await search('/Users', {
+      filter,
+      sortBy: 'userName',
+      sortOrder: 'descending',
+      startIndex: 1,
+      count: 2,
+      attributes: ['userName', 'emails.value'],
+    });
     assert.equal(post.status, 200);
     assert.equal(post.headers['content-type'], get.headers['content-type']);
     assert.deepEqual(post.body, get.body);
@@ -49,8 +73,18 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
       itemsPerPage: 2,
       startIndex: 1,
       Resources: [
-        { schemas: [USER_SCHEMA, ENTERPRISE], id: users[0], userName: 'carol@example.com', emails: [{ value: 'carol@example.com' }, { value: 'home.carol@example.com' }] },
-        { schemas: [USER_SCHEMA, ENTERPRISE], id: users[2], userName: 'bob@example.org', emails: [{ value: 'bob@example.org' }, { value: 'home.bob@example.org' }] },
+        {
+          schemas: [USER_SCHEMA, ENTERPRISE],
+          id: users[0],
+          userName: 'carol@example.com',
+          emails: [{ value: 'carol@example.com' }, { value: 'home.carol@example.com' }],
+        },
+        {
+          schemas: [USER_SCHEMA, ENTERPRISE],
+          id: users[2],
+          userName: 'bob@example.org',
+          emails: [{ value: 'bob@example.org' }, { value: 'home.bob@example.org' }],
+        },
       ],
     });
   });
@@ -62,7 +96,10 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
     assert.equal(post.body.Resources[0].id, groups[1]);
     assert.equal(post.body.Resources[0].displayName, 'Admins');
     assert.equal(post.body.Resources[0].members, undefined);
-    const get = await h.request('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${users[2]}"]`)}&excludedAttributes=members`);
+    const get = await h.request(
+      'GET',
+      `/Groups?filter=${encodeURIComponent(`members[value eq "${users[2]}"]`)}&excludedAttributes=members`,
+    );
     assert.deepEqual(post.body, get.body);
   });
 
@@ -72,8 +109,16 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
   });
 
   it('rfc7644 §3.4.3 the SearchRequest schema is required: missing → 400 invalidValue', async () => {
-    assertError(await h.request('POST', '/Users/.search', { body: { filter: 'userName pr' } }), 'invalidValue', /SearchRequest must list the schema/);
-    assertError(await h.request('POST', '/Users/.search', { body: { schemas: [USER_SCHEMA], filter: 'userName pr' } }), 'invalidValue', /SearchRequest/);
+    assertError(
+      await h.request('POST', '/Users/.search', { body: { filter: 'userName pr' } }),
+      'invalidValue',
+      /SearchRequest must list the schema/,
+    );
+    assertError(
+      await h.request('POST', '/Users/.search', { body: { schemas: [USER_SCHEMA], filter: 'userName pr' } }),
+      'invalidValue',
+      /SearchRequest/,
+    );
     assertError(await h.request('POST', '/.search', { body: { schemas: 'x' } }), 'invalidValue', /SearchRequest/);
   });
 
@@ -96,7 +141,9 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
 
   it('rfc7644 §3.4.3 attributes may be a comma-separated string too', async () => {
     const res = await search('/Users', { filter: 'userName sw "alice"', attributes: 'userName, externalId' });
-    assert.deepEqual(res.body.Resources, [{ schemas: [USER_SCHEMA, ENTERPRISE], id: users[1], userName: 'alice@example.com', externalId: 'ext-alice@example.com' }]);
+    assert.deepEqual(res.body.Resources, [
+      { schemas: [USER_SCHEMA, ENTERPRISE], id: users[1], userName: 'alice@example.com', externalId: 'ext-alice@example.com' },
+    ]);
   });
 
   it('rfc7644 §3.4.3 POST /.search at the root returns Users and Groups', async () => {
@@ -135,7 +182,11 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
 
   it('root search: index paging spans both types', async () => {
     const all = idsOf(await search('', {}));
-    const paged = [...idsOf(await search('', { startIndex: 1, count: 2 })), ...idsOf(await search('', { startIndex: 3, count: 2 })), ...idsOf(await search('', { startIndex: 5, count: 2 }))];
+    const paged = [
+      ...idsOf(await search('', { startIndex: 1, count: 2 })),
+      ...idsOf(await search('', { startIndex: 3, count: 2 })),
+      ...idsOf(await search('', { startIndex: 5, count: 2 })),
+    ];
     assert.deepEqual(paged, all);
   });
 
@@ -153,14 +204,11 @@ describe('rfc7644 §3.4.3 querying with POST .search', () => {
     assert.deepEqual(seen, all);
   });
 
-  it(
-    'root search: sortBy an attribute only Users have orders, it does not drop the Groups (rfc7644 §3.4.2.3)',
-    async () => {
-      const res = await search('', { sortBy: 'userName' });
-      assert.equal(res.status, 200);
-      assert.equal(res.body.totalResults, 5);
-    },
-  );
+  it('root search: sortBy an attribute only Users have orders, it does not drop the Groups (rfc7644 §3.4.2.3)', async () => {
+    const res = await search('', { sortBy: 'userName' });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.totalResults, 5);
+  });
 
   it('root search: another tenant sees nothing', async () => {
     const res = await h.request('POST', '/.search', { body: { schemas: [SEARCH] }, token: h.tokenB });

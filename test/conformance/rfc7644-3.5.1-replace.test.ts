@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { ENTERPRISE, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 describe('rfc7644 §3.5.1 replacing with PUT', () => {
   let h: Harness;
@@ -70,7 +70,7 @@ describe('rfc7644 §3.5.1 replacing with PUT', () => {
     assert.equal(res.body.title, 'ok');
   });
 
-  it('PUT to another user\'s userName → 409 uniqueness', async () => {
+  it("PUT to another user's userName → 409 uniqueness", async () => {
     await h.request('POST', '/Users', { body: userBody('taken@example.com') });
     const created = await h.request('POST', '/Users', { body: userBody('mover@example.com') });
     const res = await h.request('PUT', `/Users/${created.body.id}`, { body: { ...created.body, userName: 'Taken@example.com' } });
@@ -101,12 +101,9 @@ describe('rfc7644 §3.5.1 replacing with PUT', () => {
     const res = await h.request('PUT', `/Users/${created.body.id}`, { body: { ...created.body, password: 'N3wPassw0rd!' } });
     assert.equal(res.status, 200);
     assert.ok(!res.raw.includes('N3wPassw0rd!'));
-    const stored = await h.server.store.get(
-      (await h.server.store.findTenantByName('acme'))!.id,
-      'User',
-      created.body.id,
-      { passwordHash: true },
-    );
+    const stored = await h.server.store.get((await h.server.store.findTenantByName('acme'))!.id, 'User', created.body.id, {
+      passwordHash: true,
+    });
     assert.match(stored!.passwordHash!, /^scrypt\$/);
     await h.request('PUT', `/Users/${created.body.id}`, { body: { ...created.body, title: 'x' } });
     const again = await h.server.store.get((await h.server.store.findTenantByName('acme'))!.id, 'User', created.body.id, {

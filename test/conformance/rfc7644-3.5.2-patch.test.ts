@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, ERROR_SCHEMA, groupBody, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import { ENTERPRISE, ERROR_SCHEMA, groupBody, type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -132,7 +132,9 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
   });
 
   it('URN-qualified extension path: add to an absent extension creates it, remove of its last attribute drops it', async () => {
-    const created = await h.request('POST', '/Users', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `bare${++seq}` } });
+    const created = await h.request('POST', '/Users', {
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `bare${++seq}` },
+    });
     const id = created.body.id;
     const added = await patch('Users', id, [{ op: 'add', path: `${ENTERPRISE}:costCenter`, value: '4130' }]);
     assert.equal(added.status, 200);
@@ -145,7 +147,9 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
 
   it('URN-qualified core path (urn:…:core:2.0:User:displayName) targets the core attribute', async () => {
     const u = await newUser();
-    const res = await patch('Users', u.id, [{ op: 'replace', path: 'urn:ietf:params:scim:schemas:core:2.0:User:displayName', value: 'Core' }]);
+    const res = await patch('Users', u.id, [
+      { op: 'replace', path: 'urn:ietf:params:scim:schemas:core:2.0:User:displayName', value: 'Core' },
+    ]);
     assert.equal(res.status, 200);
     assert.equal(res.body.displayName, 'Core');
   });
@@ -178,7 +182,12 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
   });
 
   it('valuePath sub-attribute on addresses: addresses[type eq "work"].streetAddress', async () => {
-    const u = await newUser({ addresses: [{ type: 'work', streetAddress: '1 Main St' }, { type: 'home', streetAddress: '9 Home Rd' }] });
+    const u = await newUser({
+      addresses: [
+        { type: 'work', streetAddress: '1 Main St' },
+        { type: 'home', streetAddress: '9 Home Rd' },
+      ],
+    });
     const res = await patch('Users', u.id, [{ op: 'replace', path: 'addresses[type eq "work"].streetAddress', value: '3 Oak Ave' }]);
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.addresses, [
@@ -251,7 +260,9 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
 
   it('one primary true clears the others (add)', async () => {
     const u = await newUser();
-    const res = await patch('Users', u.id, [{ op: 'add', path: 'emails', value: [{ value: 'np@example.com', type: 'other', primary: true }] }]);
+    const res = await patch('Users', u.id, [
+      { op: 'add', path: 'emails', value: [{ value: 'np@example.com', type: 'other', primary: true }] },
+    ]);
     assert.equal(res.status, 200);
     const primaries = res.body.emails.filter((e: { primary?: boolean }) => e.primary === true);
     assert.deepEqual(primaries, [{ value: 'np@example.com', type: 'other', primary: true }]);
@@ -496,7 +507,9 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     assert.equal(plain.status, 200);
     assert.equal(plain.body.members, undefined);
     assert.equal(plain.body.displayName, g.displayName);
-    const excluded = await patch('Groups', g.id, [{ op: 'replace', path: 'externalId', value: 'x1' }], { query: '?excludedAttributes=externalId' });
+    const excluded = await patch('Groups', g.id, [{ op: 'replace', path: 'externalId', value: 'x1' }], {
+      query: '?excludedAttributes=externalId',
+    });
     assert.equal(excluded.status, 200);
     assert.equal(excluded.body.members, undefined);
     assert.equal(excluded.body.externalId, undefined);
@@ -677,7 +690,7 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     await assertRefusedUnchanged('Groups', g.id, [{ op: 'remove', path: 'members[type eq "User"]' }], 400, 'invalidPath');
   });
 
-  it('member changes show in the user\'s groups', async () => {
+  it("member changes show in the user's groups", async () => {
     const a = await newUser();
     const g = await newGroup();
     await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: a.id }] }]);
@@ -693,7 +706,12 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     const ids: string[] = [];
     for (let i = 0; i < 2005; i++) {
       const id = `big-${i.toString().padStart(5, '0')}-${seq}`;
-      await h.server.store.create(tenantId, { resourceType: 'User', id, doc: { userName: `big${i}.${seq}@example.com` }, now: new Date().toISOString() });
+      await h.server.store.create(tenantId, {
+        resourceType: 'User',
+        id,
+        doc: { userName: `big${i}.${seq}@example.com` },
+        now: new Date().toISOString(),
+      });
       ids.push(id);
     }
     const initial = ids.slice(0, 2000);

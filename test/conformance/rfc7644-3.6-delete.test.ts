@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { groupBody, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 describe('rfc7644 §3.6 deleting resources', () => {
   let h: Harness;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toCloudEvent } from '../../src/events/cloud-event.ts';
-import { ENTERPRISE, ERROR_SCHEMA, groupBody, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import { ENTERPRISE, ERROR_SCHEMA, groupBody, type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
 
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -9,7 +9,11 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 type Operation = Record<string, unknown>;
 
-const bulkBody = (operations: Operation[], extra: Record<string, unknown> = {}) => ({ schemas: [BULK_REQUEST], ...extra, Operations: operations });
+const bulkBody = (operations: Operation[], extra: Record<string, unknown> = {}) => ({
+  schemas: [BULK_REQUEST],
+  ...extra,
+  Operations: operations,
+});
 const postUser = (bulkId: string, userName: string, extra: Record<string, unknown> = {}): Operation => ({
   method: 'POST',
   path: '/Users',
@@ -25,7 +29,12 @@ function statuses(res: Reply): string[] {
   return res.body.Operations.map((o: { status: string }) => o.status);
 }
 
-function assertScimError(operation: { status: string; response: Record<string, unknown> }, status: number, scimType?: string, detail?: RegExp) {
+function assertScimError(
+  operation: { status: string; response: Record<string, unknown> },
+  status: number,
+  scimType?: string,
+  detail?: RegExp,
+) {
   assert.equal(operation.status, String(status));
   assert.deepEqual(operation.response['schemas'], [ERROR_SCHEMA]);
   assert.equal(operation.response['status'], String(status));
@@ -111,9 +120,15 @@ describe('rfc7644 §3.7 bulk operations', () => {
     assert.equal(group.bulkId, 'ytrewq');
     assert.equal(user.bulkId, 'qwerty');
     const read = await h.request('GET', `/Groups/${idOf(group.location)}`);
-    assert.deepEqual(read.body.members.map((m: { value: string }) => m.value), [idOf(user.location)]);
+    assert.deepEqual(
+      read.body.members.map((m: { value: string }) => m.value),
+      [idOf(user.location)],
+    );
     const member = await h.request('GET', `/Users/${idOf(user.location)}`);
-    assert.deepEqual(member.body.groups.map((g: { value: string }) => g.value), [idOf(group.location)]);
+    assert.deepEqual(
+      member.body.groups.map((g: { value: string }) => g.value),
+      [idOf(group.location)],
+    );
   });
 
   it('rfc7644 §3.7.2 bulkId resolves in the enterprise manager (object or bare string), in a path, and in a PATCH path filter', async () => {
@@ -123,7 +138,11 @@ describe('rfc7644 §3.7 bulk operations', () => {
       postUser('boss', 'bulk-boss@example.com'),
       { method: 'POST', path: '/Groups', bulkId: 'team', data: groupBody('bulk-team', ['bulkId:boss', 'bulkId:report1']) },
       { method: 'PATCH', path: '/Groups/bulkId:team', data: patchOp([{ op: 'remove', path: 'members[value eq "bulkId:report1"]' }]) },
-      { method: 'PATCH', path: '/Users/bulkId:report2', data: patchOp([{ op: 'replace', path: `${ENTERPRISE}:manager`, value: 'bulkId:report1' }]) },
+      {
+        method: 'PATCH',
+        path: '/Users/bulkId:report2',
+        data: patchOp([{ op: 'replace', path: `${ENTERPRISE}:manager`, value: 'bulkId:report1' }]),
+      },
     ]);
     assert.deepEqual(statuses(res), ['201', '201', '201', '201', '200', '200']);
     const [report1, report2, boss, team, patchTeam, patchReport2] = res.body.Operations;
@@ -133,7 +152,10 @@ describe('rfc7644 §3.7 bulk operations', () => {
     assert.equal(patchTeam.location, team.location);
     assert.equal(patchReport2.location, report2.location);
     const read = await h.request('GET', `/Groups/${idOf(team.location)}`);
-    assert.deepEqual(read.body.members.map((m: { value: string }) => m.value), [idOf(boss.location)]);
+    assert.deepEqual(
+      read.body.members.map((m: { value: string }) => m.value),
+      [idOf(boss.location)],
+    );
   });
 
   it('rfc7644 §3.7.1 circular bulkId references are 409 for each operation on the cycle and for those depending on it; nothing is created', async () => {
@@ -154,7 +176,10 @@ describe('rfc7644 §3.7 bulk operations', () => {
     assert.equal(a.location, undefined);
     assert.equal(fine.status, '201');
     assert.equal(await userCount('userName sw "bulk-cycle-"'), 1);
-    assert.deepEqual((await eventsAfter(before)).map((e) => e.type), ['scim.user.created']);
+    assert.deepEqual(
+      (await eventsAfter(before)).map((e) => e.type),
+      ['scim.user.created'],
+    );
   });
 
   it('an operation referring to a bulkId that failed is 409; one referring to an undefined bulkId is 400 invalidValue', async () => {
@@ -201,10 +226,17 @@ describe('rfc7644 §3.7 bulk operations', () => {
   it('a validation failure in the middle of many creates is reported in its place; the others commit in order', async () => {
     const before = await lastSequence();
     const operations = Array.from({ length: 250 }, (_, i) => postUser(`m${i}`, `bulk-many-${i}@example.com`));
-    operations[120] = { method: 'POST', path: '/Users', bulkId: 'm120', data: { schemas: userBody('x')['schemas'], displayName: 'no userName' } };
+    operations[120] = {
+      method: 'POST',
+      path: '/Users',
+      bulkId: 'm120',
+      data: { schemas: userBody('x')['schemas'], displayName: 'no userName' },
+    };
     operations[180] = postUser('m180', 'bulk-many-3@example.com');
     const res = await bulk(operations);
-    const failed = res.body.Operations.map((o: { status: string }, i: number) => [i, o.status]).filter(([, s]: [number, string]) => s !== '201');
+    const failed = res.body.Operations.map((o: { status: string }, i: number) => [i, o.status]).filter(
+      ([, s]: [number, string]) => s !== '201',
+    );
     assert.deepEqual(failed, [
       [120, '400'],
       [180, '409'],
@@ -214,8 +246,13 @@ describe('rfc7644 §3.7 bulk operations', () => {
     const events = await eventsAfter(before);
     assert.equal(events.length, 248);
     events.forEach((e, k) => assert.equal(e.sequence, before + k + 1));
-    const createdInOrder = res.body.Operations.filter((o: { status: string }) => o.status === '201').map((o: { location: string }) => `Users/${idOf(o.location)}`);
-    assert.deepEqual(events.map((e) => e.subject), createdInOrder);
+    const createdInOrder = res.body.Operations.filter((o: { status: string }) => o.status === '201').map(
+      (o: { location: string }) => `Users/${idOf(o.location)}`,
+    );
+    assert.deepEqual(
+      events.map((e) => e.subject),
+      createdInOrder,
+    );
   });
 
   it('failOnErrors stops after that many errors: later operations are neither run nor reported', async () => {
@@ -241,11 +278,15 @@ describe('rfc7644 §3.7 bulk operations', () => {
     assert.equal(await userCount('userName sw "foe3-"'), 3);
   });
 
-  it('rfc7644 §3.7 a PATCH data without schemas (the RFC\'s own example, before errata 5050) is read as a PatchOp', async () => {
+  it("rfc7644 §3.7 a PATCH data without schemas (the RFC's own example, before errata 5050) is read as a PatchOp", async () => {
     const u = await h.request('POST', '/Users', { body: userBody('bulk-errata@example.com') });
     const res = await bulk([
       { method: 'PATCH', path: `/Users/${u.body.id}`, data: { Operations: [{ op: 'replace', path: 'title', value: 'errata' }] } },
-      { method: 'PATCH', path: `/Users/${u.body.id}`, data: { schemas: ['urn:example:other'], Operations: [{ op: 'replace', path: 'title', value: 'no' }] } },
+      {
+        method: 'PATCH',
+        path: `/Users/${u.body.id}`,
+        data: { schemas: ['urn:example:other'], Operations: [{ op: 'replace', path: 'title', value: 'no' }] },
+      },
     ]);
     assert.equal(res.body.Operations[0].status, '200');
     assertScimError(res.body.Operations[1], 400, 'invalidSyntax', /PatchOp/);
@@ -257,7 +298,12 @@ describe('rfc7644 §3.7 bulk operations', () => {
     const location = `https://scim.example.com/scim/v2/Users/${u.body.id}`;
     const res = await bulk([
       { method: 'PATCH', path: `/Users/${u.body.id}`, version: 'W/"7"', data: patchOp([{ op: 'replace', path: 'title', value: 'stale' }]) },
-      { method: 'PUT', path: `/Users/${u.body.id}`, version: u.headers['etag'], data: userBody('bulk-version@example.com', { title: 'fresh' }) },
+      {
+        method: 'PUT',
+        path: `/Users/${u.body.id}`,
+        version: u.headers['etag'],
+        data: userBody('bulk-version@example.com', { title: 'fresh' }),
+      },
       { method: 'DELETE', path: `/Users/${u.body.id}`, version: u.headers['etag'] },
     ]);
     const [stale, fresh, staleDelete] = res.body.Operations;
@@ -305,11 +351,23 @@ describe('rfc7644 §3.7 bulk operations', () => {
 
   it('a malformed BulkRequest is one 400 error', async () => {
     const cases: Array<[unknown, string, RegExp]> = [
-      [{ Operations: [postUser('x', 'bulk-bad-1@example.com')] }, 'invalidSyntax', /"schemas" must contain "urn:ietf:params:scim:api:messages:2.0:BulkRequest"/],
+      [
+        { Operations: [postUser('x', 'bulk-bad-1@example.com')] },
+        'invalidSyntax',
+        /"schemas" must contain "urn:ietf:params:scim:api:messages:2.0:BulkRequest"/,
+      ],
       [{ schemas: [BULK_REQUEST], Operations: {} }, 'invalidSyntax', /"Operations" must be a non-empty array/],
       [{ schemas: [BULK_REQUEST], Operations: [] }, 'invalidSyntax', /non-empty/],
-      [{ schemas: [BULK_REQUEST], failOnErrors: 0, Operations: [postUser('x', 'bulk-bad-2@example.com')] }, 'invalidValue', /"failOnErrors" must be a whole number of at least 1/],
-      [{ schemas: [BULK_REQUEST], failOnErrors: '1', Operations: [postUser('x', 'bulk-bad-3@example.com')] }, 'invalidValue', /failOnErrors/],
+      [
+        { schemas: [BULK_REQUEST], failOnErrors: 0, Operations: [postUser('x', 'bulk-bad-2@example.com')] },
+        'invalidValue',
+        /"failOnErrors" must be a whole number of at least 1/,
+      ],
+      [
+        { schemas: [BULK_REQUEST], failOnErrors: '1', Operations: [postUser('x', 'bulk-bad-3@example.com')] },
+        'invalidValue',
+        /failOnErrors/,
+      ],
     ];
     for (const [body, scimType, detail] of cases) {
       const res = await h.request('POST', '/Bulk', { body });
@@ -319,7 +377,9 @@ describe('rfc7644 §3.7 bulk operations', () => {
       assert.match(res.body.detail, detail);
     }
     assert.equal(await userCount('userName sw "bulk-bad-"'), 0);
-    const lowerCase = await h.request('POST', '/Bulk', { body: { SCHEMAS: [BULK_REQUEST.toLowerCase()], operations: [postUser('lc', 'bulk-lower@example.com')] } });
+    const lowerCase = await h.request('POST', '/Bulk', {
+      body: { SCHEMAS: [BULK_REQUEST.toLowerCase()], operations: [postUser('lc', 'bulk-lower@example.com')] },
+    });
     assert.deepEqual(statuses(lowerCase), ['201']);
   });
 
@@ -369,7 +429,7 @@ describe('rfc7644 §3.7.4 bulk limits', () => {
     assert.equal((await h.request('GET', '/Users')).body.totalResults, 0);
   });
 
-  it('a body above maxPayloadSize is 413 naming the limit; /Bulk accepts bodies above the other routes\' limit', async () => {
+  it("a body above maxPayloadSize is 413 naming the limit; /Bulk accepts bodies above the other routes' limit", async () => {
     const padding = 'x'.repeat(3000);
     const big = bulkBody([1, 2, 3].map((i) => postUser(`p${i}`, `payload-${i}@example.com`, { nickName: padding })));
     assert.ok(JSON.stringify(big).length > 4096 && JSON.stringify(big).length < 20000);
@@ -378,10 +438,15 @@ describe('rfc7644 §3.7.4 bulk limits', () => {
     const elsewhere = await h.request('POST', '/Users', { body: userBody('payload-single@example.com', { nickName: 'x'.repeat(5000) }) });
     assert.equal(elsewhere.status, 413);
 
-    const tooBig = await h.request('POST', '/Bulk', { body: bulkBody([postUser('big', 'payload-big@example.com', { nickName: 'x'.repeat(25000) })]) });
+    const tooBig = await h.request('POST', '/Bulk', {
+      body: bulkBody([postUser('big', 'payload-big@example.com', { nickName: 'x'.repeat(25000) })]),
+    });
     assert.equal(tooBig.status, 413);
     assert.deepEqual(tooBig.body.schemas, [ERROR_SCHEMA]);
     assert.match(tooBig.body.detail, /more than maxPayloadSize \(20000\)/);
-    assert.equal((await h.request('GET', `/Users?filter=${encodeURIComponent('userName eq "payload-big@example.com"')}`)).body.totalResults, 0);
+    assert.equal(
+      (await h.request('GET', `/Users?filter=${encodeURIComponent('userName eq "payload-big@example.com"')}`)).body.totalResults,
+      0,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, GROUP_SCHEMA, startHarness, USER_SCHEMA, type Harness } from '../helpers/harness.ts';
+import { ENTERPRISE, GROUP_SCHEMA, type Harness, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 describe('rfc7644 §4 discovery', () => {
   let h: Harness;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { type Harness, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -28,15 +28,22 @@ function receiver(jwksUrl: () => URL) {
         problems.push(`${err}: ${description}`);
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ err, description }));
       };
-      if (req.headers['content-type'] !== 'application/secevent+jwt') return reject(400, 'invalid_request', `content-type ${req.headers['content-type']}`);
+      if (req.headers['content-type'] !== 'application/secevent+jwt')
+        return reject(400, 'invalid_request', `content-type ${req.headers['content-type']}`);
       if (req.headers.authorization !== 'Bearer receiver-token') return reject(401, 'authentication_failed', 'no or wrong bearer token');
       const token = Buffer.concat(chunks).toString('utf8');
       try {
         jwks ??= createRemoteJWKSet(jwksUrl());
-        const { payload } = await jwtVerify(token, jwks, { audience: RECEIVER_AUDIENCE, issuer: 'https://scim.example.com/scim/v2', typ: 'secevent+jwt' });
+        const { payload } = await jwtVerify(token, jwks, {
+          audience: RECEIVER_AUDIENCE,
+          issuer: 'https://scim.example.com/scim/v2',
+          typ: 'secevent+jwt',
+        });
         if (refused.length === 0) {
           refused.push(String(payload.jti));
-          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ err: 'invalid_key', description: 'key not trusted yet' }));
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ err: 'invalid_key', description: 'key not trusted yet' }));
           return;
         }
         accepted.push(payload as Claims);
@@ -79,12 +86,18 @@ describe('rfc9967 security events pushed by rfc8935 to an HTTP receiver', () => 
   it('delivers each change as a SET whose signature verifies against the JWKS endpoint; a refused SET is retried', async () => {
     const created = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: 'pushed', externalId: 'ext-pushed' } });
     const id = created.body.id as string;
-    await h.request('PATCH', `/Users/${id}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] } });
+    await h.request('PATCH', `/Users/${id}`, {
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] },
+    });
     await h.request('POST', '/Users', { token: h.tokenB, body: { schemas: [USER_SCHEMA], userName: 'other-tenant' } });
     await h.request('DELETE', `/Users/${id}`);
 
     await until(() => r.accepted.length >= 4, 'four accepted SETs');
-    assert.deepEqual(r.problems.filter((p) => !p.startsWith('invalid_key')), [], 'every SET verified');
+    assert.deepEqual(
+      r.problems.filter((p) => !p.startsWith('invalid_key')),
+      [],
+      'every SET verified',
+    );
     const acme = r.accepted.filter((c) => c.tenant === 'acme');
     assert.deepEqual(
       acme.map((c) => Object.keys(c.events)),
@@ -95,7 +108,10 @@ describe('rfc9967 security events pushed by rfc8935 to an HTTP receiver', () => 
     assert.equal(r.accepted.filter((c) => c.tenant === 'globex').length, 1);
     // The SET the receiver refused came again, with the same jti (RFC 8935: the jti names the SET).
     assert.equal(r.refused.length, 1);
-    assert.ok(r.accepted.some((c) => c.jti === r.refused[0]), 'the refused SET was retried and accepted');
+    assert.ok(
+      r.accepted.some((c) => c.jti === r.refused[0]),
+      'the refused SET was retried and accepted',
+    );
     assert.equal(new Set(r.accepted.map((c) => c.jti)).size, r.accepted.length);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { GROUP_SCHEMA, type Harness, type Reply, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -9,17 +9,30 @@ const ISSUER = 'https://scim.example.com/scim/v2';
 const AUDIENCE = `${ISSUER}/Events/SET/poll`;
 const WAIT_MS = 1500;
 
-type Claims = JWTPayload & { txn: string; sub_id: { format: string; uri: string; externalId?: string }; events: Record<string, Record<string, unknown>>; toe: number; tenant: string };
+type Claims = JWTPayload & {
+  txn: string;
+  sub_id: { format: string; uri: string; externalId?: string };
+  events: Record<string, Record<string, unknown>>;
+  toe: number;
+  tenant: string;
+};
 
 describe('rfc9967 security events delivered by rfc8936 poll', () => {
   let h: Harness;
   let verify: (token: string) => Promise<Claims>;
 
   const poll = (body: unknown, token?: string | null): Promise<Reply> =>
-    h.request('POST', '/Events/SET/poll', { body, ...(token !== undefined ? { token } : {}), headers: { 'content-type': 'application/json' } });
+    h.request('POST', '/Events/SET/poll', {
+      body,
+      ...(token !== undefined ? { token } : {}),
+      headers: { 'content-type': 'application/json' },
+    });
 
   /** Polls, checks the RFC 8936 §2.2 shape, verifies every SET and returns their claims in order. */
-  async function pollClaims(body: Record<string, unknown>, token?: string): Promise<{ claims: Claims[]; moreAvailable: boolean; reply: Reply }> {
+  async function pollClaims(
+    body: Record<string, unknown>,
+    token?: string,
+  ): Promise<{ claims: Claims[]; moreAvailable: boolean; reply: Reply }> {
     const reply = await poll(body, token);
     assert.equal(reply.status, 200, reply.raw);
     assert.match(String(reply.headers['content-type']), /^application\/json/);
@@ -80,14 +93,18 @@ describe('rfc9967 security events delivered by rfc8936 poll', () => {
       body: { schemas: [USER_SCHEMA], userName: 'alice', externalId: 'ext-alice', displayName: 'Alice', active: true },
     });
     const id = created.body.id as string;
-    await h.request('PUT', `/Users/${id}`, { body: { schemas: [USER_SCHEMA], userName: 'alice', externalId: 'ext-alice', displayName: 'Alice A.', active: true } });
+    await h.request('PUT', `/Users/${id}`, {
+      body: { schemas: [USER_SCHEMA], userName: 'alice', externalId: 'ext-alice', displayName: 'Alice A.', active: true },
+    });
     const patch = (operations: unknown[]) => h.request('PATCH', `/Users/${id}`, { body: { schemas: [PATCH_OP], Operations: operations } });
     await patch([{ op: 'replace', path: 'active', value: false }]);
     await patch([{ op: 'replace', path: 'active', value: true }]);
     await patch([{ op: 'replace', path: 'password', value: 'N3w-secret!' }]);
     const group = await h.request('POST', '/Groups', { body: { schemas: [GROUP_SCHEMA], displayName: 'Sales', members: [{ value: id }] } });
     const groupId = group.body.id as string;
-    await h.request('PATCH', `/Groups/${groupId}`, { body: { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] } });
+    await h.request('PATCH', `/Groups/${groupId}`, {
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] },
+    });
     await h.request('PUT', `/Groups/${groupId}`, { body: { schemas: [GROUP_SCHEMA], displayName: 'Sales EMEA' } });
     await h.request('DELETE', `/Users/${id}`);
 
@@ -106,7 +123,18 @@ describe('rfc9967 security events delivered by rfc8936 poll', () => {
       [`/Groups/${groupId}`, [`${PROV}:patch:full`]],
       [`/Users/${id}`, [`${PROV}:delete`]],
     ]);
-    const [create, put, deactivate, activate, password, groupCreate, membersAdded, membersRemoved, rename, deleted] = claims as [Claims, Claims, Claims, Claims, Claims, Claims, Claims, Claims, Claims, Claims];
+    const [create, put, deactivate, activate, password, groupCreate, membersAdded, membersRemoved, rename, deleted] = claims as [
+      Claims,
+      Claims,
+      Claims,
+      Claims,
+      Claims,
+      Claims,
+      Claims,
+      Claims,
+      Claims,
+      Claims,
+    ];
 
     // rfc9967 §2.1 / §2.2 and rfc8417 §2.2 claims.
     assert.deepEqual(create.sub_id, { format: 'scim', uri: `/Users/${id}`, externalId: 'ext-alice' });
@@ -130,7 +158,11 @@ describe('rfc9967 security events delivered by rfc8936 poll', () => {
     });
     assert.deepEqual(deactivate.events[`${PROV}:deactivate`], {});
     assert.deepEqual(activate.events[`${PROV}:activate`], {});
-    assert.deepEqual(password.events[`${PROV}:patch:notice`], { version: 'W/"5"', attributes: ['password'] }, 'the password itself never travels');
+    assert.deepEqual(
+      password.events[`${PROV}:patch:notice`],
+      { version: 'W/"5"', attributes: ['password'] },
+      'the password itself never travels',
+    );
 
     // One write, one txn: the group's creation and its first members.
     assert.equal(groupCreate.txn, membersAdded.txn);
@@ -155,20 +187,37 @@ describe('rfc9967 security events delivered by rfc8936 poll', () => {
     const first = await pollClaims({ returnImmediately: true });
     const again = await pollClaims({ returnImmediately: true });
     assert.ok(first.claims.length >= 10);
-    assert.deepEqual(again.claims.map((c) => c.jti), first.claims.map((c) => c.jti), 'nothing acknowledged yet');
+    assert.deepEqual(
+      again.claims.map((c) => c.jti),
+      first.claims.map((c) => c.jti),
+      'nothing acknowledged yet',
+    );
     const [a, b, c, ...rest] = first.claims.map((x) => x.jti!);
-    const next = await pollClaims({ returnImmediately: true, ack: [a, c], setErrs: { [b!]: { err: 'invalid_key', description: 'unknown kid' } } });
-    assert.deepEqual(next.claims.map((x) => x.jti), rest);
+    const next = await pollClaims({
+      returnImmediately: true,
+      ack: [a, c],
+      setErrs: { [b!]: { err: 'invalid_key', description: 'unknown kid' } },
+    });
+    assert.deepEqual(
+      next.claims.map((x) => x.jti),
+      rest,
+    );
     // maxEvents bounds the answer and moreAvailable says the rest waits.
     const two = await pollClaims({ returnImmediately: true, maxEvents: 2 });
-    assert.deepEqual(two.claims.map((x) => x.jti), rest.slice(0, 2));
+    assert.deepEqual(
+      two.claims.map((x) => x.jti),
+      rest.slice(0, 2),
+    );
     assert.equal(two.moreAvailable, true);
     // Acknowledge only (maxEvents 0): no SETs in the answer.
     const ackOnly = await pollClaims({ maxEvents: 0, ack: rest.slice(0, rest.length - 1) });
     assert.deepEqual(ackOnly.claims, []);
     assert.equal(ackOnly.moreAvailable, true);
     const last = await pollClaims({ returnImmediately: true, ack: [] });
-    assert.deepEqual(last.claims.map((x) => x.jti), rest.slice(-1));
+    assert.deepEqual(
+      last.claims.map((x) => x.jti),
+      rest.slice(-1),
+    );
     assert.equal(last.moreAvailable, false);
     const done = await pollClaims({ returnImmediately: true, ack: rest.slice(-1) });
     assert.deepEqual(done.reply.body, { sets: {}, moreAvailable: false });
@@ -180,7 +229,10 @@ describe('rfc9967 security events delivered by rfc8936 poll', () => {
     await new Promise((r) => setTimeout(r, 200));
     await h.request('POST', '/Users', { token: h.tokenB, body: { schemas: [USER_SCHEMA], userName: 'late' } });
     const { claims } = await waiting;
-    assert.deepEqual(claims.map((c) => Object.keys(c.events)), [[`${PROV}:create:full`]]);
+    assert.deepEqual(
+      claims.map((c) => Object.keys(c.events)),
+      [[`${PROV}:create:full`]],
+    );
     assert.equal(claims[0]!.tenant, 'globex');
     assert.ok(Date.now() - started < WAIT_MS, 'answered before the long poll timed out');
     await poll({ ack: [claims[0]!.jti], maxEvents: 0 }, h.tokenB);
@@ -193,19 +245,30 @@ describe('rfc9967 security events delivered by rfc8936 poll', () => {
     assert.ok(Date.now() - started >= WAIT_MS - 50, `waited ${Date.now() - started} ms`);
   });
 
-  it('tenant isolation: a tenant polls only its own SETs and cannot acknowledge another\'s', async () => {
+  it("tenant isolation: a tenant polls only its own SETs and cannot acknowledge another's", async () => {
     await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: 'isolated' } });
     const acme = await pollClaims({ returnImmediately: true });
     assert.equal(acme.claims.length, 1);
     const globex = await pollClaims({ returnImmediately: true, ack: [acme.claims[0]!.jti] }, h.tokenB);
     assert.deepEqual(globex.claims, []);
     const still = await pollClaims({ returnImmediately: true });
-    assert.deepEqual(still.claims.map((c) => c.jti), [acme.claims[0]!.jti]);
+    assert.deepEqual(
+      still.claims.map((c) => c.jti),
+      [acme.claims[0]!.jti],
+    );
     assert.ok(acme.claims.every((c) => c.tenant === 'acme'));
   });
 
   it('rfc8935 §2.3 a malformed poll request is 400 invalid_request; no token is 401', async () => {
-    for (const body of [{ maxEvents: -1 }, { maxEvents: 1.5 }, { returnImmediately: 'yes' }, { ack: [1] }, { ack: 'x' }, { setErrs: [] }, { setErrs: { x: {} } }]) {
+    for (const body of [
+      { maxEvents: -1 },
+      { maxEvents: 1.5 },
+      { returnImmediately: 'yes' },
+      { ack: [1] },
+      { ack: 'x' },
+      { setErrs: [] },
+      { setErrs: { x: {} } },
+    ]) {
       const res = await poll(body);
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.equal(res.body.err, 'invalid_request');
@@ -218,7 +281,9 @@ describe('rfc9967 security events delivered by rfc8936 poll', () => {
   it('every SET names its signing key and type in the JWS header', async () => {
     await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: 'header-check' } });
     const res = await poll({ returnImmediately: true });
-    const jwks = JSON.parse((await h.server.app.inject({ method: 'GET', url: '/.well-known/scim-set-jwks.json' })).body) as { keys: { kid: string }[] };
+    const jwks = JSON.parse((await h.server.app.inject({ method: 'GET', url: '/.well-known/scim-set-jwks.json' })).body) as {
+      keys: { kid: string }[];
+    };
     for (const set of Object.values(res.body.sets as Record<string, string>)) {
       const header = decodeProtectedHeader(set);
       assert.equal(header.typ, 'secevent+jwt');

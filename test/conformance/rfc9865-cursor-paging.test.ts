@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type Harness, type Reply, startHarness } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, GROUP_SCHEMA, type Harness, type Reply, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 /** RFC 3986 §2.3 unreserved characters. */
 const UNRESERVED = /^[A-Za-z0-9\-._~]+$/;
-
 
 function assertError(res: Reply, scimType: string | undefined, detail: RegExp): void {
   assert.equal(res.status, 400, res.raw);
@@ -25,9 +24,14 @@ describe('rfc9865 cursor paging', () => {
   const names = ['delta', 'Alpha', 'echo', 'bravo', 'Golf', 'charlie', 'foxtrot'];
 
   before(async () => {
-    h = await startHarness({ SCIMD_MAX_RESULTS: '5', SCIMD_DEFAULT_PAGE_SIZE: '3', SCIMD_CURSOR_TIMEOUT: '600' }, { clock: () => new Date(now) });
+    h = await startHarness(
+      { SCIMD_MAX_RESULTS: '5', SCIMD_DEFAULT_PAGE_SIZE: '3', SCIMD_CURSOR_TIMEOUT: '600' },
+      { clock: () => new Date(now) },
+    );
     for (const userName of names) {
-      const res = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName, title: userName.length > 5 ? 'long' : 'short' } });
+      const res = await h.request('POST', '/Users', {
+        body: { schemas: [USER_SCHEMA], userName, title: userName.length > 5 ? 'long' : 'short' },
+      });
       assert.equal(res.status, 201);
       ids.push(res.body.id);
       now += 1000;
@@ -90,7 +94,10 @@ describe('rfc9865 cursor paging', () => {
   });
 
   it('rfc9865 with sortBy and sortOrder: the walk follows the sort order, both ways', async () => {
-    const folded = names.map((n, i) => [n.toLowerCase(), i] as const).sort((a, b) => (a[0] < b[0] ? 1 : -1)).map(([, i]) => i);
+    const folded = names
+      .map((n, i) => [n.toLowerCase(), i] as const)
+      .sort((a, b) => (a[0] < b[0] ? 1 : -1))
+      .map(([, i]) => i);
     const q = 'sortBy=userName&sortOrder=descending&count=2';
     const seen: number[] = [];
     const pages: Reply[] = [];
@@ -145,8 +152,16 @@ describe('rfc9865 cursor paging', () => {
     const cursor = (await get(`cursor=&count=2&sortBy=userName&filter=${enc('userName pr')}`)).body.nextCursor as string;
     assert.equal((await h.request('GET', `/Users?cursor=${cursor}&count=2&sortBy=userName&filter=${enc('userName pr')}`)).status, 200);
     const other = /another filter, sort order or resource type/;
-    assertError(await h.request('GET', `/Users?cursor=${cursor}&count=2&sortBy=userName&filter=${enc('title pr')}`), 'invalidCursor', other);
-    assertError(await h.request('GET', `/Users?cursor=${cursor}&count=2&sortBy=title&filter=${enc('userName pr')}`), 'invalidCursor', other);
+    assertError(
+      await h.request('GET', `/Users?cursor=${cursor}&count=2&sortBy=userName&filter=${enc('title pr')}`),
+      'invalidCursor',
+      other,
+    );
+    assertError(
+      await h.request('GET', `/Users?cursor=${cursor}&count=2&sortBy=title&filter=${enc('userName pr')}`),
+      'invalidCursor',
+      other,
+    );
     assertError(await h.request('GET', `/Users?cursor=${cursor}&count=2&filter=${enc('userName pr')}`), 'invalidCursor', other);
     assertError(
       await h.request('GET', `/Users?cursor=${cursor}&count=2&sortBy=userName&sortOrder=descending&filter=${enc('userName pr')}`),
@@ -222,7 +237,8 @@ describe('rfc9865 cursor walk while users are created and deleted', () => {
         return res.body.id as string;
       };
       const initial: string[] = [];
-      for (let i = 0; i < 30; i++) initial.push(await create(`u${String((i * 7) % 30).padStart(2, '0')}`, i % 3 === 0 ? undefined : `t${i % 4}`));
+      for (let i = 0; i < 30; i++)
+        initial.push(await create(`u${String((i * 7) % 30).padStart(2, '0')}`, i % 3 === 0 ? undefined : `t${i % 4}`));
       const deleted = new Set<string>();
       const filter = `filter=${enc(`userName sw "${tag}-"`)}`;
       const seen: string[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ENTERPRISE, ERROR_SCHEMA, groupBody, startHarness, USER_SCHEMA, type Harness, type Reply } from '../helpers/harness.ts';
+import { ENTERPRISE, ERROR_SCHEMA, groupBody, type Harness, type Reply, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const enc = encodeURIComponent;
@@ -62,7 +62,9 @@ describe('SQL injection: hostile values never change what a query means', () => 
       ids.set(value, res.body.id);
     }
     await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: 'innocent@example.com', title: 'plain' } });
-    groupId = (await h.request('POST', '/Groups', { body: groupBody("Robert'); DROP TABLE memberships;--", [...ids.values()].slice(0, 3)) })).body.id;
+    groupId = (
+      await h.request('POST', '/Groups', { body: groupBody("Robert'); DROP TABLE memberships;--", [...ids.values()].slice(0, 3)) })
+    ).body.id;
     snapshot = await everything();
   });
   after(() => h.close());
@@ -94,24 +96,47 @@ describe('SQL injection: hostile values never change what a query means', () => 
     it(`filter values: eq/co/sw/ew with ${name} match exactly the rows holding it`, async () => {
       const own = ids.get(value)!;
       // Exact matches: only the user holding this value (case-insensitive for title and department).
-      for (const filter of [`title eq ${lit(value)}`, `externalId eq ${lit(value)}`, `displayName eq ${lit(value)}`, `emails.value eq ${lit(`${value}@example.com`)}`, `${ENTERPRISE}:department eq ${lit(value)}`, `emails[type eq "work" and value eq ${lit(`${value}@example.com`)}]`]) {
+      for (const filter of [
+        `title eq ${lit(value)}`,
+        `externalId eq ${lit(value)}`,
+        `displayName eq ${lit(value)}`,
+        `emails.value eq ${lit(`${value}@example.com`)}`,
+        `${ENTERPRISE}:department eq ${lit(value)}`,
+        `emails[type eq "work" and value eq ${lit(`${value}@example.com`)}]`,
+      ]) {
         const res = await list('/Users', `filter=${enc(filter)}`);
         assert.equal(res.status, 200, filter);
-        assert.deepEqual(res.body.Resources.map((r: { id: string }) => r.id), [own], filter);
+        assert.deepEqual(
+          res.body.Resources.map((r: { id: string }) => r.id),
+          [own],
+          filter,
+        );
       }
       // Substring tests: whichever users really hold the text (compared in JavaScript, the reference).
       const fold = value.toLowerCase();
-      for (const [op, test] of [['co', (t: string) => t.includes(fold)], ['sw', (t: string) => t.startsWith(fold)], ['ew', (t: string) => t.endsWith(fold)]] as const) {
+      for (const [op, test] of [
+        ['co', (t: string) => t.includes(fold)],
+        ['sw', (t: string) => t.startsWith(fold)],
+        ['ew', (t: string) => t.endsWith(fold)],
+      ] as const) {
         const res = await list('/Users', `filter=${enc(`title ${op} ${lit(value)}`)}`);
         assert.equal(res.status, 200);
-        const expected = [...ids].filter(([v]) => test(v.toLowerCase())).map(([, id]) => id).sort();
+        const expected = [...ids]
+          .filter(([v]) => test(v.toLowerCase()))
+          .map(([, id]) => id)
+          .sort();
         assert.deepEqual(res.body.Resources.map((r: { id: string }) => r.id).sort(), expected, `title ${op} ${name}`);
       }
     });
   }
 
   it('userName eq "x\\" or 1=1" and friends are single comparisons', async () => {
-    for (const filter of ['userName eq "x\\" or 1=1"', 'userName eq "\' OR 1=1 --"', 'userName eq "" or ""=""', 'title eq "plain" or 1=1']) {
+    for (const filter of [
+      'userName eq "x\\" or 1=1"',
+      'userName eq "\' OR 1=1 --"',
+      'userName eq "" or ""=""',
+      'title eq "plain" or 1=1',
+    ]) {
       const res = await list('/Users', `filter=${enc(filter)}`);
       if (res.status === 200) assert.ok(res.body.totalResults <= 1, `${filter} matched ${res.body.totalResults}`);
       else assert.equal(res.body.scimType, 'invalidFilter');
@@ -119,7 +144,16 @@ describe('SQL injection: hostile values never change what a query means', () => 
   });
 
   it('unquoted SQL in the filter grammar → 400 invalidFilter, never 500', async () => {
-    for (const filter of ["userName eq '' OR 1=1 --", 'userName eq 1=1', 'userName eq "a"; DROP TABLE resources', '1=1', "' OR 1=1 --", 'userName eq "a" --', 'userName eq "a" /* c */', 'title eq "a" or title eq "b" union select * from tokens']) {
+    for (const filter of [
+      "userName eq '' OR 1=1 --",
+      'userName eq 1=1',
+      'userName eq "a"; DROP TABLE resources',
+      '1=1',
+      "' OR 1=1 --",
+      'userName eq "a" --',
+      'userName eq "a" /* c */',
+      'title eq "a" or title eq "b" union select * from tokens',
+    ]) {
       const res = await list('/Users', `filter=${enc(filter)}`);
       assert.equal(res.status, 400, filter);
       assert.equal(res.body.scimType, 'invalidFilter', filter);
@@ -127,7 +161,17 @@ describe('SQL injection: hostile values never change what a query means', () => 
   });
 
   it('hostile attribute names in filters → 400 invalidFilter', async () => {
-    for (const attr of ['userName"', 'doc', 'r.doc', 'urn:x:y:z:userName', "title'--", 'emails.value.x', '$.userName', 'name."familyName"', `${ENTERPRISE}:department"); DROP TABLE resources; --`]) {
+    for (const attr of [
+      'userName"',
+      'doc',
+      'r.doc',
+      'urn:x:y:z:userName',
+      "title'--",
+      'emails.value.x',
+      '$.userName',
+      'name."familyName"',
+      `${ENTERPRISE}:department"); DROP TABLE resources; --`,
+    ]) {
       const res = await list('/Users', `filter=${enc(`${attr} eq "x"`)}`);
       assert.equal(res.status, 400, attr);
       assert.equal(res.body.scimType, 'invalidFilter', attr);
@@ -153,7 +197,13 @@ describe('SQL injection: hostile values never change what a query means', () => 
     for (const value of [...HOSTILE, 'userName,doc', 'password_hash', 'passwordHash', '*']) {
       const res = await list('/Users', `attributes=${enc(value)}&count=2`);
       assert.equal(res.status, 200, `${JSON.stringify(value)}: ${res.raw}`);
-      for (const r of res.body.Resources) assert.deepEqual(Object.keys(r).sort().filter((k) => k !== 'userName' && k !== 'emails'), ['id', 'schemas']);
+      for (const r of res.body.Resources)
+        assert.deepEqual(
+          Object.keys(r)
+            .sort()
+            .filter((k) => k !== 'userName' && k !== 'emails'),
+          ['id', 'schemas'],
+        );
       const ex = await list('/Users', `excludedAttributes=${enc(value)}&count=2`);
       assert.equal(ex.status, 200);
       for (const r of ex.body.Resources) assert.equal(r.password, undefined);
@@ -175,7 +225,9 @@ describe('SQL injection: hostile values never change what a query means', () => 
   it('hostile member values are refused without touching the group', async () => {
     const current = (await h.request('GET', `/Groups/${groupId}`)).body;
     for (const value of HOSTILE) {
-      const res = await h.request('PUT', `/Groups/${groupId}`, { body: { schemas: current.schemas, displayName: current.displayName, members: [{ value }] } });
+      const res = await h.request('PUT', `/Groups/${groupId}`, {
+        body: { schemas: current.schemas, displayName: current.displayName, members: [{ value }] },
+      });
       assert.equal(res.status, 400, res.raw);
       assert.equal(res.body.scimType, 'invalidValue');
     }
@@ -192,9 +244,14 @@ describe('SQL injection: hostile values never change what a query means', () => 
   });
 
   it('hostile .search bodies behave like the query string', async () => {
-    const res = await h.request('POST', '/.search', { body: { schemas: [SEARCH], filter: `title eq ${lit("' OR 1=1 --")}`, sortBy: 'title', attributes: ["' OR 1=1 --"] } });
+    const res = await h.request('POST', '/.search', {
+      body: { schemas: [SEARCH], filter: `title eq ${lit("' OR 1=1 --")}`, sortBy: 'title', attributes: ["' OR 1=1 --"] },
+    });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.Resources.map((r: { id: string }) => r.id), [ids.get("' OR 1=1 --")]);
+    assert.deepEqual(
+      res.body.Resources.map((r: { id: string }) => r.id),
+      [ids.get("' OR 1=1 --")],
+    );
   });
 
   it('the data is intact afterwards, and the other tenant still sees nothing', async () => {

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { adminEndpoints, BULK_RESPONSE, ENDPOINTS, memberProbes, type AdminApiDocument, type Endpoint, type Probe, type TenantData } from '../helpers/endpoints.ts';
-import { ENTERPRISE, ERROR_SCHEMA, startHarness, userBody, type Harness, type Reply } from '../helpers/harness.ts';
+import {
+  type AdminApiDocument,
+  adminEndpoints,
+  BULK_RESPONSE,
+  ENDPOINTS,
+  type Endpoint,
+  memberProbes,
+  type Probe,
+  type TenantData,
+} from '../helpers/endpoints.ts';
+import { ENTERPRISE, ERROR_SCHEMA, type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
 import { startIssuer, type TestIssuer } from '../helpers/issuer.ts';
 import { seedTenant, snapshotTenant } from '../helpers/two-tenants.ts';
 
@@ -15,7 +24,7 @@ const ADMIN_TOKEN = 'admin-token-of-the-isolation-suite-0123';
  * Tenant A also trusts an OAuth issuer, so /Me is tried with a JWT whose subject is B's user;
  * the admin API, deployment-wide, must refuse every tenant's token and JWT.
  */
-describe('tenant isolation: tenant A\'s token never reads or changes tenant B\'s data', () => {
+describe("tenant isolation: tenant A's token never reads or changes tenant B's data", () => {
   let h: Harness;
   let idp: TestIssuer;
   let a: TenantData;
@@ -130,7 +139,10 @@ describe('tenant isolation: tenant A\'s token never reads or changes tenant B\'s
     const routes = adminEndpoints(JSON.parse(document.body) as AdminApiDocument);
     // Not vacuous: the document lists the tenant, token and audit routes at least.
     for (const name of ['DELETE /admin/tenants/{name}', 'POST /admin/tenants/{name}/tokens', 'GET /admin/audit']) {
-      assert.ok(routes.some((r) => r.name === name), `${name} is in the admin route list`);
+      assert.ok(
+        routes.some((r) => r.name === name),
+        `${name} is in the admin route list`,
+      );
     }
     const jwt = await idp.sign(a.userName);
     for (const endpoint of routes) {
@@ -154,12 +166,16 @@ describe('tenant isolation: tenant A\'s token never reads or changes tenant B\'s
       }
     }
     assert.equal(await snapshotTenant(h, h.tokenB), bBefore);
-    const tenant = await h.server.app.inject({ method: 'GET', url: `/admin/tenants/${b.tenant}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const tenant = await h.server.app.inject({
+      method: 'GET',
+      url: `/admin/tenants/${b.tenant}`,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(tenant.statusCode, 200, tenant.body);
     assert.equal(JSON.parse(tenant.body).disabled, false, 'B is still enabled');
   });
 
-  it('A cannot make B\'s users members of its own group, by id or $ref', async () => {
+  it("A cannot make B's users members of its own group, by id or $ref", async () => {
     for (const probe of memberProbes(a, b)) {
       const res = await send(probe);
       assertNothingOfB(probe, res);
@@ -168,16 +184,19 @@ describe('tenant isolation: tenant A\'s token never reads or changes tenant B\'s
     assert.deepEqual(
       group.body.members.map((m: { value: string }) => m.value),
       [a.userId],
-      'only A\'s own user is a member of A\'s group',
+      "only A's own user is a member of A's group",
     );
     assert.equal(await snapshotTenant(h, h.tokenB), bBefore);
   });
 
-  it('a manager id of B\'s user stays an opaque value: nothing of B\'s user is copied into A\'s', async () => {
+  it("a manager id of B's user stays an opaque value: nothing of B's user is copied into A's", async () => {
     // RFC 7643 §4.3 manager.value is the manager's id; scimd stores it as sent and fills in no
     // displayName from it, so naming a foreign id reveals nothing.
     const res = await h.request('PATCH', `/Users/${a.userId}`, {
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: `${ENTERPRISE}:manager`, value: b.userId }] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: `${ENTERPRISE}:manager`, value: b.userId }],
+      },
     });
     assert.equal(res.status, 200, res.raw);
     assert.ok(!res.raw.includes(b.marker));
@@ -190,36 +209,47 @@ describe('tenant isolation: tenant A\'s token never reads or changes tenant B\'s
     assert.equal(await snapshotTenant(h, h.tokenB), bBefore);
   });
 
-  it('B\'s userName, externalId and group name are free in A: uniqueness is per tenant, no existence oracle', async () => {
+  it("B's userName, externalId and group name are free in A: uniqueness is per tenant, no existence oracle", async () => {
     // The POST probes above may already have created them in A: start from a clean slate.
-    for (const [path, filter] of [['/Users', `userName eq "${b.userName}"`], ['/Groups', `displayName eq "${b.groupName}"`]] as const) {
+    for (const [path, filter] of [
+      ['/Users', `userName eq "${b.userName}"`],
+      ['/Groups', `displayName eq "${b.groupName}"`],
+    ] as const) {
       const found = await h.request('GET', `${path}?filter=${encodeURIComponent(filter)}`);
       for (const r of found.body.Resources) assert.equal((await h.request('DELETE', `${path}/${r.id}`)).status, 204);
     }
     const user = await h.request('POST', '/Users', { body: userBody(b.userName, { externalId: b.externalId }) });
     assert.equal(user.status, 201, user.raw);
-    const group = await h.request('POST', '/Groups', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: b.groupName } });
+    const group = await h.request('POST', '/Groups', {
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: b.groupName },
+    });
     assert.equal(group.status, 201, group.raw);
     const found = await h.request('GET', `/Users?filter=${encodeURIComponent(`userName eq "${b.userName}"`)}`);
-    assert.deepEqual(found.body.Resources.map((r: { id: string }) => r.id), [user.body.id]);
+    assert.deepEqual(
+      found.body.Resources.map((r: { id: string }) => r.id),
+      [user.body.id],
+    );
     assert.equal(await snapshotTenant(h, h.tokenB), bBefore);
   });
 
-  it('A\'s event feed holds only A\'s events, even after B writes', async () => {
+  it("A's event feed holds only A's events, even after B writes", async () => {
     const write = await h.request('PATCH', `/Users/${b.userId}`, {
       token: h.tokenB,
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `${b.marker} again` }] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'title', value: `${b.marker} again` }],
+      },
     });
     assert.equal(write.status, 200, write.raw);
     const feed = await h.request('GET', '/Events?after=0&count=1000');
     assert.equal(feed.status, 200);
     assert.ok(feed.body.events.length > 0);
-    assert.ok(!feed.raw.includes(b.marker), 'no event shows B\'s marker');
-    assert.ok(!feed.raw.includes(b.groupId), 'no event names B\'s group');
+    assert.ok(!feed.raw.includes(b.marker), "no event shows B's marker");
+    assert.ok(!feed.raw.includes(b.groupId), "no event names B's group");
     bBefore = await snapshotTenant(h, h.tokenB);
   });
 
-  it('A\'s Server-Sent Events stream carries A\'s new events and none of B\'s', async () => {
+  it("A's Server-Sent Events stream carries A's new events and none of B's", async () => {
     const address = await h.server.app.listen({ host: '127.0.0.1', port: 0 });
     const abort = new AbortController();
     const response = await fetch(`${address}${h.base}/Events?after=0`, {
@@ -234,10 +264,16 @@ describe('tenant isolation: tenant A\'s token never reads or changes tenant B\'s
     try {
       await h.request('PATCH', `/Users/${b.userId}`, {
         token: h.tokenB,
-        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `${b.marker} live` }] },
+        body: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'title', value: `${b.marker} live` }],
+        },
       });
       await h.request('PATCH', `/Users/${a.userId}`, {
-        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: ownMarker }] },
+        body: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'title', value: ownMarker }],
+        },
       });
       const deadline = Date.now() + 10_000;
       while (!text.includes(ownMarker) && Date.now() < deadline) {
@@ -249,6 +285,6 @@ describe('tenant isolation: tenant A\'s token never reads or changes tenant B\'s
       abort.abort();
     }
     assert.ok(text.includes(ownMarker), 'A sees its own live event');
-    assert.ok(!text.includes(b.marker), 'A never sees B\'s events');
+    assert.ok(!text.includes(b.marker), "A never sees B's events");
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { loadConfig, ConfigError } from '../../src/config/load.ts';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { BIN, freePort, runCli, startServe, tempDatabaseUrl } from '../cli/process.ts';
 import { userBody } from '../helpers/harness.ts';
@@ -9,11 +9,16 @@ import { until } from './brokers.ts';
 
 describe('SCIMD_EVENT_SINKS, SCIMD_RELAY, SCIMD_EVENT_RETENTION', () => {
   it('accepts the documented sink URLs and refuses the rest with one clear message', () => {
-    const config = loadConfig({ SCIMD_EVENT_SINKS: 'amqp://guest:guest@h:5672 , nats://h:4222,redis://h,mqtt://h,https://x.example/hook#secret=abc' });
+    const config = loadConfig({
+      SCIMD_EVENT_SINKS: 'amqp://guest:guest@h:5672 , nats://h:4222,redis://h,mqtt://h,https://x.example/hook#secret=abc',
+    });
     assert.equal(config.eventSinks.length, 5);
     assert.equal(config.relayInServe, true);
     assert.deepEqual(loadConfig({}).eventSinks, []);
-    assert.throws(() => loadConfig({ SCIMD_EVENT_SINKS: 'kafka://h:9092' }), (e) => e instanceof ConfigError && /unsupported scheme kafka:/.test(e.message));
+    assert.throws(
+      () => loadConfig({ SCIMD_EVENT_SINKS: 'kafka://h:9092' }),
+      (e) => e instanceof ConfigError && /unsupported scheme kafka:/.test(e.message),
+    );
     assert.throws(() => loadConfig({ SCIMD_EVENT_SINKS: 'https://x.example/hook' }), /needs a signing secret/);
     assert.throws(() => loadConfig({ SCIMD_RELAY: 'maybe' }), /SCIMD_RELAY must be on or off/);
     assert.equal(loadConfig({ SCIMD_RELAY: 'off' }).relayInServe, false);
@@ -54,7 +59,13 @@ describe('scimd events tail and scimd relay', () => {
       await closed;
       const events = lines().map((l) => JSON.parse(l) as { sequence: number; type: string });
       events.forEach(assertValidEvent);
-      assert.deepEqual(events.map((e) => [e.sequence, e.type]), [[1, 'scim.user.created'], [2, 'scim.user.created']]);
+      assert.deepEqual(
+        events.map((e) => [e.sequence, e.type]),
+        [
+          [1, 'scim.user.created'],
+          [2, 'scim.user.created'],
+        ],
+      );
     } finally {
       // A failed wait must not leave `events tail` running: it would keep the test process alive.
       if (child && child.exitCode === null) child.kill('SIGKILL');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createConnection, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createConnection, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
@@ -9,8 +9,6 @@ import { createServer, type Server } from '../../src/server.ts';
 import { BIN, freePort, startServe, tempDatabaseUrl } from '../cli/process.ts';
 import { userBody } from '../helpers/harness.ts';
 import { AMQP, amqpConsumer, bounded, brokerSkip, suffix, until } from './brokers.ts';
-
-
 
 /** A TCP forwarder to RabbitMQ that can be closed (port refuses) and reopened on the same port. */
 function proxy(port: number) {
@@ -94,7 +92,10 @@ describe('outages and crashes (RabbitMQ)', async () => {
         await forward.close();
       }
       const seqs = consumer.received.map((e) => e.sequence);
-      assert.deepEqual(seqs, Array.from({ length: 1000 }, (_, i) => i + 1));
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
       consumer.received.forEach(assertValidEvent);
       assert.ok(consumer.received.every((e) => e.tenant === tenant.name));
     });

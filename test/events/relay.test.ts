@@ -4,7 +4,7 @@ import type { CloudEvent } from '../../src/events/cloud-event.ts';
 import type { Publisher } from '../../src/events/publisher.ts';
 import { backoffDelay, Relay } from '../../src/events/relay.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
-import { startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 /** A sink in memory that can be switched off, as a broker that is down. */
 function memorySink(name: string) {
@@ -37,10 +37,22 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
   after(async () => h.close());
 
   it('backoff grows exponentially with jitter and is capped', () => {
-    assert.equal(backoffDelay(1, 100, 10_000, () => 1), 100);
-    assert.equal(backoffDelay(1, 100, 10_000, () => 0), 50);
-    assert.equal(backoffDelay(4, 100, 10_000, () => 1), 800);
-    assert.equal(backoffDelay(30, 100, 10_000, () => 1), 10_000);
+    assert.equal(
+      backoffDelay(1, 100, 10_000, () => 1),
+      100,
+    );
+    assert.equal(
+      backoffDelay(1, 100, 10_000, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffDelay(4, 100, 10_000, () => 1),
+      800,
+    );
+    assert.equal(
+      backoffDelay(30, 100, 10_000, () => 1),
+      10_000,
+    );
   });
 
   it('a sink that is down never blocks the other sink; it catches up in order when it returns', async () => {
@@ -67,7 +79,10 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
         assert.equal(e.sequence, i + 1, 'in order, none lost');
       });
     }
-    assert.deepEqual(bad.received.map((e) => e.id), good.received.map((e) => e.id));
+    assert.deepEqual(
+      bad.received.map((e) => e.id),
+      good.received.map((e) => e.id),
+    );
     assert.equal((await h.server.store.outboxStats([bad.sink.name])).sinks[0]!.pending, 0);
     assert.equal(relay.states[1]!.failures > 0, true);
   });
@@ -94,7 +109,11 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
       await b.stop();
     }
     const acme = [...first.received, ...second.received].filter((e) => e.tenant === 'acme').map((e) => e.sequence);
-    assert.deepEqual(acme, Array.from({ length: before + 2 }, (_, i) => i + 1), 'each once, in order, across the handover');
+    assert.deepEqual(
+      acme,
+      Array.from({ length: before + 2 }, (_, i) => i + 1),
+      'each once, in order, across the handover',
+    );
   });
 
   it('prunes only events every sink has delivered and older than the retention', async () => {
@@ -117,18 +136,27 @@ describe('built-in feed: GET /Events and Server-Sent Events', () => {
   before(async () => (h = await startHarness()));
   after(async () => h.close());
 
-  it('pages a tenant\'s events by sequence, tenant-scoped, behind bearer auth', async () => {
+  it("pages a tenant's events by sequence, tenant-scoped, behind bearer auth", async () => {
     for (let i = 0; i < 5; i++) await h.request('POST', '/Users', { body: userBody(`feed${i}@example.com`) });
     await h.request('POST', '/Users', { token: h.tokenB, body: userBody('other@example.com') });
     const page = await h.request('GET', '/Events?after=2&count=2');
     assert.equal(page.status, 200);
-    assert.deepEqual(page.body.events.map((e: CloudEvent) => e.sequence), [3, 4]);
+    assert.deepEqual(
+      page.body.events.map((e: CloudEvent) => e.sequence),
+      [3, 4],
+    );
     assert.equal(page.body.lastSequence, 4);
     page.body.events.forEach(assertValidEvent);
     const rest = await h.request('GET', '/Events?after=4');
-    assert.deepEqual(rest.body.events.map((e: CloudEvent) => e.sequence), [5]);
+    assert.deepEqual(
+      rest.body.events.map((e: CloudEvent) => e.sequence),
+      [5],
+    );
     const other = await h.request('GET', '/Events', { token: h.tokenB });
-    assert.deepEqual(other.body.events.map((e: CloudEvent) => [e.tenant, e.sequence]), [['globex', 1]]);
+    assert.deepEqual(
+      other.body.events.map((e: CloudEvent) => [e.tenant, e.sequence]),
+      [['globex', 1]],
+    );
     assert.equal((await h.request('GET', '/Events', { token: null })).status, 401);
     assert.equal((await h.request('GET', '/Events?after=-1')).status, 400);
   });
@@ -154,7 +182,12 @@ describe('built-in feed: GET /Events and Server-Sent Events', () => {
     await read(3);
     assert.deepEqual(ids(), [4, 5, 6]);
     const last = text.trim().split('\n\n').pop()!;
-    const data = JSON.parse(last.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as CloudEvent;
+    const data = JSON.parse(
+      last
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    ) as CloudEvent;
     assertValidEvent(data);
     assert.equal((data.data['resource'] as Record<string, unknown>)['userName'], 'live@example.com');
     controller.abort();

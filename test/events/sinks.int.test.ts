@@ -3,9 +3,9 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { CloudEvent } from '../../src/events/cloud-event.ts';
-import { signature, SIGNATURE_HEADER } from '../../src/events/sinks/webhook.ts';
+import { SIGNATURE_HEADER, signature } from '../../src/events/sinks/webhook.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
-import { groupBody, startHarness, userBody, type Harness } from '../helpers/harness.ts';
+import { groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 import { AMQP, bounded, brokerSkip, suffix, until } from './brokers.ts';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -21,16 +21,28 @@ async function scenario(h: Harness, consumer: Consumer): Promise<void> {
   const u = await h.request('POST', '/Users', { body: userBody(`s-${suffix()}@example.com`) });
   assert.equal(u.status, 201);
   assert.equal(
-    (await h.request('PATCH', `/Users/${u.body.id}`, { body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] } })).status,
+    (
+      await h.request('PATCH', `/Users/${u.body.id}`, {
+        body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] },
+      })
+    ).status,
     200,
   );
   const g = await h.request('POST', '/Groups', { body: groupBody(`g-${suffix()}`, [u.body.id]) });
   assert.equal(g.status, 201);
-  assert.equal((await h.request('PATCH', `/Groups/${g.body.id}`, { body: { schemas: [PATCH], Operations: [{ op: 'remove', path: 'members' }] } })).status, 200);
+  assert.equal(
+    (await h.request('PATCH', `/Groups/${g.body.id}`, { body: { schemas: [PATCH], Operations: [{ op: 'remove', path: 'members' }] } }))
+      .status,
+    200,
+  );
   // Rejected and no-op writes: no events.
   assert.equal((await h.request('POST', '/Users', { body: userBody(u.body.userName) })).status, 409);
   assert.equal(
-    (await h.request('PATCH', `/Users/${u.body.id}`, { body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] } })).status,
+    (
+      await h.request('PATCH', `/Users/${u.body.id}`, {
+        body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] },
+      })
+    ).status,
     200,
   );
   assert.equal((await h.request('DELETE', `/Groups/${g.body.id}`)).status, 204);
@@ -48,8 +60,14 @@ async function scenario(h: Harness, consumer: Consumer): Promise<void> {
   await new Promise((r) => setTimeout(r, 100));
   const got = consumer.received;
   got.forEach(assertValidEvent);
-  assert.deepEqual(got.map((e) => e.type), expected);
-  assert.deepEqual(got.map((e) => e.sequence), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(
+    got.map((e) => e.type),
+    expected,
+  );
+  assert.deepEqual(
+    got.map((e) => e.sequence),
+    [1, 2, 3, 4, 5, 6, 7],
+  );
   assert.ok(got.every((e) => e.tenant === 'acme'));
 }
 
@@ -68,15 +86,19 @@ describe('RabbitMQ sink (publisher confirms, topic exchange, <tenant>.<type>)', 
     await ch.bindQueue(q.queue, exchange, 'acme.#');
     const received: CloudEvent[] = [];
     const keys: string[] = [];
-    await ch.consume(q.queue, (m) => {
-      if (!m) return;
-      assert.equal(m.properties.deliveryMode, 2, 'persistent');
-      const e = JSON.parse(m.content.toString()) as CloudEvent;
-      keys.push(m.fields.routingKey);
-      assert.equal(m.fields.routingKey, `${e.tenant}.${e.type}`);
-      assert.equal(m.properties.messageId, e.id);
-      received.push(e);
-    }, { noAck: true });
+    await ch.consume(
+      q.queue,
+      (m) => {
+        if (!m) return;
+        assert.equal(m.properties.deliveryMode, 2, 'persistent');
+        const e = JSON.parse(m.content.toString()) as CloudEvent;
+        keys.push(m.fields.routingKey);
+        assert.equal(m.fields.routingKey, `${e.tenant}.${e.type}`);
+        assert.equal(m.properties.messageId, e.id);
+        received.push(e);
+      },
+      { noAck: true },
+    );
     consumer = {
       received,
       close: async () => {
@@ -158,7 +180,8 @@ describe('Redis Streams sink (XADD, approximate MAXLEN)', async () => {
       const entries = await client.xrange(stream, `(${last}`, '+').catch(() => [] as [string, string[]][]);
       for (const [id, fields] of entries) {
         last = id;
-        const f = Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i, a) => (i % 2 === 0 ? [...acc, [v, a[i + 1]!]] : acc), []));
+        const f: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
         const e = JSON.parse(f['event']!) as CloudEvent;
         assert.equal(f['id'], e.id);
         received.push(e);

@@ -95,7 +95,12 @@ export function hostileString(ids: readonly string[] = []): fc.Arbitrary<string>
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
     { weight: 3, arbitrary: fc.constantFrom(...NASTY, ...ATTRIBUTES) },
     { weight: 1, arbitrary: ids.length > 0 ? fc.constantFrom(...ids) : fc.constant('') },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('x', '(', '[', '"', '\\', 'é'), fc.integer({ min: 100, max: 20_000 })).map(([c, n]) => c.repeat(n)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('x', '(', '[', '"', '\\', 'é'), fc.integer({ min: 100, max: 20_000 }))
+        .map(([c, n]) => c.repeat(n)),
+    },
   );
 }
 
@@ -117,7 +122,9 @@ export function jsonText(ids: readonly string[], depth = 3): fc.Arbitrary<string
 
 /** `{"key": value, …}` from key and value-text generators; duplicate keys are kept on purpose. */
 export function objectText(keys: fc.Arbitrary<string>, values: fc.Arbitrary<string>, maxKeys = 5): fc.Arbitrary<string> {
-  return fc.array(fc.tuple(keys, values), { maxLength: maxKeys }).map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+  return fc
+    .array(fc.tuple(keys, values), { maxLength: maxKeys })
+    .map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
 }
 
 /** Filters from the RFC 7644 grammar's pieces: often valid, often nearly so, sometimes garbage. */
@@ -128,7 +135,9 @@ export function filterText(ids: readonly string[]): fc.Arbitrary<string> {
   );
   const { expr } = fc.letrec<{ expr: string; compare: string }>((tie) => ({
     compare: fc.oneof(
-      fc.tuple(fc.constantFrom(...ATTRIBUTES), fc.constantFrom(...OPERATORS), value).map(([a, o, v]) => (o === 'pr' ? `${a} pr` : `${a} ${o} ${v}`)),
+      fc
+        .tuple(fc.constantFrom(...ATTRIBUTES), fc.constantFrom(...OPERATORS), value)
+        .map(([a, o, v]) => (o === 'pr' ? `${a} pr` : `${a} ${o} ${v}`)),
       fc.tuple(fc.constantFrom('emails', 'members', 'groups', '__proto__'), tie('expr')).map(([a, f]) => `${a}[${f}]`),
     ),
     expr: fc.oneof(
@@ -141,7 +150,12 @@ export function filterText(ids: readonly string[]): fc.Arbitrary<string> {
   }));
   return fc.oneof(
     { weight: 4, arbitrary: expr },
-    { weight: 1, arbitrary: fc.array(fc.constantFrom(...ATTRIBUTES, ...OPERATORS, 'and', 'or', 'not', '(', ')', '[', ']', '"', '.', ' '), { maxLength: 12 }).map((t) => t.join(' ')) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.constantFrom(...ATTRIBUTES, ...OPERATORS, 'and', 'or', 'not', '(', ')', '[', ']', '"', '.', ' '), { maxLength: 12 })
+        .map((t) => t.join(' ')),
+    },
     { weight: 1, arbitrary: hostileString(ids) },
     { weight: 1, arbitrary: fc.integer({ min: 20, max: 400 }).map((n) => `${'('.repeat(n)}userName pr${')'.repeat(n)}`) },
   );
@@ -151,7 +165,12 @@ export function filterText(ids: readonly string[]): fc.Arbitrary<string> {
 export function patchPath(ids: readonly string[]): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constantFrom(...ATTRIBUTES, ...NASTY),
-    fc.tuple(fc.constantFrom('emails', 'members', 'addresses', 'name', 'groups', '__proto__'), filterText(ids), fc.constantFrom('', '.value', '.type', '.__proto__', '.'))
+    fc
+      .tuple(
+        fc.constantFrom('emails', 'members', 'addresses', 'name', 'groups', '__proto__'),
+        filterText(ids),
+        fc.constantFrom('', '.value', '.type', '.__proto__', '.'),
+      )
       .map(([a, f, s]) => `${a}[${f}]${s}`),
     hostileString(ids),
   );
@@ -168,14 +187,17 @@ function patchBodyText(ids: readonly string[]): fc.Arbitrary<string> {
     ),
     4,
   );
-  return fc.tuple(fc.constantFrom(`["${PATCH_OP}"]`, '[]', '"x"', `["${PATCH_OP.toUpperCase()}"]`), fc.array(operation, { maxLength: 6 }))
+  return fc
+    .tuple(fc.constantFrom(`["${PATCH_OP}"]`, '[]', '"x"', `["${PATCH_OP.toUpperCase()}"]`), fc.array(operation, { maxLength: 6 }))
     .map(([schemas, ops]) => `{"schemas":${schemas},"Operations":[${ops.join(',')}]}`);
 }
 
 function resourceBodyText(kind: 'User' | 'Group', ids: readonly string[]): fc.Arbitrary<string> {
   const schemas = kind === 'User' ? `["${USER_SCHEMA}","${ENTERPRISE}"]` : `["${GROUP_SCHEMA}"]`;
   const name = kind === 'User' ? 'userName' : 'displayName';
-  const members = fc.array(fc.oneof(fc.constantFrom(...ids), hostileString(ids)), { maxLength: 4 }).map((v) => JSON.stringify(v.map((value) => ({ value }))));
+  const members = fc
+    .array(fc.oneof(fc.constantFrom(...ids), hostileString(ids)), { maxLength: 4 })
+    .map((v) => JSON.stringify(v.map((value) => ({ value }))));
   return fc
     .tuple(
       fc.oneof(hostileString(ids), fc.uuid()),
@@ -191,7 +213,11 @@ function resourceBodyText(kind: 'User' | 'Group', ids: readonly string[]): fc.Ar
 function searchBodyText(ids: readonly string[]): fc.Arbitrary<string> {
   return objectText(
     fc.constantFrom('filter', 'attributes', 'excludedAttributes', 'count', 'startIndex', 'sortBy', 'sortOrder', 'cursor', '__proto__'),
-    fc.oneof(filterText(ids).map((f) => JSON.stringify(f)), jsonText(ids, 2), fc.integer().map(String)),
+    fc.oneof(
+      filterText(ids).map((f) => JSON.stringify(f)),
+      jsonText(ids, 2),
+      fc.integer().map(String),
+    ),
     6,
   ).map((o) => `{"schemas":["${SEARCH_REQUEST}"]${o === '{}' ? '' : `,${o.slice(1, -1)}`}}`);
 }
@@ -207,15 +233,29 @@ const BULK_IDS = ['u1', 'g1', 'x', '', 'bulkId:u1', '"', '__proto__'];
 function bulkOperationText(ids: readonly string[]): fc.Arbitrary<string> {
   const references = [...ids, ...BULK_IDS.map((id) => `bulkId:${id}`)];
   const bulkId = fc.constantFrom(...BULK_IDS);
-  const target = (plural: string) => fc.oneof(bulkId.map((id) => `/${plural}/bulkId:${id}`), fc.constantFrom(...ids).map((id) => `/${plural}/${id}`));
-  const user = fc.tuple(fc.oneof(fc.constantFrom('bulk.one@example.com', 'BULK.ONE@example.com'), fc.uuid(), hostileString(ids)), hostileString(ids))
+  const target = (plural: string) =>
+    fc.oneof(
+      bulkId.map((id) => `/${plural}/bulkId:${id}`),
+      fc.constantFrom(...ids).map((id) => `/${plural}/${id}`),
+    );
+  const user = fc
+    .tuple(fc.oneof(fc.constantFrom('bulk.one@example.com', 'BULK.ONE@example.com'), fc.uuid(), hostileString(ids)), hostileString(ids))
     .map(([userName, title]) => JSON.stringify({ schemas: [USER_SCHEMA], userName, title }));
-  const group = fc.tuple(fc.oneof(fc.constant('bulk group'), hostileString(ids)), fc.array(fc.constantFrom(...references), { maxLength: 4 }))
-    .map(([displayName, members]) => JSON.stringify({ schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })) }));
-  const members = fc.tuple(fc.constantFrom('add', 'remove', 'replace'), fc.array(fc.constantFrom(...references), { maxLength: 3 }))
+  const group = fc
+    .tuple(fc.oneof(fc.constant('bulk group'), hostileString(ids)), fc.array(fc.constantFrom(...references), { maxLength: 4 }))
+    .map(([displayName, members]) =>
+      JSON.stringify({ schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })) }),
+    );
+  const members = fc
+    .tuple(fc.constantFrom('add', 'remove', 'replace'), fc.array(fc.constantFrom(...references), { maxLength: 3 }))
     .map(([op, values]) => JSON.stringify({ Operations: [{ op, path: 'members', value: values.map((value) => ({ value })) }] }));
   const op = (method: string, path: fc.Arbitrary<string>, data?: fc.Arbitrary<string>) =>
-    fc.tuple(bulkId, path, data ?? fc.constant(undefined)).map(([id, p, d]) => `{"method":"${method}","bulkId":${JSON.stringify(id)},"path":${JSON.stringify(p)}${d === undefined ? '' : `,"data":${d}`}}`);
+    fc
+      .tuple(bulkId, path, data ?? fc.constant(undefined))
+      .map(
+        ([id, p, d]) =>
+          `{"method":"${method}","bulkId":${JSON.stringify(id)},"path":${JSON.stringify(p)}${d === undefined ? '' : `,"data":${d}`}}`,
+      );
   const wellFormed = fc.oneof(
     op('POST', fc.constant('/Users'), user),
     op('POST', fc.constant('/Groups'), group),
@@ -226,11 +266,28 @@ function bulkOperationText(ids: readonly string[]): fc.Arbitrary<string> {
     op('DELETE', fc.oneof(target('Users'), target('Groups'))),
   );
   const path = fc.oneof(
-    fc.constantFrom('/Users', '/Groups', '/Users/', 'Users', '/Me', '/Bulk', '/Users/.search', '/Groups/bulkId:', '/Users/bulkId:bulkId:u1'),
-    fc.tuple(fc.constantFrom('/Users/', '/Groups/', '/users/', '/Groups//'), fc.oneof(fc.constantFrom(...references), hostileString(ids))).map(([p, id]) => `${p}${id}`),
+    fc.constantFrom(
+      '/Users',
+      '/Groups',
+      '/Users/',
+      'Users',
+      '/Me',
+      '/Bulk',
+      '/Users/.search',
+      '/Groups/bulkId:',
+      '/Users/bulkId:bulkId:u1',
+    ),
+    fc
+      .tuple(fc.constantFrom('/Users/', '/Groups/', '/users/', '/Groups//'), fc.oneof(fc.constantFrom(...references), hostileString(ids)))
+      .map(([p, id]) => `${p}${id}`),
     hostileString(ids),
   );
-  const data = fc.oneof(resourceBodyText('User', references), resourceBodyText('Group', references), patchBodyText(references), jsonText(references, 3));
+  const data = fc.oneof(
+    resourceBodyText('User', references),
+    resourceBodyText('Group', references),
+    patchBodyText(references),
+    jsonText(references, 3),
+  );
   const random = objectText(
     fc.constantFrom('method', 'bulkId', 'path', 'data', 'version', 'Method', '__proto__'),
     fc.oneof(
@@ -247,15 +304,31 @@ function bulkOperationText(ids: readonly string[]): fc.Arbitrary<string> {
 
 /** RFC 7644 §3.7 BulkRequests: operations of bulkOperationText, with hostile schemas and failOnErrors. */
 function bulkBodyText(ids: readonly string[]): fc.Arbitrary<string> {
-  const failOnErrors = fc.constantFrom('', '', '"failOnErrors":1,', '"failOnErrors":0,', '"failOnErrors":-1,', '"failOnErrors":1.5,', '"failOnErrors":"2",', '"failOnErrors":null,');
-  const schemas = fc.oneof({ weight: 6, arbitrary: fc.constant(`["${BULK_REQUEST}"]`) }, { weight: 1, arbitrary: fc.constantFrom(`["${BULK_REQUEST.toUpperCase()}"]`, '[]', '"x"') });
-  return fc.tuple(schemas, failOnErrors, fc.array(bulkOperationText(ids), { maxLength: 8 }))
+  const failOnErrors = fc.constantFrom(
+    '',
+    '',
+    '"failOnErrors":1,',
+    '"failOnErrors":0,',
+    '"failOnErrors":-1,',
+    '"failOnErrors":1.5,',
+    '"failOnErrors":"2",',
+    '"failOnErrors":null,',
+  );
+  const schemas = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(`["${BULK_REQUEST}"]`) },
+    { weight: 1, arbitrary: fc.constantFrom(`["${BULK_REQUEST.toUpperCase()}"]`, '[]', '"x"') },
+  );
+  return fc
+    .tuple(schemas, failOnErrors, fc.array(bulkOperationText(ids), { maxLength: 8 }))
     .map(([s, fail, ops]) => `{"schemas":${s},${fail}"Operations":[${ops.join(',')}]}`);
 }
 
 /** A JSON object of an admin route: the fields its schema declares, and others, with hostile values. */
 function fieldsBodyText(fields: readonly string[], ids: readonly string[]): fc.Arbitrary<string> {
-  const keys = fields.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: hostileString(ids) }) : hostileString(ids);
+  const keys =
+    fields.length > 0
+      ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: hostileString(ids) })
+      : hostileString(ids);
   return objectText(keys, jsonText(ids, 3), Math.max(5, fields.length + 2));
 }
 
@@ -263,21 +336,49 @@ function fieldsBodyText(fields: readonly string[], ids: readonly string[]): fc.A
 export function bodyText(kind: BodyKind, ids: readonly string[], fields: readonly string[] = []): fc.Arbitrary<string | undefined> {
   const garbage = fc.oneof(
     fc.string({ maxLength: 60 }),
-    fc.constantFrom('', '[]', 'null', '"x"', '{', '{"a":1,}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}'),
+    fc.constantFrom(
+      '',
+      '[]',
+      'null',
+      '"x"',
+      '{',
+      '{"a":1,}',
+      '{"__proto__":{"polluted":true}}',
+      '{"constructor":{"prototype":{"polluted":true}}}',
+    ),
     fc.integer({ min: 20, max: 100_000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
     fc.integer({ min: 20, max: 5_000 }).map((n) => `{"schemas":[],"a":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`),
   );
   const typed =
-    kind === 'patch' ? patchBodyText(ids)
-    : kind === 'search' ? searchBodyText(ids)
-    : kind === 'User' || kind === 'Group' ? resourceBodyText(kind, ids)
-    : kind === 'bulk' ? bulkBodyText(ids)
-    : kind === 'json' ? fieldsBodyText(fields, ids)
-    : fc.constant(undefined);
+    kind === 'patch'
+      ? patchBodyText(ids)
+      : kind === 'search'
+        ? searchBodyText(ids)
+        : kind === 'User' || kind === 'Group'
+          ? resourceBodyText(kind, ids)
+          : kind === 'bulk'
+            ? bulkBodyText(ids)
+            : kind === 'json'
+              ? fieldsBodyText(fields, ids)
+              : fc.constant(undefined);
   return fc.oneof({ weight: 4, arbitrary: typed }, { weight: 1, arbitrary: garbage }, { weight: 1, arbitrary: fc.constant(undefined) });
 }
 
-const QUERY_KEYS = ['filter', 'attributes', 'excludedAttributes', 'count', 'startIndex', 'sortBy', 'sortOrder', 'cursor', 'after', '__proto__', 'constructor', 'filter[x]', 'a.b'];
+const QUERY_KEYS = [
+  'filter',
+  'attributes',
+  'excludedAttributes',
+  'count',
+  'startIndex',
+  'sortBy',
+  'sortOrder',
+  'cursor',
+  'after',
+  '__proto__',
+  'constructor',
+  'filter[x]',
+  'a.b',
+];
 
 /** A query string: known (SCIM and `ownKeys`) and hostile parameters, repeated ones, and broken percent-encoding. */
 export function queryString(ids: readonly string[], ownKeys: readonly string[] = []): fc.Arbitrary<string> {
@@ -324,7 +425,18 @@ export function headers(token: string, otherTokens: readonly string[] = []): fc.
       authorization: fc.oneof(
         { weight: 8, arbitrary: fc.constant(`Bearer ${token}`) },
         { weight: 2, arbitrary: fc.constantFrom(token, ...otherTokens).map((t) => `Bearer ${t}`) },
-        { weight: 1, arbitrary: fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${token}x`, `bearer ${token}`, 'Basic YTpi', `Bearer ${'x'.repeat(5000)}`) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            '',
+            'Bearer',
+            'Bearer ',
+            `Bearer ${token}x`,
+            `bearer ${token}`,
+            'Basic YTpi',
+            `Bearer ${'x'.repeat(5000)}`,
+          ),
+        },
         { weight: 1, arbitrary: HEADER_TEXT.map((t) => `Bearer ${t}`) },
       ),
     },
@@ -334,7 +446,10 @@ export function headers(token: string, otherTokens: readonly string[] = []): fc.
 
 /** Mostly the endpoint's own method; sometimes another, to reach 405s and the not-found handler. */
 export function method(own: Method): fc.Arbitrary<string> {
-  return fc.oneof({ weight: 6, arbitrary: fc.constant(own) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') });
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constant(own) },
+    { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') },
+  );
 }
 
 /**

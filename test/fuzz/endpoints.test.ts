@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { adminEndpoints, BULK_RESPONSE, ENDPOINTS, type AdminApiDocument, type Endpoint, type TenantData } from '../helpers/endpoints.ts';
-import { ERROR_SCHEMA, startHarness, type Harness } from '../helpers/harness.ts';
+import { type AdminApiDocument, adminEndpoints, BULK_RESPONSE, ENDPOINTS, type Endpoint, type TenantData } from '../helpers/endpoints.ts';
+import { ERROR_SCHEMA, type Harness, startHarness } from '../helpers/harness.ts';
 import { startIssuer, type TestIssuer } from '../helpers/issuer.ts';
 import { seedTenant, snapshotTenant } from '../helpers/two-tenants.ts';
 import { bodyText, filterText, headers, hostileString, method, patchPath, queryString, resourceId } from './arbitraries.ts';
@@ -55,7 +55,11 @@ describe('fuzz: hostile requests at every endpoint', () => {
   const statuses = new Map<number, number>();
   /** The statuses of operations inside BulkResponses: how deep the generated BulkRequests get. */
   const bulkStatuses = new Map<number, number>();
-  const tally = (counts: Map<number, number>) => [...counts].sort(([x], [y]) => x - y).map(([s, n]) => `${s}×${n}`).join(' ');
+  const tally = (counts: Map<number, number>) =>
+    [...counts]
+      .sort(([x], [y]) => x - y)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
 
   before(async () => {
     // Rate limits off: at thousands of requests a second the fuzzer would mostly meet 429s
@@ -134,29 +138,38 @@ describe('fuzz: hostile requests at every endpoint', () => {
       }
     }
     assert.ok(!res.body.includes(b.marker), `tenant B's data in the answer: ${what}`);
-    assert.equal(Object.getOwnPropertyNames(Object.prototype).sort().join(), prototypeKeys, `Object.prototype changed after ${summary(request)}`);
+    assert.equal(
+      Object.getOwnPropertyNames(Object.prototype).sort().join(),
+      prototypeKeys,
+      `Object.prototype changed after ${summary(request)}`,
+    );
     const alive = await send({ method: 'GET', url: '/healthz', headers: {}, body: undefined });
     assert.equal(alive.statusCode, 200, `the server stopped answering after ${summary(request)}`);
   }
 
   const requestFor = (endpoint: Endpoint) => {
     const admin = endpoint.path.startsWith('/admin/');
-    return fc.record({
-      method: method(endpoint.method),
-      params: fc.array(resourceId(a, b, admin ? [SCRATCH_TENANT, 'urn:ietf:params:scim:schemas:extension:fuzz:2.0:User', 'title'] : []), { minLength: 1, maxLength: 3 }),
-      query: queryString(ids, endpoint.queryKeys),
-      headers: admin ? headers(ADMIN_TOKEN, [h.tokenA, ...jwts]) : headers(h.tokenA, [...jwts, ADMIN_TOKEN]),
-      body: bodyText(endpoint.body, ids, endpoint.fields),
-    }).map(
-      (r): FuzzRequest =>
-        printable({
-          method: r.method,
-          url: urlOf(endpoint, r.params, r.query),
-          headers: r.headers,
-          body: r.method === 'GET' || r.method === 'HEAD' || r.method === 'DELETE' ? undefined : r.body,
-          mayBeNotImplemented: endpoint.mayBeNotImplemented === true,
+    return fc
+      .record({
+        method: method(endpoint.method),
+        params: fc.array(resourceId(a, b, admin ? [SCRATCH_TENANT, 'urn:ietf:params:scim:schemas:extension:fuzz:2.0:User', 'title'] : []), {
+          minLength: 1,
+          maxLength: 3,
         }),
-    );
+        query: queryString(ids, endpoint.queryKeys),
+        headers: admin ? headers(ADMIN_TOKEN, [h.tokenA, ...jwts]) : headers(h.tokenA, [...jwts, ADMIN_TOKEN]),
+        body: bodyText(endpoint.body, ids, endpoint.fields),
+      })
+      .map(
+        (r): FuzzRequest =>
+          printable({
+            method: r.method,
+            url: urlOf(endpoint, r.params, r.query),
+            headers: r.headers,
+            body: r.method === 'GET' || r.method === 'HEAD' || r.method === 'DELETE' ? undefined : r.body,
+            mayBeNotImplemented: endpoint.mayBeNotImplemented === true,
+          }),
+      );
   };
 
   it('random requests at random endpoints', async () => {
@@ -175,7 +188,11 @@ describe('fuzz: hostile requests at every endpoint', () => {
     const admin = endpoints.filter((e) => e.caller === 'admin');
     assert.ok(admin.length >= 10, `the admin routes come from /admin/openapi.json: ${admin.length}`);
     await fc.assert(fc.asyncProperty(fc.constantFrom(...admin).chain(requestFor), check), fuzzParameters(150));
-    const acme = await h.server.app.inject({ method: 'GET', url: '/admin/tenants/acme', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const acme = await h.server.app.inject({
+      method: 'GET',
+      url: '/admin/tenants/acme',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(JSON.parse(acme.body).disabled, false, 'the fuzzer never reached tenant acme');
   });
 
@@ -197,7 +214,12 @@ describe('fuzz: hostile requests at every endpoint', () => {
 
   it('random filters on GET and POST .search at every level', async () => {
     const lists = ['/Users', '/Groups'];
-    const arbitrary = fc.tuple(fc.constantFrom(...lists, '/.search', '/Users/.search', '/Groups/.search'), filterText(ids), fc.constantFrom(undefined, 'userName', 'meta.created', 'emails[type eq "work"].value'))
+    const arbitrary = fc
+      .tuple(
+        fc.constantFrom(...lists, '/.search', '/Users/.search', '/Groups/.search'),
+        filterText(ids),
+        fc.constantFrom(undefined, 'userName', 'meta.created', 'emails[type eq "work"].value'),
+      )
       .map(([path, filter, sortBy]): FuzzRequest => {
         const search = path.endsWith('.search');
         const params = { filter, ...(sortBy ? { sortBy } : {}) };
@@ -212,17 +234,30 @@ describe('fuzz: hostile requests at every endpoint', () => {
   });
 
   it('random PATCH paths and values on a user and a group', async () => {
-    const arbitrary = fc.tuple(fc.constantFrom(`/Users/${a.userId}`, `/Groups/${a.groupId}`), fc.array(fc.tuple(fc.constantFrom('add', 'Replace', 'remove'), patchPath(ids), fc.jsonValue({ maxDepth: 3 })), { minLength: 1, maxLength: 4 }))
-      .map(([path, ops]): FuzzRequest => printable({
-        method: 'PATCH',
-        url: `${h.base}${path}`,
-        headers: { authorization: `Bearer ${h.tokenA}`, 'content-type': 'application/scim+json' },
-        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops.map(([op, p, value]) => ({ op, path: p, value })) }),
-      }));
+    const arbitrary = fc
+      .tuple(
+        fc.constantFrom(`/Users/${a.userId}`, `/Groups/${a.groupId}`),
+        fc.array(fc.tuple(fc.constantFrom('add', 'Replace', 'remove'), patchPath(ids), fc.jsonValue({ maxDepth: 3 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+      )
+      .map(
+        ([path, ops]): FuzzRequest =>
+          printable({
+            method: 'PATCH',
+            url: `${h.base}${path}`,
+            headers: { authorization: `Bearer ${h.tokenA}`, 'content-type': 'application/scim+json' },
+            body: JSON.stringify({
+              schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+              Operations: ops.map(([op, p, value]) => ({ op, path: p, value })),
+            }),
+          }),
+      );
     await fc.assert(fc.asyncProperty(arbitrary, check), fuzzParameters(200));
   });
 
-  it('tenant B\'s data and events are exactly as before', async () => {
+  it("tenant B's data and events are exactly as before", async () => {
     assert.equal(await snapshotTenant(h, h.tokenB), bBefore);
   });
 });

@@ -7,8 +7,8 @@ import { parsePatchPath } from '../../src/filter/path.ts';
 import { resolveFilter } from '../../src/filter/resolve.ts';
 import { jsonDepthExceededAt } from '../../src/http/json-depth.ts';
 import { parsePatchRequest } from '../../src/patch/parse.ts';
-import { createCoreRegistry } from '../../src/schema/registry.ts';
 import { parseAttributeList } from '../../src/schema/project.ts';
+import { createCoreRegistry } from '../../src/schema/registry.ts';
 import { filterText, hostileString, jsonText, patchPath } from './arbitraries.ts';
 import { fuzzParameters } from './runs.ts';
 
@@ -43,16 +43,25 @@ describe('fuzz: the protocol parsers only ever throw 4xx ScimErrors', () => {
   });
 
   it('PATCH paths', () => {
-    fc.assert(fc.property(patchPath([]), (text) => onlyScimErrors(() => parsePatchPath(text))), fuzzParameters(2000));
+    fc.assert(
+      fc.property(patchPath([]), (text) => onlyScimErrors(() => parsePatchPath(text))),
+      fuzzParameters(2000),
+    );
   });
 
   it('PATCH request bodies', () => {
     const body = jsonText(['x'], 4).map((text) => JSON.parse(text) as unknown);
-    fc.assert(fc.property(body, (value) => onlyScimErrors(() => parsePatchRequest(value))), fuzzParameters(1000));
+    fc.assert(
+      fc.property(body, (value) => onlyScimErrors(() => parsePatchRequest(value))),
+      fuzzParameters(1000),
+    );
   });
 
   it('attribute lists', () => {
-    fc.assert(fc.property(hostileString(), (text) => onlyScimErrors(() => parseAttributeList(text))), fuzzParameters(1000));
+    fc.assert(
+      fc.property(hostileString(), (text) => onlyScimErrors(() => parseAttributeList(text))),
+      fuzzParameters(1000),
+    );
   });
 
   it('the JSON depth scan agrees with the real depth of any JSON value', () => {

@@ -68,7 +68,11 @@ export interface Endpoint {
 const enc = encodeURIComponent;
 const patchBody = (...operations: unknown[]) => ({ schemas: [PATCH_OP], Operations: operations });
 const search = (extra: Record<string, unknown>) => ({ schemas: [SEARCH_REQUEST], ...extra });
-const bulk = (...operations: unknown[]): Probe => ({ method: 'POST', url: '/Bulk', body: { schemas: [BULK_REQUEST], Operations: operations } });
+const bulk = (...operations: unknown[]): Probe => ({
+  method: 'POST',
+  url: '/Bulk',
+  body: { schemas: [BULK_REQUEST], Operations: operations },
+});
 
 /** Filters that would match tenant B's resources if tenant scoping ever slipped. */
 function foreignFilters(b: TenantData): string[] {
@@ -88,11 +92,7 @@ function foreignFilters(b: TenantData): string[] {
 
 /** Member references to tenant B's user: by id, by $ref, by both. */
 function foreignMembers(b: TenantData): unknown[] {
-  return [
-    [{ value: b.userId }],
-    [{ value: b.userId, $ref: `Users/${b.userId}` }],
-    [{ value: b.groupId, type: 'Group' }],
-  ];
+  return [[{ value: b.userId }], [{ value: b.userId, $ref: `Users/${b.userId}` }], [{ value: b.groupId, type: 'Group' }]];
 }
 
 const USER_FROM_B = (b: TenantData) => ({ schemas: [USER_SCHEMA], userName: b.userName, externalId: b.externalId });
@@ -130,7 +130,8 @@ function resourceEndpoints(plural: 'Users' | 'Groups', type: 'User' | 'Group'): 
       path: `/${plural}/.search`,
       caller: 'tenant',
       body: 'search',
-      crossTenant: (b) => foreignFilters(b).map((filter) => ({ method: 'POST' as const, url: `/${plural}/.search`, body: search({ filter, count: 1000 }) })),
+      crossTenant: (b) =>
+        foreignFilters(b).map((filter) => ({ method: 'POST' as const, url: `/${plural}/.search`, body: search({ filter, count: 1000 }) })),
     },
     {
       name: `GET /${plural}/{id}`,
@@ -199,19 +200,40 @@ function bulkProbes(b: TenantData): Probe[] {
       { method: 'DELETE', path: groupOfB, version: '*' },
     ),
     bulk(
-      ...[`${userOfB}/`, userOfB.toUpperCase().replace('/USERS/', '/Users/'), `/Groups/${b.userId}`, `/Users/${b.groupId}`, `${groupOfB}/`].flatMap((path) => [
+      ...[
+        `${userOfB}/`,
+        userOfB.toUpperCase().replace('/USERS/', '/Users/'),
+        `/Groups/${b.userId}`,
+        `/Users/${b.groupId}`,
+        `${groupOfB}/`,
+      ].flatMap((path) => [
         { method: 'PATCH', path, data: takeOver },
         { method: 'DELETE', path },
       ]),
     ),
-    bulk(...foreignMembers(b).map((members, i) => ({ method: 'POST', bulkId: `foreign-members-${i}`, path: '/Groups', data: group(`bulk group ${i}`, members) }))),
+    bulk(
+      ...foreignMembers(b).map((members, i) => ({
+        method: 'POST',
+        bulkId: `foreign-members-${i}`,
+        path: '/Groups',
+        data: group(`bulk group ${i}`, members),
+      })),
+    ),
     bulk(
       { method: 'POST', bulkId: 'u', path: '/Users', data: { schemas: [USER_SCHEMA], userName: `bulk.${b.userName}` } },
       { method: 'POST', bulkId: 'g', path: '/Groups', data: group('bulk mixed', [{ value: 'bulkId:u' }]) },
       { method: 'POST', bulkId: 'mixed', path: '/Groups', data: group('bulk mixed with B', [{ value: 'bulkId:u' }, { value: b.userId }]) },
       { method: 'PATCH', path: groupOfB, data: patchBody({ op: 'add', path: 'members', value: [{ value: 'bulkId:u' }] }) },
-      { method: 'PATCH', path: '/Groups/bulkId:g', data: patchBody({ op: 'add', path: 'members', value: [{ value: b.userId }, { value: b.groupId, type: 'Group' }] }) },
-      { method: 'PUT', path: '/Groups/bulkId:g', data: group('bulk mixed', [{ value: 'bulkId:u' }, { value: b.userId, $ref: `Users/${b.userId}` }]) },
+      {
+        method: 'PATCH',
+        path: '/Groups/bulkId:g',
+        data: patchBody({ op: 'add', path: 'members', value: [{ value: b.userId }, { value: b.groupId, type: 'Group' }] }),
+      },
+      {
+        method: 'PUT',
+        path: '/Groups/bulkId:g',
+        data: group('bulk mixed', [{ value: 'bulkId:u' }, { value: b.userId, $ref: `Users/${b.userId}` }]),
+      },
       { method: 'DELETE', path: '/Groups/bulkId:g' },
       { method: 'DELETE', path: '/Users/bulkId:u' },
     ),
@@ -229,7 +251,12 @@ function meEndpoints(): Endpoint[] {
     body: bodies[method],
     mayBeNotImplemented: true,
     crossTenant: (b) => {
-      const body = bodies[method] === 'User' ? USER_FROM_B(b) : bodies[method] === 'patch' ? patchBody({ op: 'replace', path: 'title', value: 'taken over' }) : undefined;
+      const body =
+        bodies[method] === 'User'
+          ? USER_FROM_B(b)
+          : bodies[method] === 'patch'
+            ? patchBody({ op: 'replace', path: 'title', value: 'taken over' })
+            : undefined;
       return [{ method, url: '/Me', ...(body ? { body } : {}) }];
     },
   }));
@@ -248,7 +275,11 @@ export function memberProbes(a: TenantData, b: TenantData): Probe[] {
     })),
     { method: 'PATCH', url: `/Groups/${a.groupId}`, body: patchBody({ op: 'remove', path: `members[value eq "${b.userId}"]` }) },
     { method: 'PATCH', url: `/Groups/${a.groupId}`, body: patchBody({ op: 'replace', path: 'members', value: [{ value: b.userId }] }) },
-    ...foreignMembers(b).map((members) => ({ method: 'PUT' as const, url: `/Groups/${a.groupId}`, body: { schemas: [GROUP_SCHEMA], displayName: a.groupName, members } })),
+    ...foreignMembers(b).map((members) => ({
+      method: 'PUT' as const,
+      url: `/Groups/${a.groupId}`,
+      body: { schemas: [GROUP_SCHEMA], displayName: a.groupName, members },
+    })),
   ];
 }
 
@@ -261,7 +292,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: '/.search',
     caller: 'tenant',
     body: 'search',
-    crossTenant: (b) => foreignFilters(b).map((filter) => ({ method: 'POST' as const, url: '/.search', body: search({ filter, count: 1000 }) })),
+    crossTenant: (b) =>
+      foreignFilters(b).map((filter) => ({ method: 'POST' as const, url: '/.search', body: search({ filter, count: 1000 }) })),
   },
   {
     name: 'POST /Bulk',
@@ -294,18 +326,28 @@ export const ENDPOINTS: readonly Endpoint[] = [
     }),
   ),
   ...(['/healthz', '/readyz', '/metrics'] as const).map(
-    (path): Endpoint => ({ name: `GET ${path}`, method: 'GET', path, root: true, caller: 'anyone', body: 'none', crossTenant: () => [{ method: 'GET', url: path }] }),
+    (path): Endpoint => ({
+      name: `GET ${path}`,
+      method: 'GET',
+      path,
+      root: true,
+      caller: 'anyone',
+      body: 'none',
+      crossTenant: () => [{ method: 'GET', url: path }],
+    }),
   ),
   // Methods a path does not allow (405 with Allow) and paths that do not exist (404).
-  ...([
-    ['DELETE', '/Users'],
-    ['PUT', '/Groups'],
-    ['GET', '/.search'],
-    ['POST', '/Users/{id}'],
-    ['PATCH', '/ServiceProviderConfig'],
-    ['GET', '/Nowhere/{id}'],
-    ['POST', '/Users/{id}/.search'],
-  ] as const).map(
+  ...(
+    [
+      ['DELETE', '/Users'],
+      ['PUT', '/Groups'],
+      ['GET', '/.search'],
+      ['POST', '/Users/{id}'],
+      ['PATCH', '/ServiceProviderConfig'],
+      ['GET', '/Nowhere/{id}'],
+      ['POST', '/Users/{id}/.search'],
+    ] as const
+  ).map(
     ([method, path]): Endpoint => ({
       name: `${method} ${path} (not served)`,
       method,
@@ -319,12 +361,18 @@ export const ENDPOINTS: readonly Endpoint[] = [
 
 /** The part of GET /admin/openapi.json that adminEndpoints reads. */
 export interface AdminApiDocument {
-  readonly paths: Record<string, Record<string, {
-    readonly parameters?: readonly { readonly name: string; readonly in: string }[];
-    readonly requestBody?: { readonly content: Record<string, { readonly schema: { readonly properties?: Record<string, unknown> } }> };
-    /** `[]` on a public route (the document itself). */
-    readonly security?: readonly unknown[];
-  }>>;
+  readonly paths: Record<
+    string,
+    Record<
+      string,
+      {
+        readonly parameters?: readonly { readonly name: string; readonly in: string }[];
+        readonly requestBody?: { readonly content: Record<string, { readonly schema: { readonly properties?: Record<string, unknown> } }> };
+        /** `[]` on a public route (the document itself). */
+        readonly security?: readonly unknown[];
+      }
+    >
+  >;
 }
 
 /**

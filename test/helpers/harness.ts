@@ -53,7 +53,8 @@ export interface HarnessOptions {
 
 /** A server on a fresh database (scratchDatabase), driven through Fastify's inject (no sockets). */
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
-  const database = env['SCIMD_DATABASE_URL'] === undefined ? await scratchDatabase() : { url: env['SCIMD_DATABASE_URL'], drop: async () => undefined };
+  const database =
+    env['SCIMD_DATABASE_URL'] === undefined ? await scratchDatabase() : { url: env['SCIMD_DATABASE_URL'], drop: async () => undefined };
   const config = loadConfig({ SCIMD_PUBLIC_URL: 'https://scim.example.com', ...env, SCIMD_DATABASE_URL: database.url });
   const server = await createServer(config, {
     ...options.server,

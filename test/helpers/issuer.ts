@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 
 interface SigningKey {
   readonly kid: string;
@@ -62,7 +62,15 @@ export async function startIssuer(): Promise<TestIssuer> {
     },
     async sign(sub, options = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const claims: JWTPayload = { iss: origin, aud: 'scimd', sub, tenant: 'acme', iat: now, exp: now + (options.expiresIn ?? 300), ...options.claims };
+      const claims: JWTPayload = {
+        iss: origin,
+        aud: 'scimd',
+        sub,
+        tenant: 'acme',
+        iat: now,
+        exp: now + (options.expiresIn ?? 300),
+        ...options.claims,
+      };
       for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
       const key = current();
       return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: options.kid ?? key.kid, typ: 'at+jwt' }).sign(key.privateKey);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TenantData } from './endpoints.ts';
-import { ENTERPRISE, USER_SCHEMA, groupBody, type Harness } from './harness.ts';
+import { ENTERPRISE, groupBody, type Harness, USER_SCHEMA } from './harness.ts';
 
 /**
  * Gives the tenant of `token` a user and a group (the user a member), with `marker` in every

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket } from 'node:net';
+import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import { createServer, type Server } from '../../src/server.ts';
@@ -9,7 +9,7 @@ import { userBody } from '../helpers/harness.ts';
 const options = await postgresTestOptions();
 
 /** A TCP proxy in front of PostgreSQL that the test can cut and restore, as an outage would. */
-class Proxy {
+class TcpProxy {
   #server: TcpServer | undefined;
   readonly #sockets = new Set<Socket>();
   port = 0;
@@ -38,14 +38,14 @@ class Proxy {
 
 describe('PostgreSQL outage through HTTP: 503 with a SCIM body and Retry-After, then recovery without a restart', options, () => {
   let scratch: Scratch;
-  let proxy: Proxy;
+  let proxy: TcpProxy;
   let server: Server;
   let token: string;
 
   before(async () => {
     scratch = await createTestDatabase();
     const direct = new URL(scratch.url);
-    proxy = new Proxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
     await proxy.start();
     const viaProxy = new URL(scratch.url);
     viaProxy.port = String(proxy.port);
@@ -75,7 +75,10 @@ describe('PostgreSQL outage through HTTP: 503 with a SCIM body and Retry-After, 
 
     await proxy.stop();
     const started = Date.now();
-    for (const res of [await request('GET', `${base}/Users?filter=userName eq "before@example.com"`), await request('POST', `${base}/Users`, userBody('during@example.com'))]) {
+    for (const res of [
+      await request('GET', `${base}/Users?filter=userName eq "before@example.com"`),
+      await request('POST', `${base}/Users`, userBody('during@example.com')),
+    ]) {
       assert.equal(res.statusCode, 503, res.body);
       assert.equal(res.headers['retry-after'], '5');
       const body = JSON.parse(res.body);

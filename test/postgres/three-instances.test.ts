@@ -4,7 +4,7 @@ import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { createTenantService } from '../../src/service/tenants.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from '../../src/store/postgres/testing.ts';
-import { freePort, startServe, type Served } from '../cli/process.ts';
+import { freePort, type Served, startServe } from '../cli/process.ts';
 import { AMQP, amqpConsumer, bounded, brokerSkip, suffix, until } from '../events/brokers.ts';
 import { userBody } from '../helpers/harness.ts';
 
@@ -22,7 +22,6 @@ async function skipReason(): Promise<{ skip?: string }> {
   if (pg.skip) return pg;
   return brokerSkip('RabbitMQ', 5672);
 }
-
 
 /** Runs `tasks` with at most `width` in flight. */
 async function pool<T>(tasks: readonly (() => Promise<T>)[], width: number): Promise<T[]> {
@@ -46,7 +45,8 @@ interface Answer {
 }
 
 /** Expected event, as compared: type, subject and (membership events) the sorted member ids. */
-const key = (type: string, subject: string, members?: readonly string[]) => `${type} ${subject}${members ? ` ${[...members].sort().join(',')}` : ''}`;
+const key = (type: string, subject: string, members?: readonly string[]) =>
+  `${type} ${subject}${members ? ` ${[...members].sort().join(',')}` : ''}`;
 
 describe('three scimd instances on one PostgreSQL database, relaying to RabbitMQ', async () => {
   const opts = await skipReason();
@@ -89,7 +89,10 @@ describe('three scimd instances on one PostgreSQL database, relaying to RabbitMQ
   /** 412s answered to PATCHes sent without If-Match (retried by `call`, as a client would). */
   let conflicts = 0;
 
-  it('acknowledged writes hold, uniqueness holds, no lost member updates, events gap-free and once each', { ...opts, timeout: 60_000 }, async () => {
+  it('acknowledged writes hold, uniqueness holds, no lost member updates, events gap-free and once each', {
+    ...opts,
+    timeout: 60_000,
+  }, async () => {
     let turn = 0;
     const call = async (tenant: string, method: string, path: string, body?: unknown, via?: number): Promise<Answer> => {
       for (let attempt = 1; ; attempt++) {
@@ -120,14 +123,24 @@ describe('three scimd instances on one PostgreSQL database, relaying to RabbitMQ
 
     const state = new Map<
       string,
-      { users: Map<string, string>; deleted: Set<string>; groups: { id: string; members: Set<string> }[]; duplicates: Map<string, number[]> }
+      {
+        users: Map<string, string>;
+        deleted: Set<string>;
+        groups: { id: string; members: Set<string> }[];
+        duplicates: Map<string, number[]>;
+      }
     >();
 
     // Phase 1: per tenant, 4 shared groups; 60 distinct creates; 15 userNames created at once
     // through all three instances (exactly one 201 each).
     await Promise.all(
       tenantNames.map(async (tenant) => {
-        const s = { users: new Map<string, string>(), deleted: new Set<string>(), groups: [] as { id: string; members: Set<string> }[], duplicates: new Map<string, number[]>() };
+        const s = {
+          users: new Map<string, string>(),
+          deleted: new Set<string>(),
+          groups: [] as { id: string; members: Set<string> }[],
+          duplicates: new Map<string, number[]>(),
+        };
         state.set(tenant, s);
         for (let g = 0; g < 4; g++) {
           const r = await call(tenant, 'POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `shared-${g}` });
@@ -149,7 +162,10 @@ describe('three scimd instances on one PostgreSQL database, relaying to RabbitMQ
           tasks.push(async () => {
             const userName = `dup${d}@${tenant}.example.com`;
             const answers = await Promise.all([0, 1, 2].map((via) => call(tenant, 'POST', '/Users', userBody(userName), via)));
-            s.duplicates.set(userName, answers.map((a) => a.status));
+            s.duplicates.set(
+              userName,
+              answers.map((a) => a.status),
+            );
             for (const a of answers) {
               if (a.status === 201) {
                 s.users.set(a.body.id as string, userName);
@@ -288,11 +304,7 @@ describe('three scimd instances on one PostgreSQL database, relaying to RabbitMQ
     }
   });
 
-  it(
-    'concurrent PATCHes of one group without If-Match never answer 412',
-    opts,
-    () => {
-      assert.equal(conflicts, 0, `${conflicts} PATCHes answered 412 and were retried by the client`);
-    },
-  );
+  it('concurrent PATCHes of one group without If-Match never answer 412', opts, () => {
+    assert.equal(conflicts, 0, `${conflicts} PATCHes answered 412 and were retried by the client`);
+  });
 });

@@ -27,7 +27,12 @@ const events = (e: CloudEvent) => securityEventClaims(e, 'urn:aud')!.events;
 describe('rfc9967 §2.4 provisioning events from outbox events', () => {
   it('an extension attribute changes by its URN-qualified path; a vanished one is removed', () => {
     const resource = { id: 'u1', userName: 'a', [ENTERPRISE]: { department: 'Ops' } };
-    const e = cloudEvent('scim.user.updated', { resource, version: 4, changedAttributes: [`${ENTERPRISE}:department`, `${ENTERPRISE}:manager`, 'title'], method: 'PATCH' });
+    const e = cloudEvent('scim.user.updated', {
+      resource,
+      version: 4,
+      changedAttributes: [`${ENTERPRISE}:department`, `${ENTERPRISE}:manager`, 'title'],
+      method: 'PATCH',
+    });
     assert.deepEqual(events(e), {
       [`${PROV}:patch:full`]: {
         version: 'W/"4"',
@@ -45,9 +50,12 @@ describe('rfc9967 §2.4 provisioning events from outbox events', () => {
 
   it('a user PUT is put:full with the resource; a PUT that only set the password is put:notice', () => {
     const resource = { id: 'u1', userName: 'a', active: true };
-    assert.deepEqual(Object.keys(events(cloudEvent('scim.user.updated', { resource, version: 2, changedAttributes: ['password', 'userName'], method: 'PUT' }))), [
-      `${PROV}:put:full`,
-    ]);
+    assert.deepEqual(
+      Object.keys(
+        events(cloudEvent('scim.user.updated', { resource, version: 2, changedAttributes: ['password', 'userName'], method: 'PUT' })),
+      ),
+      [`${PROV}:put:full`],
+    );
     assert.deepEqual(events(cloudEvent('scim.user.updated', { resource, version: 3, changedAttributes: ['password'], method: 'PUT' })), {
       [`${PROV}:put:notice`]: { version: 'W/"3"', attributes: ['password'] },
     });

@@ -39,7 +39,10 @@ const etag = (version: unknown): string => `W/"${String(version)}"`;
  */
 function transactionOf(event: CloudEvent, version: unknown): string {
   const kind = event.type.endsWith('.deleted') ? 'delete' : 'write';
-  return createHash('sha256').update(`${event.tenant}\n${event.subject}\n${String(version)}\n${kind}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${event.tenant}\n${event.subject}\n${String(version)}\n${kind}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function patchOp(operations: readonly PatchOperation[]) {
@@ -91,7 +94,8 @@ function eventsOf(event: CloudEvent): Record<string, Json> {
             ? { [SET_EVENT.putFull]: { version, data: resource } }
             : { [SET_EVENT.patchFull]: { version, data: patchOp(operations) } };
       const active = resource['active'];
-      const flip = changed.includes('active') && typeof active === 'boolean' ? { [active ? SET_EVENT.activate : SET_EVENT.deactivate]: {} } : {};
+      const flip =
+        changed.includes('active') && typeof active === 'boolean' ? { [active ? SET_EVENT.activate : SET_EVENT.deactivate]: {} } : {};
       return { ...update, ...flip };
     }
     case 'scim.group.members.added': {
@@ -99,7 +103,9 @@ function eventsOf(event: CloudEvent): Record<string, Json> {
       return { [SET_EVENT.patchFull]: { version, data: patchOp([{ op: 'add', path: 'members', value: members }]) } };
     }
     case 'scim.group.members.removed': {
-      const operations = (data['members'] as string[]).map((value): PatchOperation => ({ op: 'remove', path: `members[value eq ${JSON.stringify(value)}]` }));
+      const operations = (data['members'] as string[]).map(
+        (value): PatchOperation => ({ op: 'remove', path: `members[value eq ${JSON.stringify(value)}]` }),
+      );
       return { [SET_EVENT.patchFull]: { version, data: patchOp(operations) } };
     }
     case 'scim.user.deleted':

@@ -39,13 +39,19 @@ describe('SET signing keys (SCIMD_SET_SIGNING_KEYS)', () => {
     const next = await privateJwk('RS256', 'next-2026');
     const old = await privateJwk('ES256', 'old-2025');
     const signer = await loadSetSigner(keyFile('rotation.json', { keys: [next, old] }), noStore);
-    assert.deepEqual(signer.jwks.keys.map((k) => [k.kid, k.alg, k.use, k.d]), [
-      ['next-2026', 'RS256', 'sig', undefined],
-      ['old-2025', 'ES256', 'sig', undefined],
-    ]);
+    assert.deepEqual(
+      signer.jwks.keys.map((k) => [k.kid, k.alg, k.use, k.d]),
+      [
+        ['next-2026', 'RS256', 'sig', undefined],
+        ['old-2025', 'ES256', 'sig', undefined],
+      ],
+    );
     const token = await signer.sign(claims);
     assert.deepEqual(decodeProtectedHeader(token), { alg: 'RS256', kid: 'next-2026', typ: 'secevent+jwt' });
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...signer.jwks.keys] }), { audience: 'urn:receiver', typ: 'secevent+jwt' });
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...signer.jwks.keys] }), {
+      audience: 'urn:receiver',
+      typ: 'secevent+jwt',
+    });
     assert.deepEqual(payload, { ...claims });
   });
 
@@ -59,12 +65,24 @@ describe('SET signing keys (SCIMD_SET_SIGNING_KEYS)', () => {
     ['a missing file', async () => join(dir, 'absent.json'), /cannot read .*ENOENT/],
     ['text that is not JSON', async () => keyFile('bad.json', 'not json'), /is not JSON/],
     ['an empty key set', async () => keyFile('empty.json', { keys: [] }), /at least one key/],
-    ['a public key', async () => {
-      const { publicKey } = await generateKeyPair('ES256', { extractable: true });
-      return keyFile('public.json', { keys: [await exportJWK(publicKey)] });
-    }, /not a private key/],
-    ['a shared secret', async () => keyFile('hmac.json', { keys: [{ ...(await exportJWK(await generateSecret('HS256', { extractable: true }))), d: 'x' }] }), /RSA, EC .* or Ed25519/],
-    ['two keys with one kid', async () => keyFile('dup.json', { keys: [await privateJwk('ES256', 'same'), await privateJwk('ES256', 'same')] }), /share a kid/],
+    [
+      'a public key',
+      async () => {
+        const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+        return keyFile('public.json', { keys: [await exportJWK(publicKey)] });
+      },
+      /not a private key/,
+    ],
+    [
+      'a shared secret',
+      async () => keyFile('hmac.json', { keys: [{ ...(await exportJWK(await generateSecret('HS256', { extractable: true }))), d: 'x' }] }),
+      /RSA, EC .* or Ed25519/,
+    ],
+    [
+      'two keys with one kid',
+      async () => keyFile('dup.json', { keys: [await privateJwk('ES256', 'same'), await privateJwk('ES256', 'same')] }),
+      /share a kid/,
+    ],
   ];
   for (const [what, file, message] of refusals) {
     it(`refuses ${what} with one clear configuration error`, async () => {

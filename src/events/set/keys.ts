@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { ConfigError } from '../../config/load.ts';
 import type { SetPollStore } from '../../store/ports.ts';
 import type { SetClaims } from './claims.ts';
@@ -38,7 +38,8 @@ async function parseKeySet(text: string, origin: string): Promise<JWK[]> {
   for (const [index, key] of keys.entries()) {
     const jwk = key as JWK;
     const where = `${origin}: key ${index}${jwk?.kid ? ` (kid ${jwk.kid})` : ''}`;
-    if (typeof jwk !== 'object' || jwk === null || typeof jwk.d !== 'string') throw new ConfigError(`${where} is not a private key (it has no "d")`);
+    if (typeof jwk !== 'object' || jwk === null || typeof jwk.d !== 'string')
+      throw new ConfigError(`${where} is not a private key (it has no "d")`);
     const alg = algorithmOf(jwk);
     if (!alg || alg.startsWith('HS')) throw new ConfigError(`${where}: use an RSA, EC (P-256/384/521) or Ed25519 signing key`);
     const kid = jwk.kid ?? (await calculateJwkThumbprint(jwk));
@@ -82,13 +83,19 @@ export async function createSigner(keys: readonly JWK[]): Promise<SetSigner> {
  * key is published, for rotation), or else an ES256 key generated once and kept in the database,
  * so that every instance signs with it and receivers' cached JWKS stay valid across restarts.
  */
-export async function loadSetSigner(keyFile: string | undefined, store: SetPollStore, now: () => Date = () => new Date()): Promise<SetSigner> {
+export async function loadSetSigner(
+  keyFile: string | undefined,
+  store: SetPollStore,
+  now: () => Date = () => new Date(),
+): Promise<SetSigner> {
   if (keyFile !== undefined) {
     let text: string;
     try {
       text = await readFile(keyFile, 'utf8');
     } catch (error) {
-      throw new ConfigError(`SCIMD_SET_SIGNING_KEYS: cannot read ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ConfigError(
+        `SCIMD_SET_SIGNING_KEYS: cannot read ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     return createSigner(await parseKeySet(text, `SCIMD_SET_SIGNING_KEYS (${keyFile})`));
   }

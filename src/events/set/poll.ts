@@ -29,7 +29,8 @@ export function parsePollRequest(body: unknown): SetPollRequest {
   if (maxEvents !== undefined && !(Number.isInteger(maxEvents) && (maxEvents as number) >= 0)) {
     throw new SetPollError('maxEvents must be a non-negative integer');
   }
-  if (returnImmediately !== undefined && typeof returnImmediately !== 'boolean') throw new SetPollError('returnImmediately must be a boolean');
+  if (returnImmediately !== undefined && typeof returnImmediately !== 'boolean')
+    throw new SetPollError('returnImmediately must be a boolean');
   if (ack !== undefined && !(Array.isArray(ack) && ack.every((jti) => typeof jti === 'string'))) {
     throw new SetPollError('ack must be an array of jti strings');
   }

@@ -1,6 +1,6 @@
-import { CONTENT_TYPE, encode, routingKey, sinkName, type Publisher } from '../publisher.ts';
-import { lazyConnection } from './lazy-connection.ts';
 import type { CloudEvent } from '../cloud-event.ts';
+import { CONTENT_TYPE, encode, type Publisher, routingKey, sinkName } from '../publisher.ts';
+import { lazyConnection } from './lazy-connection.ts';
 
 /** The subset of amqplib's promise API used here (style.md: describe drivers structurally). */
 interface AmqpChannel {

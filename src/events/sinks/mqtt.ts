@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../cloud-event.ts';
-import { encode, sinkName, type Publisher } from '../publisher.ts';
+import { encode, type Publisher, sinkName } from '../publisher.ts';
 import { lazyConnection } from './lazy-connection.ts';
 
 /**

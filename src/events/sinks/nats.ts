@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../cloud-event.ts';
-import { encode, sinkName, type Publisher } from '../publisher.ts';
+import { encode, type Publisher, sinkName } from '../publisher.ts';
 import { lazyConnection } from './lazy-connection.ts';
 
 /**
@@ -50,7 +50,9 @@ export function natsSink(url: URL): Publisher {
         throw new Error('NATS connection closed');
       }
       // Sent back to back on one connection (so in order), acks awaited together.
-      await Promise.all(events.map((event) => js.publish(`${prefix}.${event.tenant}.${event.type}`, encode(event), { msgID: event.id, timeout: 5000 })));
+      await Promise.all(
+        events.map((event) => js.publish(`${prefix}.${event.tenant}.${event.type}`, encode(event), { msgID: event.id, timeout: 5000 })),
+      );
     },
     close,
   };

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../cloud-event.ts';
-import { sinkName, type Publisher } from '../publisher.ts';
+import { type Publisher, sinkName } from '../publisher.ts';
 import { lazyConnection } from './lazy-connection.ts';
 
 /**
@@ -43,7 +43,23 @@ export function redisSink(url: URL): Publisher {
       }
       const multi = client.multi();
       for (const e of events) {
-        multi.xadd(stream, 'MAXLEN', '~', maxlen, '*', 'id', e.id, 'tenant', e.tenant, 'sequence', String(e.sequence), 'type', e.type, 'event', JSON.stringify(e));
+        multi.xadd(
+          stream,
+          'MAXLEN',
+          '~',
+          maxlen,
+          '*',
+          'id',
+          e.id,
+          'tenant',
+          e.tenant,
+          'sequence',
+          String(e.sequence),
+          'type',
+          e.type,
+          'event',
+          JSON.stringify(e),
+        );
       }
       const results = await multi.exec();
       const failed = results?.find(([error]) => error);

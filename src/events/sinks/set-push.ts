@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../cloud-event.ts';
-import { sinkName, type Publisher } from '../publisher.ts';
+import { type Publisher, sinkName } from '../publisher.ts';
 import { securityEventClaims } from '../set/claims.ts';
 import type { SetSigner } from '../set/keys.ts';
 import { SET_MEDIA_TYPE } from '../set/uris.ts';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { CloudEvent } from '../cloud-event.ts';
-import { CONTENT_TYPE, sinkName, type Publisher } from '../publisher.ts';
+import { CONTENT_TYPE, type Publisher, sinkName } from '../publisher.ts';
 
 export const SIGNATURE_HEADER = 'scimd-signature';
 

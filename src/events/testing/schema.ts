@@ -9,8 +9,25 @@ import { readFileSync } from 'node:fs';
 type Schema = boolean | Record<string, unknown>;
 
 const KNOWN = new Set([
-  '$schema', '$id', '$defs', 'title', 'description', 'type', 'const', 'enum', 'required', 'properties',
-  'additionalProperties', 'items', 'minItems', 'minimum', 'pattern', '$ref', 'allOf', 'if', 'then',
+  '$schema',
+  '$id',
+  '$defs',
+  'title',
+  'description',
+  'type',
+  'const',
+  'enum',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'minimum',
+  'pattern',
+  '$ref',
+  'allOf',
+  'if',
+  'then',
 ]);
 
 const schemaPath = new URL('../../../docs/event.schema.json', import.meta.url);
@@ -50,14 +67,17 @@ function check(root: Record<string, unknown>, schema: Schema, value: unknown, pa
     errors.push(`${path}: expected ${String(schema['type'])}`);
     return;
   }
-  if ('const' in schema && JSON.stringify(schema['const']) !== JSON.stringify(value)) errors.push(`${path}: expected ${JSON.stringify(schema['const'])}`);
+  if ('const' in schema && JSON.stringify(schema['const']) !== JSON.stringify(value))
+    errors.push(`${path}: expected ${JSON.stringify(schema['const'])}`);
   if (schema['enum'] && !(schema['enum'] as unknown[]).includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
   if (typeof schema['pattern'] === 'string' && typeof value === 'string' && !new RegExp(schema['pattern']).test(value)) {
     errors.push(`${path}: ${JSON.stringify(value)} does not match ${schema['pattern']}`);
   }
-  if (typeof schema['minimum'] === 'number' && typeof value === 'number' && value < schema['minimum']) errors.push(`${path}: below ${schema['minimum']}`);
+  if (typeof schema['minimum'] === 'number' && typeof value === 'number' && value < schema['minimum'])
+    errors.push(`${path}: below ${schema['minimum']}`);
   if (Array.isArray(value)) {
-    if (typeof schema['minItems'] === 'number' && value.length < schema['minItems']) errors.push(`${path}: fewer than ${schema['minItems']} items`);
+    if (typeof schema['minItems'] === 'number' && value.length < schema['minItems'])
+      errors.push(`${path}: fewer than ${schema['minItems']} items`);
     if (schema['items'] !== undefined) value.forEach((item, i) => check(root, schema['items'] as Schema, item, `${path}[${i}]`, errors));
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {

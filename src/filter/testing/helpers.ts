@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { ScimError } from '../../errors/scim-error.ts';
-import { assertNever, type Filter } from '../ast.ts';
-import { formatAttrPath } from '../attr-path.ts';
 import { attr, type SchemaDefinition } from '../../schema/attribute.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../schema/core/resource-types.ts';
 import { createCoreRegistry, type SchemaRegistry } from '../../schema/registry.ts';
+import { assertNever, type Filter } from '../ast.ts';
+import { formatAttrPath } from '../attr-path.ts';
 
 /** Test helper: a fully parenthesised rendering of a parsed filter, `(and (eq a "x") (pr b))`. */
 export function show(f: Filter): string {
@@ -63,6 +63,9 @@ export const TEST_EXTENSION: SchemaDefinition = {
 export function createTestRegistry(): SchemaRegistry {
   return createCoreRegistry().withSchemas(
     [TEST_EXTENSION],
-    [{ ...USER_RESOURCE_TYPE, schemaExtensions: [...USER_RESOURCE_TYPE.schemaExtensions, { schema: TEST_EXTENSION_ID, required: false }] }, GROUP_RESOURCE_TYPE],
+    [
+      { ...USER_RESOURCE_TYPE, schemaExtensions: [...USER_RESOURCE_TYPE.schemaExtensions, { schema: TEST_EXTENSION_ID, required: false }] },
+      GROUP_RESOURCE_TYPE,
+    ],
   );
 }

@@ -94,8 +94,15 @@ export const AUDIT_ENTRY = {
     time: time('when the request arrived'),
     tenantId: { type: ['string', 'null'] },
     tenant: { type: ['string', 'null'], description: 'the tenant name at the time' },
-    tokenId: { type: ['string', 'null'], description: 'the SCIM token the request used; for the admin API, the admin token (or SCIMD_ADMIN_TOKEN)' },
-    operation: { type: 'string', description: 'create, replace, patch, delete or bulk (SCIM); admin:METHOD /admin/route (admin API)', examples: ['patch'] },
+    tokenId: {
+      type: ['string', 'null'],
+      description: 'the SCIM token the request used; for the admin API, the admin token (or SCIMD_ADMIN_TOKEN)',
+    },
+    operation: {
+      type: 'string',
+      description: 'create, replace, patch, delete or bulk (SCIM); admin:METHOD /admin/route (admin API)',
+      examples: ['patch'],
+    },
     resourceType: { type: ['string', 'null'], examples: ['User'] },
     resourceId: { type: ['string', 'null'] },
     status: { type: 'integer', description: 'the HTTP status answered', examples: [200] },

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { oauthIssuerView as view, type OAuthService } from '../../service/oauth.ts';
+import { type OAuthService, oauthIssuerView as view } from '../../service/oauth.ts';
 import { TENANT_NAME_PARAMS } from './models.ts';
 
 export interface OAuthAdminDeps {
@@ -50,7 +50,8 @@ export function registerOAuthAdminRoutes(admin: FastifyInstance, deps: OAuthAdmi
   admin.put('/tenants/:name/oauth', {
     schema: {
       summary: "Set a tenant's OAuth 2.0 issuer",
-      description: 'issuer, jwksUrl and audience are required; tenantClaim, tenantValue, algorithms, clockSkewSeconds and subjectAttribute have defaults.',
+      description:
+        'issuer, jwksUrl and audience are required; tenantClaim, tenantValue, algorithms, clockSkewSeconds and subjectAttribute have defaults.',
       tags,
       params: TENANT_NAME_PARAMS,
       response: { 200: ISSUER },

@@ -74,7 +74,10 @@ function responses(schema: FastifySchema, isPublic: boolean): JsonSchema {
       ...(body['type'] === 'null' ? {} : { content: { 'application/json': { schema: body } } }),
     };
   }
-  const error = (description: string) => ({ description, content: { 'application/scim+json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const error = (description: string) => ({
+    description,
+    content: { 'application/scim+json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
   if (!isPublic) out['401'] = error('no admin token, or not a valid one');
   out['4XX'] = error('refused: the SCIM error body says why');
   return out;
@@ -96,9 +99,19 @@ export function openApiDocument(routes: readonly RegisteredRoute[], info: { read
       ...(schema.description ? { description: schema.description } : {}),
       ...(schema.tags ? { tags: schema.tags } : {}),
       operationId: `${route.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/(^|[/_-])(\w)/g, (_m, _s, c: string) => c.toUpperCase())}`,
-      parameters: [...parameters(schema.params as JsonSchema | undefined, 'path'), ...parameters(schema.querystring as JsonSchema | undefined, 'query')],
+      parameters: [
+        ...parameters(schema.params as JsonSchema | undefined, 'path'),
+        ...parameters(schema.querystring as JsonSchema | undefined, 'query'),
+      ],
       // A body whose every field is optional may be left out (or sent as {}).
-      ...(body ? { requestBody: { required: Array.isArray(body['required']) && body['required'].length > 0, content: { 'application/json': { schema: body } } } } : {}),
+      ...(body
+        ? {
+            requestBody: {
+              required: Array.isArray(body['required']) && body['required'].length > 0,
+              content: { 'application/json': { schema: body } },
+            },
+          }
+        : {}),
       responses: responses(schema, route.public),
       ...(route.public ? { security: [] } : {}),
     };
@@ -113,7 +126,9 @@ export function openApiDocument(routes: readonly RegisteredRoute[], info: { read
     },
     paths,
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'SCIMD_ADMIN_TOKEN or an admin token (scimd_admin_…)' } },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'SCIMD_ADMIN_TOKEN or an admin token (scimd_admin_…)' },
+      },
       schemas: { Error: ERROR_BODY },
     },
     security: [{ adminToken: [] }],

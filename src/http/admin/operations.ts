@@ -4,11 +4,15 @@ import { AUDIT_DEFAULT_PAGE, AUDIT_MAX_PAGE, type AuditLog, type AuditPageReques
 import { AUDIT_ENTRY, SINK_STATUS } from './models.ts';
 
 /** Event sink status and the audit log: what an operator watches. */
-export function registerOperationsRoutes(admin: FastifyInstance, deps: { readonly sinks: () => Promise<readonly SinkStatus[]>; readonly audit: AuditLog }): void {
+export function registerOperationsRoutes(
+  admin: FastifyInstance,
+  deps: { readonly sinks: () => Promise<readonly SinkStatus[]>; readonly audit: AuditLog },
+): void {
   admin.get('/event-sinks', {
     schema: {
       summary: 'Status of the event sinks',
-      description: 'Per sink in SCIMD_EVENT_SINKS: the undelivered backlog (from the database) and what this instance\'s relay knows (deliveries, failures, last error).',
+      description:
+        "Per sink in SCIMD_EVENT_SINKS: the undelivered backlog (from the database) and what this instance's relay knows (deliveries, failures, last error).",
       tags: ['events'],
       response: { 200: { type: 'object', required: ['sinks'], properties: { sinks: { type: 'array', items: SINK_STATUS } } } },
     },
@@ -36,7 +40,10 @@ export function registerOperationsRoutes(admin: FastifyInstance, deps: { readonl
         200: {
           type: 'object',
           required: ['entries'],
-          properties: { entries: { type: 'array', items: AUDIT_ENTRY }, nextCursor: { type: ['string', 'null'], description: 'absent on the last page' } },
+          properties: {
+            entries: { type: 'array', items: AUDIT_ENTRY },
+            nextCursor: { type: ['string', 'null'], description: 'absent on the last page' },
+          },
         },
       },
     },

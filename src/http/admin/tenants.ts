@@ -8,7 +8,13 @@ type ByName = FastifyRequest<{ Params: { name: string } }>;
 const tags = ['tenants'];
 
 export function tenantView(tenant: TenantRecord) {
-  return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt, disabled: tenant.disabledAt !== undefined, disabledAt: tenant.disabledAt };
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    createdAt: tenant.createdAt,
+    disabled: tenant.disabledAt !== undefined,
+    disabledAt: tenant.disabledAt,
+  };
 }
 
 /** Tenants: create, list, read, disable, enable, delete with all their data. */
@@ -27,7 +33,12 @@ export function registerTenantRoutes(admin: FastifyInstance, tenants: TenantServ
       summary: 'Create a tenant',
       description: 'A name is 1 to 63 characters of a-z, 0-9, "-" and "_", starting with a letter or digit; 409 when taken.',
       tags,
-      body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', examples: ['contoso'] } } },
+      body: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: { name: { type: 'string', examples: ['contoso'] } },
+      },
       response: { 201: { description: 'Created', ...TENANT } },
     },
     handler: async (request, reply) => {
@@ -70,7 +81,12 @@ export function registerTenantRoutes(admin: FastifyInstance, tenants: TenantServ
           description: 'Deleted: what was removed',
           type: 'object',
           required: ['tenant', 'resources', 'tokens', 'events'],
-          properties: { tenant: { type: 'string' }, resources: { type: 'integer' }, tokens: { type: 'integer' }, events: { type: 'integer' } },
+          properties: {
+            tenant: { type: 'string' },
+            resources: { type: 'integer' },
+            tokens: { type: 'integer' },
+            events: { type: 'integer' },
+          },
         },
       },
     },

@@ -15,8 +15,16 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
   });
 
   admin.get('/tenants/:name/tokens', {
-    schema: { summary: "List a tenant's SCIM tokens", description: 'With state and last use; never a secret or hash.', tags, params: TENANT_NAME_PARAMS, response: { 200: TOKEN_LIST } },
-    handler: async (request) => ({ tokens: await tenants.listTokens((request as FastifyRequest<{ Params: { name: string } }>).params.name) }),
+    schema: {
+      summary: "List a tenant's SCIM tokens",
+      description: 'With state and last use; never a secret or hash.',
+      tags,
+      params: TENANT_NAME_PARAMS,
+      response: { 200: TOKEN_LIST },
+    },
+    handler: async (request) => ({
+      tokens: await tenants.listTokens((request as FastifyRequest<{ Params: { name: string } }>).params.name),
+    }),
   });
 
   admin.post('/tenants/:name/tokens', {
@@ -59,7 +67,12 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
       params: TOKEN_ID_PARAMS,
       body: { type: 'object', additionalProperties: false, properties: { overlap: DURATION, expires: DURATION } },
       response: {
-        201: { description: 'The new token (secret shown once) and the old one as it is now', type: 'object', required: ['token', 'previous'], properties: { token: MINTED_TOKEN, previous: TOKEN } },
+        201: {
+          description: 'The new token (secret shown once) and the old one as it is now',
+          type: 'object',
+          required: ['token', 'previous'],
+          properties: { token: MINTED_TOKEN, previous: TOKEN },
+        },
       },
     },
     preValidation: emptyBodyAsObject,

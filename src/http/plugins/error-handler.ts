@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toScimError } from '../../errors/from-unknown.ts';
 import { ScimError } from '../../errors/scim-error.ts';
 import { toErrorBody } from '../../errors/to-response.ts';
-import { toScimError } from '../../errors/from-unknown.ts';
 import { SCIM_MEDIA_TYPE } from '../scim-reply.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 

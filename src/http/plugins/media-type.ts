@@ -32,7 +32,10 @@ export function installJsonParsing(app: FastifyInstance, maxJsonDepth: number): 
     }
     // The body was decoded from UTF-8, so only a \uD800-\uDFFF escape can make an unpaired surrogate.
     if (SURROGATE_ESCAPE.test(text) && loneSurrogateIn(value)) {
-      return done(invalidSyntax('the request body escapes an unpaired UTF-16 surrogate (such as "\\ud800"), which is not valid Unicode'), undefined);
+      return done(
+        invalidSyntax('the request body escapes an unpaired UTF-16 surrogate (such as "\\ud800"), which is not valid Unicode'),
+        undefined,
+      );
     }
     return done(null, value);
   });

@@ -6,7 +6,7 @@ import type { SchemaRegistry } from '../../schema/registry.ts';
 import type { BulkLimits } from '../../service/bulk.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
 import type { RegistrySource } from '../../service/schema-registries.ts';
-import { serviceProviderConfig, type AuthenticationScheme, type Features } from '../../service/service-provider-config.ts';
+import { type AuthenticationScheme, type Features, serviceProviderConfig } from '../../service/service-provider-config.ts';
 import { route } from '../method-router.ts';
 import { baseUrlOf, scopeOf } from '../request-context.ts';
 import { sendScim } from '../scim-reply.ts';

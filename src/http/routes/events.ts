@@ -53,18 +53,20 @@ export function registerEventRoutes(app: FastifyInstance, config: Config, feed: 
       let closed = false;
       let pending: Promise<void> = Promise.resolve();
       const pump = () =>
-        (pending = pending.then(async () => {
-          // Drain everything committed since `after`, page by page; every event is written once.
-          while (!closed) {
-            const events = await feed.read(scope.tenantId, after, streamPage);
-            for (const e of events) res.write(`id: ${e.sequence}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-            if (events.length > 0) after = events[events.length - 1]!.sequence;
-            if (events.length < streamPage) break;
-          }
-        }).catch((err: unknown) => {
-          request.log.warn({ err }, 'event feed stream failed');
-          res.end();
-        }));
+        (pending = pending
+          .then(async () => {
+            // Drain everything committed since `after`, page by page; every event is written once.
+            while (!closed) {
+              const events = await feed.read(scope.tenantId, after, streamPage);
+              for (const e of events) res.write(`id: ${e.sequence}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+              if (events.length > 0) after = events[events.length - 1]!.sequence;
+              if (events.length < streamPage) break;
+            }
+          })
+          .catch((err: unknown) => {
+            request.log.warn({ err }, 'event feed stream failed');
+            res.end();
+          }));
       const unsubscribe = feed.subscribe(pump);
       // Events committed by another process (scimd CLI, another instance) arrive by polling.
       const timer = setInterval(pump, pollMs);

@@ -44,7 +44,12 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
   return {
     GET: async (req: FastifyRequest, reply: FastifyReply) => {
       const request = req as WithId;
-      const result = await resources.get(scopeOf(config, request), type, await idOf(request), selectionFromQuery(request.query, attributeLimits));
+      const result = await resources.get(
+        scopeOf(config, request),
+        type,
+        await idOf(request),
+        selectionFromQuery(request.query, attributeLimits),
+      );
       const ifNoneMatch = header(request, 'if-none-match');
       if (ifNoneMatch !== undefined && matchesVersion(ifNoneMatch, result.version)) {
         return reply.code(304).header('etag', etagOf(result.version)).send();
@@ -72,7 +77,10 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
   for (const [path, type] of endpoints) {
     route(app, path, {
       GET: async (request, reply) =>
-        sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query, attributeLimits))),
+        sendScim(
+          reply,
+          await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query, attributeLimits)),
+        ),
       POST: async (request, reply) =>
         sendResource(
           reply,
@@ -84,10 +92,17 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
       POST: async (request, reply) =>
         sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body, attributeLimits))),
     });
-    route(app, `${path}/:id`, resourceHandlers(config, resources, type, (request) => (request as WithId).params.id));
+    route(
+      app,
+      `${path}/:id`,
+      resourceHandlers(config, resources, type, (request) => (request as WithId).params.id),
+    );
   }
   route(app, '/.search', {
     POST: async (request, reply) =>
-      sendScim(reply, await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body, attributeLimits))),
+      sendScim(
+        reply,
+        await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body, attributeLimits)),
+      ),
   });
 }

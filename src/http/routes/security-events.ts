@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.ts';
-import { parsePollRequest, SetPollError, type SetPoller } from '../../events/set/poll.ts';
 import type { SetSigner } from '../../events/set/keys.ts';
+import { parsePollRequest, SetPollError, type SetPoller } from '../../events/set/poll.ts';
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
 
@@ -40,7 +40,12 @@ export function registerSetPollRoute(app: FastifyInstance, config: Config, polle
       }
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
-      const response = await poller.poll(scope.tenantId, `${scope.baseUrl}${SET_POLL_PATH}`, parsed, AbortSignal.any([gone.signal, closing.signal]));
+      const response = await poller.poll(
+        scope.tenantId,
+        `${scope.baseUrl}${SET_POLL_PATH}`,
+        parsed,
+        AbortSignal.any([gone.signal, closing.signal]),
+      );
       return reply.code(200).type('application/json').send(response);
     },
   });

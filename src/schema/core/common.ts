@@ -1,4 +1,4 @@
-import { attr, type AttributeDefinition } from '../attribute.ts';
+import { type AttributeDefinition, attr } from '../attribute.ts';
 
 /**
  * RFC 7643 §3.1 common attributes. They belong to every resource but to no schema, so /Schemas

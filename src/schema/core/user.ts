@@ -1,4 +1,4 @@
-import { attr, type AttributeDefinition, type SchemaDefinition } from '../attribute.ts';
+import { type AttributeDefinition, attr, type SchemaDefinition } from '../attribute.ts';
 
 export const USER_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -12,8 +12,7 @@ function multiValuedSubAttributes(types: readonly string[], valueType: 'string' 
   ];
 }
 
-const multi = (name: string, subAttributes: readonly AttributeDefinition[]) =>
-  attr(name, 'complex', { multiValued: true, subAttributes });
+const multi = (name: string, subAttributes: readonly AttributeDefinition[]) => attr(name, 'complex', { multiValued: true, subAttributes });
 
 /** RFC 7643 §4.1 and §8.7.1. */
 export const USER_SCHEMA: SchemaDefinition = {
@@ -69,11 +68,6 @@ export const USER_SCHEMA: SchemaDefinition = {
     }),
     multi('entitlements', multiValuedSubAttributes([])),
     multi('roles', multiValuedSubAttributes([])),
-    multi('x509Certificates', [
-      attr('value', 'binary'),
-      attr('display', 'string'),
-      attr('type', 'string'),
-      attr('primary', 'boolean'),
-    ]),
+    multi('x509Certificates', [attr('value', 'binary'), attr('display', 'string'), attr('type', 'string'), attr('primary', 'boolean')]),
   ],
 };

@@ -16,11 +16,14 @@ describe('rfc7644 §3.7 bulk operation order', () => {
     // 1 ↔ 2 is a cycle, 3 depends on it, 4 refers to itself, 0 and 5 are free.
     const { order, cyclic } = scheduleOperations([[], [2], [1], [1], [4], []]);
     assert.deepEqual(order, [0, 5, 1, 2, 3, 4]);
-    assert.deepEqual([...cyclic].sort(([a], [b]) => a - b), [
-      [1, [1, 2]],
-      [2, [1, 2]],
-      [4, [4]],
-    ]);
+    assert.deepEqual(
+      [...cyclic].sort(([a], [b]) => a - b),
+      [
+        [1, [1, 2]],
+        [2, [1, 2]],
+        [4, [4]],
+      ],
+    );
   });
 
   it('orders a long chain of forward references without recursion limits', () => {

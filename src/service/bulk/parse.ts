@@ -79,14 +79,17 @@ function parseOperation(raw: unknown, index: number): ParsedOperation {
   const bulkId = typeof fields.bulkId === 'string' ? fields.bulkId : undefined;
   const fail = (error: ScimError) => failed(method ?? (typeof fields.method === 'string' ? fields.method : undefined), bulkId, error);
 
-  if (method === undefined) return fail(invalidValue(`"method" must be POST, PUT, PATCH or DELETE, got ${JSON.stringify(fields.method) ?? 'nothing'}`));
+  if (method === undefined)
+    return fail(invalidValue(`"method" must be POST, PUT, PATCH or DELETE, got ${JSON.stringify(fields.method) ?? 'nothing'}`));
   if (fields.bulkId !== undefined && (bulkId === undefined || bulkId === '' || bulkId.includes('"'))) {
     return fail(invalidValue('"bulkId" must be a non-empty string without double quotes'));
   }
-  if (fields.version !== undefined && typeof fields.version !== 'string') return fail(invalidSyntax('"version" must be a string (an ETag)'));
+  if (fields.version !== undefined && typeof fields.version !== 'string')
+    return fail(invalidSyntax('"version" must be a string (an ETag)'));
   if (typeof fields.path !== 'string') return fail(invalidSyntax('"path" must be a string such as "/Users" or "/Groups/{id}"'));
   const target = targetOf(fields.path);
-  if (target === undefined) return fail(invalidValue(`"path" must be "/Users", "/Groups", "/Users/{id}" or "/Groups/{id}", got ${JSON.stringify(fields.path)}`));
+  if (target === undefined)
+    return fail(invalidValue(`"path" must be "/Users", "/Groups", "/Users/{id}" or "/Groups/{id}", got ${JSON.stringify(fields.path)}`));
   const { type, resource } = target;
   const common = { type, version: fields.version as string | undefined };
   const data = isJsonObject(fields.data) ? fields.data : undefined;
@@ -94,16 +97,24 @@ function parseOperation(raw: unknown, index: number): ParsedOperation {
 
   if (method === 'POST') {
     if (bulkId === undefined) return fail(invalidValue('a POST operation needs a "bulkId" (RFC 7644 §3.7)'));
-    if (resource !== undefined) return fail(invalidValue(`a POST "path" names a resource type endpoint ("/${ENDPOINT_OF[type]}"), got ${JSON.stringify(fields.path)}`));
+    if (resource !== undefined)
+      return fail(
+        invalidValue(`a POST "path" names a resource type endpoint ("/${ENDPOINT_OF[type]}"), got ${JSON.stringify(fields.path)}`),
+      );
     if (data === undefined) return noData();
     return { method, bulkId, plan: { ...common, method, bulkId, data, references: referencesIn(data) } };
   }
-  if (resource === undefined) return fail(invalidValue(`a ${method} "path" names one resource ("/${ENDPOINT_OF[type]}/{id}"), got ${JSON.stringify(fields.path)}`));
+  if (resource === undefined)
+    return fail(invalidValue(`a ${method} "path" names one resource ("/${ENDPOINT_OF[type]}/{id}"), got ${JSON.stringify(fields.path)}`));
   const pathReferences = resource.kind === 'bulkId' ? [resource.bulkId] : [];
   if (method === 'DELETE') return { method, bulkId, plan: { ...common, method, resource, references: new Set(pathReferences) } };
   if (data === undefined) return noData();
   const body = method === 'PATCH' ? withPatchSchema(data) : data;
-  return { method, bulkId, plan: { ...common, method, resource, data: body, references: new Set([...referencesIn(body), ...pathReferences]) } };
+  return {
+    method,
+    bulkId,
+    plan: { ...common, method, resource, data: body, references: new Set([...referencesIn(body), ...pathReferences]) },
+  };
 }
 
 /**

@@ -17,13 +17,16 @@ describe('rfc7644 §3.7.2 bulkId references', () => {
 
   it('replaces them with the created ids and leaves everything else as written', () => {
     const ids: Record<string, string> = { qwerty: 'id-1', boss: 'id-2', gone: 'id-3' };
-    assert.deepEqual(resolveReferences(data, (ref) => ids[ref]!), {
-      displayName: 'mentions bulkId:qwerty in passing',
-      members: [{ value: 'id-1' }, { value: 'plain-id' }],
-      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { manager: 'id-2' },
-      Operations: [{ op: 'remove', path: 'members[value eq "id-3"]' }],
-      note: 'bulkId:',
-    });
+    assert.deepEqual(
+      resolveReferences(data, (ref) => ids[ref]!),
+      {
+        displayName: 'mentions bulkId:qwerty in passing',
+        members: [{ value: 'id-1' }, { value: 'plain-id' }],
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { manager: 'id-2' },
+        Operations: [{ op: 'remove', path: 'members[value eq "id-3"]' }],
+        note: 'bulkId:',
+      },
+    );
   });
 
   it('keeps a "__proto__" key a plain key of the copy', () => {

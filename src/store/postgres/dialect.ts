@@ -1,5 +1,5 @@
 import type { JsonElements, ScalarKind, SqlDialect } from '../sql/dialect.ts';
-import { quoteLiteral, raw, sql, type Sql } from '../sql/fragment.ts';
+import { quoteLiteral, raw, type Sql, sql } from '../sql/fragment.ts';
 
 /**
  * `ARRAY['a','b']::text[]` for `#>` / `#>>`. Labels come from the schema registry (RFC 7643 §2.1
@@ -53,7 +53,8 @@ export const postgresDialect: SqlDialect = {
   textHoldsNul: false,
   isTrue: (pred) => sql`coalesce(${pred}, false)`,
   jsonScalar: (container, path, kind) => scalar(at(container, path), kind),
-  jsonIsBoolean: (container, path, value) => sql`coalesce(${at(container, path)} = ${raw(value ? `'true'::jsonb` : `'false'::jsonb`)}, false)`,
+  jsonIsBoolean: (container, path, value) =>
+    sql`coalesce(${at(container, path)} = ${raw(value ? `'true'::jsonb` : `'false'::jsonb`)}, false)`,
   jsonIsObject: (container, path) => sql`coalesce(jsonb_typeof(${at(container, path)}) = 'object', false)`,
   jsonPresent: (container, path) => sql`scim_present(${at(container, path)})`,
   jsonElements(container, path, alias): JsonElements {
@@ -86,7 +87,11 @@ export const postgresDialect: SqlDialect = {
   // character of the needle is special (no LIKE). Every string contains "", and no stored string
   // contains U+0000.
   contains: (haystack, needle) =>
-    needle === '' ? sql`${haystack} IS NOT NULL` : needle.includes('\u0000') ? raw('false') : sql`coalesce(strpos(${haystack}, ${needle}) > 0, false)`,
+    needle === ''
+      ? sql`${haystack} IS NOT NULL`
+      : needle.includes('\u0000')
+        ? raw('false')
+        : sql`coalesce(strpos(${haystack}, ${needle}) > 0, false)`,
   startsWith: (haystack, needle) =>
     needle === ''
       ? sql`${haystack} IS NOT NULL`

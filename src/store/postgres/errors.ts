@@ -12,14 +12,24 @@ export class StoreUnavailableError extends ScimError {
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /**
  * SQLSTATEs that mean "the server is not serving us now", not "this statement is wrong":
  * class 08 (connection exception), 57P01–57P03 (admin/crash shutdown, cannot connect now),
  * 53300 (too many connections), 57014 (statement_timeout fired: overloaded or locked).
  */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
-const DRIVER_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection timeout|Cannot use a pool after calling end/i;
+const DRIVER_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection timeout|Cannot use a pool after calling end/i;
 
 export function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

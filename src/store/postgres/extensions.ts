@@ -1,6 +1,6 @@
 import type { TenantExtension } from '../../schema/custom.ts';
 import type { ExtensionChange, ResourceTypeName, UniqueValue } from '../ports.ts';
-import { schemaKey, toExtension, uniqueRebuildConflict, uniqueValueTaken, type ExtensionRow } from '../sql/extensions.ts';
+import { type ExtensionRow, schemaKey, toExtension, uniqueRebuildConflict, uniqueValueTaken } from '../sql/extensions.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { sqlState } from './errors.ts';
 import type { Run } from './store.ts';
@@ -67,8 +67,11 @@ export async function valuesAt(run: Run, tenantId: string, resourceType: Resourc
 /** Inside one transaction; the version row is locked first, so concurrent changes of a tenant queue. */
 export async function saveExtensions(run: Run, tenantId: string, change: ExtensionChange): Promise<number> {
   await run('INSERT INTO tenant_extension_versions (tenant_id, version) VALUES ($1, 0) ON CONFLICT (tenant_id) DO NOTHING', [tenantId]);
-  const [current] = await run<{ version: string }>('SELECT version FROM tenant_extension_versions WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
-  if (Number(current!.version) !== change.expectedVersion) throw new VersionConflictError("the tenant's schemas were changed by another request");
+  const [current] = await run<{ version: string }>('SELECT version FROM tenant_extension_versions WHERE tenant_id = $1 FOR UPDATE', [
+    tenantId,
+  ]);
+  if (Number(current!.version) !== change.expectedVersion)
+    throw new VersionConflictError("the tenant's schemas were changed by another request");
   if (change.remove !== undefined) {
     await run('DELETE FROM tenant_extensions WHERE tenant_id = $1 AND schema_key = $2', [tenantId, schemaKey(change.remove)]);
   }

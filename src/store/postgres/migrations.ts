@@ -1,7 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Migration } from '../sql/migration.ts';
 
-
 /**
  * Append-only, like the SQLite list (src/store/sqlite/migrations.ts) and with the same tables and
  * promoted columns, so that src/store/sql/* compiles one query for both. Differences:

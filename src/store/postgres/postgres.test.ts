@@ -13,9 +13,9 @@ import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
 import { StoreUnavailableError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { toPostgres } from './placeholders.ts';
 import { PipelinedReads } from './pipelined-reads.ts';
-import { parsePostgresUrl, PostgresStore } from './store.ts';
+import { toPostgres } from './placeholders.ts';
+import { PostgresStore, parsePostgresUrl } from './store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
 
 const options = await postgresTestOptions();
@@ -90,7 +90,10 @@ describe('PostgreSQL store', options, () => {
       const results = await Promise.all(stores.map((s) => s.migrate()));
       assert.deepEqual(results.map((r) => r.length).sort(), [0, 0, versions.length]);
       const rows = await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.rows.map((r) => r.version), versions);
+      assert.deepEqual(
+        rows.rows.map((r) => r.version),
+        versions,
+      );
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
@@ -136,7 +139,9 @@ describe('PostgreSQL store', options, () => {
       await a.createTenant({ id: tenantId, name: `members-${tenantId}`, createdAt: T0 });
       const users: string[] = [];
       for (let i = 0; i < 40; i++) {
-        users.push((await a.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `mu${i}` }, now: T0 })).resource.id);
+        users.push(
+          (await a.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `mu${i}` }, now: T0 })).resource.id,
+        );
       }
       const g = (await a.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: 'shared' }, now: T0 })).resource;
       // As the service does for a PATCH without If-Match: read the version, write, retry on conflict.
@@ -145,7 +150,10 @@ describe('PostgreSQL store', options, () => {
           const current = await s.get(tenantId, 'Group', g.id, {});
           try {
             return await s.update(tenantId, {
-              resourceType: 'Group', id: g.id, expectedVersion: current!.version, now: T0,
+              resourceType: 'Group',
+              id: g.id,
+              expectedVersion: current!.version,
+              now: T0,
               memberOps: [{ kind: 'add', members: [{ value }] }],
             });
           } catch (error) {
@@ -177,25 +185,40 @@ describe('PostgreSQL store', options, () => {
       await event('early-but-slow');
       // A later writer (higher position) commits first: it gets the first number at once.
       const created = await s.create(tenantId, {
-        resourceType: 'User', id: randomUUID(), doc: { userName: 'fast' }, now: T0,
+        resourceType: 'User',
+        id: randomUUID(),
+        doc: { userName: 'fast' },
+        now: T0,
         events: () => [{ id: 'late-but-fast', type: 'scim.user.created', subject: 'Users/y', source: '/t', time: T0, data: {} }],
       });
       assert.equal(created.resource.version, 1);
-      assert.deepEqual((await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]), [['late-but-fast', 1]]);
+      assert.deepEqual(
+        (await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]),
+        [['late-but-fast', 1]],
+      );
       await slow.query('COMMIT');
-      assert.deepEqual((await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]), [
-        ['late-but-fast', 1],
-        ['early-but-slow', 2],
-      ]);
+      assert.deepEqual(
+        (await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]),
+        [
+          ['late-but-fast', 1],
+          ['early-but-slow', 2],
+        ],
+      );
       // A rolled-back event takes no number.
       await slow.query('BEGIN');
       await event('never');
       await slow.query('ROLLBACK');
       await s.create(tenantId, {
-        resourceType: 'User', id: randomUUID(), doc: { userName: 'after' }, now: T0,
+        resourceType: 'User',
+        id: randomUUID(),
+        doc: { userName: 'after' },
+        now: T0,
         events: () => [{ id: 'after-rollback', type: 'scim.user.created', subject: 'Users/z', source: '/t', time: T0, data: {} }],
       });
-      assert.deepEqual((await s.readEvents(tenantId, 2, 10)).map((e) => [e.id, e.sequence]), [['after-rollback', 3]]);
+      assert.deepEqual(
+        (await s.readEvents(tenantId, 2, 10)).map((e) => [e.id, e.sequence]),
+        [['after-rollback', 3]],
+      );
     } finally {
       slow.release();
       await s.close();
@@ -217,23 +240,55 @@ describe('PostgreSQL store', options, () => {
     await assert.rejects(store.delete(tenantId, 'User', 'a\u0000'), isScim(404));
     const g = (await store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: 'g' }, now: T0 })).resource;
     await assert.rejects(
-      store.update(tenantId, { resourceType: 'Group', id: g.id, expectedVersion: 1, now: T0, memberOps: [{ kind: 'add', members: [{ value: '\u0000' }] }] }),
+      store.update(tenantId, {
+        resourceType: 'Group',
+        id: g.id,
+        expectedVersion: 1,
+        now: T0,
+        memberOps: [{ kind: 'add', members: [{ value: '\u0000' }] }],
+      }),
       isScim(400, 'invalidValue'),
     );
   });
 
   it('scim_instant is parseDateTime, and scim_fold is toLowerCase, on the documented forms', async () => {
     const dates = [
-      '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.5Z', '2024-01-01T00:00:00.123456Z', '2024-02-29T12:00:00+02:00',
-      '2023-02-29T12:00:00Z', '2023-12-31T24:00:00Z', '2023-12-31T24:00:00.1Z', '0001-01-01T00:00:00Z', '0099-03-01T00:00:00-14:00',
-      '9999-12-31T23:59:59.999+14:00', '2024-01-01T00:00:00+14:01', '2024-01-01 00:00:00Z', '2024-1-01T00:00:00Z', '2024-01-01T00:00:60Z',
-      '2024-01-01T00:00:00', '２０２４-01-01T00:00:00Z', '2024-13-01T00:00:00Z', '1969-12-31T23:59:59.999Z',
+      '2024-01-01T00:00:00Z',
+      '2024-01-01T00:00:00.5Z',
+      '2024-01-01T00:00:00.123456Z',
+      '2024-02-29T12:00:00+02:00',
+      '2023-02-29T12:00:00Z',
+      '2023-12-31T24:00:00Z',
+      '2023-12-31T24:00:00.1Z',
+      '0001-01-01T00:00:00Z',
+      '0099-03-01T00:00:00-14:00',
+      '9999-12-31T23:59:59.999+14:00',
+      '2024-01-01T00:00:00+14:01',
+      '2024-01-01 00:00:00Z',
+      '2024-1-01T00:00:00Z',
+      '2024-01-01T00:00:60Z',
+      '2024-01-01T00:00:00',
+      '２０２４-01-01T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '1969-12-31T23:59:59.999Z',
     ];
-    const { rows } = await store.pool.query<{ v: number | null }>('SELECT scim_instant(d) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(d, o) ORDER BY o', [dates]);
-    assert.deepEqual(rows.map((r) => r.v ?? undefined), dates.map(parseDateTime));
+    const { rows } = await store.pool.query<{ v: number | null }>(
+      'SELECT scim_instant(d) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(d, o) ORDER BY o',
+      [dates],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.v ?? undefined),
+      dates.map(parseDateTime),
+    );
     const words = ['ÅNGSTRÖM', 'İSTANBUL', 'ΣΑΣ ΑΣ.', 'STRASSE ß ẞ', 'ǅ', 'ＡＢＣ', '😀Ω', 'DŽ'];
-    const folded = await store.pool.query<{ v: string }>('SELECT scim_fold(w) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(w, o) ORDER BY o', [words]);
-    assert.deepEqual(folded.rows.map((r) => r.v), words.map((w) => w.toLowerCase()));
+    const folded = await store.pool.query<{ v: string }>(
+      'SELECT scim_fold(w) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(w, o) ORDER BY o',
+      [words],
+    );
+    assert.deepEqual(
+      folded.rows.map((r) => r.v),
+      words.map((w) => w.toLowerCase()),
+    );
   });
 
   describe('query plans use the indexes', () => {
@@ -287,9 +342,16 @@ describe('PostgreSQL store', options, () => {
     const tenantId = randomUUID();
     await store.createTenant({ id: tenantId, name: `pipelined-${tenantId}`, createdAt: T0 });
     const ids = Array.from({ length: 30 }, () => randomUUID());
-    for (const [i, id] of ids.entries()) await store.create(tenantId, { resourceType: 'User', id, doc: { userName: `reader${i}` }, now: T0 });
+    for (const [i, id] of ids.entries())
+      await store.create(tenantId, { resourceType: 'User', id, doc: { userName: `reader${i}` }, now: T0 });
     const backends = async () =>
-      Number((await store.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)).rows[0].n);
+      Number(
+        (
+          await store.pool.query(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+          )
+        ).rows[0].n,
+      );
     const reader = PostgresStore.fromUrl(url);
     try {
       const before = await backends();
@@ -313,7 +375,9 @@ describe('PostgreSQL store', options, () => {
     const reads = new PipelinedReads({ connectionString: url }, 1);
     try {
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 41 }, (_, i) => reads.query<{ n: number }>(i === 20 ? { text: 'SELECT 1 / 0 AS n' } : { text: 'SELECT $1::int AS n', values: [i] })),
+        Array.from({ length: 41 }, (_, i) =>
+          reads.query<{ n: number }>(i === 20 ? { text: 'SELECT 1 / 0 AS n' } : { text: 'SELECT $1::int AS n', values: [i] }),
+        ),
       );
       outcomes.forEach((outcome, i) => {
         if (i === 20) assert.match(String(outcome.status === 'rejected' && outcome.reason), /division by zero/);
@@ -343,7 +407,10 @@ describe('PostgreSQL store', options, () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       // Both connections are now stalled: the reads are not taken, the store sends them to its pool.
       const refused = await quickReads();
-      assert.deepEqual(refused.answers, Array.from({ length: 20 }, () => undefined));
+      assert.deepEqual(
+        refused.answers,
+        Array.from({ length: 20 }, () => undefined),
+      );
       await Promise.all([slow, slower]);
     } finally {
       await reads.close();
@@ -374,7 +441,9 @@ describe('PostgreSQL store', options, () => {
       await s.ping();
       await s.get('none', 'User', 'none', {});
       const admin = PostgresStore.fromUrl(url);
-      await admin.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      await admin.pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
       await admin.close();
       // The pool and the pipelined reads drop the dead connections; at worst the first query
       // after the kill is a 503.

@@ -1,5 +1,5 @@
-import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
+import pg from 'pg';
 import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
 import type {
   AdminTokenRecord,
@@ -8,21 +8,21 @@ import type {
   AuditRecord,
   CreateCommand,
   DeletedTenant,
-  NewAdminToken,
   EventBuilder,
   ExtensionChange,
   Include,
   MemberInput,
   MemberOp,
+  NewAdminToken,
   NewEvent,
   NewToken,
   OutboxRecord,
   OutboxStats,
-  SetAcknowledgement,
   QueryResult,
   ReferenceView,
   ResourceQuery,
   ResourceTypeName,
+  SetAcknowledgement,
   Store,
   StoredResource,
   TenantRecord,
@@ -30,54 +30,53 @@ import type {
   UpdateCommand,
   WriteResult,
 } from '../ports.ts';
-import { extensionsVersion, loadExtensions, saveExtensions, valuesAt, writeUniqueValues } from './extensions.ts';
+import {
+  ADMIN_TOKEN_SELECT,
+  type AdminTokenRow,
+  type AuditRow,
+  auditInsert,
+  auditSelect,
+  TENANT_SELECT,
+  type TenantRow,
+  tenantDeletion,
+  toAdminToken,
+  toAudit,
+  toTenant,
+} from '../sql/admin.ts';
+import { raw, type Sql, sql } from '../sql/fragment.ts';
+import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
+import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
+import { promote } from '../sql/promote.ts';
 import {
   cursorKeyOf,
   DeltaTracker,
   emptyResult,
   groupReferences,
   hydrate,
-  newResourceRow,
-  type ResourceRowBase,
   iso,
   limit,
   ms,
-  orUndefined,
+  newResourceRow,
   OUTBOX_SELECT,
+  type OutboxRow,
+  type ReferenceRow,
+  type ResourceRowBase,
   refuseWrongMemberType,
   resourceConflict,
+  type TokenRow,
   toRecord,
   toToken,
   whereOfQuery,
-  type OutboxRow,
-  type ReferenceRow,
-  type TokenRow,
 } from '../sql/rows.ts';
-import {
-  ADMIN_TOKEN_SELECT,
-  auditInsert,
-  auditSelect,
-  TENANT_SELECT,
-  tenantDeletion,
-  toAdminToken,
-  toAudit,
-  toTenant,
-  type AdminTokenRow,
-  type AuditRow,
-  type TenantRow,
-} from '../sql/admin.ts';
-import { raw, sql, type Sql } from '../sql/fragment.ts';
-import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
-import { groupsOfUsers, nestingCheck, refuseBadNesting, type NestingCheckRow } from '../sql/nesting.ts';
-import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
-import { valueRows, type ValueRow } from '../sql/values-index.ts';
+import { type ValueRow, valueRows } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
-import { isUnavailable, sqlState, StoreUnavailableError } from './errors.ts';
+import { isUnavailable, StoreUnavailableError, sqlState } from './errors.ts';
+import { extensionsVersion, loadExtensions, saveExtensions, valuesAt, writeUniqueValues } from './extensions.ts';
 import { runMigrations } from './migrations.ts';
-import { toPostgres } from './placeholders.ts';
 import { PipelinedReads } from './pipelined-reads.ts';
+import { toPostgres } from './placeholders.ts';
 import { prepared } from './prepared.ts';
 import { HAS_UNSEQUENCED, SEQUENCE_BATCH, sequenceTenant, UNSEQUENCED_TENANTS } from './sequencer.ts';
 
@@ -166,7 +165,9 @@ export function parsePostgresUrl(url: string): PostgresStoreOptions {
     parsed.searchParams.delete(name);
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
-      throw new Error(`database URL parameter ${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`);
+      throw new Error(
+        `database URL parameter ${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`,
+      );
     }
     return n;
   };
@@ -411,7 +412,10 @@ export class PostgresStore implements Store {
 
   async expireToken(id: string, at: string): Promise<TokenRecord | undefined> {
     if (hasNul(id)) return undefined;
-    await this.#run('UPDATE tokens SET expires_at = $1 WHERE id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)', [at, id]);
+    await this.#run('UPDATE tokens SET expires_at = $1 WHERE id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)', [
+      at,
+      id,
+    ]);
     return this.findTokenById(id);
   }
 
@@ -446,7 +450,9 @@ export class PostgresStore implements Store {
 
   async revokeAdminToken(id: string, at: string): Promise<boolean> {
     if (hasNul(id)) return false;
-    return (await this.#run('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING id', [at, id])).length > 0;
+    return (
+      (await this.#run('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING id', [at, id])).length > 0
+    );
   }
 
   async touchAdminToken(id: string, at: string): Promise<void> {
@@ -457,7 +463,13 @@ export class PostgresStore implements Store {
   async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     // Ids come from URLs: a U+0000 in one (refused later as not found) must not lose the batch.
-    await this.#run(auditInsert(entries.map((e) => (e.resourceId !== undefined && hasNul(e.resourceId) ? { ...e, resourceId: e.resourceId.replaceAll('\u0000', '') } : e))));
+    await this.#run(
+      auditInsert(
+        entries.map((e) =>
+          e.resourceId !== undefined && hasNul(e.resourceId) ? { ...e, resourceId: e.resourceId.replaceAll('\u0000', '') } : e,
+        ),
+      ),
+    );
   }
 
   async listAudit(query: AuditQuery): Promise<readonly AuditRecord[]> {
@@ -468,7 +480,7 @@ export class PostgresStore implements Store {
 
   readonly #issuers = oauthIssuerQueries(
     async <R>(query: Sql) => (await this.#run(query)) as R[],
-    (error) => ({ '23505': 'unique', '23503': 'foreignKey' } as const)[sqlState(error) ?? ''],
+    (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
   );
   readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
   readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
@@ -483,7 +495,14 @@ export class PostgresStore implements Store {
     return row && (await this.#hydrate(this.#read, tenantId, [row], include))[0];
   }
 
-  async #find(run: Run, tenantId: string, resourceType: ResourceTypeName, id: string, lock = '', include: Include = {}): Promise<ResourceRow | undefined> {
+  async #find(
+    run: Run,
+    tenantId: string,
+    resourceType: ResourceTypeName,
+    id: string,
+    lock = '',
+    include: Include = {},
+  ): Promise<ResourceRow | undefined> {
     // An id with U+0000 (from a URL such as /Users/%00) names nothing this store can hold.
     if (hasNul(id)) return undefined;
     const [row] = await run<ResourceRow>(
@@ -530,7 +549,9 @@ export class PostgresStore implements Store {
         const total = await count();
         return { ...emptyResult(total), hasPrevious: offset > 0 && total > 0 };
       }
-      const rows = await run<ResourceRow>(sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)} OFFSET ${limit(offset)}`);
+      const rows = await run<ResourceRow>(
+        sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)} OFFSET ${limit(offset)}`,
+      );
       // A first page that is not full holds every match: one statement for the lookups identity
       // providers make before each write (userName eq …).
       const total = offset === 0 && rows.length < page.count ? rows.length : await count();
@@ -546,12 +567,15 @@ export class PostgresStore implements Store {
     if (total === 0) return empty;
     const seek = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
     const fetched =
-      page.count > 0 ? await run<ResourceRow>(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${limit(page.count + 1)}`) : [];
+      page.count > 0
+        ? await run<ResourceRow>(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${limit(page.count + 1)}`)
+        : [];
     const more = fetched.length > page.count;
     const rows = fetched.slice(0, page.count);
     if (backwards) rows.reverse();
     const behind =
-      cursor !== undefined && (await run(sql`SELECT 1 FROM resources r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
+      cursor !== undefined &&
+      (await run(sql`SELECT 1 FROM resources r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
     return backwards
       ? this.#result(tenantId, total, rows, query.include, behind, more)
       : this.#result(tenantId, total, rows, query.include, more, behind);
@@ -584,7 +608,11 @@ export class PostgresStore implements Store {
     return this.#tx((run) => this.#create(run, tenantId, command));
   }
 
-  async createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures = Infinity): Promise<ReadonlyArray<WriteResult | ScimError>> {
+  async createMany(
+    tenantId: string,
+    commands: readonly CreateCommand[],
+    maxFailures = Infinity,
+  ): Promise<ReadonlyArray<WriteResult | ScimError>> {
     return this.#tx(async (run) => {
       const results: Array<WriteResult | ScimError> = [];
       let failures = 0;
@@ -611,7 +639,10 @@ export class PostgresStore implements Store {
     const params = [...values, ...valueArrays(valueRows(command.resourceType, command.doc))];
     const insert = async (events: readonly NewEvent[]) => {
       try {
-        const [row] = await run<{ row_key: number }>(events.length > 0 ? CREATE_WITH_EVENTS : CREATE, events.length > 0 ? [...params, ...outboxArrays(events)] : params);
+        const [row] = await run<{ row_key: number }>(
+          events.length > 0 ? CREATE_WITH_EVENTS : CREATE,
+          events.length > 0 ? [...params, ...outboxArrays(events)] : params,
+        );
         return row!.row_key;
       } catch (error) {
         throw translateUnique(error, command.resourceType, command.id, command.doc);
@@ -659,7 +690,16 @@ export class PostgresStore implements Store {
           await run(
             `UPDATE resources SET doc = $1::jsonb, password_hash = $2, version = $3, modified_ms = $4, name_key = $5, display_name = $6, external_id = $7
              WHERE row_key = $8`,
-            [JSON.stringify(command.doc), passwordHash, version, now, promoted.nameKey, promoted.displayName, promoted.externalId, row.row_key],
+            [
+              JSON.stringify(command.doc),
+              passwordHash,
+              version,
+              now,
+              promoted.nameKey,
+              promoted.displayName,
+              promoted.externalId,
+              row.row_key,
+            ],
           );
         } catch (error) {
           throw translateUnique(error, command.resourceType, command.id, command.doc);
@@ -667,7 +707,12 @@ export class PostgresStore implements Store {
         await this.#rewriteValues(run, tenantId, row.row_key, command.resourceType, command.doc);
         await writeUniqueValues(run, tenantId, command.resourceType, row.row_key, command.uniqueValues, true);
       } else if (changed) {
-        await run('UPDATE resources SET password_hash = $1, version = $2, modified_ms = $3 WHERE row_key = $4', [passwordHash, version, now, row.row_key]);
+        await run('UPDATE resources SET password_hash = $1, version = $2, modified_ms = $3 WHERE row_key = $4', [
+          passwordHash,
+          version,
+          now,
+          row.row_key,
+        ]);
       }
       const result: WriteResult = {
         resource: {
@@ -845,7 +890,10 @@ export class PostgresStore implements Store {
          WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)`,
         [sink],
       );
-      const oldest = rows.map((r) => r.oldest).filter((t): t is string => t !== null).sort()[0];
+      const oldest = rows
+        .map((r) => r.oldest)
+        .filter((t): t is string => t !== null)
+        .sort()[0];
       result.push({ sink, pending: rows.reduce((n, r) => n + r.pending, 0), oldestTime: oldest });
     }
     return { depth, sinks: result };
@@ -887,7 +935,13 @@ export class PostgresStore implements Store {
            ON CONFLICT (tenant_id, sequence) DO NOTHING
          )
          SELECT id FROM found`,
-        [tenantId, acknowledgements.map((a) => a.jti), acknowledgements.map((a) => a.err ?? null), acknowledgements.map((a) => a.description ?? null), at],
+        [
+          tenantId,
+          acknowledgements.map((a) => a.jti),
+          acknowledgements.map((a) => a.err ?? null),
+          acknowledgements.map((a) => a.description ?? null),
+          at,
+        ],
       );
       // The statement above cannot see its own inserts: the cursor moves in the next one.
       await compactSetAcks(run, tenantId);
@@ -909,7 +963,10 @@ export class PostgresStore implements Store {
 
   async setSigningKeys(candidate: string, at: string): Promise<string> {
     // Instances starting together: the first insert wins and every instance reads the winner.
-    await this.#run(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', $1, $2) ON CONFLICT (id) DO NOTHING`, [candidate, at]);
+    await this.#run(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', $1, $2) ON CONFLICT (id) DO NOTHING`, [
+      candidate,
+      at,
+    ]);
     const [row] = await this.#run<{ jwks: string }>(`SELECT jwks FROM set_signing_keys WHERE id = 'generated'`);
     return row!.jwks;
   }
@@ -982,7 +1039,8 @@ export class PostgresStore implements Store {
     const seen = new Set<number>();
     members.forEach((member, i) => {
       const target = found[i];
-      if (!target || target.row_key === null || target.resource_type === null) throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
+      if (!target || target.row_key === null || target.resource_type === null)
+        throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
       refuseWrongMemberType(member, target.resource_type);
       if (!seen.has(target.row_key)) {
         seen.add(target.row_key);
@@ -1131,4 +1189,3 @@ function translateUnique(error: unknown, resourceType: ResourceTypeName, id: str
   if (sqlState(error) !== '23505') return error;
   return resourceConflict((error as { constraint?: string }).constraint === 'resources_name', resourceType, id, doc);
 }
-

@@ -1,5 +1,5 @@
 import type { AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord, DeletedTenant, TenantRecord } from '../ports.ts';
-import { join, raw, sql, type Sql } from './fragment.ts';
+import { join, raw, type Sql, sql } from './fragment.ts';
 import { orUndefined } from './rows.ts';
 
 /** What both SQL stores share for tenants' lifecycle, admin tokens and the audit log (migration 5). */

@@ -1,12 +1,12 @@
+import { invalidFilter } from '../../errors/scim-error.ts';
 import { assertNever, type CompareOp, type ResolvedFilter, type TypedValue } from '../../filter/ast.ts';
 import { fold } from '../../filter/fold.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import { invalidFilter } from '../../errors/scim-error.ts';
 import type { ResourceTypeName } from '../ports.ts';
 import type { ScalarKind, SqlDialect } from './dialect.ts';
-import { raw, sql, type Sql } from './fragment.ts';
-import { locate, type ElementView, type Loc, type LocateScope, type Needs } from './locate.ts';
+import { raw, type Sql, sql } from './fragment.ts';
+import { type ElementView, type Loc, type LocateScope, locate, type Needs } from './locate.ts';
 
 /**
  * ResolvedFilter → a boolean SQL expression over the resource row `r`, to the rules of
@@ -101,12 +101,7 @@ class FilterCompiler implements LocateScope {
         return this.#compare(location.loc, attr.leaf, op, value);
       case 'complex': {
         const valueDef = this.#valueSubAttribute(attr.attribute);
-        return this.#compare(
-          { ...this.#jsonLocAt([...location.path, valueDef.name]) },
-          valueDef,
-          op,
-          value,
-        );
+        return this.#compare({ ...this.#jsonLocAt([...location.path, valueDef.name]) }, valueDef, op, value);
       }
       case 'multi': {
         const sub = attr.subAttribute ?? (attr.attribute.type === 'complex' ? this.#valueSubAttribute(attr.attribute) : undefined);

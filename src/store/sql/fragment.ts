@@ -8,8 +8,7 @@ export interface Sql {
   readonly params: readonly unknown[];
 }
 
-const isSql = (value: unknown): value is Sql =>
-  typeof value === 'object' && value !== null && SQL_BRAND in value;
+const isSql = (value: unknown): value is Sql => typeof value === 'object' && value !== null && SQL_BRAND in value;
 
 const SQL_BRAND = Symbol('sql');
 

@@ -1,11 +1,11 @@
+import { invalidFilter } from '../../errors/scim-error.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
 import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import { invalidFilter } from '../../errors/scim-error.ts';
 import type { ResourceTypeName } from '../ports.ts';
 import type { ScalarKind, SqlDialect } from './dialect.ts';
-import { raw, sql, type Sql } from './fragment.ts';
+import { raw, type Sql, sql } from './fragment.ts';
 import { indexedAttribute } from './values-index.ts';
 
 /**
@@ -154,7 +154,9 @@ export function locate(scope: LocateScope, attr: ResolvedAttribute): Location {
       source: (needs) => {
         const indexed = indexedAttribute(scope.resourceType, attr.schema, attr.attribute);
         const usable = indexed && !needs.elementPresence && [...needs.subs].every((s) => indexed.columns.has(s));
-        return usable ? valuesIndexSource(scope, indexed.name, indexed.columns) : jsonSource(scope, path, attr.attribute.type === 'complex');
+        return usable
+          ? valuesIndexSource(scope, indexed.name, indexed.columns)
+          : jsonSource(scope, path, attr.attribute.type === 'complex');
       },
     };
   }
@@ -278,7 +280,9 @@ function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
         return { sub: (def) => membershipLoc(locs, 'groups', def), self: undefined, present: dialect.true };
       };
       const readsType = needs.subs.has('type');
-      const seed = readsType ? sql`(${build(viewOf(raw(`'direct'`)))} OR ${build(viewOf(raw(`'indirect'`)))})` : build(viewOf(raw(`'direct'`)));
+      const seed = readsType
+        ? sql`(${build(viewOf(raw(`'direct'`)))} OR ${build(viewOf(raw(`'indirect'`)))})`
+        : build(viewOf(raw(`'direct'`)));
       const type = raw(
         `(CASE WHEN EXISTS (SELECT 1 FROM memberships AS ${d} WHERE ${d}.group_row = ${h}.top AND ${d}.member_row = ${m}.member_row) THEN 'direct' ELSE 'indirect' END)`,
       );
@@ -309,7 +313,11 @@ function schemasSource(scope: LocateScope): ElementSource {
     readable: new Set(),
     elementPresence: true,
     some(build) {
-      const core = build({ sub: () => undefined, self: columnLoc(scope, sql`${CORE_SCHEMA_ID[scope.resourceType]}`, { notNull: true }), present: dialect.true });
+      const core = build({
+        sub: () => undefined,
+        self: columnLoc(scope, sql`${CORE_SCHEMA_ID[scope.resourceType]}`, { notNull: true }),
+        present: dialect.true,
+      });
       const els = dialect.jsonElements(DOC, [], scope.alias('s'));
       const ext = build({ sub: () => undefined, self: columnLoc(scope, els.key, { notNull: true }), present: dialect.true });
       const isExtension = sql`${els.isObject} AND ${dialect.jsonPresent(els.element, [])} AND ${dialect.contains(els.key, ':')}`;

@@ -1,6 +1,6 @@
 import { invalidValue } from '../../errors/scim-error.ts';
 import type { SqlDialect } from './dialect.ts';
-import { raw, sql, type Sql } from './fragment.ts';
+import { raw, type Sql, sql } from './fragment.ts';
 
 /**
  * Nested groups (RFC 7643 §4.2: a group's members may be groups), in SQL both stores share. The

@@ -1,6 +1,6 @@
 import { notFound, uniqueness } from '../../errors/scim-error.ts';
 import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../ports.ts';
-import { sql, type Sql } from './fragment.ts';
+import { type Sql, sql } from './fragment.ts';
 
 /** Runs one statement and returns its rows ([] for a statement without RETURNING). */
 export type RunSql = <R>(query: Sql) => Promise<R[]>;

@@ -1,5 +1,5 @@
-import { fold } from '../../filter/fold.ts';
 import { invalidValue } from '../../errors/scim-error.ts';
+import { fold } from '../../filter/fold.ts';
 import type { ResourceTypeName } from '../ports.ts';
 
 /** The promoted columns of a resource row, computed in JavaScript so folding is exactly fold(). */

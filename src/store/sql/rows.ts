@@ -14,9 +14,9 @@ import type {
   TokenRecord,
 } from '../ports.ts';
 import { compileFilter } from './compile-filter.ts';
-import { promote } from './promote.ts';
 import type { SqlDialect } from './dialect.ts';
-import { join, raw, sql, type Sql } from './fragment.ts';
+import { join, raw, type Sql, sql } from './fragment.ts';
+import { promote } from './promote.ts';
 
 /** Row shapes, conversions and query parts the SQL stores share (their tables have the same columns). */
 
@@ -132,7 +132,12 @@ export function groupReferences(refs: readonly ReferenceRow[]): Map<number, Refe
   for (const ref of refs) {
     let list = byOwner.get(ref.owner);
     if (!list) byOwner.set(ref.owner, (list = []));
-    list.push({ value: ref.value, type: ref.type, resourceType: ref.resource_type, display: typeof ref.display === 'string' ? ref.display : undefined });
+    list.push({
+      value: ref.value,
+      type: ref.type,
+      resourceType: ref.resource_type,
+      display: typeof ref.display === 'string' ? ref.display : undefined,
+    });
   }
   return byOwner;
 }
@@ -175,10 +180,14 @@ export interface ResourceRowBase {
  */
 export function hydrate<R extends ResourceRowBase>(rows: readonly R[], doc: (row: R) => Record<string, unknown>, include: Include) {
   const direct = new Map<number, ReturnType<typeof directGroupsFromJson>>();
-  for (const row of rows) if (row.groups_json !== undefined && row.resource_type === 'User') direct.set(row.row_key, directGroupsFromJson(row.groups_json));
+  for (const row of rows)
+    if (row.groups_json !== undefined && row.resource_type === 'User') direct.set(row.row_key, directGroupsFromJson(row.groups_json));
   return {
     nested: rows.filter((row) => direct.get(row.row_key)?.nested),
-    finish: (members: ReadonlyMap<number, ReferenceView[]> | undefined, indirect: ReadonlyMap<number, ReferenceView[]> | undefined): StoredResource[] =>
+    finish: (
+      members: ReadonlyMap<number, ReferenceView[]> | undefined,
+      indirect: ReadonlyMap<number, ReferenceView[]> | undefined,
+    ): StoredResource[] =>
       rows.map((row) => {
         const groups = direct.get(row.row_key);
         const created = iso(row.created_ms);
@@ -219,12 +228,21 @@ export function newResourceRow(tenantId: string, command: CreateCommand) {
       promoted.displayName,
       promoted.externalId,
     ],
-    resource: { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created, lastModified: created } as StoredResource,
+    resource: {
+      id: command.id,
+      resourceType: command.resourceType,
+      doc: command.doc,
+      version: 1,
+      created,
+      lastModified: created,
+    } as StoredResource,
   };
 }
 
 /** The keyset position of a row read with its `sort_value`. */
-export function cursorKeyOf(row: { readonly row_key: number; readonly sort_value?: CursorKey['sortValue'] | undefined } | undefined): CursorKey | undefined {
+export function cursorKeyOf(
+  row: { readonly row_key: number; readonly sort_value?: CursorKey['sortValue'] | undefined } | undefined,
+): CursorKey | undefined {
   return row && { sortValue: row.sort_value ?? null, rowKey: row.row_key };
 }
 

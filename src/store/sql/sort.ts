@@ -1,8 +1,8 @@
 import type { ResolvedAttribute } from '../../schema/registry.ts';
 import type { CursorKey, QueryTarget, ResourceTypeName } from '../ports.ts';
 import type { SqlDialect } from './dialect.ts';
-import { join, raw, sql, type Sql } from './fragment.ts';
-import { locate, type Loc, type LocateScope } from './locate.ts';
+import { join, raw, type Sql, sql } from './fragment.ts';
+import { type Loc, type LocateScope, locate } from './locate.ts';
 
 /**
  * Sorting and keyset paging (RFC 7644 §3.4.2.3, RFC 9865). The order is total: the sort value,
@@ -18,7 +18,14 @@ export interface SortKey {
 }
 
 function scalarSortExpr(dialect: SqlDialect, loc: Loc, leafType: string, caseExact: boolean): Sql {
-  const kind = leafType === 'dateTime' ? 'dateTime' : leafType === 'integer' || leafType === 'decimal' ? 'number' : leafType === 'boolean' ? 'boolean' : 'string';
+  const kind =
+    leafType === 'dateTime'
+      ? 'dateTime'
+      : leafType === 'integer' || leafType === 'decimal'
+        ? 'number'
+        : leafType === 'boolean'
+          ? 'boolean'
+          : 'string';
   const value = loc.value(kind);
   if (leafType === 'dateTime') return loc.instant ?? dialect.instant(value);
   if ((leafType === 'string' || leafType === 'reference') && !caseExact && !loc.folded) return dialect.fold(value);
@@ -41,7 +48,11 @@ function targetSortExpr(
       return { expr: scalarSortExpr(dialect, location.loc, attr.leaf.type, attr.leaf.caseExact), notNull: location.loc.notNull ?? false };
     case 'complex': {
       if (!valueDef) return { expr: raw('NULL'), notNull: false };
-      const loc: Loc = { value: (kind) => dialect.jsonScalar(raw('r.doc'), [...location.path, 'value'], kind), folded: false, present: dialect.true };
+      const loc: Loc = {
+        value: (kind) => dialect.jsonScalar(raw('r.doc'), [...location.path, 'value'], kind),
+        folded: false,
+        present: dialect.true,
+      };
       return { expr: scalarSortExpr(dialect, loc, valueDef.type, valueDef.caseExact), notNull: false };
     }
     case 'multi': {
@@ -52,7 +63,12 @@ function targetSortExpr(
       const path = attr.subAttribute ? attr.jsonPath.slice(0, -1) : attr.jsonPath;
       const els = dialect.jsonElements(raw('r.doc'), path, scope.alias('e'));
       if (attr.attribute.type !== 'complex') {
-        const expr = scalarSortExpr(dialect, { value: els.scalar, folded: false, present: els.present }, attr.leaf.type, attr.leaf.caseExact);
+        const expr = scalarSortExpr(
+          dialect,
+          { value: els.scalar, folded: false, present: els.present },
+          attr.leaf.type,
+          attr.leaf.caseExact,
+        );
         return { expr: sql`(SELECT ${expr} FROM ${els.from} ORDER BY ${els.key} LIMIT 1)`, notNull: false };
       }
       const leaf = attr.subAttribute ?? valueDef;
@@ -74,7 +90,9 @@ export function sortKey(dialect: SqlDialect, tenantId: string, targets: readonly
   const sorted = targets.filter((t) => t.sortBy !== undefined);
   if (sorted.length === 0) return { expr: undefined, notNull: true, dialect };
   const parts = targets.map((t) =>
-    t.sortBy ? { type: t.resourceType, ...targetSortExpr(dialect, tenantId, t.resourceType, t.sortBy) } : { type: t.resourceType, expr: raw('NULL'), notNull: false },
+    t.sortBy
+      ? { type: t.resourceType, ...targetSortExpr(dialect, tenantId, t.resourceType, t.sortBy) }
+      : { type: t.resourceType, expr: raw('NULL'), notNull: false },
   );
   const notNull = parts.every((p) => p.notNull);
   if (parts.length === 1) return { expr: parts[0]!.expr, notNull, dialect };

@@ -1,6 +1,6 @@
+import { fold } from '../../filter/fold.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
 import { USER_SCHEMA, USER_SCHEMA_ID } from '../../schema/core/user.ts';
-import { fold } from '../../filter/fold.ts';
 import type { ResourceTypeName } from '../ports.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { JsonElements, SqlDialect } from '../sql/dialect.ts';
-import { quoteLiteral, raw, sql, type Sql } from '../sql/fragment.ts';
+import { quoteLiteral, raw, type Sql, sql } from '../sql/fragment.ts';
 
 /**
  * `$."a"."b"`: every label quoted, because extension URNs contain ':' and '.'. SQLite's path

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { TenantExtension } from '../../schema/custom.ts';
 import type { ExtensionChange, ResourceTypeName, UniqueValue } from '../ports.ts';
-import { schemaKey, toExtension, uniqueRebuildConflict, uniqueValueTaken, type ExtensionRow } from '../sql/extensions.ts';
+import { type ExtensionRow, schemaKey, toExtension, uniqueRebuildConflict, uniqueValueTaken } from '../sql/extensions.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { jsonPathText } from './dialect.ts';
 
@@ -73,7 +73,8 @@ export class SqliteExtensions {
 
   save(tenantId: string, change: ExtensionChange): number {
     return this.#tx(() => {
-      if (this.version(tenantId) !== change.expectedVersion) throw new VersionConflictError('the tenant\'s schemas were changed by another request');
+      if (this.version(tenantId) !== change.expectedVersion)
+        throw new VersionConflictError("the tenant's schemas were changed by another request");
       if (change.remove !== undefined) {
         this.#s('DELETE FROM tenant_extensions WHERE tenant_id = ? AND schema_key = ?').run(tenantId, schemaKey(change.remove));
       }
@@ -81,16 +82,19 @@ export class SqliteExtensions {
         this.#s(
           `INSERT INTO tenant_extensions (tenant_id, schema_key, resource_type, required, definition) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (tenant_id, schema_key) DO UPDATE SET resource_type = excluded.resource_type, required = excluded.required, definition = excluded.definition`,
-        ).run(tenantId, schemaKey(change.put.schema.id), change.put.resourceType, change.put.required ? 1 : 0, JSON.stringify(change.put.schema));
+        ).run(
+          tenantId,
+          schemaKey(change.put.schema.id),
+          change.put.resourceType,
+          change.put.required ? 1 : 0,
+          JSON.stringify(change.put.schema),
+        );
       }
       for (const path of change.purge) {
         const text = jsonPathText(path);
-        this.#s('UPDATE resources SET doc = json_remove(doc, ?) WHERE tenant_id = ? AND resource_type = ? AND json_type(doc, ?) IS NOT NULL').run(
-          text,
-          tenantId,
-          change.resourceType,
-          text,
-        );
+        this.#s(
+          'UPDATE resources SET doc = json_remove(doc, ?) WHERE tenant_id = ? AND resource_type = ? AND json_type(doc, ?) IS NOT NULL',
+        ).run(text, tenantId, change.resourceType, text);
       }
       const drop = this.#s('DELETE FROM resource_unique_values WHERE tenant_id = ? AND resource_type = ? AND attr = ?');
       for (const attr of change.uniqueDrop) drop.run(tenantId, change.resourceType, attr);

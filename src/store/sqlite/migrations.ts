@@ -1,6 +1,5 @@
-import type { SqliteDatabase } from './connection.ts';
 import type { Migration } from '../sql/migration.ts';
-
+import type { SqliteDatabase } from './connection.ts';
 
 /**
  * Append-only: a released migration is never edited, a change is a new version. Every table is

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../open.ts';
-import { compileFilter } from '../sql/compile-filter.ts';
-import { prefixUpperBound } from '../sql/compile-filter.ts';
-import { filterBuilders } from '../testing/filters.ts';
+import { compileFilter, prefixUpperBound } from '../sql/compile-filter.ts';
 import { storeContract } from '../testing/contract.ts';
 import { extensionsContract } from '../testing/extensions-contract.ts';
+import { filterBuilders } from '../testing/filters.ts';
 import { openConnection } from './connection.ts';
 import { sqliteDialect } from './dialect.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -33,7 +32,10 @@ describe('SQLite store', () => {
 
   it('applies migrations once and reports nothing the second time', async () => {
     const store = SqliteStore.open(':memory:');
-    assert.deepEqual(await store.migrate(), MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
+    assert.deepEqual(
+      await store.migrate(),
+      MIGRATIONS.map((m) => m.version).sort((a, b) => a - b),
+    );
     assert.deepEqual(await store.migrate(), []);
     await store.close();
   });
@@ -95,7 +97,10 @@ describe('SQLite store', () => {
   });
 
   it('refuses other database URLs', async () => {
-    await assert.rejects(openStore('mysql://u:secret@localhost/db'), (e: Error) => /unsupported database URL/.test(e.message) && !e.message.includes('secret'));
+    await assert.rejects(
+      openStore('mysql://u:secret@localhost/db'),
+      (e: Error) => /unsupported database URL/.test(e.message) && !e.message.includes('secret'),
+    );
   });
 
   it('scim_fold is JavaScript toLowerCase, beyond ASCII', () => {
@@ -119,20 +124,31 @@ describe('SQLite store', () => {
       const tenantId = 't';
       const where = compileFilter(filter, { dialect: sqliteDialect, tenantId, resourceType: 'User' });
       const rows = store.database
-        .prepare(`EXPLAIN QUERY PLAN SELECT r.doc FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ? AND ${where.sql} ORDER BY r.row_key LIMIT 100`)
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT r.doc FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ? AND ${where.sql} ORDER BY r.row_key LIMIT 100`,
+        )
         .all(tenantId, 'User', ...where.params) as { detail: string }[];
       await store.close();
       return rows.map((r) => r.detail).join('\n');
     };
 
     it('userName eq → the unique name index', async () => {
-      assert.match(await plan(f.cmp('User', 'userName', 'eq', 'bjensen')), /USING (COVERING )?INDEX resources_name \(tenant_id=\? AND resource_type=\? AND name_key=\?\)/);
+      assert.match(
+        await plan(f.cmp('User', 'userName', 'eq', 'bjensen')),
+        /USING (COVERING )?INDEX resources_name \(tenant_id=\? AND resource_type=\? AND name_key=\?\)/,
+      );
     });
     it('userName sw → a range on the name index', async () => {
-      assert.match(await plan(f.cmp('User', 'userName', 'sw', 'bj')), /USING (COVERING )?INDEX resources_name \(tenant_id=\? AND resource_type=\? AND name_key>\? AND name_key<\?\)/);
+      assert.match(
+        await plan(f.cmp('User', 'userName', 'sw', 'bj')),
+        /USING (COVERING )?INDEX resources_name \(tenant_id=\? AND resource_type=\? AND name_key>\? AND name_key<\?\)/,
+      );
     });
     it('externalId eq → the externalId index', async () => {
-      assert.match(await plan(f.cmp('User', 'externalId', 'eq', 'e1')), /USING (COVERING )?INDEX resources_external_id \(tenant_id=\? AND resource_type=\? AND external_id=\?\)/);
+      assert.match(
+        await plan(f.cmp('User', 'externalId', 'eq', 'e1')),
+        /USING (COVERING )?INDEX resources_external_id \(tenant_id=\? AND resource_type=\? AND external_id=\?\)/,
+      );
     });
     it('emails.value eq → the values index, then the row by key', async () => {
       const detail = await plan(f.cmp('User', 'emails.value', 'eq', 'a@b.c'));

@@ -6,21 +6,21 @@ import type {
   AuditRecord,
   CreateCommand,
   DeletedTenant,
-  NewAdminToken,
   EventBuilder,
   ExtensionChange,
   Include,
   MemberInput,
   MemberOp,
+  NewAdminToken,
   NewEvent,
   NewToken,
   OutboxRecord,
   OutboxStats,
-  SetAcknowledgement,
   QueryResult,
   ReferenceView,
   ResourceQuery,
   ResourceTypeName,
+  SetAcknowledgement,
   Store,
   StoredResource,
   TenantRecord,
@@ -29,48 +29,47 @@ import type {
   WriteResult,
 } from '../ports.ts';
 import {
+  ADMIN_TOKEN_SELECT,
+  type AdminTokenRow,
+  type AuditRow,
+  auditInsert,
+  auditSelect,
+  TENANT_SELECT,
+  type TenantRow,
+  tenantDeletion,
+  toAdminToken,
+  toAudit,
+  toTenant,
+} from '../sql/admin.ts';
+import { raw, type Sql, sql } from '../sql/fragment.ts';
+import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
+import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
+import { promote } from '../sql/promote.ts';
+import {
   cursorKeyOf,
   DeltaTracker,
   emptyResult,
   groupReferences,
   hydrate,
-  newResourceRow,
-  type ResourceRowBase,
   iso,
   limit,
   ms,
-  orUndefined,
+  newResourceRow,
   OUTBOX_SELECT,
+  type OutboxRow,
+  type ReferenceRow,
+  type ResourceRowBase,
   refuseWrongMemberType,
   resourceConflict,
+  type TokenRow,
   toRecord,
   toToken,
   whereOfQuery,
-  type OutboxRow,
-  type ReferenceRow,
-  type TokenRow,
 } from '../sql/rows.ts';
-import {
-  ADMIN_TOKEN_SELECT,
-  auditInsert,
-  auditSelect,
-  TENANT_SELECT,
-  tenantDeletion,
-  toAdminToken,
-  toAudit,
-  toTenant,
-  type AdminTokenRow,
-  type AuditRow,
-  type TenantRow,
-} from '../sql/admin.ts';
-import { raw, sql, type Sql } from '../sql/fragment.ts';
-import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
-import { groupsOfUsers, nestingCheck, refuseBadNesting, type NestingCheckRow } from '../sql/nesting.ts';
-import { promote } from '../sql/promote.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { valueRows } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
-import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
+import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { openConnection, type SqliteDatabase } from './connection.ts';
 import { sqliteDialect } from './dialect.ts';
 import { SqliteExtensions, writeUniqueValues } from './extensions.ts';
@@ -110,7 +109,8 @@ const GROUPS_COLUMN = `(SELECT json_group_array(json_array(m.group_row, o.id, o.
     WHERE m.member_row = r.row_key) AS groups_json`;
 const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMN}` : COLUMNS);
 /** The condition on the owners of a page's references, as MEMBERS_OF has it. */
-const ownersOf = (keys: readonly number[]): Sql => (keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`);
+const ownersOf = (keys: readonly number[]): Sql =>
+  keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 
 function isUniqueViolation(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown } | null)?.code;
@@ -135,13 +135,19 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.#checkpointer = checkpointer;
     this.#statements = new StatementCache(db);
-    this.#extensions = new SqliteExtensions((text) => this.#s(text), (fn) => this.#tx(fn));
+    this.#extensions = new SqliteExtensions(
+      (text) => this.#s(text),
+      (fn) => this.#tx(fn),
+    );
   }
 
   /** A file gets its WAL checkpointed on a thread of its own (checkpointer.ts); memory has none. */
   static open(filename: string): SqliteStore {
     const inMemory = filename === ':memory:';
-    return new SqliteStore(openConnection(filename, { backgroundCheckpoints: !inMemory }), inMemory ? undefined : startCheckpointer(filename));
+    return new SqliteStore(
+      openConnection(filename, { backgroundCheckpoints: !inMemory }),
+      inMemory ? undefined : startCheckpointer(filename),
+    );
   }
 
   /** The underlying connection, for SQLite-specific tests and tooling. */
@@ -192,7 +198,13 @@ export class SqliteStore implements Store {
   }
 
   async setTenantDisabled(id: string, at: string | null): Promise<boolean> {
-    return this.#s('UPDATE tenants SET disabled_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(disabled_at, ?) END WHERE id = ?').run(at, at, id).changes > 0;
+    return (
+      this.#s('UPDATE tenants SET disabled_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(disabled_at, ?) END WHERE id = ?').run(
+        at,
+        at,
+        id,
+      ).changes > 0
+    );
   }
 
   async deleteTenant(id: string): Promise<DeletedTenant | undefined> {
@@ -253,7 +265,11 @@ export class SqliteStore implements Store {
   }
 
   async expireToken(id: string, at: string): Promise<TokenRecord | undefined> {
-    this.#s('UPDATE tokens SET expires_at = ? WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').run(at, id, at);
+    this.#s('UPDATE tokens SET expires_at = ? WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').run(
+      at,
+      id,
+      at,
+    );
     return this.findTokenById(id);
   }
 
@@ -367,7 +383,10 @@ export class SqliteStore implements Store {
     const key = sortKey(sqliteDialect, tenantId, query.targets);
     const select = sql`SELECT ${raw(columnsFor(query.include))}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
     const { page } = query;
-    const count = () => this.#dynamic(sql`SELECT count(*) FROM resources r WHERE ${where}`).pluck().get(...this.#params(where)) as number;
+    const count = () =>
+      this.#dynamic(sql`SELECT count(*) FROM resources r WHERE ${where}`)
+        .pluck()
+        .get(...this.#params(where)) as number;
 
     if (page.kind === 'index') {
       const offset = Math.max(page.startIndex, 1) - 1;
@@ -443,7 +462,11 @@ export class SqliteStore implements Store {
     return this.#tx(() => this.#create(tenantId, command));
   }
 
-  async createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures = Infinity): Promise<ReadonlyArray<WriteResult | ScimError>> {
+  async createMany(
+    tenantId: string,
+    commands: readonly CreateCommand[],
+    maxFailures = Infinity,
+  ): Promise<ReadonlyArray<WriteResult | ScimError>> {
     return this.#tx(() => {
       const results: Array<WriteResult | ScimError> = [];
       let failures = 0;
@@ -499,10 +522,7 @@ export class SqliteStore implements Store {
       }
       const memberDelta = delta.result();
       const changed =
-        command.doc !== undefined ||
-        command.passwordHash !== undefined ||
-        memberDelta.added.length > 0 ||
-        memberDelta.removed.length > 0;
+        command.doc !== undefined || command.passwordHash !== undefined || memberDelta.added.length > 0 || memberDelta.removed.length > 0;
       // Adding a member that is already there changes nothing: the version stays (RFC 7644 §3.14).
       const version = changed ? row.version + 1 : row.version;
       const now = changed ? ms(command.now) : row.modified_ms;
@@ -513,14 +533,28 @@ export class SqliteStore implements Store {
           this.#s(
             `UPDATE resources SET doc = ?, password_hash = ?, version = ?, modified_ms = ?, name_key = ?, display_name = ?, external_id = ?
              WHERE row_key = ?`,
-          ).run(JSON.stringify(command.doc), passwordHash, version, now, promoted.nameKey, promoted.displayName, promoted.externalId, row.row_key);
+          ).run(
+            JSON.stringify(command.doc),
+            passwordHash,
+            version,
+            now,
+            promoted.nameKey,
+            promoted.displayName,
+            promoted.externalId,
+            row.row_key,
+          );
         } catch (error) {
           throw this.#translate(error, command.resourceType, command.id, command.doc);
         }
         this.#writeValues(tenantId, row.row_key, command.resourceType, command.doc, true);
         writeUniqueValues((text) => this.#s(text), tenantId, command.resourceType, row.row_key, command.uniqueValues, true);
       } else if (changed) {
-        this.#s('UPDATE resources SET password_hash = ?, version = ?, modified_ms = ? WHERE row_key = ?').run(passwordHash, version, now, row.row_key);
+        this.#s('UPDATE resources SET password_hash = ?, version = ?, modified_ms = ? WHERE row_key = ?').run(
+          passwordHash,
+          version,
+          now,
+          row.row_key,
+        );
       }
       const result: WriteResult = {
         resource: {
@@ -597,9 +631,13 @@ export class SqliteStore implements Store {
   }
 
   async readEvents(tenantId: string, afterSequence: number, limit: number): Promise<readonly OutboxRecord[]> {
-    return (this.#s(`${OUTBOX_SELECT} WHERE o.tenant_id = ? AND o.sequence > ? ORDER BY o.sequence LIMIT ?`).all(tenantId, afterSequence, limit) as OutboxRow[]).map(
-      toRecord,
-    );
+    return (
+      this.#s(`${OUTBOX_SELECT} WHERE o.tenant_id = ? AND o.sequence > ? ORDER BY o.sequence LIMIT ?`).all(
+        tenantId,
+        afterSequence,
+        limit,
+      ) as OutboxRow[]
+    ).map(toRecord);
   }
 
   async pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]> {
@@ -673,7 +711,10 @@ export class SqliteStore implements Store {
 
   async pruneEvents(sinks: readonly string[], before: string): Promise<number> {
     return this.#tx(() => {
-      const counters = this.#s('SELECT tenant_id, last_sequence FROM outbox_counters').all() as { tenant_id: string; last_sequence: number }[];
+      const counters = this.#s('SELECT tenant_id, last_sequence FROM outbox_counters').all() as {
+        tenant_id: string;
+        last_sequence: number;
+      }[];
       const cursor = this.#s('SELECT coalesce(max(delivered_sequence), 0) FROM outbox_delivery WHERE sink = ? AND tenant_id = ?').pluck();
       const remove = this.#s('DELETE FROM outbox WHERE tenant_id = ? AND sequence <= ? AND time_ms < ?');
       let deleted = 0;
@@ -698,7 +739,10 @@ export class SqliteStore implements Store {
       depth,
       sinks: sinks.map((sink) => {
         const rows = pending.all(sink) as { pending: number; oldest: string | null }[];
-        const oldest = rows.map((r) => r.oldest).filter((t): t is string => t !== null).sort()[0];
+        const oldest = rows
+          .map((r) => r.oldest)
+          .filter((t): t is string => t !== null)
+          .sort()[0];
         return { sink, pending: rows.reduce((n, r) => n + r.pending, 0), oldestTime: oldest };
       }),
     };
@@ -727,7 +771,8 @@ export class SqliteStore implements Store {
 
   /** Moves the tenant's cursor over the acknowledged prefix and drops the rows it covers. */
   #compactSetAcks(tenantId: string) {
-    const through = (this.#s('SELECT acked_through FROM set_poll_cursors WHERE tenant_id = ?').pluck().get(tenantId) as number | undefined) ?? 0;
+    const through =
+      (this.#s('SELECT acked_through FROM set_poll_cursors WHERE tenant_id = ?').pluck().get(tenantId) as number | undefined) ?? 0;
     const firstUnacked = this.#s(
       `SELECT min(o.sequence) FROM outbox o WHERE o.tenant_id = ? AND o.sequence > ?
          AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)`,
@@ -756,7 +801,10 @@ export class SqliteStore implements Store {
 
   async setSigningKeys(candidate: string, at: string): Promise<string> {
     return this.#tx(() => {
-      this.#s(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', ?, ?) ON CONFLICT (id) DO NOTHING`).run(candidate, at);
+      this.#s(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', ?, ?) ON CONFLICT (id) DO NOTHING`).run(
+        candidate,
+        at,
+      );
       return this.#s(`SELECT jwks FROM set_signing_keys WHERE id = 'generated'`).pluck().get() as string;
     });
   }

@@ -48,18 +48,43 @@ export function adminContract(current: () => Store): void {
       for (const id of [gone, kept]) {
         await store.createTenant({ id, name: `del-${id}`, createdAt: T0 });
         await store.createToken({ id: `tok-${id}`, tenantId: id, hash: `hash-${id}`, createdAt: T0 });
-        const event = (n: string) => () => [{ id: randomUUID(), type: 'scim.user.created', subject: `Users/${n}`, source: 's', time: T0, data: {} }];
-        const u = await store.create(id, { resourceType: 'User', id: randomUUID(), doc: { userName: 'same', emails: [{ value: 'a@b.c' }] }, now: T0, events: event('u') });
-        await store.create(id, { resourceType: 'Group', id: randomUUID(), doc: { displayName: 'g' }, members: [{ value: u.resource.id }], now: T0, events: event('g') });
+        const event = (n: string) => () => [
+          { id: randomUUID(), type: 'scim.user.created', subject: `Users/${n}`, source: 's', time: T0, data: {} },
+        ];
+        const u = await store.create(id, {
+          resourceType: 'User',
+          id: randomUUID(),
+          doc: { userName: 'same', emails: [{ value: 'a@b.c' }] },
+          now: T0,
+          events: event('u'),
+        });
+        await store.create(id, {
+          resourceType: 'Group',
+          id: randomUUID(),
+          doc: { displayName: 'g' },
+          members: [{ value: u.resource.id }],
+          now: T0,
+          events: event('g'),
+        });
         await store.markDelivered('sink', id, 1);
       }
       assert.deepEqual(await store.deleteTenant(gone), { resources: 2, tokens: 1, events: 2 });
       assert.equal(await store.findTenantByName(`del-${gone}`), undefined);
       assert.equal(await store.findTokenByHash(`hash-${gone}`), undefined);
       assert.deepEqual(await store.readEvents(gone, 0, 10), []);
-      const none = await store.query(gone, { targets: [{ resourceType: 'User' }, { resourceType: 'Group' }], descending: false, page: { kind: 'index', startIndex: 1, count: 10 }, include: {} });
+      const none = await store.query(gone, {
+        targets: [{ resourceType: 'User' }, { resourceType: 'Group' }],
+        descending: false,
+        page: { kind: 'index', startIndex: 1, count: 10 },
+        include: {},
+      });
       assert.equal(none.totalResults, 0);
-      const left = await store.query(kept, { targets: [{ resourceType: 'Group' }], descending: false, page: { kind: 'index', startIndex: 1, count: 10 }, include: { members: true } });
+      const left = await store.query(kept, {
+        targets: [{ resourceType: 'Group' }],
+        descending: false,
+        page: { kind: 'index', startIndex: 1, count: 10 },
+        include: { members: true },
+      });
       assert.equal(left.resources[0]?.members?.length, 1, 'the other tenant keeps its memberships');
       assert.equal((await store.readEvents(kept, 0, 10)).length, 2);
       assert.ok(await store.findTokenByHash(`hash-${kept}`));
@@ -99,12 +124,21 @@ export function adminContract(current: () => Store): void {
       await store.appendAudit([entry(T2, 'c')]);
       await store.appendAudit([{ ...entry(T2, 'other'), tenantName: 'someone-else' }]);
       const all = await store.listAudit({ tenantName: tenant, limit: 10 });
-      assert.deepEqual(all.map((e) => e.resourceId), ['c', 'b', 'a']);
+      assert.deepEqual(
+        all.map((e) => e.resourceId),
+        ['c', 'b', 'a'],
+      );
       assert.deepEqual({ ...all[1], seq: 0 }, { ...entry(T1, 'b', 409), seq: 0 });
       const page = await store.listAudit({ tenantName: tenant, limit: 2 });
       const next = await store.listAudit({ tenantName: tenant, limit: 2, beforeSeq: page[1]!.seq });
-      assert.deepEqual([...page, ...next].map((e) => e.resourceId), ['c', 'b', 'a']);
-      assert.deepEqual((await store.listAudit({ tenantName: tenant, since: T1, until: T2, limit: 10 })).map((e) => e.resourceId), ['b']);
+      assert.deepEqual(
+        [...page, ...next].map((e) => e.resourceId),
+        ['c', 'b', 'a'],
+      );
+      assert.deepEqual(
+        (await store.listAudit({ tenantName: tenant, since: T1, until: T2, limit: 10 })).map((e) => e.resourceId),
+        ['b'],
+      );
     });
   });
 }

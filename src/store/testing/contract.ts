@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { CloudEvent } from '../../events/cloud-event.ts';
+import type { Publisher } from '../../events/publisher.ts';
+import { Relay } from '../../events/relay.ts';
 import type { ResolvedFilter } from '../../filter/ast.ts';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/core/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { CloudEvent } from '../../events/cloud-event.ts';
-import type { Publisher } from '../../events/publisher.ts';
-import { Relay } from '../../events/relay.ts';
 import type { CursorKey, NewEvent, OutboxStore, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { adminContract } from './admin-contract.ts';
@@ -105,7 +105,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       await store.close();
     });
 
-    const names = async (tenantId: string, resourceType: ResourceTypeName, filter?: ResolvedFilter, sortBy?: string, descending = false) => {
+    const names = async (
+      tenantId: string,
+      resourceType: ResourceTypeName,
+      filter?: ResolvedFilter,
+      sortBy?: string,
+      descending = false,
+    ) => {
       const target: QueryTarget = {
         resourceType,
         ...(filter ? { filter } : {}),
@@ -131,13 +137,22 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const tenantId = await newTenant(store, 'tokens-tenant');
         const token = await store.createToken({ id: 'tok1', tenantId, hash: 'h'.repeat(64), label: 'entra', createdAt: T0 });
         assert.deepEqual(token, {
-          id: 'tok1', tenantId, tenantName: 'tokens-tenant', label: 'entra', createdAt: T0,
-          expiresAt: undefined, revokedAt: undefined, lastUsedAt: undefined,
+          id: 'tok1',
+          tenantId,
+          tenantName: 'tokens-tenant',
+          label: 'entra',
+          createdAt: T0,
+          expiresAt: undefined,
+          revokedAt: undefined,
+          lastUsedAt: undefined,
         });
         await store.touchToken('tok1', T1);
         assert.equal((await store.findTokenByHash('h'.repeat(64)))?.lastUsedAt, T1);
         assert.equal(await store.findTokenByHash('x'), undefined);
-        assert.deepEqual((await store.listTokens(tenantId)).map((t) => t.id), ['tok1']);
+        assert.deepEqual(
+          (await store.listTokens(tenantId)).map((t) => t.id),
+          ['tok1'],
+        );
         assert.ok((await store.listTokens()).some((t) => t.id === 'tok1'));
         assert.equal(await store.revokeToken('tok1', T1), true);
         assert.equal((await store.findTokenByHash('h'.repeat(64)))?.revokedAt, T1);
@@ -162,7 +177,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(got?.doc, { userName: 'crud', title: 'A' });
         assert.equal(got?.lastModified, T0);
         assert.equal(await store.get(tenantId, 'Group', created.id, {}), undefined);
-        const updated = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 1, doc: { userName: 'crud', title: 'B' }, now: T1 });
+        const updated = await store.update(tenantId, {
+          resourceType: 'User',
+          id: created.id,
+          expectedVersion: 1,
+          doc: { userName: 'crud', title: 'B' },
+          now: T1,
+        });
         assert.equal(updated.resource.version, 2);
         assert.equal(updated.resource.lastModified, T1);
         assert.equal(updated.resource.created, T0);
@@ -171,7 +192,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(docless.resource.doc, { userName: 'crud', title: 'B' });
         assert.equal(docless.resource.version, 2);
         assert.equal(docless.resource.lastModified, T1);
-        const passwordOnly = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 2, passwordHash: 'h', now: T2 });
+        const passwordOnly = await store.update(tenantId, {
+          resourceType: 'User',
+          id: created.id,
+          expectedVersion: 2,
+          passwordHash: 'h',
+          now: T2,
+        });
         assert.equal(passwordOnly.resource.version, 3);
         assert.equal(passwordOnly.resource.lastModified, T2);
         const deleted = await store.delete(tenantId, 'User', created.id);
@@ -197,7 +224,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const u = await user(store, tenantId, { userName: 'versioned' });
         await store.update(tenantId, { resourceType: 'User', id: u.id, expectedVersion: 1, doc: { userName: 'versioned' }, now: T1 });
         await assert.rejects(
-          store.update(tenantId, { resourceType: 'User', id: u.id, expectedVersion: 1, doc: { userName: 'versioned', title: 'x' }, now: T1 }),
+          store.update(tenantId, {
+            resourceType: 'User',
+            id: u.id,
+            expectedVersion: 1,
+            doc: { userName: 'versioned', title: 'x' },
+            now: T1,
+          }),
           (e) => e instanceof VersionConflictError && e.status === 412,
         );
         await assert.rejects(store.delete(tenantId, 'User', u.id, 1), (e) => e instanceof VersionConflictError);
@@ -243,13 +276,17 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       before(async () => {
         tenantId = await newTenant(store);
         u = [];
-        for (let i = 0; i < 5; i++) u.push(await user(store, tenantId, { userName: `m${i}`, ...(i === 0 ? { displayName: 'Member Zero' } : {}) }));
+        for (let i = 0; i < 5; i++)
+          u.push(await user(store, tenantId, { userName: `m${i}`, ...(i === 0 ? { displayName: 'Member Zero' } : {}) }));
       });
 
       it('creates a group with members, returned in insertion order with display names', async () => {
         const g = await store.create(tenantId, {
-          resourceType: 'Group', id: randomUUID(), doc: { displayName: 'G1' },
-          members: [{ value: u[2]!.id }, { value: u[0]!.id, type: 'User' }, { value: u[2]!.id }], now: T0,
+          resourceType: 'Group',
+          id: randomUUID(),
+          doc: { displayName: 'G1' },
+          members: [{ value: u[2]!.id }, { value: u[0]!.id, type: 'User' }, { value: u[2]!.id }],
+          now: T0,
         });
         assert.deepEqual(g.memberDelta, { added: [u[2]!.id, u[0]!.id], removed: [] });
         const got = await store.get(tenantId, 'Group', g.resource.id, { members: true });
@@ -271,7 +308,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           assert.deepEqual(got?.groups, [ref(later, 'Zeta'), ref(earlier, 'Alpha')]);
           assert.equal((await store.get(tenantId, 'User', u[3]!.id, {}))?.groups, undefined);
           const page = await store.query(tenantId, {
-            targets: [{ resourceType: 'User' }], descending: false, page: { kind: 'index', startIndex: 1, count: 100 }, include: { groups: true },
+            targets: [{ resourceType: 'User' }],
+            descending: false,
+            page: { kind: 'index', startIndex: 1, count: 100 },
+            include: { groups: true },
           });
           const groupsOf = new Map(page.resources.map((r) => [r.id, r.groups]));
           assert.deepEqual(groupsOf.get(u[3]!.id), [ref(later, 'Zeta'), ref(earlier, 'Alpha')]);
@@ -286,7 +326,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       it('applies member operations in order and returns the net delta', async () => {
         const g = await group(store, tenantId, 'G2', [u[0]!.id, u[1]!.id]);
         const r = await store.update(tenantId, {
-          resourceType: 'Group', id: g.id, expectedVersion: 1, now: T1,
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 1,
+          now: T1,
           memberOps: [
             { kind: 'add', members: [{ value: u[1]!.id }, { value: u[2]!.id }] },
             { kind: 'remove', values: [u[0]!.id, 'not-a-member'] },
@@ -299,14 +342,23 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const members = (await store.get(tenantId, 'Group', g.id, { members: true }))?.members?.map((m) => m.value);
         assert.deepEqual(members, [u[1]!.id, u[2]!.id]);
         const cleared = await store.update(tenantId, {
-          resourceType: 'Group', id: g.id, expectedVersion: 2, now: T1,
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 2,
+          now: T1,
           memberOps: [{ kind: 'removeAll' }, { kind: 'add', members: [{ value: u[2]!.id }] }],
         });
         assert.deepEqual(cleared.memberDelta, { added: [], removed: [u[1]!.id] });
         assert.equal(cleared.resource.version, 3);
         const noop = await store.update(tenantId, {
-          resourceType: 'Group', id: g.id, expectedVersion: 3, now: T2,
-          memberOps: [{ kind: 'add', members: [{ value: u[2]!.id }] }, { kind: 'remove', values: [u[0]!.id] }],
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 3,
+          now: T2,
+          memberOps: [
+            { kind: 'add', members: [{ value: u[2]!.id }] },
+            { kind: 'remove', values: [u[0]!.id] },
+          ],
         });
         assert.deepEqual(noop.memberDelta, { added: [], removed: [] });
         assert.equal(noop.resource.version, 3, 'a membership change that changes nothing keeps the version');
@@ -317,29 +369,50 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const g = await group(store, tenantId, 'G3', [u[0]!.id]);
         const missing = randomUUID();
         await assert.rejects(
-          store.update(tenantId, { resourceType: 'Group', id: g.id, expectedVersion: 1, now: T1, memberOps: [{ kind: 'add', members: [{ value: u[1]!.id }, { value: missing }] }] }),
+          store.update(tenantId, {
+            resourceType: 'Group',
+            id: g.id,
+            expectedVersion: 1,
+            now: T1,
+            memberOps: [{ kind: 'add', members: [{ value: u[1]!.id }, { value: missing }] }],
+          }),
           isScim(400, 'invalidValue', new RegExp(missing)),
         );
         await assert.rejects(
-          store.update(tenantId, { resourceType: 'Group', id: g.id, expectedVersion: 1, now: T1, memberOps: [{ kind: 'add', members: [{ value: u[1]!.id, type: 'Group' }] }] }),
+          store.update(tenantId, {
+            resourceType: 'Group',
+            id: g.id,
+            expectedVersion: 1,
+            now: T1,
+            memberOps: [{ kind: 'add', members: [{ value: u[1]!.id, type: 'Group' }] }],
+          }),
           isScim(400, 'invalidValue', /is a User, not a "Group"/),
         );
         const after = await store.get(tenantId, 'Group', g.id, { members: true });
         assert.equal(after?.version, 1);
-        assert.deepEqual(after?.members?.map((m) => m.value), [u[0]!.id]);
+        assert.deepEqual(
+          after?.members?.map((m) => m.value),
+          [u[0]!.id],
+        );
       });
 
       it('deleting a user removes its memberships; deleting a group frees its members', async () => {
         const doomed = await user(store, tenantId, { userName: 'doomed' });
         const g = await group(store, tenantId, 'G4', [doomed.id, u[4]!.id]);
         await store.delete(tenantId, 'User', doomed.id);
-        assert.deepEqual((await store.get(tenantId, 'Group', g.id, { members: true }))?.members?.map((m) => m.value), [u[4]!.id]);
+        assert.deepEqual(
+          (await store.get(tenantId, 'Group', g.id, { members: true }))?.members?.map((m) => m.value),
+          [u[4]!.id],
+        );
         await store.delete(tenantId, 'Group', g.id);
         assert.deepEqual((await store.get(tenantId, 'User', u[4]!.id, { groups: true }))?.groups, []);
       });
     });
 
-    nestedGroupsContract(() => store, () => sibling);
+    nestedGroupsContract(
+      () => store,
+      () => sibling,
+    );
 
     describe('transactional outbox (docs/events.md)', () => {
       const ev = (type: string, id = randomUUID()): NewEvent => ({
@@ -351,22 +424,49 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         data: { n: type },
       });
 
-      it('appends the builder\'s events in the write\'s transaction with gapless per-tenant sequences', async () => {
+      it("appends the builder's events in the write's transaction with gapless per-tenant sequences", async () => {
         const tenant = await newTenant(store);
         const other = await newTenant(store);
         const id = randomUUID();
-        await store.create(tenant, { resourceType: 'User', id, doc: { userName: 'ob1' }, now: T1, events: (r) => [ev(`c:${r.resource.version}`), ev('c2')] });
+        await store.create(tenant, {
+          resourceType: 'User',
+          id,
+          doc: { userName: 'ob1' },
+          now: T1,
+          events: (r) => [ev(`c:${r.resource.version}`), ev('c2')],
+        });
         await store.create(other, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ob1' }, now: T1, events: () => [ev('o')] });
-        await store.update(tenant, { resourceType: 'User', id, expectedVersion: 1, doc: { userName: 'ob1', title: 'x' }, now: T2, events: (r) => [ev(`u:${r.resource.version}`)] });
+        await store.update(tenant, {
+          resourceType: 'User',
+          id,
+          expectedVersion: 1,
+          doc: { userName: 'ob1', title: 'x' },
+          now: T2,
+          events: (r) => [ev(`u:${r.resource.version}`)],
+        });
         await store.delete(tenant, 'User', id, undefined, (d) => [ev(`d:${String(d.doc['userName'])}`)]);
         const events = await store.readEvents(tenant, 0, 100);
-        assert.deepEqual(events.map((e) => [e.sequence, e.type]), [[1, 'c:1'], [2, 'c2'], [3, 'u:2'], [4, 'd:ob1']]);
+        assert.deepEqual(
+          events.map((e) => [e.sequence, e.type]),
+          [
+            [1, 'c:1'],
+            [2, 'c2'],
+            [3, 'u:2'],
+            [4, 'd:ob1'],
+          ],
+        );
         assert.deepEqual(events[0]!.data, { n: 'c:1' });
         assert.equal(events[0]!.tenantId, tenant);
         assert.match(events[0]!.tenantName, /^t-/);
         assert.equal(events[0]!.time, T1);
-        assert.deepEqual((await store.readEvents(other, 0, 100)).map((e) => e.sequence), [1]);
-        assert.deepEqual((await store.readEvents(tenant, 2, 1)).map((e) => e.sequence), [3]);
+        assert.deepEqual(
+          (await store.readEvents(other, 0, 100)).map((e) => e.sequence),
+          [1],
+        );
+        assert.deepEqual(
+          (await store.readEvents(tenant, 2, 1)).map((e) => e.sequence),
+          [3],
+        );
       });
 
       it('createMany: one transaction, a savepoint per command; a failed command leaves no row and no event, the others keep theirs', async () => {
@@ -390,37 +490,88 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(await names(tenant, 'User', undefined, 'userName'), ['cm1', 'cm2', 'taken']);
         assert.deepEqual(await names(tenant, 'Group'), []);
         const events = await store.readEvents(tenant, 0, 100);
-        assert.deepEqual(events.map((e) => [e.sequence, e.type]), [[1, 'created:cm1'], [2, 'second:cm1'], [3, 'created:cm2'], [4, 'second:cm2']]);
+        assert.deepEqual(
+          events.map((e) => [e.sequence, e.type]),
+          [
+            [1, 'created:cm1'],
+            [2, 'second:cm1'],
+            [3, 'created:cm2'],
+            [4, 'second:cm2'],
+          ],
+        );
       });
 
       it('createMany stops after maxFailures failed commands, and any other error rolls the whole batch back', async () => {
         const tenant = await newTenant(store);
-        const command = (userName: string) => ({ resourceType: 'User' as const, id: randomUUID(), doc: { userName }, now: T1, events: () => [ev(userName)] });
+        const command = (userName: string) => ({
+          resourceType: 'User' as const,
+          id: randomUUID(),
+          doc: { userName },
+          now: T1,
+          events: () => [ev(userName)],
+        });
         const stopped = await store.createMany(tenant, [command('mf1'), command('MF1'), command('mf2')], 1);
         assert.equal(stopped.length, 2);
         isScim(409, 'uniqueness')(stopped[1]);
         assert.deepEqual(await names(tenant, 'User'), ['mf1']);
-        const broken = { ...command('mf3'), events: () => { throw new Error('boom'); } };
+        const broken = {
+          ...command('mf3'),
+          events: () => {
+            throw new Error('boom');
+          },
+        };
         await assert.rejects(store.createMany(tenant, [command('mf4'), broken]), /boom/);
         assert.deepEqual(await names(tenant, 'User'), ['mf1']);
-        assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => [e.sequence, e.type]), [[1, 'mf1']]);
+        assert.deepEqual(
+          (await store.readEvents(tenant, 0, 100)).map((e) => [e.sequence, e.type]),
+          [[1, 'mf1']],
+        );
       });
 
       it('a write that fails or whose builder throws appends nothing and changes nothing; a no-op update does not call the builder', async () => {
         const tenant = await newTenant(store);
         const u = await user(store, tenant, { userName: 'ob2' });
-        await assert.rejects(store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'OB2' }, now: T1, events: () => [ev('dup')] }), isScim(409, 'uniqueness'));
-        await assert.rejects(store.update(tenant, { resourceType: 'User', id: u.id, expectedVersion: 7, doc: { userName: 'ob2', title: 'y' }, now: T1, events: () => [ev('stale')] }), VersionConflictError);
         await assert.rejects(
-          store.update(tenant, { resourceType: 'User', id: u.id, expectedVersion: 1, doc: { userName: 'ob2', title: 'y' }, now: T1, events: () => { throw new Error('boom'); } }),
+          store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'OB2' }, now: T1, events: () => [ev('dup')] }),
+          isScim(409, 'uniqueness'),
+        );
+        await assert.rejects(
+          store.update(tenant, {
+            resourceType: 'User',
+            id: u.id,
+            expectedVersion: 7,
+            doc: { userName: 'ob2', title: 'y' },
+            now: T1,
+            events: () => [ev('stale')],
+          }),
+          VersionConflictError,
+        );
+        await assert.rejects(
+          store.update(tenant, {
+            resourceType: 'User',
+            id: u.id,
+            expectedVersion: 1,
+            doc: { userName: 'ob2', title: 'y' },
+            now: T1,
+            events: () => {
+              throw new Error('boom');
+            },
+          }),
           /boom/,
         );
         assert.equal((await store.get(tenant, 'User', u.id, {}))!.version, 1, 'the write rolled back with its builder');
         const g = await group(store, tenant, 'obg', [u.id]);
         let called = false;
         const noop = await store.update(tenant, {
-          resourceType: 'Group', id: g.id, expectedVersion: 1, memberOps: [{ kind: 'add', members: [{ value: u.id }] }], now: T2,
-          events: () => { called = true; return [ev('noop')]; },
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 1,
+          memberOps: [{ kind: 'add', members: [{ value: u.id }] }],
+          now: T2,
+          events: () => {
+            called = true;
+            return [ev('noop')];
+          },
         });
         assert.equal(noop.resource.version, 1);
         assert.equal(called, false);
@@ -431,28 +582,61 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const tenant = await newTenant(store);
         const sink = `sink-${randomUUID()}`;
         for (let i = 0; i < 5; i++) await user(store, tenant, { userName: `ob3-${i}` }).then(() => undefined);
-        await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ob3-x' }, now: T1, events: () => [ev('a'), ev('b'), ev('c')] });
+        await store.create(tenant, {
+          resourceType: 'User',
+          id: randomUUID(),
+          doc: { userName: 'ob3-x' },
+          now: T1,
+          events: () => [ev('a'), ev('b'), ev('c')],
+        });
         const pending = (await store.pendingEvents(sink, 1000)).filter((e) => e.tenantId === tenant);
-        assert.deepEqual(pending.map((e) => e.sequence), [1, 2, 3]);
+        assert.deepEqual(
+          pending.map((e) => e.sequence),
+          [1, 2, 3],
+        );
         await store.markDelivered(sink, tenant, 2);
         await store.markDelivered(sink, tenant, 1);
-        assert.deepEqual((await store.pendingEvents(sink, 1000)).filter((e) => e.tenantId === tenant).map((e) => e.sequence), [3]);
+        assert.deepEqual(
+          (await store.pendingEvents(sink, 1000)).filter((e) => e.tenantId === tenant).map((e) => e.sequence),
+          [3],
+        );
         const stats = await store.outboxStats([sink]);
         assert.ok(stats.depth >= 3);
         assert.ok(stats.sinks[0]!.pending >= 1);
         assert.equal(await store.pruneEvents([sink], T0), 0, 'nothing is older than the retention');
         const pruned = await store.pruneEvents([sink], T2);
         assert.ok(pruned >= 2);
-        assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => e.sequence), [3], 'undelivered events stay');
-        await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ob3-y' }, now: T1, events: () => [ev('d')] });
-        assert.deepEqual((await store.readEvents(tenant, 0, 100)).map((e) => e.sequence), [3, 4], 'sequences never restart after pruning');
+        assert.deepEqual(
+          (await store.readEvents(tenant, 0, 100)).map((e) => e.sequence),
+          [3],
+          'undelivered events stay',
+        );
+        await store.create(tenant, {
+          resourceType: 'User',
+          id: randomUUID(),
+          doc: { userName: 'ob3-y' },
+          now: T1,
+          events: () => [ev('d')],
+        });
+        assert.deepEqual(
+          (await store.readEvents(tenant, 0, 100)).map((e) => e.sequence),
+          [3, 4],
+          'sequences never restart after pruning',
+        );
       });
 
       it('leases per (sink, tenant): one owner at a time, renewed, released, taken over once expired', async () => {
         const tenant = await newTenant(store);
         const sink = `lease-${randomUUID()}`;
-        await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ls1' }, now: T1, events: () => [ev('a'), ev('b')] });
-        const mine = (records: readonly { tenantId: string; sequence: number }[]) => records.filter((e) => e.tenantId === tenant).map((e) => e.sequence);
+        await store.create(tenant, {
+          resourceType: 'User',
+          id: randomUUID(),
+          doc: { userName: 'ls1' },
+          now: T1,
+          events: () => [ev('a'), ev('b')],
+        });
+        const mine = (records: readonly { tenantId: string; sequence: number }[]) =>
+          records.filter((e) => e.tenantId === tenant).map((e) => e.sequence);
         assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [1, 2]);
         assert.deepEqual(mine(await sibling.claimEvents(sink, 'B', 1000, 60_000)), [], 'held by A');
         assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [1, 2], 'A claims its own again');
@@ -465,7 +649,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(mine(await sibling.claimEvents(sink, 'B', 1000, 1500)), [2], 'released: B takes over from the cursor');
         assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [], 'B holds it');
         await new Promise((r) => setTimeout(r, 1700));
-        assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [2], 'B\'s lease expired: A takes it');
+        assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [2], "B's lease expired: A takes it");
         assert.deepEqual(await sibling.renewLeases(sink, 'B', [tenant], 60_000), [], 'B learns it lost the lease');
         await store.markDelivered(sink, tenant, 2);
         assert.deepEqual(mine(await store.claimEvents(sink, 'A', 1000, 60_000)), [], 'nothing pending');
@@ -488,7 +672,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
             tenants.map(async (tenant, t) => {
               for (let i = 0; i < perTenant; i++) {
                 const writer = i % 2 === 0 ? store : sibling;
-                await writer.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: `rr${t}-${i}` }, now: T1, events: () => [ev('x')] });
+                await writer.create(tenant, {
+                  resourceType: 'User',
+                  id: randomUUID(),
+                  doc: { userName: `rr${t}-${i}` },
+                  now: T1,
+                  events: () => [ev('x')],
+                });
                 relays[i % 2]!.wake();
               }
             }),
@@ -500,7 +690,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           assert.equal(new Set(got.map((r) => r.event.id)).size, got.length, 'no id twice');
           for (const name of names) {
             const seqs = got.filter((r) => r.event.tenant === name).map((r) => r.event.sequence);
-            assert.deepEqual(seqs, Array.from({ length: perTenant }, (_, i) => i + 1), 'in order, none lost');
+            assert.deepEqual(
+              seqs,
+              Array.from({ length: perTenant }, (_, i) => i + 1),
+              'in order, none lost',
+            );
           }
         } finally {
           await Promise.all(relays.map((r) => r.stop()));
@@ -513,14 +707,26 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const sink = sharedSink(`mem://takeover-${randomUUID()}`);
         const ours = () => sink.received.filter((r) => r.event.tenant === name);
         for (let i = 0; i < 10; i++) {
-          await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: `to-${i}` }, now: T1, events: () => [ev('y')] });
+          await store.create(tenant, {
+            resourceType: 'User',
+            id: randomUUID(),
+            doc: { userName: `to-${i}` },
+            now: T1,
+            events: () => [ev('y')],
+          });
         }
         const frozen = freezable(store);
         // A publishes this tenant's batch, then freezes before it can mark it delivered.
         const freeze = async (events: readonly CloudEvent[]) => {
           if (events[0]?.tenant === name) frozen.kill();
         };
-        const a = new Relay({ store: frozen.store, sinks: [sink.publisher('A', freeze)], pollMs: 5, leaseMs: 600, owner: `A-${randomUUID()}` });
+        const a = new Relay({
+          store: frozen.store,
+          sinks: [sink.publisher('A', freeze)],
+          pollMs: 5,
+          leaseMs: 600,
+          owner: `A-${randomUUID()}`,
+        });
         a.start();
         await eventually(() => ours().length >= 10, 'A publishes');
         const killedAt = Date.now();
@@ -528,17 +734,38 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         b.start();
         try {
           await eventually(() => ours().some((r) => r.by === 'B'), 'B takes over');
-          assert.ok(Date.now() - killedAt >= 300, 'B waited for A\'s lease to expire');
+          assert.ok(Date.now() - killedAt >= 300, "B waited for A's lease to expire");
           await eventually(() => ours().length >= 20, 'B redelivers');
-          await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName: 'to-late' }, now: T1, events: () => [ev('z')] });
+          await store.create(tenant, {
+            resourceType: 'User',
+            id: randomUUID(),
+            doc: { userName: 'to-late' },
+            now: T1,
+            events: () => [ev('z')],
+          });
           b.wake();
           await eventually(() => ours().length >= 21, 'B delivers the new event');
           await new Promise((r) => setTimeout(r, 30));
-          const byA = ours().filter((r) => r.by === 'A').map((r) => r.event);
-          const byB = ours().filter((r) => r.by === 'B').map((r) => r.event);
-          assert.deepEqual(byA.map((e) => e.sequence), Array.from({ length: 10 }, (_, i) => i + 1));
-          assert.deepEqual(byB.map((e) => e.sequence), Array.from({ length: 11 }, (_, i) => i + 1), 'B resumes from the cursor: 1–10 again, then 11, once');
-          assert.deepEqual(byB.slice(0, 10).map((e) => e.id), byA.map((e) => e.id), 'a redelivery carries the same ids');
+          const byA = ours()
+            .filter((r) => r.by === 'A')
+            .map((r) => r.event);
+          const byB = ours()
+            .filter((r) => r.by === 'B')
+            .map((r) => r.event);
+          assert.deepEqual(
+            byA.map((e) => e.sequence),
+            Array.from({ length: 10 }, (_, i) => i + 1),
+          );
+          assert.deepEqual(
+            byB.map((e) => e.sequence),
+            Array.from({ length: 11 }, (_, i) => i + 1),
+            'B resumes from the cursor: 1–10 again, then 11, once',
+          );
+          assert.deepEqual(
+            byB.slice(0, 10).map((e) => e.id),
+            byA.map((e) => e.id),
+            'a redelivery carries the same ids',
+          );
         } finally {
           await b.stop();
           // A frozen relay's stop() never resolves (its round waits forever); it ends its timers.
@@ -556,9 +783,16 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           ids[String(doc['userName'])] = (await user(store, tenantId, doc, now)).id;
         };
         await add({
-          userName: 'bjensen', displayName: 'Babs Jensen', externalId: 'ext-1', active: true, title: 'Tour Guide',
+          userName: 'bjensen',
+          displayName: 'Babs Jensen',
+          externalId: 'ext-1',
+          active: true,
+          title: 'Tour Guide',
           name: { givenName: 'Barbara', familyName: 'Jensen' },
-          emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }, { value: 'babs@home.org', type: 'home' }],
+          emails: [
+            { value: 'bjensen@example.com', type: 'work', primary: true },
+            { value: 'babs@home.org', type: 'home' },
+          ],
           [ENT]: { department: 'Sales', employeeNumber: '701984' },
         });
         await add({ userName: 'JSmith', active: false, title: '', emails: [{ value: 'john@EXAMPLE.com', type: 'work' }] }, T1);
@@ -610,10 +844,26 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         ['multi-valued sub pr', () => f.pr('User', 'emails.type'), ['bjensen', 'JSmith']],
         ['multi-valued boolean sub-attribute', () => U('emails.primary', 'eq', true), ['bjensen']],
         ['emails.type eq null', () => U('emails.type', 'eq', null), ['alice_100%', "O'Brien"]],
-        ['value path: one element satisfies the whole filter', () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'work'), s('value', 'co', 'example.com'))), ['bjensen', 'JSmith']],
-        ['value path: no element satisfies both', () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'home'), s('value', 'co', 'example.com'))), []],
-        ['value path with not and primary', () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'work'), f.not(s('primary', 'eq', true)))), ['JSmith']],
-        ['value path with or', () => f.valuePath('User', 'emails', (s) => f.or(s('type', 'eq', 'home'), s('value', 'sw', 'john'))), ['bjensen', 'JSmith']],
+        [
+          'value path: one element satisfies the whole filter',
+          () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'work'), s('value', 'co', 'example.com'))),
+          ['bjensen', 'JSmith'],
+        ],
+        [
+          'value path: no element satisfies both',
+          () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'home'), s('value', 'co', 'example.com'))),
+          [],
+        ],
+        [
+          'value path with not and primary',
+          () => f.valuePath('User', 'emails', (s) => f.and(s('type', 'eq', 'work'), f.not(s('primary', 'eq', true)))),
+          ['JSmith'],
+        ],
+        [
+          'value path with or',
+          () => f.valuePath('User', 'emails', (s) => f.or(s('type', 'eq', 'home'), s('value', 'sw', 'john'))),
+          ['bjensen', 'JSmith'],
+        ],
         ['value path with pr', () => f.valuePath('User', 'emails', (_s, p) => p('primary')), ['bjensen']],
         ['complex sub-attribute', () => U('name.givenName', 'sw', 'BAR'), ['bjensen']],
         ['complex pr needs a present sub-attribute', () => f.pr('User', 'name'), ['bjensen']],
@@ -623,7 +873,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         ['schemas: extension when non-empty', () => U('schemas', 'eq', ENT), ['alice_100%', 'bjensen']],
         ['schemas is caseExact', () => U('schemas', 'eq', ENT.toUpperCase()), []],
         ['meta.resourceType', () => U('meta.resourceType', 'eq', 'User'), everyone],
-        ['meta.created gt compares instants', () => U('meta.created', 'gt', '2024-01-01T01:00:00+02:00'), ['bjensen', 'JSmith', 'alice_100%', "O'Brien"].filter((n) => n !== 'x')],
+        [
+          'meta.created gt compares instants',
+          () => U('meta.created', 'gt', '2024-01-01T01:00:00+02:00'),
+          ['bjensen', 'JSmith', 'alice_100%', "O'Brien"].filter((n) => n !== 'x'),
+        ],
         ['meta.created eq in another offset', () => U('meta.created', 'eq', '2024-01-01T02:00:00.000+02:00'), ['bjensen']],
         ['meta.lastModified ge', () => U('meta.lastModified', 'ge', T1), ['alice_100%', 'JSmith', "O'Brien"]],
         ['meta.version', () => U('meta.version', 'eq', 'W/"1"'), everyone],
@@ -645,7 +899,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       it('filters groups by members and displayName', async () => {
         const G = (filter: ResolvedFilter) => names(tenantId, 'Group', filter, 'displayName');
         assert.deepEqual(await G(f.cmp('Group', 'members.value', 'eq', ids['bjensen']!)), ['Admins']);
-        assert.deepEqual(await G(f.valuePath('Group', 'members', (s) => f.and(s('value', 'eq', ids['alice_100%']!), s('type', 'eq', 'user')))), ['Everyone']);
+        assert.deepEqual(
+          await G(f.valuePath('Group', 'members', (s) => f.and(s('value', 'eq', ids['alice_100%']!), s('type', 'eq', 'user')))),
+          ['Everyone'],
+        );
         assert.deepEqual(await G(f.pr('Group', 'members')), ['Admins', 'Everyone']);
         assert.deepEqual(await G(f.not(f.pr('Group', 'members'))), ['Empty']);
         assert.deepEqual(await G(f.cmp('Group', 'members.display', 'eq', 'Babs Jensen')), ['Admins']);
@@ -665,11 +922,14 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
             { resourceType: 'User', filter: U('userName', 'sw', 'b'), sortBy: f.attr('User', 'userName') },
             { resourceType: 'Group', filter: f.cmp('Group', 'displayName', 'sw', 'e'), sortBy: f.attr('Group', 'displayName') },
           ],
-          descending: false, page: all, include: {},
+          descending: false,
+          page: all,
+          include: {},
         });
-        assert.deepEqual(result.resources.map((r) => `${r.resourceType}:${r.id}`), [
-          `User:${ids['bjensen']}`, `Group:${result.resources[1]!.id}`, `Group:${ids['Everyone']}`,
-        ]);
+        assert.deepEqual(
+          result.resources.map((r) => `${r.resourceType}:${r.id}`),
+          [`User:${ids['bjensen']}`, `Group:${result.resources[1]!.id}`, `Group:${ids['Everyone']}`],
+        );
         assert.equal(result.totalResults, 3);
       });
     });
@@ -694,10 +954,22 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
 
       it('a sortBy path that cannot be a JSON path label is refused, not spliced', async () => {
         const title = f.attr('User', 'title');
-        const forged: ResolvedAttribute = { ...title, isExtension: true, schema: 'urn:x', jsonPath: ['urn:x', `a"); DROP TABLE resources; --`] };
-        await assert.rejects(store.query(tenantId, { targets: [{ resourceType: 'User', sortBy: forged }], descending: false, page: all, include: {} }));
+        const forged: ResolvedAttribute = {
+          ...title,
+          isExtension: true,
+          schema: 'urn:x',
+          jsonPath: ['urn:x', `a"); DROP TABLE resources; --`],
+        };
+        await assert.rejects(
+          store.query(tenantId, { targets: [{ resourceType: 'User', sortBy: forged }], descending: false, page: all, include: {} }),
+        );
         const quoted: ResolvedAttribute = { ...title, isExtension: true, schema: 'urn:x', jsonPath: ['urn:x', "it's"] };
-        const result = await store.query(tenantId, { targets: [{ resourceType: 'User', sortBy: quoted }], descending: false, page: all, include: {} });
+        const result = await store.query(tenantId, {
+          targets: [{ resourceType: 'User', sortBy: quoted }],
+          descending: false,
+          page: all,
+          include: {},
+        });
         assert.equal(result.totalResults, nasty.length + 1);
       });
     });
@@ -707,7 +979,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       before(async () => {
         tenantId = await newTenant(store);
         const titles = ['b', 'A', undefined, 'a', 'c', undefined, 'B'];
-        for (const [i, title] of titles.entries()) await user(store, tenantId, { userName: `s${i}`, ...(title !== undefined ? { title } : {}) });
+        for (const [i, title] of titles.entries())
+          await user(store, tenantId, { userName: `s${i}`, ...(title !== undefined ? { title } : {}) });
       });
 
       it('sorts folded, ties by insertion, absent last ascending and first descending', async () => {
@@ -719,14 +992,25 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
 
       it('pages by index (1-based startIndex, count, totalResults)', async () => {
         const page = async (startIndex: number, count: number) =>
-          store.query(tenantId, { targets: [{ resourceType: 'User', sortBy: f.attr('User', 'userName') }], descending: false, page: { kind: 'index', startIndex, count }, include: {} });
+          store.query(tenantId, {
+            targets: [{ resourceType: 'User', sortBy: f.attr('User', 'userName') }],
+            descending: false,
+            page: { kind: 'index', startIndex, count },
+            include: {},
+          });
         const p = await page(3, 2);
         assert.equal(p.totalResults, 7);
-        assert.deepEqual(p.resources.map((r) => r.doc['userName']), ['s2', 's3']);
+        assert.deepEqual(
+          p.resources.map((r) => r.doc['userName']),
+          ['s2', 's3'],
+        );
         assert.equal(p.hasNext, true);
         assert.equal(p.hasPrevious, true);
         const last = await page(7, 5);
-        assert.deepEqual(last.resources.map((r) => r.doc['userName']), ['s6']);
+        assert.deepEqual(
+          last.resources.map((r) => r.doc['userName']),
+          ['s6'],
+        );
         assert.equal(last.hasNext, false);
         const zero = await page(1, 0);
         assert.equal(zero.totalResults, 7);
@@ -738,7 +1022,9 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         for (const descending of [false, true]) {
           it(`pages by cursor forward and backward (sortBy ${sortBy ?? 'none'}, ${descending ? 'descending' : 'ascending'})`, async () => {
             const target: QueryTarget = { resourceType: 'User', ...(sortBy ? { sortBy: f.attr('User', sortBy) } : {}) };
-            const expected = (await store.query(tenantId, { targets: [target], descending, page: all, include: {} })).resources.map((r) => r.id);
+            const expected = (await store.query(tenantId, { targets: [target], descending, page: all, include: {} })).resources.map(
+              (r) => r.id,
+            );
             const run = (page: Page) => store.query(tenantId, { targets: [target], descending, page, include: {} });
             const seen: string[] = [];
             let key: CursorKey | undefined;
@@ -757,11 +1043,17 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
             // Backwards from the last page's first key.
             const lastPage = await run({ kind: 'cursor', count: 3, withTotal: false, after: key! });
             const back = await run({ kind: 'cursor', count: 3, withTotal: false, before: lastPage.firstKey! });
-            assert.deepEqual(back.resources.map((r) => r.id), expected.slice(3, 6));
+            assert.deepEqual(
+              back.resources.map((r) => r.id),
+              expected.slice(3, 6),
+            );
             assert.equal(back.hasNext, true);
             assert.equal(back.hasPrevious, true);
             const first = await run({ kind: 'cursor', count: 3, withTotal: false, before: back.firstKey! });
-            assert.deepEqual(first.resources.map((r) => r.id), expected.slice(0, 3));
+            assert.deepEqual(
+              first.resources.map((r) => r.id),
+              expected.slice(0, 3),
+            );
             assert.equal(first.hasPrevious, false);
           });
         }
@@ -770,7 +1062,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       it('paging through all users by cursor while others are being created and deleted never returns one twice', async () => {
         const tenant = await newTenant(store);
         const stable: string[] = [];
-        for (let i = 0; i < 40; i++) stable.push((await user(store, tenant, { userName: `k${String(i).padStart(3, '0')}`, title: `t${i % 7}` })).id);
+        for (let i = 0; i < 40; i++)
+          stable.push((await user(store, tenant, { userName: `k${String(i).padStart(3, '0')}`, title: `t${i % 7}` })).id);
         for (const sortBy of [undefined, 'userName', 'title']) {
           const target: QueryTarget = { resourceType: 'User', ...(sortBy ? { sortBy: f.attr('User', sortBy) } : {}) };
           const seen = new Set<string>();
@@ -778,7 +1071,12 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           let key: CursorKey | undefined;
           let n = 0;
           for (;;) {
-            const p = await store.query(tenant, { targets: [target], descending: false, page: { kind: 'cursor', count: 4, withTotal: false, ...(key ? { after: key } : {}) }, include: {} });
+            const p = await store.query(tenant, {
+              targets: [target],
+              descending: false,
+              page: { kind: 'cursor', count: 4, withTotal: false, ...(key ? { after: key } : {}) },
+              include: {},
+            });
             for (const r of p.resources) {
               assert.ok(!seen.has(r.id), `${r.id} returned twice`);
               seen.add(r.id);

@@ -71,7 +71,13 @@ export function extensionsContract(name: string, makeStore: () => Promise<Store>
 
     const newTenant = async () => (await store.createTenant({ id: randomUUID(), name: `x-${randomUUID()}`, createdAt: T0 })).id;
     const create = (s: Store, tenantId: string, userName: string, doc: Record<string, unknown>, uniqueValues?: UniqueValue[]) =>
-      s.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName, ...doc }, now: T0, ...(uniqueValues ? { uniqueValues } : {}) });
+      s.create(tenantId, {
+        resourceType: 'User',
+        id: randomUUID(),
+        doc: { userName, ...doc },
+        now: T0,
+        ...(uniqueValues ? { uniqueValues } : {}),
+      });
 
     it('unique values: a key another resource holds is 409 uniqueness on create and update; a freed key can be taken', async () => {
       const tenantId = await newTenant();
@@ -79,7 +85,14 @@ export function extensionsContract(name: string, makeStore: () => Promise<Store>
       await assert.rejects(create(store, tenantId, 'b', {}, [{ attr: BADGE, key: 'k1' }]), isUniqueness(/badge/));
       const b = await create(store, tenantId, 'b', {}, [{ attr: BADGE, key: 'k2' }]);
       const moveTo = (id: string, version: number, key: string) =>
-        store.update(tenantId, { resourceType: 'User', id, expectedVersion: version, doc: { userName: id }, uniqueValues: [{ attr: BADGE, key }], now: T0 });
+        store.update(tenantId, {
+          resourceType: 'User',
+          id,
+          expectedVersion: version,
+          doc: { userName: id },
+          uniqueValues: [{ attr: BADGE, key }],
+          now: T0,
+        });
       await assert.rejects(moveTo(b.resource.id, 1, 'k1'), isUniqueness(/badge/));
       assert.equal((await store.get(tenantId, 'User', b.resource.id, {}))!.version, 1, 'the refused update wrote nothing');
       await moveTo(a.resource.id, 1, 'k3');
@@ -129,7 +142,10 @@ export function extensionsContract(name: string, makeStore: () => Promise<Store>
         (await store.valuesAt(tenantId, 'User', [HR, 'badge'])).map((v) => v.value),
         ['B1'],
       );
-      assert.deepEqual((await store.valuesAt(tenantId, 'User', [HR, 'desk'])).map((v) => v.value), ['D1', 'D2']);
+      assert.deepEqual(
+        (await store.valuesAt(tenantId, 'User', [HR, 'desk'])).map((v) => v.value),
+        ['D1', 'D2'],
+      );
       await store.saveExtensions(tenantId, change(0, { put: extension(['desk']), purge: [[HR, 'badge']] }));
       const read = await store.get(tenantId, 'User', u1.resource.id, {});
       assert.deepEqual(read!.doc, { userName: 'p1', [HR]: { desk: 'D1' } });
@@ -142,8 +158,19 @@ export function extensionsContract(name: string, makeStore: () => Promise<Store>
       const tenantId = await newTenant();
       const a = await create(store, tenantId, 'a', {});
       const b = await create(store, tenantId, 'b', {});
-      const rebuild = (keyB: string) => [{ attr: BADGE, values: [{ id: a.resource.id, key: 'same' }, { id: b.resource.id, key: keyB }] }];
-      await assert.rejects(store.saveExtensions(tenantId, change(0, { put: extension(['badge']), uniqueRebuild: rebuild('same') })), isUniqueness(/share a value/));
+      const rebuild = (keyB: string) => [
+        {
+          attr: BADGE,
+          values: [
+            { id: a.resource.id, key: 'same' },
+            { id: b.resource.id, key: keyB },
+          ],
+        },
+      ];
+      await assert.rejects(
+        store.saveExtensions(tenantId, change(0, { put: extension(['badge']), uniqueRebuild: rebuild('same') })),
+        isUniqueness(/share a value/),
+      );
       assert.deepEqual(await store.loadExtensions(tenantId), { version: 0, extensions: [] });
       await store.saveExtensions(tenantId, change(0, { put: extension(['badge']), uniqueRebuild: rebuild('other') }));
       await assert.rejects(create(store, tenantId, 'c', {}, [{ attr: BADGE, key: 'same' }]), isUniqueness(/badge/));

@@ -41,7 +41,14 @@ export function filterBuilders(registry: SchemaRegistry = createCoreRegistry()) 
     or: (left: ResolvedFilter, right: ResolvedFilter): ResolvedFilter => ({ kind: 'or', left, right }),
     not: (filter: ResolvedFilter): ResolvedFilter => ({ kind: 'not', filter }),
     /** `path[inner]`: inner paths are written relative to `path` (`type`, `value`). */
-    valuePath: (rt: ResourceTypeName, path: string, inner: (sub: (p: string, op: CompareOp, v: FilterLiteral) => ResolvedFilter, present: (p: string) => ResolvedFilter) => ResolvedFilter): ResolvedFilter => ({
+    valuePath: (
+      rt: ResourceTypeName,
+      path: string,
+      inner: (
+        sub: (p: string, op: CompareOp, v: FilterLiteral) => ResolvedFilter,
+        present: (p: string) => ResolvedFilter,
+      ) => ResolvedFilter,
+    ): ResolvedFilter => ({
       kind: 'valuePath',
       attr: attr(rt, path),
       filter: inner(

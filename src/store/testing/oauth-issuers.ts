@@ -42,7 +42,13 @@ export function oauthIssuerContract(storeOf: () => Store): void {
 
       const replaced = await store.putOAuthIssuer(
         tenant.id,
-        settings({ issuer: 'https://idp2.example.com', tenantValue: tenant.name, algorithms: ['EdDSA'], clockSkewSeconds: 5, subjectAttribute: 'id' }),
+        settings({
+          issuer: 'https://idp2.example.com',
+          tenantValue: tenant.name,
+          algorithms: ['EdDSA'],
+          clockSkewSeconds: 5,
+          subjectAttribute: 'id',
+        }),
         T1,
       );
       assert.equal(replaced.createdAt, T0);

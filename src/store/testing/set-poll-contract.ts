@@ -16,13 +16,16 @@ export function setPollContract(stores: () => { store: Store; sibling: Store }):
       const tenantId = randomUUID();
       await store.createTenant({ id: tenantId, name: `p-${tenantId}`, createdAt: T1 });
       const ids = Array.from({ length: count }, () => randomUUID());
-      const events = ids.map((id): NewEvent => ({ id, type: 'scim.user.deleted', subject: `Users/${id}`, source: 'https://scim.example.com', time, data: {} }));
+      const events = ids.map(
+        (id): NewEvent => ({ id, type: 'scim.user.deleted', subject: `Users/${id}`, source: 'https://scim.example.com', time, data: {} }),
+      );
       // One write carrying all the events: sequences 1..count.
       const userId = randomUUID();
       await store.create(tenantId, { resourceType: 'User', id: userId, doc: { userName: 'poller' }, now: time, events: () => events });
       return { tenantId, ids };
     }
-    const sequences = async (tenantId: string, limit = 100) => (await stores().store.unacknowledgedSets(tenantId, limit)).map((e) => e.sequence);
+    const sequences = async (tenantId: string, limit = 100) =>
+      (await stores().store.unacknowledgedSets(tenantId, limit)).map((e) => e.sequence);
 
     it('offers every event until acknowledged, in sequence order, at most limit', async () => {
       const { store } = stores();
@@ -39,7 +42,7 @@ export function setPollContract(stores: () => { store: Store; sibling: Store }):
       assert.deepEqual(await sequences(tenantId), []);
     });
 
-    it('ignores acknowledgements of unknown events and of another tenant\'s, and repeated ones', async () => {
+    it("ignores acknowledgements of unknown events and of another tenant's, and repeated ones", async () => {
       const { store } = stores();
       const a = await tenantWithEvents(2);
       const b = await tenantWithEvents(2);
