@@ -23,7 +23,7 @@ ${SCHEMA_USAGE}
   oauth list                               print every tenant's issuer configuration (JSON lines)
   oauth remove --tenant NAME               stop trusting the tenant's issuer
 
-Configuration comes from SCIMD_* environment variables (see README.md).`;
+Configuration comes from SCIMD_* environment variables (see docs/configuration.md).`;
 
 type Output = (line: string) => void;
 

@@ -25,7 +25,7 @@ export interface Config {
   readonly relayInServe: boolean;
   /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
   readonly eventRetentionSeconds: number;
-  /** Token buckets per tenant and per token, in this process (README "Rate limits"); perSecond 0 = off. */
+  /** Token buckets per tenant and per token, in this process (docs/limits.md, "Rate limits"); perSecond 0 = off. */
   readonly rateLimits: {
     readonly tenant: { readonly perSecond: number; readonly burst: number };
     readonly token: { readonly perSecond: number; readonly burst: number };

@@ -94,7 +94,7 @@ function rateLimit(env: NodeJS.ProcessEnv, scope: 'TENANT' | 'TOKEN', fallback: 
   return Object.freeze({ perSecond, burst });
 }
 
-/** README "Limits and hardening": one variable per bound, each with a floor that real clients need. */
+/** docs/limits.md: one variable per bound, each with a floor that real clients need. */
 function requestLimits(env: NodeJS.ProcessEnv): RequestLimits {
   return Object.freeze({
     maxJsonDepth: integer(env, 'SCIMD_MAX_JSON_DEPTH', LIMITS.maxJsonDepth, 8, 1000),

@@ -3,7 +3,7 @@ import { DEFAULT_MAX_OPERATIONS } from '../patch/parse.ts';
 import { type AttributeListLimits, DEFAULT_ATTRIBUTE_LIST_LIMITS } from '../schema/project.ts';
 
 /**
- * Bounds on what one request may ask of the server (README "Limits and hardening"). Each bound
+ * Bounds on what one request may ask of the server (docs/limits.md). Each bound
  * crossed is a 400 whose detail names the limit; the body size (Config.maxBodyBytes) is a 413.
  */
 export interface RequestLimits {

@@ -46,7 +46,7 @@ export interface AppDeps {
   readonly feed?: EventFeed;
   /** Prometheus text for GET /metrics (unauthenticated, like /healthz: expose it internally only). */
   readonly metrics?: () => Promise<string>;
-  /** Where SCIM writes are recorded (README "Administration"). */
+  /** Where SCIM writes are recorded (docs/administration.md, "Audit log"). */
   readonly audit?: AuditLog;
   /** The admin API under /admin; absent: no admin routes. */
   readonly admin?: AdminApiDeps;

@@ -77,7 +77,7 @@ export interface DeletedTenant {
   readonly events: number;
 }
 
-// ---- administration: admin tokens and the audit log (README "Administration") ----------------
+// ---- administration: admin tokens and the audit log (docs/administration.md) ----------------
 
 /** A token of the admin API (/admin): not bound to a tenant, never valid as a SCIM token. */
 export interface AdminTokenRecord {
@@ -145,7 +145,7 @@ export interface AdminStore {
 export type SubjectAttribute = 'userName' | 'id';
 
 /**
- * A tenant's trusted OAuth 2.0 issuer of JWT access tokens (README "OAuth 2.0 access tokens").
+ * A tenant's trusted OAuth 2.0 issuer of JWT access tokens (docs/oauth.md).
  * A token belongs to the tenant whose issuer equals its `iss` and whose `tenantValue` is the
  * value of its `tenantClaim`.
  */

@@ -4,7 +4,7 @@ import { freePort, runCli, startServe, tempDatabaseUrl } from './process.ts';
 
 const USER = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'cli-audited', password: 'Secret-Pa55word' };
 
-describe('scimd CLI: administration (README "Administration")', () => {
+describe('scimd CLI: administration (docs/administration.md)', () => {
   it('tenants disable / enable / delete --yes, with the state in tenants list', async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     await runCli(['tenants', 'create', 'acme'], env);

@@ -39,7 +39,7 @@ function assertScimError(answer: Answer, status: number, scimType?: string) {
   assert.equal(answer.body.scimType, scimType);
 }
 
-describe('admin API: authentication (README "Administration")', () => {
+describe('admin API: authentication (docs/administration.md)', () => {
   let h: Harness;
   before(async () => {
     h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN });

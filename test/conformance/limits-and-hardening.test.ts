@@ -22,7 +22,7 @@ function assertScimError(res: Reply, status: number, scimType: string | undefine
 /** `{"a":{"a":…1…}}`: `levels` objects, one inside the other. */
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
-describe('README "Limits and hardening": every bound is configurable and answers 4xx naming the limit', () => {
+describe('docs/limits.md: every bound is configurable and answers 4xx naming the limit', () => {
   let h: Harness;
   let userId = '';
   before(async () => {

@@ -10,7 +10,7 @@ const tags = ['oauth'];
 const tenantOf = (request: FastifyRequest) => (request.params as { name: string }).name;
 const ISSUER = {
   type: 'object',
-  description: 'A tenant\'s trusted issuer of JWT access tokens (README "OAuth 2.0 access tokens")',
+  description: "A tenant's trusted issuer of JWT access tokens (docs/oauth.md)",
   properties: {
     tenant: { type: 'string' },
     tenantId: { type: 'string' },
@@ -29,8 +29,8 @@ const ISSUER = {
 
 /**
  * Per-tenant OAuth 2.0 issuers on the admin API (paths relative to its /admin prefix; the admin
- * plugin authenticates). PUT sets the whole configuration (fields and defaults: README "OAuth 2.0
- * access tokens") and answers 200 with it; a bad field is 400, an unknown tenant 404, an
+ * plugin authenticates). PUT sets the whole configuration (fields and defaults:
+ * docs/oauth.md) and answers 200 with it; a bad field is 400, an unknown tenant 404, an
  * (issuer, tenant claim, value) another tenant has 409.
  */
 export function registerOAuthAdminRoutes(admin: FastifyInstance, deps: OAuthAdminDeps): void {

@@ -22,9 +22,9 @@ export interface AdminApiDeps {
   readonly tenants: TenantService;
   readonly adminTokens: AdminTokenService;
   readonly audit: AuditLog;
-  /** Tenant extension schemas (README "Custom attributes"). */
+  /** Tenant extension schemas (docs/custom-attributes.md). */
   readonly schemas: SchemaService;
-  /** Per-tenant OAuth 2.0 issuers (README "OAuth 2.0 access tokens"). */
+  /** Per-tenant OAuth 2.0 issuers (docs/oauth.md). */
   readonly oauth: OAuthService;
   readonly sinks: () => Promise<readonly SinkStatus[]>;
   /** The version the OpenAPI document states (package.json). */

@@ -5,7 +5,7 @@ import { parsePollRequest, SetPollError, type SetPoller } from '../../events/set
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
 
-/** Where the public keys that verify our SETs are published (docs/events.md, Security Event Tokens). */
+/** Where the public keys that verify our SETs are published (docs/security-events.md). */
 export const SET_JWKS_PATH = '/.well-known/scim-set-jwks.json';
 
 /** The RFC 8936 poll endpoint under the SCIM base path; also the `aud` of the SETs it returns. */

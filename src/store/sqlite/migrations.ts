@@ -197,7 +197,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: 'per-tenant OAuth 2.0 issuers of JWT access tokens',
     sql: `
-      -- One trusted issuer per tenant (README "OAuth 2.0 access tokens"). algorithms is a
+      -- One trusted issuer per tenant (docs/oauth.md). algorithms is a
       -- comma-separated list. The unique index makes a token's (iss, tenant claim) name at most
       -- one tenant, which is how a JWT finds its tenant.
       CREATE TABLE oauth_issuers (
