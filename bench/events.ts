@@ -19,7 +19,7 @@ import { Relay } from '../src/events/relay.ts';
 import { createSink } from '../src/events/sinks/index.ts';
 import { createServer } from '../src/server.ts';
 import { openStore } from '../src/store/open.ts';
-import type { Store } from '../src/store/ports.ts';
+import type { Store } from '../src/store/ports/store.ts';
 import { BENCH_SERVER_ENV } from './scimd-process.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);

@@ -22,7 +22,7 @@ import { parseFilter } from '../src/filter/parser.ts';
 import { resolveFilter } from '../src/filter/resolve.ts';
 import { createCoreRegistry } from '../src/schema/registry.ts';
 import { openStore } from '../src/store/open.ts';
-import type { Store } from '../src/store/ports.ts';
+import type { Store } from '../src/store/ports/store.ts';
 import { PostgresStore } from '../src/store/postgres/store.ts';
 import { startScimd } from './scimd-process.ts';
 import { onEachStore } from './stores.ts';

@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
-import type { Store } from '../src/store/ports.ts';
+import type { Store } from '../src/store/ports/store.ts';
 import { PostgresStore } from '../src/store/postgres/store.ts';
 import { startScimd } from './scimd-process.ts';
 import { onEachStore } from './stores.ts';

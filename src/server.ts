@@ -25,7 +25,7 @@ import { createSchemaService, type SchemaService } from './service/schemas.ts';
 import { authenticationSchemes, type Features } from './service/service-provider-config.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
-import type { Store } from './store/ports.ts';
+import type { Store } from './store/ports/store.ts';
 
 /** The release (package.json), as the admin API's OpenAPI document states it. */
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;

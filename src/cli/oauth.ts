@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createJwtVerifier } from '../auth/jwt.ts';
 import type { Config } from '../config/config.ts';
 import { createOAuthService, oauthIssuerView } from '../service/oauth.ts';
-import type { Store } from '../store/ports.ts';
+import type { Store } from '../store/ports/store.ts';
 
 type Output = (line: string) => void;
 

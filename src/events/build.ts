@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent, ResourceTypeName, StoredResource, WriteResult } from '../store/ports.ts';
+import type { ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import type { NewEvent } from '../store/ports/outbox.ts';
+import type { WriteResult } from '../store/ports/resources.ts';
 import type { EventType } from './cloud-event.ts';
 
 const NOUN = { User: 'user', Group: 'group' } as const;
@@ -46,7 +48,7 @@ function membershipEvents(ctx: Context, result: WriteResult): NewEvent[] {
 }
 
 /**
- * Builders for the store's `events` callbacks (src/store/ports.ts EventBuilder): pure and
+ * Builders for the store's `events` callbacks (src/store/ports/outbox.ts EventBuilder): pure and
  * synchronous, they run inside the write's transaction. A group's member list never goes into an
  * event: membership changes are their own events carrying only the ids added or removed.
  */

@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '../store/ports.ts';
+import type { OutboxRecord } from '../store/ports/outbox.ts';
 
 /** The version of the event contract (docs/events.md); a breaking change gets a new one. */
 export const EVENT_SCHEMA_URI = 'urn:scimd:events:1';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { OutboxStore } from '../store/ports.ts';
+import type { OutboxStore } from '../store/ports/outbox.ts';
 import { type CloudEvent, toCloudEvent } from './cloud-event.ts';
 
 /**

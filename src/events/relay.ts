@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { OutboxRecord, OutboxStore } from '../store/ports.ts';
+import type { OutboxRecord, OutboxStore } from '../store/ports/outbox.ts';
 import { toCloudEvent } from './cloud-event.ts';
 import type { Publisher } from './publisher.ts';
 

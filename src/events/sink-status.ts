@@ -1,4 +1,4 @@
-import type { OutboxStore } from '../store/ports.ts';
+import type { OutboxStore } from '../store/ports/outbox.ts';
 import { sinkName } from './publisher.ts';
 import type { Relay } from './relay.ts';
 

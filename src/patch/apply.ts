@@ -1,5 +1,5 @@
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { MemberOp } from '../store/ports.ts';
+import type { MemberOp } from '../schema/resource.ts';
 import { changedAttributes } from './diff.ts';
 import { editDocument } from './document.ts';
 import { checkImmutable } from './immutable.ts';
@@ -15,7 +15,7 @@ export interface PatchResult {
   readonly doc: Record<string, unknown>;
   /** The new clear-text password when an operation set one; the service hashes it. */
   readonly password: string | undefined;
-  /** Group.members changes, in request order (store/ports.ts UpdateCommand.memberOps). */
+  /** Group.members changes, in request order (the store applies them: schema/resource.ts MemberOp). */
   readonly memberOps: MemberOp[];
   /**
    * Canonical top-level attribute paths that changed: `name`, `emails`,

@@ -3,7 +3,7 @@ import { assertNever, type ResolvedFilter } from '../filter/ast.ts';
 import type { AttributeDefinition } from '../schema/attribute.ts';
 import { isJsonObject } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { MemberInput, MemberOp } from '../store/ports.ts';
+import type { MemberInput, MemberOp } from '../schema/resource.ts';
 import type { PatchOpName } from './operation.ts';
 import { coerce, elementOf } from './values.ts';
 

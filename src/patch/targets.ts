@@ -22,7 +22,7 @@ export interface TargetOptions {
 /**
  * Sorts a target by where it is stored; 'readOnly' for targets the client may not write
  * (RFC 7643 §2.2: id, meta, groups, manager.displayName…). Group.members and User.password live
- * outside the document (store/ports.ts StoredResource).
+ * outside the document (schema/resource.ts StoredResource).
  */
 function classify(target: ResolvedPatchPath, op: PatchOpName, value: unknown, label: string): Edit | 'readOnly' {
   const { attr } = target;

@@ -1,7 +1,7 @@
 import { invalidValue } from '../errors/scim-error.ts';
-import type { MemberInput } from '../store/ports.ts';
 import type { AttributeDefinition, SchemaDefinition } from './attribute.ts';
 import { isJsonObject } from './json.ts';
+import type { MemberInput } from './resource.ts';
 
 /** RFC 7643 §2.2 required, and §6 required schema extensions. "" counts as missing. */
 export function checkRequired(

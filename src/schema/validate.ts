@@ -1,5 +1,4 @@
 import { invalidSyntax, invalidValue } from '../errors/scim-error.ts';
-import type { MemberInput } from '../store/ports.ts';
 import type { AttributeDefinition, SchemaDefinition } from './attribute.ts';
 import { coerceAttribute, duplicateAttribute, enforcesCanonicalValues } from './coerce.ts';
 import { COMMON_ATTRIBUTES } from './core/common.ts';
@@ -9,12 +8,13 @@ import { isJsonObject, UNSAFE_KEYS } from './json.ts';
 import type { SchemaRegistry } from './registry.ts';
 import { carryOver } from './replace.ts';
 import { checkRequired } from './required.ts';
+import type { MemberInput } from './resource.ts';
 
 /** What a POST/PUT body becomes: the stored document, plus the parts stored outside it. */
 export interface ValidatedResource {
   /**
    * Canonical attribute names, extension attributes under `doc[<extension schema id>]`; never
-   * id, schemas, meta, password, Group.members or User.groups (see store/ports.ts StoredResource).
+   * id, schemas, meta, password, Group.members or User.groups (see schema/resource.ts StoredResource).
    * Keys follow schema order, so equal resources serialise identically.
    */
   readonly doc: Record<string, unknown>;
@@ -36,7 +36,7 @@ export interface ValidateOptions {
 
 type Route = 'doc' | 'members' | 'password' | 'ignore';
 
-/** Attributes the store keeps outside `doc` (store/ports.ts StoredResource), by core schema. */
+/** Attributes the store keeps outside `doc` (resource.ts StoredResource), by core schema. */
 function isOutsideDoc(coreId: string, def: AttributeDefinition): boolean {
   if (coreId === GROUP_SCHEMA_ID) return def.name === 'members';
   if (coreId === USER_SCHEMA_ID) return def.name === 'password' || def.name === 'groups';

@@ -1,5 +1,5 @@
 import { badRequest } from '../errors/scim-error.ts';
-import type { AdminStore, AuditEntry, AuditRecord } from '../store/ports.ts';
+import type { AdminStore, AuditEntry, AuditRecord } from '../store/ports/admin.ts';
 
 export const AUDIT_DEFAULT_PAGE = 100;
 export const AUDIT_MAX_PAGE = 1000;

@@ -1,5 +1,6 @@
 import { ScimError } from '../errors/scim-error.ts';
-import type { CreateCommand, ResourceTypeName } from '../store/ports.ts';
+import type { ResourceTypeName } from '../schema/resource.ts';
+import type { CreateCommand } from '../store/ports/resources.ts';
 import { scheduleOperations } from './bulk/order.ts';
 import { type BulkPlan, type ParsedOperation, parseBulkRequest } from './bulk/parse.ts';
 import { resolveReferences } from './bulk/references.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expiredCursor, invalidCursor } from '../errors/scim-error.ts';
-import type { CursorKey } from '../store/ports.ts';
+import type { CursorKey } from '../store/ports/resources.ts';
 
 /**
  * RFC 9865 cursors: an opaque base64url token (unreserved characters only) holding the keyset

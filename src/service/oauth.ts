@@ -1,6 +1,7 @@
 import { ASYMMETRIC_ALGORITHMS, type JwtVerifier, peekJwt } from '../auth/jwt.ts';
 import { badRequest, forbidden, invalidToken, notFound } from '../errors/scim-error.ts';
-import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute, TenantStore } from '../store/ports.ts';
+import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../store/ports/oauth-issuers.ts';
+import type { TenantStore } from '../store/ports/tenants.ts';
 import type { Principal } from './tenants.ts';
 
 /** Issuer look-ups are remembered this long; a change made by another process applies within it. */

@@ -1,6 +1,6 @@
 import { isPresent } from '../filter/evaluate.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { ReferenceView, ResourceTypeName, StoredResource } from '../store/ports.ts';
+import type { ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { etagOf } from './etag.ts';
 
 export const ENDPOINT_OF = { User: 'Users', Group: 'Groups' } as const;

@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../config/request-limits.ts';
 import { invalidValue, notFound, ScimError } from '../errors/scim-error.ts';
 import { eventBuilders } from '../events/build.ts';
-import { parseFilter } from '../filter/parser.ts';
+import { DEFAULT_FILTER_LIMITS, type FilterLimits, parseFilter } from '../filter/parser.ts';
 import { parsePatchPath } from '../filter/path.ts';
 import { resolveFilter } from '../filter/resolve.ts';
 import { applyPatch } from '../patch/apply.ts';
 import { changedAttributes } from '../patch/diff.ts';
-import { parsePatchRequest } from '../patch/parse.ts';
+import { DEFAULT_MAX_OPERATIONS, parsePatchRequest } from '../patch/parse.ts';
 import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
+import type { MemberOp, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { validateResource } from '../schema/validate.ts';
-import type {
-  CreateCommand,
-  Include,
-  MemberOp,
-  Page,
-  QueryTarget,
-  ResourceStore,
-  ResourceTypeName,
-  StoredResource,
-} from '../store/ports.ts';
+import type { CreateCommand, Include, Page, QueryTarget, ResourceStore } from '../store/ports/resources.ts';
 import { VersionConflictError } from '../store/version-conflict.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { jsonEqual } from './deep-equal.ts';
@@ -53,8 +44,8 @@ export interface ResourceServiceDeps {
   readonly hashPassword: (password: string) => Promise<string>;
   /** Called after each write that committed events (the relay wakes up instead of waiting to poll). */
   readonly onEvents?: () => void;
-  /** Bounds on filters, PATCH paths, sortBy and PATCH operations; the defaults when absent. */
-  readonly requestLimits?: Pick<RequestLimits, 'filter' | 'maxPatchOperations'>;
+  /** Bounds on filters, PATCH paths, sortBy and PATCH operations; their owners' defaults when absent. */
+  readonly requestLimits?: { readonly filter: FilterLimits; readonly maxPatchOperations: number };
 }
 
 export interface ResourceResult {
@@ -81,7 +72,7 @@ function backoff(attempt: number): Promise<void> {
  */
 export function createResourceService(deps: ResourceServiceDeps) {
   const { store, registries, clock, limits } = deps;
-  const bounds = deps.requestLimits ?? DEFAULT_REQUEST_LIMITS;
+  const bounds = deps.requestLimits ?? { filter: DEFAULT_FILTER_LIMITS, maxPatchOperations: DEFAULT_MAX_OPERATIONS };
 
   function includeFor(registry: SchemaRegistry, type: ResourceTypeName, selection: Selection): Include {
     return type === 'Group'

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
-import type { Store } from '../store/ports.ts';
+import type { Store } from '../store/ports/store.ts';
 import { createTenantRegistries } from './schema-registries.ts';
 import { createSchemaService } from './schemas.ts';
 

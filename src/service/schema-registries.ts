@@ -1,6 +1,6 @@
 import { tenantRegistry } from '../schema/custom.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { SchemaStore } from '../store/ports.ts';
+import type { SchemaStore } from '../store/ports/schemas.ts';
 
 /** Where a request's schemas come from: the registry of its tenant. */
 export interface RegistrySource {

@@ -14,7 +14,8 @@ import {
 } from '../schema/custom.ts';
 import { jsonEqual } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { ExtensionChange, SchemaStore, TenantStore } from '../store/ports.ts';
+import type { ExtensionChange, SchemaStore } from '../store/ports/schemas.ts';
+import type { TenantStore } from '../store/ports/tenants.ts';
 import { VersionConflictError } from '../store/version-conflict.ts';
 import { keysOf, uniqueAttrName } from './unique-values.ts';
 

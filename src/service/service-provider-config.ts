@@ -1,5 +1,5 @@
 import { SET_EVENT_URIS } from '../events/set/uris.ts';
-import type { OAuthIssuerRecord } from '../store/ports.ts';
+import type { OAuthIssuerRecord } from '../store/ports/oauth-issuers.ts';
 import type { BulkLimits } from './bulk.ts';
 import type { ListLimits } from './resources.ts';
 

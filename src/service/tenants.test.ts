@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
 import { openStore } from '../store/open.ts';
-import type { Store } from '../store/ports.ts';
+import type { Store } from '../store/ports/store.ts';
 import { createTenantService, type TenantService } from './tenants.ts';
 
 const unauthorized = (error: unknown) => error instanceof ScimError && error.status === 401;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../errors/scim-error.ts';
-import type { DeletedTenant, SubjectAttribute, TenantRecord, TenantStore, TokenRecord } from '../store/ports.ts';
+import type { SubjectAttribute } from '../store/ports/oauth-issuers.ts';
+import type { DeletedTenant, TenantRecord, TenantStore, TokenRecord } from '../store/ports/tenants.ts';
 
 export const DEFAULT_TENANT = 'default';
 

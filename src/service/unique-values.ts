@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { fold } from '../filter/fold.ts';
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { ResourceTypeName, UniqueValue } from '../store/ports.ts';
+import type { ResourceTypeName } from '../schema/resource.ts';
+import type { UniqueValue } from '../store/ports/resources.ts';
 
 /**
  * `uniqueness: server` of tenant extension attributes (RFC 7643 §2.2), turned into keys that a
- * unique index holds (store/ports.ts UniqueValue). Core attributes keep their own columns.
+ * unique index holds (store/ports/resources.ts UniqueValue). Core attributes keep their own columns.
  */
 
 /** Long values are hashed so that a key always fits a B-tree entry. */

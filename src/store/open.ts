@@ -1,4 +1,4 @@
-import type { Store } from './ports.ts';
+import type { Store } from './ports/store.ts';
 import { SqliteStore } from './sqlite/store.ts';
 
 /**

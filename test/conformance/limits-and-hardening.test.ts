@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { SECURITY_HEADERS } from '../../src/http/plugins/security-headers.ts';
 import { createServer } from '../../src/server.ts';
 import { openStore } from '../../src/store/open.ts';
-import type { Store } from '../../src/store/ports.ts';
+import type { Store } from '../../src/store/ports/store.ts';
 import { ERROR_SCHEMA, groupBody, type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

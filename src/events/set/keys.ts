@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { ConfigError } from '../../config/load.ts';
-import type { SetPollStore } from '../../store/ports.ts';
+import type { SetPollStore } from '../../store/ports/set-poll.ts';
 import type { SetClaims } from './claims.ts';
 import { SET_JWS_TYPE } from './uris.ts';
 

@@ -1,4 +1,5 @@
-import type { OutboxStore, SetAcknowledgement, SetPollStore } from '../../store/ports.ts';
+import type { OutboxStore } from '../../store/ports/outbox.ts';
+import type { SetAcknowledgement, SetPollStore } from '../../store/ports/set-poll.ts';
 import { toCloudEvent } from '../cloud-event.ts';
 import { securityEventClaims } from './claims.ts';
 import type { SetSigner } from './keys.ts';

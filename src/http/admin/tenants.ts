@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TenantService } from '../../service/tenants.ts';
-import type { TenantRecord } from '../../store/ports.ts';
+import type { TenantRecord } from '../../store/ports/tenants.ts';
 import { TENANT, TENANT_NAME_PARAMS } from './models.ts';
 
 type ByName = FastifyRequest<{ Params: { name: string } }>;

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 import { etagOf, matchesVersion } from '../../service/etag.ts';
 import { listParamsFromQuery, listParamsFromSearchRequest, selectionFromQuery } from '../../service/list-params.ts';
 import type { ResourceService } from '../../service/resources.ts';
-import type { ResourceTypeName } from '../../store/ports.ts';
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
 import { sendResource, sendScim } from '../scim-reply.ts';

@@ -2,7 +2,7 @@ import { invalidSyntax, invalidValue, payloadTooLarge, ScimError } from '../../e
 import { PATCH_OP_SCHEMA } from '../../patch/operation.ts';
 import { pick } from '../../patch/parse.ts';
 import { isJsonObject } from '../../schema/json.ts';
-import type { ResourceTypeName } from '../../store/ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 import { ENDPOINT_OF } from '../representation.ts';
 import { BULK_ID_PREFIX, referencesIn } from './references.ts';
 

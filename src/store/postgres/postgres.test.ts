@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { ScimError } from '../../errors/scim-error.ts';
 import { parseDateTime } from '../../filter/datetime.ts';
 import { openStore } from '../open.ts';
-import type { Store } from '../ports.ts';
+import type { Store } from '../ports/store.ts';
 import { compileFilter } from '../sql/compile-filter.ts';
 import { storeContract } from '../testing/contract.ts';
 import { extensionsContract } from '../testing/extensions-contract.ts';

@@ -1,4 +1,5 @@
-import type { AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord, DeletedTenant, TenantRecord } from '../ports.ts';
+import type { AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord } from '../ports/admin.ts';
+import type { DeletedTenant, TenantRecord } from '../ports/tenants.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
 import { orUndefined } from './rows.ts';
 

@@ -3,7 +3,7 @@ import { assertNever, type CompareOp, type ResolvedFilter, type TypedValue } fro
 import { fold } from '../../filter/fold.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { ResourceTypeName } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 import type { ScalarKind, SqlDialect } from './dialect.ts';
 import { raw, type Sql, sql } from './fragment.ts';
 import { type ElementView, type Loc, type LocateScope, locate, type Needs } from './locate.ts';

@@ -1,7 +1,7 @@
 import { uniqueness } from '../../errors/scim-error.ts';
 import type { SchemaDefinition } from '../../schema/attribute.ts';
 import type { TenantExtension } from '../../schema/custom.ts';
-import type { ResourceTypeName } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 
 /** What both stores share about tenant extensions: the row shape and the conflict messages. */
 

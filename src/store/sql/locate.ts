@@ -3,7 +3,7 @@ import type { AttributeDefinition } from '../../schema/attribute.ts';
 import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { ResourceTypeName } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 import type { ScalarKind, SqlDialect } from './dialect.ts';
 import { raw, type Sql, sql } from './fragment.ts';
 import { indexedAttribute } from './values-index.ts';

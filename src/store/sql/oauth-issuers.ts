@@ -1,5 +1,5 @@
 import { notFound, uniqueness } from '../../errors/scim-error.ts';
-import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../ports.ts';
+import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../ports/oauth-issuers.ts';
 import { type Sql, sql } from './fragment.ts';
 
 /** Runs one statement and returns its rows ([] for a statement without RETURNING). */

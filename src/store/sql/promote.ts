@@ -1,6 +1,6 @@
 import { invalidValue } from '../../errors/scim-error.ts';
 import { fold } from '../../filter/fold.ts';
-import type { ResourceTypeName } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 
 /** The promoted columns of a resource row, computed in JavaScript so folding is exactly fold(). */
 export interface Promoted {

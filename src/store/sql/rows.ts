@@ -1,18 +1,8 @@
 import { invalidValue, uniqueness } from '../../errors/scim-error.ts';
-import type {
-  CreateCommand,
-  CursorKey,
-  Include,
-  MemberDelta,
-  MemberInput,
-  OutboxRecord,
-  QueryResult,
-  ReferenceView,
-  ResourceQuery,
-  ResourceTypeName,
-  StoredResource,
-  TokenRecord,
-} from '../ports.ts';
+import type { MemberDelta, MemberInput, ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import type { OutboxRecord } from '../ports/outbox.ts';
+import type { CreateCommand, CursorKey, Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
+import type { TokenRecord } from '../ports/tenants.ts';
 import { compileFilter } from './compile-filter.ts';
 import type { SqlDialect } from './dialect.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';

@@ -1,5 +1,6 @@
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { CursorKey, QueryTarget, ResourceTypeName } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
+import type { CursorKey, QueryTarget } from '../ports/resources.ts';
 import type { SqlDialect } from './dialect.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
 import { type Loc, type LocateScope, locate } from './locate.ts';

@@ -1,7 +1,7 @@
 import { fold } from '../../filter/fold.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
 import { USER_SCHEMA, USER_SCHEMA_ID } from '../../schema/core/user.ts';
-import type { ResourceTypeName } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 
 /**
  * The values index (`resource_values`): one row per element of the User multi-valued attributes

@@ -1,6 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { TenantExtension } from '../../schema/custom.ts';
-import type { ExtensionChange, ResourceTypeName, UniqueValue } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
+import type { UniqueValue } from '../ports/resources.ts';
+import type { ExtensionChange } from '../ports/schemas.ts';
 import { type ExtensionRow, schemaKey, toExtension, uniqueRebuildConflict, uniqueValueTaken } from '../sql/extensions.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { jsonPathText } from './dialect.ts';

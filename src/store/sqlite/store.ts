@@ -1,33 +1,12 @@
 import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
-import type {
-  AdminTokenRecord,
-  AuditEntry,
-  AuditQuery,
-  AuditRecord,
-  CreateCommand,
-  DeletedTenant,
-  EventBuilder,
-  ExtensionChange,
-  Include,
-  MemberInput,
-  MemberOp,
-  NewAdminToken,
-  NewEvent,
-  NewToken,
-  OutboxRecord,
-  OutboxStats,
-  QueryResult,
-  ReferenceView,
-  ResourceQuery,
-  ResourceTypeName,
-  SetAcknowledgement,
-  Store,
-  StoredResource,
-  TenantRecord,
-  TokenRecord,
-  UpdateCommand,
-  WriteResult,
-} from '../ports.ts';
+import type { MemberInput, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import type { AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord, NewAdminToken } from '../ports/admin.ts';
+import type { EventBuilder, NewEvent, OutboxRecord, OutboxStats } from '../ports/outbox.ts';
+import type { CreateCommand, Include, QueryResult, ResourceQuery, UpdateCommand, WriteResult } from '../ports/resources.ts';
+import type { ExtensionChange } from '../ports/schemas.ts';
+import type { SetAcknowledgement } from '../ports/set-poll.ts';
+import type { Store } from '../ports/store.ts';
+import type { DeletedTenant, NewToken, TenantRecord, TokenRecord } from '../ports/tenants.ts';
 import {
   ADMIN_TOKEN_SELECT,
   type AdminTokenRow,

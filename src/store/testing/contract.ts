@@ -9,7 +9,10 @@ import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/core/enterprise-user.ts'
 import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { CursorKey, NewEvent, OutboxStore, Page, QueryTarget, ResourceTypeName, Store } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
+import type { NewEvent, OutboxStore } from '../ports/outbox.ts';
+import type { CursorKey, Page, QueryTarget } from '../ports/resources.ts';
+import type { Store } from '../ports/store.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ScimError } from '../../errors/scim-error.ts';
 import type { TenantExtension } from '../../schema/custom.ts';
-import type { ExtensionChange, Store, UniqueValue } from '../ports.ts';
+import type { UniqueValue } from '../ports/resources.ts';
+import type { ExtensionChange } from '../ports/schemas.ts';
+import type { Store } from '../ports/store.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import type { ContractOptions } from './contract.ts';
 

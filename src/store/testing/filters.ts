@@ -1,7 +1,7 @@
 import type { CompareOp, FilterLiteral, ResolvedFilter, TypedValue } from '../../filter/ast.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
 import { createCoreRegistry, type ResolvedAttribute, type SchemaRegistry } from '../../schema/registry.ts';
-import type { ResourceTypeName } from '../ports.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 
 /**
  * ResolvedFilter builders for store tests, straight from the registry: the store contract must

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../../errors/scim-error.ts';
-import type { Store } from '../ports.ts';
+import type { Store } from '../ports/store.ts';
 
 /** What the store contract suites share. */
 

@@ -10,7 +10,7 @@ import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/core/enterprise-user.ts'
 import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import { createCoreRegistry } from '../../schema/registry.ts';
 import { toRepresentation } from '../../service/representation.ts';
-import type { Store } from '../ports.ts';
+import type { Store } from '../ports/store.ts';
 
 /**
  * docs/filtering.md says the SQL compiler and the in-memory evaluator implement exactly the same

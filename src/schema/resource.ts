@@ -1,0 +1,60 @@
+/**
+ * The domain's resources as the rest of the code passes them around: what a User or Group is
+ * once stored, and how group membership changes are spoken of. The store persists these, the
+ * PATCH engine and the validator produce them, the event builder and the representation read
+ * them; none of those layers defines them.
+ */
+
+export type ResourceTypeName = 'User' | 'Group';
+
+/** A member or group reference as read back, with the current name of what it points to. */
+export interface ReferenceView {
+  readonly value: string;
+  readonly type: string;
+  readonly resourceType: ResourceTypeName;
+  readonly display: string | undefined;
+}
+
+export interface StoredResource {
+  readonly id: string;
+  readonly resourceType: ResourceTypeName;
+  /**
+   * The resource's attributes in canonical form (canonical attribute names, extension attributes
+   * under their schema URN) without id, schemas, meta, password, Group.members or User.groups.
+   */
+  readonly doc: Readonly<Record<string, unknown>>;
+  readonly version: number;
+  /** ISO 8601 UTC with milliseconds. */
+  readonly created: string;
+  readonly lastModified: string;
+  /** Group members, only when asked for (include.members). */
+  readonly members?: readonly ReferenceView[];
+  /**
+   * A user's groups, only when asked for (include.groups): type "direct" for the groups it is a
+   * member of, "indirect" for the groups that contain those through nested groups.
+   */
+  readonly groups?: readonly ReferenceView[];
+  /** Only when asked for (include.passwordHash); never leaves the service layer. */
+  readonly passwordHash?: string | undefined;
+}
+
+/** A member to add; the store checks the id exists in the tenant and records its real type. */
+export interface MemberInput {
+  readonly value: string;
+  /** As the client said, when it did; the store refuses a type that contradicts the resource. */
+  readonly type?: string;
+}
+
+/** Membership changes, applied in order in the write's transaction: O(changed members). */
+export type MemberOp =
+  | { readonly kind: 'add'; readonly members: readonly MemberInput[] }
+  | { readonly kind: 'remove'; readonly values: readonly string[] }
+  | { readonly kind: 'removeAll' };
+
+/** What a write did to a group's members. */
+export interface MemberDelta {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** Those of `added` and `removed` that are groups (nested groups); absent when none are. */
+  readonly groups?: readonly string[];
+}

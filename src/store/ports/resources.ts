@@ -1,0 +1,148 @@
+import type { ScimError } from '../../errors/scim-error.ts';
+import type { ResolvedFilter } from '../../filter/ast.ts';
+import type { ResolvedAttribute } from '../../schema/registry.ts';
+import type { MemberDelta, MemberInput, MemberOp, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import type { EventBuilder } from './outbox.ts';
+
+/**
+ * The resources port: Users and Groups, read and written. Every method is one atomic unit: a
+ * write either commits whole or not at all. Stores know nothing of HTTP; they throw ScimError for
+ * conditions a client caused (uniqueness, unknown member, stale version, not found) and plain
+ * Error for everything else.
+ */
+
+export interface Include {
+  readonly members?: boolean;
+  readonly groups?: boolean;
+  readonly passwordHash?: boolean;
+}
+
+/**
+ * One value of a `uniqueness: server` extension attribute, as a key: at most one resource of a
+ * type per (tenant, attr, key). A unique index holds it, so two writers can never both win.
+ */
+export interface UniqueValue {
+  /** `<schema URN>:<attribute name>`, canonical case. */
+  readonly attr: string;
+  /** The value as compared: folded unless caseExact, hashed when long (src/service/unique-values.ts). */
+  readonly key: string;
+}
+
+export interface CreateCommand {
+  readonly resourceType: ResourceTypeName;
+  readonly id: string;
+  readonly doc: Readonly<Record<string, unknown>>;
+  readonly passwordHash?: string;
+  readonly members?: readonly MemberInput[];
+  /** Keys of the tenant's `uniqueness: server` extension values (see UniqueValue); absent: none. */
+  readonly uniqueValues?: readonly UniqueValue[];
+  readonly now: string;
+  /** Builds the write's outbox events from its outcome, inside its transaction (see EventBuilder). */
+  readonly events?: EventBuilder<WriteResult>;
+}
+
+export interface UpdateCommand {
+  readonly resourceType: ResourceTypeName;
+  readonly id: string;
+  /** Write only if the stored version is still this one; else VersionConflictError. */
+  readonly expectedVersion: number;
+  /** The new document; undefined keeps the stored one (a members-only change). */
+  readonly doc?: Readonly<Record<string, unknown>>;
+  /** undefined keeps the stored hash; null clears it. */
+  readonly passwordHash?: string | null;
+  readonly memberOps?: readonly MemberOp[];
+  /** With a new doc: its unique keys replace the stored ones; absent: the stored ones stay. */
+  readonly uniqueValues?: readonly UniqueValue[];
+  readonly now: string;
+  /**
+   * Builds the write's outbox events from its outcome, inside its transaction; called only when
+   * the write changed something (the version was bumped), never for a no-op.
+   */
+  readonly events?: EventBuilder<WriteResult>;
+}
+
+export interface WriteResult {
+  readonly resource: StoredResource;
+  readonly memberDelta: MemberDelta;
+}
+
+export interface CursorKey {
+  /** The sort expression's value at the last row of the page (null when absent, or no sortBy). */
+  readonly sortValue: string | number | boolean | null;
+  /** The internal row key that makes the order total. */
+  readonly rowKey: number;
+}
+
+export type Page =
+  | { readonly kind: 'index'; readonly startIndex: number; readonly count: number }
+  /**
+   * Keyset page: rows strictly after `after` (or before `before`), in the query's order. The
+   * total is counted only when asked: counting on every page would make a walk quadratic.
+   */
+  | {
+      readonly kind: 'cursor';
+      readonly after?: CursorKey;
+      readonly before?: CursorKey;
+      readonly count: number;
+      readonly withTotal: boolean;
+    };
+
+/** One resource type a query covers, with the filter and sort attribute resolved for it. */
+export interface QueryTarget {
+  readonly resourceType: ResourceTypeName;
+  readonly filter?: ResolvedFilter;
+  readonly sortBy?: ResolvedAttribute;
+}
+
+export interface ResourceQuery {
+  /** One target for /Users or /Groups; several for a root-level /.search. */
+  readonly targets: readonly QueryTarget[];
+  readonly descending: boolean;
+  readonly page: Page;
+  readonly include: Include;
+}
+
+export interface QueryResult {
+  /** Undefined only for a cursor page that did not ask for it. */
+  readonly totalResults: number | undefined;
+  readonly resources: readonly StoredResource[];
+  /** Keys of the first and last rows of the page, for cursor paging. */
+  readonly firstKey: CursorKey | undefined;
+  readonly lastKey: CursorKey | undefined;
+  /** Whether rows exist after lastKey / before firstKey in the query's order. */
+  readonly hasNext: boolean;
+  readonly hasPrevious: boolean;
+}
+
+export interface ResourceStore {
+  get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined>;
+  query(tenantId: string, query: ResourceQuery): Promise<QueryResult>;
+  /**
+   * Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown
+   * member, or a group member that would close a cycle or nest too deep (docs/nested-groups.md).
+   */
+  create(tenantId: string, command: CreateCommand): Promise<WriteResult>;
+  /**
+   * Several independent creates in ONE transaction, each in a savepoint of its own, in order: a
+   * command the client caused to fail (a ScimError: uniqueness, unknown member) rolls back only
+   * its own rows and events and is answered by that error; the others commit together, each with
+   * its events exactly as `create` would append them. After `maxFailures` failed commands the
+   * rest are not attempted and the answer is shorter than `commands`. Any other error rolls back
+   * the whole batch and rejects. What it saves: one commit per resource (bulk creates).
+   */
+  createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures?: number): Promise<ReadonlyArray<WriteResult | ScimError>>;
+  /** Throws notFound, VersionConflictError, uniqueness, invalidValue. */
+  update(tenantId: string, command: UpdateCommand): Promise<WriteResult>;
+  /**
+   * Removes the resource and its memberships; returns what was deleted. Throws notFound,
+   * VersionConflictError. `events`, when given, builds the outbox events from the deleted
+   * resource (as it was just before the delete, without members/groups) inside the transaction.
+   */
+  delete(
+    tenantId: string,
+    resourceType: ResourceTypeName,
+    id: string,
+    expectedVersion?: number,
+    events?: EventBuilder<StoredResource>,
+  ): Promise<StoredResource>;
+}

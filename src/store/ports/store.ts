@@ -1,0 +1,21 @@
+import type { AdminStore } from './admin.ts';
+import type { OAuthIssuerStore } from './oauth-issuers.ts';
+import type { OutboxStore } from './outbox.ts';
+import type { ResourceStore } from './resources.ts';
+import type { SchemaStore } from './schemas.ts';
+import type { SetPollStore } from './set-poll.ts';
+import type { TenantStore } from './tenants.ts';
+
+export interface StoreCapabilities {
+  readonly dialect: string;
+}
+
+/** Everything a database keeps for scimd: the ports together, as SQLite and PostgreSQL implement them. */
+export interface Store extends ResourceStore, TenantStore, OutboxStore, SchemaStore, AdminStore, OAuthIssuerStore, SetPollStore {
+  readonly capabilities: StoreCapabilities;
+  /** Applies pending migrations; safe to call on every start. Returns the versions applied. */
+  migrate(): Promise<readonly number[]>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
