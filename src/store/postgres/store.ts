@@ -197,6 +197,12 @@ export class PostgresStore implements Store {
     // An idle client losing its connection (database restart) must not crash the process; the
     // pool drops it and the next query opens a new one.
     this.#pool.on('error', () => undefined);
+    // Nor a checked-out one (#tx, migrate): pg-pool takes its own 'error' listener off a client
+    // while it is lent out, so a backend terminated or a socket reset mid-transaction was an
+    // unhandled 'error' event that ended the process. The statement in flight (or the next one)
+    // fails with the connection error instead: 503 through translate, and #tx releases the
+    // client as broken, so the pool opens a new connection for the next request.
+    this.#pool.on('connect', (client) => client.on('error', () => undefined));
     // Statements are prepared (prepared.ts) and PostgreSQL's default plan cache applies: after
     // five executions a statement keeps a generic plan when it costs no more than planning for the
     // values. Planning each execution anew (force_custom_plan) cost 0.3 ms of server CPU per
