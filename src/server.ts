@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { createJwtVerifier } from './auth/jwt.ts';
 import { hashPassword } from './auth/password.ts';
@@ -26,9 +25,9 @@ import { authenticationSchemes, type Features } from './service/service-provider
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/ports/store.ts';
+import { VERSION } from './version.ts';
 
-/** The release (package.json), as the admin API's OpenAPI document states it. */
-export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+export { VERSION } from './version.ts';
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
 export const FEATURES: Features = { patch: true, bulk: true, securityEvents: true };

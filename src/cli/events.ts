@@ -1,11 +1,12 @@
-import { parseArgs } from 'node:util';
+import { type Command, Option } from 'commander';
 import type { Config } from '../config/config.ts';
 import { toCloudEvent } from '../events/cloud-event.ts';
 import type { RelayLogger } from '../events/relay.ts';
 import { createRelay } from '../server.ts';
-import { openStore } from '../store/open.ts';
-
-type Output = (line: string) => void;
+import type { Store } from '../store/ports/store.ts';
+import { type Cli, wholeNumber } from './cli.ts';
+import { openDatabase } from './database.ts';
+import type { Io } from './output.ts';
 
 /** Resolves on SIGTERM or SIGINT. */
 function untilSignal(): Promise<string> {
@@ -23,14 +24,34 @@ function jsonLogger(level: Config['logLevel']): RelayLogger {
   return { info: (o, m) => line(30, o, m), warn: (o, m) => line(40, o, m), error: (o, m) => line(50, o, m) };
 }
 
-/** `scimd relay`: the outbox relay alone, for when serve runs with SCIMD_RELAY=off. */
-export async function relay(config: Config, err: Output): Promise<number> {
+/** `scimd relay` and `scimd events tail`. */
+export function registerEventCommands(program: Command, cli: Cli): void {
+  program
+    .command('relay')
+    .description('deliver outbox events to SCIMD_EVENT_SINKS without serving the API (for serve with SCIMD_RELAY=off)')
+    .action(cli.action(async ({ config, io }) => relay(config, io)));
+
+  program
+    .command('events')
+    .description('follow the events of the outbox')
+    .command('tail')
+    .description('print events as they commit, one CloudEvent JSON per line, until interrupted')
+    .option('--tenant <NAME>', "only this tenant's events (default: every tenant)")
+    .option('--after <N>', 'start after this sequence number (default: only what commits from now on)', wholeNumber)
+    .addOption(new Option('--interval <MS>', 'how often to poll').default(200).argParser(wholeNumber).hideHelp())
+    .action(
+      cli.withStore<{ tenant?: string; after?: number; interval: number }>('read', async ({ store, io }, options) =>
+        tail(store, options, io),
+      ),
+    );
+}
+
+async function relay(config: Config, io: Io): Promise<number> {
   if (config.eventSinks.length === 0) {
-    err('scimd: no event sinks configured: set SCIMD_EVENT_SINKS (docs/events.md)');
+    io.err('scimd: no event sinks configured: set SCIMD_EVENT_SINKS (docs/events.md)');
     return 2;
   }
-  const store = await openStore(config.databaseUrl);
-  await store.migrate();
+  const { store } = await openDatabase(config.databaseUrl, 'write', io.err);
   const log = jsonLogger(config.logLevel);
   const r = (await createRelay(config, store, log))!;
   r.start();
@@ -42,51 +63,34 @@ export async function relay(config: Config, err: Output): Promise<number> {
   return 0;
 }
 
-/** `scimd events tail [--tenant NAME] [--after N]`: prints events as they commit, one JSON per line. */
-export async function tail(config: Config, args: readonly string[], out: Output, err: Output): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { tenant: { type: 'string' }, after: { type: 'string' }, interval: { type: 'string' } },
-  });
-  if (values.after !== undefined && !/^\d+$/.test(values.after)) {
-    err('usage: scimd events tail [--tenant NAME] [--after N]');
+async function tail(store: Store, options: { tenant?: string; after?: number; interval: number }, io: Io): Promise<number> {
+  const tenants = options.tenant ? [await store.findTenantByName(options.tenant)] : await store.listTenants();
+  if (tenants.some((t) => t === undefined)) {
+    io.err(`scimd: tenant ${options.tenant} not found`);
     return 1;
   }
-  const store = await openStore(config.databaseUrl);
-  await store.migrate();
-  try {
-    const tenants = values.tenant ? [await store.findTenantByName(values.tenant)] : await store.listTenants();
-    if (tenants.some((t) => t === undefined)) {
-      err(`scimd: tenant ${values.tenant} not found`);
-      return 1;
-    }
-    const cursors = new Map<string, number>();
+  const cursors = new Map<string, number>();
+  for (const t of tenants) {
+    let after = options.after ?? 0;
     // Without --after, only what commits from now on.
-    for (const t of tenants) {
-      let after = values.after !== undefined ? Number(values.after) : Number.MAX_SAFE_INTEGER;
-      if (values.after === undefined) {
-        after = 0;
-        for (;;) {
-          const page = await store.readEvents(t!.id, after, 1000);
-          if (page.length === 0) break;
-          after = page[page.length - 1]!.sequence;
-        }
+    if (options.after === undefined) {
+      for (;;) {
+        const page = await store.readEvents(t!.id, after, 1000);
+        if (page.length === 0) break;
+        after = page[page.length - 1]!.sequence;
       }
-      cursors.set(t!.id, after);
     }
-    let stopped = false;
-    void untilSignal().then(() => (stopped = true));
-    const interval = Number(values.interval ?? 200);
-    while (!stopped) {
-      for (const [tenantId, after] of cursors) {
-        const events = await store.readEvents(tenantId, after, 1000);
-        for (const e of events) out(JSON.stringify(toCloudEvent(e)));
-        if (events.length > 0) cursors.set(tenantId, events[events.length - 1]!.sequence);
-      }
-      await new Promise((r) => setTimeout(r, interval));
-    }
-    return 0;
-  } finally {
-    await store.close();
+    cursors.set(t!.id, after);
   }
+  let stopped = false;
+  void untilSignal().then(() => (stopped = true));
+  while (!stopped) {
+    for (const [tenantId, after] of cursors) {
+      const events = await store.readEvents(tenantId, after, 1000);
+      for (const e of events) io.out(JSON.stringify(toCloudEvent(e)));
+      if (events.length > 0) cursors.set(tenantId, events[events.length - 1]!.sequence);
+    }
+    await new Promise((r) => setTimeout(r, options.interval));
+  }
+  return 0;
 }

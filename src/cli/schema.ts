@@ -1,24 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import type { Config } from '../config/config.ts';
+import type { Command } from 'commander';
 import { invalidSyntax, invalidValue } from '../errors/scim-error.ts';
 import type { TenantExtension } from '../schema/custom.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { createSchemaService } from '../service/schemas.ts';
-import { openStore } from '../store/open.ts';
-
-type Output = (line: string) => void;
-
-export const SCHEMA_USAGE = `  schema list --tenant NAME [--json]         list the tenant's extension schemas
-  schema add-attribute --tenant NAME --schema URN --name NAME [--resource User|Group] [--type TYPE]
-        [--multi] [--required] [--case-exact] [--mutability readWrite|immutable|writeOnly]
-        [--returned default|always|request|never] [--unique server] [--canonical a,b]
-        [--sub name:type,…] [--description TEXT]
-                                           add (or redefine) an attribute of a tenant extension
-  schema import --tenant NAME FILE [--resource User|Group] [--required]
-                                           import (or replace) a whole schema, RFC 7643 §7 JSON
-  schema remove-attribute --tenant NAME --schema URN --name NAME
-  schema remove --tenant NAME --schema URN   remove an extension schema and its values`;
+import type { Store } from '../store/ports/store.ts';
+import type { Cli } from './cli.ts';
+import { printList } from './output.ts';
 
 /** `--sub value:string,primary:boolean` → RFC 7643 §7 sub-attributes. */
 function subAttributes(text: string): { name: string; type: string }[] {
@@ -29,122 +17,144 @@ function subAttributes(text: string): { name: string; type: string }[] {
   });
 }
 
+const attributesOf = (extension: TenantExtension) =>
+  extension.schema.attributes
+    .map((a) => `${a.name}:${a.type}${a.multiValued ? '[]' : ''}${a.uniqueness === 'server' ? '!' : ''}`)
+    .join(' ');
+
 function describe(extension: TenantExtension): string {
-  const attributes = extension.schema.attributes.map(
-    (a) => `${a.name}:${a.type}${a.multiValued ? '[]' : ''}${a.uniqueness === 'server' ? '!' : ''}`,
-  );
-  return `${extension.resourceType}\t${extension.schema.id}${extension.required ? '\trequired' : ''}\t${attributes.join(' ')}`;
+  return `${extension.resourceType}\t${extension.schema.id}${extension.required ? '\trequired' : ''}\t${attributesOf(extension)}`;
 }
 
-/** `scimd schema …`: the same SchemaService as the admin API, on the configured database. */
-export async function schemaCommand(
-  config: Config,
-  sub: string | undefined,
-  args: readonly string[],
-  out: Output,
-  err: Output,
-): Promise<number> {
-  const store = await openStore(config.databaseUrl);
-  try {
-    await store.migrate();
-    const schemas = createSchemaService({ store, base: createCoreRegistry() });
-    switch (sub) {
-      case 'list': {
-        const { values } = parseArgs({ args: [...args], options: { tenant: { type: 'string' }, json: { type: 'boolean' } } });
-        if (!values.tenant) return usage(err);
-        const list = await schemas.list(values.tenant);
-        if (values.json) out(JSON.stringify(list));
-        else for (const extension of list) out(describe(extension));
-        return 0;
-      }
-      case 'add-attribute': {
-        const { values } = parseArgs({
-          args: [...args],
-          options: {
-            tenant: { type: 'string' },
-            resource: { type: 'string' },
-            schema: { type: 'string' },
-            name: { type: 'string' },
-            type: { type: 'string' },
-            multi: { type: 'boolean' },
-            required: { type: 'boolean' },
-            'case-exact': { type: 'boolean' },
-            mutability: { type: 'string' },
-            returned: { type: 'string' },
-            unique: { type: 'string' },
-            canonical: { type: 'string' },
-            sub: { type: 'string' },
-            description: { type: 'string' },
-          },
+const service = (store: Store) => createSchemaService({ store, base: createCoreRegistry() });
+
+interface AttributeOptions {
+  tenant: string;
+  schema: string;
+  name: string;
+  resource?: string;
+  type?: string;
+  multi?: boolean;
+  required?: boolean;
+  caseExact?: boolean;
+  mutability?: string;
+  returned?: string;
+  unique?: string;
+  canonical?: string;
+  sub?: string;
+  description?: string;
+}
+
+/** `scimd schema …`: the same SchemaService as the admin API, on the configured database (docs/custom-attributes.md). */
+export function registerSchemaCommands(program: Command, cli: Cli): void {
+  const schema = program.command('schema').description("a tenant's extension schemas and custom attributes");
+
+  schema
+    .command('list')
+    .description("list the tenant's extension schemas: resource type, schema URN, required, attributes")
+    .requiredOption('--tenant <NAME>', 'the tenant')
+    .option('--json', 'print a JSON array of the extensions')
+    .action(
+      cli.withStore<{ tenant: string; json?: boolean }>('read', async ({ store, io }, options) => {
+        printList<TenantExtension>(io, await service(store).list(options.tenant), {
+          json: options.json,
+          noun: 'extension schemas',
+          columns: [
+            { header: 'RESOURCE', cell: (e) => e.resourceType },
+            { header: 'SCHEMA', cell: (e) => e.schema.id },
+            { header: 'REQUIRED', cell: (e) => (e.required ? 'required' : undefined) },
+            { header: 'ATTRIBUTES', cell: attributesOf },
+          ],
         });
-        if (!values.tenant || !values.schema || !values.name) return usage(err);
+      }),
+    );
+
+  schema
+    .command('add-attribute')
+    .description('add (or redefine) an attribute of a tenant extension')
+    .requiredOption('--tenant <NAME>', 'the tenant')
+    .requiredOption('--schema <URN>', 'the extension schema (created when new)')
+    .requiredOption('--name <NAME>', 'the attribute name')
+    .option('--resource <User|Group>', 'the resource type the extension belongs to (default User)')
+    .option('--type <TYPE>', 'string, boolean, decimal, integer, dateTime, reference, binary or complex (default string)')
+    .option('--multi', 'multi-valued')
+    .option('--required', 'required')
+    .option('--case-exact', 'compared case-sensitively')
+    .option('--mutability <M>', 'readWrite, immutable or writeOnly')
+    .option('--returned <R>', 'default, always, request or never')
+    .option('--unique <server>', 'unique per tenant')
+    .option('--canonical <a,b>', 'canonical values, comma-separated')
+    .option('--sub <name:type,…>', 'sub-attributes of a complex attribute')
+    .option('--description <TEXT>', 'a description')
+    .action(
+      cli.withStore<AttributeOptions>('write', async ({ store, io }, o) => {
         const attribute = {
-          name: values.name,
-          type: values.type ?? (values.sub ? 'complex' : 'string'),
-          multiValued: values.multi ?? false,
-          required: values.required ?? false,
-          caseExact: values['case-exact'] ?? false,
-          ...(values.mutability !== undefined ? { mutability: values.mutability } : {}),
-          ...(values.returned !== undefined ? { returned: values.returned } : {}),
-          ...(values.unique !== undefined ? { uniqueness: values.unique } : {}),
-          ...(values.canonical !== undefined ? { canonicalValues: values.canonical.split(',').map((v) => v.trim()) } : {}),
-          ...(values.sub !== undefined ? { subAttributes: subAttributes(values.sub) } : {}),
-          ...(values.description !== undefined ? { description: values.description } : {}),
+          name: o.name,
+          type: o.type ?? (o.sub ? 'complex' : 'string'),
+          multiValued: o.multi ?? false,
+          required: o.required ?? false,
+          caseExact: o.caseExact ?? false,
+          ...(o.mutability !== undefined ? { mutability: o.mutability } : {}),
+          ...(o.returned !== undefined ? { returned: o.returned } : {}),
+          ...(o.unique !== undefined ? { uniqueness: o.unique } : {}),
+          ...(o.canonical !== undefined ? { canonicalValues: o.canonical.split(',').map((v) => v.trim()) } : {}),
+          ...(o.sub !== undefined ? { subAttributes: subAttributes(o.sub) } : {}),
+          ...(o.description !== undefined ? { description: o.description } : {}),
         };
-        const saved = await schemas.addAttribute(values.tenant, {
-          schemaId: values.schema,
+        const saved = await service(store).addAttribute(o.tenant, {
+          schemaId: o.schema,
           attribute,
-          ...(values.resource !== undefined ? { resourceType: values.resource } : {}),
+          ...(o.resource !== undefined ? { resourceType: o.resource } : {}),
         });
-        out(describe(saved));
-        return 0;
-      }
-      case 'import': {
-        const { values, positionals } = parseArgs({
-          args: [...args],
-          allowPositionals: true,
-          options: { tenant: { type: 'string' }, resource: { type: 'string' }, required: { type: 'boolean' } },
-        });
-        if (!values.tenant || positionals.length !== 1) return usage(err);
-        let schema: unknown;
-        try {
-          schema = JSON.parse(readFileSync(positionals[0]!, 'utf8'));
-        } catch (error) {
-          throw invalidSyntax(`${positionals[0]}: ${(error as Error).message}`);
-        }
-        const saved = await schemas.importSchema(values.tenant, {
-          schema,
-          ...(values.resource !== undefined ? { resourceType: values.resource } : {}),
-          ...(values.required !== undefined ? { required: values.required } : {}),
-        });
-        out(describe(saved));
-        return 0;
-      }
-      case 'remove-attribute': {
-        const { values } = parseArgs({
-          args: [...args],
-          options: { tenant: { type: 'string' }, schema: { type: 'string' }, name: { type: 'string' } },
-        });
-        if (!values.tenant || !values.schema || !values.name) return usage(err);
-        out(describe(await schemas.removeAttribute(values.tenant, values.schema, values.name)));
-        return 0;
-      }
-      case 'remove': {
-        const { values } = parseArgs({ args: [...args], options: { tenant: { type: 'string' }, schema: { type: 'string' } } });
-        if (!values.tenant || !values.schema) return usage(err);
-        await schemas.removeSchema(values.tenant, values.schema);
-        out(`removed ${values.schema} from tenant ${values.tenant}`);
-        return 0;
-      }
-      default:
-        return usage(err);
-    }
-  } finally {
-    await store.close();
-  }
-}
+        io.out(describe(saved));
+      }),
+    );
 
-function usage(err: Output): number {
-  err(`usage:\n${SCHEMA_USAGE}`);
-  return 1;
+  schema
+    .command('import')
+    .description('import (or replace) a whole extension schema, RFC 7643 §7 JSON')
+    .requiredOption('--tenant <NAME>', 'the tenant')
+    .argument('<FILE>', 'the schema JSON file')
+    .option('--resource <User|Group>', 'the resource type it extends (default User)')
+    .option('--required', 'resources must carry the extension')
+    .action(
+      cli.withStore<{ tenant: string; resource?: string; required?: boolean }>('write', async ({ store, io }, options, file: string) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw invalidSyntax(`${file}: ${(error as Error).message}`);
+        }
+        const saved = await service(store).importSchema(options.tenant, {
+          schema: parsed,
+          ...(options.resource !== undefined ? { resourceType: options.resource } : {}),
+          ...(options.required !== undefined ? { required: options.required } : {}),
+        });
+        io.out(describe(saved));
+      }),
+    );
+
+  schema
+    .command('remove-attribute')
+    .description('remove an attribute of a tenant extension, with its values')
+    .requiredOption('--tenant <NAME>', 'the tenant')
+    .requiredOption('--schema <URN>', 'the extension schema')
+    .requiredOption('--name <NAME>', 'the attribute name')
+    .action(
+      cli.withStore<{ tenant: string; schema: string; name: string }>('write', async ({ store, io }, o) => {
+        io.out(describe(await service(store).removeAttribute(o.tenant, o.schema, o.name)));
+      }),
+    );
+
+  schema
+    .command('remove')
+    .description('remove an extension schema and its values')
+    .requiredOption('--tenant <NAME>', 'the tenant')
+    .requiredOption('--schema <URN>', 'the extension schema')
+    .action(
+      cli.withStore<{ tenant: string; schema: string }>('write', async ({ store, io }, o) => {
+        await service(store).removeSchema(o.tenant, o.schema);
+        io.out(`removed ${o.schema} from tenant ${o.tenant}`);
+      }),
+    );
 }

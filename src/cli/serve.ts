@@ -1,7 +1,26 @@
+import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
+import { maskUrl } from '../config/variables.ts';
 import { loggerOptions } from '../http/logger-options.ts';
 import { createServer } from '../server.ts';
 import { DEFAULT_TENANT, type TenantService } from '../service/tenants.ts';
+import type { Cli } from './cli.ts';
+import { databaseTarget } from './database.ts';
+
+/**
+ * How to mint another token into the database this server uses, runnable as printed from any
+ * directory: a SQLite path made absolute, the PostgreSQL URL (its password masked, never logged).
+ */
+export function moreTokensHint(databaseUrl: string): string {
+  const command = `npx scimd tokens create --tenant ${DEFAULT_TENANT}`;
+  const target = databaseTarget(databaseUrl);
+  if (target.isDefaultHere) return `${command} (in this directory)`;
+  if (target.file !== undefined) return `SCIMD_DATABASE_URL='${target.display}' ${command}`;
+  if (databaseUrl.startsWith('sqlite:'))
+    return `POST /admin/tenants/${DEFAULT_TENANT}/tokens (an in-memory database is this process's alone)`;
+  const masked = maskUrl(databaseUrl);
+  return `SCIMD_DATABASE_URL='${masked}' ${command}${masked === databaseUrl ? '' : " (with this server's password in place of ***)"}`;
+}
 
 /**
  * First start: tenant "default" and a token for it, printed once with a curl line to try.
@@ -27,18 +46,18 @@ async function bootstrap(config: Config, tenants: TenantService, url: string): P
       '',
       `  curl -H 'Authorization: Bearer ${minted.token}' ${url}/Users`,
       '',
-      'More tokens: npx scimd tokens create --tenant default',
+      `More tokens: ${moreTokensHint(config.databaseUrl)}`,
       '',
     ].join('\n'),
   );
 }
 
-export async function serve(config: Config): Promise<number> {
+async function serve(config: Config): Promise<number> {
   const server = await createServer(config, { logger: loggerOptions(config) });
   const address = await server.app.listen({ host: config.host, port: config.port });
   const url = `${config.publicUrl ?? address}${config.basePath}`;
   await bootstrap(config, server.tenants, url);
-  server.app.log.info({ url }, 'scimd is serving SCIM 2.0');
+  server.app.log.info({ url, database: databaseTarget(config.databaseUrl).display }, 'scimd is serving SCIM 2.0');
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -57,4 +76,21 @@ export async function serve(config: Config): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** `scimd serve` and `scimd migrate`. */
+export function registerServeCommands(program: Command, cli: Cli): void {
+  program
+    .command('serve')
+    .description('run the SCIM service (what npm start does); migrations run first')
+    .action(cli.action(async ({ config }) => serve(config)));
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(
+      cli.withStore('write', async ({ migrations, io }) => {
+        io.out(migrations.length === 0 ? 'database is up to date' : `applied migrations: ${migrations.join(', ')}`);
+      }),
+    );
 }

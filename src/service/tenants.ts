@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
-import { badRequest, forbidden, notFound, unauthorized } from '../errors/scim-error.ts';
+import { badRequest, forbidden, notFound, ScimError, unauthorized, uniqueness } from '../errors/scim-error.ts';
 import type { SubjectAttribute } from '../store/ports/oauth-issuers.ts';
 import type { DeletedTenant, TenantRecord, TenantStore, TokenRecord } from '../store/ports/tenants.ts';
 
@@ -95,7 +95,14 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     if (!TENANT_NAME.test(name)) {
       throw badRequest('a tenant name is 1 to 63 characters of a-z, 0-9, "-" and "_", starting with a letter or digit');
     }
-    return store.createTenant({ id: randomUUID(), name, createdAt: clock().toISOString() });
+    try {
+      return await store.createTenant({ id: randomUUID(), name, createdAt: clock().toISOString() });
+    } catch (error) {
+      // The store's refusal names the id it was about to give; the operator needs the one that exists.
+      const existing = error instanceof ScimError && error.scimType === 'uniqueness' ? await store.findTenantByName(name) : undefined;
+      if (existing) throw uniqueness(`a tenant named "${name}" already exists (id ${existing.id})`);
+      throw error;
+    }
   }
 
   async function ensureTenant(name: string): Promise<{ tenant: TenantRecord; created: boolean }> {

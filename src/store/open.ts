@@ -9,9 +9,8 @@ import { SqliteStore } from './sqlite/store.ts';
  * SQLite-only process never loads `pg`.
  */
 export async function openStore(databaseUrl: string): Promise<Store> {
-  if (databaseUrl.startsWith('sqlite:')) {
-    let filename = databaseUrl.slice('sqlite:'.length);
-    if (filename.startsWith('//')) filename = filename.slice(2);
+  const filename = sqliteFilename(databaseUrl);
+  if (filename !== undefined) {
     if (filename === '') throw new Error(`unsupported database URL ${JSON.stringify(databaseUrl)}: no file name`);
     return SqliteStore.open(filename);
   }
@@ -22,4 +21,11 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   throw new Error(
     `unsupported database URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<file>, sqlite::memory: or postgres://…`,
   );
+}
+
+/** The file (or `:memory:`) of a `sqlite:` URL, as given (relative to the working directory); undefined for other URLs. */
+export function sqliteFilename(databaseUrl: string): string | undefined {
+  if (!databaseUrl.startsWith('sqlite:')) return undefined;
+  const filename = databaseUrl.slice('sqlite:'.length);
+  return filename.startsWith('//') ? filename.slice(2) : filename;
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, tempDatabaseUrl } from './process.ts';
 
@@ -10,7 +13,9 @@ describe('scimd CLI', () => {
     assert.match(created.stdout, /created tenant acme/);
 
     const listed = await runCli(['tenants', 'list'], env);
-    assert.match(listed.stdout, /^acme\t/m);
+    assert.match(listed.stdout, /^NAME\tID\tCREATED\tDISABLED\nacme\t/);
+    const [tenant] = JSON.parse((await runCli(['tenants', 'list', '--json'], env)).stdout);
+    assert.equal(tenant.name, 'acme');
 
     const minted = await runCli(['tokens', 'create', '--tenant', 'acme', '--expires', '90d', '--json'], env);
     assert.equal(minted.code, 0, minted.stderr);
@@ -20,7 +25,10 @@ describe('scimd CLI', () => {
     assert.match(line.token, /^scimd_/);
 
     const tokens = await runCli(['tokens', 'list'], env);
-    assert.match(tokens.stdout, new RegExp(`^${line.id}\\tacme\\texpires `, 'm'));
+    assert.match(tokens.stdout, new RegExp(`^ID\tTENANT\tSTATE\tCREATED\tLAST USED\tLABEL\n${line.id}\\tacme\\texpires `));
+    const [listedToken] = JSON.parse((await runCli(['tokens', 'list', '--json'], env)).stdout);
+    assert.deepEqual([listedToken.id, listedToken.tenant, listedToken.state], [line.id, 'acme', 'active']);
+    assert.ok(!JSON.stringify(listedToken).includes(line.token));
     assert.ok(!tokens.stdout.includes(line.token), 'token secrets are never listed');
 
     const revoked = await runCli(['tokens', 'revoke', line.id], env);
@@ -28,17 +36,44 @@ describe('scimd CLI', () => {
     assert.match((await runCli(['tokens', 'list'], env)).stdout, new RegExp(`^${line.id}\\tacme\\trevoked `, 'm'));
   });
 
-  it('a duplicate tenant, an unknown tenant or token are one clear line and exit 1', async () => {
+  it('a duplicate tenant (named with the existing id), an unknown tenant or token are one clear line and exit 1', async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
-    await runCli(['tenants', 'create', 'acme'], env);
+    const id = /\(([0-9a-f-]{36})\)$/m.exec((await runCli(['tenants', 'create', 'acme'], env)).stdout)?.[1];
     const dup = await runCli(['tenants', 'create', 'acme'], env);
     assert.equal(dup.code, 1);
-    assert.match(dup.stderr, /^scimd: /);
+    assert.match(dup.stderr, new RegExp(`^scimd: a tenant named "acme" already exists \\(id ${id}\\)$`, 'm'));
     const unknown = await runCli(['tokens', 'create', '--tenant', 'nope'], env);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no tenant named "nope"/);
     const revoke = await runCli(['tokens', 'revoke', 'tok_missing'], env);
     assert.equal(revoke.code, 1);
+  });
+
+  it('--version and <command> --help answer from a real process with exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const shown = await runCli(['--version'], {});
+    assert.deepEqual([shown.code, shown.stdout.trim()], [0, version]);
+    const help = await runCli(['tokens', 'create', '--help'], {});
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: scimd tokens create \[options\]/);
+  });
+
+  it('names the database on stderr unless it is the default one here, and a read-only command never creates one', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'scimd-cwd-'));
+    const refused = await runCli(['tenants', 'list'], { SCIMD_DATABASE_URL: undefined }, elsewhere);
+    assert.equal(refused.code, 2);
+    assert.equal(
+      refused.stderr.trim(),
+      `scimd: configuration error: no database at ${join(elsewhere, 'data/scimd.db')} (the default sqlite:./data/scimd.db is relative to the working directory): run scimd where the server runs, or set SCIMD_DATABASE_URL; a read-only command does not create one`,
+    );
+    assert.ok(!existsSync(join(elsewhere, 'data')), 'nothing was created');
+
+    const created = await runCli(['tenants', 'create', 'acme'], { SCIMD_DATABASE_URL: undefined }, elsewhere);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.stderr, '', 'the default database of the working directory goes without saying');
+    const url = tempDatabaseUrl();
+    const named = await runCli(['tenants', 'create', 'acme'], { SCIMD_DATABASE_URL: url });
+    assert.equal(named.stderr, `scimd: database ${url}\n`);
   });
 
   it('migrate applies migrations once', async () => {
@@ -67,11 +102,5 @@ describe('scimd CLI', () => {
       result.stderr.trim(),
       'scimd: configuration error: SCIMD_SET_SIGNING_KEYS: cannot read /nonexistent/set-keys.json: ENOENT',
     );
-  });
-
-  it('an unknown command prints the usage and exits 1', async () => {
-    const result = await runCli(['frobnicate'], { SCIMD_DATABASE_URL: tempDatabaseUrl() });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /Usage: scimd/);
   });
 });

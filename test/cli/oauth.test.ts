@@ -49,7 +49,7 @@ describe('scimd oauth', () => {
     assert.equal(removed.code, 0, removed.stderr);
     const gone = await runCli(['oauth', 'show', '--tenant', 'acme'], env);
     assert.equal(gone.code, 1);
-    assert.match(gone.stderr, /^scimd: tenant "acme" has no OAuth issuer/);
+    assert.match(gone.stderr, /^scimd: tenant "acme" has no OAuth issuer/m);
   });
 
   it('a bad setting is one clear line and exit 1', async () => {
@@ -73,7 +73,7 @@ describe('scimd oauth', () => {
       env,
     );
     assert.equal(hs.code, 1);
-    assert.match(hs.stderr, /^scimd: OAuth issuer: algorithm "HS256" is not allowed/);
+    assert.match(hs.stderr, /^scimd: OAuth issuer: algorithm "HS256" is not allowed/m);
     const usage = await runCli(['oauth', 'set'], env);
     assert.equal(usage.code, 1);
     assert.match(usage.stderr, /oauth set --tenant NAME/);

@@ -16,10 +16,10 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs `scimd ARGS` to completion with extra environment variables. */
-export function runCli(args: readonly string[], env: Record<string, string>): Promise<RunResult> {
+/** Runs `scimd ARGS` to completion with extra environment variables (undefined: removed), in `cwd` (default the repository). */
+export function runCli(args: readonly string[], env: Record<string, string | undefined>, cwd: string = root): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: withEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -27,6 +27,12 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+function withEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  for (const [name, value] of Object.entries(extra)) if (value === undefined) delete env[name];
+  return env;
 }
 
 export interface Served {
@@ -38,11 +44,11 @@ export interface Served {
 }
 
 /** Starts `scimd serve` and resolves once it listens. */
-export function startServe(env: Record<string, string>, port: number): Promise<Served> {
+export function startServe(env: Record<string, string | undefined>, port: number, cwd: string = root): Promise<Served> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve'], {
-      cwd: root,
-      env: { ...process.env, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', ...env },
+      cwd,
+      env: withEnv({ SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', ...env }),
     });
     let output = '';
     const timer = setTimeout(() => {

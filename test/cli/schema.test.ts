@@ -83,7 +83,7 @@ describe('scimd schema', () => {
     );
     assert.match(
       (await runCli(['schema', 'list', '--tenant', 'acme'], env)).stdout,
-      /^User\turn:.*:hr:2\.0:User\tcostCenter:string! desks:complex\[\]$/m,
+      /^RESOURCE\tSCHEMA\tREQUIRED\tATTRIBUTES\nUser\turn:.*:hr:2\.0:User\t\tcostCenter:string! desks:complex\[\]$/m,
     );
 
     const removedAttr = await runCli(['schema', 'remove-attribute', '--tenant', 'acme', '--schema', HR, '--name', 'desks'], env);
@@ -125,17 +125,18 @@ describe('scimd schema', () => {
 
     const badType = await runCli(['schema', 'add-attribute', '--tenant', 'acme', '--schema', HR, '--name', 'x', '--type', 'text'], env);
     assert.equal(badType.code, 1);
-    assert.match(badType.stderr, /^scimd: x: type must be one of/);
+    assert.match(badType.stderr, /^scimd: x: type must be one of/m);
     const noTenant = await runCli(['schema', 'list', '--tenant', 'nope'], env);
     assert.equal(noTenant.code, 1);
     assert.match(noTenant.stderr, /no tenant named "nope"/);
     writeFileSync(file, '{ not json');
     const badFile = await runCli(['schema', 'import', '--tenant', 'acme', file], env);
     assert.equal(badFile.code, 1);
-    assert.match(badFile.stderr, /^scimd: .*schema-.*\.json/);
+    assert.match(badFile.stderr, /^scimd: .*schema-.*\.json/m);
     const usage = await runCli(['schema', 'add-attribute', '--tenant', 'acme'], env);
     assert.equal(usage.code, 1);
-    assert.match(usage.stderr, /usage:/);
+    assert.match(usage.stderr, /^scimd: required option '--schema <URN>' not specified$/m);
+    assert.match(usage.stderr, /^Usage: scimd schema add-attribute \[options\]$/m);
   });
 
   it('a running server takes a CLI change without a restart', async () => {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, startServe, tempDatabaseUrl } from './process.ts';
+import { createTestDatabase, postgresTestOptions } from '../../src/store/postgres/testing.ts';
+import { freePort, runCli, startServe, tempDatabaseUrl } from './process.ts';
 
 describe('scimd serve', () => {
   it('first zero-config start mints a token for tenant "default", prints it once with a curl line; later starts do not', async () => {
@@ -23,6 +27,40 @@ describe('scimd serve', () => {
     const again = await fetch(`${second.url}/Users`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(again.status, 200);
     assert.equal(await second.stop(), 0);
+  });
+
+  it('the first-start hint mints into the same database from any directory: a relative SQLite path made absolute', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimd-rel-'));
+    const served = await startServe({ SCIMD_DATABASE_URL: 'sqlite:state/scimd.db' }, freePort(), dir);
+    try {
+      const hint = /^More tokens: (.*)$/m.exec(served.output())?.[1];
+      assert.equal(hint, `SCIMD_DATABASE_URL='sqlite:${join(dir, 'state/scimd.db')}' npx scimd tokens create --tenant default`);
+      // Run as printed, from the repository (not the server's directory).
+      const minted = await runCli(['tokens', 'create', '--tenant', 'default', '--json'], {
+        SCIMD_DATABASE_URL: /^SCIMD_DATABASE_URL='(.*?)'/.exec(hint!)![1]!,
+      });
+      assert.equal(minted.code, 0, minted.stderr);
+      const res = await fetch(`${served.url}/Users`, { headers: { authorization: `Bearer ${JSON.parse(minted.stdout).token}` } });
+      assert.equal(res.status, 200);
+    } finally {
+      await served.stop();
+    }
+  });
+
+  it('the first-start hint on PostgreSQL names the PostgreSQL database, not ./data/scimd.db', async (t) => {
+    const options = await postgresTestOptions();
+    if (options.skip) return t.skip(options.skip);
+    const db = await createTestDatabase();
+    try {
+      const served = await startServe({ SCIMD_DATABASE_URL: db.url }, freePort());
+      await served.stop();
+      assert.match(
+        served.output(),
+        new RegExp(`^More tokens: SCIMD_DATABASE_URL='${db.url.replace(/[.?]/g, '\\$&')}' npx scimd tokens create --tenant default$`, 'm'),
+      );
+    } finally {
+      await db.drop();
+    }
   });
 
   it('SCIMD_BOOTSTRAP_TOKEN makes that token valid for tenant "default" and prints no token', async () => {
