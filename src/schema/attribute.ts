@@ -27,6 +27,12 @@ export interface AttributeDefinition {
   readonly canonicalValues?: readonly string[];
   readonly referenceTypes?: readonly string[];
   readonly subAttributes?: readonly AttributeDefinition[];
+  /**
+   * Most characters (code points) a string or reference value may have: scimd's own
+   * characteristic, not one of RFC 7643 §2.2, set on the attributes the stores index
+   * (lengths.ts). /Schemas states it in the attribute's description.
+   */
+  readonly maxLength?: number;
 }
 
 export interface SchemaDefinition {

@@ -5,6 +5,7 @@ import { ENTERPRISE_USER_SCHEMA_ID } from './core/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
+import { characterCount } from './lengths.ts';
 import type { SchemaRegistry } from './registry.ts';
 
 /**
@@ -82,12 +83,12 @@ function coerceSingle(ctx: CoerceContext, def: AttributeDefinition, raw: unknown
   switch (def.type) {
     case 'string':
       if (typeof raw !== 'string') throw expected(path, 'a string');
-      checkText(raw, path);
+      checkText(def, raw, path);
       checkCanonical(ctx, def, raw, path);
       return raw;
     case 'reference':
       if (typeof raw !== 'string') throw expected(path, 'a reference (string)');
-      checkText(raw, path);
+      checkText(def, raw, path);
       checkCanonical(ctx, def, raw, path);
       return raw;
     case 'boolean':
@@ -124,10 +125,18 @@ function coerceSingle(ctx: CoerceContext, def: AttributeDefinition, raw: unknown
 
 /**
  * U+0000 is refused in every value: PostgreSQL text cannot hold it, and every store must accept
- * the same resources. No identity provider sends it.
+ * the same resources. No identity provider sends it. Indexed attributes have a longest value
+ * (lengths.ts), checked here so that both stores refuse the same values, before any database does.
  */
-function checkText(value: string, path: string): void {
+function checkText(def: AttributeDefinition, value: string, path: string): void {
   if (value.includes('\u0000')) throw invalidValue(`attribute "${path}": the character U+0000 is not allowed`);
+  // A UTF-16 length within the bound is a code point count within it too.
+  if (def.maxLength !== undefined && value.length > def.maxLength) {
+    const length = characterCount(value);
+    if (length > def.maxLength) {
+      throw invalidValue(`attribute "${path}": at most ${def.maxLength} characters, this value has ${length}`);
+    }
+  }
 }
 
 function checkCanonical(ctx: CoerceContext, def: AttributeDefinition, value: string, path: string): void {

@@ -29,7 +29,8 @@ describe('RFC 7643 §7 Schema representation', () => {
         name: 'userName',
         type: 'string',
         multiValued: false,
-        description: '',
+        // docs/limits.md: the longest userName, which no RFC 7643 characteristic can carry.
+        description: 'At most 512 characters.',
         required: true,
         caseExact: false,
         mutability: 'readWrite',

@@ -42,6 +42,15 @@ export interface RenderedResourceType {
 }
 
 /**
+ * RFC 7643 §7 has no characteristic for a longest value, so the description states it, in words
+ * a person configuring an identity provider reads.
+ */
+function describe(def: AttributeDefinition): string {
+  if (def.maxLength === undefined) return def.description;
+  return [def.description, `At most ${def.maxLength} characters.`].filter((part) => part !== '').join(' ');
+}
+
+/**
  * Every characteristic is written out (clients must not have to know RFC 7643 §2.2 defaults);
  * empty canonicalValues/referenceTypes/subAttributes are omitted rather than sent empty or null
  * (Entra: "don't send nulls").
@@ -51,7 +60,7 @@ function renderAttribute(def: AttributeDefinition): RenderedAttribute {
     name: def.name,
     type: def.type,
     multiValued: def.multiValued,
-    description: def.description,
+    description: describe(def),
     required: def.required,
     caseExact: def.caseExact,
     mutability: def.mutability,

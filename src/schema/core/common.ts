@@ -1,4 +1,5 @@
 import { type AttributeDefinition, attr } from '../attribute.ts';
+import { MAX_NAME_LENGTH } from '../lengths.ts';
 
 /**
  * RFC 7643 §3.1 common attributes. They belong to every resource but to no schema, so /Schemas
@@ -6,7 +7,7 @@ import { type AttributeDefinition, attr } from '../attribute.ts';
  */
 export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = [
   attr('id', 'string', { caseExact: true, mutability: 'readOnly', returned: 'always', uniqueness: 'server' }),
-  attr('externalId', 'string', { caseExact: true }),
+  attr('externalId', 'string', { caseExact: true, maxLength: MAX_NAME_LENGTH }),
   attr('meta', 'complex', {
     mutability: 'readOnly',
     subAttributes: [

@@ -1,4 +1,5 @@
 import { attr, type SchemaDefinition } from '../attribute.ts';
+import { MAX_NAME_LENGTH } from '../lengths.ts';
 
 export const GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
@@ -8,7 +9,7 @@ export const GROUP_SCHEMA: SchemaDefinition = {
   name: 'Group',
   description: 'Group',
   attributes: [
-    attr('displayName', 'string', { required: true, uniqueness: 'server' }),
+    attr('displayName', 'string', { required: true, uniqueness: 'server', maxLength: MAX_NAME_LENGTH }),
     attr('members', 'complex', {
       multiValued: true,
       subAttributes: [

@@ -1,13 +1,17 @@
 import { type AttributeDefinition, attr, type SchemaDefinition } from '../attribute.ts';
+import { MAX_NAME_LENGTH, MAX_TYPE_LENGTH, MAX_VALUE_LENGTH } from '../lengths.ts';
 
 export const USER_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
-/** value/display/type/primary of RFC 7643 §2.4, with the type's canonical values. */
+/**
+ * value/display/type/primary of RFC 7643 §2.4, with the type's canonical values. The attributes
+ * built with it are the ones the values index holds (value and type), hence their lengths.
+ */
 function multiValuedSubAttributes(types: readonly string[], valueType: 'string' | 'reference' = 'string', withDisplay = true) {
   return [
-    attr('value', valueType, valueType === 'reference' ? { referenceTypes: ['external'] } : {}),
+    attr('value', valueType, { maxLength: MAX_VALUE_LENGTH, ...(valueType === 'reference' ? { referenceTypes: ['external'] } : {}) }),
     ...(withDisplay ? [attr('display', 'string')] : []),
-    attr('type', 'string', { canonicalValues: types }),
+    attr('type', 'string', { canonicalValues: types, maxLength: MAX_TYPE_LENGTH }),
     attr('primary', 'boolean'),
   ];
 }
@@ -20,7 +24,7 @@ export const USER_SCHEMA: SchemaDefinition = {
   name: 'User',
   description: 'User Account',
   attributes: [
-    attr('userName', 'string', { required: true, uniqueness: 'server' }),
+    attr('userName', 'string', { required: true, uniqueness: 'server', maxLength: MAX_NAME_LENGTH }),
     attr('name', 'complex', {
       subAttributes: [
         attr('formatted', 'string'),
@@ -31,7 +35,7 @@ export const USER_SCHEMA: SchemaDefinition = {
         attr('honorificSuffix', 'string'),
       ],
     }),
-    attr('displayName', 'string'),
+    attr('displayName', 'string', { maxLength: MAX_NAME_LENGTH }),
     attr('nickName', 'string'),
     attr('profileUrl', 'reference', { referenceTypes: ['external'] }),
     attr('title', 'string'),
