@@ -5,6 +5,7 @@ import { ConfigError } from '../config/load.ts';
 import { maskUrl } from '../config/variables.ts';
 import { openStore, sqliteFilename } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
+import { databaseFailure } from './failure.ts';
 
 /** Where a database URL points, as a person should be told. */
 export interface DatabaseTarget {
@@ -45,11 +46,16 @@ export async function openDatabase(
     );
   }
   if (!target.isDefaultHere) warn(`scimd: database ${target.display}`);
-  const store = await openStore(databaseUrl);
+  let store: Store;
+  try {
+    store = await openStore(databaseUrl);
+  } catch (error) {
+    throw databaseFailure(databaseUrl, error);
+  }
   try {
     return { store, migrations: await store.migrate() };
   } catch (error) {
     await store.close();
-    throw error;
+    throw databaseFailure(databaseUrl, error);
   }
 }

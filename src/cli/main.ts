@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { Cli } from './cli.ts';
+import { StartupFailure } from './failure.ts';
 import type { Io } from './output.ts';
 import { createProgram } from './program.ts';
 
@@ -21,10 +22,17 @@ export async function main(argv: readonly string[], io: Io = CONSOLE, env: NodeJ
       io.err(`scimd: configuration error: ${error.message}`);
       return 2;
     }
+    if (error instanceof StartupFailure) {
+      io.err(`scimd: ${error.message}`);
+      return error.exitCode;
+    }
     if (error instanceof ScimError) {
       io.err(`scimd: ${error.detail}`);
       return 1;
     }
-    throw error;
+    // Anything else is a defect: still one line, with the stack only when asked for.
+    io.err(`scimd: ${error instanceof Error ? error.message : String(error)}`);
+    if (/^(debug|trace)$/.test(env['SCIMD_LOG_LEVEL'] ?? '') && error instanceof Error && error.stack) io.err(error.stack);
+    return 1;
   }
 }

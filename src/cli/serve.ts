@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { maskUrl } from '../config/variables.ts';
 import { loggerOptions } from '../http/logger-options.ts';
-import { createServer } from '../server.ts';
+import { createServer, type Server } from '../server.ts';
 import { DEFAULT_TENANT, type TenantService } from '../service/tenants.ts';
 import type { Cli } from './cli.ts';
-import { databaseTarget } from './database.ts';
+import { databaseTarget, openDatabase } from './database.ts';
+import { listenFailure } from './failure.ts';
 
 /**
  * How to mint another token into the database this server uses, runnable as printed from any
@@ -53,8 +54,21 @@ async function bootstrap(config: Config, tenants: TenantService, url: string): P
 }
 
 async function serve(config: Config): Promise<number> {
-  const server = await createServer(config, { logger: loggerOptions(config) });
-  const address = await server.app.listen({ host: config.host, port: config.port });
+  const { store } = await openDatabase(config.databaseUrl, 'write', () => undefined);
+  let server: Server;
+  try {
+    server = await createServer(config, { logger: loggerOptions(config), store });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  let address: string;
+  try {
+    address = await server.app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await server.close();
+    throw listenFailure(config.host, config.port, error);
+  }
   const url = `${config.publicUrl ?? address}${config.basePath}`;
   await bootstrap(config, server.tenants, url);
   server.app.log.info({ url, database: databaseTarget(config.databaseUrl).display }, 'scimd is serving SCIM 2.0');

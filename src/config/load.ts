@@ -46,9 +46,26 @@ function publicUrl(raw: string | undefined): string | undefined {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/** PostgreSQL's own databases: migrating scimd's tables into one of them is always a mistake. */
+const MAINTENANCE_DATABASES = ['postgres', 'template0', 'template1'];
+
 function databaseUrl(raw: string): string {
-  if (/^sqlite:/.test(raw) || /^postgres(ql)?:\/\//.test(raw)) return raw;
-  throw new ConfigError(`SCIMD_DATABASE_URL must start with sqlite: or postgres://, got "${raw}"`);
+  if (/^sqlite:/.test(raw)) return raw;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`SCIMD_DATABASE_URL must start with sqlite: or postgres://, got "${raw}"`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SCIMD_DATABASE_URL is not a valid URL');
+  }
+  // Without a path, PostgreSQL connects to the database named like the user: "postgres" for the usual superuser.
+  const database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username);
+  if (MAINTENANCE_DATABASES.includes(database)) {
+    throw new ConfigError(
+      `SCIMD_DATABASE_URL names PostgreSQL's maintenance database "${database}": create a database for scimd (CREATE DATABASE scimd) and name it in the URL`,
+    );
+  }
+  return raw;
 }
 
 const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:', 'set+http:', 'set+https:'];

@@ -17,9 +17,14 @@ export interface RunResult {
 }
 
 /** Runs `scimd ARGS` to completion with extra environment variables (undefined: removed), in `cwd` (default the repository). */
-export function runCli(args: readonly string[], env: Record<string, string | undefined>, cwd: string = root): Promise<RunResult> {
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  cwd: string = root,
+  user: { uid?: number; gid?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: withEnv(env) });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: withEnv(env), ...user });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

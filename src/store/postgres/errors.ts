@@ -6,9 +6,13 @@ import { ScimError } from '../../errors/scim-error.ts';
  * other ScimError. The pool reconnects on its own when the database returns.
  */
 export class StoreUnavailableError extends ScimError {
-  constructor(detail = 'the database is not available; retry later', retryAfterSeconds = 5) {
+  /** The driver's error, for the log and for the CLI's start-up message (host, port, cause); never in a response. */
+  override readonly cause: unknown;
+
+  constructor(detail = 'the database is not available; retry later', retryAfterSeconds = 5, cause?: unknown) {
     super(503, undefined, detail, { 'retry-after': String(retryAfterSeconds) });
     this.name = 'StoreUnavailableError';
+    this.cause = cause;
   }
 }
 

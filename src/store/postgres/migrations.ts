@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Migration } from '../sql/migration.ts';
+import { type Migration, MigrationError } from '../sql/migration.ts';
 
 /**
  * Append-only, like the SQLite list (src/store/sqlite/migrations.ts) and with the same tables and
@@ -373,7 +373,9 @@ export async function runMigrations(client: PoolClient, migrations: readonly Mig
     const applied: number[] = [];
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(migration.version)) continue;
-      await client.query(migration.sql);
+      await client.query(migration.sql).catch((error: unknown) => {
+        throw new MigrationError(migration, error);
+      });
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       applied.push(migration.version);
     }

@@ -1167,7 +1167,7 @@ function requireGroup(resourceType: ResourceTypeName) {
 
 function translate(error: unknown): unknown {
   if (error instanceof StoreUnavailableError) return error;
-  return isUnavailable(error) ? new StoreUnavailableError() : error;
+  return isUnavailable(error) ? new StoreUnavailableError(undefined, undefined, error) : error;
 }
 
 function translateUnique(error: unknown, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>): unknown {

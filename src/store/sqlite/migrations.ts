@@ -1,4 +1,4 @@
-import type { Migration } from '../sql/migration.ts';
+import { type Migration, MigrationError } from '../sql/migration.ts';
 import type { SqliteDatabase } from './connection.ts';
 
 /**
@@ -274,12 +274,16 @@ export function runMigrations(db: SqliteDatabase, migrations: readonly Migration
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const applied: number[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-    db.transaction(() => {
-      if (isApplied.get(migration.version)) return;
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-      applied.push(migration.version);
-    }).immediate();
+    try {
+      db.transaction(() => {
+        if (isApplied.get(migration.version)) return;
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, new Date().toISOString());
+        applied.push(migration.version);
+      }).immediate();
+    } catch (error) {
+      throw new MigrationError(migration, error);
+    }
   }
   return applied;
 }
