@@ -1,27 +1,14 @@
-import { createConnection } from 'node:net';
 import type { CloudEvent } from '../../src/events/cloud-event.ts';
-
-/** Whether something answers on 127.0.0.1:port (within 1 s). */
-export function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+import { unreachable } from '../../src/store/testing/unreachable.ts';
 
 /**
- * `{ skip: message }` when the broker is not reachable and CI is not set; under CI=true nothing
- * is skipped (the test then fails on the connection, loudly).
+ * `{ skip: message }` when nothing answers on the broker's port (refused or timed out) and CI is
+ * not set; under CI=true nothing is skipped (the test then fails on the connection, loudly).
  */
 export async function brokerSkip(name: string, port: number): Promise<{ skip?: string }> {
-  if (process.env['CI'] === 'true' || (await reachable(port))) return {};
-  return { skip: `${name} not reachable at 127.0.0.1:${port}` };
+  if (process.env['CI'] === 'true') return {};
+  const why = await unreachable('127.0.0.1', port, 1000);
+  return why === undefined ? {} : { skip: `${name} not reachable at 127.0.0.1:${port} (${why})` };
 }
 
 export async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {

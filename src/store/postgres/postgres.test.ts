@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { ScimError } from '../../errors/scim-error.ts';
 import { parseDateTime } from '../../filter/datetime.ts';
 import { openStore } from '../open.ts';
@@ -9,6 +8,7 @@ import { compileFilter } from '../sql/compile-filter.ts';
 import { storeContract } from '../testing/contract.ts';
 import { extensionsContract } from '../testing/extensions-contract.ts';
 import { filterBuilders } from '../testing/filters.ts';
+import { after, before, describe, it, skipping } from '../testing/skippable.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
 import { StoreUnavailableError } from './errors.ts';
@@ -30,9 +30,7 @@ async function freshDatabase(): Promise<string> {
   return scratch.url;
 }
 
-if (options.skip) {
-  describe('store contract: postgres', options, () => undefined);
-} else {
+skipping(options.skip, () => {
   let contractUrl = '';
   storeContract('postgres', async () => openStore((contractUrl = await freshDatabase())), {
     // A second pool on the same database: what another instance sees.
@@ -42,7 +40,7 @@ if (options.skip) {
   extensionsContract('postgres', async () => openStore((extensionsUrl = await freshDatabase())), {
     sibling: () => openStore(extensionsUrl),
   });
-}
+});
 
 const T0 = '2024-01-01T00:00:00.000Z';
 
@@ -55,412 +53,421 @@ function isScim(status: number, scimType?: string) {
   };
 }
 
-describe('PostgreSQL store', options, () => {
-  let url: string;
-  let store: PostgresStore;
-  before(async () => {
-    url = await freshDatabase();
-    store = PostgresStore.fromUrl(url);
-    await store.migrate();
-  });
-  after(() => store?.close());
-
-  const open = async () => {
-    const s = PostgresStore.fromUrl(url);
-    await s.migrate();
-    return s;
-  };
-
-  const versions = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
-
-  it('applies migrations once and reports nothing the second time', async () => {
-    const s = PostgresStore.fromUrl(await freshDatabase());
-    try {
-      assert.deepEqual(await s.migrate(), versions);
-      assert.deepEqual(await s.migrate(), []);
-    } finally {
-      await s.close();
-    }
-  });
-
-  it('migrations started at once from several pools apply each version exactly once (advisory lock)', async () => {
-    const fresh = await freshDatabase();
-    const stores = [0, 1, 2].map(() => PostgresStore.fromUrl(fresh));
-    try {
-      const results = await Promise.all(stores.map((s) => s.migrate()));
-      assert.deepEqual(results.map((r) => r.length).sort(), [0, 0, versions.length]);
-      const rows = await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(
-        rows.rows.map((r) => r.version),
-        versions,
-      );
-    } finally {
-      await Promise.all(stores.map((s) => s.close()));
-    }
-  });
-
-  it('reads the pool size and timeouts from the URL, and hides them from libpq', () => {
-    const parsed = parsePostgresUrl('postgres://u:p@db.example:5433/scim?pool=3&statement_timeout=2000&connect_timeout=2&sslmode=disable');
-    assert.equal(parsed.poolSize, 3);
-    assert.equal(parsed.statementTimeoutMs, 2000);
-    assert.equal(parsed.connectTimeoutMs, 2000);
-    assert.equal(parsed.connectionString, 'postgres://u:p@db.example:5433/scim?sslmode=disable');
-    assert.throws(() => parsePostgresUrl('postgres://h/db?pool=zero'), /pool must be a positive number/);
-    const s = PostgresStore.fromUrl(`${url}?pool=3`);
-    assert.equal((s.pool as unknown as { options: { max: number } }).options.max, 3);
-    return s.close();
-  });
-
-  it('two instances creating the same userName at once: exactly one succeeds, the other is 409 uniqueness', async () => {
-    const a = await open();
-    const b = await open();
-    try {
-      const tenantId = randomUUID();
-      await a.createTenant({ id: tenantId, name: `race-${tenantId}`, createdAt: T0 });
-      for (let i = 0; i < 20; i++) {
-        const results = await Promise.allSettled([
-          a.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `racer${i}` }, now: T0 }),
-          b.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `RACER${i}` }, now: T0 }),
-        ]);
-        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${i}`);
-        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-        isScim(409, 'uniqueness')(rejected.reason);
-      }
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
-
-  it('concurrent member adds to one group from two instances all take effect', async () => {
-    const a = await open();
-    const b = await open();
-    try {
-      const tenantId = randomUUID();
-      await a.createTenant({ id: tenantId, name: `members-${tenantId}`, createdAt: T0 });
-      const users: string[] = [];
-      for (let i = 0; i < 40; i++) {
-        users.push(
-          (await a.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `mu${i}` }, now: T0 })).resource.id,
-        );
-      }
-      const g = (await a.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: 'shared' }, now: T0 })).resource;
-      // As the service does for a PATCH without If-Match: read the version, write, retry on conflict.
-      const add = async (s: Store, value: string) => {
-        for (;;) {
-          const current = await s.get(tenantId, 'Group', g.id, {});
-          try {
-            return await s.update(tenantId, {
-              resourceType: 'Group',
-              id: g.id,
-              expectedVersion: current!.version,
-              now: T0,
-              memberOps: [{ kind: 'add', members: [{ value }] }],
-            });
-          } catch (error) {
-            if (!(error instanceof VersionConflictError)) throw error;
-          }
-        }
-      };
-      await Promise.all(users.map((u, i) => add(i % 2 === 0 ? a : b, u)));
-      const members = (await a.get(tenantId, 'Group', g.id, { members: true }))!.members!.map((m) => m.value);
-      assert.deepEqual([...members].sort(), [...users].sort());
-      assert.equal((await a.get(tenantId, 'Group', g.id, {}))!.version, 1 + users.length);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
-
-  it('events are numbered when they commit: an open transaction delays no one, and sequences stay gap-free', async () => {
-    const s = await open();
-    const slow = await s.pool.connect();
-    try {
-      const tenantId = randomUUID();
-      await s.createTenant({ id: tenantId, name: `seq-${tenantId}`, createdAt: T0 });
-      const event = (id: string) =>
-        slow.query(
-          `INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data) VALUES ($1, $2, 'scim.user.created', 'Users/x', '/t', $3, 0, '{}')`,
-          [tenantId, id, T0],
-        );
-      await slow.query('BEGIN');
-      await event('early-but-slow');
-      // A later writer (higher position) commits first: it gets the first number at once.
-      const created = await s.create(tenantId, {
-        resourceType: 'User',
-        id: randomUUID(),
-        doc: { userName: 'fast' },
-        now: T0,
-        events: () => [{ id: 'late-but-fast', type: 'scim.user.created', subject: 'Users/y', source: '/t', time: T0, data: {} }],
-      });
-      assert.equal(created.resource.version, 1);
-      assert.deepEqual(
-        (await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]),
-        [['late-but-fast', 1]],
-      );
-      await slow.query('COMMIT');
-      assert.deepEqual(
-        (await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]),
-        [
-          ['late-but-fast', 1],
-          ['early-but-slow', 2],
-        ],
-      );
-      // A rolled-back event takes no number.
-      await slow.query('BEGIN');
-      await event('never');
-      await slow.query('ROLLBACK');
-      await s.create(tenantId, {
-        resourceType: 'User',
-        id: randomUUID(),
-        doc: { userName: 'after' },
-        now: T0,
-        events: () => [{ id: 'after-rollback', type: 'scim.user.created', subject: 'Users/z', source: '/t', time: T0, data: {} }],
-      });
-      assert.deepEqual(
-        (await s.readEvents(tenantId, 2, 10)).map((e) => [e.id, e.sequence]),
-        [['after-rollback', 3]],
-      );
-    } finally {
-      slow.release();
-      await s.close();
-    }
-  });
-
-  it('refuses U+0000 in a document (invalidValue) and finds nothing for an id holding one', async () => {
-    const tenantId = randomUUID();
-    await store.createTenant({ id: tenantId, name: `nul-${tenantId}`, createdAt: T0 });
-    await assert.rejects(
-      store.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: 'a\u0000b' }, now: T0 }),
-      isScim(400, 'invalidValue'),
-    );
-    await assert.rejects(
-      store.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: 'ok', emails: [{ value: 'x\u0000' }] }, now: T0 }),
-      isScim(400, 'invalidValue'),
-    );
-    assert.equal(await store.get(tenantId, 'User', '\u0000', {}), undefined);
-    await assert.rejects(store.delete(tenantId, 'User', 'a\u0000'), isScim(404));
-    const g = (await store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: 'g' }, now: T0 })).resource;
-    await assert.rejects(
-      store.update(tenantId, {
-        resourceType: 'Group',
-        id: g.id,
-        expectedVersion: 1,
-        now: T0,
-        memberOps: [{ kind: 'add', members: [{ value: '\u0000' }] }],
-      }),
-      isScim(400, 'invalidValue'),
-    );
-  });
-
-  it('scim_instant is parseDateTime, and scim_fold is toLowerCase, on the documented forms', async () => {
-    const dates = [
-      '2024-01-01T00:00:00Z',
-      '2024-01-01T00:00:00.5Z',
-      '2024-01-01T00:00:00.123456Z',
-      '2024-02-29T12:00:00+02:00',
-      '2023-02-29T12:00:00Z',
-      '2023-12-31T24:00:00Z',
-      '2023-12-31T24:00:00.1Z',
-      '0001-01-01T00:00:00Z',
-      '0099-03-01T00:00:00-14:00',
-      '9999-12-31T23:59:59.999+14:00',
-      '2024-01-01T00:00:00+14:01',
-      '2024-01-01 00:00:00Z',
-      '2024-1-01T00:00:00Z',
-      '2024-01-01T00:00:60Z',
-      '2024-01-01T00:00:00',
-      '２０２４-01-01T00:00:00Z',
-      '2024-13-01T00:00:00Z',
-      '1969-12-31T23:59:59.999Z',
-    ];
-    const { rows } = await store.pool.query<{ v: number | null }>(
-      'SELECT scim_instant(d) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(d, o) ORDER BY o',
-      [dates],
-    );
-    assert.deepEqual(
-      rows.map((r) => r.v ?? undefined),
-      dates.map(parseDateTime),
-    );
-    const words = ['ÅNGSTRÖM', 'İSTANBUL', 'ΣΑΣ ΑΣ.', 'STRASSE ß ẞ', 'ǅ', 'ＡＢＣ', '😀Ω', 'DŽ'];
-    const folded = await store.pool.query<{ v: string }>(
-      'SELECT scim_fold(w) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(w, o) ORDER BY o',
-      [words],
-    );
-    assert.deepEqual(
-      folded.rows.map((r) => r.v),
-      words.map((w) => w.toLowerCase()),
-    );
-  });
-
-  describe('query plans use the indexes', () => {
-    const f = filterBuilders();
-    const tenantId = 'plan-tenant';
+skipping(options.skip, () =>
+  describe('PostgreSQL store', () => {
+    let url: string;
+    let store: PostgresStore;
     before(async () => {
-      await store.createTenant({ id: tenantId, name: tenantId, createdAt: T0 });
-      // Enough rows that a sequential scan is not the cheaper plan.
-      await store.pool.query(
-        `INSERT INTO resources (tenant_id, resource_type, id, doc, version, created_ms, modified_ms, name_key, display_name, external_id)
+      url = await freshDatabase();
+      store = PostgresStore.fromUrl(url);
+      await store.migrate();
+    });
+    after(() => store?.close());
+
+    const open = async () => {
+      const s = PostgresStore.fromUrl(url);
+      await s.migrate();
+      return s;
+    };
+
+    const versions = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
+
+    it('applies migrations once and reports nothing the second time', async () => {
+      const s = PostgresStore.fromUrl(await freshDatabase());
+      try {
+        assert.deepEqual(await s.migrate(), versions);
+        assert.deepEqual(await s.migrate(), []);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('migrations started at once from several pools apply each version exactly once (advisory lock)', async () => {
+      const fresh = await freshDatabase();
+      const stores = [0, 1, 2].map(() => PostgresStore.fromUrl(fresh));
+      try {
+        const results = await Promise.all(stores.map((s) => s.migrate()));
+        assert.deepEqual(results.map((r) => r.length).sort(), [0, 0, versions.length]);
+        const rows = await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
+        assert.deepEqual(
+          rows.rows.map((r) => r.version),
+          versions,
+        );
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('reads the pool size and timeouts from the URL, and hides them from libpq', () => {
+      const parsed = parsePostgresUrl(
+        'postgres://u:p@db.example:5433/scim?pool=3&statement_timeout=2000&connect_timeout=2&sslmode=disable',
+      );
+      assert.equal(parsed.poolSize, 3);
+      assert.equal(parsed.statementTimeoutMs, 2000);
+      assert.equal(parsed.connectTimeoutMs, 2000);
+      assert.equal(parsed.connectionString, 'postgres://u:p@db.example:5433/scim?sslmode=disable');
+      assert.throws(() => parsePostgresUrl('postgres://h/db?pool=zero'), /pool must be a positive number/);
+      const s = PostgresStore.fromUrl(`${url}?pool=3`);
+      assert.equal((s.pool as unknown as { options: { max: number } }).options.max, 3);
+      return s.close();
+    });
+
+    it('two instances creating the same userName at once: exactly one succeeds, the other is 409 uniqueness', async () => {
+      const a = await open();
+      const b = await open();
+      try {
+        const tenantId = randomUUID();
+        await a.createTenant({ id: tenantId, name: `race-${tenantId}`, createdAt: T0 });
+        for (let i = 0; i < 20; i++) {
+          const results = await Promise.allSettled([
+            a.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `racer${i}` }, now: T0 }),
+            b.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `RACER${i}` }, now: T0 }),
+          ]);
+          assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${i}`);
+          const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+          isScim(409, 'uniqueness')(rejected.reason);
+        }
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('concurrent member adds to one group from two instances all take effect', async () => {
+      const a = await open();
+      const b = await open();
+      try {
+        const tenantId = randomUUID();
+        await a.createTenant({ id: tenantId, name: `members-${tenantId}`, createdAt: T0 });
+        const users: string[] = [];
+        for (let i = 0; i < 40; i++) {
+          users.push(
+            (await a.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: `mu${i}` }, now: T0 })).resource.id,
+          );
+        }
+        const g = (await a.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: 'shared' }, now: T0 })).resource;
+        // As the service does for a PATCH without If-Match: read the version, write, retry on conflict.
+        const add = async (s: Store, value: string) => {
+          for (;;) {
+            const current = await s.get(tenantId, 'Group', g.id, {});
+            try {
+              return await s.update(tenantId, {
+                resourceType: 'Group',
+                id: g.id,
+                expectedVersion: current!.version,
+                now: T0,
+                memberOps: [{ kind: 'add', members: [{ value }] }],
+              });
+            } catch (error) {
+              if (!(error instanceof VersionConflictError)) throw error;
+            }
+          }
+        };
+        await Promise.all(users.map((u, i) => add(i % 2 === 0 ? a : b, u)));
+        const members = (await a.get(tenantId, 'Group', g.id, { members: true }))!.members!.map((m) => m.value);
+        assert.deepEqual([...members].sort(), [...users].sort());
+        assert.equal((await a.get(tenantId, 'Group', g.id, {}))!.version, 1 + users.length);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('events are numbered when they commit: an open transaction delays no one, and sequences stay gap-free', async () => {
+      const s = await open();
+      const slow = await s.pool.connect();
+      try {
+        const tenantId = randomUUID();
+        await s.createTenant({ id: tenantId, name: `seq-${tenantId}`, createdAt: T0 });
+        const event = (id: string) =>
+          slow.query(
+            `INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data) VALUES ($1, $2, 'scim.user.created', 'Users/x', '/t', $3, 0, '{}')`,
+            [tenantId, id, T0],
+          );
+        await slow.query('BEGIN');
+        await event('early-but-slow');
+        // A later writer (higher position) commits first: it gets the first number at once.
+        const created = await s.create(tenantId, {
+          resourceType: 'User',
+          id: randomUUID(),
+          doc: { userName: 'fast' },
+          now: T0,
+          events: () => [{ id: 'late-but-fast', type: 'scim.user.created', subject: 'Users/y', source: '/t', time: T0, data: {} }],
+        });
+        assert.equal(created.resource.version, 1);
+        assert.deepEqual(
+          (await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]),
+          [['late-but-fast', 1]],
+        );
+        await slow.query('COMMIT');
+        assert.deepEqual(
+          (await s.readEvents(tenantId, 0, 10)).map((e) => [e.id, e.sequence]),
+          [
+            ['late-but-fast', 1],
+            ['early-but-slow', 2],
+          ],
+        );
+        // A rolled-back event takes no number.
+        await slow.query('BEGIN');
+        await event('never');
+        await slow.query('ROLLBACK');
+        await s.create(tenantId, {
+          resourceType: 'User',
+          id: randomUUID(),
+          doc: { userName: 'after' },
+          now: T0,
+          events: () => [{ id: 'after-rollback', type: 'scim.user.created', subject: 'Users/z', source: '/t', time: T0, data: {} }],
+        });
+        assert.deepEqual(
+          (await s.readEvents(tenantId, 2, 10)).map((e) => [e.id, e.sequence]),
+          [['after-rollback', 3]],
+        );
+      } finally {
+        slow.release();
+        await s.close();
+      }
+    });
+
+    it('refuses U+0000 in a document (invalidValue) and finds nothing for an id holding one', async () => {
+      const tenantId = randomUUID();
+      await store.createTenant({ id: tenantId, name: `nul-${tenantId}`, createdAt: T0 });
+      await assert.rejects(
+        store.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: 'a\u0000b' }, now: T0 }),
+        isScim(400, 'invalidValue'),
+      );
+      await assert.rejects(
+        store.create(tenantId, {
+          resourceType: 'User',
+          id: randomUUID(),
+          doc: { userName: 'ok', emails: [{ value: 'x\u0000' }] },
+          now: T0,
+        }),
+        isScim(400, 'invalidValue'),
+      );
+      assert.equal(await store.get(tenantId, 'User', '\u0000', {}), undefined);
+      await assert.rejects(store.delete(tenantId, 'User', 'a\u0000'), isScim(404));
+      const g = (await store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: 'g' }, now: T0 })).resource;
+      await assert.rejects(
+        store.update(tenantId, {
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 1,
+          now: T0,
+          memberOps: [{ kind: 'add', members: [{ value: '\u0000' }] }],
+        }),
+        isScim(400, 'invalidValue'),
+      );
+    });
+
+    it('scim_instant is parseDateTime, and scim_fold is toLowerCase, on the documented forms', async () => {
+      const dates = [
+        '2024-01-01T00:00:00Z',
+        '2024-01-01T00:00:00.5Z',
+        '2024-01-01T00:00:00.123456Z',
+        '2024-02-29T12:00:00+02:00',
+        '2023-02-29T12:00:00Z',
+        '2023-12-31T24:00:00Z',
+        '2023-12-31T24:00:00.1Z',
+        '0001-01-01T00:00:00Z',
+        '0099-03-01T00:00:00-14:00',
+        '9999-12-31T23:59:59.999+14:00',
+        '2024-01-01T00:00:00+14:01',
+        '2024-01-01 00:00:00Z',
+        '2024-1-01T00:00:00Z',
+        '2024-01-01T00:00:60Z',
+        '2024-01-01T00:00:00',
+        '２０２４-01-01T00:00:00Z',
+        '2024-13-01T00:00:00Z',
+        '1969-12-31T23:59:59.999Z',
+      ];
+      const { rows } = await store.pool.query<{ v: number | null }>(
+        'SELECT scim_instant(d) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(d, o) ORDER BY o',
+        [dates],
+      );
+      assert.deepEqual(
+        rows.map((r) => r.v ?? undefined),
+        dates.map(parseDateTime),
+      );
+      const words = ['ÅNGSTRÖM', 'İSTANBUL', 'ΣΑΣ ΑΣ.', 'STRASSE ß ẞ', 'ǅ', 'ＡＢＣ', '😀Ω', 'DŽ'];
+      const folded = await store.pool.query<{ v: string }>(
+        'SELECT scim_fold(w) AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(w, o) ORDER BY o',
+        [words],
+      );
+      assert.deepEqual(
+        folded.rows.map((r) => r.v),
+        words.map((w) => w.toLowerCase()),
+      );
+    });
+
+    describe('query plans use the indexes', () => {
+      const f = filterBuilders();
+      const tenantId = 'plan-tenant';
+      before(async () => {
+        await store.createTenant({ id: tenantId, name: tenantId, createdAt: T0 });
+        // Enough rows that a sequential scan is not the cheaper plan.
+        await store.pool.query(
+          `INSERT INTO resources (tenant_id, resource_type, id, doc, version, created_ms, modified_ms, name_key, display_name, external_id)
          SELECT $1, 'User', 'u' || i, jsonb_build_object('userName', 'user' || i), 1, 0, 0, 'user' || i, 'd' || i, 'e' || i
          FROM generate_series(1, 20000) AS i`,
-        [tenantId],
-      );
-      await store.pool.query(
-        `INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type)
+          [tenantId],
+        );
+        await store.pool.query(
+          `INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type)
          SELECT row_key, 'emails', 0, tenant_id, name_key || '@example.com', 'work' FROM resources WHERE tenant_id = $1`,
-        [tenantId],
-      );
-      await store.pool.query('ANALYZE');
-    });
-
-    const plan = async (filter: ReturnType<typeof f.cmp>) => {
-      const where = compileFilter(filter, { dialect: postgresDialect, tenantId, resourceType: 'User' });
-      const q = toPostgres(where);
-      const shifted = q.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 2}`);
-      const { rows } = await store.pool.query(
-        `EXPLAIN SELECT r.doc FROM resources r WHERE r.tenant_id = $1::text AND r.resource_type = $2::text AND ${shifted} ORDER BY r.row_key LIMIT 100`,
-        [tenantId, 'User', ...q.values],
-      );
-      return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-    };
-
-    it('userName eq → the unique name index', async () => {
-      assert.match(await plan(f.cmp('User', 'userName', 'eq', 'USER77')), /Index Scan using resources_name/);
-    });
-    it('userName sw → a range on the name index', async () => {
-      assert.match(await plan(f.cmp('User', 'userName', 'sw', 'user1999')), /resources_name[\s\S]*name_key >=/);
-    });
-    it('externalId eq → the externalId index', async () => {
-      assert.match(await plan(f.cmp('User', 'externalId', 'eq', 'e77')), /resources_external_id/);
-    });
-    it('emails.value eq → the values index, no sequential scan of resources', async () => {
-      const detail = await plan(f.cmp('User', 'emails.value', 'eq', 'user77@example.com'));
-      assert.match(detail, /resource_values_lookup/);
-      assert.doesNotMatch(detail, /Seq Scan on resources/);
-    });
-  });
-
-  it('plain reads share two pipelined connections: 300 at once each get their own row', async () => {
-    const tenantId = randomUUID();
-    await store.createTenant({ id: tenantId, name: `pipelined-${tenantId}`, createdAt: T0 });
-    const ids = Array.from({ length: 30 }, () => randomUUID());
-    for (const [i, id] of ids.entries())
-      await store.create(tenantId, { resourceType: 'User', id, doc: { userName: `reader${i}` }, now: T0 });
-    const backends = async () =>
-      Number(
-        (
-          await store.pool.query(
-            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
-          )
-        ).rows[0].n,
-      );
-    const reader = PostgresStore.fromUrl(url);
-    try {
-      const before = await backends();
-      const reads = Array.from({ length: 300 }, (_, i) => reader.get(tenantId, 'User', ids[i % ids.length]!, { groups: true }));
-      const results = await Promise.all(reads);
-      results.forEach((r, i) => assert.equal(r?.doc['userName'], `reader${i % ids.length}`));
-      assert.ok((await backends()) - before <= 2, 'reads opened more than their two connections');
-    } finally {
-      await reader.close();
-    }
-    assert.equal(parsePostgresUrl(`${url}?read_connections=0`).readConnections, 0);
-    const pooled = PostgresStore.fromUrl(`${url}?read_connections=0`);
-    try {
-      assert.equal((await pooled.get(tenantId, 'User', ids[3]!, {}))?.doc['userName'], 'reader3');
-    } finally {
-      await pooled.close();
-    }
-  });
-
-  it('a statement failing in the middle of a pipeline fails alone; the ones around it get their answers', async () => {
-    const reads = new PipelinedReads({ connectionString: url }, 1);
-    try {
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 41 }, (_, i) =>
-          reads.query<{ n: number }>(i === 20 ? { text: 'SELECT 1 / 0 AS n' } : { text: 'SELECT $1::int AS n', values: [i] }),
-        ),
-      );
-      outcomes.forEach((outcome, i) => {
-        if (i === 20) assert.match(String(outcome.status === 'rejected' && outcome.reason), /division by zero/);
-        else assert.deepEqual(outcome.status === 'fulfilled' && outcome.value, [{ n: i }]);
+          [tenantId],
+        );
+        await store.pool.query('ANALYZE');
       });
-    } finally {
-      await reads.close();
-    }
-  });
 
-  it('a slow read holds up only its own pipelined connection: later reads pass it by, and go to the pool when all are stalled', async () => {
-    const reads = new PipelinedReads({ connectionString: url }, 2);
-    const quickReads = async () => {
-      const started = Date.now();
-      const sent = Array.from({ length: 20 }, (_, i) => reads.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [i] }));
-      const answers = await Promise.all(sent.map((p) => p ?? Promise.resolve(undefined)));
-      return { ms: Date.now() - started, answers };
-    };
-    try {
-      await Promise.all([reads.query({ text: 'SELECT 1' }), reads.query({ text: 'SELECT 1' })]);
-      const slow = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const passing = await quickReads();
-      assert.ok(passing.ms < 400, `quick reads waited ${passing.ms} ms behind the slow one`);
-      passing.answers.forEach((rows, i) => assert.deepEqual(rows, [{ n: i }]));
-      const slower = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      // Both connections are now stalled: the reads are not taken, the store sends them to its pool.
-      const refused = await quickReads();
-      assert.deepEqual(
-        refused.answers,
-        Array.from({ length: 20 }, () => undefined),
-      );
-      await Promise.all([slow, slower]);
-    } finally {
-      await reads.close();
-    }
-  });
+      const plan = async (filter: ReturnType<typeof f.cmp>) => {
+        const where = compileFilter(filter, { dialect: postgresDialect, tenantId, resourceType: 'User' });
+        const q = toPostgres(where);
+        const shifted = q.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 2}`);
+        const { rows } = await store.pool.query(
+          `EXPLAIN SELECT r.doc FROM resources r WHERE r.tenant_id = $1::text AND r.resource_type = $2::text AND ${shifted} ORDER BY r.row_key LIMIT 100`,
+          [tenantId, 'User', ...q.values],
+        );
+        return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      };
 
-  it('an unreachable database is 503 with Retry-After, quickly, and never a hang', async () => {
-    const down = PostgresStore.fromUrl('postgres://postgres@127.0.0.1:1/none?connect_timeout=1');
-    try {
-      const started = Date.now();
-      for (const attempt of [() => down.ping(), () => down.get('t', 'User', 'x', {}), () => down.migrate()]) {
-        await assert.rejects(attempt(), (e: unknown) => {
-          assert.ok(e instanceof StoreUnavailableError);
-          assert.equal(e.status, 503);
-          assert.equal(e.headers['retry-after'], '5');
-          return true;
+      it('userName eq → the unique name index', async () => {
+        assert.match(await plan(f.cmp('User', 'userName', 'eq', 'USER77')), /Index Scan using resources_name/);
+      });
+      it('userName sw → a range on the name index', async () => {
+        assert.match(await plan(f.cmp('User', 'userName', 'sw', 'user1999')), /resources_name[\s\S]*name_key >=/);
+      });
+      it('externalId eq → the externalId index', async () => {
+        assert.match(await plan(f.cmp('User', 'externalId', 'eq', 'e77')), /resources_external_id/);
+      });
+      it('emails.value eq → the values index, no sequential scan of resources', async () => {
+        const detail = await plan(f.cmp('User', 'emails.value', 'eq', 'user77@example.com'));
+        assert.match(detail, /resource_values_lookup/);
+        assert.doesNotMatch(detail, /Seq Scan on resources/);
+      });
+    });
+
+    it('plain reads share two pipelined connections: 300 at once each get their own row', async () => {
+      const tenantId = randomUUID();
+      await store.createTenant({ id: tenantId, name: `pipelined-${tenantId}`, createdAt: T0 });
+      const ids = Array.from({ length: 30 }, () => randomUUID());
+      for (const [i, id] of ids.entries())
+        await store.create(tenantId, { resourceType: 'User', id, doc: { userName: `reader${i}` }, now: T0 });
+      const backends = async () =>
+        Number(
+          (
+            await store.pool.query(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+            )
+          ).rows[0].n,
+        );
+      const reader = PostgresStore.fromUrl(url);
+      try {
+        const before = await backends();
+        const reads = Array.from({ length: 300 }, (_, i) => reader.get(tenantId, 'User', ids[i % ids.length]!, { groups: true }));
+        const results = await Promise.all(reads);
+        results.forEach((r, i) => assert.equal(r?.doc['userName'], `reader${i % ids.length}`));
+        assert.ok((await backends()) - before <= 2, 'reads opened more than their two connections');
+      } finally {
+        await reader.close();
+      }
+      assert.equal(parsePostgresUrl(`${url}?read_connections=0`).readConnections, 0);
+      const pooled = PostgresStore.fromUrl(`${url}?read_connections=0`);
+      try {
+        assert.equal((await pooled.get(tenantId, 'User', ids[3]!, {}))?.doc['userName'], 'reader3');
+      } finally {
+        await pooled.close();
+      }
+    });
+
+    it('a statement failing in the middle of a pipeline fails alone; the ones around it get their answers', async () => {
+      const reads = new PipelinedReads({ connectionString: url }, 1);
+      try {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 41 }, (_, i) =>
+            reads.query<{ n: number }>(i === 20 ? { text: 'SELECT 1 / 0 AS n' } : { text: 'SELECT $1::int AS n', values: [i] }),
+          ),
+        );
+        outcomes.forEach((outcome, i) => {
+          if (i === 20) assert.match(String(outcome.status === 'rejected' && outcome.reason), /division by zero/);
+          else assert.deepEqual(outcome.status === 'fulfilled' && outcome.value, [{ n: i }]);
         });
+      } finally {
+        await reads.close();
       }
-      assert.ok(Date.now() - started < 5000);
-    } finally {
-      await down.close();
-    }
-  });
+    });
 
-  it('recovers without a restart when its connections are killed (database restart)', async () => {
-    const s = await open();
-    try {
-      await s.ping();
-      await s.get('none', 'User', 'none', {});
-      const admin = PostgresStore.fromUrl(url);
-      await admin.pool.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-      );
-      await admin.close();
-      // The pool and the pipelined reads drop the dead connections; at worst the first query
-      // after the kill is a 503.
-      for (const query of [() => s.ping(), () => s.get('none', 'User', 'none', {})]) {
-        let ok = false;
-        for (let i = 0; i < 3 && !ok; i++) {
-          try {
-            await query();
-            ok = true;
-          } catch (error) {
-            assert.ok(error instanceof StoreUnavailableError, String(error));
-          }
-        }
-        assert.ok(ok);
+    it('a slow read holds up only its own pipelined connection: later reads pass it by, and go to the pool when all are stalled', async () => {
+      const reads = new PipelinedReads({ connectionString: url }, 2);
+      const quickReads = async () => {
+        const started = Date.now();
+        const sent = Array.from({ length: 20 }, (_, i) => reads.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [i] }));
+        const answers = await Promise.all(sent.map((p) => p ?? Promise.resolve(undefined)));
+        return { ms: Date.now() - started, answers };
+      };
+      try {
+        await Promise.all([reads.query({ text: 'SELECT 1' }), reads.query({ text: 'SELECT 1' })]);
+        const slow = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const passing = await quickReads();
+        assert.ok(passing.ms < 400, `quick reads waited ${passing.ms} ms behind the slow one`);
+        passing.answers.forEach((rows, i) => assert.deepEqual(rows, [{ n: i }]));
+        const slower = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Both connections are now stalled: the reads are not taken, the store sends them to its pool.
+        const refused = await quickReads();
+        assert.deepEqual(
+          refused.answers,
+          Array.from({ length: 20 }, () => undefined),
+        );
+        await Promise.all([slow, slower]);
+      } finally {
+        await reads.close();
       }
-    } finally {
-      await s.close();
-    }
-  });
-});
+    });
+
+    it('an unreachable database is 503 with Retry-After, quickly, and never a hang', async () => {
+      const down = PostgresStore.fromUrl('postgres://postgres@127.0.0.1:1/none?connect_timeout=1');
+      try {
+        const started = Date.now();
+        for (const attempt of [() => down.ping(), () => down.get('t', 'User', 'x', {}), () => down.migrate()]) {
+          await assert.rejects(attempt(), (e: unknown) => {
+            assert.ok(e instanceof StoreUnavailableError);
+            assert.equal(e.status, 503);
+            assert.equal(e.headers['retry-after'], '5');
+            return true;
+          });
+        }
+        assert.ok(Date.now() - started < 5000);
+      } finally {
+        await down.close();
+      }
+    });
+
+    it('recovers without a restart when its connections are killed (database restart)', async () => {
+      const s = await open();
+      try {
+        await s.ping();
+        await s.get('none', 'User', 'none', {});
+        const admin = PostgresStore.fromUrl(url);
+        await admin.pool.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
+        await admin.close();
+        // The pool and the pipelined reads drop the dead connections; at worst the first query
+        // after the kill is a 503.
+        for (const query of [() => s.ping(), () => s.get('none', 'User', 'none', {})]) {
+          let ok = false;
+          for (let i = 0; i < 3 && !ok; i++) {
+            try {
+              await query();
+              ok = true;
+            } catch (error) {
+              assert.ok(error instanceof StoreUnavailableError, String(error));
+            }
+          }
+          assert.ok(ok);
+        }
+      } finally {
+        await s.close();
+      }
+    });
+  }),
+);

@@ -1,5 +1,5 @@
-import { after } from 'node:test';
 import { openStore } from '../open.ts';
+import { after, skipping } from '../testing/skippable.ts';
 import { sqlVsEvaluatorSuite } from '../testing/sql-vs-evaluator.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
 
@@ -8,11 +8,9 @@ const options = await postgresTestOptions();
 let scratch: Scratch | undefined;
 after(async () => scratch?.drop());
 
-sqlVsEvaluatorSuite(
-  'SQL filter compiler agrees with the in-memory evaluator on PostgreSQL (docs/filtering.md)',
-  async () => {
+skipping(options.skip, () =>
+  sqlVsEvaluatorSuite('SQL filter compiler agrees with the in-memory evaluator on PostgreSQL (docs/filtering.md)', async () => {
     scratch = await createTestDatabase();
     return openStore(scratch.url);
-  },
-  { suite: options },
+  }),
 );

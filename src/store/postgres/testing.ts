@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { unreachable } from '../testing/unreachable.ts';
 
 /**
  * Test support for the PostgreSQL suites: where the server is, whether to skip, and throwaway
@@ -15,21 +16,21 @@ const hostOf = (url: string) => {
 };
 
 /**
- * `{ skip: reason }` when PostgreSQL does not answer and CI is not "true"; `{}` otherwise, so that
- * on CI an unreachable server fails the suites instead of skipping them.
+ * `{ skip: reason }` when nothing answers at PostgreSQL's address (connection refused or timed
+ * out) and CI is not "true"; `{}` when PostgreSQL answers `SELECT 1`. Anything else throws, which
+ * fails the suite's file: on CI an unreachable server, and anywhere a server that answers with an
+ * error (bad login, no permission, no such database), is a failure, never a skip.
  */
 export async function postgresTestOptions(url = POSTGRES_TEST_URL): Promise<{ skip?: string }> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return {};
-  } catch {
-    if (process.env['CI'] === 'true') return {};
-    return { skip: `PostgreSQL not reachable at ${hostOf(url)}` };
-  } finally {
-    await client.end().catch(() => undefined);
+  const u = new URL(url);
+  const why = await unreachable(u.hostname, Number(u.port || 5432));
+  if (why !== undefined) {
+    const reason = `PostgreSQL not reachable at ${hostOf(url)} (${why})`;
+    if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true skips nothing`);
+    return { skip: reason };
   }
+  await admin(url, (c) => c.query('SELECT 1'));
+  return {};
 }
 
 async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import type { CloudEvent } from '../../events/cloud-event.ts';
 import type { Publisher } from '../../events/publisher.ts';
 import { Relay } from '../../events/relay.ts';
@@ -20,6 +19,7 @@ import { isScim, newTenant, T0 } from './helpers.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
 import { oauthIssuerContract } from './oauth-issuers.ts';
 import { setPollContract } from './set-poll-contract.ts';
+import { after, before, describe, it } from './skippable.ts';
 
 const ENT = ENTERPRISE_USER_SCHEMA_ID;
 const T1 = '2024-06-01T12:00:00.000Z';

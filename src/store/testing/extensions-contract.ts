@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { ScimError } from '../../errors/scim-error.ts';
 import type { TenantExtension } from '../../schema/custom.ts';
 import type { UniqueValue } from '../ports/resources.ts';
@@ -8,6 +7,7 @@ import type { ExtensionChange } from '../ports/schemas.ts';
 import type { Store } from '../ports/store.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import type { ContractOptions } from './contract.ts';
+import { after, before, describe, it } from './skippable.ts';
 
 const T0 = '2024-01-01T00:00:00.000Z';
 const HR = 'urn:example:params:scim:schemas:extension:hr:2.0:User';

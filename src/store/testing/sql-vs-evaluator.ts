@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { AttrPath, CompareOp, Filter, FilterLiteral, ResolvedFilter } from '../../filter/ast.ts';
 import { evaluateFilter } from '../../filter/evaluate.ts';
@@ -11,6 +10,7 @@ import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import { createCoreRegistry } from '../../schema/registry.ts';
 import { toRepresentation } from '../../service/representation.ts';
 import type { Store } from '../ports/store.ts';
+import { after, before, describe, it } from './skippable.ts';
 
 /**
  * docs/filtering.md says the SQL compiler and the in-memory evaluator implement exactly the same
@@ -358,14 +358,9 @@ async function agree(store: Store, world: World, filters: readonly Filter[]): Pr
   }
 }
 
-export interface SqlVsEvaluatorOptions {
-  /** node:test suite options, e.g. { skip: reason }. */
-  readonly suite?: { readonly skip?: string };
-}
-
-export function sqlVsEvaluatorSuite(label: string, makeStore: () => Promise<Store>, options: SqlVsEvaluatorOptions = {}): void {
+export function sqlVsEvaluatorSuite(label: string, makeStore: () => Promise<Store>): void {
   const worldArb = worldArbOf(nulFreeWord);
-  describe(label, options.suite ?? {}, () => {
+  describe(label, () => {
     let store: Store;
     before(async () => {
       store = await makeStore();
