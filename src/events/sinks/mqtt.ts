@@ -18,6 +18,10 @@ export function mqttSink(url: URL): Publisher {
     client.on('error', () => {
       // Reported through the failing publish.
     });
+    // Without reconnects, mqtt.js keeps QoS 1 publishes waiting for their PUBACK on a connection
+    // that is gone, and the relay with them. Ending the client fails them ("Connection closed"):
+    // the relay then retries the batch on a new connection.
+    client.on('close', () => client.end(true));
     return client;
   }
 
