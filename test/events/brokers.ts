@@ -11,12 +11,38 @@ export async function brokerSkip(name: string, port: number): Promise<{ skip?: s
   return why === undefined ? {} : { skip: `${name} not reachable at 127.0.0.1:${port} (${why})` };
 }
 
-export async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+/**
+ * Waits for `check`. `failures` are the assertion errors a broker's callbacks collected
+ * (`checked`): the first one is thrown as soon as it exists, with the value that failed, instead
+ * of the wait running into its timeout.
+ */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  what = 'condition',
+  failures: readonly unknown[] = [],
+): Promise<void> {
   const end = Date.now() + ms;
-  while (!(await check())) {
+  for (;;) {
+    if (failures.length > 0) throw failures[0];
+    if (await check()) return;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A broker callback whose assertions are kept in `failures` for `until` to throw: an exception
+ * thrown inside a client library's callback is lost (or kills the process), never failing the test.
+ */
+export function checked<A extends unknown[]>(failures: unknown[], callback: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      callback(...args);
+    } catch (error) {
+      failures.push(error);
+    }
+  };
 }
 
 export const suffix = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
