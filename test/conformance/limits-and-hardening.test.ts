@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
-import { SECURITY_HEADERS } from '../../src/http/plugins/security-headers.ts';
 import { createServer } from '../../src/server.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/ports/store.ts';
@@ -10,6 +9,16 @@ import { ERROR_SCHEMA, groupBody, type Harness, type Reply, startHarness, userBo
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const enc = encodeURIComponent;
+
+/** The headers README "Limits and hardening" promises on every response, written out here. */
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+};
 
 function assertScimError(res: Reply, status: number, scimType: string | undefined, detail: RegExp): void {
   assert.equal(res.status, status, res.raw);
@@ -158,7 +167,8 @@ describe('docs/limits.md: every bound is configurable and answers 4xx naming the
         signal: abort.signal,
       });
       assert.equal(response.status, 200);
-      assert.equal(response.headers.get('cache-control'), 'no-store');
+      for (const [name, value] of Object.entries(SECURITY_HEADERS))
+        assert.equal(response.headers.get(name), value, `event stream: ${name}`);
       const reader = response.body!.getReader();
       let text = '';
       const deadline = Date.now() + 10_000;

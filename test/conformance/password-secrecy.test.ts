@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import { loggerOptions } from '../../src/http/logger-options.ts';
 import { type Harness, type Reply, startHarness, userBody } from '../helpers/harness.ts';
+import { assertScryptOf } from '../helpers/password-hash.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -37,17 +38,27 @@ describe('passwords and tokens never leave the request that carried them', () =>
   });
   after(() => h.close());
 
+  /** The hash the store holds for the user: only the server's side of the database sees it. */
+  async function storedHash(): Promise<string | undefined> {
+    const tenant = await h.server.store.findTenantByName('acme');
+    return (await h.server.store.get(tenant!.id, 'User', userId, { passwordHash: true }))?.passwordHash;
+  }
+
   it('successful writes: POST, PUT, PATCH with and without path carry the password only inward', async () => {
+    assertScryptOf(await storedHash(), passwords[0]!, 'after POST');
     const put = await send('PUT', `/Users/${userId}`, { body: userBody('secret.keeper@example.com', { password: passwords[1] }) });
     assert.equal(put.status, 200, put.raw);
+    assertScryptOf(await storedHash(), passwords[1]!, 'after PUT');
     const patch = await send('PATCH', `/Users/${userId}`, {
       body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: passwords[2] }] },
     });
     assert.equal(patch.status, 200, patch.raw);
+    assertScryptOf(await storedHash(), passwords[2]!, 'after PATCH with a path');
     const pathless = await send('PATCH', `/Users/${userId}?attributes=password`, {
       body: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', value: { password: passwords[3] } }] },
     });
     assert.equal(pathless.status, 200, pathless.raw);
+    assertScryptOf(await storedHash(), passwords[3]!, 'after a path-less PATCH');
     assert.equal(pathless.body.password, undefined, 'returned:never even when asked for');
     const read = await send('GET', `/Users/${userId}?attributes=password,userName`);
     assert.equal(read.body.password, undefined);

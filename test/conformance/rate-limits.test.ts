@@ -35,8 +35,17 @@ describe('rate limits: 429 with a SCIM error body and Retry-After', () => {
   });
 
   it('health endpoints and unauthenticated requests are not counted', async () => {
-    assert.equal((await h.request('GET', '/healthz', { token: null })).status, 200);
-    assert.equal((await h.request('GET', '/Users', { token: null })).status, 401);
+    await h.server.tenants.createTenant('initech');
+    const token = (await h.server.tenants.mintToken('initech')).token;
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await h.request('GET', '/healthz', { token })).status, 200);
+      assert.equal((await h.request('GET', '/readyz', { token })).status, 200);
+      assert.equal((await h.request('GET', '/Users', { token: null })).status, 401);
+      assert.equal((await h.request('GET', '/Users', { token: `${token}x` })).status, 401);
+    }
+    // The token's whole burst of 3 is still there, and no more than that.
+    for (let i = 0; i < 3; i++) assert.equal((await h.request('GET', '/Users', { token })).status, 200, `request ${i + 1} of the burst`);
+    assert.equal((await h.request('GET', '/Users', { token })).status, 429);
   });
 
   it("defaults are far above Entra's 25 requests/s per tenant", () => {

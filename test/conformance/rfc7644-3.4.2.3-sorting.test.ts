@@ -95,6 +95,26 @@ describe('rfc7644 §3.4.2.3 sorting', () => {
     assert.deepEqual(await order(`sortBy=${encodeURIComponent(`${ENTERPRISE.toUpperCase()}:Department`)}`), [2, 3, 4, 0, 1, 5]);
   });
 
+  it('rfc7644 §3.4.2.3 sortOrder in any letter case: ASCENDING, DESCENDING, dEsCeNdInG, by GET and by POST .search', async () => {
+    const ascending = [5, 0, 1, 2, 3, 4];
+    for (const [sortOrder, expected] of [
+      ['ASCENDING', ascending],
+      ['DESCENDING', [...ascending].reverse()],
+      ['dEsCeNdInG', [...ascending].reverse()],
+    ] as const) {
+      assert.deepEqual(await order(`sortBy=userName&sortOrder=${sortOrder}`), expected, `GET sortOrder=${sortOrder}`);
+      const res = await h.request('POST', '/Users/.search', {
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], sortBy: 'userName', sortOrder },
+      });
+      assert.equal(res.status, 200, res.raw);
+      assert.deepEqual(
+        res.body.Resources.map((r: { id: string }) => ids.indexOf(r.id)),
+        expected,
+        `POST .search sortOrder ${sortOrder}`,
+      );
+    }
+  });
+
   it('sortBy combines with a filter', async () => {
     const res = await h.request('GET', `/Users?filter=${encodeURIComponent('title eq "T"')}&sortBy=name.familyName&sortOrder=descending`);
     assert.equal(res.body.totalResults, 4);

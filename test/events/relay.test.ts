@@ -117,7 +117,8 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
   });
 
   it('prunes only events every sink has delivered and older than the retention', async () => {
-    const a = memorySink(`mem://prune-${Date.now()}`);
+    const a = memorySink(`mem://prune-a-${Date.now()}`);
+    const b = memorySink(`mem://prune-b-${Date.now()}`);
     const relay = new Relay({ store: h.server.store, sinks: [a.sink], pollMs: 20, retentionMs: 0 });
     relay.start();
     await h.request('POST', '/Users', { body: userBody('prune@example.com') });
@@ -125,9 +126,16 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
     await until(async () => (await h.server.store.outboxStats([a.sink.name])).sinks[0]!.pending === 0);
     await relay.stop();
     await new Promise((r) => setTimeout(r, 5));
-    assert.ok((await relay.prune()) > 0);
-    const stats = await h.server.store.outboxStats([a.sink.name]);
-    assert.equal(stats.depth, (await h.server.store.outboxStats([])).depth);
+    const depth = (await h.server.store.outboxStats([])).depth;
+    assert.ok(depth > 0);
+    // Delivered by A but not by B: kept while B is a sink.
+    assert.equal(await new Relay({ store: h.server.store, sinks: [a.sink, b.sink], retentionMs: 0 }).prune(), 0);
+    // Delivered by A but younger than the retention: kept.
+    assert.equal(await new Relay({ store: h.server.store, sinks: [a.sink], retentionMs: 3600_000 }).prune(), 0);
+    assert.equal((await h.server.store.outboxStats([])).depth, depth);
+    // Delivered by every sink and older than the retention: all gone.
+    assert.equal(await relay.prune(), depth);
+    assert.equal((await h.server.store.outboxStats([])).depth, 0);
   });
 });
 
