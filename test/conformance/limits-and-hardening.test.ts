@@ -10,7 +10,7 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const enc = encodeURIComponent;
 
-/** The headers README "Limits and hardening" promises on every response, written out here. */
+/** The headers docs/limits.md promises on every response, written out here. */
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',

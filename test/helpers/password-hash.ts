@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { scryptSync } from 'node:crypto';
 
 /**
- * Asserts that `stored` is the scrypt hash of `password` in the format docs/passwords.md
- * documents: `scrypt$16384$8$1$<salt>$<key>` (base64url salt and 32-byte key, the password
+ * Asserts that `stored` is the scrypt hash of `password` in the format docs/limits.md
+ * documents ("Secrets"): `scrypt$16384$8$1$<salt>$<key>` (base64url salt and 32-byte key, the password
  * NFC-normalised). Recomputed here with node:crypto from the documented format, not with
  * src/auth/password.ts: a server that stored the hash of anything else fails it.
  */
