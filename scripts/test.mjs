@@ -14,7 +14,7 @@
 // drops the PostgreSQL pass, whose tests then count as skipped too. With CI=true nothing may be
 // skipped: SCIMD_TEST_POSTGRES=off is refused, and a run that skipped any test fails.
 //
-// Each file gets SCIMD_TEST_FILE_TIMEOUT seconds (default 180; each test in it as well): a hung
+// Each file gets SCIMD_TEST_FILE_TIMEOUT seconds (default 420; each test in it as well): a hung
 // sink or broker fails its file instead of holding up the run.
 //
 // Each run prints its own totals; the last line is the total of all runs, alone on its line:
@@ -30,7 +30,7 @@ const only = process.argv.slice(2);
 // Set for the runs this script starts itself: they leave the totals to it.
 const inner = process.env.SCIMD_TEST_INNER === '1';
 const ci = process.env.CI === 'true';
-const fileTimeoutS = Number(process.env.SCIMD_TEST_FILE_TIMEOUT || 180);
+const fileTimeoutS = Number(process.env.SCIMD_TEST_FILE_TIMEOUT || 420);
 
 /** What the PostgreSQL pass runs: the HTTP conformance, filter, PATCH, interop, endpoint fuzz and events suites. */
 const POSTGRES_PASS = [
