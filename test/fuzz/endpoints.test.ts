@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type AdminApiDocument, adminEndpoints, BULK_RESPONSE, ENDPOINTS, type Endpoint, type TenantData } from '../helpers/endpoints.ts';
-import { ERROR_SCHEMA, type Harness, startHarness } from '../helpers/harness.ts';
+import { ERROR_SCHEMA, type Harness, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
 import { startIssuer, type TestIssuer } from '../helpers/issuer.ts';
 import { seedTenant, snapshotTenant } from '../helpers/two-tenants.ts';
 import { bodyText, filterText, headers, hostileString, method, patchPath, queryString, resourceId } from './arbitraries.ts';
+import type { ScimSchema, World } from './from-schemas.ts';
+import { validFilter, patchBody as validPatchBody } from './from-schemas.ts';
 import { fuzzParameters } from './runs.ts';
+import { Pools, type ValidRequest, validRequest } from './valid-requests.ts';
 
 /** A request, shortened to a readable line: fast-check prints counterexamples with it. */
 function summary(request: FuzzRequest): string {
@@ -32,6 +35,10 @@ interface FuzzRequest {
 const ADMIN_TOKEN = 'admin-token-of-the-fuzz-suite-0123456';
 /** A tenant the admin API may create, change and delete at will; acme and globex stay out of reach. */
 const SCRATCH_TENANT = 'fuzz-scratch';
+/** The user valid /Me requests act on. */
+const ME_USER = 'fuzz.me@example.com';
+/** An extension schema URN admin routes may name. */
+const FUZZ_SCHEMA = 'urn:ietf:params:scim:schemas:extension:fuzz:2.0:User';
 
 /**
  * Random and hostile requests at every endpoint of test/helpers/endpoints.ts and every route of
@@ -52,6 +59,11 @@ describe('fuzz: hostile requests at every endpoint', () => {
   /** JWTs of tenant A: for its own user, for a user it does not have. */
   let jwts: string[] = [];
   const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort().join();
+  /** The schemas the server serves and A's resources: what valid requests are built from. */
+  let world: World;
+  let admin: AdminApiDocument;
+  const pools = new Pools();
+  let meJwt = '';
   const statuses = new Map<number, number>();
   /** The statuses of operations inside BulkResponses: how deep the generated BulkRequests get. */
   const bulkStatuses = new Map<number, number>();
@@ -77,10 +89,23 @@ describe('fuzz: hostile requests at every endpoint', () => {
     ids = [a.userId, a.groupId, b.userId, b.groupId, b.userName];
     jwts = [await idp.sign(a.userName), await idp.sign('nobody@example.com')];
     const document = await h.server.app.inject({ method: 'GET', url: '/admin/openapi.json' });
-    endpoints = [...ENDPOINTS, ...adminEndpoints(JSON.parse(document.body) as AdminApiDocument)];
+    admin = JSON.parse(document.body) as AdminApiDocument;
+    endpoints = [...ENDPOINTS, ...adminEndpoints(admin)];
+    const schemas = await h.request('GET', '/Schemas');
+    assert.equal(schemas.status, 200);
+    world = { schemas: schemas.body.Resources as ScimSchema[], userIds: ['{any:Users}'], groupIds: ['{any:Groups}'] };
+    pools.add('Users', a.userId);
+    pools.add('Groups', a.groupId);
+    pools.add('tenants', SCRATCH_TENANT);
+    // /Me's user for valid requests: its JWT is theirs alone, and it is in no pool.
+    const me = await h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: ME_USER } });
+    assert.equal(me.status, 201, me.raw);
+    meJwt = await idp.sign(ME_USER);
   });
   after(async () => {
     console.log(`# fuzz statuses: ${tally(statuses)}; inside BulkResponses: ${tally(bulkStatuses)}`);
+    const [reached, total] = passThrough();
+    console.log(`# fuzz pass-through: ${reached} of ${total} requests reached the handlers (${Math.round((100 * reached) / total)}%)`);
     await h.close();
     await idp.close();
   });
@@ -119,9 +144,23 @@ describe('fuzz: hostile requests at every endpoint', () => {
     assert.ok(!/\n\s+at |node_modules|SQLITE_|SELECT |INSERT |syntax error at/.test(error.detail), `internals in the detail: ${what}`);
   }
 
-  async function check(request: FuzzRequest): Promise<void> {
+  /**
+   * Requests that got past authentication and validation to a handler that did its work: answered
+   * 2xx or 304, or refused for what the data holds (409 uniqueness, 412 version), not for their form.
+   */
+  function passThrough(): [number, number] {
+    const total = [...statuses.values()].reduce((n, c) => n + c, 0);
+    const reached = [...statuses]
+      .filter(([s]) => (s >= 200 && s < 300) || s === 304 || s === 409 || s === 412)
+      .reduce((n, [, c]) => n + c, 0);
+    return [reached, total];
+  }
+
+  async function check(generated: FuzzRequest): Promise<void> {
+    const request = printable({ ...generated, url: pools.resolve(generated.url), body: generated.body && pools.resolve(generated.body) });
     const res = await send(request);
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+    pools.record(request.method, request.url.split('?')[0]!, res.statusCode, res.body);
     const what = `${res.statusCode} for ${summary(request)}\n→ ${res.body.slice(0, 500)}`;
     assert.ok(res.statusCode < 500 || (res.statusCode === 501 && request.mayBeNotImplemented), `a 5xx: ${what}`);
     assert.equal(res.headers['x-content-type-options'], 'nosniff', `no security headers: ${what}`);
@@ -147,12 +186,41 @@ describe('fuzz: hostile requests at every endpoint', () => {
     assert.equal(alive.statusCode, 200, `the server stopped answering after ${summary(request)}`);
   }
 
-  const requestFor = (endpoint: Endpoint) => {
+  /**
+   * What the fuzzer sends an endpoint: a valid request (from the schemas) most of the time, one
+   * with a single part (URL, headers or body) swapped for a hostile one, or a hostile one.
+   */
+  const requestFor = (endpoint: Endpoint): fc.Arbitrary<FuzzRequest> => {
+    const valid = validRequest(
+      endpoint,
+      world,
+      { meUserName: ME_USER, scratchTenant: SCRATCH_TENANT, schemaId: FUZZ_SCHEMA },
+      { token: h.tokenA, jwt: meJwt, admin: ADMIN_TOKEN },
+      admin,
+    )?.map((v) => asRequest(endpoint, v));
+    const hostile = hostileRequestFor(endpoint);
+    if (!valid) return hostile;
+    // Not the method: DELETE on a valid URL would delete what later valid requests work on.
+    const part = fc.constantFrom('url', 'headers', 'body') as fc.Arbitrary<'url' | 'headers' | 'body'>;
+    const mutated = fc.tuple(valid, hostile, part).map(([v, x, k]) => printable({ ...v, [k]: x[k] }));
+    return fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: mutated }, { weight: 1, arbitrary: hostile });
+  };
+
+  const asRequest = (endpoint: Endpoint, v: ValidRequest): FuzzRequest =>
+    printable({
+      method: v.method,
+      url: `${endpoint.root ? '' : h.base}${v.path}`,
+      headers: v.headers,
+      body: v.body,
+      mayBeNotImplemented: endpoint.mayBeNotImplemented === true,
+    });
+
+  const hostileRequestFor = (endpoint: Endpoint) => {
     const admin = endpoint.path.startsWith('/admin/');
     return fc
       .record({
         method: method(endpoint.method),
-        params: fc.array(resourceId(a, b, admin ? [SCRATCH_TENANT, 'urn:ietf:params:scim:schemas:extension:fuzz:2.0:User', 'title'] : []), {
+        params: fc.array(resourceId(a, b, admin ? [SCRATCH_TENANT, FUZZ_SCHEMA, 'title'] : []), {
           minLength: 1,
           maxLength: 3,
         }),
@@ -200,12 +268,17 @@ describe('fuzz: hostile requests at every endpoint', () => {
     const me = endpoints.filter((e) => e.path === '/Me');
     const arbitrary = fc.record({
       request: fc.constantFrom(...me).chain(requestFor),
-      subject: fc.oneof(hostileString(ids), fc.uuid()),
+      subject: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(ME_USER) },
+        { weight: 1, arbitrary: hostileString(ids) },
+        { weight: 1, arbitrary: fc.uuid() },
+      ),
       tenant: fc.constantFrom('acme', 'initech'),
     });
     await fc.assert(
       fc.asyncProperty(arbitrary, async ({ request, subject, tenant }) => {
-        const token = await idp.sign(subject, { claims: { tenant } });
+        // A DELETE /Me goes to A's seed user: /Me's own user stays for the valid requests.
+        const token = await idp.sign(request.method === 'DELETE' && subject === ME_USER ? a.userName : subject, { claims: { tenant } });
         await check({ ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } });
       }),
       fuzzParameters(100),
@@ -213,13 +286,23 @@ describe('fuzz: hostile requests at every endpoint', () => {
   });
 
   it('random filters on GET and POST .search at every level', async () => {
-    const lists = ['/Users', '/Groups'];
+    // Valid filters (from the schemas) where their attributes are, and hostile ones anywhere.
+    const valid = fc
+      .constantFrom('User' as const, 'Group' as const)
+      .chain((kind) =>
+        fc.tuple(
+          fc.constantFrom(...(kind === 'User' ? ['/Users', '/Users/.search', '/.search'] : ['/Groups', '/Groups/.search'])),
+          validFilter(kind, world),
+          fc.constantFrom(undefined, kind === 'User' ? 'userName' : 'displayName', 'meta.created'),
+        ),
+      );
+    const hostile = fc.tuple(
+      fc.constantFrom('/Users', '/Groups', '/.search', '/Users/.search', '/Groups/.search'),
+      filterText(ids),
+      fc.constantFrom(undefined, 'userName', 'meta.created', 'emails[type eq "work"].value'),
+    );
     const arbitrary = fc
-      .tuple(
-        fc.constantFrom(...lists, '/.search', '/Users/.search', '/Groups/.search'),
-        filterText(ids),
-        fc.constantFrom(undefined, 'userName', 'meta.created', 'emails[type eq "work"].value'),
-      )
+      .oneof({ weight: 2, arbitrary: valid }, { weight: 1, arbitrary: hostile })
       .map(([path, filter, sortBy]): FuzzRequest => {
         const search = path.endsWith('.search');
         const params = { filter, ...(sortBy ? { sortBy } : {}) };
@@ -236,25 +319,41 @@ describe('fuzz: hostile requests at every endpoint', () => {
   it('random PATCH paths and values on a user and a group', async () => {
     const arbitrary = fc
       .tuple(
-        fc.constantFrom(`/Users/${a.userId}`, `/Groups/${a.groupId}`),
+        fc.constantFrom('User' as const, 'Group' as const),
         fc.array(fc.tuple(fc.constantFrom('add', 'Replace', 'remove'), patchPath(ids), fc.jsonValue({ maxDepth: 3 })), {
           minLength: 1,
           maxLength: 4,
         }),
       )
-      .map(
-        ([path, ops]): FuzzRequest =>
-          printable({
-            method: 'PATCH',
-            url: `${h.base}${path}`,
-            headers: { authorization: `Bearer ${h.tokenA}`, 'content-type': 'application/scim+json' },
-            body: JSON.stringify({
-              schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-              Operations: ops.map(([op, p, value]) => ({ op, path: p, value })),
-            }),
-          }),
+      .chain(([kind, ops]) =>
+        fc
+          .oneof(
+            { weight: 2, arbitrary: validPatchBody(kind, world) },
+            {
+              weight: 1,
+              arbitrary: fc.constant({
+                schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+                Operations: ops.map(([op, p, value]) => ({ op, path: p, value })),
+              }),
+            },
+          )
+          .map(
+            (body): FuzzRequest =>
+              printable({
+                method: 'PATCH',
+                url: `${h.base}${kind === 'User' ? '/Users/{any:Users}' : '/Groups/{any:Groups}'}`,
+                headers: { authorization: `Bearer ${h.tokenA}`, 'content-type': 'application/scim+json' },
+                body: JSON.stringify(body),
+              }),
+          ),
       );
     await fc.assert(fc.asyncProperty(arbitrary, check), fuzzParameters(200));
+  });
+
+  it('at least half of the fuzzed requests got past validation to the handlers', () => {
+    const [reached, total] = passThrough();
+    assert.ok(total > 0, 'no request was sent');
+    assert.ok(reached >= total / 2, `${reached} of ${total} reached the handlers: ${tally(statuses)}`);
   });
 
   it("tenant B's data and events are exactly as before", async () => {
