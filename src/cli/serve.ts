@@ -23,9 +23,29 @@ export function moreTokensHint(databaseUrl: string): string {
   return `SCIMD_DATABASE_URL='${masked}' ${command}${masked === databaseUrl ? '' : " (with this server's password in place of ***)"}`;
 }
 
+/** The first-start banner for a person at a terminal: the token once, then how to use it. */
+export function firstStartBanner(token: string, url: string, moreTokens: string): string {
+  return [
+    '',
+    `scimd: first start — created tenant "${DEFAULT_TENANT}" and a bearer token for it.`,
+    'It is shown only this once (only its hash is stored); keep it somewhere safe:',
+    '',
+    `  TOKEN=${token}`,
+    '',
+    'Try it:',
+    '',
+    `  curl -H "Authorization: Bearer $TOKEN" ${url}/Users`,
+    '',
+    `More tokens: ${moreTokens}`,
+    '',
+  ].join('\n');
+}
+
 /**
- * First start: tenant "default" and a token for it, printed once with a curl line to try.
- * With SCIMD_BOOTSTRAP_TOKEN the operator's secret is made valid instead and nothing is printed.
+ * First start: tenant "default" and a token for it, shown once: as a banner on stderr when a
+ * person watches (a terminal), else as one structured line among the JSON logs on stdout, whatever
+ * the log level (a token filtered out would be lost for good). With SCIMD_BOOTSTRAP_TOKEN the
+ * operator's secret is made valid instead and nothing is printed.
  */
 async function bootstrap(config: Config, tenants: TenantService, url: string): Promise<void> {
   if (config.bootstrapToken !== undefined) {
@@ -35,22 +55,22 @@ async function bootstrap(config: Config, tenants: TenantService, url: string): P
   if ((await tenants.listTenants()).length > 0) return;
   await tenants.ensureTenant(DEFAULT_TENANT);
   const minted = await tenants.mintToken(DEFAULT_TENANT, { label: 'first start' });
-  console.log(
-    [
-      '',
-      `scimd: first start — created tenant "${DEFAULT_TENANT}" and a bearer token for it.`,
-      'It is shown only this once (only its hash is stored); keep it somewhere safe:',
-      '',
-      `  ${minted.token}`,
-      '',
-      'Try it:',
-      '',
-      `  curl -H 'Authorization: Bearer ${minted.token}' ${url}/Users`,
-      '',
-      `More tokens: ${moreTokensHint(config.databaseUrl)}`,
-      '',
-    ].join('\n'),
-  );
+  const moreTokens = moreTokensHint(config.databaseUrl);
+  if (process.stderr.isTTY) {
+    process.stderr.write(`${firstStartBanner(minted.token, url, moreTokens)}\n`);
+    return;
+  }
+  const line = {
+    level: 40,
+    time: Date.now(),
+    pid: process.pid,
+    msg: `first start: created tenant "${DEFAULT_TENANT}" and a bearer token for it, shown only in this line (only its hash is stored)`,
+    tenant: DEFAULT_TENANT,
+    token: minted.token,
+    tryIt: `curl -H "Authorization: Bearer $TOKEN" ${url}/Users`,
+    moreTokens,
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 async function serve(config: Config): Promise<number> {

@@ -10,6 +10,8 @@ export interface Config {
   /** Origin (and optional path prefix) used in meta.location; undefined → derived from the request. */
   readonly publicUrl: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SCIMD_ACCESS_LOG: one info line per request (off: none). */
+  readonly accessLog: boolean;
   readonly maxBodyBytes: number;
   readonly bootstrapToken: string | undefined;
   /** SCIMD_ADMIN_TOKEN: a bearer token for the admin API (/admin); never a SCIM token. */

@@ -151,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     basePath: basePath(text(env, 'SCIMD_BASE_PATH') ?? DEFAULTS.basePath),
     publicUrl: publicUrl(text(env, 'SCIMD_PUBLIC_URL')),
     logLevel: logLevel as Config['logLevel'],
+    accessLog: onOff(env, 'SCIMD_ACCESS_LOG', true),
     maxBodyBytes: integer(env, 'SCIMD_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 100 * 1024 * 1024),
     bootstrapToken,
     adminToken,

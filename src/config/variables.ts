@@ -24,6 +24,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'SCIMD_BASE_PATH', value: (c) => c.basePath || '/' },
   { name: 'SCIMD_PUBLIC_URL', value: (c) => c.publicUrl },
   { name: 'SCIMD_LOG_LEVEL', value: (c) => c.logLevel },
+  { name: 'SCIMD_ACCESS_LOG', value: (c) => onOff(c.accessLog) },
   { name: 'SCIMD_MAX_BODY_BYTES', value: (c) => text(c.maxBodyBytes) },
   { name: 'SCIMD_BOOTSTRAP_TOKEN', value: (c) => c.bootstrapToken, secret: 'token' },
   { name: 'SCIMD_ADMIN_TOKEN', value: (c) => c.adminToken, secret: 'token' },

@@ -40,6 +40,7 @@ export function installAuditHook(scim: FastifyInstance, basePath: string, audit:
         tenantName: principal.tenantName,
         tokenId: principal.tokenId,
         status: reply.statusCode,
+        requestId: request.id,
         ...target(basePath, request, reply),
       });
     }
@@ -68,6 +69,7 @@ export function installAdminAuditHook(admin: FastifyInstance, audit: AuditLog): 
       resourceType: undefined,
       resourceId: typeof params.id === 'string' ? params.id : tenantName,
       status: reply.statusCode,
+      requestId: request.id,
     });
   });
 }

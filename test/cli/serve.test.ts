@@ -8,19 +8,37 @@ import { describe, it } from 'node:test';
 import { createTestDatabase, postgresTestOptions } from '../../src/store/postgres/testing.ts';
 import { freePort, runCli, startServe, tempDatabaseUrl } from './process.ts';
 
+/** The first-start line of a serve whose stderr is not a terminal. */
+function firstStart(output: string): Record<string, unknown> {
+  const line = output.split('\n').find((l) => l.includes('"msg":"first start:'));
+  assert.ok(line, output);
+  return JSON.parse(line);
+}
+
 describe('scimd serve', () => {
   it('first zero-config start mints a token for tenant "default", prints it once with a curl line; later starts do not', async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     const port = freePort();
     const first = await startServe(env, port);
-    const token = /^\s+(scimd_\S+)$/m.exec(first.output())?.[1];
-    assert.ok(token, first.output());
-    assert.match(first.output(), new RegExp(`curl -H 'Authorization: Bearer ${token}' http://127.0.0.1:${port}/scim/v2/Users`));
-    const res = await fetch(`${first.url}/Users`, { headers: { authorization: `Bearer ${token}` } });
+    // Not a terminal: one JSON line among the logs, and nothing but JSON lines on stdout.
+    const line = firstStart(first.output());
+    const token = String(line['token']);
+    assert.match(token, /^scimd_/);
+    assert.equal(line['tryIt'], `curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/scim/v2/Users`);
+    assert.equal(first.output().split(token).length, 2, 'the token appears once');
+    const res = await fetch(`${first.url}/Users`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'first-call' } });
     assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-request-id'), 'first-call');
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     assert.equal(await first.stop(), 0);
+    const access = first
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((l) => l.reqId === 'first-call');
+    assert.deepEqual([access?.msg, access?.status, access?.level], ['request', 200, 30]);
 
     const second = await startServe(env, port);
     assert.ok(!/scimd_/.test(second.output()), 'the token is printed only on the first start');
@@ -33,7 +51,7 @@ describe('scimd serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scimd-rel-'));
     const served = await startServe({ SCIMD_DATABASE_URL: 'sqlite:state/scimd.db' }, freePort(), dir);
     try {
-      const hint = /^More tokens: (.*)$/m.exec(served.output())?.[1];
+      const hint = String(firstStart(served.output())['moreTokens']);
       assert.equal(hint, `SCIMD_DATABASE_URL='sqlite:${join(dir, 'state/scimd.db')}' npx scimd tokens create --tenant default`);
       // Run as printed, from the repository (not the server's directory).
       const minted = await runCli(['tokens', 'create', '--tenant', 'default', '--json'], {
@@ -54,10 +72,7 @@ describe('scimd serve', () => {
     try {
       const served = await startServe({ SCIMD_DATABASE_URL: db.url }, freePort());
       await served.stop();
-      assert.match(
-        served.output(),
-        new RegExp(`^More tokens: SCIMD_DATABASE_URL='${db.url.replace(/[.?]/g, '\\$&')}' npx scimd tokens create --tenant default$`, 'm'),
-      );
+      assert.equal(firstStart(served.output())['moreTokens'], `SCIMD_DATABASE_URL='${db.url}' npx scimd tokens create --tenant default`);
     } finally {
       await db.drop();
     }

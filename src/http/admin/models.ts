@@ -106,5 +106,6 @@ export const AUDIT_ENTRY = {
     resourceType: { type: ['string', 'null'], examples: ['User'] },
     resourceId: { type: ['string', 'null'] },
     status: { type: 'integer', description: 'the HTTP status answered', examples: [200] },
+    requestId: { type: ['string', 'null'], description: 'the X-Request-Id of the request, as in its log lines' },
   },
 } as const;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { toScimError } from '../../errors/from-unknown.ts';
 import { ScimError } from '../../errors/scim-error.ts';
 import { toErrorBody } from '../../errors/to-response.ts';
+import { REQUEST_ID_HEADER } from '../request-id.ts';
 import { SCIM_MEDIA_TYPE } from '../scim-reply.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
@@ -31,5 +32,6 @@ export function installErrorHandling(app: FastifyInstance): void {
  */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.headers(SECURITY_HEADERS);
+  reply.header(REQUEST_ID_HEADER, request.id);
   sendError(reply, toScimError(error, request.id).scimError);
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { REQUEST_ID_HEADER } from '../request-id.ts';
 
 /**
  * Sent on every response, errors and 404s included. scimd serves JSON to machines, never pages to
@@ -18,8 +19,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 export function installSecurityHeaders(app: FastifyInstance): void {
   // onSend runs for every reply that goes through Fastify: routes, the error handler, 404s, 405s.
   // A callback hook, not an async one: it runs on every response and has nothing to await.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
+    // Here too, for the same reason: every answer carries the id its log lines and audit entry have.
+    reply.header(REQUEST_ID_HEADER, request.id);
     done(null, payload);
   });
 }

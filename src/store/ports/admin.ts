@@ -32,6 +32,8 @@ export interface AuditEntry {
   readonly resourceId: string | undefined;
   /** The HTTP status of the answer. */
   readonly status: number;
+  /** The request's id (its X-Request-Id), as in the log lines of that request. */
+  readonly requestId: string | undefined;
 }
 
 export interface AuditRecord extends AuditEntry {

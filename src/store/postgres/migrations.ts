@@ -345,6 +345,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_unsequenced ON outbox (tenant_id, position) WHERE sequence IS NULL;
     `,
   },
+  {
+    version: 13,
+    name: 'audit entries carry the request id (X-Request-Id)',
+    sql: 'ALTER TABLE audit_log ADD COLUMN request_id text;',
+  },
 ];
 
 /**

@@ -63,7 +63,7 @@ export function tenantDeletion(tenantId: string): readonly { readonly counts?: k
   ];
 }
 
-const AUDIT_COLUMNS = 'seq, time, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status';
+const AUDIT_COLUMNS = 'seq, time, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status, request_id';
 
 export interface AuditRow {
   readonly seq: number;
@@ -75,6 +75,7 @@ export interface AuditRow {
   readonly resource_type: string | null;
   readonly resource_id: string | null;
   readonly status: number;
+  readonly request_id: string | null;
 }
 
 export function toAudit(row: AuditRow): AuditRecord {
@@ -88,6 +89,7 @@ export function toAudit(row: AuditRow): AuditRecord {
     resourceType: orUndefined(row.resource_type),
     resourceId: orUndefined(row.resource_id),
     status: row.status,
+    requestId: orUndefined(row.request_id),
   };
 }
 
@@ -95,9 +97,9 @@ export function toAudit(row: AuditRow): AuditRecord {
 export function auditInsert(entries: readonly AuditEntry[]): Sql {
   const rows = entries.map(
     (e) =>
-      sql`(${e.time}, ${Date.parse(e.time)}, ${e.tenantId ?? null}, ${e.tenantName ?? null}, ${e.tokenId ?? null}, ${e.operation}, ${e.resourceType ?? null}, ${e.resourceId ?? null}, ${e.status})`,
+      sql`(${e.time}, ${Date.parse(e.time)}, ${e.tenantId ?? null}, ${e.tenantName ?? null}, ${e.tokenId ?? null}, ${e.operation}, ${e.resourceType ?? null}, ${e.resourceId ?? null}, ${e.status}, ${e.requestId ?? null})`,
   );
-  return sql`INSERT INTO audit_log (time, time_ms, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status) VALUES ${join(rows, ', ')}`;
+  return sql`INSERT INTO audit_log (time, time_ms, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status, request_id) VALUES ${join(rows, ', ')}`;
 }
 
 /** Newest first on the seq key (a keyset page: `beforeSeq` is the last seq of the previous page). */

@@ -258,6 +258,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 9,
+    name: 'audit entries carry the request id (X-Request-Id)',
+    sql: 'ALTER TABLE audit_log ADD COLUMN request_id TEXT;',
+  },
 ];
 
 /**

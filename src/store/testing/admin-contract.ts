@@ -120,6 +120,7 @@ export function adminContract(current: () => Store): void {
         resourceType: 'User',
         resourceId,
         status,
+        requestId: `req-${resourceId}`,
       });
       await store.appendAudit([entry(T0, 'a'), entry(T1, 'b', 409)]);
       await store.appendAudit([entry(T2, 'c')]);
