@@ -1,5 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
+type Pair = readonly [client: Socket, upstream: Socket];
+
 /**
  * A TCP proxy of the test's own in front of a shared server (PostgreSQL, a broker, a webhook
  * receiver): the test cuts what goes through it, as an outage or a dropped link would, without
@@ -7,7 +9,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  */
 export class TcpProxy {
   #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
+  readonly #pairs = new Set<Pair>();
+  #stalled = false;
   /** Connections accepted since start, cut ones included. */
   accepted = 0;
   port = 0;
@@ -19,17 +22,19 @@ export class TcpProxy {
     this.#server = createServer((client) => {
       this.accepted++;
       const upstream = connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
+      const pair: Pair = [client, upstream];
+      this.#pairs.add(pair);
+      for (const s of pair) {
         s.on('close', () => {
-          this.#sockets.delete(s);
+          this.#pairs.delete(pair);
           // One side gone: the other goes too, as when a link drops.
           client.destroy();
           upstream.destroy();
         });
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      if (this.#stalled) for (const s of pair) s.pause();
+      else forward(pair);
     });
     await new Promise<void>((resolve) => this.#server!.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.#server.address() as { port: number }).port;
@@ -37,7 +42,27 @@ export class TcpProxy {
 
   /** Kills every established connection (mid-stream, no goodbye); new connections are still let through. */
   cut(): void {
-    for (const s of this.#sockets) s.destroy();
+    for (const pair of this.#pairs) for (const s of pair) s.destroy();
+  }
+
+  /**
+   * Stops forwarding in both directions without closing anything, for connections open and new:
+   * a network that drops packets, where nobody is told.
+   */
+  stall(): void {
+    this.#stalled = true;
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Forwards again after stall(): what was held back arrives late, as retransmitted packets would. */
+  resume(): void {
+    this.#stalled = false;
+    for (const pair of this.#pairs) forward(pair);
   }
 
   /** Kills every connection and refuses new ones until start(). */
@@ -47,4 +72,9 @@ export class TcpProxy {
     this.cut();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   }
+}
+
+function forward([client, upstream]: Pair): void {
+  client.pipe(upstream);
+  upstream.pipe(client);
 }

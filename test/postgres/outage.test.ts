@@ -71,3 +71,102 @@ skipping(options.skip, () =>
     });
   }),
 );
+
+skipping(options.skip, () =>
+  describe('PostgreSQL that stops answering (packets dropped): 503 within the configured bounds, /readyz within a second', () => {
+    const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    /** connect_timeout=1 and statement_timeout=1000: no request may wait on the database longer than 2 s. */
+    const BOUND_MS = 2000;
+    let scratch: Scratch;
+    let proxy: TcpProxy;
+    let server: Server;
+    let token: string;
+
+    before(async () => {
+      scratch = await createTestDatabase();
+      const direct = new URL(scratch.url);
+      proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+      await proxy.start();
+      const viaProxy = new URL(scratch.url);
+      viaProxy.port = String(proxy.port);
+      viaProxy.searchParams.set('connect_timeout', '1');
+      viaProxy.searchParams.set('statement_timeout', '1000');
+      server = await createServer(loadConfig({ SCIMD_DATABASE_URL: viaProxy.toString(), SCIMD_PUBLIC_URL: 'https://scim.example.com' }));
+      await server.tenants.createTenant('acme');
+      token = (await server.tenants.mintToken('acme')).token;
+    });
+    after(async () => {
+      proxy?.resume();
+      await server?.close();
+      await proxy?.stop();
+      await scratch?.drop();
+    });
+
+    /** The response and how long it took. */
+    const timed = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
+      const started = Date.now();
+      const res = await server.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/scim+json' } : {}) },
+        ...(body ? { payload: JSON.stringify(body) } : {}),
+      });
+      return { res, ms: Date.now() - started };
+    };
+    const assertUnavailable = ({ res }: { res: { statusCode: number; headers: Record<string, unknown>; body: string } }, what: string) => {
+      assert.equal(res.statusCode, 503, `${what}: ${res.body}`);
+      assert.equal(res.headers['retry-after'], '5', what);
+    };
+
+    it('requests in flight answer 503 within the bounds, later ones at once, and all work again when the network heals', async (t) => {
+      const base = '/scim/v2';
+      const user = (await timed('POST', `${base}/Users`, userBody('stalled@example.com'))).res;
+      assert.equal(user.statusCode, 201);
+      const id: string = JSON.parse(user.body).id;
+      // Every kind of connection is open and idle: pooled ones, and the pipelined read connections.
+      assert.equal((await timed('GET', `${base}/Users/${id}`)).res.statusCode, 200);
+      assert.equal((await timed('GET', '/readyz')).res.statusCode, 200);
+
+      proxy.stall();
+      const patch = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'stalled' }] };
+      const [ready, ...first] = await Promise.all([
+        timed('GET', '/readyz'),
+        timed('GET', `${base}/Users/${id}`),
+        timed('GET', `${base}/Users?filter=userName eq "stalled@example.com"`),
+        timed('POST', `${base}/Users`, userBody('during@example.com')),
+        timed('PATCH', `${base}/Users/${id}`, patch),
+      ]);
+      const later = await Promise.all([
+        timed('GET', '/readyz'),
+        timed('GET', `${base}/Users/${id}`),
+        timed('POST', `${base}/Users`, userBody('later@example.com')),
+      ]);
+      t.diagnostic(
+        `/readyz ${ready!.ms} ms; in flight: ${first.map((r) => r.ms).join(', ')} ms; later: ${later.map((r) => r.ms).join(', ')} ms`,
+      );
+      for (const [i, r] of first.entries()) {
+        assertUnavailable(r, `request ${i}`);
+        // The slack is for a loaded test machine; without bounds these took 6 s or more.
+        assert.ok(r.ms < BOUND_MS + 1000, `request ${i} took ${r.ms} ms`);
+      }
+      assertUnavailable(ready!, '/readyz');
+      assert.ok(ready!.ms < 1500, `/readyz took ${ready!.ms} ms`);
+      for (const r of later) {
+        assertUnavailable(r, 'a request once the outage is known');
+        assert.ok(r.ms < 500, `a request once the outage is known took ${r.ms} ms`);
+      }
+
+      proxy.resume();
+      let readyAgain = Date.now();
+      while ((await timed('GET', '/readyz')).res.statusCode !== 200) {
+        assert.ok(Date.now() - readyAgain < 10_000, '/readyz did not recover');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      readyAgain = Date.now() - readyAgain;
+      t.diagnostic(`ready again ${readyAgain} ms after the network healed`);
+      assert.equal((await timed('GET', `${base}/Users/${id}`)).res.statusCode, 200);
+      assert.equal((await timed('PATCH', `${base}/Users/${id}`, patch)).res.statusCode, 200);
+      assert.equal((await timed('POST', `${base}/Users`, userBody('after@example.com'))).res.statusCode, 201);
+    });
+  }),
+);

@@ -32,14 +32,32 @@ const NETWORK_CODES = new Set([
  * 53300 (too many connections), 57014 (statement_timeout fired: overloaded or locked).
  */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+// "timeout expired": a connect timeout of a client outside the pool (pipelined reads, migrations).
 const DRIVER_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection timeout|Cannot use a pool after calling end/i;
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection timeout|timeout expired|Cannot use a pool after calling end/i;
 
 export function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
   return typeof message === 'string' && DRIVER_MESSAGES.test(message);
+}
+
+/**
+ * The database did not answer in time, or its host cannot be reached: a client-side timeout
+ * (connecting, waiting for a pooled connection, waiting for a statement's answer well after the
+ * server's own statement_timeout), not a refusal or an error the server sent. What opens the
+ * OutageGuard (outage.ts).
+ */
+const UNRESPONSIVE_CODES = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUT_MESSAGES =
+  /Query read timeout|timeout exceeded when trying to connect|Connection terminated due to connection timeout|timeout expired/;
+
+export function isUnresponsive(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && UNRESPONSIVE_CODES.has(code)) return true;
+  return typeof message === 'string' && TIMEOUT_MESSAGES.test(message);
 }
 
 /** The PostgreSQL SQLSTATE of a driver error, if any. */

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import { type Migration, MigrationError } from '../sql/migration.ts';
 
 /**
@@ -363,7 +363,7 @@ const MIGRATION_LOCK_KEY = 0x5c1d_0001;
  * COMMIT or ROLLBACK, so a crashed migrator never leaves it held). DDL is transactional in
  * PostgreSQL: a failing migration leaves nothing behind.
  */
-export async function runMigrations(client: PoolClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+export async function runMigrations(client: ClientBase, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);

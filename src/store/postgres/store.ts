@@ -54,6 +54,7 @@ import { postgresDialect } from './dialect.ts';
 import { isUnavailable, StoreUnavailableError, sqlState } from './errors.ts';
 import { extensionsVersion, loadExtensions, saveExtensions, valuesAt, writeUniqueValues } from './extensions.ts';
 import { runMigrations } from './migrations.ts';
+import { OutageGuard } from './outage.ts';
 import { PipelinedReads } from './pipelined-reads.ts';
 import { toPostgres } from './placeholders.ts';
 import { prepared } from './prepared.ts';
@@ -69,9 +70,12 @@ export interface PostgresStoreOptions {
   readonly connectionString: string;
   /** Pool size (URL `?pool=`), default 10. Each instance holds at most this many connections. */
   readonly poolSize?: number;
-  /** Server-side statement_timeout in ms (URL `?statement_timeout=`), default 15000. */
+  /**
+   * Server-side statement_timeout in ms (URL `?statement_timeout=`), default 5000; the client
+   * gives up on an answer a second later (a database that stopped answering).
+   */
   readonly statementTimeoutMs?: number;
-  /** How long to wait for a connection (URL `?connect_timeout=`, seconds as in libpq), default 5 s. */
+  /** How long to wait for a connection, from the pool or new (URL `?connect_timeout=`, seconds as in libpq), default 2 s. */
   readonly connectTimeoutMs?: number;
   /** Pipelined connections for plain reads (URL `?read_connections=`), default 2; 0 = reads use the pool. */
   readonly readConnections?: number;
@@ -134,6 +138,11 @@ const RETRYABLE = new Set(['40P01', '40001']);
 /** First key of the per-tenant advisory lock that serialises group-in-group additions (#addMembers). */
 const NESTING_LOCK_CLASS = 0x5c1d_0007;
 const MAX_ATTEMPTS = 3;
+/** docs/postgresql.md, "Timeouts": the defaults bound how long a request can wait on the database. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+/** How much longer than statement_timeout the client waits before it takes the database for gone. */
+const ANSWER_MARGIN_MS = 1000;
 
 /** Reads `pool`, `statement_timeout`, `connect_timeout` and `read_connections` from a postgres:// URL. */
 export function parsePostgresUrl(url: string): PostgresStoreOptions {
@@ -169,28 +178,34 @@ export function parsePostgresUrl(url: string): PostgresStoreOptions {
  * between instances is held by the database: unique indexes for uniqueness, row locks
  * (SELECT … FOR NO KEY UPDATE) plus the version check for expectedVersion, and membership rows
  * inserted with ON CONFLICT DO NOTHING, never a read-modify-write of a member list.
- * Connection failures surface as StoreUnavailableError (503 + Retry-After); the pool reconnects
- * by itself when the database is back.
+ * Connection failures surface as StoreUnavailableError (503 + Retry-After), at once while the
+ * database is known not to answer (outage.ts); the pool reconnects by itself when it is back.
  */
 export class PostgresStore implements Store {
   readonly capabilities = { dialect: 'postgres' } as const;
   readonly #pool: Pool;
   readonly #reads: PipelinedReads | undefined;
+  readonly #config: PoolConfig;
+  readonly #guard: OutageGuard;
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
+    const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     const config: PoolConfig = {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      statement_timeout: options.statementTimeoutMs ?? 15_000,
-      // A socket that stops answering (network partition) must not hang a request either.
-      query_timeout: (options.statementTimeoutMs ?? 15_000) + 5000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      statement_timeout: statementTimeout,
+      // A socket that stops answering (network partition) must not hang a request either: the
+      // server answers a statement within statement_timeout, with its result or 57014.
+      query_timeout: statementTimeout + ANSWER_MARGIN_MS,
       idle_in_transaction_session_timeout: 60_000,
       idleTimeoutMillis: 30_000,
       application_name: 'scimd',
       types: TYPES,
     };
+    this.#config = config;
+    this.#guard = new OutageGuard(config);
     this.#pool = new pg.Pool(config);
     const readConnections = options.readConnections ?? 2;
     this.#reads = readConnections > 0 ? new PipelinedReads(config, readConnections) : undefined;
@@ -220,15 +235,19 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<readonly number[]> {
-    const client = await this.#connect();
-    let broken = false;
+    this.#guard.check();
+    // A migration may rewrite a big table: on a connection of its own, without the statement
+    // bounds that keep requests short.
+    const { statement_timeout: _statement, query_timeout: _answer, ...unbounded } = this.#config;
+    const client = new pg.Client(unbounded);
+    client.on('error', () => undefined);
     try {
+      await client.connect();
       return await runMigrations(client);
     } catch (error) {
-      broken = isUnavailable(error);
-      throw translate(error);
+      throw this.#failed(error);
     } finally {
-      client.release(broken);
+      await client.end().catch(() => undefined);
     }
   }
 
@@ -239,35 +258,45 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#guard.close();
     await this.#reads?.close();
     await this.#pool.end();
   }
 
+  /** A failed statement or connection, as the caller should see it; silence opens the guard. */
+  #failed(error: unknown): unknown {
+    this.#guard.observe(error);
+    return translate(error);
+  }
+
   async #connect(): Promise<PoolClient> {
+    this.#guard.check();
     try {
       return await this.#pool.connect();
     } catch (error) {
-      throw translate(error);
+      throw this.#failed(error);
     }
   }
 
   /** One statement on any pooled connection (autocommit). */
   #run: Run = async (text, values) => {
+    this.#guard.check();
     try {
       return (await this.#pool.query(statement(text, values))).rows;
     } catch (error) {
-      throw translate(error);
+      throw this.#failed(error);
     }
   };
 
   /** A plain read (get, list): on a pipelined connection (pipelined-reads.ts), else from the pool. */
   #read: Run = async <R extends QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => {
+    this.#guard.check();
     const query = statement(text, values);
     const pipelined = this.#reads?.query<R>(query);
     try {
       return pipelined ? await pipelined : (await this.#pool.query<R>(query)).rows;
     } catch (error) {
-      throw translate(error);
+      throw this.#failed(error);
     }
   };
 
@@ -283,15 +312,13 @@ export class PostgresStore implements Store {
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        if (isUnavailable(error)) broken = true;
+        // A connection that failed (or an answer that never came) is discarded, which rolls the
+        // transaction back; a ROLLBACK on it would only wait out another timeout.
+        broken = isUnavailable(error);
+        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
         const state = sqlState(error);
         if (!broken && state !== undefined && RETRYABLE.has(state) && attempt < MAX_ATTEMPTS) continue;
-        throw translate(error);
+        throw this.#failed(error);
       } finally {
         client.release(broken);
       }
