@@ -18,6 +18,7 @@ import { createBulkService } from './service/bulk.ts';
 import { createMeService } from './service/me.ts';
 import { createOAuthService, type OAuthService } from './service/oauth.ts';
 import { createRateLimiter } from './service/rate-limit.ts';
+import { createRequestLog, type RequestLog } from './service/request-log.ts';
 import { createResourceService, type ListLimits } from './service/resources.ts';
 import { createTenantRegistries } from './service/schema-registries.ts';
 import { createSchemaService, type SchemaService } from './service/schemas.ts';
@@ -28,6 +29,9 @@ import type { Store } from './store/ports/store.ts';
 import { VERSION } from './version.ts';
 
 export { VERSION } from './version.ts';
+
+/** How often each instance prunes the request log by age and size. */
+const REQUEST_LOG_PRUNE_MS = 60_000;
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
 export const FEATURES: Features = { patch: true, bulk: true, securityEvents: true };
@@ -41,6 +45,7 @@ export interface Server {
   readonly adminTokens: AdminTokenService;
   readonly audit: AuditLog;
   readonly oauth: OAuthService;
+  readonly requestLog: RequestLog;
   readonly feed: EventFeed;
   /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
   readonly relay: Relay | undefined;
@@ -95,6 +100,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const audit = createAuditLog(store, {
     onError: (err, entries) => app.log.error({ err, audit: entries }, 'audit entries could not be stored'),
   });
+  const requestLog = createRequestLog({
+    store,
+    registries,
+    config: config.requestLog,
+    clock,
+    onError: (err, lost) => app.log.error({ err, lost }, 'request log entries could not be stored'),
+  });
+  const pruner = setInterval(() => {
+    requestLog.prune().catch((err: unknown) => app.log.warn({ err }, 'request log pruning failed'));
+  }, REQUEST_LOG_PRUNE_MS);
+  pruner.unref();
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
   const oauth = createOAuthService({ store, verifier, clock });
   const feed = createEventFeed(store);
@@ -132,12 +148,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     feed,
     metrics: () => outboxMetrics(store, relay),
     audit,
+    requestLog,
     admin: {
       tenants,
       adminTokens,
       audit,
       schemas,
       oauth,
+      requestLog,
       sinks: () => sinkStatuses(store, config.eventSinks, relay, clock()),
       version: VERSION,
     },
@@ -168,10 +186,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     adminTokens,
     audit,
     oauth,
+    requestLog,
     feed,
     relay,
     close: async () => {
+      clearInterval(pruner);
       await app.close();
+      await requestLog.flush();
       // After the last response: its audit entry is queued, and is written before the store closes.
       await audit.flush();
       await relay?.stop();

@@ -42,6 +42,21 @@ export interface Config {
   readonly requestLimits: RequestLimits;
   /** SCIMD_SET_SIGNING_KEYS: a JWK Set file of private keys that sign SETs; unset → a key generated once and kept in the database. */
   readonly setSigningKeys: string | undefined;
+  /** The request log of the SCIM API (docs/console.md): what it records, how long and how much it keeps. */
+  readonly requestLog: RequestLogConfig;
+}
+
+/** SCIMD_REQUEST_LOG: off, only answers of 400 and above, or every request. */
+export type RequestLogMode = 'off' | 'errors' | 'all';
+
+export interface RequestLogConfig {
+  readonly mode: RequestLogMode;
+  /** SCIMD_REQUEST_LOG_RETENTION: entries older than this many seconds are pruned. */
+  readonly retentionSeconds: number;
+  /** SCIMD_REQUEST_LOG_BODY_BYTES: each stored body is cut to this many bytes (marked as cut). */
+  readonly maxBodyBytes: number;
+  /** SCIMD_REQUEST_LOG_TENANT_BYTES: the oldest entries of a tenant are pruned beyond this many bytes of it. */
+  readonly maxTenantBytes: number;
 }
 
 export const DEFAULTS = {
@@ -60,4 +75,7 @@ export const DEFAULTS = {
   jwksRefreshCooldownSeconds: 10,
   bulkMaxOperations: 1000,
   bulkMaxPayloadBytes: 4 * 1024 * 1024,
+  requestLogRetentionSeconds: 7 * 24 * 3600,
+  requestLogBodyBytes: 16 * 1024,
+  requestLogTenantBytes: 256 * 1024 * 1024,
 } as const;

@@ -1,4 +1,4 @@
-import { type Config, DEFAULTS } from './config.ts';
+import { type Config, DEFAULTS, type RequestLogConfig } from './config.ts';
 import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './request-limits.ts';
 
 /** A configuration value that cannot be used; the CLI prints it and exits with code 2. */
@@ -127,6 +127,21 @@ function requestLimits(env: NodeJS.ProcessEnv): RequestLimits {
   });
 }
 
+const REQUEST_LOG_MODES = ['off', 'errors', 'all'] as const;
+
+function requestLog(env: NodeJS.ProcessEnv): RequestLogConfig {
+  const mode = text(env, 'SCIMD_REQUEST_LOG')?.toLowerCase() ?? 'all';
+  if (!(REQUEST_LOG_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(`SCIMD_REQUEST_LOG must be off, errors or all, got "${mode}"`);
+  }
+  return Object.freeze({
+    mode: mode as RequestLogConfig['mode'],
+    retentionSeconds: integer(env, 'SCIMD_REQUEST_LOG_RETENTION', DEFAULTS.requestLogRetentionSeconds, 60, 365 * 24 * 3600),
+    maxBodyBytes: integer(env, 'SCIMD_REQUEST_LOG_BODY_BYTES', DEFAULTS.requestLogBodyBytes, 256, 1024 * 1024),
+    maxTenantBytes: integer(env, 'SCIMD_REQUEST_LOG_TENANT_BYTES', DEFAULTS.requestLogTenantBytes, 1024 * 1024, 2 ** 50),
+  });
+}
+
 /** Reads the SCIMD_* environment variables, applies defaults, validates, and freezes. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = text(env, 'SCIMD_LOG_LEVEL') ?? DEFAULTS.logLevel;
@@ -170,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkMaxPayloadBytes: integer(env, 'SCIMD_BULK_MAX_PAYLOAD_BYTES', DEFAULTS.bulkMaxPayloadBytes, 1024, 100 * 1024 * 1024),
     requestLimits: requestLimits(env),
     setSigningKeys: text(env, 'SCIMD_SET_SIGNING_KEYS'),
+    requestLog: requestLog(env),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

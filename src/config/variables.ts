@@ -48,6 +48,10 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'SCIMD_MAX_ATTRIBUTE_NAMES', value: (c) => text(c.requestLimits.attributeList.maxNames) },
   { name: 'SCIMD_MAX_ATTRIBUTE_LIST_LENGTH', value: (c) => text(c.requestLimits.attributeList.maxLength) },
   { name: 'SCIMD_SET_SIGNING_KEYS', value: (c) => c.setSigningKeys },
+  { name: 'SCIMD_REQUEST_LOG', value: (c) => c.requestLog.mode },
+  { name: 'SCIMD_REQUEST_LOG_RETENTION', value: (c) => text(c.requestLog.retentionSeconds) },
+  { name: 'SCIMD_REQUEST_LOG_BODY_BYTES', value: (c) => text(c.requestLog.maxBodyBytes) },
+  { name: 'SCIMD_REQUEST_LOG_TENANT_BYTES', value: (c) => text(c.requestLog.maxTenantBytes) },
 ];
 
 /** The test suite's own variables (scripts/test.mjs, the PostgreSQL pass): not settings of the service. */

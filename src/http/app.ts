@@ -8,18 +8,21 @@ import type { Authenticate } from '../service/authenticate.ts';
 import type { BulkService } from '../service/bulk.ts';
 import type { MeService } from '../service/me.ts';
 import type { RateLimiter } from '../service/rate-limit.ts';
+import type { RequestLog } from '../service/request-log.ts';
 import type { ListLimits, ResourceService } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
 import { installAccessLog } from './access-log.ts';
 import { registerOAuthAdminRoutes } from './admin/oauth.ts';
 import { type AdminApiDeps, installAdminApi } from './admin/plugin.ts';
+import { registerRequestLogRoutes } from './admin/requests.ts';
 import { registerSchemaAdminRoutes } from './admin/schemas.ts';
 import { installAuditHook } from './audit-hook.ts';
 import { answerFrameworkError, installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { requestIdOf } from './request-id.ts';
+import { installRequestLogHook } from './request-log-hook.ts';
 import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
@@ -49,6 +52,8 @@ export interface AppDeps {
   readonly metrics?: () => Promise<string>;
   /** Where SCIM writes are recorded (docs/administration.md, "Audit log"). */
   readonly audit?: AuditLog;
+  /** Where SCIM requests are recorded with their bodies, redacted (docs/console.md); absent or off: nowhere. */
+  readonly requestLog?: RequestLog;
   /** The admin API under /admin; absent: no admin routes. */
   readonly admin?: AdminApiDeps;
   /** RFC 9967 SETs: the signer's JWKS (/.well-known/scim-set-jwks.json) and the RFC 8936 poll endpoint. */
@@ -91,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         deps.rateLimiter.take(request.principal);
       });
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
+      if (deps.requestLog && config.requestLog.mode !== 'off') installRequestLogHook(scim, config.basePath, deps.requestLog);
       registerResourceRoutes(scim, config, deps.resources);
       registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
@@ -108,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         // Further admin routes mount here, one line each.
         registerSchemaAdminRoutes(scope, { schemas: admin.schemas });
         registerOAuthAdminRoutes(scope, { oauth: admin.oauth });
+        registerRequestLogRoutes(scope, { tenants: admin.tenants, requestLog: admin.requestLog });
       },
       { prefix: '/admin' },
     );

@@ -28,7 +28,8 @@ export interface AuditLogOptions {
   readonly onError?: (error: unknown, entries: readonly AuditEntry[]) => void;
 }
 
-function instant(name: string, value: string | undefined): string | undefined {
+/** An ISO 8601 query parameter, normalised; 400 when it is not one. */
+export function instant(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) || Number.isNaN(Date.parse(value))) {
     throw badRequest(`${name} must be an ISO 8601 date or time such as 2024-05-01T00:00:00Z, got "${value}"`);

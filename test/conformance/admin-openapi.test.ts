@@ -109,6 +109,7 @@ describe('admin API: OpenAPI 3.1 description at /admin/openapi.json', () => {
           audit: h.server.audit,
           schemas: h.server.schemas,
           oauth: h.server.oauth,
+          requestLog: h.server.requestLog,
           sinks: async () => [],
           version: 'test',
         });

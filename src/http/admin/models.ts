@@ -109,3 +109,37 @@ export const AUDIT_ENTRY = {
     requestId: { type: ['string', 'null'], description: 'the X-Request-Id of the request, as in its log lines' },
   },
 } as const;
+
+const BODY = (what: string) =>
+  ({
+    type: 'object',
+    required: ['bytes', 'cut'],
+    description: `the ${what}, secrets redacted`,
+    properties: {
+      body: { type: ['string', 'null'], description: 'the text as stored (absent when there was none, or when bodies=false)' },
+      bytes: { type: 'integer', description: 'size of the whole redacted body in bytes' },
+      cut: { type: 'boolean', description: 'true when the stored text is only the first SCIMD_REQUEST_LOG_BODY_BYTES bytes' },
+    },
+  }) as const;
+
+export const REQUEST_LOG_ENTRY = {
+  type: 'object',
+  required: ['id', 'time', 'method', 'path', 'query', 'status', 'latencyMs', 'requestId', 'client', 'request', 'response'],
+  properties: {
+    id: { type: 'string', description: 'the entry id (increasing)', examples: ['4711'] },
+    time: time('when the request arrived'),
+    method: { type: 'string', examples: ['PATCH'] },
+    path: { type: 'string', description: 'below the SCIM base path', examples: ['/Users/2819c223-7f76-453a-919d-413861904646'] },
+    query: { type: 'string', description: 'the query string without "?", secrets redacted' },
+    status: { type: 'integer', examples: [200] },
+    scimType: { type: ['string', 'null'], description: 'the scimType of an error answer', examples: ['uniqueness'] },
+    latencyMs: { type: 'number', description: 'from arrival to the end of the response' },
+    requestId: { type: 'string', description: 'the id of the request in the logs (and in X-Request-Id where sent)' },
+    tokenId: { type: ['string', 'null'], description: 'the SCIM token (tok_…) or JWT subject (jwt:…) that made it' },
+    client: { type: 'string', enum: ['entra', 'okta', 'other'], description: 'guessed from the User-Agent and the shape of the request' },
+    userAgent: { type: ['string', 'null'] },
+    resourceId: { type: ['string', 'null'], description: 'the resource the request named, or created' },
+    request: BODY('request body'),
+    response: BODY('response body'),
+  },
+} as const;

@@ -3,6 +3,7 @@ import type { SinkStatus } from '../../events/sink-status.ts';
 import type { AdminPrincipal, AdminTokenService } from '../../service/admin-tokens.ts';
 import type { AuditLog } from '../../service/audit.ts';
 import type { OAuthService } from '../../service/oauth.ts';
+import type { RequestLog } from '../../service/request-log.ts';
 import type { SchemaService } from '../../service/schemas.ts';
 import type { TenantService } from '../../service/tenants.ts';
 import { installAdminAuditHook } from '../audit-hook.ts';
@@ -26,6 +27,8 @@ export interface AdminApiDeps {
   readonly schemas: SchemaService;
   /** Per-tenant OAuth 2.0 issuers (docs/oauth.md). */
   readonly oauth: OAuthService;
+  /** The SCIM request log (docs/console.md). */
+  readonly requestLog: RequestLog;
   readonly sinks: () => Promise<readonly SinkStatus[]>;
   /** The version the OpenAPI document states (package.json). */
   readonly version: string;

@@ -11,10 +11,22 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  * refuses bodies nested deeper than `maxJsonDepth` before parsing them, and bodies whose strings
  * are not valid Unicode (src/schema/unicode.ts).
  */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A body that was refused before it became a value (the request log shows it, masked). */
+    unparsedBody: string | undefined;
+  }
+}
+
 export function installJsonParsing(app: FastifyInstance, maxJsonDepth: number): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_request, body, done) => {
+  app.decorateRequest('unparsedBody', undefined);
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (request, body, parsed) => {
     const text = body as string;
+    const done = (error: Error | null, value: unknown) => {
+      if (error) request.unparsedBody = text;
+      parsed(error, value);
+    };
     if (text.trim() === '') return done(invalidSyntax('the request body is empty'), undefined);
     const tooDeep = jsonDepthExceededAt(text, maxJsonDepth);
     if (tooDeep >= 0) {

@@ -1,6 +1,7 @@
 import type { AdminStore } from './admin.ts';
 import type { OAuthIssuerStore } from './oauth-issuers.ts';
 import type { OutboxStore } from './outbox.ts';
+import type { RequestLogStore } from './request-log.ts';
 import type { ResourceStore } from './resources.ts';
 import type { SchemaStore } from './schemas.ts';
 import type { SetPollStore } from './set-poll.ts';
@@ -11,7 +12,15 @@ export interface StoreCapabilities {
 }
 
 /** Everything a database keeps for scimd: the ports together, as SQLite and PostgreSQL implement them. */
-export interface Store extends ResourceStore, TenantStore, OutboxStore, SchemaStore, AdminStore, OAuthIssuerStore, SetPollStore {
+export interface Store
+  extends ResourceStore,
+    TenantStore,
+    OutboxStore,
+    SchemaStore,
+    AdminStore,
+    OAuthIssuerStore,
+    SetPollStore,
+    RequestLogStore {
   readonly capabilities: StoreCapabilities;
   /** Applies pending migrations; safe to call on every start. Returns the versions applied. */
   migrate(): Promise<readonly number[]>;

@@ -350,6 +350,38 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'audit entries carry the request id (X-Request-Id)',
     sql: 'ALTER TABLE audit_log ADD COLUMN request_id text;',
   },
+  {
+    version: 14,
+    name: 'the request log of the SCIM API',
+    sql: `
+      -- As on SQLite (see its migration 14): redacted rows written in batches, no foreign key.
+      CREATE TABLE request_log (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        time text NOT NULL,
+        time_ms bigint NOT NULL,
+        method text NOT NULL,
+        path text COLLATE "C" NOT NULL,
+        query text NOT NULL,
+        status integer NOT NULL,
+        scim_type text,
+        latency_ms double precision NOT NULL,
+        request_id text NOT NULL,
+        token_id text,
+        client text NOT NULL,
+        user_agent text,
+        resource_id text COLLATE "C",
+        request_body text,
+        request_bytes integer NOT NULL,
+        response_body text,
+        response_bytes integer NOT NULL,
+        cut integer NOT NULL,
+        stored_bytes integer NOT NULL
+      );
+      CREATE INDEX request_log_tenant ON request_log(tenant_id, seq, stored_bytes);
+      CREATE INDEX request_log_time ON request_log(time_ms);
+    `,
+  },
 ];
 
 /**

@@ -26,6 +26,7 @@ import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
 import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
 import { promote } from '../sql/promote.ts';
+import { requestLogQueries } from '../sql/request-log.ts';
 import {
   cursorKeyOf,
   DeltaTracker,
@@ -499,6 +500,13 @@ export class PostgresStore implements Store {
   readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
   readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
   readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
+
+  // ---- the request log (the SQL is shared: src/store/sql/request-log.ts) ---------------------
+  readonly #requestLog = requestLogQueries(async <R>(query: Sql) => (await this.#run(query)) as R[]);
+  readonly appendRequests = this.#requestLog.appendRequests;
+  readonly listRequests = this.#requestLog.listRequests;
+  readonly findRequest = this.#requestLog.findRequest;
+  readonly pruneRequests = this.#requestLog.pruneRequests;
 
   // ---- reads --------------------------------------------------------------------------------
 

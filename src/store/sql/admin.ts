@@ -59,6 +59,7 @@ export function tenantDeletion(tenantId: string): readonly { readonly counts?: k
     { counts: 'resources', query: sql`DELETE FROM resources WHERE tenant_id = ${tenantId}` },
     { counts: 'events', query: sql`DELETE FROM outbox WHERE tenant_id = ${tenantId}` },
     { counts: 'tokens', query: sql`DELETE FROM tokens WHERE tenant_id = ${tenantId}` },
+    { query: sql`DELETE FROM request_log WHERE tenant_id = ${tenantId}` },
     { query: sql`DELETE FROM tenants WHERE id = ${tenantId}` },
   ];
 }

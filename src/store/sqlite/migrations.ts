@@ -263,6 +263,42 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'audit entries carry the request id (X-Request-Id)',
     sql: 'ALTER TABLE audit_log ADD COLUMN request_id TEXT;',
   },
+  {
+    version: 14,
+    name: 'the request log of the SCIM API',
+    sql: `
+      -- One row per SCIM request, redacted and cut before it gets here (src/service/request-log.ts),
+      -- written in batches outside any resource transaction. No foreign key to tenants: a batch
+      -- racing a tenant's deletion must not fail for the other tenants' rows; deleting a tenant
+      -- deletes its rows (sql/admin.ts), and age prunes any straggler. stored_bytes is what the
+      -- per-tenant size cap adds up; cut has bit 1 for a cut request body, 2 for a response body.
+      CREATE TABLE request_log (
+        seq INTEGER PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        time TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        query TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        scim_type TEXT,
+        latency_ms REAL NOT NULL,
+        request_id TEXT NOT NULL,
+        token_id TEXT,
+        client TEXT NOT NULL,
+        user_agent TEXT,
+        resource_id TEXT,
+        request_body TEXT,
+        request_bytes INTEGER NOT NULL,
+        response_body TEXT,
+        response_bytes INTEGER NOT NULL,
+        cut INTEGER NOT NULL,
+        stored_bytes INTEGER NOT NULL
+      );
+      CREATE INDEX request_log_tenant ON request_log(tenant_id, seq, stored_bytes);
+      CREATE INDEX request_log_time ON request_log(time_ms);
+    `,
+  },
 ];
 
 /**

@@ -24,6 +24,7 @@ import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
 import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
 import { promote } from '../sql/promote.ts';
+import { requestLogQueries } from '../sql/request-log.ts';
 import {
   cursorKeyOf,
   DeltaTracker,
@@ -299,24 +300,31 @@ export class SqliteStore implements Store {
   }
   // ---- OAuth issuers (the SQL is shared: src/store/sql/oauth-issuers.ts) ----------------------
 
-  readonly #issuers = oauthIssuerQueries(
-    async <R>(query: Sql) => {
-      const statement = this.#s(query.sql);
-      if (statement.reader) return statement.all(...query.params) as R[];
-      statement.run(...query.params);
-      return [];
-    },
-    (error) => {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (isUniqueViolation(error)) return 'unique';
-      return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
-    },
-  );
+  /** Runs a statement of the shared query sets (src/store/sql/). */
+  readonly #runSql = async <R>(query: Sql) => {
+    const statement = this.#statements.dynamic(query.sql);
+    if (statement.reader) return statement.all(...query.params) as R[];
+    statement.run(...query.params);
+    return [];
+  };
+
+  readonly #issuers = oauthIssuerQueries(this.#runSql, (error) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (isUniqueViolation(error)) return 'unique';
+    return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
+  });
   readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
   readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
   readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
   readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
   readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
+
+  // ---- the request log (the SQL is shared: src/store/sql/request-log.ts) ---------------------
+  readonly #requestLog = requestLogQueries(this.#runSql);
+  readonly appendRequests = this.#requestLog.appendRequests;
+  readonly listRequests = this.#requestLog.listRequests;
+  readonly findRequest = this.#requestLog.findRequest;
+  readonly pruneRequests = this.#requestLog.pruneRequests;
 
   // ---- reads --------------------------------------------------------------------------------
 

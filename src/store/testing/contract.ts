@@ -18,6 +18,7 @@ import { filterBuilders } from './filters.ts';
 import { isScim, newTenant, T0 } from './helpers.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
 import { oauthIssuerContract } from './oauth-issuers.ts';
+import { requestLogContract } from './request-log.ts';
 import { setPollContract } from './set-poll-contract.ts';
 import { after, before, describe, it } from './skippable.ts';
 
@@ -165,6 +166,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
     });
 
     oauthIssuerContract(() => store);
+    requestLogContract(() => store);
 
     describe('resources', () => {
       let tenantId: string;

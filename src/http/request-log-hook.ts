@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { RequestLog } from '../service/request-log.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The response text as sent, kept for the request log until the response ends. */
+    loggedResponse: string | undefined;
+  }
+}
+
+/**
+ * Hands every authenticated SCIM request to the request log once answered: the parsed body (or
+ * the text that did not parse), the response text, status, latency, request id, token and
+ * resource id. Redaction, cutting and writing happen in the service, after the response.
+ * Requests refused before authentication have no tenant and are not recorded (as in the audit log).
+ */
+export function installRequestLogHook(scim: FastifyInstance, basePath: string, log: RequestLog): void {
+  scim.decorateRequest('loggedResponse', undefined);
+  // Callback hooks: they run on every SCIM response and have nothing to await.
+  scim.addHook('onSend', (request, _reply, payload, done) => {
+    if (request.principal !== null && typeof payload === 'string') request.loggedResponse = payload;
+    done(null, payload);
+  });
+  scim.addHook('onResponse', (request, reply, done) => {
+    const principal = request.principal;
+    if (principal !== null) {
+      const url = request.url;
+      const mark = url.indexOf('?');
+      const path = (mark < 0 ? url : url.slice(0, mark)).slice(basePath.length) || '/';
+      const params = request.params as { id?: unknown } | undefined;
+      let resourceId = typeof params?.id === 'string' ? params.id : undefined;
+      const location = reply.getHeader('location');
+      if (resourceId === undefined && reply.statusCode === 201 && typeof location === 'string') {
+        resourceId = location.slice(location.lastIndexOf('/') + 1);
+      }
+      const authorization = request.headers.authorization;
+      const userAgent = request.headers['user-agent'];
+      log.record({
+        tenantId: principal.tenantId,
+        time: new Date(Date.now() - reply.elapsedTime).toISOString(),
+        method: request.method,
+        path,
+        query: mark < 0 ? '' : url.slice(mark + 1),
+        status: reply.statusCode,
+        latencyMs: reply.elapsedTime,
+        requestId: request.id,
+        tokenId: principal.tokenId,
+        userAgent,
+        resourceId,
+        body: request.body ?? undefined,
+        unparsedBody: request.unparsedBody,
+        response: request.loggedResponse,
+        bearer: authorization?.replace(/^\s*Bearer\s+/i, '').trim() || undefined,
+      });
+    }
+    done();
+  });
+}

@@ -1,0 +1,67 @@
+/** The request log of the SCIM API (docs/console.md). */
+
+/** One SCIM request as the request log stores it: already redacted and cut by the service. */
+export interface RequestLogEntry {
+  readonly tenantId: string;
+  /** ISO 8601 UTC: when the request arrived. */
+  readonly time: string;
+  readonly method: string;
+  /** Below the SCIM base path, e.g. /Users/2819c223…; no query. */
+  readonly path: string;
+  /** The query string without "?", secrets redacted; "" when none. */
+  readonly query: string;
+  readonly status: number;
+  readonly scimType: string | undefined;
+  readonly latencyMs: number;
+  readonly requestId: string;
+  /** The static token (tok_…) or the JWT subject (jwt:…) that made it. */
+  readonly tokenId: string | undefined;
+  /** entra, okta or other: guessed from the User-Agent and the shape of the request. */
+  readonly client: string;
+  readonly userAgent: string | undefined;
+  readonly resourceId: string | undefined;
+  readonly requestBody: string | undefined;
+  /** Size in bytes of the whole (redacted) body; more than the stored text when it was cut. */
+  readonly requestBytes: number;
+  readonly requestCut: boolean;
+  readonly responseBody: string | undefined;
+  readonly responseBytes: number;
+  readonly responseCut: boolean;
+}
+
+export interface RequestLogRecord extends RequestLogEntry {
+  /** Increasing in insertion order: the entry's id and the paging key. */
+  readonly seq: number;
+}
+
+export interface RequestLogQuery {
+  readonly tenantId: string;
+  /** Status classes such as 4 (4xx) and 5 (5xx); any when empty or absent. */
+  readonly statusClasses?: readonly number[];
+  readonly method?: string;
+  /** Entries whose path starts with this (below the SCIM base path). */
+  readonly pathPrefix?: string;
+  readonly resourceId?: string;
+  /** Inclusive lower and exclusive upper bound on the arrival time, epoch milliseconds. */
+  readonly sinceMs?: number;
+  readonly untilMs?: number;
+  /** Only entries with seq below this (the next page of a newest-first walk). */
+  readonly beforeSeq?: number;
+  readonly limit: number;
+}
+
+export interface RequestLogStore {
+  /** Appends entries outside any resource transaction (the request log batches them). */
+  appendRequests(entries: readonly RequestLogEntry[]): Promise<void>;
+  /** Newest first (seq descending), at most `limit`. */
+  listRequests(query: RequestLogQuery): Promise<readonly RequestLogRecord[]>;
+  findRequest(tenantId: string, seq: number): Promise<RequestLogRecord | undefined>;
+  /**
+   * Deletes at most `limit` entries older than `beforeMs`, or, for `tenantId`, its oldest entries
+   * beyond `maxBytes` stored bytes; returns how many it deleted (callers repeat while it is `limit`).
+   */
+  pruneRequests(
+    rule: { readonly beforeMs: number } | { readonly tenantId: string; readonly maxBytes: number },
+    limit: number,
+  ): Promise<number>;
+}

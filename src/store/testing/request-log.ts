@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import type { RequestLogEntry } from '../ports/request-log.ts';
+import type { Store } from '../ports/store.ts';
+
+const entry = (tenantId: string, overrides: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
+  tenantId,
+  time: '2024-05-01T10:00:00.000Z',
+  method: 'GET',
+  path: '/Users',
+  query: 'filter=userName%20eq%20%22a%22',
+  status: 200,
+  scimType: undefined,
+  latencyMs: 1.25,
+  requestId: randomUUID(),
+  tokenId: 'tok_1',
+  client: 'entra',
+  userAgent: 'Azure AD SCIM Client',
+  resourceId: undefined,
+  requestBody: undefined,
+  requestBytes: 0,
+  requestCut: false,
+  responseBody: '{"totalResults":0}',
+  responseBytes: 18,
+  responseCut: false,
+  ...overrides,
+});
+
+/** Part of storeContract: the request log (migration 14), the same on every store. */
+export function requestLogContract(storeOf: () => Store): void {
+  describe('request log', () => {
+    it('appends in batches and lists newest first, filtered by status class, method, path prefix, resource id and time', async () => {
+      const store = storeOf();
+      const tenantId = randomUUID();
+      const other = randomUUID();
+      const rows = [
+        entry(tenantId, { time: '2024-05-01T10:00:00.000Z' }),
+        entry(tenantId, {
+          time: '2024-05-01T10:01:00.000Z',
+          method: 'POST',
+          status: 409,
+          scimType: 'uniqueness',
+          requestBody: '{"userName":"a"}',
+          requestBytes: 16,
+          requestCut: true,
+          responseCut: true,
+        }),
+        entry(tenantId, { time: '2024-05-01T10:02:00.000Z', method: 'PATCH', path: '/Users/u1', resourceId: 'u1', status: 200 }),
+        entry(tenantId, { time: '2024-05-01T10:03:00.000Z', path: '/Groups/g%_1', resourceId: 'g%_1', status: 500 }),
+        entry(other, { time: '2024-05-01T10:04:00.000Z' }),
+      ];
+      // More rows than one INSERT takes, so that batching is exercised.
+      const filler = Array.from({ length: 120 }, () => entry(randomUUID()));
+      await store.appendRequests([...rows, ...filler]);
+
+      const all = await store.listRequests({ tenantId, limit: 10 });
+      assert.deepEqual(
+        all.map((r) => r.time),
+        ['2024-05-01T10:03:00.000Z', '2024-05-01T10:02:00.000Z', '2024-05-01T10:01:00.000Z', '2024-05-01T10:00:00.000Z'],
+      );
+      assert.ok(all[0]!.seq > all[1]!.seq);
+      const conflict = all[2]!;
+      assert.deepEqual(conflict, { ...rows[1], seq: conflict.seq });
+
+      const times = async (query: Partial<Parameters<Store['listRequests']>[0]>) =>
+        (await store.listRequests({ tenantId, limit: 10, ...query })).map((r) => r.time.slice(11, 16));
+      assert.deepEqual(await times({ statusClasses: [4, 5] }), ['10:03', '10:01']);
+      assert.deepEqual(await times({ statusClasses: [2] }), ['10:02', '10:00']);
+      assert.deepEqual(await times({ method: 'PATCH' }), ['10:02']);
+      assert.deepEqual(await times({ pathPrefix: '/Users/' }), ['10:02']);
+      assert.deepEqual(await times({ pathPrefix: '/Groups/g%' }), ['10:03'], 'no character of a prefix is a wildcard');
+      assert.deepEqual(await times({ pathPrefix: '/Groups/g_' }), []);
+      assert.deepEqual(await times({ resourceId: 'u1' }), ['10:02']);
+      assert.deepEqual(await times({ sinceMs: Date.parse('2024-05-01T10:01:00Z'), untilMs: Date.parse('2024-05-01T10:03:00Z') }), [
+        '10:02',
+        '10:01',
+      ]);
+      assert.deepEqual(await times({ beforeSeq: all[1]!.seq, limit: 1 }), ['10:01']);
+
+      assert.deepEqual(await store.findRequest(tenantId, conflict.seq), conflict);
+      assert.equal(await store.findRequest(other, conflict.seq), undefined, 'an entry is found only through its tenant');
+    });
+
+    it('prunes by age, and by size per tenant keeping the newest; deleting a tenant deletes its entries', async () => {
+      const store = storeOf();
+      const big = randomUUID();
+      const small = randomUUID();
+      const body = 'x'.repeat(1000);
+      const old = Array.from({ length: 5 }, () => entry(big, { time: '2000-01-01T00:00:00.000Z' }));
+      const recent = Array.from({ length: 10 }, (_, i) =>
+        entry(big, { time: `2030-01-01T00:00:0${i}.000Z`, requestBody: body, requestBytes: 1000 }),
+      );
+      await store.appendRequests([...old, ...recent, entry(small, { requestBody: body, requestBytes: 1000 })]);
+
+      let deleted = 0;
+      for (let n = 2; n === 2; deleted += n) n = await store.pruneRequests({ beforeMs: Date.parse('2001-01-01T00:00:00Z') }, 2);
+      assert.ok(deleted >= 5, `age pruning deleted ${deleted}`);
+      assert.equal((await store.listRequests({ tenantId: big, limit: 100 })).length, 10);
+
+      // Each recent row stores 1,000 bytes of body plus some 250 of overhead: 4,000 bytes keep three.
+      assert.equal(await store.pruneRequests({ tenantId: big, maxBytes: 4000 }, 100), 7);
+      assert.deepEqual(
+        (await store.listRequests({ tenantId: big, limit: 100 })).map((r) => r.time.slice(17, 19)),
+        ['09', '08', '07'],
+      );
+      assert.equal((await store.listRequests({ tenantId: small, limit: 100 })).length, 1, 'other tenants keep theirs');
+
+      const tenant = await store.createTenant({
+        id: randomUUID(),
+        name: `log-${randomUUID().slice(0, 8)}`,
+        createdAt: '2024-01-01T00:00:00.000Z',
+      });
+      await store.appendRequests([entry(tenant.id)]);
+      await store.deleteTenant(tenant.id);
+      assert.deepEqual(await store.listRequests({ tenantId: tenant.id, limit: 10 }), []);
+    });
+  });
+}

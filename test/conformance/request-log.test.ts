@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Harness, startHarness, userBody } from '../helpers/harness.ts';
+
+const ADMIN = 'admin-secret-for-the-request-log';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ENTRA_AGENT = 'Microsoft.AAD.Provisioning/1.0 (Azure AD SCIM client)';
+const OKTA_AGENT = 'Okta SCIM Client 1.0.0';
+
+async function admin(h: Harness, url: string, accept?: string) {
+  const res = await h.server.app.inject({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${ADMIN}`, ...(accept ? { accept } : {}) },
+  });
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    raw: res.body,
+    body: /^application\/(scim\+)?json/.test(String(res.headers['content-type'])) ? JSON.parse(res.body) : undefined,
+  };
+}
+
+/** docs/console.md "The request log": what it records of each SCIM request, and how the admin API reads it. */
+describe('request log: every SCIM request of a tenant, readable through the admin API', () => {
+  let h: Harness;
+  let userId = '';
+  before(async () => {
+    h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN });
+    const created = await h.request('POST', '/Users', { body: userBody('log.user@example.com'), headers: { 'user-agent': ENTRA_AGENT } });
+    assert.equal(created.status, 201);
+    userId = created.body.id;
+    const patched = await h.request('PATCH', `/Users/${userId}`, {
+      body: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'displayName', value: 'Renamed' }] },
+      headers: { 'user-agent': ENTRA_AGENT },
+    });
+    assert.equal(patched.status, 200);
+    const conflict = await h.request('POST', '/Users', { body: userBody('log.user@example.com'), headers: { 'user-agent': OKTA_AGENT } });
+    assert.equal(conflict.status, 409);
+    assert.equal((await h.request('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody"')}`)).status, 200);
+    assert.equal((await h.request('GET', '/Users', { token: h.tokenB })).status, 200);
+    assert.equal((await h.request('GET', '/Users', { token: 'scimd_not_a_token' })).status, 401);
+  });
+  after(() => h.close());
+
+  it('records time, method, path and query, status, scimType, latency, request id, token, client, resource id and both bodies', async () => {
+    const page = await admin(h, '/admin/tenants/acme/requests');
+    assert.equal(page.status, 200, page.raw);
+    const [lookup, conflict, patch, create] = page.body.entries;
+    assert.equal(page.body.entries.length, 4, "the other tenant and the unauthenticated request are not in acme's log");
+
+    assert.equal(create.method, 'POST');
+    assert.equal(create.path, '/Users');
+    assert.equal(create.status, 201);
+    assert.equal(create.resourceId, userId);
+    assert.equal(create.client, 'entra');
+    assert.equal(create.userAgent, ENTRA_AGENT);
+    assert.match(create.tokenId, /^tok_/);
+    assert.match(create.requestId, /\S/);
+    assert.ok(create.latencyMs > 0);
+    assert.ok(Math.abs(Date.parse(create.time) - Date.now()) < 60_000);
+    assert.equal(JSON.parse(create.request.body).userName, 'log.user@example.com');
+    assert.equal(JSON.parse(create.response.body).id, userId);
+    assert.equal(create.request.cut, false);
+    assert.equal(create.request.bytes, Buffer.byteLength(create.request.body));
+
+    assert.equal(patch.method, 'PATCH');
+    assert.equal(patch.path, `/Users/${userId}`);
+    assert.equal(patch.resourceId, userId);
+    assert.equal(JSON.parse(patch.request.body).Operations[0].value, 'Renamed');
+
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.scimType, 'uniqueness');
+    assert.equal(conflict.client, 'okta');
+    assert.equal(create.scimType, undefined, 'a success has no scimType');
+
+    assert.equal(lookup.method, 'GET');
+    assert.equal(new URLSearchParams(lookup.query).get('filter'), 'userName eq "nobody"');
+    assert.equal(lookup.client, 'other');
+    assert.ok(Number(lookup.id) > Number(conflict.id), 'newest first');
+  });
+
+  it('filters by status class, method, path prefix, resource id and time range, and pages with nextCursor', async () => {
+    const ids = async (query: string) =>
+      (await admin(h, `/admin/tenants/acme/requests?${query}`)).body.entries.map(
+        (e: { method: string; status: number }) => `${e.method} ${e.status}`,
+      );
+    assert.deepEqual(await ids('status=4xx'), ['POST 409']);
+    assert.deepEqual(await ids('status=error'), ['POST 409']);
+    assert.deepEqual(await ids('status=2xx&method=post'), ['POST 201']);
+    assert.deepEqual(await ids(`path=${encodeURIComponent(`/Users/${userId}`)}`), ['PATCH 200']);
+    assert.deepEqual(await ids(`resourceId=${userId}`), ['PATCH 200', 'POST 201']);
+    assert.deepEqual(await ids('since=2999-01-01T00:00:00Z'), []);
+    assert.deepEqual(await ids('until=2000-01-01T00:00:00Z'), []);
+    assert.equal((await ids('since=2000-01-01T00:00:00Z')).length, 4);
+
+    const first = await admin(h, '/admin/tenants/acme/requests?count=3&bodies=false');
+    assert.equal(first.body.entries.length, 3);
+    assert.equal(first.body.entries[0].request.body, undefined, 'bodies=false leaves the bodies out');
+    const second = await admin(h, `/admin/tenants/acme/requests?count=3&cursor=${first.body.nextCursor}`);
+    assert.deepEqual(
+      second.body.entries.map((e: { method: string }) => e.method),
+      ['POST'],
+    );
+    assert.equal(second.body.nextCursor, undefined);
+
+    const one = await admin(h, `/admin/tenants/acme/requests/${second.body.entries[0].id}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.status, 201);
+    assert.equal(
+      (await admin(h, `/admin/tenants/globex/requests/${second.body.entries[0].id}`)).status,
+      404,
+      'found only through its tenant',
+    );
+
+    for (const bad of ['status=7xx', 'since=yesterday', 'cursor=abc', 'count=0', 'method=GET%20X']) {
+      const res = await admin(h, `/admin/tenants/acme/requests?${bad}`);
+      assert.equal(res.status, 400, `${bad}: ${res.raw}`);
+    }
+    assert.equal((await admin(h, '/admin/tenants/nope/requests')).status, 404);
+  });
+
+  it('exports every matching entry as NDJSON with Accept: application/x-ndjson', async () => {
+    const res = await admin(h, '/admin/tenants/acme/requests?count=1&method=POST', 'application/x-ndjson');
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /^application\/x-ndjson/);
+    const lines = res.raw
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.status),
+      [409, 201],
+      'count does not page the export',
+    );
+    assert.ok(lines[1].request.body.includes('log.user@example.com'));
+    assert.equal((await admin(h, '/admin/tenants/acme/requests?status=9', 'application/x-ndjson')).status, 400);
+  });
+
+  it('is behind the admin token like every admin route', async () => {
+    const res = await h.server.app.inject({
+      method: 'GET',
+      url: '/admin/tenants/acme/requests',
+      headers: { authorization: `Bearer ${h.tokenA}` },
+    });
+    assert.equal(res.statusCode, 401);
+  });
+});
+
+describe('request log: SCIMD_REQUEST_LOG and the body cap', () => {
+  it('errors records only answers of 400 and above; off records nothing', async () => {
+    for (const [mode, expected] of [
+      ['errors', ['409']],
+      ['off', []],
+    ] as const) {
+      const h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN, SCIMD_REQUEST_LOG: mode });
+      try {
+        await h.request('POST', '/Users', { body: userBody('mode@example.com') });
+        await h.request('POST', '/Users', { body: userBody('mode@example.com') });
+        const page = await admin(h, '/admin/tenants/acme/requests');
+        assert.deepEqual(
+          page.body.entries.map((e: { status: number }) => String(e.status)),
+          expected,
+          mode,
+        );
+      } finally {
+        await h.close();
+      }
+    }
+  });
+
+  it('cuts a body at SCIMD_REQUEST_LOG_BODY_BYTES and marks it cut, with its whole size', async () => {
+    const h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN, SCIMD_REQUEST_LOG_BODY_BYTES: '1024' });
+    try {
+      const long = 'é'.repeat(2000);
+      const created = await h.request('POST', '/Users', { body: userBody('long@example.com', { title: long }) });
+      assert.equal(created.status, 201);
+      const [entry] = (await admin(h, '/admin/tenants/acme/requests')).body.entries;
+      assert.equal(entry.request.cut, true);
+      assert.ok(entry.request.bytes > 4000);
+      assert.ok(Buffer.byteLength(entry.request.body) <= 1024);
+      assert.ok(!entry.request.body.includes('\uFFFD'), 'no character is cut in two');
+      assert.equal(entry.response.cut, true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('prunes entries older than SCIMD_REQUEST_LOG_RETENTION', async () => {
+    let now = Date.parse('2024-05-01T00:00:00Z');
+    const h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN, SCIMD_REQUEST_LOG_RETENTION: '3600' }, { clock: () => new Date(now) });
+    try {
+      await h.request('GET', '/Users');
+      await h.server.requestLog.flush();
+      now += 2 * 3600 * 1000;
+      await h.server.requestLog.prune();
+      assert.deepEqual(
+        (await admin(h, '/admin/tenants/acme/requests')).body.entries.map((e: { method: string }) => e.method),
+        ['GET'],
+        'an hour old by the clock, not by the wall',
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});
