@@ -15,6 +15,7 @@ import { type AdminTokenService, createAdminTokenService } from './service/admin
 import { type AuditLog, createAuditLog } from './service/audit.ts';
 import { createAuthenticator } from './service/authenticate.ts';
 import { createBulkService } from './service/bulk.ts';
+import { type ConsoleSessions, createConsoleSessions } from './service/console-sessions.ts';
 import { createMeService } from './service/me.ts';
 import { createOAuthService, type OAuthService } from './service/oauth.ts';
 import { createRateLimiter } from './service/rate-limit.ts';
@@ -23,6 +24,7 @@ import { createResourceService, type ListLimits } from './service/resources.ts';
 import { createTenantRegistries } from './service/schema-registries.ts';
 import { createSchemaService, type SchemaService } from './service/schemas.ts';
 import { authenticationSchemes, type Features } from './service/service-provider-config.ts';
+import { createTenantOverview } from './service/tenant-overview.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/ports/store.ts';
@@ -46,6 +48,8 @@ export interface Server {
   readonly audit: AuditLog;
   readonly oauth: OAuthService;
   readonly requestLog: RequestLog;
+  /** The console's sign-in links, setup links and sessions (docs/console.md). */
+  readonly consoleSessions: ConsoleSessions;
   readonly feed: EventFeed;
   /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
   readonly relay: Relay | undefined;
@@ -67,7 +71,12 @@ export interface ServerOptions {
   };
   /** How long an RFC 8936 long poll waits for events (default 25 s, under common proxy timeouts). */
   readonly setPollWaitMs?: number;
+  /** Where the built console is (default dist/console: `npm run build`); tests build one of their own. */
+  readonly consoleDir?: string;
 }
+
+/** dist/console beside dist/scimd.mjs; from the sources (src/server.ts), the same folder. */
+const CONSOLE_DIR = new URL('../dist/console/', import.meta.url).pathname;
 
 /** The relay for config.eventSinks; undefined when there are none. */
 export async function createRelay(
@@ -107,8 +116,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     clock,
     onError: (err, lost) => app.log.error({ err, lost }, 'request log entries could not be stored'),
   });
+  const consoleSessions = createConsoleSessions({ store, adminTokens, tenants, clock });
   const pruner = setInterval(() => {
     requestLog.prune().catch((err: unknown) => app.log.warn({ err }, 'request log pruning failed'));
+    consoleSessions.prune().catch((err: unknown) => app.log.warn({ err }, 'console session pruning failed'));
   }, REQUEST_LOG_PRUNE_MS);
   pruner.unref();
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
@@ -116,6 +127,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const feed = createEventFeed(store);
   const signer = await loadSetSigner(config.setSigningKeys, store, clock);
   const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay, async () => signer) : undefined;
+  const sinks = () => sinkStatuses(store, config.eventSinks, relay, clock());
   const onEvents = () => {
     relay?.wake();
     feed.notify();
@@ -156,7 +168,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       schemas,
       oauth,
       requestLog,
-      sinks: () => sinkStatuses(store, config.eventSinks, relay, clock()),
+      sinks,
+      consoleSessions,
+      publicUrl: config.publicUrl,
+      overview: createTenantOverview({ store, tenants, sinkUrls: config.eventSinks, sinks, clock }),
+      resources,
+      registries,
+      feed,
       version: VERSION,
     },
     securityEvents: {
@@ -172,6 +190,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       }),
     },
     logger: options.logger ?? false,
+    consoleDir: options.consoleDir ?? CONSOLE_DIR,
   });
   if (relay) {
     // The relay logs through the app's logger, which exists only now.
@@ -187,6 +206,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     audit,
     oauth,
     requestLog,
+    consoleSessions,
     feed,
     relay,
     close: async () => {

@@ -157,10 +157,12 @@ describe('scimd config', () => {
 });
 
 describe('the first-start banner at a terminal', () => {
-  it('shows the token once, then uses $TOKEN', async () => {
+  it("shows the token once, then uses $TOKEN, and the console's one-time sign-in link", async () => {
     const { firstStartBanner } = await import('./serve.ts');
-    const banner = firstStartBanner('scimd_secret123', 'http://127.0.0.1:8080/scim/v2', 'npx scimd tokens create --tenant default');
+    const link = 'http://127.0.0.1:8080/console/#signin=scimd_link_abc';
+    const banner = firstStartBanner('scimd_secret123', 'http://127.0.0.1:8080/scim/v2', 'npx scimd tokens create --tenant default', link);
     assert.equal(banner.split('scimd_secret123').length, 2);
+    assert.match(banner, /^ {2}http:\/\/127\.0\.0\.1:8080\/console\/#signin=scimd_link_abc$/m);
     assert.match(banner, /^ {2}TOKEN=scimd_secret123$/m);
     assert.match(banner, /^ {2}curl -H "Authorization: Bearer \$TOKEN" http:\/\/127\.0\.0\.1:8080\/scim\/v2\/Users$/m);
   });

@@ -3,6 +3,7 @@ import { VERSION } from '../version.ts';
 import { registerAuditCommands } from './audit.ts';
 import type { Cli } from './cli.ts';
 import { registerConfigCommand } from './config.ts';
+import { registerConsoleCommands } from './console.ts';
 import { registerEventCommands } from './events.ts';
 import { registerOAuthCommands } from './oauth.ts';
 import { registerSchemaCommands } from './schema.ts';
@@ -42,5 +43,6 @@ working directory), also while servers run on it. Exit codes: 0 done, 1 failed, 
   registerSchemaCommands(program, cli);
   registerOAuthCommands(program, cli);
   registerConfigCommand(program, cli);
+  registerConsoleCommands(program, cli);
   return program;
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { maskUrl } from '../config/variables.ts';
 import { loggerOptions } from '../http/logger-options.ts';
 import { createServer, type Server } from '../server.ts';
+import { type ConsoleSessions, SIGN_IN_LINK_MINUTES } from '../service/console-sessions.ts';
 import { DEFAULT_TENANT, type TenantService } from '../service/tenants.ts';
 import type { Cli } from './cli.ts';
 import { databaseTarget, openDatabase } from './database.ts';
@@ -23,8 +24,8 @@ export function moreTokensHint(databaseUrl: string): string {
   return `SCIMD_DATABASE_URL='${masked}' ${command}${masked === databaseUrl ? '' : " (with this server's password in place of ***)"}`;
 }
 
-/** The first-start banner for a person at a terminal: the token once, then how to use it. */
-export function firstStartBanner(token: string, url: string, moreTokens: string): string {
+/** The first-start banner for a person at a terminal: the token once, then how to use it, and the console's one-time link. */
+export function firstStartBanner(token: string, url: string, moreTokens: string, consoleLink: string): string {
   return [
     '',
     `scimd: first start — created tenant "${DEFAULT_TENANT}" and a bearer token for it.`,
@@ -38,6 +39,10 @@ export function firstStartBanner(token: string, url: string, moreTokens: string)
     '',
     `More tokens: ${moreTokens}`,
     '',
+    `The console, signed in by this link (it works once, for ${SIGN_IN_LINK_MINUTES} minutes; later: npx scimd console-link):`,
+    '',
+    `  ${consoleLink}`,
+    '',
   ].join('\n');
 }
 
@@ -47,7 +52,8 @@ export function firstStartBanner(token: string, url: string, moreTokens: string)
  * the log level (a token filtered out would be lost for good). With SCIMD_BOOTSTRAP_TOKEN the
  * operator's secret is made valid instead and nothing is printed.
  */
-async function bootstrap(config: Config, tenants: TenantService, url: string): Promise<void> {
+async function bootstrap(config: Config, tenants: TenantService, sessions: ConsoleSessions, origin: string): Promise<void> {
+  const url = `${origin}${config.basePath}`;
   if (config.bootstrapToken !== undefined) {
     await tenants.ensureToken(DEFAULT_TENANT, config.bootstrapToken, 'SCIMD_BOOTSTRAP_TOKEN');
     return;
@@ -56,8 +62,9 @@ async function bootstrap(config: Config, tenants: TenantService, url: string): P
   await tenants.ensureTenant(DEFAULT_TENANT);
   const minted = await tenants.mintToken(DEFAULT_TENANT, { label: 'first start' });
   const moreTokens = moreTokensHint(config.databaseUrl);
+  const consoleLink = `${origin}/console/#signin=${(await sessions.mintSignInLink()).secret}`;
   if (process.stderr.isTTY) {
-    process.stderr.write(`${firstStartBanner(minted.token, url, moreTokens)}\n`);
+    process.stderr.write(`${firstStartBanner(minted.token, url, moreTokens, consoleLink)}\n`);
     return;
   }
   const line = {
@@ -69,6 +76,8 @@ async function bootstrap(config: Config, tenants: TenantService, url: string): P
     token: minted.token,
     tryIt: `curl -H "Authorization: Bearer $TOKEN" ${url}/Users`,
     moreTokens,
+    console: consoleLink,
+    consoleLinkWorks: `once, for ${SIGN_IN_LINK_MINUTES} minutes (later: npx scimd console-link)`,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
@@ -89,8 +98,9 @@ async function serve(config: Config): Promise<number> {
     await server.close();
     throw listenFailure(config.host, config.port, error);
   }
-  const url = `${config.publicUrl ?? address}${config.basePath}`;
-  await bootstrap(config, server.tenants, url);
+  const origin = config.publicUrl ?? address;
+  const url = `${origin}${config.basePath}`;
+  await bootstrap(config, server.tenants, server.consoleSessions, origin);
   server.app.log.info({ url, database: databaseTarget(config.databaseUrl).display }, 'scimd is serving SCIM 2.0');
 
   return new Promise<number>((resolve) => {

@@ -17,7 +17,9 @@ import { registerOAuthAdminRoutes } from './admin/oauth.ts';
 import { type AdminApiDeps, installAdminApi } from './admin/plugin.ts';
 import { registerRequestLogRoutes } from './admin/requests.ts';
 import { registerSchemaAdminRoutes } from './admin/schemas.ts';
+import { registerTenantViewRoutes, type TenantViewDeps } from './admin/tenant-views.ts';
 import { installAuditHook } from './audit-hook.ts';
+import { registerConsole } from './console-static.ts';
 import { answerFrameworkError, installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
@@ -55,7 +57,9 @@ export interface AppDeps {
   /** Where SCIM requests are recorded with their bodies, redacted (docs/console.md); absent or off: nowhere. */
   readonly requestLog?: RequestLog;
   /** The admin API under /admin; absent: no admin routes. */
-  readonly admin?: AdminApiDeps;
+  readonly admin?: AdminApiDeps & Omit<TenantViewDeps, 'config' | 'tenants'>;
+  /** Where the built console is (dist/console); absent: no /console/. */
+  readonly consoleDir?: string;
   /** RFC 9967 SETs: the signer's JWKS (/.well-known/scim-set-jwks.json) and the RFC 8936 poll endpoint. */
   readonly securityEvents?: { readonly signer: SetSigner; readonly poller: SetPoller };
   /** A pino logger, or false for none (tests). */
@@ -115,9 +119,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         registerSchemaAdminRoutes(scope, { schemas: admin.schemas });
         registerOAuthAdminRoutes(scope, { oauth: admin.oauth });
         registerRequestLogRoutes(scope, { tenants: admin.tenants, requestLog: admin.requestLog });
+        registerTenantViewRoutes(scope, { ...admin, config });
       },
       { prefix: '/admin' },
     );
   }
+  if (deps.consoleDir !== undefined) await registerConsole(app, deps.consoleDir);
   return app;
 }

@@ -110,6 +110,8 @@ describe('admin API: OpenAPI 3.1 description at /admin/openapi.json', () => {
           schemas: h.server.schemas,
           oauth: h.server.oauth,
           requestLog: h.server.requestLog,
+          consoleSessions: h.server.consoleSessions,
+          publicUrl: undefined,
           sinks: async () => [],
           version: 'test',
         });

@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { SinkStatus } from '../../events/sink-status.ts';
 import type { AdminPrincipal, AdminTokenService } from '../../service/admin-tokens.ts';
 import type { AuditLog } from '../../service/audit.ts';
+import type { ConsoleSessions } from '../../service/console-sessions.ts';
 import type { OAuthService } from '../../service/oauth.ts';
 import type { RequestLog } from '../../service/request-log.ts';
 import type { SchemaService } from '../../service/schemas.ts';
 import type { TenantService } from '../../service/tenants.ts';
 import { installAdminAuditHook } from '../audit-hook.ts';
+import { registerConsoleRoutes } from './console.ts';
+import { authenticateBySession } from './console-auth.ts';
 import { collectRoutes, openApiDocument } from './openapi.ts';
 import { registerOperationsRoutes } from './operations.ts';
 import { registerTenantRoutes } from './tenants.ts';
@@ -30,6 +33,10 @@ export interface AdminApiDeps {
   /** The SCIM request log (docs/console.md). */
   readonly requestLog: RequestLog;
   readonly sinks: () => Promise<readonly SinkStatus[]>;
+  /** Console sessions: a browser authenticates with a session cookie instead of a bearer token (docs/console.md). */
+  readonly consoleSessions: ConsoleSessions;
+  /** SCIMD_PUBLIC_URL's origin, also accepted as the Origin of a console call; https there makes the cookie Secure. */
+  readonly publicUrl: string | undefined;
   /** The version the OpenAPI document states (package.json). */
   readonly version: string;
 }
@@ -43,9 +50,16 @@ export interface AdminApiDeps {
 export function installAdminApi(admin: FastifyInstance, deps: AdminApiDeps): void {
   const routes = collectRoutes(admin);
   admin.decorateRequest('adminPrincipal', null);
+  admin.decorateRequest('consoleSession', null);
+  const publicOrigin = deps.publicUrl === undefined ? undefined : new URL(deps.publicUrl).origin;
   admin.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
-    request.adminPrincipal = await deps.adminTokens.authenticate(request.headers.authorization);
+    // A bearer token, when sent, decides; else the console's session cookie (with CSRF checks).
+    const bySession =
+      request.headers.authorization === undefined
+        ? await authenticateBySession(request, { consoleSessions: deps.consoleSessions, tenants: deps.tenants, publicOrigin })
+        : undefined;
+    request.adminPrincipal = bySession ?? (await deps.adminTokens.authenticate(request.headers.authorization));
   });
   installAdminAuditHook(admin, deps.audit);
 
@@ -64,4 +78,8 @@ export function installAdminApi(admin: FastifyInstance, deps: AdminApiDeps): voi
   registerTenantRoutes(admin, deps.tenants);
   registerTokenRoutes(admin, deps.tenants);
   registerOperationsRoutes(admin, { sinks: deps.sinks, audit: deps.audit });
+  registerConsoleRoutes(admin, {
+    sessions: deps.consoleSessions,
+    secureCookies: (request) => request.protocol === 'https' || publicOrigin?.startsWith('https:') === true,
+  });
 }

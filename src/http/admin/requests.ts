@@ -44,6 +44,7 @@ const FILTERS = {
 /** The request log of one tenant's SCIM API: a page as JSON, everything as NDJSON, one entry. */
 export function registerRequestLogRoutes(admin: FastifyInstance, deps: { tenants: TenantService; requestLog: RequestLog }): void {
   admin.get('/tenants/:name/requests', {
+    config: { setupAccess: 'tenant' },
     schema: {
       summary: "A tenant's request log",
       description: `Every request the tenant's identity provider made to the SCIM API (SCIMD_REQUEST_LOG), newest first, with both bodies (secrets redacted, each cut at SCIMD_REQUEST_LOG_BODY_BYTES). Follow nextCursor. With Accept: ${NDJSON} the answer is every matching entry, one JSON object a line (count and cursor are ignored).`,
@@ -97,6 +98,7 @@ export function registerRequestLogRoutes(admin: FastifyInstance, deps: { tenants
   });
 
   admin.get('/tenants/:name/requests/:id', {
+    config: { setupAccess: 'tenant' },
     schema: {
       summary: 'One request of the request log',
       tags,

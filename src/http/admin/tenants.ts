@@ -48,6 +48,7 @@ export function registerTenantRoutes(admin: FastifyInstance, tenants: TenantServ
   });
 
   admin.get('/tenants/:name', {
+    config: { setupAccess: 'tenant' },
     schema: { summary: 'Read a tenant', tags, params: TENANT_NAME_PARAMS, response: { 200: TENANT } },
     handler: async (request) => tenantView(await tenants.findTenant((request as ByName).params.name)),
   });

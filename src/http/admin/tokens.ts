@@ -15,6 +15,7 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
   });
 
   admin.get('/tenants/:name/tokens', {
+    config: { setupAccess: 'tenant' },
     schema: {
       summary: "List a tenant's SCIM tokens",
       description: 'With state and last use; never a secret or hash.',
@@ -28,6 +29,7 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
   });
 
   admin.post('/tenants/:name/tokens', {
+    config: { setupAccess: 'tenant' },
     schema: {
       summary: 'Mint a SCIM token for a tenant',
       description: 'The secret is in this answer only.',
@@ -49,6 +51,7 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
   });
 
   admin.delete('/tokens/:id', {
+    config: { setupAccess: 'token' },
     schema: {
       summary: 'Revoke a SCIM token',
       description: 'At once on this instance, within a second on the others.',
@@ -60,6 +63,7 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
   });
 
   admin.post('/tokens/:id/rotate', {
+    config: { setupAccess: 'token' },
     schema: {
       summary: 'Rotate a SCIM token',
       description: `Mints a new token for the same tenant, with the old one's label and lifetime unless \`expires\` is given; the old token keeps working for \`overlap\` (default ${DEFAULT_ROTATION_OVERLAP}; 0m ends it now), then expires.`,

@@ -1,4 +1,5 @@
 import type { AdminStore } from './admin.ts';
+import type { ConsoleStore } from './console.ts';
 import type { OAuthIssuerStore } from './oauth-issuers.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { RequestLogStore } from './request-log.ts';
@@ -20,7 +21,8 @@ export interface Store
     AdminStore,
     OAuthIssuerStore,
     SetPollStore,
-    RequestLogStore {
+    RequestLogStore,
+    ConsoleStore {
   readonly capabilities: StoreCapabilities;
   /** Applies pending migrations; safe to call on every start. Returns the versions applied. */
   migrate(): Promise<readonly number[]>;

@@ -382,6 +382,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_time ON request_log(time_ms);
     `,
   },
+  {
+    version: 15,
+    name: 'the console: sign-in and setup links, sessions',
+    sql: `
+      -- As on SQLite (its migration 15): links and sessions by the hash of their secret.
+      CREATE TABLE console_links (
+        id text COLLATE "C" PRIMARY KEY,
+        hash text NOT NULL UNIQUE,
+        kind text NOT NULL CHECK (kind IN ('sign-in', 'setup')),
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        label text,
+        created_at text NOT NULL,
+        expires_at text NOT NULL,
+        used_at text,
+        revoked_at text
+      );
+      CREATE INDEX console_links_tenant ON console_links(tenant_id);
+      CREATE TABLE console_sessions (
+        hash text COLLATE "C" PRIMARY KEY,
+        actor text NOT NULL,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        link_id text REFERENCES console_links(id) ON DELETE CASCADE,
+        csrf text NOT NULL,
+        created_at text NOT NULL,
+        expires_at text NOT NULL
+      );
+      CREATE INDEX console_sessions_link ON console_sessions(link_id);
+    `,
+  },
 ];
 
 /**

@@ -22,6 +22,7 @@ import {
   toAudit,
   toTenant,
 } from '../sql/admin.ts';
+import { consoleQueries } from '../sql/console.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
 import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
@@ -507,6 +508,19 @@ export class PostgresStore implements Store {
   readonly listRequests = this.#requestLog.listRequests;
   readonly findRequest = this.#requestLog.findRequest;
   readonly pruneRequests = this.#requestLog.pruneRequests;
+
+  // ---- the console's links and sessions, its tenant overview (src/store/sql/console.ts) --------
+  readonly #console = consoleQueries(async <R>(query: Sql) => (await this.#run(query)) as R[]);
+  readonly createConsoleLink = this.#console.createConsoleLink;
+  readonly useConsoleLink = this.#console.useConsoleLink;
+  readonly listConsoleLinks = this.#console.listConsoleLinks;
+  readonly revokeConsoleLink = this.#console.revokeConsoleLink;
+  readonly createConsoleSession = this.#console.createConsoleSession;
+  readonly findConsoleSession = this.#console.findConsoleSession;
+  readonly deleteConsoleSession = this.#console.deleteConsoleSession;
+  readonly pruneConsole = this.#console.pruneConsole;
+  readonly tenantActivity = this.#console.tenantActivity;
+  readonly tenantDelivery = this.#console.tenantDelivery;
 
   // ---- reads --------------------------------------------------------------------------------
 

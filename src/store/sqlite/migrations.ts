@@ -299,6 +299,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_time ON request_log(time_ms);
     `,
   },
+  {
+    version: 15,
+    name: 'the console: sign-in and setup links, sessions',
+    sql: `
+      -- Links and sessions are stored by the SHA-256 of their secret, never the secret itself.
+      -- A sign-in link works once (used_at); a setup link opens one tenant's customer view until
+      -- it expires or is revoked, and revoking it ends the sessions it opened (link_id).
+      CREATE TABLE console_links (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('sign-in', 'setup')),
+        tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE INDEX console_links_tenant ON console_links(tenant_id);
+      CREATE TABLE console_sessions (
+        hash TEXT PRIMARY KEY,
+        actor TEXT NOT NULL,
+        tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+        link_id TEXT REFERENCES console_links(id) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX console_sessions_link ON console_sessions(link_id);
+    `,
+  },
 ];
 
 /**

@@ -20,6 +20,7 @@ import {
   toAudit,
   toTenant,
 } from '../sql/admin.ts';
+import { consoleQueries } from '../sql/console.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
 import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
@@ -325,6 +326,19 @@ export class SqliteStore implements Store {
   readonly listRequests = this.#requestLog.listRequests;
   readonly findRequest = this.#requestLog.findRequest;
   readonly pruneRequests = this.#requestLog.pruneRequests;
+
+  // ---- the console's links and sessions, its tenant overview (src/store/sql/console.ts) --------
+  readonly #console = consoleQueries(this.#runSql);
+  readonly createConsoleLink = this.#console.createConsoleLink;
+  readonly useConsoleLink = this.#console.useConsoleLink;
+  readonly listConsoleLinks = this.#console.listConsoleLinks;
+  readonly revokeConsoleLink = this.#console.revokeConsoleLink;
+  readonly createConsoleSession = this.#console.createConsoleSession;
+  readonly findConsoleSession = this.#console.findConsoleSession;
+  readonly deleteConsoleSession = this.#console.deleteConsoleSession;
+  readonly pruneConsole = this.#console.pruneConsole;
+  readonly tenantActivity = this.#console.tenantActivity;
+  readonly tenantDelivery = this.#console.tenantDelivery;
 
   // ---- reads --------------------------------------------------------------------------------
 
