@@ -126,6 +126,7 @@ export function TokensPage(props: { name?: string }) {
           </tbody>
         </table>
       )}
+      {!isSetupSession() && <OAuthIssuer name={name} />}
       {!isSetupSession() && <SetupLinks name={name} />}
     </>
   );
@@ -186,6 +187,63 @@ function SetupLinks(props: { name: string }) {
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+interface Issuer {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  tenantClaim: string;
+  tenantValue: string;
+  algorithms: string[];
+}
+
+/** The OAuth 2.0 issuer whose JWT access tokens the tenant accepts beside its static tokens (docs/oauth.md). */
+function OAuthIssuer(props: { name: string }) {
+  const issuer = useLoad(
+    () =>
+      api<Issuer>('GET', `/tenants/${enc(props.name)}/oauth`).catch((error: { status?: number }) => {
+        if (error.status === 404) return undefined;
+        throw error;
+      }),
+    [props.name],
+  );
+  return (
+    <section aria-labelledby="oauth">
+      <h2 id="oauth">OAuth 2.0 access tokens</h2>
+      <Problem error={issuer.error} />
+      {!issuer.loading && !issuer.data && !issuer.error && (
+        <p>
+          This tenant accepts only the static tokens above. To accept the JWT access tokens of an authorization server, use{' '}
+          <code>npx scimd oauth set</code> or <code>PUT /admin/tenants/{props.name}/oauth</code>.
+        </p>
+      )}
+      {issuer.data && (
+        <dl class="details">
+          <dt>Issuer</dt>
+          <dd>
+            <code>{issuer.data.issuer}</code>
+          </dd>
+          <dt>Audience</dt>
+          <dd>
+            <code>{issuer.data.audience}</code>
+          </dd>
+          <dt>Keys</dt>
+          <dd>
+            <code>{issuer.data.jwksUrl}</code>
+          </dd>
+          <dt>Tenant claim</dt>
+          <dd>
+            <code>
+              {issuer.data.tenantClaim} = {issuer.data.tenantValue}
+            </code>
+          </dd>
+          <dt>Algorithms</dt>
+          <dd>{issuer.data.algorithms.join(', ')}</dd>
+        </dl>
       )}
     </section>
   );
