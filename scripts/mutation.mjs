@@ -23,7 +23,8 @@ const FOLDERS = {
   errors: { tests: ['src/errors/*.test.ts'], target: 80 },
   auth: { tests: ['src/auth/*.test.ts'], target: 80 },
   filter: { tests: ['src/filter/*.test.ts'], target: 80 },
-  patch: { tests: ['src/patch/*.test.ts'], target: 80 },
+  // Not property.test.ts: its 2,000 random cases make each mutant's run 3 times as long.
+  patch: { tests: ['src/patch/apply.test.ts'], target: 80 },
   schema: { tests: ['src/schema/*.test.ts'], target: 80 },
   service: { tests: ['src/service/**/*.test.ts'], target: 65 },
 };
@@ -59,7 +60,7 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
     coverageAnalysis: 'perTest',
     mutate: [`src/${name}/**/*.ts`, '!**/*.test.ts', '!**/testing/**'],
     concurrency: 2,
-    timeoutMS: 20_000,
+    timeoutMS: 5000,
     incremental: process.env.STRYKER_FULL !== '1',
     incrementalFile: join(out, `${name}.incremental.json`),
     reporters: ['clear-text', 'json', 'progress-append-only'],
