@@ -88,7 +88,14 @@ export async function createRelay(
 ): Promise<Relay | undefined> {
   if (config.eventSinks.length === 0) return undefined;
   const sinks = await Promise.all(config.eventSinks.map((url) => createSink(url, { setSigner })));
-  return new Relay({ store, sinks, retentionMs: config.eventRetentionSeconds * 1000, ...(logger ? { logger } : {}), ...tuning });
+  return new Relay({
+    store,
+    sinks,
+    retentionMs: config.eventRetentionSeconds * 1000,
+    contract: config.eventContract,
+    ...(logger ? { logger } : {}),
+    ...tuning,
+  });
 }
 
 /** The composition root: store → services → HTTP app, wired explicitly. */
@@ -124,7 +131,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   pruner.unref();
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
   const oauth = createOAuthService({ store, verifier, clock });
-  const feed = createEventFeed(store);
+  const feed = createEventFeed(store, config.eventContract);
   const signer = await loadSetSigner(config.setSigningKeys, store, clock);
   const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay, async () => signer) : undefined;
   const sinks = () => sinkStatuses(store, config.eventSinks, relay, clock());

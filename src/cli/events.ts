@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { Config } from '../config/config.ts';
-import { toCloudEvent } from '../events/cloud-event.ts';
+import { type EventContract, toCloudEvent } from '../events/cloud-event.ts';
 import type { RelayLogger } from '../events/relay.ts';
 import { createRelay } from '../server.ts';
 import type { Store } from '../store/ports/store.ts';
@@ -40,8 +40,8 @@ export function registerEventCommands(program: Command, cli: Cli): void {
     .option('--after <N>', 'start after this sequence number (default: only what commits from now on)', wholeNumber)
     .addOption(new Option('--interval <MS>', 'how often to poll').default(200).argParser(wholeNumber).hideHelp())
     .action(
-      cli.withStore<{ tenant?: string; after?: number; interval: number }>('read', async ({ store, io }, options) =>
-        tail(store, options, io),
+      cli.withStore<{ tenant?: string; after?: number; interval: number }>('read', async ({ config, store, io }, options) =>
+        tail(store, options, config.eventContract, io),
       ),
     );
 }
@@ -63,7 +63,12 @@ async function relay(config: Config, io: Io): Promise<number> {
   return 0;
 }
 
-async function tail(store: Store, options: { tenant?: string; after?: number; interval: number }, io: Io): Promise<number> {
+async function tail(
+  store: Store,
+  options: { tenant?: string; after?: number; interval: number },
+  contract: EventContract,
+  io: Io,
+): Promise<number> {
   const tenants = options.tenant ? [await store.findTenantByName(options.tenant)] : await store.listTenants();
   if (tenants.some((t) => t === undefined)) {
     io.err(`scimd: tenant ${options.tenant} not found`);
@@ -87,7 +92,7 @@ async function tail(store: Store, options: { tenant?: string; after?: number; in
   while (!stopped) {
     for (const [tenantId, after] of cursors) {
       const events = await store.readEvents(tenantId, after, 1000);
-      for (const e of events) io.out(JSON.stringify(toCloudEvent(e)));
+      for (const e of events) io.out(JSON.stringify(toCloudEvent(e, contract)));
       if (events.length > 0) cursors.set(tenantId, events[events.length - 1]!.sequence);
     }
     await new Promise((r) => setTimeout(r, options.interval));

@@ -25,6 +25,8 @@ export interface Config {
   readonly eventSinks: readonly string[];
   /** Whether `scimd serve` runs the relay in-process (SCIMD_RELAY=off: run `scimd relay` apart). */
   readonly relayInServe: boolean;
+  /** SCIMD_EVENT_CONTRACT: the event contract version published (docs/events.md, Versions). */
+  readonly eventContract: 1 | 2;
   /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
   readonly eventRetentionSeconds: number;
   /** Token buckets per tenant and per token, in this process (docs/limits.md, "Rate limits"); perSecond 0 = off. */
@@ -70,6 +72,7 @@ export const DEFAULTS = {
   defaultPageSize: 100,
   cursorTimeoutSeconds: 3600,
   eventRetentionSeconds: 7 * 24 * 3600,
+  eventContract: 2 as 1 | 2,
   rateLimitTenantPerSecond: 1000,
   rateLimitTokenPerSecond: 500,
   jwksRefreshCooldownSeconds: 10,

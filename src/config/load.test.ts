@@ -15,6 +15,8 @@ describe('configuration from the environment', () => {
     assert.equal(config.bootstrapToken, undefined);
     assert.equal(config.bulkMaxOperations, 1000);
     assert.equal(config.bulkMaxPayloadBytes, 4194304);
+    assert.equal(config.eventContract, 2);
+    assert.equal(loadConfig({ SCIMD_EVENT_CONTRACT: '1' }).eventContract, 1);
     assert.ok(Object.isFrozen(config));
     assert.deepEqual(config.requestLimits, {
       maxJsonDepth: 32,
@@ -80,6 +82,7 @@ describe('configuration from the environment', () => {
     [{ SCIMD_MAX_JSON_DEPTH: '2' }, /SCIMD_MAX_JSON_DEPTH must be between 8 and 1000/],
     [{ SCIMD_MAX_FILTER_DEPTH: '0' }, /SCIMD_MAX_FILTER_DEPTH must be between 4 and 256/],
     [{ SCIMD_MAX_PATCH_OPERATIONS: 'many' }, /SCIMD_MAX_PATCH_OPERATIONS must be a whole number/],
+    [{ SCIMD_EVENT_CONTRACT: '3' }, /SCIMD_EVENT_CONTRACT must be 1 or 2/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one clear message`, () => {

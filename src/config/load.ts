@@ -95,6 +95,12 @@ function eventSinks(raw: string | undefined): string[] {
     });
 }
 
+function eventContract(raw: string | undefined): 1 | 2 {
+  if (raw === undefined) return DEFAULTS.eventContract;
+  if (raw === '1' || raw === '2') return raw === '1' ? 1 : 2;
+  throw new ConfigError(`SCIMD_EVENT_CONTRACT must be 1 or 2, got "${raw}"`);
+}
+
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = text(env, name)?.toLowerCase();
   if (raw === undefined) return fallback;
@@ -175,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cursorTimeoutSeconds: integer(env, 'SCIMD_CURSOR_TIMEOUT', DEFAULTS.cursorTimeoutSeconds, 1, 7 * 24 * 3600),
     eventSinks: Object.freeze(eventSinks(text(env, 'SCIMD_EVENT_SINKS'))),
     relayInServe: onOff(env, 'SCIMD_RELAY', true),
+    eventContract: eventContract(text(env, 'SCIMD_EVENT_CONTRACT')),
     eventRetentionSeconds: integer(env, 'SCIMD_EVENT_RETENTION', DEFAULTS.eventRetentionSeconds, 60, 365 * 24 * 3600),
     rateLimits: Object.freeze({
       tenant: rateLimit(env, 'TENANT', DEFAULTS.rateLimitTenantPerSecond),

@@ -32,6 +32,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'SCIMD_DEFAULT_PAGE_SIZE', value: (c) => text(c.defaultPageSize) },
   { name: 'SCIMD_CURSOR_TIMEOUT', value: (c) => text(c.cursorTimeoutSeconds) },
   { name: 'SCIMD_EVENT_SINKS', value: (c) => (c.eventSinks.length === 0 ? undefined : c.eventSinks.join(',')), secret: 'urls' },
+  { name: 'SCIMD_EVENT_CONTRACT', value: (c) => text(c.eventContract) },
   { name: 'SCIMD_RELAY', value: (c) => onOff(c.relayInServe) },
   { name: 'SCIMD_EVENT_RETENTION', value: (c) => text(c.eventRetentionSeconds) },
   { name: 'SCIMD_RATE_LIMIT_TENANT', value: (c) => text(c.rateLimits.tenant.perSecond) },

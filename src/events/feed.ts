@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { OutboxStore } from '../store/ports/outbox.ts';
-import { type CloudEvent, toCloudEvent } from './cloud-event.ts';
+import { type CloudEvent, CURRENT_EVENT_CONTRACT, type EventContract, toCloudEvent } from './cloud-event.ts';
 
 /**
  * The built-in feed: a tenant's events straight from the outbox, by sequence, so that a consumer
@@ -14,12 +14,12 @@ export interface EventFeed {
   notify(): void;
 }
 
-export function createEventFeed(store: OutboxStore): EventFeed {
+export function createEventFeed(store: OutboxStore, contract: EventContract = CURRENT_EVENT_CONTRACT): EventFeed {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   return {
     async read(tenantId, afterSequence, count) {
-      return (await store.readEvents(tenantId, afterSequence, count)).map(toCloudEvent);
+      return (await store.readEvents(tenantId, afterSequence, count)).map((r) => toCloudEvent(r, contract));
     },
     subscribe(listener) {
       emitter.on('events', listener);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { OutboxRecord, OutboxStore } from '../store/ports/outbox.ts';
-import { toCloudEvent } from './cloud-event.ts';
+import { CURRENT_EVENT_CONTRACT, type EventContract, toCloudEvent } from './cloud-event.ts';
 import type { Publisher } from './publisher.ts';
 
 export interface RelayLogger {
@@ -34,6 +34,8 @@ export interface RelayOptions {
   readonly leaseMs?: number;
   /** This relay's id in the lease table (default host:pid:uuid): unique per running relay. */
   readonly owner?: string;
+  /** The event contract version published (SCIMD_EVENT_CONTRACT; default the current one). */
+  readonly contract?: EventContract;
 }
 
 /** Per sink, in memory: what /metrics reports. The durable part (cursors) lives in the store. */
@@ -86,6 +88,7 @@ export class Relay {
   readonly #wakeDelayMs: number;
   readonly #leaseMs: number;
   readonly #owner: string;
+  readonly #contract: EventContract;
 
   constructor(options: RelayOptions) {
     this.#store = options.store;
@@ -101,6 +104,7 @@ export class Relay {
     this.#clock = options.clock ?? (() => new Date());
     this.#leaseMs = options.leaseMs ?? 5_000;
     this.#owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;
+    this.#contract = options.contract ?? CURRENT_EVENT_CONTRACT;
     this.#states = this.#sinks.map((s) => ({
       name: s.name,
       delivered: 0,
@@ -251,7 +255,7 @@ export class Relay {
     try {
       for (const [tenantId, list] of byTenant) {
         if (!held.has(tenantId)) continue;
-        await sink.publish(list.map(toCloudEvent));
+        await sink.publish(list.map((r) => toCloudEvent(r, this.#contract)));
         await this.#store.markDelivered(sink.name, tenantId, list[list.length - 1]!.sequence);
         state.delivered += list.length;
       }

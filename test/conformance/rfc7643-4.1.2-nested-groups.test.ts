@@ -144,7 +144,7 @@ describe('events under nesting: direct deltas from which a consumer derives tran
   after(() => h.close());
 
   async function newEvents(): Promise<CloudEvent[]> {
-    const events = (await h.server.store.readEvents(tenantId, seen, 1000)).map(toCloudEvent);
+    const events = (await h.server.store.readEvents(tenantId, seen, 1000)).map((r) => toCloudEvent(r));
     for (const e of events) assertValidEvent(e);
     seen += events.length;
     return events;
@@ -202,7 +202,7 @@ describe('events under nesting: direct deltas from which a consumer derives tran
     // The consumer: direct edges only, from the feed from sequence 1; everything else derived.
     const edges = new Map<string, Set<string>>(); // group → its direct members (users and groups)
     const deleted = new Set<string>();
-    for (const e of (await h.server.store.readEvents(tenantId, 0, 10_000)).map(toCloudEvent)) {
+    for (const e of (await h.server.store.readEvents(tenantId, 0, 10_000)).map((r) => toCloudEvent(r))) {
       const data = e.data as { id: string; members?: string[]; memberGroups?: string[] };
       const ids = [...(data.members ?? []), ...(data.memberGroups ?? [])];
       const set = edges.get(data.id) ?? new Set<string>();

@@ -57,10 +57,10 @@ describe('scimd events tail and scimd relay', () => {
       await until(() => lines().length >= 2, 30_000, 'the second event');
       child.kill('SIGTERM');
       await closed;
-      const events = lines().map((l) => JSON.parse(l) as { sequence: number; type: string });
+      const events = lines().map((l) => JSON.parse(l) as { sequence: string; type: string });
       events.forEach(assertValidEvent);
       assert.deepEqual(
-        events.map((e) => [e.sequence, e.type]),
+        events.map((e) => [Number(e.sequence), e.type]),
         [
           [1, 'scim.user.created'],
           [2, 'scim.user.created'],

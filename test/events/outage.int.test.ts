@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createConnection, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
+import { sequenceOf } from '../../src/events/cloud-event.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { createServer, type Server } from '../../src/server.ts';
 import { BIN, freePort, startServe, tempDatabaseUrl } from '../cli/process.ts';
@@ -91,7 +92,7 @@ describe('outages and crashes (RabbitMQ)', async () => {
         await server.relay!.stop();
         await forward.close();
       }
-      const seqs = consumer.received.map((e) => e.sequence);
+      const seqs = consumer.received.map((e) => sequenceOf(e));
       assert.deepEqual(
         seqs,
         Array.from({ length: 1000 }, (_, i) => i + 1),
@@ -152,9 +153,9 @@ describe('outages and crashes (RabbitMQ)', async () => {
       const bySequence = new Map<number, string>();
       for (const e of consumer.received) {
         assertValidEvent(e);
-        const seen = bySequence.get(e.sequence);
+        const seen = bySequence.get(sequenceOf(e));
         if (seen !== undefined) assert.equal(seen, e.id, `sequence ${e.sequence} redelivered with another id`);
-        bySequence.set(e.sequence, e.id);
+        bySequence.set(sequenceOf(e), e.id);
       }
       const max = Math.max(...bySequence.keys());
       for (let s = 1; s <= max; s++) assert.ok(bySequence.has(s), `sequence ${s} missing`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type CloudEvent, toCloudEvent } from '../../src/events/cloud-event.ts';
+import { type CloudEvent, sequenceOf, toCloudEvent } from '../../src/events/cloud-event.ts';
 import { assertValidEvent, eventSchemaErrors } from '../../src/events/testing/schema.ts';
 import { groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
@@ -19,10 +19,10 @@ describe('transactional outbox: the events each kind of change produces', () => 
   /** The events appended since the last call, each checked against docs/event.schema.json. */
   async function newEvents(): Promise<CloudEvent[]> {
     const records = await h.server.store.readEvents(tenantId, seen, 1000);
-    const events = records.map(toCloudEvent);
+    const events = records.map((r) => toCloudEvent(r));
     for (const e of events) {
       assertValidEvent(e);
-      assert.equal(e.sequence, ++seen, 'sequence is gapless');
+      assert.equal(sequenceOf(e), ++seen, 'sequence is gapless');
     }
     return events;
   }
@@ -179,9 +179,9 @@ describe('transactional outbox: the events each kind of change produces', () => 
     const r = await h.request('POST', '/Users', { token: h.tokenB, body: userBody('other@example.com') });
     assert.equal(r.status, 201);
     const globex = (await h.server.store.findTenantByName('globex'))!.id;
-    const events = (await h.server.store.readEvents(globex, 0, 10)).map(toCloudEvent);
+    const events = (await h.server.store.readEvents(globex, 0, 10)).map((r) => toCloudEvent(r));
     assert.deepEqual(
-      events.map((e) => [e.tenant, e.sequence]),
+      events.map((e) => [e.tenant, sequenceOf(e)]),
       [['globex', 1]],
     );
   });
@@ -208,5 +208,12 @@ describe('transactional outbox: the events each kind of change produces', () => 
     assert.notDeepEqual(eventSchemaErrors({ ...base, data: { resource: { ...resource, members: [] }, version: 1 } }), []);
     assert.notDeepEqual(eventSchemaErrors({ ...base, sequence: 0, data: { resource, version: 1 } }), []);
     assert.notDeepEqual(eventSchemaErrors({ ...base, type: 'scim.user.deleted', data: { id: '1', version: 1 } }), []);
+    // Contract 2: the CloudEvents sequence extension's string, zero-padded so that it sorts as it counts.
+    const v2 = { ...base, dataschema: 'urn:scimd:events:2', data: { resource, version: 1 } };
+    assert.deepEqual(eventSchemaErrors({ ...v2, sequence: '00000000000000000001' }), []);
+    assert.notDeepEqual(eventSchemaErrors({ ...v2, sequence: 1 }), []);
+    assert.notDeepEqual(eventSchemaErrors({ ...v2, sequence: '1' }), []);
+    assert.notDeepEqual(eventSchemaErrors({ ...v2, sequence: '00000000000000000000' }), []);
+    assert.notDeepEqual(eventSchemaErrors({ ...base, sequence: '00000000000000000001', data: { resource, version: 1 } }), []);
   });
 });

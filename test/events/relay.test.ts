@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CloudEvent } from '../../src/events/cloud-event.ts';
+import { type CloudEvent, sequenceOf } from '../../src/events/cloud-event.ts';
 import type { Publisher } from '../../src/events/publisher.ts';
 import { backoffDelay, Relay } from '../../src/events/relay.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
@@ -76,7 +76,7 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
       const acme = received.filter((e) => e.tenant === 'acme');
       acme.forEach((e, i) => {
         assertValidEvent(e);
-        assert.equal(e.sequence, i + 1, 'in order, none lost');
+        assert.equal(sequenceOf(e), i + 1, 'in order, none lost');
       });
     }
     assert.deepEqual(
@@ -108,7 +108,7 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
     } finally {
       await b.stop();
     }
-    const acme = [...first.received, ...second.received].filter((e) => e.tenant === 'acme').map((e) => e.sequence);
+    const acme = [...first.received, ...second.received].filter((e) => e.tenant === 'acme').map((e) => sequenceOf(e));
     assert.deepEqual(
       acme,
       Array.from({ length: before + 2 }, (_, i) => i + 1),
@@ -150,19 +150,19 @@ describe('built-in feed: GET /Events and Server-Sent Events', () => {
     const page = await h.request('GET', '/Events?after=2&count=2');
     assert.equal(page.status, 200);
     assert.deepEqual(
-      page.body.events.map((e: CloudEvent) => e.sequence),
+      page.body.events.map((e: CloudEvent) => sequenceOf(e)),
       [3, 4],
     );
     assert.equal(page.body.lastSequence, 4);
     page.body.events.forEach(assertValidEvent);
     const rest = await h.request('GET', '/Events?after=4');
     assert.deepEqual(
-      rest.body.events.map((e: CloudEvent) => e.sequence),
+      rest.body.events.map((e: CloudEvent) => sequenceOf(e)),
       [5],
     );
     const other = await h.request('GET', '/Events', { token: h.tokenB });
     assert.deepEqual(
-      other.body.events.map((e: CloudEvent) => [e.tenant, e.sequence]),
+      other.body.events.map((e: CloudEvent) => [e.tenant, sequenceOf(e)]),
       [['globex', 1]],
     );
     assert.equal((await h.request('GET', '/Events', { token: null })).status, 401);

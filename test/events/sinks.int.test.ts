@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
-import type { CloudEvent } from '../../src/events/cloud-event.ts';
+import { after, before, describe, it } from 'node:test';
+import { type CloudEvent, sequenceOf } from '../../src/events/cloud-event.ts';
+import { assertCloudEvents, fromHttp } from '../../src/events/testing/cloudevents.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -66,13 +67,14 @@ async function scenario(h: Harness, consumer: Consumer): Promise<void> {
   await new Promise((r) => setTimeout(r, 100));
   const got = consumer.received;
   got.forEach(assertValidEvent);
+  assertCloudEvents(got);
   assert.deepEqual(
     got.map((e) => e.type),
     expected,
   );
   assert.deepEqual(
-    got.map((e) => e.sequence),
-    [1, 2, 3, 4, 5, 6, 7],
+    got.map((e) => [e.dataschema, e.sequence]),
+    [1, 2, 3, 4, 5, 6, 7].map((n) => ['urn:scimd:events:2', `0000000000000000000${n}`]),
   );
   assert.ok(got.every((e) => e.tenant === 'acme'));
   assert.deepEqual(consumer.failures, []);
@@ -88,7 +90,7 @@ function firstDeliveries(received: readonly CloudEvent[]): Map<string, number[]>
   for (const e of received) {
     if (seen.has(e.id)) continue;
     seen.add(e.id);
-    out.get(e.tenant)?.push(e.sequence);
+    out.get(e.tenant)?.push(sequenceOf(e));
   }
   return out;
 }
@@ -178,7 +180,7 @@ describe('RabbitMQ sink (publisher confirms, topic exchange, <tenant>.<type>)', 
     };
   }
 
-  it('every kind of change arrives, in order, valid against the schema', opts, async () => {
+  it('every kind of change arrives, in order, valid against the schema and the CloudEvents SDK', opts, async () => {
     const exchange = `scim.test.${suffix()}`;
     const c = await consumer(exchange, 'acme.#');
     const h = await startHarness({ SCIMD_EVENT_SINKS: `amqp://guest:guest@127.0.0.1:5672/?exchange=${exchange}` });
@@ -324,7 +326,7 @@ describe('Redis Streams sink (XADD, approximate MAXLEN)', async () => {
     };
   }
 
-  it('every kind of change arrives, in order, valid against the schema', opts, async () => {
+  it('every kind of change arrives, in order, valid against the schema and the CloudEvents SDK', opts, async () => {
     const stream = `scim.test.${suffix()}`;
     const c = await consumer(stream);
     const h = await startHarness({ SCIMD_EVENT_SINKS: `redis://127.0.0.1:6379?stream=${stream}&maxlen=1000` });
@@ -399,7 +401,7 @@ describe('MQTT sink (QoS 1, scim/<tenant>/<type>)', async () => {
     return { received, failures, close: async () => void (await client.endAsync()) };
   }
 
-  it('every kind of change arrives at QoS 1, in order, valid against the schema', opts, async () => {
+  it('every kind of change arrives at QoS 1, in order, valid against the schema and the CloudEvents SDK', opts, async () => {
     const prefix = `scimtest-${suffix()}`;
     const c = await consumer(prefix);
     const h = await startHarness({ SCIMD_EVENT_SINKS: `mqtt://127.0.0.1:1883?prefix=${prefix}` });
@@ -462,7 +464,8 @@ describe('webhook sink (HMAC-SHA256 over timestamp and body, 2xx = delivered)', 
           res.writeHead(503).end();
           return;
         }
-        received.push(JSON.parse(body) as CloudEvent);
+        // Read as a CloudEvents SDK receiver reads it: the HTTP binding, structured mode.
+        received.push(fromHttp(req.headers, body) as unknown as CloudEvent);
         res.writeHead(204).end();
       });
     });
@@ -478,7 +481,7 @@ describe('webhook sink (HMAC-SHA256 over timestamp and body, 2xx = delivered)', 
     return { consumer, port: (server.address() as AddressInfo).port };
   }
 
-  it('every kind of change arrives signed, in order, valid against the schema (after two 503s)', async () => {
+  it('every kind of change arrives signed, in order, valid against the schema and the CloudEvents SDK (after two 503s)', async () => {
     const { consumer, port } = await receiver(2);
     const h = await startHarness({ SCIMD_EVENT_SINKS: `http://127.0.0.1:${port}/hook#secret=${secret}` });
     try {
@@ -503,5 +506,44 @@ describe('webhook sink (HMAC-SHA256 over timestamp and body, 2xx = delivered)', 
       await proxy.stop();
       await consumer.close();
     }
+  });
+});
+
+describe('the built-in feed (GET /Events): the same envelope', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => h?.close());
+  it('every kind of change is a page of events valid against the schema and the CloudEvents SDK', async () => {
+    const consumer: Consumer = { received: [], failures: [], close: async () => undefined };
+    const scenarioDone = scenario(h, consumer);
+    // The feed is read, not pushed: page it while the scenario waits for its events.
+    const reader = (async () => {
+      let after = 0;
+      for (let i = 0; i < 500 && consumer.received.length < 7; i++) {
+        const page = await h.request('GET', `/Events?after=${after}`);
+        consumer.received.push(...(page.body.events as CloudEvent[]));
+        after = page.body.lastSequence;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await Promise.all([scenarioDone, reader]);
+  });
+});
+
+describe('SCIMD_EVENT_CONTRACT=1: contract 1 for consumers not yet migrated', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ SCIMD_EVENT_CONTRACT: '1' });
+  });
+  after(async () => h?.close());
+  it('publishes urn:scimd:events:1 with an integer sequence, which the sequence extension refuses', async () => {
+    assert.equal((await h.request('POST', '/Users', { body: userBody(`v1-${suffix()}@example.com`) })).status, 201);
+    const [event] = (await h.request('GET', '/Events?after=0')).body.events as CloudEvent[];
+    assert.equal(event!.dataschema, 'urn:scimd:events:1');
+    assert.equal(event!.sequence, 1);
+    assertValidEvent(event);
+    assert.throws(() => assertCloudEvents([event]), /sequence extension: 1 is not a non-empty string/);
   });
 });

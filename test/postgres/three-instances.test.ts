@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sequenceOf } from '../../src/events/cloud-event.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { createTenantService } from '../../src/service/tenants.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
@@ -298,7 +299,7 @@ describe('three scimd instances on one PostgreSQL database, relaying to RabbitMQ
       const events = received.filter((e) => e.tenant === tenant);
       events.forEach(assertValidEvent);
       assert.deepEqual(
-        events.map((e) => e.sequence),
+        events.map((e) => sequenceOf(e)),
         Array.from({ length: events.length }, (_, i) => i + 1),
         `${tenant}: arrival order is sequence order, gap-free`,
       );

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
 import { invalidValue } from '../../errors/scim-error.ts';
+import { sequenceOf } from '../../events/cloud-event.ts';
 import type { EventFeed } from '../../events/feed.ts';
 import { route } from '../method-router.ts';
 import { SECURITY_HEADERS } from '../plugins/security-headers.ts';
@@ -42,7 +43,7 @@ export function registerEventRoutes(app: FastifyInstance, config: Config, feed: 
         return reply
           .code(200)
           .type('application/json; charset=utf-8')
-          .send({ events, lastSequence: events.length > 0 ? events[events.length - 1]!.sequence : after });
+          .send({ events, lastSequence: events.length > 0 ? sequenceOf(events[events.length - 1]!) : after });
       }
 
       reply.hijack();
@@ -58,8 +59,8 @@ export function registerEventRoutes(app: FastifyInstance, config: Config, feed: 
             // Drain everything committed since `after`, page by page; every event is written once.
             while (!closed) {
               const events = await feed.read(scope.tenantId, after, streamPage);
-              for (const e of events) res.write(`id: ${e.sequence}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-              if (events.length > 0) after = events[events.length - 1]!.sequence;
+              for (const e of events) res.write(`id: ${sequenceOf(e)}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+              if (events.length > 0) after = sequenceOf(events[events.length - 1]!);
               if (events.length < streamPage) break;
             }
           })
