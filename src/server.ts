@@ -16,6 +16,7 @@ import { type AuditLog, createAuditLog } from './service/audit.ts';
 import { createAuthenticator } from './service/authenticate.ts';
 import { createBulkService } from './service/bulk.ts';
 import { type ConsoleSessions, createConsoleSessions } from './service/console-sessions.ts';
+import { createDeltaService } from './service/delta.ts';
 import { createMeService } from './service/me.ts';
 import { createOAuthService, type OAuthService } from './service/oauth.ts';
 import { createRateLimiter } from './service/rate-limit.ts';
@@ -36,7 +37,7 @@ export { VERSION } from './version.ts';
 const REQUEST_LOG_PRUNE_MS = 60_000;
 
 /** What the server does today; ServiceProviderConfig publishes exactly this. */
-export const FEATURES: Features = { patch: true, bulk: true, securityEvents: true };
+export const FEATURES: Features = { patch: true, bulk: true, securityEvents: true, deltaQuery: true };
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -165,6 +166,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     limits,
     ping: () => store.ping(),
     feed,
+    delta: createDeltaService({
+      store,
+      resources,
+      clock,
+      limits,
+      retentionSeconds: config.eventRetentionSeconds,
+      attributeLimits: config.requestLimits.attributeList,
+    }),
     metrics: () => outboxMetrics(store, relay),
     audit,
     requestLog,

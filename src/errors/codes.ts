@@ -1,6 +1,6 @@
 /**
  * The one table of legal (status, scimType) pairs: RFC 7644 §3.12 Table 9, plus RFC 9865 §2.3
- * cursor errors. Every ScimError is checked against it at construction.
+ * cursor errors, and the delta query draft's expiredDeltaToken (draft-sehgal-scim-delta-query-01 §7). Every ScimError is checked against it at construction.
  */
 export const SCIM_TYPES = [
   'invalidFilter',
@@ -16,6 +16,7 @@ export const SCIM_TYPES = [
   'invalidCursor',
   'expiredCursor',
   'invalidCount',
+  'expiredDeltaToken',
 ] as const;
 
 export type ScimType = (typeof SCIM_TYPES)[number];
@@ -35,4 +36,5 @@ export const STATUS_FOR_SCIM_TYPE: Readonly<Record<ScimType, readonly number[]>>
   invalidCursor: [400],
   expiredCursor: [400],
   invalidCount: [400],
+  expiredDeltaToken: [400],
 };

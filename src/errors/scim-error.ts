@@ -35,6 +35,7 @@ export const tooMany = (detail: string) => new ScimError(400, 'tooMany', detail)
 export const invalidCursor = (detail: string) => new ScimError(400, 'invalidCursor', detail);
 export const expiredCursor = (detail: string) => new ScimError(400, 'expiredCursor', detail);
 export const invalidCount = (detail: string) => new ScimError(400, 'invalidCount', detail);
+export const expiredDeltaToken = (detail: string) => new ScimError(400, 'expiredDeltaToken', detail);
 export const badRequest = (detail: string) => new ScimError(400, undefined, detail);
 export const notFound = (detail: string) => new ScimError(404, undefined, detail);
 export const preconditionFailed = (detail: string) => new ScimError(412, undefined, detail);

@@ -6,6 +6,7 @@ import type { SetPoller } from '../events/set/poll.ts';
 import type { AuditLog } from '../service/audit.ts';
 import type { Authenticate } from '../service/authenticate.ts';
 import type { BulkService } from '../service/bulk.ts';
+import type { DeltaService } from '../service/delta.ts';
 import type { MeService } from '../service/me.ts';
 import type { RateLimiter } from '../service/rate-limit.ts';
 import type { RequestLog } from '../service/request-log.ts';
@@ -26,6 +27,7 @@ import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { requestIdOf } from './request-id.ts';
 import { installRequestLogHook } from './request-log-hook.ts';
 import { registerBulkRoutes } from './routes/bulk.ts';
+import { registerDeltaRoutes } from './routes/delta.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -50,6 +52,8 @@ export interface AppDeps {
   readonly ping: () => Promise<void>;
   /** The built-in event feed (GET {basePath}/Events). */
   readonly feed?: EventFeed;
+  /** Delta queries (/.deltaToken, /.delta) and the tenant's event position (/Events/position). */
+  readonly delta?: DeltaService;
   /** Prometheus text for GET /metrics (unauthenticated, like /healthz: expose it internally only). */
   readonly metrics?: () => Promise<string>;
   /** Where SCIM writes are recorded (docs/administration.md, "Audit log"). */
@@ -104,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerResourceRoutes(scim, config, deps.resources);
       registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
+      if (deps.delta) registerDeltaRoutes(scim, config, deps.delta);
       if (deps.securityEvents) registerSetPollRoute(scim, config, deps.securityEvents.poller);
       registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits, deps.bulk.limits, deps.authenticationSchemes);
       registerMeRoutes(scim, config, deps.resources, deps.me);

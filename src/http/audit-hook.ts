@@ -24,7 +24,7 @@ function target(basePath: string, request: FastifyRequest, reply: FastifyReply) 
 }
 
 /**
- * Records every SCIM write (POST, PUT, PATCH, DELETE; not the POST of a .search, which reads)
+ * Records every SCIM write (POST, PUT, PATCH, DELETE; not the POST of a .search or .delta, which read)
  * once it is answered, failed ones too, in the audit log: time, tenant, token, operation,
  * resource type and id, status. Never the body. Requests refused before authentication (401)
  * are not recorded: they have no tenant, and anyone could fill the log with them.
@@ -33,7 +33,7 @@ export function installAuditHook(scim: FastifyInstance, basePath: string, audit:
   // A callback hook: it runs after every SCIM response, reads mostly, and has nothing to await.
   scim.addHook('onResponse', (request, reply, done) => {
     const principal = request.principal;
-    if (OPERATIONS[request.method] !== undefined && principal !== null && !(request.routeOptions.url ?? '').endsWith('/.search')) {
+    if (OPERATIONS[request.method] !== undefined && principal !== null && !/\/\.(search|delta)$/.test(request.routeOptions.url ?? '')) {
       audit.record({
         time: arrival(reply),
         tenantId: principal.tenantId,

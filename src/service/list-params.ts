@@ -79,14 +79,24 @@ export function listParamsFromQuery(
 
 /** The body of POST /.search (RFC 7644 §3.4.3), same meaning as the query parameters. */
 export function listParamsFromSearchRequest(body: unknown, limits: AttributeListLimits = DEFAULT_ATTRIBUTE_LIST_LIMITS): ListParams {
+  return listParams(requestMessage(body, SEARCH_REQUEST_SCHEMA, 'SearchRequest'), limits);
+}
+
+/** A request body that must be a JSON object listing `schema` (case-insensitively) in `schemas`. */
+export function requestMessage(body: unknown, schema: string, name: string): Readonly<Record<string, unknown>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalidSyntax('a SearchRequest body must be a JSON object');
+    throw invalidSyntax(`a ${name} body must be a JSON object`);
   }
   const request = body as Record<string, unknown>;
   const schemas = request['schemas'];
-  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())) {
-    throw invalidValue(`a SearchRequest must list the schema ${SEARCH_REQUEST_SCHEMA}`);
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === schema.toLowerCase())) {
+    throw invalidValue(`a ${name} must list the schema ${schema}`);
   }
+  return request;
+}
+
+/** The SearchRequest attributes of a request message (a delta query's, draft-sehgal-scim-delta-query-02 §5.1). */
+export function listParamsFromMessage(request: Readonly<Record<string, unknown>>, limits: AttributeListLimits): ListParams {
   return listParams(request, limits);
 }
 

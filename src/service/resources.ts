@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { invalidValue, notFound, ScimError } from '../errors/scim-error.ts';
 import { eventBuilders } from '../events/build.ts';
+import type { Filter as ParsedFilter } from '../filter/ast.ts';
 import { DEFAULT_FILTER_LIMITS, type FilterLimits, parseFilter } from '../filter/parser.ts';
 import { parsePatchPath } from '../filter/path.ts';
 import { resolveFilter } from '../filter/resolve.ts';
@@ -125,8 +126,15 @@ export function createResourceService(deps: ResourceServiceDeps) {
    * attribute sorts as if its value were absent; only when no type can take the filter (or the
    * sortBy) is it an error.
    */
-  function targetsFor(registry: SchemaRegistry, types: readonly ResourceTypeName[], params: ListParams): QueryTarget[] {
-    const parsed = params.filter !== undefined ? parseFilter(params.filter, bounds.filter) : undefined;
+  function targetsFor(
+    registry: SchemaRegistry,
+    types: readonly ResourceTypeName[],
+    params: ListParams,
+    ids: readonly string[] | undefined,
+  ): QueryTarget[] {
+    const clientFilter = params.filter !== undefined ? parseFilter(params.filter, bounds.filter) : undefined;
+    const parsed: ParsedFilter | undefined =
+      ids === undefined ? clientFilter : clientFilter ? { kind: 'and', left: clientFilter, right: idIn(ids) } : idIn(ids);
     const lenient = types.length > 1;
     const filters = types.map((type) => attempt(() => (parsed ? resolveFilter(parsed, registry, type) : undefined)));
     const sorts = types.map((type) =>
@@ -146,10 +154,13 @@ export function createResourceService(deps: ResourceServiceDeps) {
     return targets;
   }
 
-  /** RFC 7644 §3.4.2 (filter, sort, index paging) and RFC 9865 (cursor paging). */
-  async function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams) {
+  /**
+   * RFC 7644 §3.4.2 (filter, sort, index paging) and RFC 9865 (cursor paging). `ids`, when given,
+   * narrows the query to those resources (the changed resources of a delta query).
+   */
+  async function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams, ids?: readonly string[]) {
     const registry = await registries.forTenant(scope.tenantId);
-    const targets = targetsFor(registry, types, params);
+    const targets = targetsFor(registry, types, params, ids);
     const selection: Selection = { attributes: params.attributes, excludedAttributes: params.excludedAttributes };
     const cursorMode = params.cursor !== undefined;
     if (cursorMode && params.startIndex !== undefined) {
@@ -395,6 +406,16 @@ interface Change {
   readonly passwordHash?: string;
   readonly memberOps: readonly MemberOp[];
 }
+
+/** `id eq "a" or id eq "b" or …` as a balanced tree, so that its depth grows with log2 of the ids. */
+function idIn(ids: readonly string[]): ParsedFilter {
+  if (ids.length === 0) return { kind: 'not', filter: { kind: 'present', path: ID_PATH } };
+  if (ids.length === 1) return { kind: 'compare', path: ID_PATH, op: 'eq', value: ids[0]! };
+  const half = Math.ceil(ids.length / 2);
+  return { kind: 'or', left: idIn(ids.slice(0, half)), right: idIn(ids.slice(half)) };
+}
+
+const ID_PATH = { uri: undefined, name: 'id', subAttr: undefined, offset: 0 } as const;
 
 /** A value, or the ScimError computing it threw (other errors propagate). */
 function attempt<T>(compute: () => T): { value?: T; error?: ScimError } {

@@ -11,6 +11,8 @@ export interface Features {
   readonly bulk: boolean;
   /** RFC 9967 Security Event Tokens (push sinks and the RFC 8936 poll endpoint). */
   readonly securityEvents: boolean;
+  /** draft-sehgal-scim-delta-query-02: /.deltaToken and /.delta (docs/delta-query.md). */
+  readonly deltaQuery: boolean;
 }
 
 /** RFC 7643 §5 authenticationSchemes entry. */
@@ -49,7 +51,7 @@ export function authenticationSchemes(issuer: OAuthIssuerRecord | undefined): re
 }
 
 /**
- * RFC 7643 §5, plus RFC 9865 §4 `pagination` and RFC 9967 §4 `securityEvents`. It must tell the truth: clients such as Entra read
+ * RFC 7643 §5, plus RFC 9865 §4 `pagination`, RFC 9967 §4 `securityEvents` and the delta query draft's `deltaQuery`. It must tell the truth: clients such as Entra read
  * it to decide what to send.
  */
 export function serviceProviderConfig(
@@ -58,6 +60,7 @@ export function serviceProviderConfig(
   bulk: BulkLimits,
   location: string,
   schemes: readonly AuthenticationScheme[] = authenticationSchemes(undefined),
+  deltaTokenExpirySeconds = 0,
 ) {
   return {
     schemas: [SPC_SCHEMA],
@@ -79,6 +82,10 @@ export function serviceProviderConfig(
     },
     // RFC 9967 §4: SETs, no asynchronous requests (`Prefer: respond-async` is answered synchronously).
     ...(features.securityEvents ? { securityEvents: { asyncRequest: 'none', eventUris: [...SET_EVENT_URIS] } } : {}),
+    // draft-sehgal-scim-delta-query-02 §4.4: a token reaches back as far as the outbox keeps events.
+    deltaQuery: features.deltaQuery
+      ? { supported: true, deltaTokenExpiry: deltaTokenExpirySeconds, supportedResources: ['ServerRoot', 'User', 'Group'] }
+      : { supported: false },
     authenticationSchemes: schemes,
     meta: { resourceType: 'ServiceProviderConfig', location },
   };

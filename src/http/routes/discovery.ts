@@ -50,7 +50,10 @@ export function registerDiscoveryRoutes(
       refuseFilter(request);
       const base = baseUrlOf(config, request);
       const schemes = await schemesOf(scopeOf(config, request).tenantId);
-      return sendScim(reply, serviceProviderConfig(features, limits, bulkLimits, `${base}/ServiceProviderConfig`, schemes));
+      return sendScim(
+        reply,
+        serviceProviderConfig(features, limits, bulkLimits, `${base}/ServiceProviderConfig`, schemes, config.eventRetentionSeconds),
+      );
     },
   });
   route(app, '/Schemas', {

@@ -1,4 +1,5 @@
 import type { AdminStore } from './admin.ts';
+import type { ChangeLogStore } from './change-log.ts';
 import type { ConsoleStore } from './console.ts';
 import type { OAuthIssuerStore } from './oauth-issuers.ts';
 import type { OutboxStore } from './outbox.ts';
@@ -17,6 +18,7 @@ export interface Store
   extends ResourceStore,
     TenantStore,
     OutboxStore,
+    ChangeLogStore,
     SchemaStore,
     AdminStore,
     OAuthIssuerStore,

@@ -22,6 +22,7 @@ import {
   toAudit,
   toTenant,
 } from '../sql/admin.ts';
+import { changeLogQueries } from '../sql/change-log.ts';
 import { consoleQueries } from '../sql/console.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
@@ -521,6 +522,16 @@ export class PostgresStore implements Store {
   readonly pruneConsole = this.#console.pruneConsole;
   readonly tenantActivity = this.#console.tenantActivity;
   readonly tenantDelivery = this.#console.tenantDelivery;
+
+  // ---- the outbox as a change log (the SQL is shared: src/store/sql/change-log.ts) ------------
+
+  readonly #changes = changeLogQueries(
+    async <R>(query: Sql) => (await this.#run(query)) as R[],
+    (tenantId) => this.#sequence(tenantId),
+  );
+  readonly latestSequence = this.#changes.latestSequence;
+  readonly readChanges = this.#changes.readChanges;
+  readonly countChanges = this.#changes.countChanges;
 
   // ---- reads --------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import {
   toAudit,
   toTenant,
 } from '../sql/admin.ts';
+import { changeLogQueries } from '../sql/change-log.ts';
 import { consoleQueries } from '../sql/console.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { expiredDeltaToken, invalidValue } from '../errors/scim-error.ts';
+import { type AttributeListLimits, DEFAULT_ATTRIBUTE_LIST_LIMITS } from '../schema/project.ts';
+import type { ResourceTypeName } from '../schema/resource.ts';
+import type { ChangeEndpoint, ChangeLogStore } from '../store/ports/change-log.ts';
+import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
+import { listParamsFromMessage, requestMessage } from './list-params.ts';
+import { LIST_RESPONSE_SCHEMA, type ListLimits, type RequestScope, type ResourceService } from './resources.ts';
+
+/** draft-sehgal-scim-delta-query-02 §4.2, §5.1, §5.2: the message schemas. */
+export const DELTA_TOKEN_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:delta:token';
+export const DELTA_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:delta:request';
+export const DELTA_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:delta:response';
+
+export interface DeltaServiceDeps {
+  readonly store: ChangeLogStore;
+  readonly resources: ResourceService;
+  readonly clock: () => Date;
+  readonly limits: ListLimits;
+  /** SCIMD_EVENT_RETENTION: how long the outbox keeps delivered events, hence how far back a token reaches. */
+  readonly retentionSeconds: number;
+  readonly attributeLimits?: AttributeListLimits;
+}
+
+const ENDPOINT: Readonly<Record<ResourceTypeName, ChangeEndpoint>> = { User: 'Users', Group: 'Groups' };
+const TYPE_OF: Readonly<Record<string, ResourceTypeName>> = { Users: 'User', Groups: 'Group' };
+
+/**
+ * A delta token: the tenant's event position, when it was issued, and a fingerprint of the tenant
+ * (a token of another tenant is refused rather than read against this one's positions). Opaque
+ * base64url with a checksum: unreserved characters only, as the draft asks.
+ */
+interface TokenPayload {
+  readonly v: 1;
+  readonly p: number;
+  readonly t: number;
+  readonly h: string;
+}
+
+const tenantMark = (tenantId: string) => createHash('sha256').update(`scimd-delta:${tenantId}`).digest('base64url').slice(0, 10);
+const checksum = (body: string) => createHash('sha256').update(`scimd-delta-token:${body}`).digest('base64url').slice(0, 8);
+
+function encodeToken(tenantId: string, position: number, now: Date): string {
+  const payload: TokenPayload = { v: 1, p: position, t: Math.floor(now.getTime() / 1000), h: tenantMark(tenantId) };
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${body}.${checksum(body)}`;
+}
+
+function decodeToken(tenantId: string, token: string): number {
+  const [body, sum, extra] = token.split('.');
+  const refuse = () =>
+    invalidValue('the deltaToken is not one this service provider issued (use the value of a nextDeltaToken or of GET /.deltaToken)');
+  if (!body || !sum || extra !== undefined || checksum(body) !== sum) throw refuse();
+  let payload: TokenPayload;
+  try {
+    payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
+  } catch {
+    throw refuse();
+  }
+  if (payload.v !== 1 || !Number.isSafeInteger(payload.p) || payload.p < 0) throw refuse();
+  if (payload.h !== tenantMark(tenantId)) throw invalidValue('the deltaToken was issued to another tenant');
+  return payload.p;
+}
+
+/** One changed resource of a page: its id, type, and whether its first change in the range created it. */
+interface Changed {
+  readonly id: string;
+  readonly resourceType: ResourceTypeName;
+  readonly created: boolean;
+}
+
+/**
+ * Delta queries (draft-sehgal-scim-delta-query-02; docs/delta-query.md), read from the outbox:
+ * a token is a tenant event position; a query answers the resources that events after it touched,
+ * each once, in the order of their first change, with their current state (or as deleted).
+ */
+export function createDeltaService(deps: DeltaServiceDeps) {
+  const { store, resources, clock, limits } = deps;
+  const attributeLimits = deps.attributeLimits ?? DEFAULT_ATTRIBUTE_LIST_LIMITS;
+
+  function tokenMessage(tenantId: string, position: number) {
+    const now = clock();
+    return {
+      value: encodeToken(tenantId, position, now),
+      // The next event is made now or later and kept at least the retention after it was made.
+      expiry: new Date(now.getTime() + deps.retentionSeconds * 1000).toISOString(),
+    };
+  }
+
+  /** GET [prefix]/.deltaToken (§4.2): a token for the tenant's latest event position. */
+  async function token(scope: RequestScope) {
+    return { schemas: [DELTA_TOKEN_SCHEMA], ...tokenMessage(scope.tenantId, await store.latestSequence(scope.tenantId)) };
+  }
+
+  /**
+   * The resources changed after `after` up to `upTo` (at most `count`, from the change after
+   * `from`), and where the next page starts; `done` when the range is exhausted.
+   */
+  async function collect(tenantId: string, from: number, upTo: number, count: number, endpoint: ChangeEndpoint | undefined) {
+    const page = new Map<string, Changed>();
+    const batch = Math.max(count * 2, 200);
+    let position = from;
+    for (;;) {
+      const rows = await store.readChanges(tenantId, position, upTo, batch, endpoint);
+      for (const row of rows) {
+        if (!page.has(row.subject)) {
+          if (page.size === count) return { page: [...page.values()], next: position, done: false };
+          const [segment, id] = row.subject.split('/') as [string, string];
+          page.set(row.subject, { id, resourceType: TYPE_OF[segment]!, created: row.type.endsWith('.created') });
+        }
+        position = row.sequence;
+      }
+      if (rows.length < batch) return { page: [...page.values()], next: upTo, done: true };
+    }
+  }
+
+  /** POST [prefix]/.delta (§5.1): the page of changes after the request's deltaToken. */
+  async function query(scope: RequestScope, types: readonly ResourceTypeName[], body: unknown) {
+    const request = requestMessage(body, DELTA_REQUEST_SCHEMA, 'delta query request');
+    const deltaToken = request['deltaToken'];
+    if (typeof deltaToken !== 'string' || deltaToken === '') throw invalidValue('a delta query request needs a deltaToken (a string)');
+    const params = listParamsFromMessage(request, attributeLimits);
+    if (params.sortBy !== undefined)
+      throw invalidValue('sortBy is not supported in a delta query: changes come in the order they were made');
+    if (params.startIndex !== undefined) throw invalidValue('a delta query pages with cursor and count (RFC 9865), not startIndex');
+    const after = decodeToken(scope.tenantId, deltaToken);
+    const count = Math.min(Math.max(params.count ?? limits.defaultPageSize, 1), limits.maxResults);
+    const endpoint = types.length === 1 ? ENDPOINT[types[0]!] : undefined;
+    const fingerprint = queryFingerprint(['delta', types, deltaToken, params.filter]);
+    const now = clock();
+
+    // A walk is pinned to the position of its first page (upTo): later changes wait for the next token.
+    let upTo: number;
+    let from: number;
+    let totalResults: number;
+    if (params.cursor !== undefined && params.cursor !== '') {
+      const decoded = decodeCursor(params.cursor, fingerprint, now, limits.cursorTimeoutSeconds);
+      upTo = Number(decoded.key.sortValue);
+      from = decoded.key.rowKey;
+      totalResults = decoded.totalResults;
+    } else {
+      upTo = await store.latestSequence(scope.tenantId);
+      if (after > upTo) throw invalidValue('the deltaToken names a position this tenant has not reached');
+      const counted = await store.countChanges(scope.tenantId, after, upTo, endpoint);
+      if (counted.events < upTo - after) {
+        throw expiredDeltaToken(
+          `the changes after this deltaToken are no longer kept (events are kept ${deps.retentionSeconds} s): ` +
+            'start over with a full query after GET /.deltaToken',
+        );
+      }
+      from = after;
+      totalResults = counted.resources;
+    }
+
+    const { page, next, done } = await collect(scope.tenantId, from, upTo, count, endpoint);
+    const wrapped = await currentState(scope, page, params);
+    const response: Record<string, unknown> = {
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults,
+      itemsPerPage: wrapped.length,
+    };
+    if (done) response['nextDeltaToken'] = tokenMessage(scope.tenantId, upTo);
+    else response['nextCursor'] = encodeCursor('after', { sortValue: upTo, rowKey: next }, totalResults, fingerprint, now);
+    response['Resources'] = wrapped;
+    return response;
+  }
+
+  /**
+   * The delta query responses (§5.2) of a page: a resource that exists is its current
+   * representation (if it matches the request's filter), one that does not is a Delete.
+   */
+  async function currentState(scope: RequestScope, page: readonly Changed[], params: ReturnType<typeof listParamsFromMessage>) {
+    const found = new Map<string, Record<string, unknown>>();
+    const exists = new Set<string>();
+    for (const type of ['User', 'Group'] as const) {
+      const ids = page.filter((c) => c.resourceType === type).map((c) => c.id);
+      if (ids.length === 0) continue;
+      const list = { ...params, count: ids.length, startIndex: 1, cursor: undefined, sortBy: undefined, descending: false };
+      const matching = (await resources.list(scope, [type], list, ids))['Resources'] as Record<string, unknown>[];
+      for (const r of matching) found.set(r['id'] as string, r);
+      if (params.filter === undefined) {
+        for (const id of found.keys()) exists.add(id);
+        continue;
+      }
+      // A resource that no longer matches the filter still exists: it is left out, not deleted.
+      const all = await resources.list(
+        scope,
+        [type],
+        { ...list, filter: undefined, attributes: ['id'], excludedAttributes: undefined },
+        ids,
+      );
+      for (const r of all['Resources'] as Record<string, unknown>[]) exists.add(r['id'] as string);
+    }
+    return page.flatMap((c) => {
+      const base = { schemas: [DELTA_RESPONSE_SCHEMA], changedResourceId: c.id, resourceType: c.resourceType };
+      if (!exists.has(c.id)) return [{ ...base, changeType: 'Delete' }];
+      const data = found.get(c.id);
+      return data ? [{ ...base, changeType: c.created ? 'Create' : 'Update', data }] : [];
+    });
+  }
+
+  /** The tenant's latest event position (GET /Events/position): where a consumer's snapshot starts. */
+  async function position(scope: RequestScope): Promise<number> {
+    return store.latestSequence(scope.tenantId);
+  }
+
+  return { token, query, position };
+}
+
+export type DeltaService = ReturnType<typeof createDeltaService>;
