@@ -10,8 +10,8 @@ export interface ChangeRecord {
 export type ChangeEndpoint = 'Users' | 'Groups';
 
 /**
- * The outbox read as a change log (delta queries, docs/delta-query.md; the consumer's snapshot
- * position, docs/consumer.md): no table of its own, so it reaches back as far as the retention.
+ * The outbox read as a change log (delta queries, docs/delta-query.md; a consumer's snapshot
+ * position): no table of its own, so it reaches back as far as the retention.
  */
 export interface ChangeLogStore {
   /**
