@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { CloudEvent } from '../../events/cloud-event.ts';
+import { type CloudEvent, sequenceOf } from '../../events/cloud-event.ts';
 import type { Publisher } from '../../events/publisher.ts';
 import { Relay } from '../../events/relay.ts';
 import type { ResolvedFilter } from '../../filter/ast.ts';
@@ -694,7 +694,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           assert.equal(got.length, tenants.length * perTenant, 'no duplicates');
           assert.equal(new Set(got.map((r) => r.event.id)).size, got.length, 'no id twice');
           for (const name of names) {
-            const seqs = got.filter((r) => r.event.tenant === name).map((r) => r.event.sequence);
+            const seqs = got.filter((r) => r.event.tenant === name).map((r) => sequenceOf(r.event));
             assert.deepEqual(
               seqs,
               Array.from({ length: perTenant }, (_, i) => i + 1),
@@ -758,11 +758,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
             .filter((r) => r.by === 'B')
             .map((r) => r.event);
           assert.deepEqual(
-            byA.map((e) => e.sequence),
+            byA.map((e) => sequenceOf(e)),
             Array.from({ length: 10 }, (_, i) => i + 1),
           );
           assert.deepEqual(
-            byB.map((e) => e.sequence),
+            byB.map((e) => sequenceOf(e)),
             Array.from({ length: 11 }, (_, i) => i + 1),
             'B resumes from the cursor: 1–10 again, then 11, once',
           );
