@@ -25,6 +25,7 @@ const selection =
         'test/events/outbox.test.ts',
         'test/events/relay.test.ts',
         'test/events/sinks.int.test.ts',
+        'test/consumer',
         'src/store/postgres',
         'test/postgres',
       ];

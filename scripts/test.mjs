@@ -39,6 +39,7 @@ const POSTGRES_PASS = [
   'test/events/outbox.test.ts',
   'test/events/relay.test.ts',
   'test/events/sinks.int.test.ts',
+  'test/consumer',
 ];
 
 function collect(dir, out) {

@@ -321,6 +321,13 @@ export class SqliteStore implements Store {
   readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
   readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
 
+  // ---- the outbox as a change log (the SQL is shared: src/store/sql/change-log.ts) ------------
+
+  readonly #changes = changeLogQueries(this.#runSql, async () => undefined);
+  readonly latestSequence = this.#changes.latestSequence;
+  readonly readChanges = this.#changes.readChanges;
+  readonly countChanges = this.#changes.countChanges;
+
   // ---- the request log (the SQL is shared: src/store/sql/request-log.ts) ---------------------
   readonly #requestLog = requestLogQueries(this.#runSql);
   readonly appendRequests = this.#requestLog.appendRequests;
