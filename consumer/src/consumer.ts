@@ -121,13 +121,19 @@ export class Consumer {
     this.#log.info('snapshot taken', { users: users.length, groups: groups.length, position });
   }
 
-  /** Reads the feed after the position until it is exhausted, applying page by page. */
+  /**
+   * Reads the feed after the position until it is exhausted, applying page by page; the next
+   * page is read while the current one commits.
+   */
   async #catchUp(): Promise<void> {
-    for (;;) {
-      const events = await this.#client.events(this.#position, this.#batchSize);
+    let next: Promise<ScimEvent[]> | undefined = this.#client.events(this.#position, this.#batchSize);
+    while (next) {
+      const events: ScimEvent[] = await next;
       if (events.length === 0) return;
+      next = events.length < this.#batchSize ? undefined : this.#client.events(sequenceOf(events[events.length - 1]!), this.#batchSize);
+      // If the commit fails, the page read ahead is dropped (and its failure, if any, with it).
+      next?.catch(() => undefined);
       await this.#apply(events);
-      if (events.length < this.#batchSize) return;
     }
   }
 
