@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Consumer, memoryTarget, postgresTarget, type ScimEvent, type Source, sqliteTarget, type Target } from '../../consumer/index.ts';
 import { createTestSchema, POSTGRES_TEST_URL, postgresTestOptions } from '../../src/store/postgres/testing.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
-import { assertCopyEquals, changes, listening } from './copy.ts';
+import { assertCopyEquals, changes, everything, listening } from './copy.ts';
 
 /** A PostgreSQL target in a schema of its own, dropped when the target closes. */
 async function postgresScratchTarget(): Promise<Target> {
@@ -49,6 +49,30 @@ describe('scimd/consumer: snapshot, then the feed', () => {
       await target.close();
     });
   }
+
+  it('the SQLite tables: scim_user_groups gives every user the groups GET /Users shows, direct and indirect', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(':memory:');
+    const target = await sqliteTarget(db);
+    await changes(h, 'view');
+    const consumer = new Consumer({ scim: { url, token: h.tokenA }, tenant: 'acme', target, checkEveryMs: 60_000 });
+    await consumer.start();
+    await consumer.stop();
+    const rows = db.prepare(`SELECT user_id, group_id, type FROM scim_user_groups WHERE tenant = 'acme'`).all() as {
+      user_id: string;
+      group_id: string;
+      type: string;
+    }[];
+    const expected = ((await everything(get, 'Users')) as { id: string; groups?: { value: string; type: string }[] }[]).flatMap((u) =>
+      (u.groups ?? []).map((g) => `${u.id} ${g.value} ${g.type}`),
+    );
+    assert.ok(
+      expected.some((e) => e.endsWith('indirect')),
+      'the changes nest groups',
+    );
+    assert.deepEqual(rows.map((r) => `${r.user_id} ${r.group_id} ${r.type}`).sort(), expected.sort());
+    db.close();
+  });
 
   it('duplicates, events of other tenants, late and out-of-order deliveries change nothing; a gap is repaired from the feed', async () => {
     const target = memoryTarget();
