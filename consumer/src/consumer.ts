@@ -169,18 +169,16 @@ export class Consumer {
       if (chunk.length === 0) continue;
       if (sequenceOf(chunk[0]!) !== this.#position + 1) throw new Error(`event ${sequenceOf(chunk[0]!)} does not follow ${this.#position}`);
       const to = sequenceOf(chunk[chunk.length - 1]!);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await target.commit(tenant, await buildBatch(target, tenant, this.#position, chunk, to));
-          break;
-        } catch (error) {
-          if (!(error instanceof PositionConflictError) || attempt >= 3) throw error;
-          // Another consumer of the same target moved on: continue from where it is.
-          const held = (await target.position(tenant)) ?? 0;
-          this.#log.warn('the target moved under this consumer; continuing from its position', { held });
-          this.#position = held;
-          return;
-        }
+      try {
+        await target.commit(tenant, await buildBatch(target, tenant, this.#position, chunk, to));
+      } catch (error) {
+        if (!(error instanceof PositionConflictError)) throw error;
+        // Another consumer of the same target moved on: continue from where it is (the events
+        // after it come again from the source or the feed).
+        const held = (await target.position(tenant)) ?? 0;
+        this.#log.warn('the target moved under this consumer; continuing from its position', { held });
+        this.#position = held;
+        return;
       }
       const from = this.#position;
       this.#position = to;
