@@ -134,7 +134,10 @@ export const REQUEST_LOG_ENTRY = {
     status: { type: 'integer', examples: [200] },
     scimType: { type: ['string', 'null'], description: 'the scimType of an error answer', examples: ['uniqueness'] },
     latencyMs: { type: 'number', description: 'from arrival to the end of the response' },
-    requestId: { type: 'string', description: 'the X-Request-Id of the request (the one it was sent with, or the one scimd made and returned)' },
+    requestId: {
+      type: 'string',
+      description: 'the X-Request-Id of the request (the one it was sent with, or the one scimd made and returned)',
+    },
     tokenId: { type: ['string', 'null'], description: 'the SCIM token (tok_…) or JWT subject (jwt:…) that made it' },
     client: { type: 'string', enum: ['entra', 'okta', 'other'], description: 'guessed from the User-Agent and the shape of the request' },
     userAgent: { type: ['string', 'null'] },
