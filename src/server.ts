@@ -3,13 +3,15 @@ import { createJwtVerifier } from './auth/jwt.ts';
 import { hashPassword } from './auth/password.ts';
 import type { Config } from './config/config.ts';
 import { createEventFeed, type EventFeed } from './events/feed.ts';
-import { outboxMetrics } from './events/metrics.ts';
+import { registerOutboxMetrics } from './events/metrics.ts';
 import { Relay, type RelayLogger } from './events/relay.ts';
 import { loadSetSigner, type SetSigner } from './events/set/keys.ts';
 import { createSetPoller } from './events/set/poll.ts';
 import { sinkStatuses } from './events/sink-status.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
+import { Metrics } from './metrics/registry.ts';
+import { registerStoreMetrics } from './metrics/store.ts';
 import { createCoreRegistry } from './schema/registry.ts';
 import { type AdminTokenService, createAdminTokenService } from './service/admin-tokens.ts';
 import { type AuditLog, createAuditLog } from './service/audit.ts';
@@ -54,6 +56,8 @@ export interface Server {
   readonly feed: EventFeed;
   /** The in-process relay, when sinks are configured and it runs in serve (SCIMD_RELAY). */
   readonly relay: Relay | undefined;
+  /** The Prometheus registry (GET /metrics): other modules add their series here (metrics.counter(…)). */
+  readonly metrics: Metrics;
   /** Stops accepting requests, lets in-flight ones finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -133,6 +137,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
   const oauth = createOAuthService({ store, verifier, clock });
   const feed = createEventFeed(store, config.eventContract);
+  const metrics = new Metrics({ tenantLabels: config.metricsTenantLabels });
   const signer = await loadSetSigner(config.setSigningKeys, store, clock);
   const relay = config.relayInServe ? await createRelay(config, store, undefined, options.relay, async () => signer) : undefined;
   const sinks = () => sinkStatuses(store, config.eventSinks, relay, clock());
@@ -174,7 +179,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       retentionSeconds: config.eventRetentionSeconds,
       attributeLimits: config.requestLimits.attributeList,
     }),
-    metrics: () => outboxMetrics(store, relay),
+    metrics,
     audit,
     requestLog,
     admin: {
@@ -208,6 +213,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger: options.logger ?? false,
     consoleDir: options.consoleDir ?? CONSOLE_DIR,
   });
+  registerOutboxMetrics(metrics, store, relay, clock);
+  registerStoreMetrics(metrics, store);
   if (relay) {
     // The relay logs through the app's logger, which exists only now.
     relay.setLogger(app.log);
@@ -225,6 +232,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     consoleSessions,
     feed,
     relay,
+    metrics,
     close: async () => {
       clearInterval(pruner);
       await app.close();

@@ -10,6 +10,10 @@ export interface Config {
   /** Origin (and optional path prefix) used in meta.location; undefined → derived from the request. */
   readonly publicUrl: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SCIMD_METRICS_TOKEN: a bearer token GET /metrics requires; unset: /metrics is open. */
+  readonly metricsToken: string | undefined;
+  /** SCIMD_METRICS_TENANT_LABELS: a tenant label on the HTTP series (off by default: tenants can be thousands). */
+  readonly metricsTenantLabels: boolean;
   /** SCIMD_ACCESS_LOG: one info line per request (off: none). */
   readonly accessLog: boolean;
   readonly maxBodyBytes: number;

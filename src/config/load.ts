@@ -173,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl(text(env, 'SCIMD_PUBLIC_URL')),
     logLevel: logLevel as Config['logLevel'],
     accessLog: onOff(env, 'SCIMD_ACCESS_LOG', true),
+    metricsToken: text(env, 'SCIMD_METRICS_TOKEN'),
+    metricsTenantLabels: onOff(env, 'SCIMD_METRICS_TENANT_LABELS', false),
     maxBodyBytes: integer(env, 'SCIMD_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 100 * 1024 * 1024),
     bootstrapToken,
     adminToken,

@@ -1,36 +1,49 @@
-import type { OutboxStore } from '../store/ports/outbox.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { OutboxStats, OutboxStore } from '../store/ports/outbox.ts';
 import type { Relay } from './relay.ts';
 
-function label(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
 /**
- * Prometheus text exposition (version 0.0.4) of the outbox: depth, per sink the undelivered
- * count and the age of the oldest undelivered event, deliveries and failures since start.
+ * The outbox's series, read at each scrape: depth, per sink the undelivered count and the age of
+ * the oldest undelivered event (from the database: every instance answers alike), and this
+ * process's deliveries and failures per sink. One database query per scrape, shared by the gauges.
  */
-export async function outboxMetrics(store: OutboxStore, relay: Relay | undefined, now: Date = new Date()): Promise<string> {
+export function registerOutboxMetrics(
+  metrics: Metrics,
+  store: OutboxStore,
+  relay: Relay | undefined,
+  clock: () => Date = () => new Date(),
+): void {
   const sinks = relay?.sinkNames ?? [];
-  const stats = await store.outboxStats(sinks);
-  const lines = [
-    '# HELP scimd_outbox_depth Events stored in the outbox (delivered or not, until pruned).',
-    '# TYPE scimd_outbox_depth gauge',
-    `scimd_outbox_depth ${stats.depth}`,
-    '# HELP scimd_outbox_pending Events not yet delivered to the sink.',
-    '# TYPE scimd_outbox_pending gauge',
-    ...stats.sinks.map((s) => `scimd_outbox_pending{sink="${label(s.sink)}"} ${s.pending}`),
-    '# HELP scimd_outbox_oldest_undelivered_seconds Age of the oldest event the sink has not delivered (0 when none).',
-    '# TYPE scimd_outbox_oldest_undelivered_seconds gauge',
-    ...stats.sinks.map(
-      (s) =>
-        `scimd_outbox_oldest_undelivered_seconds{sink="${label(s.sink)}"} ${s.oldestTime ? Math.max(0, (now.getTime() - Date.parse(s.oldestTime)) / 1000) : 0}`,
-    ),
-    '# HELP scimd_events_delivered_total Events delivered to the sink by this process.',
-    '# TYPE scimd_events_delivered_total counter',
-    ...(relay?.states ?? []).map((s) => `scimd_events_delivered_total{sink="${label(s.name)}"} ${s.delivered}`),
-    '# HELP scimd_event_delivery_failures_total Failed delivery attempts to the sink by this process.',
-    '# TYPE scimd_event_delivery_failures_total counter',
-    ...(relay?.states ?? []).map((s) => `scimd_event_delivery_failures_total{sink="${label(s.name)}"} ${s.failures}`),
-  ];
-  return `${lines.join('\n')}\n`;
+  let pending: { at: number; stats: Promise<OutboxStats> } | undefined;
+  const stats = () => {
+    const now = Date.now();
+    if (pending === undefined || now - pending.at > 500) pending = { at: now, stats: store.outboxStats(sinks) };
+    return pending.stats;
+  };
+  metrics.gauge('scimd_outbox_depth', 'Events stored in the outbox (delivered or not, until pruned).', [], async (g) => {
+    g.set((await stats()).depth);
+  });
+  metrics.gauge('scimd_outbox_pending', 'Events not yet delivered to the sink.', ['sink'], async (g) => {
+    for (const s of (await stats()).sinks) g.set({ sink: s.sink }, s.pending);
+  });
+  metrics.gauge(
+    'scimd_outbox_oldest_undelivered_seconds',
+    'Age of the oldest event the sink has not delivered (0 when none).',
+    ['sink'],
+    async (g) => {
+      const now = clock().getTime();
+      for (const s of (await stats()).sinks)
+        g.set({ sink: s.sink }, s.oldestTime ? Math.max(0, (now - Date.parse(s.oldestTime)) / 1000) : 0);
+    },
+  );
+  if (!relay) return;
+  // The relay keeps its own totals since start; exposed as counters whose value is read at scrape.
+  metrics.counter('scimd_events_delivered_total', 'Events delivered to the sink by this process.', ['sink'], (c) => {
+    c.reset();
+    for (const s of relay.states) c.inc({ sink: s.name }, s.delivered);
+  });
+  metrics.counter('scimd_event_delivery_failures_total', 'Failed delivery attempts to the sink by this process.', ['sink'], (c) => {
+    c.reset();
+    for (const s of relay.states) c.inc({ sink: s.name }, s.failures);
+  });
 }

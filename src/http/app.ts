@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import type { EventFeed } from '../events/feed.ts';
 import type { SetSigner } from '../events/set/keys.ts';
 import type { SetPoller } from '../events/set/poll.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import type { AuditLog } from '../service/audit.ts';
 import type { Authenticate } from '../service/authenticate.ts';
 import type { BulkService } from '../service/bulk.ts';
@@ -13,7 +14,6 @@ import type { RequestLog } from '../service/request-log.ts';
 import type { ListLimits, ResourceService } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
-import { installAccessLog } from './access-log.ts';
 import { registerOAuthAdminRoutes } from './admin/oauth.ts';
 import { type AdminApiDeps, installAdminApi } from './admin/plugin.ts';
 import { registerRequestLogRoutes } from './admin/requests.ts';
@@ -21,6 +21,7 @@ import { registerSchemaAdminRoutes } from './admin/schemas.ts';
 import { registerTenantViewRoutes, type TenantViewDeps } from './admin/tenant-views.ts';
 import { installAuditHook } from './audit-hook.ts';
 import { registerConsole } from './console-static.ts';
+import { authFailureReason, installRequestObservers, rateLimitOf } from './observe.ts';
 import { answerFrameworkError, installErrorHandling } from './plugins/error-handler.ts';
 import { installJsonParsing } from './plugins/media-type.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
@@ -30,7 +31,7 @@ import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerDeltaRoutes } from './routes/delta.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
-import { registerHealthRoutes } from './routes/health.ts';
+import { registerHealthRoutes, registerMetricsRoute } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerSetJwksRoute, registerSetPollRoute } from './routes/security-events.ts';
@@ -54,8 +55,8 @@ export interface AppDeps {
   readonly feed?: EventFeed;
   /** Delta queries (/.deltaToken, /.delta) and the tenant's event position (/Events/position). */
   readonly delta?: DeltaService;
-  /** Prometheus text for GET /metrics (unauthenticated, like /healthz: expose it internally only). */
-  readonly metrics?: () => Promise<string>;
+  /** The Prometheus registry: GET /metrics (without SCIMD_METRICS_TOKEN unauthenticated, like /healthz: expose it internally only). */
+  readonly metrics?: Metrics;
   /** Where SCIM writes are recorded (docs/administration.md, "Audit log"). */
   readonly audit?: AuditLog;
   /** Where SCIM requests are recorded with their bodies, redacted (docs/console.md); absent or off: nowhere. */
@@ -80,28 +81,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Entra and Okta send paths in whatever case; routes stay case-sensitive but tolerate a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, reply, deps.metrics),
     // Fastify's two lines per request (incoming, completed) would cost more than the request
     // itself; scimd writes one (installAccessLog).
     logController: new LogController({ disableRequestLogging: true }),
   });
-  installErrorHandling(app);
+  installErrorHandling(app, deps.metrics);
   installJsonParsing(app, config.requestLimits.maxJsonDepth);
   installSecurityHeaders(app);
   app.decorateRequest('principal', null);
-  if (config.accessLog) installAccessLog(app);
+  installRequestObservers(app, { accessLog: config.accessLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
 
   registerHealthRoutes(app, deps.ping);
-  const metrics = deps.metrics;
-  if (metrics) {
-    app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
-  }
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics, config.metricsToken);
   if (deps.securityEvents) registerSetJwksRoute(app, deps.securityEvents.signer);
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
-        request.principal = await deps.authenticate(request.headers.authorization, request.raw.socket);
-        deps.rateLimiter.take(request.principal);
+        try {
+          request.principal = await deps.authenticate(request.headers.authorization, request.raw.socket);
+        } catch (error) {
+          deps.metrics?.authFailure(authFailureReason(request.headers.authorization, error));
+          throw error;
+        }
+        try {
+          deps.rateLimiter.take(request.principal);
+        } catch (error) {
+          deps.metrics?.rateLimited(rateLimitOf(error));
+          throw error;
+        }
       });
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       if (deps.requestLog && config.requestLog.mode !== 'off') installRequestLogHook(scim, config.basePath, deps.requestLog);

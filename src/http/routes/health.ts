@@ -1,5 +1,7 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ScimError } from '../../errors/scim-error.ts';
+import type { Metrics } from '../../metrics/registry.ts';
 import { route } from '../method-router.ts';
 
 /**
@@ -32,4 +34,26 @@ function withinReadyTimeout(ping: Promise<void>): Promise<void> {
     timer = setTimeout(() => reject(new Error(`the database did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
   });
   return Promise.race([ping, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * GET /metrics: the Prometheus text exposition. Without SCIMD_METRICS_TOKEN it needs no
+ * authentication, like /healthz (expose it to the monitoring network only); with it, that bearer
+ * token, compared in constant time.
+ */
+export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, token: string | undefined): void {
+  const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`);
+  route(app, '/metrics', {
+    GET: async (request, reply) => {
+      if (expected !== undefined) {
+        const given = Buffer.from(request.headers.authorization ?? '');
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+          throw new ScimError(401, undefined, 'the metrics token is required (Authorization: Bearer <SCIMD_METRICS_TOKEN>)', {
+            'www-authenticate': 'Bearer realm="scimd-metrics"',
+          });
+        }
+      }
+      return reply.type(metrics.contentType).send(await metrics.text());
+    },
+  });
 }

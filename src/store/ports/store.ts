@@ -9,6 +9,16 @@ import type { SchemaStore } from './schemas.ts';
 import type { SetPollStore } from './set-poll.ts';
 import type { TenantStore } from './tenants.ts';
 
+/** A connection pool's state, for the metrics (PostgreSQL; SQLite has one connection and no pool). */
+export interface PoolState {
+  readonly total: number;
+  readonly idle: number;
+  /** Requests waiting for a connection. */
+  readonly waiting: number;
+  /** The pipelined read connections (src/store/postgres/pipelined-reads.ts), when used. */
+  readonly pipelined?: { readonly connections: number; readonly inFlight: number };
+}
+
 export interface StoreCapabilities {
   readonly dialect: string;
 }
@@ -31,4 +41,6 @@ export interface Store
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** The connection pool's state now; absent on a store without a pool. */
+  poolState?(): PoolState;
 }

@@ -51,6 +51,18 @@ export class PipelinedReads {
     }
   }
 
+  /** Connections open and statements in flight on them (the metrics' pipelined-read state). */
+  get state(): { readonly connections: number; readonly inFlight: number } {
+    let connections = 0;
+    let inFlight = 0;
+    for (const c of this.#connections) {
+      if (c === undefined) continue;
+      connections++;
+      inFlight += c.started.length;
+    }
+    return { connections, inFlight };
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const open = this.#connections.filter((c): c is Connection => c !== undefined);

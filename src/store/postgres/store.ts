@@ -7,7 +7,7 @@ import type { EventBuilder, NewEvent, OutboxRecord, OutboxStats } from '../ports
 import type { CreateCommand, Include, QueryResult, ResourceQuery, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import type { ExtensionChange } from '../ports/schemas.ts';
 import type { SetAcknowledgement } from '../ports/set-poll.ts';
-import type { Store } from '../ports/store.ts';
+import type { PoolState, Store } from '../ports/store.ts';
 import type { DeletedTenant, NewToken, TenantRecord, TokenRecord } from '../ports/tenants.ts';
 import {
   ADMIN_TOKEN_SELECT,
@@ -252,6 +252,16 @@ export class PostgresStore implements Store {
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+
+  poolState(): PoolState {
+    const pool = this.#pool;
+    return {
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      ...(this.#reads ? { pipelined: this.#reads.state } : {}),
+    };
   }
 
   async ping(): Promise<void> {
