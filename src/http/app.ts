@@ -35,6 +35,7 @@ import { registerHealthRoutes, registerMetricsRoute } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerSetJwksRoute, registerSetPollRoute } from './routes/security-events.ts';
+import { registerScimOpenApiRoute } from './scim-openapi.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.securityEvents) registerSetPollRoute(scim, config, deps.securityEvents.poller);
       registerDiscoveryRoutes(scim, config, deps.registries, deps.features, deps.limits, deps.bulk.limits, deps.authenticationSchemes);
       registerMeRoutes(scim, config, deps.resources, deps.me);
+      registerScimOpenApiRoute(scim, config, deps.registries);
     },
     { prefix: config.basePath },
   );

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installAdminApi } from '../../src/http/admin/plugin.ts';
 import { installErrorHandling } from '../../src/http/plugins/error-handler.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
+import { servedRoutes } from '../helpers/routes.ts';
 
 const ADMIN = 'admin-secret-for-the-tests-0123';
 
@@ -15,28 +16,6 @@ type Operation = {
   responses: Record<string, unknown>;
 };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
-
-/**
- * The routes Fastify itself serves, read from its router (printRoutes' tree), independently of
- * the admin plugin's own route list: "METHOD /path" with OpenAPI-style {params}, HEAD left out.
- */
-function servedRoutes(app: FastifyInstance, prefix: string): Set<string> {
-  const out = new Set<string>();
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^([│ ]*)[├└]── (\S+)(?: \(([^)]+)\))?$/.exec(line);
-    if (!match) continue;
-    const depth = match[1]!.length / 4;
-    const path = (stack[depth - 1] ?? '') + match[2]!;
-    stack[depth] = path;
-    stack.length = depth + 1;
-    if (!path.startsWith(prefix)) continue;
-    for (const method of (match[3] ?? '').split(', ').filter((m) => m !== '' && m !== 'HEAD')) {
-      out.add(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
-    }
-  }
-  return out;
-}
 
 function documented(document: Document): Set<string> {
   const out = new Set<string>();
