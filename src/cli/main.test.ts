@@ -18,6 +18,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
 const DOCUMENTED = [
   'serve',
   'migrate',
+  'backup',
   'relay',
   'config',
   'events tail',

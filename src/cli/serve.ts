@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
+import { ConfigError } from '../config/load.ts';
 import { maskUrl } from '../config/variables.ts';
 import { loggerOptions } from '../http/logger-options.ts';
 import { createServer, type Server } from '../server.ts';
 import { type ConsoleSessions, SIGN_IN_LINK_MINUTES } from '../service/console-sessions.ts';
 import { DEFAULT_TENANT, type TenantService } from '../service/tenants.ts';
+import { backupSqlite } from '../store/sqlite/backup.ts';
 import type { Cli } from './cli.ts';
 import { databaseTarget, openDatabase } from './database.ts';
 import { listenFailure } from './failure.ts';
@@ -128,6 +132,22 @@ export function registerServeCommands(program: Command, cli: Cli): void {
     .command('serve')
     .description('run the SCIM service (what npm start does); migrations run first')
     .action(cli.action(async ({ config }) => serve(config)));
+
+  program
+    .command('backup')
+    .description(
+      'copy the SQLite database into FILE while servers keep running (an online backup); restore by pointing SCIMD_DATABASE_URL at the copy',
+    )
+    .argument('<FILE>', 'where the copy goes (a new file; not in use by a server)')
+    .action(
+      cli.withStore('read', async ({ config, store, io }, _options, file: string) => {
+        if (existsSync(file)) throw new ConfigError(`${file} exists: back up into a new file`);
+        if (!config.databaseUrl.startsWith('sqlite:'))
+          throw new ConfigError('backup copies a SQLite database; back PostgreSQL up with pg_dump');
+        const pages = await backupSqlite(store, file);
+        io.out(`backed up ${databaseTarget(config.databaseUrl).display} into ${resolve(file)} (${pages} pages)`);
+      }),
+    );
 
   program
     .command('migrate')

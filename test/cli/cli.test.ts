@@ -76,6 +76,24 @@ describe('scimd CLI', () => {
     assert.equal(named.stderr, `scimd: database ${url}\n`);
   });
 
+  it('backup copies the SQLite database online, and the copy restores as a working database', async () => {
+    const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
+    await runCli(['tenants', 'create', 'acme'], env);
+    const minted = JSON.parse((await runCli(['tokens', 'create', '--tenant', 'acme', '--json'], env)).stdout);
+    const copy = join(mkdtempSync(join(tmpdir(), 'scimd-backup-')), 'backup.db');
+    const backup = await runCli(['backup', copy], env);
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.match(backup.stdout, new RegExp(`^backed up sqlite:\\S+ into ${copy} \\(\\d+ pages\\)$`, 'm'));
+    const restored = await runCli(['tokens', 'list', '--json'], { SCIMD_DATABASE_URL: `sqlite:${copy}` });
+    assert.deepEqual(
+      JSON.parse(restored.stdout).map((t: { id: string; tenant: string }) => [t.id, t.tenant]),
+      [[minted.id, 'acme']],
+    );
+    const again = await runCli(['backup', copy], env);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /exists: back up into a new file/);
+  });
+
   it('migrate applies migrations once', async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     const first = await runCli(['migrate'], env);
