@@ -27,9 +27,7 @@ async function failedServe(env: Record<string, string>, user: { uid?: number; gi
 
 const one = (line: string) => `scimd: ${line}\n`;
 
-describe('scimd serve: every failure to start is one line naming what, where and why (docs/deploy.md, exit codes)', {
-  concurrency: true,
-}, () => {
+describe('scimd serve: every failure to start is one line naming what, where and why (docs/deploy.md, exit codes)', () => {
   it('the port is in use: exit 1', async () => {
     const blocker: Server = createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');
