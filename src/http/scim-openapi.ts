@@ -432,6 +432,41 @@ export function scimOpenApiDocument(registry: SchemaRegistry, options: { readonl
           }),
         },
       },
+      ...Object.assign(
+        {},
+        ...['', '/Users', '/Groups'].map((prefix) => ({
+          [`${prefix}/.deltaToken`]: {
+            get: {
+              operationId: `deltaToken${prefix.slice(1)}`,
+              tags: ['events'],
+              summary: `A delta token for ${prefix || 'every resource type'} (draft-sehgal-scim-delta-query-02, docs/delta-query.md)`,
+              responses: responses({ '200': ok('a delta token', { type: 'object' }) }),
+            },
+          },
+          [`${prefix}/.delta`]: {
+            post: {
+              operationId: `delta${prefix.slice(1)}`,
+              tags: ['events'],
+              summary: `The changes to ${prefix || 'every resource type'} since a delta token (draft-sehgal-scim-delta-query-02)`,
+              requestBody: { required: true, ...scimBody({ type: 'object' }) },
+              responses: responses({ '200': ok('the changes and the next token', { type: 'object' }) }, ['413']),
+            },
+          },
+        })),
+      ),
+      '/Events/position': {
+        get: {
+          operationId: 'eventPosition',
+          tags: ['events'],
+          summary: "The tenant's latest event position, where a consumer's snapshot starts",
+          responses: responses({
+            '200': {
+              description: 'the position',
+              content: { 'application/json': { schema: { type: 'object', properties: { sequence: { type: 'integer' } } } } },
+            },
+          }),
+        },
+      },
       '/Events/SET/poll': {
         post: {
           operationId: 'pollSecurityEvents',
