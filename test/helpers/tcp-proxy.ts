@@ -11,6 +11,7 @@ export class TcpProxy {
   #server: Server | undefined;
   readonly #pairs = new Set<Pair>();
   #stalled = false;
+  #cutAfter: { readonly marker: Buffer; readonly done: () => void } | undefined;
   /** Connections accepted since start, cut ones included. */
   accepted = 0;
   port = 0;
@@ -27,14 +28,27 @@ export class TcpProxy {
       for (const s of pair) {
         s.on('close', () => {
           this.#pairs.delete(pair);
-          // One side gone: the other goes too, as when a link drops.
+          // One side gone: the other goes too, as when a link drops (cutAfter keeps the server's
+          // side until the server has answered).
           client.destroy();
-          upstream.destroy();
+          if (!halfCut.has(upstream)) upstream.destroy();
         });
         s.on('error', () => undefined);
       }
+      client.on('data', (chunk: Buffer) => {
+        upstream.write(chunk);
+        const cut = this.#cutAfter;
+        if (cut && chunk.includes(cut.marker)) {
+          this.#cutAfter = undefined;
+          halfCut.add(upstream);
+          // The server's answer goes nowhere; the server notices the cut only then.
+          upstream.once('data', () => upstream.destroy());
+          client.destroy();
+          cut.done();
+        }
+      });
+      upstream.on('data', (chunk: Buffer) => client.write(chunk));
       if (this.#stalled) for (const s of pair) s.pause();
-      else forward(pair);
     });
     await new Promise<void>((resolve) => this.#server!.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.#server.address() as { port: number }).port;
@@ -46,23 +60,29 @@ export class TcpProxy {
   }
 
   /**
+   * The next bytes from a client that contain `marker` reach the server, then that client's
+   * connection is cut: the server carries the request out and its answer is lost, as with a
+   * connection reset on the way back. Resolves when it has cut.
+   */
+  cutAfter(marker: string): Promise<void> {
+    return new Promise((done) => {
+      this.#cutAfter = { marker: Buffer.from(marker), done };
+    });
+  }
+
+  /**
    * Stops forwarding in both directions without closing anything, for connections open and new:
    * a network that drops packets, where nobody is told.
    */
   stall(): void {
     this.#stalled = true;
-    for (const [client, upstream] of this.#pairs) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
-    }
+    for (const pair of this.#pairs) for (const s of pair) s.pause();
   }
 
   /** Forwards again after stall(): what was held back arrives late, as retransmitted packets would. */
   resume(): void {
     this.#stalled = false;
-    for (const pair of this.#pairs) forward(pair);
+    for (const pair of this.#pairs) for (const s of pair) s.resume();
   }
 
   /** Kills every connection and refuses new ones until start(). */
@@ -74,7 +94,5 @@ export class TcpProxy {
   }
 }
 
-function forward([client, upstream]: Pair): void {
-  client.pipe(upstream);
-  upstream.pipe(client);
-}
+/** Server sides of connections cut by cutAfter, kept until the server answers. */
+const halfCut = new WeakSet<Socket>();

@@ -60,6 +60,23 @@ export function isUnresponsive(error: unknown): boolean {
   return typeof message === 'string' && TIMEOUT_MESSAGES.test(message);
 }
 
+/**
+ * The connection broke with a statement possibly on its way (a reset socket, a terminated
+ * backend, a failover): unlike a refusal, a timeout or an error the server answered, the
+ * statement may have been carried out, COMMIT included, with the answer lost. What makes a create
+ * find out whether it committed (PostgresStore.create).
+ */
+const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', '57P01', '57P02', '08003', '08006']);
+const LOST_MESSAGES = /Connection terminated unexpectedly|Client has encountered a connection error/;
+
+export function isLostInFlight(error: unknown): boolean {
+  const cause = error instanceof StoreUnavailableError ? error.cause : error;
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { code, message } = cause as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && LOST_CODES.has(code)) return true;
+  return typeof message === 'string' && LOST_MESSAGES.test(message);
+}
+
 /** The PostgreSQL SQLSTATE of a driver error, if any. */
 export const sqlState = (error: unknown): string | undefined => {
   const code = (error as { code?: unknown } | null)?.code;

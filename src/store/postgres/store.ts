@@ -54,7 +54,7 @@ import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
 import { type ValueRow, valueRows } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
-import { isUnavailable, StoreUnavailableError, sqlState } from './errors.ts';
+import { isLostInFlight, isUnavailable, StoreUnavailableError, sqlState } from './errors.ts';
 import { extensionsVersion, loadExtensions, saveExtensions, valuesAt, writeUniqueValues } from './extensions.ts';
 import { runMigrations } from './migrations.ts';
 import { OutageGuard } from './outage.ts';
@@ -658,9 +658,49 @@ export class PostgresStore implements Store {
 
   async create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
     refuseNul(command.doc, '');
+    try {
+      return await this.#createOnce(tenantId, command);
+    } catch (error) {
+      if (!isLostInFlight(error)) throw error;
+      return this.#createAgain(tenantId, command);
+    }
+  }
+
+  #createOnce(tenantId: string, command: CreateCommand): Promise<WriteResult> {
     // One statement needs no transaction of its own: autocommit, one round trip.
     if (isOneStatement(command)) return this.#create(this.#run, tenantId, command);
     return this.#tx((run) => this.#create(run, tenantId, command));
+  }
+
+  /**
+   * The connection of a create broke with the create on its way. It may have committed: a socket
+   * reset on the way back, or a backend that went after its COMMIT, leaves the row stored and the
+   * client with a 503, and the client's retry would get a 409 for its own user. So the create runs
+   * again, under the same id, on a new connection. If the first attempt committed, the insert meets
+   * its row (if that attempt is still running, PostgreSQL makes the insert wait for its outcome)
+   * and the create answers from that commit; if it did not, this attempt is the create.
+   */
+  async #createAgain(tenantId: string, command: CreateCommand): Promise<WriteResult> {
+    try {
+      return await this.#createOnce(tenantId, command);
+    } catch (error) {
+      if (!(error instanceof ScimError) || error.status !== 409) throw error;
+      const [row] = await this.#run<{ row_key: number }>('SELECT row_key FROM resources WHERE tenant_id = $1 AND id = $2', [
+        tenantId,
+        command.id,
+      ]);
+      if (!row) throw error;
+      const delta = new DeltaTracker();
+      if ((command.members ?? []).length > 0) {
+        const members = await this.#run<{ id: string; member_type: ResourceTypeName }>(
+          `SELECT o.id, m.member_type FROM memberships m JOIN resources o ON o.row_key = m.member_row
+           WHERE m.group_row = $1 ORDER BY m.seq`,
+          [row.row_key],
+        );
+        for (const m of members) delta.add(m.id, m.member_type);
+      }
+      return { resource: newResourceRow(tenantId, command).resource, memberDelta: delta.result() };
+    }
   }
 
   async createMany(
