@@ -10,9 +10,9 @@ import { changedAttributes } from '../patch/diff.ts';
 import { DEFAULT_MAX_OPERATIONS, parsePatchRequest } from '../patch/parse.ts';
 import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
-import type { MemberOp, ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import type { MemberDelta, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { validateResource } from '../schema/validate.ts';
-import type { CreateCommand, Include, Page, QueryTarget, ResourceStore } from '../store/ports/resources.ts';
+import type { CreateCommand, Include, Page, QueryTarget, ResourceStore, WriteResult } from '../store/ports/resources.ts';
 import { VersionConflictError } from '../store/version-conflict.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { jsonEqual } from './deep-equal.ts';
@@ -129,7 +129,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
   function targetsFor(
     registry: SchemaRegistry,
     types: readonly ResourceTypeName[],
-    params: ListParams,
+    params: Pick<ListParams, 'filter' | 'sortBy'>,
     ids: readonly string[] | undefined,
   ): QueryTarget[] {
     const clientFilter = params.filter !== undefined ? parseFilter(params.filter, bounds.filter) : undefined;
@@ -219,15 +219,29 @@ export function createResourceService(deps: ResourceServiceDeps) {
 
   /** RFC 7644 §3.3. */
   async function create(scope: RequestScope, type: ResourceTypeName, body: unknown, selection: Selection): Promise<ResourceResult> {
-    const command = await prepareCreate(scope, type, body);
-    const written = await store.create(scope.tenantId, command);
+    const registry = await registries.forTenant(scope.tenantId);
+    const command = await createCommand(registry, scope, type, body);
+    let written: WriteResult;
+    try {
+      written = await store.create(scope.tenantId, command);
+    } catch (error) {
+      throw await withHolder(registry, scope, type, command.doc, error);
+    }
     onEvents();
-    return presentCreated(scope, written.resource, selection);
+    return presentCreated(registry, scope, written, selection);
   }
 
   /** What create() validates and hashes before its write: the store command, events included. */
   async function prepareCreate(scope: RequestScope, type: ResourceTypeName, body: unknown): Promise<CreateCommand> {
-    const registry = await registries.forTenant(scope.tenantId);
+    return createCommand(await registries.forTenant(scope.tenantId), scope, type, body);
+  }
+
+  async function createCommand(
+    registry: SchemaRegistry,
+    scope: RequestScope,
+    type: ResourceTypeName,
+    body: unknown,
+  ): Promise<CreateCommand> {
     const validated = validateResource(registry, type, body, { mode: 'create' });
     const uniqueValues = uniqueValuesOf(registry, type, validated.doc);
     const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
@@ -255,19 +269,64 @@ export function createResourceService(deps: ResourceServiceDeps) {
     selection: Selection,
     maxFailures?: number,
   ): Promise<Array<ResourceResult | ScimError>> {
+    const registry = await registries.forTenant(scope.tenantId);
     const written = await store.createMany(scope.tenantId, commands, maxFailures);
     if (written.some((w) => !(w instanceof ScimError))) onEvents();
     const results: Array<ResourceResult | ScimError> = [];
-    for (const w of written) results.push(w instanceof ScimError ? w : await presentCreated(scope, w.resource, selection));
+    for (const w of written) results.push(w instanceof ScimError ? w : await presentCreated(registry, scope, w, selection));
     return results;
   }
 
-  async function presentCreated(scope: RequestScope, written: StoredResource, selection: Selection): Promise<ResourceResult> {
-    const registry = await registries.forTenant(scope.tenantId);
-    const include = includeFor(registry, written.resourceType, selection);
-    // A new user belongs to no group yet; a new group's members are read back with their names.
-    const stored = include.members ? await load(scope, written.resourceType, written.id, include) : written;
+  /**
+   * A create answers from its commit, not from a later step that could fail and turn a committed
+   * create into a 503 (and the client's retry into a 409). A new user belongs to no group yet, so
+   * nothing is read for it; the registry is the one that validated the body. A new group's members
+   * are read back for their names; when that read fails, they come from the write, without names.
+   */
+  async function presentCreated(
+    registry: SchemaRegistry,
+    scope: RequestScope,
+    written: WriteResult,
+    selection: Selection,
+  ): Promise<ResourceResult> {
+    const { resource } = written;
+    const include = includeFor(registry, resource.resourceType, selection);
+    const stored = include.members
+      ? await load(scope, resource.resourceType, resource.id, include).catch((error: unknown) => {
+          if (!(error instanceof ScimError) || error.status !== 503) throw error;
+          return { ...resource, members: membersAdded(written.memberDelta) };
+        })
+      : resource;
     return present(registry, scope, stored, selection);
+  }
+
+  /**
+   * A create refused because its userName (a group's displayName) is taken answers 409 with the
+   * location of the resource that holds it, in `Location` and in the detail: a client whose first
+   * attempt committed although it was answered 503 can link that resource (docs/protocol.md). The
+   * refusal stands as it was when that resource cannot be read.
+   */
+  async function withHolder(
+    registry: SchemaRegistry,
+    scope: RequestScope,
+    type: ResourceTypeName,
+    doc: Readonly<Record<string, unknown>>,
+    error: unknown,
+  ): Promise<unknown> {
+    if (!(error instanceof ScimError) || error.status !== 409) return error;
+    const attribute = type === 'User' ? 'userName' : 'displayName';
+    const name = doc[attribute];
+    if (typeof name !== 'string') return error;
+    try {
+      const targets = targetsFor(registry, [type], { filter: `${attribute} eq ${JSON.stringify(name)}`, sortBy: undefined }, undefined);
+      const page: Page = { kind: 'index', startIndex: 1, count: 1 };
+      const [holder] = (await store.query(scope.tenantId, { targets, descending: false, page, include: {} })).resources;
+      if (!holder) return error;
+      const { location } = present(registry, scope, holder, {});
+      return new ScimError(409, 'uniqueness', `${error.detail}: ${location}`, { location });
+    } catch {
+      return error;
+    }
   }
 
   /** RFC 7644 §3.5.1: PUT replaces every readWrite attribute; an unchanged body writes nothing. */
@@ -441,3 +500,12 @@ function memberDiff(existing: StoredResource, wanted: readonly { value: string; 
 }
 
 export type ResourceService = ReturnType<typeof createResourceService>;
+
+/** The members a write added, as references without names (presentCreated). */
+function membersAdded(delta: MemberDelta): ReferenceView[] {
+  const groups = new Set(delta.groups);
+  return delta.added.map((value) => {
+    const type: ResourceTypeName = groups.has(value) ? 'Group' : 'User';
+    return { value, type, resourceType: type, display: undefined };
+  });
+}

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/load.ts';
+import { ScimError } from '../../src/errors/scim-error.ts';
+import { createServer } from '../../src/server.ts';
+import { openStore } from '../../src/store/open.ts';
 import {
   ENTERPRISE,
   ERROR_SCHEMA,
@@ -73,13 +77,19 @@ describe('rfc7644 §3.3 creating resources', () => {
     assert.deepEqual(res.body.name, { givenName: 'Ann' });
   });
 
-  it('rfc7643 §4.1 userName is unique per tenant, case-insensitively: 409 uniqueness', async () => {
-    await h.request('POST', '/Users', { body: userBody('unique@example.com') });
+  it('rfc7643 §4.1 userName is unique per tenant, case-insensitively: 409 uniqueness, with the location of the user that has it', async () => {
+    const first = await h.request('POST', '/Users', { body: userBody('unique@example.com') });
     const res = await h.request('POST', '/Users', { body: userBody('UNIQUE@example.com') });
     assert.equal(res.status, 409);
     assert.deepEqual(res.body.schemas, [ERROR_SCHEMA]);
     assert.equal(res.body.status, '409');
     assert.equal(res.body.scimType, 'uniqueness');
+    // docs/protocol.md: a client whose first attempt committed (answered 503) links the user.
+    assert.equal(res.headers['location'], `https://scim.example.com/scim/v2/Users/${first.body.id}`);
+    assert.equal(
+      res.body.detail,
+      `userName "UNIQUE@example.com" is already in use: https://scim.example.com/scim/v2/Users/${first.body.id}`,
+    );
   });
 
   it('rfc7643 §4.1 userName is required: 400 invalidValue', async () => {
@@ -141,16 +151,71 @@ describe('rfc7644 §3.3 creating resources', () => {
     assert.equal(res.body.meta.resourceType, 'Group');
   });
 
-  it('rfc7643 §4.2 group displayName is unique per tenant: 409 uniqueness', async () => {
-    await h.request('POST', '/Groups', { body: groupBody('Dup Group') });
+  it('rfc7643 §4.2 group displayName is unique per tenant: 409 uniqueness, with the location of the group that has it', async () => {
+    const first = await h.request('POST', '/Groups', { body: groupBody('Dup Group') });
     const res = await h.request('POST', '/Groups', { body: groupBody('dup group') });
     assert.equal(res.status, 409);
     assert.equal(res.body.scimType, 'uniqueness');
+    assert.equal(res.headers['location'], `https://scim.example.com/scim/v2/Groups/${first.body.id}`);
   });
 
   it("a body without the resource's core schema is 400 invalidValue", async () => {
     const res = await h.request('POST', '/Users', { body: { schemas: [GROUP_SCHEMA], userName: 'wrong-schema' } });
     assert.equal(res.status, 400);
     assert.equal(res.body.scimType, 'invalidValue');
+  });
+});
+
+describe('rfc7644 §3.3 a create answers from its commit', () => {
+  it('a new group whose members cannot be read back after its commit (the database went away) answers 201 with them, without names', async () => {
+    const real = await openStore('sqlite::memory:');
+    let readsFail = false;
+    // The real store, whose reads fail on demand as a database that went away would make them.
+    const store = new Proxy(real, {
+      get(target, property) {
+        if (property === 'get' && readsFail) {
+          return async () => {
+            throw new ScimError(503, undefined, 'the database is not available; retry later', { 'retry-after': '5' });
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const server = await createServer(loadConfig({ SCIMD_DATABASE_URL: 'sqlite::memory:', SCIMD_PUBLIC_URL: 'https://scim.example.com' }), {
+      store,
+    });
+    try {
+      await server.tenants.createTenant('acme');
+      const token = (await server.tenants.mintToken('acme')).token;
+      const post = async (url: string, body: unknown) => {
+        const res = await server.app.inject({
+          method: 'POST',
+          url: `/scim/v2${url}`,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+          payload: JSON.stringify(body),
+        });
+        return { status: res.statusCode, body: JSON.parse(res.body) };
+      };
+      const member = await post('/Users', userBody('member@example.com'));
+      readsFail = true;
+      const group = await post('/Groups', groupBody('Read Back Fails', [member.body.id]));
+      assert.equal(group.status, 201, JSON.stringify(group.body));
+      assert.deepEqual(group.body.members, [
+        { value: member.body.id, type: 'User', $ref: `https://scim.example.com/scim/v2/Users/${member.body.id}` },
+      ]);
+      readsFail = false;
+      const stored = await server.app.inject({
+        method: 'GET',
+        url: `/scim/v2/Groups/${group.body.id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.deepEqual(
+        JSON.parse(stored.body).members.map((m: { value: string; display: string }) => [m.value, m.display]),
+        [[member.body.id, 'Display member@example.com']],
+      );
+    } finally {
+      await server.close();
+    }
   });
 });
