@@ -45,13 +45,14 @@ export function isUnavailable(error: unknown): boolean {
 
 /**
  * The database did not answer in time, or its host cannot be reached: a client-side timeout
- * (connecting, waiting for a pooled connection, waiting for a statement's answer well after the
- * server's own statement_timeout), not a refusal or an error the server sent. What opens the
+ * (connecting, waiting for a statement's answer well after the server's own statement_timeout), not a refusal or an error the server sent. What opens the
  * OutageGuard (outage.ts).
  */
 const UNRESPONSIVE_CODES = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TIMEOUT_MESSAGES =
-  /Query read timeout|timeout exceeded when trying to connect|Connection terminated due to connection timeout|timeout expired/;
+// Not pg-pool's "timeout exceeded when trying to connect": that is a request that waited too long
+// for a pooled connection while all of them were busy, a saturated pool (a burst, a slow machine),
+// not a silent database. Taking it for silence turned every burst into a second of 503s for all.
+const TIMEOUT_MESSAGES = /Query read timeout|Connection terminated due to connection timeout|timeout expired/;
 
 export function isUnresponsive(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

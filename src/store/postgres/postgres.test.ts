@@ -441,6 +441,26 @@ skipping(options.skip, () =>
       }
     });
 
+    it('a saturated pool is not an outage: the request that waited too long is 503, the next one is served', async () => {
+      const busyUrl = new URL(url);
+      busyUrl.searchParams.set('pool', '1');
+      busyUrl.searchParams.set('read_connections', '0');
+      busyUrl.searchParams.set('connect_timeout', '1');
+      const s = PostgresStore.fromUrl(busyUrl.toString());
+      try {
+        await s.ping();
+        // The only pooled connection is busy for longer than a request may wait for it (1 s), and
+        // free again before the next request has waited that long.
+        const busy = s.pool.query('SELECT pg_sleep(1.5)');
+        await assert.rejects(s.get('none', 'User', 'none', {}), StoreUnavailableError);
+        // Had the wait been taken for a silent database, this would fail at once with 503.
+        assert.equal(await s.get('none', 'User', 'none', {}), undefined);
+        await busy;
+      } finally {
+        await s.close();
+      }
+    });
+
     it('recovers without a restart when its connections are killed (database restart)', async () => {
       const s = await open();
       try {
