@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import type { RequestScope } from '../service/resources.ts';
+import type { RequestScope } from '../service/resource-view.ts';
 import type { Principal } from '../service/tenants.ts';
 
 declare module 'fastify' {

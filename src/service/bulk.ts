@@ -7,7 +7,8 @@ import { resolveReferences } from './bulk/references.ts';
 import { etagOf } from './etag.ts';
 import type { Selection } from './list-params.ts';
 import { ENDPOINT_OF } from './representation.ts';
-import type { RequestScope, ResourceResult, ResourceService } from './resources.ts';
+import type { RequestScope, ResourceResult } from './resource-view.ts';
+import type { ResourceService } from './resources.ts';
 
 export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
 

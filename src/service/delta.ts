@@ -5,7 +5,9 @@ import type { ResourceTypeName } from '../schema/resource.ts';
 import type { ChangeEndpoint, ChangeLogStore } from '../store/ports/change-log.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { listParamsFromMessage, requestMessage } from './list-params.ts';
-import { LIST_RESPONSE_SCHEMA, type ListLimits, type RequestScope, type ResourceService } from './resources.ts';
+import { LIST_RESPONSE_SCHEMA, type ListLimits } from './resource-list.ts';
+import type { RequestScope } from './resource-view.ts';
+import type { ResourceService } from './resources.ts';
 
 /** draft-sehgal-scim-delta-query-02 §4.2, §5.1, §5.2: the message schemas. */
 export const DELTA_TOKEN_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:delta:token';

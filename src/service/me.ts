@@ -1,5 +1,6 @@
 import { notFound, notImplemented } from '../errors/scim-error.ts';
-import type { RequestScope, ResourceService } from './resources.ts';
+import type { RequestScope } from './resource-view.ts';
+import type { ResourceService } from './resources.ts';
 import type { Principal } from './tenants.ts';
 
 /**

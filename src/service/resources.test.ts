@@ -4,7 +4,8 @@ import { ScimError } from '../errors/scim-error.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
-import { createResourceService, type RequestScope, type ResourceService } from './resources.ts';
+import type { RequestScope } from './resource-view.ts';
+import { createResourceService, type ResourceService } from './resources.ts';
 import { fixedRegistry } from './schema-registries.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';

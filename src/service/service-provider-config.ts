@@ -1,7 +1,7 @@
 import { SET_EVENT_URIS } from '../events/set/uris.ts';
 import type { OAuthIssuerRecord } from '../store/ports/oauth-issuers.ts';
 import type { BulkLimits } from './bulk.ts';
-import type { ListLimits } from './resources.ts';
+import type { ListLimits } from './resource-list.ts';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 

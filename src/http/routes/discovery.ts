@@ -4,7 +4,7 @@ import { forbidden, notFound } from '../../errors/scim-error.ts';
 import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
 import type { SchemaRegistry } from '../../schema/registry.ts';
 import type { BulkLimits } from '../../service/bulk.ts';
-import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resources.ts';
+import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resource-list.ts';
 import type { RegistrySource } from '../../service/schema-registries.ts';
 import { type AuthenticationScheme, type Features, serviceProviderConfig } from '../../service/service-provider-config.ts';
 import { route } from '../method-router.ts';

@@ -1,0 +1,47 @@
+import { notFound } from '../errors/scim-error.ts';
+import { needsAttribute, projectResource } from '../schema/project.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
+import type { ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import type { Include, ResourceStore } from '../store/ports/resources.ts';
+import type { Selection } from './list-params.ts';
+import { toRepresentation } from './representation.ts';
+
+/** Where a request acts: the tenant, and the base URL its resources' locations start with. */
+export interface RequestScope {
+  readonly tenantId: string;
+  readonly baseUrl: string;
+}
+
+/** One resource as a request answers it: projected, with its version and location. */
+export interface ResourceResult {
+  readonly resource: Record<string, unknown>;
+  readonly version: number;
+  readonly location: string;
+}
+
+/** Whether a read must load a group's members or a user's groups: only when the answer shows them. */
+export function includeFor(registry: SchemaRegistry, type: ResourceTypeName, selection: Selection): Include {
+  return type === 'Group'
+    ? { members: needsAttribute(registry, type, selection, 'members') }
+    : { groups: needsAttribute(registry, type, selection, 'groups') };
+}
+
+/** A stored resource as the API returns it (RFC 7643 §3), projected by `attributes` / `excludedAttributes`. */
+export function present(registry: SchemaRegistry, scope: RequestScope, stored: StoredResource, selection: Selection): ResourceResult {
+  const full = toRepresentation(registry, scope.baseUrl, stored);
+  const meta = full['meta'] as { location: string };
+  return { resource: projectResource(registry, stored.resourceType, full, selection), version: stored.version, location: meta.location };
+}
+
+/** The stored resource, or notFound (404). */
+export async function loadResource(
+  store: Pick<ResourceStore, 'get'>,
+  scope: RequestScope,
+  type: ResourceTypeName,
+  id: string,
+  include: Include,
+): Promise<StoredResource> {
+  const stored = await store.get(scope.tenantId, type, id, include);
+  if (!stored) throw notFound(`${type} ${id} not found`);
+  return stored;
+}

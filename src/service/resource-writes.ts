@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../errors/scim-error.ts';
+import { eventBuilders } from '../events/build.ts';
+import type { FilterLimits } from '../filter/parser.ts';
+import { applyPatch } from '../patch/apply.ts';
+import { changedAttributes } from '../patch/diff.ts';
+import { parsePatchRequest } from '../patch/parse.ts';
+import { projectResource } from '../schema/project.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
+import type { MemberDelta, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import { validateResource } from '../schema/validate.ts';
+import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '../store/ports/resources.ts';
+import { VersionConflictError } from '../store/version-conflict.ts';
+import { jsonEqual } from './deep-equal.ts';
+import { checkIfMatch } from './etag.ts';
+import type { Selection } from './list-params.ts';
+import { schemasOf, toRepresentation } from './representation.ts';
+import { queryTargets } from './resource-list.ts';
+import { includeFor, loadResource, present, type RequestScope, type ResourceResult } from './resource-view.ts';
+import type { RegistrySource } from './schema-registries.ts';
+import { uniqueValuesOf } from './unique-values.ts';
+
+export interface ResourceWriteDeps {
+  readonly store: ResourceStore;
+  readonly registries: RegistrySource;
+  readonly clock: () => Date;
+  readonly hashPassword: (password: string) => Promise<string>;
+  /** Called after each write that committed events (the relay wakes up instead of waiting to poll). */
+  readonly onEvents: () => void;
+  /** Bounds on filters and PATCH paths, and on the operations of one PATCH. */
+  readonly filterLimits: FilterLimits;
+  readonly maxPatchOperations: number;
+}
+
+/** How often a write without If-Match re-reads and retries when another writer got there first. */
+const MAX_WRITE_ATTEMPTS = 12;
+
+/**
+ * Writers of one resource on several instances collide in bursts (six member PATCHes of one group
+ * at once): a randomised, growing pause spreads the retries instead of replaying the collision.
+ */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(2 ** attempt, 64);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+/**
+ * The writes of RFC 7644 §3 on Users and Groups (create, PUT, PATCH, DELETE): each validates,
+ * computes its change and its events, and makes one store call, hence one transaction.
+ */
+export function createResourceWrites(deps: ResourceWriteDeps) {
+  const { store, registries, clock, onEvents } = deps;
+
+  /** The event builders of a request: events carry the resource as GET shows it, never a password. */
+  function eventsFor(registry: SchemaRegistry, scope: RequestScope) {
+    return eventBuilders(scope.baseUrl, (stored) =>
+      projectResource(registry, stored.resourceType, toRepresentation(registry, scope.baseUrl, stored), {}),
+    );
+  }
+
+  function extensionIds(registry: SchemaRegistry, type: ResourceTypeName): ReadonlySet<string> {
+    return new Set((registry.resourceType(type)?.schemaExtensions ?? []).map((e) => registry.schema(e.schema)?.id ?? e.schema));
+  }
+
+  /** RFC 7644 §3.3. */
+  async function create(scope: RequestScope, type: ResourceTypeName, body: unknown, selection: Selection): Promise<ResourceResult> {
+    const registry = await registries.forTenant(scope.tenantId);
+    const command = await createCommand(registry, scope, type, body);
+    let written: WriteResult;
+    try {
+      written = await store.create(scope.tenantId, command);
+    } catch (error) {
+      throw await withHolder(registry, scope, type, command.doc, error);
+    }
+    onEvents();
+    return presentCreated(registry, scope, written, selection);
+  }
+
+  /** What create() validates and hashes before its write: the store command, events included. */
+  async function prepareCreate(scope: RequestScope, type: ResourceTypeName, body: unknown): Promise<CreateCommand> {
+    return createCommand(await registries.forTenant(scope.tenantId), scope, type, body);
+  }
+
+  async function createCommand(
+    registry: SchemaRegistry,
+    scope: RequestScope,
+    type: ResourceTypeName,
+    body: unknown,
+  ): Promise<CreateCommand> {
+    const validated = validateResource(registry, type, body, { mode: 'create' });
+    const uniqueValues = uniqueValuesOf(registry, type, validated.doc);
+    const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
+    return {
+      resourceType: type,
+      id: randomUUID(),
+      doc: validated.doc,
+      ...(passwordHash !== undefined ? { passwordHash } : {}),
+      ...(validated.members !== undefined ? { members: validated.members } : {}),
+      ...(uniqueValues !== undefined ? { uniqueValues } : {}),
+      now: clock().toISOString(),
+      events: eventsFor(registry, scope).created(type),
+    };
+  }
+
+  /**
+   * Prepared creates (prepareCreate) written by one store call, `store.createMany`: one
+   * transaction, each create in a savepoint of its own with its own events, so that each is what
+   * create() would have committed, but the batch pays for one commit (Bulk). A create that fails
+   * is answered by its ScimError; after `maxFailures` of them the rest are not attempted.
+   */
+  async function createPrepared(
+    scope: RequestScope,
+    commands: readonly CreateCommand[],
+    selection: Selection,
+    maxFailures?: number,
+  ): Promise<Array<ResourceResult | ScimError>> {
+    const registry = await registries.forTenant(scope.tenantId);
+    const written = await store.createMany(scope.tenantId, commands, maxFailures);
+    if (written.some((w) => !(w instanceof ScimError))) onEvents();
+    const results: Array<ResourceResult | ScimError> = [];
+    for (const w of written) results.push(w instanceof ScimError ? w : await presentCreated(registry, scope, w, selection));
+    return results;
+  }
+
+  /**
+   * A create answers from its commit, not from a later step that could fail and turn a committed
+   * create into a 503 (and the client's retry into a 409). A new user belongs to no group yet, so
+   * nothing is read for it; the registry is the one that validated the body. A new group's members
+   * are read back for their names; when that read fails, they come from the write, without names.
+   */
+  async function presentCreated(
+    registry: SchemaRegistry,
+    scope: RequestScope,
+    written: WriteResult,
+    selection: Selection,
+  ): Promise<ResourceResult> {
+    const { resource } = written;
+    const include = includeFor(registry, resource.resourceType, selection);
+    const stored = include.members
+      ? await loadResource(store, scope, resource.resourceType, resource.id, include).catch((error: unknown) => {
+          if (!(error instanceof ScimError) || error.status !== 503) throw error;
+          return { ...resource, members: membersAdded(written.memberDelta) };
+        })
+      : resource;
+    return present(registry, scope, stored, selection);
+  }
+
+  /**
+   * A create refused because its userName (a group's displayName) is taken answers 409 with the
+   * location of the resource that holds it, in `Location` and in the detail: a client whose first
+   * attempt committed although it was answered 503 can link that resource (docs/protocol.md). The
+   * refusal stands as it was when that resource cannot be read.
+   */
+  async function withHolder(
+    registry: SchemaRegistry,
+    scope: RequestScope,
+    type: ResourceTypeName,
+    doc: Readonly<Record<string, unknown>>,
+    error: unknown,
+  ): Promise<unknown> {
+    if (!(error instanceof ScimError) || error.status !== 409) return error;
+    const attribute = type === 'User' ? 'userName' : 'displayName';
+    const name = doc[attribute];
+    if (typeof name !== 'string') return error;
+    try {
+      const filter = `${attribute} eq ${JSON.stringify(name)}`;
+      const targets = queryTargets(registry, [type], { filter, sortBy: undefined }, undefined, deps.filterLimits);
+      const page: Page = { kind: 'index', startIndex: 1, count: 1 };
+      const [holder] = (await store.query(scope.tenantId, { targets, descending: false, page, include: {} })).resources;
+      if (!holder) return error;
+      const { location } = present(registry, scope, holder, {});
+      return new ScimError(409, 'uniqueness', `${error.detail}: ${location}`, { location });
+    } catch {
+      return error;
+    }
+  }
+
+  /** RFC 7644 §3.5.1: PUT replaces every readWrite attribute; an unchanged body writes nothing. */
+  async function replace(
+    scope: RequestScope,
+    type: ResourceTypeName,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    selection: Selection,
+  ): Promise<ResourceResult> {
+    const registry = await registries.forTenant(scope.tenantId);
+    await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, async (existing) => {
+      const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
+      return {
+        ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
+        ...(validated.password !== undefined ? { passwordHash: await deps.hashPassword(validated.password) } : {}),
+        memberOps: type === 'Group' ? memberDiff(existing, validated.members ?? []) : [],
+      };
+    });
+    return present(registry, scope, await loadResource(store, scope, type, id, includeFor(registry, type, selection)), selection);
+  }
+
+  /**
+   * RFC 7644 §3.5.2: the operations apply to a copy, the whole result is validated, and one
+   * conditional write stores it with the member changes, or nothing changes. A PATCH that changes
+   * nothing writes nothing and keeps the version.
+   */
+  async function patch(
+    scope: RequestScope,
+    type: ResourceTypeName,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    selection: Selection,
+  ): Promise<ResourceResult> {
+    const operations = parsePatchRequest(body, { maxOperations: deps.maxPatchOperations, pathLimits: deps.filterLimits });
+    // Entra: "returning a body with all members isn't advisable": a group PATCH answers without
+    // members unless the client names them in `attributes`.
+    const answer: Selection =
+      type === 'Group' && selection.attributes === undefined
+        ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
+        : selection;
+    const registry = await registries.forTenant(scope.tenantId);
+    await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, async (existing) => {
+      const result = applyPatch(registry, type, existing.doc, operations);
+      const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
+      const doc = docChanged
+        ? validateResource(
+            registry,
+            type,
+            { schemas: schemasOf(registry, type, result.doc), ...result.doc },
+            { mode: 'replace', existing: existing.doc },
+          ).doc
+        : undefined;
+      return {
+        ...(doc !== undefined ? { doc } : {}),
+        ...(result.password !== undefined ? { passwordHash: await deps.hashPassword(result.password) } : {}),
+        memberOps: result.memberOps,
+      };
+    });
+    return present(registry, scope, await loadResource(store, scope, type, id, includeFor(registry, type, answer)), answer);
+  }
+
+  /**
+   * Load → compute the change → one conditional write with its events. Without If-Match, a write
+   * that lost the race to another writer re-reads and recomputes; with If-Match it is 412. A change
+   * that changes nothing writes nothing.
+   */
+  async function writeChange(
+    registry: SchemaRegistry,
+    scope: RequestScope,
+    type: ResourceTypeName,
+    id: string,
+    ifMatch: string | undefined,
+    method: 'PUT' | 'PATCH',
+    include: Include,
+    compute: (existing: StoredResource) => Promise<Change>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const existing = await loadResource(store, scope, type, id, include);
+      checkIfMatch(ifMatch, existing.version);
+      const change = await compute(existing);
+      if (change.doc === undefined && change.passwordHash === undefined && change.memberOps.length === 0) return;
+      const uniqueValues = change.doc !== undefined ? uniqueValuesOf(registry, type, change.doc) : undefined;
+      try {
+        await store.update(scope.tenantId, {
+          resourceType: type,
+          id,
+          expectedVersion: existing.version,
+          ...(change.doc !== undefined ? { doc: change.doc } : {}),
+          ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}),
+          ...(change.memberOps.length > 0 ? { memberOps: change.memberOps } : {}),
+          ...(uniqueValues !== undefined ? { uniqueValues } : {}),
+          now: clock().toISOString(),
+          events: eventsFor(registry, scope).updated(
+            type,
+            [
+              ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(registry, type)) : []),
+              ...(change.passwordHash !== undefined ? ['password'] : []),
+            ],
+            method,
+          ),
+        });
+      } catch (error) {
+        if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) {
+          await backoff(attempt);
+          continue;
+        }
+        throw error;
+      }
+      onEvents();
+      return;
+    }
+  }
+
+  /** RFC 7644 §3.6. */
+  async function remove(scope: RequestScope, type: ResourceTypeName, id: string, ifMatch: string | undefined): Promise<void> {
+    const events = eventsFor(await registries.forTenant(scope.tenantId), scope).deleted(type, clock().toISOString());
+    if (ifMatch === undefined) {
+      await store.delete(scope.tenantId, type, id, undefined, events);
+    } else {
+      const existing = await loadResource(store, scope, type, id, {});
+      checkIfMatch(ifMatch, existing.version);
+      await store.delete(scope.tenantId, type, id, existing.version, events);
+    }
+    onEvents();
+  }
+
+  return { create, prepareCreate, createPrepared, replace, patch, remove };
+}
+
+/** What a PUT or PATCH changes; an absent doc or password hash keeps the stored one. */
+interface Change {
+  readonly doc?: Readonly<Record<string, unknown>>;
+  readonly passwordHash?: string;
+  readonly memberOps: readonly MemberOp[];
+}
+
+/** The member operations that turn a group's current members into the wanted ones. */
+function memberDiff(existing: StoredResource, wanted: readonly { value: string; type?: string }[]): MemberOp[] {
+  const current = new Set((existing.members ?? []).map((m) => m.value));
+  const wantedValues = new Set(wanted.map((m) => m.value));
+  const removed = [...current].filter((value) => !wantedValues.has(value));
+  const seen = new Set<string>();
+  const added = wanted.filter((m) => !current.has(m.value) && !seen.has(m.value) && seen.add(m.value));
+  const ops: MemberOp[] = [];
+  if (removed.length > 0) ops.push({ kind: 'remove', values: removed });
+  if (added.length > 0) ops.push({ kind: 'add', members: added });
+  return ops;
+}
+
+/** The members a write added, as references without names (presentCreated). */
+function membersAdded(delta: MemberDelta): ReferenceView[] {
+  const groups = new Set(delta.groups);
+  return delta.added.map((value) => {
+    const type: ResourceTypeName = groups.has(value) ? 'Group' : 'User';
+    return { value, type, resourceType: type, display: undefined };
+  });
+}
