@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MigrationError } from '../store/sql/migration.ts';
-import { databaseTarget } from './database.ts';
+import { databaseTarget } from './database-target.ts';
 
 /**
  * A failure to start, said in one line: what failed, where, and the cause. Exit code 2 when the

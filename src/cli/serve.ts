@@ -10,7 +10,8 @@ import { type ConsoleSessions, SIGN_IN_LINK_MINUTES } from '../service/console-s
 import { DEFAULT_TENANT, type TenantService } from '../service/tenants.ts';
 import { backupSqlite } from '../store/sqlite/backup.ts';
 import type { Cli } from './cli.ts';
-import { databaseTarget, openDatabase } from './database.ts';
+import { openDatabase } from './database.ts';
+import { databaseTarget } from './database-target.ts';
 import { listenFailure } from './failure.ts';
 
 /**

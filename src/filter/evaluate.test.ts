@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ScimError } from '../errors/scim-error.ts';
-import { parseDateTime } from './datetime.ts';
+import { parseDateTime } from '../schema/datetime.ts';
 import { evaluateFilter, matchesElement } from './evaluate.ts';
 import { compareCodePoints, fold } from './fold.ts';
 import { parseFilter } from './parser.ts';

@@ -1,6 +1,6 @@
+import { parseDateTime } from '../schema/datetime.ts';
 import type { ResolvedAttribute } from '../schema/registry.ts';
 import { assertNever, type CompareOp, type ResolvedFilter, type TypedValue } from './ast.ts';
-import { parseDateTime } from './datetime.ts';
 import { compareCodePoints, fold } from './fold.ts';
 
 type Json = Record<string, unknown>;

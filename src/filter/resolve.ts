@@ -1,6 +1,7 @@
 import { quoteInput } from '../errors/quote.ts';
 import { invalidFilter, invalidPath } from '../errors/scim-error.ts';
 import type { AttributeDefinition } from '../schema/attribute.ts';
+import { parseDateTime } from '../schema/datetime.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
 import {
   type AttrPath,
@@ -12,7 +13,6 @@ import {
   type TypedValue,
 } from './ast.ts';
 import { formatAttrPath } from './attr-path.ts';
-import { parseDateTime } from './datetime.ts';
 import type { PatchPath } from './path.ts';
 
 interface Scope {

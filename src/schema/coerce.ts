@@ -1,9 +1,9 @@
 import { invalidSyntax, invalidValue, type ScimError } from '../errors/scim-error.ts';
-import { parseDateTime } from '../filter/datetime.ts';
 import type { AttributeDefinition } from './attribute.ts';
 import { ENTERPRISE_USER_SCHEMA_ID } from './core/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
+import { parseDateTime } from './datetime.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
 import { characterCount } from './lengths.ts';
 import type { SchemaRegistry } from './registry.ts';

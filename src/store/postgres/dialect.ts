@@ -42,7 +42,7 @@ function scalar(value: Sql, kind: ScalarKind): Sql {
 /**
  * The PostgreSQL (jsonb) dialect. It relies on three functions the migrations create:
  * scim_fold (lower() under the ICU root collation, see docs/filtering.md "PostgreSQL"),
- * scim_instant (src/filter/datetime.ts in SQL) and scim_present (docs/filtering.md "Present").
+ * scim_instant (src/schema/datetime.ts in SQL) and scim_present (docs/filtering.md "Present").
  * PostgreSQL text cannot hold U+0000, so a needle containing one is decided here without
  * binding it: stored values never contain U+0000 (the store refuses them).
  */

@@ -5,7 +5,7 @@ import type { ExtensionChange } from '../ports/schemas.ts';
 import { type ExtensionRow, schemaKey, toExtension, uniqueRebuildConflict, uniqueValueTaken } from '../sql/extensions.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { sqlState } from './errors.ts';
-import type { Run } from './store.ts';
+import type { Run } from './run.ts';
 
 /** A statement that may hit a primary key: 23505 becomes `conflict` (the transaction is then rolled back). */
 async function guarded(run: Run, text: string, values: readonly unknown[], conflict: () => Error): Promise<void> {

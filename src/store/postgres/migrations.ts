@@ -92,7 +92,7 @@ export const MIGRATIONS: readonly Migration[] = [
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
         RETURN lower($1 COLLATE "und-x-icu") COLLATE "C";
 
-      -- parseDateTime of src/filter/datetime.ts, to the millisecond: the xsd:dateTime form only,
+      -- parseDateTime of src/schema/datetime.ts, to the millisecond: the xsd:dateTime form only,
       -- no time zone = UTC, 24:00:00 = end of day, fraction digits beyond the third ignored;
       -- anything else (or a non-string) is NULL, which the compiler reads as absent.
       CREATE FUNCTION scim_instant(text) RETURNS float8

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { storeContract } from '../../../test/store/contract.ts';
+import { extensionsContract } from '../../../test/store/extensions-contract.ts';
+import { filterBuilders } from '../../../test/store/filters.ts';
 import { ScimError } from '../../errors/scim-error.ts';
-import { parseDateTime } from '../../filter/datetime.ts';
+import { parseDateTime } from '../../schema/datetime.ts';
 import { openStore } from '../open.ts';
 import type { Store } from '../ports/store.ts';
 import { compileFilter } from '../sql/compile-filter.ts';
-import { storeContract } from '../testing/contract.ts';
-import { extensionsContract } from '../testing/extensions-contract.ts';
-import { filterBuilders } from '../testing/filters.ts';
 import { after, before, describe, it, skipping } from '../testing/skippable.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';

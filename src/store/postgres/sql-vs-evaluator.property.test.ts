@@ -1,9 +1,9 @@
+import { sqlVsEvaluatorSuite } from '../../../test/store/sql-vs-evaluator.ts';
 import { openStore } from '../open.ts';
 import { after, skipping } from '../testing/skippable.ts';
-import { sqlVsEvaluatorSuite } from '../testing/sql-vs-evaluator.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
 
-// The same property as for SQLite (src/store/testing/sql-vs-evaluator.ts), in a database of its own.
+// The same property as for SQLite (test/store/sql-vs-evaluator.ts), in a database of its own.
 const options = await postgresTestOptions();
 let scratch: Scratch | undefined;
 after(async () => scratch?.drop());

@@ -61,6 +61,7 @@ import { OutageGuard } from './outage.ts';
 import { PipelinedReads } from './pipelined-reads.ts';
 import { toPostgres } from './placeholders.ts';
 import { prepared } from './prepared.ts';
+import type { Run } from './run.ts';
 import { HAS_UNSEQUENCED, SEQUENCE_BATCH, sequenceTenant, UNSEQUENCED_TENANTS } from './sequencer.ts';
 
 interface ResourceRow extends ResourceRowBase {
@@ -127,8 +128,6 @@ function refuseNul(value: unknown, path: string): void {
     }
   }
 }
-
-export type Run = <R extends QueryResultRow = QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => Promise<R[]>;
 
 /** A statement text (numbered placeholders) or a fragment (`?` placeholders) as a prepared query. */
 function statement(text: string | Sql, values?: readonly unknown[]) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { RequestLogEntry } from '../ports/request-log.ts';
-import type { Store } from '../ports/store.ts';
+import type { RequestLogEntry } from '../../src/store/ports/request-log.ts';
+import type { Store } from '../../src/store/ports/store.ts';
 
 const entry = (tenantId: string, overrides: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
   tenantId,

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { AttrPath, CompareOp, Filter, FilterLiteral, ResolvedFilter } from '../../filter/ast.ts';
-import { evaluateFilter } from '../../filter/evaluate.ts';
-import { resolveFilter } from '../../filter/resolve.ts';
-import { stringifyFilter } from '../../filter/stringify.ts';
-import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/core/enterprise-user.ts';
-import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
-import { createCoreRegistry } from '../../schema/registry.ts';
-import { toRepresentation } from '../../service/representation.ts';
-import type { Store } from '../ports/store.ts';
-import { after, before, describe, it } from './skippable.ts';
+import type { AttrPath, CompareOp, Filter, FilterLiteral, ResolvedFilter } from '../../src/filter/ast.ts';
+import { evaluateFilter } from '../../src/filter/evaluate.ts';
+import { resolveFilter } from '../../src/filter/resolve.ts';
+import { stringifyFilter } from '../../src/filter/stringify.ts';
+import { ENTERPRISE_USER_SCHEMA_ID } from '../../src/schema/core/enterprise-user.ts';
+import { USER_SCHEMA_ID } from '../../src/schema/core/user.ts';
+import { createCoreRegistry } from '../../src/schema/registry.ts';
+import { toRepresentation } from '../../src/service/representation.ts';
+import type { Store } from '../../src/store/ports/store.ts';
+import { after, before, describe, it } from '../../src/store/testing/skippable.ts';
 
 /**
  * docs/filtering.md says the SQL compiler and the in-memory evaluator implement exactly the same

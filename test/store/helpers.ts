@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ScimError } from '../../errors/scim-error.ts';
-import type { Store } from '../ports/store.ts';
+import { ScimError } from '../../src/errors/scim-error.ts';
+import type { Store } from '../../src/store/ports/store.ts';
 
 /** What the store contract suites share. */
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '../ports/outbox.ts';
-import type { Store } from '../ports/store.ts';
-import { describe, it } from './skippable.ts';
+import type { NewEvent } from '../../src/store/ports/outbox.ts';
+import type { Store } from '../../src/store/ports/store.ts';
+import { describe, it } from '../../src/store/testing/skippable.ts';
 
 const T1 = '2024-06-01T12:00:00.000Z';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { ResolvedFilter } from '../../filter/ast.ts';
-import type { MemberOp, ResourceTypeName } from '../../schema/resource.ts';
-import type { Store } from '../ports/store.ts';
-import { MAX_GROUP_LEVELS } from '../sql/nesting.ts';
+import type { ResolvedFilter } from '../../src/filter/ast.ts';
+import type { MemberOp, ResourceTypeName } from '../../src/schema/resource.ts';
+import type { Store } from '../../src/store/ports/store.ts';
+import { MAX_GROUP_LEVELS } from '../../src/store/sql/nesting.ts';
+import { before, describe, it } from '../../src/store/testing/skippable.ts';
 import { filterBuilders } from './filters.ts';
 import { isScim, newTenant, T0 } from './helpers.ts';
-import { before, describe, it } from './skippable.ts';
 
 const T1 = '2024-06-01T12:00:00.000Z';
 

@@ -1,7 +1,7 @@
-import type { CompareOp, FilterLiteral, ResolvedFilter, TypedValue } from '../../filter/ast.ts';
-import type { AttributeDefinition } from '../../schema/attribute.ts';
-import { createCoreRegistry, type ResolvedAttribute, type SchemaRegistry } from '../../schema/registry.ts';
-import type { ResourceTypeName } from '../../schema/resource.ts';
+import type { CompareOp, FilterLiteral, ResolvedFilter, TypedValue } from '../../src/filter/ast.ts';
+import type { AttributeDefinition } from '../../src/schema/attribute.ts';
+import { createCoreRegistry, type ResolvedAttribute, type SchemaRegistry } from '../../src/schema/registry.ts';
+import type { ResourceTypeName } from '../../src/schema/resource.ts';
 
 /**
  * ResolvedFilter builders for store tests, straight from the registry: the store contract must

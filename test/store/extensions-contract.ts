@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ScimError } from '../../errors/scim-error.ts';
-import type { TenantExtension } from '../../schema/custom.ts';
-import type { UniqueValue } from '../ports/resources.ts';
-import type { ExtensionChange } from '../ports/schemas.ts';
-import type { Store } from '../ports/store.ts';
-import { VersionConflictError } from '../version-conflict.ts';
+import { ScimError } from '../../src/errors/scim-error.ts';
+import type { TenantExtension } from '../../src/schema/custom.ts';
+import type { UniqueValue } from '../../src/store/ports/resources.ts';
+import type { ExtensionChange } from '../../src/store/ports/schemas.ts';
+import type { Store } from '../../src/store/ports/store.ts';
+import { after, before, describe, it } from '../../src/store/testing/skippable.ts';
+import { VersionConflictError } from '../../src/store/version-conflict.ts';
 import type { ContractOptions } from './contract.ts';
-import { after, before, describe, it } from './skippable.ts';
 
 const T0 = '2024-01-01T00:00:00.000Z';
 const HR = 'urn:example:params:scim:schemas:extension:hr:2.0:User';
