@@ -1,11 +1,10 @@
-import { invalidPath, invalidValue } from '../errors/scim-error.ts';
+import { invalidPath } from '../errors/scim-error.ts';
 import { assertNever, type ResolvedFilter } from '../filter/ast.ts';
 import type { AttributeDefinition } from '../schema/attribute.ts';
-import { isJsonObject } from '../schema/json.ts';
+import { memberInputs } from '../schema/members.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { MemberInput, MemberOp } from '../schema/resource.ts';
+import type { MemberOp } from '../schema/resource.ts';
 import type { PatchOpName } from './operation.ts';
-import { coerce, elementOf } from './values.ts';
 
 /** One operation on Group.members, which live in the membership table and never in the document. */
 export interface MembersEdit {
@@ -43,29 +42,6 @@ function memberIds(filter: ResolvedFilter): string[] | undefined {
 }
 
 /**
- * `members` values → MemberInput: `value` required, `type` kept for the store to check,
- * `display`/`$ref` dropped. Items are coerced one by one, because coercion alone would silently
- * drop an item holding nothing but readOnly `display`.
- */
-function memberInputs(registry: SchemaRegistry, edit: MembersEdit): MemberInput[] {
-  const raw = edit.value;
-  const items: readonly unknown[] = Array.isArray(raw) ? raw : raw === null || raw === undefined ? [] : [raw];
-  const ctx = { registry, schema: undefined, label: edit.label };
-  const out = new Map<string, MemberInput>();
-  for (const item of items) {
-    if (item === null) continue;
-    // As POST/PUT: a bare id is not read as {value} here (coerce would, for Entra's manager).
-    if (!isJsonObject(item)) throw invalidValue(`"${edit.label}": every member must be a JSON object`);
-    const member = coerce(ctx, elementOf(edit.attribute), item);
-    const value = isJsonObject(member) ? member.value : undefined;
-    if (typeof value !== 'string' || value === '') throw invalidValue(`"${edit.label}": every member needs a non-empty "value"`);
-    const type = isJsonObject(member) && typeof member.type === 'string' ? member.type : undefined;
-    if (!out.has(value)) out.set(value, type === undefined ? { value } : { value, type });
-  }
-  return [...out.values()];
-}
-
-/**
  * RFC 7644 §3.5.2 on Group.members as membership changes, O(changed members): add → add;
  * remove `members[value eq "id" or …]` → remove those; remove `members` with a value list
  * (Entra without aadOptscim062020) → remove those only; remove `members` alone → removeAll;
@@ -84,16 +60,16 @@ export function memberOps(registry: SchemaRegistry, edit: MembersEdit): MemberOp
   }
   switch (edit.op) {
     case 'add': {
-      const members = memberInputs(registry, edit);
+      const members = memberInputs(registry, edit.attribute, edit.value, edit.label);
       return members.length > 0 ? [{ kind: 'add', members }] : [];
     }
     case 'remove': {
       if (edit.value === undefined || edit.value === null) return [{ kind: 'removeAll' }];
-      const values = memberInputs(registry, edit).map((m) => m.value);
+      const values = memberInputs(registry, edit.attribute, edit.value, edit.label).map((m) => m.value);
       return values.length > 0 ? [{ kind: 'remove', values }] : [];
     }
     case 'replace': {
-      const members = memberInputs(registry, edit);
+      const members = memberInputs(registry, edit.attribute, edit.value, edit.label);
       return members.length > 0 ? [{ kind: 'removeAll' }, { kind: 'add', members }] : [{ kind: 'removeAll' }];
     }
     default:

@@ -5,6 +5,7 @@ import { COMMON_ATTRIBUTES } from './core/common.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
+import { memberInputs } from './members.ts';
 import type { SchemaRegistry } from './registry.ts';
 import { carryOver } from './replace.ts';
 import { checkRequired } from './required.ts';
@@ -86,7 +87,7 @@ export function validateResource(
     const entry = coreEntries?.get(def);
     if (!entry) continue;
     const route = routeOf(core.id, def);
-    if (route === 'members') members = coerceMembers(registry, def, entry.raw);
+    if (route === 'members') members = memberInputs(registry, def, entry.raw, 'members');
     else if (route === 'password') password = coercePassword(entry.raw);
     else if (route === 'doc') setIfDefined(doc, def.name, coerceAttribute(coreCtx, def, entry.raw, entry.path));
   }
@@ -214,32 +215,4 @@ function coercePassword(raw: unknown): string | undefined {
   if (raw === null || raw === undefined) return undefined;
   if (typeof raw !== 'string') throw invalidValue('attribute "password": expected a string');
   return raw;
-}
-
-/** Group.members → MemberInput[]: `value` required; `display` (readOnly) and `$ref` dropped. */
-function coerceMembers(registry: SchemaRegistry, def: AttributeDefinition, raw: unknown): MemberInput[] {
-  if (raw === null || raw === undefined) return [];
-  const isArray = Array.isArray(raw);
-  const items: readonly unknown[] = isArray ? raw : [raw];
-  const out: MemberInput[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    const path = isArray ? `members[${i}]` : 'members';
-    if (item === null) continue;
-    if (!isJsonObject(item)) throw invalidValue(`attribute "${path}": expected a JSON object`);
-    let value: unknown;
-    let type: unknown;
-    for (const key of Object.keys(item)) {
-      const sub = registry.subAttribute(def, key);
-      if (sub?.name === 'value') value = item[key];
-      else if (sub?.name === 'type') type = item[key];
-    }
-    if (typeof value !== 'string' || value === '') throw invalidValue(`attribute "${path}.value": expected a non-empty string`);
-    if (type !== undefined && type !== null && typeof type !== 'string') throw invalidValue(`attribute "${path}.type": expected a string`);
-    if (seen.has(value)) continue;
-    seen.add(value);
-    out.push(typeof type === 'string' ? { value, type } : { value });
-  }
-  return out;
 }
