@@ -1,5 +1,20 @@
 import type { RequestLimits } from './request-limits.ts';
 
+/** The URL schemes SCIMD_EVENT_SINKS accepts, one publisher each in src/events/sinks/ (docs/events.md, Sinks). */
+export const SINK_SCHEMES: readonly string[] = [
+  'amqp:',
+  'amqps:',
+  'nats:',
+  'redis:',
+  'rediss:',
+  'mqtt:',
+  'mqtts:',
+  'http:',
+  'https:',
+  'set+http:',
+  'set+https:',
+];
+
 /** The service's configuration: validated once at start, frozen, passed explicitly. */
 export interface Config {
   readonly host: string;

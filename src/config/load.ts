@@ -1,4 +1,4 @@
-import { type Config, DEFAULTS, type RequestLogConfig } from './config.ts';
+import { type Config, DEFAULTS, type RequestLogConfig, SINK_SCHEMES } from './config.ts';
 import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './request-limits.ts';
 
 /** A configuration value that cannot be used; the CLI prints it and exits with code 2. */
@@ -67,8 +67,6 @@ function databaseUrl(raw: string): string {
   }
   return raw;
 }
-
-const SINK_SCHEMES = ['amqp:', 'amqps:', 'nats:', 'redis:', 'rediss:', 'mqtt:', 'mqtts:', 'http:', 'https:', 'set+http:', 'set+https:'];
 
 function eventSinks(raw: string | undefined): string[] {
   if (raw === undefined) return [];

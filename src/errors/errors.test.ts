@@ -43,7 +43,6 @@ describe('RFC 7644 §3.12 error responses', () => {
       [errors.mutability('d'), 400, 'mutability'],
       [errors.noTarget('d'), 400, 'noTarget'],
       [errors.uniqueness('d'), 409, 'uniqueness'],
-      [errors.tooMany('d'), 400, 'tooMany'],
       [errors.invalidCursor('d'), 400, 'invalidCursor'],
       [errors.expiredCursor('d'), 400, 'expiredCursor'],
       [errors.invalidCount('d'), 400, 'invalidCount'],

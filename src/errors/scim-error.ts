@@ -31,7 +31,6 @@ export const invalidSyntax = (detail: string) => new ScimError(400, 'invalidSynt
 export const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
 export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detail);
 export const uniqueness = (detail: string) => new ScimError(409, 'uniqueness', detail);
-export const tooMany = (detail: string) => new ScimError(400, 'tooMany', detail);
 export const invalidCursor = (detail: string) => new ScimError(400, 'invalidCursor', detail);
 export const expiredCursor = (detail: string) => new ScimError(400, 'expiredCursor', detail);
 export const invalidCount = (detail: string) => new ScimError(400, 'invalidCount', detail);

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import { ENDPOINT_OF, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
 import type { NewEvent } from '../store/ports/outbox.ts';
 import type { WriteResult } from '../store/ports/resources.ts';
 import type { EventType } from './cloud-event.ts';
 
 const NOUN = { User: 'user', Group: 'group' } as const;
-const ENDPOINT = { User: 'Users', Group: 'Groups' } as const;
 
 /** How a resource is shown in an event: the service's GET representation, without members / groups. */
 export type Represent = (stored: StoredResource) => Record<string, unknown>;
@@ -23,7 +22,7 @@ function event(
   time: string,
   data: Record<string, unknown>,
 ): NewEvent {
-  return { id: randomUUID(), type, subject: `${ENDPOINT[resourceType]}/${id}`, source: ctx.source, time, data };
+  return { id: randomUUID(), type, subject: `${ENDPOINT_OF[resourceType]}/${id}`, source: ctx.source, time, data };
 }
 
 function membershipEvents(ctx: Context, result: WriteResult): NewEvent[] {

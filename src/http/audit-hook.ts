@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { resourceTypeOf } from '../schema/resource.ts';
 import type { AuditLog } from '../service/audit.ts';
 
 const OPERATIONS: Readonly<Record<string, string>> = { POST: 'create', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' };
-const RESOURCE_TYPES: Readonly<Record<string, string>> = { Users: 'User', Groups: 'Group' };
 
 const arrival = (reply: FastifyReply) => new Date(Date.now() - reply.elapsedTime).toISOString();
 
@@ -18,7 +18,7 @@ function target(basePath: string, request: FastifyRequest, reply: FastifyReply) 
     resourceId = location.slice(location.lastIndexOf('/') + 1);
   return {
     operation: OPERATIONS[request.method]!,
-    resourceType: RESOURCE_TYPES[endpoint] ?? endpoint,
+    resourceType: resourceTypeOf(endpoint) ?? endpoint,
     resourceId,
   };
 }

@@ -7,6 +7,16 @@
 
 export type ResourceTypeName = 'User' | 'Group';
 
+/** The endpoint of each resource type below the base URL (RFC 7643 §6: /Users, /Groups), as in `$ref`s, locations and event subjects. */
+export const ENDPOINT_OF = { User: 'Users', Group: 'Groups' } as const satisfies Record<ResourceTypeName, string>;
+
+export type ResourceEndpoint = (typeof ENDPOINT_OF)[ResourceTypeName];
+
+/** The resource type an endpoint (`Users`, `Groups`) serves; undefined for any other name. */
+export function resourceTypeOf(endpoint: string): ResourceTypeName | undefined {
+  return endpoint === ENDPOINT_OF.User ? 'User' : endpoint === ENDPOINT_OF.Group ? 'Group' : undefined;
+}
+
 /** A member or group reference as read back, with the current name of what it points to. */
 export interface ReferenceView {
   readonly value: string;

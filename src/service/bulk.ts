@@ -1,12 +1,11 @@
 import { ScimError } from '../errors/scim-error.ts';
-import type { ResourceTypeName } from '../schema/resource.ts';
+import { ENDPOINT_OF, type ResourceTypeName } from '../schema/resource.ts';
 import type { CreateCommand } from '../store/ports/resources.ts';
 import { scheduleOperations } from './bulk/order.ts';
 import { type BulkPlan, type ParsedOperation, parseBulkRequest } from './bulk/parse.ts';
 import { resolveReferences } from './bulk/references.ts';
 import { etagOf } from './etag.ts';
 import type { Selection } from './list-params.ts';
-import { ENDPOINT_OF } from './representation.ts';
 import type { RequestScope, ResourceResult } from './resource-view.ts';
 import type { ResourceService } from './resources.ts';
 

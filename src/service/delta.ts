@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { expiredDeltaToken, invalidValue } from '../errors/scim-error.ts';
 import { type AttributeListLimits, DEFAULT_ATTRIBUTE_LIST_LIMITS } from '../schema/project.ts';
-import type { ResourceTypeName } from '../schema/resource.ts';
-import type { ChangeEndpoint, ChangeLogStore } from '../store/ports/change-log.ts';
+import { ENDPOINT_OF, type ResourceEndpoint, type ResourceTypeName, resourceTypeOf } from '../schema/resource.ts';
+import type { ChangeLogStore } from '../store/ports/change-log.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { listParamsFromMessage, requestMessage } from './list-params.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from './resource-list.ts';
@@ -23,9 +23,6 @@ export interface DeltaServiceDeps {
   readonly retentionSeconds: number;
   readonly attributeLimits?: AttributeListLimits;
 }
-
-const ENDPOINT: Readonly<Record<ResourceTypeName, ChangeEndpoint>> = { User: 'Users', Group: 'Groups' };
-const TYPE_OF: Readonly<Record<string, ResourceTypeName>> = { Users: 'User', Groups: 'Group' };
 
 /**
  * A delta token: the tenant's event position, when it was issued, and a fingerprint of the tenant
@@ -98,7 +95,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
    * The resources changed after `after` up to `upTo` (at most `count`, from the change after
    * `from`), and where the next page starts; `done` when the range is exhausted.
    */
-  async function collect(tenantId: string, from: number, upTo: number, count: number, endpoint: ChangeEndpoint | undefined) {
+  async function collect(tenantId: string, from: number, upTo: number, count: number, endpoint: ResourceEndpoint | undefined) {
     const page = new Map<string, Changed>();
     const batch = Math.max(count * 2, 200);
     let position = from;
@@ -108,7 +105,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
         if (!page.has(row.subject)) {
           if (page.size === count) return { page: [...page.values()], next: position, done: false };
           const [segment, id] = row.subject.split('/') as [string, string];
-          page.set(row.subject, { id, resourceType: TYPE_OF[segment]!, created: row.type.endsWith('.created') });
+          page.set(row.subject, { id, resourceType: resourceTypeOf(segment)!, created: row.type.endsWith('.created') });
         }
         position = row.sequence;
       }
@@ -127,7 +124,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
     if (params.startIndex !== undefined) throw invalidValue('a delta query pages with cursor and count (RFC 9865), not startIndex');
     const after = decodeToken(scope.tenantId, deltaToken);
     const count = Math.min(Math.max(params.count ?? limits.defaultPageSize, 1), limits.maxResults);
-    const endpoint = types.length === 1 ? ENDPOINT[types[0]!] : undefined;
+    const endpoint = types.length === 1 ? ENDPOINT_OF[types[0]!] : undefined;
     const fingerprint = queryFingerprint(['delta', types, deltaToken, params.filter]);
     const now = clock();
 

@@ -1,9 +1,7 @@
 import { isPresent } from '../filter/evaluate.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import { ENDPOINT_OF, type ReferenceView, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
 import { etagOf } from './etag.ts';
-
-export const ENDPOINT_OF = { User: 'Users', Group: 'Groups' } as const;
 
 function reference(baseUrl: string, ref: ReferenceView, type: string) {
   return {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
 import type { RequestScope } from './resource-view.ts';
 import { createResourceService, type ResourceService } from './resources.ts';
-import { fixedRegistry } from './schema-registries.ts';
+import type { RegistrySource } from './schema-registries.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -15,6 +16,11 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BASE = 'https://scim.example.com/scim/v2';
 const NONE = { attributes: undefined, excludedAttributes: undefined };
 const T0 = '2026-03-01T10:00:00.000Z';
+
+/** Every tenant sees the same schemas: these tests use no tenant extensions. */
+function fixedRegistry(registry: SchemaRegistry): RegistrySource {
+  return { forTenant: async () => registry };
+}
 
 /** A ScimError with this status, scimType and a detail matching `detail`. */
 function scim(status: number, scimType: string | undefined, detail: RegExp) {

@@ -7,11 +7,6 @@ export interface RegistrySource {
   forTenant(tenantId: string): Promise<SchemaRegistry>;
 }
 
-/** Every tenant sees the same schemas (tools and tests without tenant extensions). */
-export function fixedRegistry(registry: SchemaRegistry): RegistrySource {
-  return { forTenant: async () => registry };
-}
-
 /**
  * How long a tenant's cached registry is trusted before its version is read again. A change made
  * in this process is seen at once (invalidate); one made by another instance or the CLI within

@@ -1,25 +1,6 @@
+import { SINK_SCHEMES } from '../../config/config.ts';
 import type { Publisher } from '../publisher.ts';
 import type { SetSigner } from '../set/keys.ts';
-
-/** The URL schemes SCIMD_EVENT_SINKS accepts (docs/events.md, Sinks). */
-export const SINK_SCHEMES = [
-  'amqp:',
-  'amqps:',
-  'nats:',
-  'redis:',
-  'rediss:',
-  'mqtt:',
-  'mqtts:',
-  'http:',
-  'https:',
-  'set+http:',
-  'set+https:',
-] as const;
-
-/** Whether a sink URL asks for RFC 9967 Security Event Tokens (it then needs the SET signer). */
-export function isSetSink(raw: string): boolean {
-  return /^set\+https?:/i.test(raw);
-}
 
 export interface SinkDependencies {
   /** The SET signer, for set+http(s) sinks; loaded only when one is configured. */

@@ -2,8 +2,7 @@ import { invalidSyntax, invalidValue, payloadTooLarge, ScimError } from '../../e
 import { PATCH_OP_SCHEMA } from '../../patch/operation.ts';
 import { pick } from '../../patch/parse.ts';
 import { isJsonObject } from '../../schema/json.ts';
-import type { ResourceTypeName } from '../../schema/resource.ts';
-import { ENDPOINT_OF } from '../representation.ts';
+import { ENDPOINT_OF, type ResourceTypeName, resourceTypeOf } from '../../schema/resource.ts';
 import { BULK_ID_PREFIX, referencesIn } from './references.ts';
 
 export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -129,7 +128,7 @@ function withPatchSchema(data: Record<string, unknown>): Record<string, unknown>
 function targetOf(path: string): { type: ResourceTypeName; resource: BulkResourceRef | undefined } | undefined {
   const match = /^\/(Users|Groups)(?:\/([^/?#]+))?\/?$/.exec(path);
   if (!match) return undefined;
-  const type: ResourceTypeName = match[1] === 'Users' ? 'User' : 'Group';
+  const type = resourceTypeOf(match[1]!)!;
   const segment = match[2];
   if (segment === undefined) return { type, resource: undefined };
   if (segment.startsWith(BULK_ID_PREFIX) && segment.length > BULK_ID_PREFIX.length) {

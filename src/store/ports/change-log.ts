@@ -1,3 +1,5 @@
+import type { ResourceEndpoint } from '../../schema/resource.ts';
+
 /** One event as the change log reads it: what changed (type, subject), and when (sequence). */
 export interface ChangeRecord {
   readonly sequence: number;
@@ -5,9 +7,6 @@ export interface ChangeRecord {
   /** `Users/{id}` or `Groups/{id}`. */
   readonly subject: string;
 }
-
-/** A resource endpoint, as the first segment of an event's subject. */
-export type ChangeEndpoint = 'Users' | 'Groups';
 
 /**
  * The outbox read as a change log (delta queries, docs/delta-query.md; a consumer's snapshot
@@ -20,10 +19,10 @@ export interface ChangeLogStore {
    */
   latestSequence(tenantId: string): Promise<number>;
   /** Events with after < sequence <= upTo, of one endpoint or all, in sequence order, at most `limit`. */
-  readChanges(tenantId: string, after: number, upTo: number, limit: number, endpoint?: ChangeEndpoint): Promise<readonly ChangeRecord[]>;
+  readChanges(tenantId: string, after: number, upTo: number, limit: number, endpoint?: ResourceEndpoint): Promise<readonly ChangeRecord[]>;
   /**
    * For after < sequence <= upTo: how many events the outbox still holds (all endpoints; fewer
    * than upTo - after once pruned), and how many distinct resources of `endpoint` (or all) they touch.
    */
-  countChanges(tenantId: string, after: number, upTo: number, endpoint?: ChangeEndpoint): Promise<{ events: number; resources: number }>;
+  countChanges(tenantId: string, after: number, upTo: number, endpoint?: ResourceEndpoint): Promise<{ events: number; resources: number }>;
 }

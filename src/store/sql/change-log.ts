@@ -1,9 +1,10 @@
-import type { ChangeEndpoint, ChangeLogStore, ChangeRecord } from '../ports/change-log.ts';
+import type { ResourceEndpoint } from '../../schema/resource.ts';
+import type { ChangeLogStore, ChangeRecord } from '../ports/change-log.ts';
 import { type Sql, sql } from './fragment.ts';
 import type { RunSql } from './oauth-issuers.ts';
 
 /** Only the events of one resource endpoint, by their subject (`Users/…`, `Groups/…`); none: every resource. */
-function ofEndpoint(prefix: ChangeEndpoint | undefined): Sql {
+function ofEndpoint(prefix: ResourceEndpoint | undefined): Sql {
   return prefix === undefined ? sql`` : sql` AND subject LIKE ${`${prefix}/%`}`;
 }
 
