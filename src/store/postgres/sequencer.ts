@@ -1,6 +1,4 @@
-import type { QueryResultRow } from 'pg';
-
-type Run = <R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<R[]>;
+import type { Run } from './run.ts';
 
 /** Rows numbered per transaction: a backlog is numbered in a few short transactions, not one long one. */
 export const SEQUENCE_BATCH = 10_000;
