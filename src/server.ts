@@ -21,6 +21,9 @@ import { type ConsoleSessions, createConsoleSessions } from './service/console-s
 import { createDeltaService } from './service/delta.ts';
 import { createMeService } from './service/me.ts';
 import { createOAuthService, type OAuthService } from './service/oauth.ts';
+import { createOAuthClientService, type OAuthClientService } from './service/oauth-clients.ts';
+import { createSigningKeys } from './service/oauth-signing-keys.ts';
+import { createTokenService } from './service/oauth-token.ts';
 import { createRateLimiter } from './service/rate-limit.ts';
 import { createRequestLog, type RequestLog } from './service/request-log.ts';
 import type { ListLimits } from './service/resource-list.ts';
@@ -51,6 +54,8 @@ export interface Server {
   readonly adminTokens: AdminTokenService;
   readonly audit: AuditLog;
   readonly oauth: OAuthService;
+  /** scimd's own OAuth 2.0 clients (the admin API's and the CLI's `oauth clients` commands). */
+  readonly oauthClients: OAuthClientService;
   readonly requestLog: RequestLog;
   /** The console's sign-in links, setup links and sessions (docs/console.md). */
   readonly consoleSessions: ConsoleSessions;
@@ -137,6 +142,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   pruner.unref();
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
   const oauth = createOAuthService({ store, verifier, clock });
+  const signingKeys = createSigningKeys({ store, rotationSeconds: config.oauthKeyRotationSeconds, clock });
+  const issuer = config.publicUrl ?? 'urn:scimd';
+  const tokens = createTokenService({
+    store,
+    keys: signingKeys,
+    verifier,
+    issuer,
+    audience: `${issuer}${config.basePath}`,
+    rateLimit: config.rateLimits.oauthToken,
+    clock,
+  });
+  const oauthClients = createOAuthClientService({ store, clock, onChange: (clientId) => tokens.forget(clientId) });
   const feed = createEventFeed(store, config.eventContract);
   const metrics = new Metrics({ tenantLabels: config.metricsTenantLabels });
   const signer = await loadSetSigner(config.setSigningKeys, store, clock);
@@ -163,7 +180,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config,
     registries,
     resources,
-    authenticate: createAuthenticator(tenants, oauth),
+    authenticate: createAuthenticator(tenants, oauth, tokens),
+    oauthTokens: { tokens, keys: signingKeys },
     rateLimiter: createRateLimiter(config.rateLimits, () => clock().getTime()),
     me: createMeService(resources),
     authenticationSchemes: async (tenantId) => authenticationSchemes(await oauth.issuerOf(tenantId)),
@@ -189,6 +207,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       audit,
       schemas,
       oauth,
+      oauthClients,
       requestLog,
       sinks,
       consoleSessions,
@@ -229,6 +248,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     adminTokens,
     audit,
     oauth,
+    oauthClients,
     requestLog,
     consoleSessions,
     feed,

@@ -56,8 +56,8 @@ export function peekJwt(token: string): JWTPayload | undefined {
   }
 }
 
-/** jose failures that mean "this token is not acceptable" (RFC 6750 invalid_token → 401). */
-function refusal(error: unknown): string | undefined {
+/** jose failures that mean "this token is not acceptable" (RFC 6750 invalid_token → 401), in words. */
+export function refusal(error: unknown): string | undefined {
   if (error instanceof errors.JWTExpired) return 'the access token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf' && error.reason === 'check_failed') return 'the access token is not valid yet (nbf)';

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/ports/store.ts';
 import type { Cli } from './cli.ts';
+import { registerOAuthClientCommands } from './oauth-clients.ts';
 
 /** Maps --kebab-case flags to the admin API's field names (commander camel-cases them): one settings parser serves both. */
 const FLAGS = [
@@ -80,4 +81,6 @@ export function registerOAuthCommands(program: Command, cli: Cli): void {
         io.out(`tenant ${options.tenant} no longer trusts an OAuth issuer`);
       }),
     );
+
+  registerOAuthClientCommands(oauth, cli);
 }

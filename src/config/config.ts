@@ -52,9 +52,13 @@ export interface Config {
   readonly rateLimits: {
     readonly tenant: { readonly perSecond: number; readonly burst: number };
     readonly token: { readonly perSecond: number; readonly burst: number };
+    /** POST /oauth/token, per client address (docs/oauth.md). */
+    readonly oauthToken: { readonly perSecond: number; readonly burst: number };
   };
   /** After a JWT with an unknown key id, an issuer's JWKS is fetched again at most this often (seconds). */
   readonly jwksRefreshCooldownSeconds: number;
+  /** SCIMD_OAUTH_KEY_ROTATION: seconds after which the key that signs scimd's own access tokens is replaced. */
+  readonly oauthKeyRotationSeconds: number;
   /** RFC 7644 §3.7.4: most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
   readonly bulkMaxOperations: number;
   /** RFC 7644 §3.7.4: largest /Bulk body in bytes (bulk.maxPayloadSize); other routes keep maxBodyBytes. */
@@ -94,6 +98,8 @@ export const DEFAULTS = {
   eventContract: 2 as 1 | 2,
   rateLimitTenantPerSecond: 1000,
   rateLimitTokenPerSecond: 500,
+  rateLimitOAuthTokenPerSecond: 5,
+  oauthKeyRotationSeconds: 30 * 24 * 3600,
   jwksRefreshCooldownSeconds: 10,
   bulkMaxOperations: 1000,
   bulkMaxPayloadBytes: 4 * 1024 * 1024,

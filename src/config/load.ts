@@ -108,7 +108,7 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
 }
 
 /** SCIMD_RATE_LIMIT_<SCOPE> requests/s (0 = off) and SCIMD_RATE_LIMIT_<SCOPE>_BURST (default twice the rate). */
-function rateLimit(env: NodeJS.ProcessEnv, scope: 'TENANT' | 'TOKEN', fallback: number) {
+function rateLimit(env: NodeJS.ProcessEnv, scope: 'TENANT' | 'TOKEN' | 'OAUTH_TOKEN', fallback: number) {
   const perSecond = integer(env, `SCIMD_RATE_LIMIT_${scope}`, fallback, 0, 1_000_000);
   const burst = integer(env, `SCIMD_RATE_LIMIT_${scope}_BURST`, perSecond * 2, 0, 10_000_000);
   if (perSecond > 0 && burst < 1) throw new ConfigError(`SCIMD_RATE_LIMIT_${scope}_BURST must be at least 1`);
@@ -186,8 +186,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: Object.freeze({
       tenant: rateLimit(env, 'TENANT', DEFAULTS.rateLimitTenantPerSecond),
       token: rateLimit(env, 'TOKEN', DEFAULTS.rateLimitTokenPerSecond),
+      oauthToken: rateLimit(env, 'OAUTH_TOKEN', DEFAULTS.rateLimitOAuthTokenPerSecond),
     }),
     jwksRefreshCooldownSeconds: integer(env, 'SCIMD_JWKS_REFRESH_COOLDOWN', DEFAULTS.jwksRefreshCooldownSeconds, 0, 3600),
+    oauthKeyRotationSeconds: integer(env, 'SCIMD_OAUTH_KEY_ROTATION', DEFAULTS.oauthKeyRotationSeconds, 3600, 365 * 24 * 3600),
     bulkMaxOperations: integer(env, 'SCIMD_BULK_MAX_OPERATIONS', DEFAULTS.bulkMaxOperations, 1, 100000),
     bulkMaxPayloadBytes: integer(env, 'SCIMD_BULK_MAX_PAYLOAD_BYTES', DEFAULTS.bulkMaxPayloadBytes, 1024, 100 * 1024 * 1024),
     requestLimits: requestLimits(env),

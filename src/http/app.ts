@@ -9,6 +9,8 @@ import type { Authenticate } from '../service/authenticate.ts';
 import type { BulkService } from '../service/bulk.ts';
 import type { DeltaService } from '../service/delta.ts';
 import type { MeService } from '../service/me.ts';
+import type { SigningKeys } from '../service/oauth-signing-keys.ts';
+import type { TokenService } from '../service/oauth-token.ts';
 import type { RateLimiter } from '../service/rate-limit.ts';
 import type { RequestLog } from '../service/request-log.ts';
 import type { ListLimits } from '../service/resource-list.ts';
@@ -16,6 +18,7 @@ import type { ResourceService } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
 import { registerOAuthAdminRoutes } from './admin/oauth.ts';
+import { type OAuthClientAdminDeps, registerOAuthClientAdminRoutes } from './admin/oauth-clients.ts';
 import { type AdminApiDeps, installAdminApi } from './admin/plugin.ts';
 import { registerRequestLogRoutes } from './admin/requests.ts';
 import { registerSchemaAdminRoutes } from './admin/schemas.ts';
@@ -34,6 +37,7 @@ import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
+import { registerOAuthTokenRoutes } from './routes/oauth-token.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerSetJwksRoute, registerSetPollRoute } from './routes/security-events.ts';
 import { registerScimOpenApiRoute } from './scim-openapi.ts';
@@ -64,9 +68,11 @@ export interface AppDeps {
   /** Where SCIM requests are recorded with their bodies, redacted (docs/console.md); absent or off: nowhere. */
   readonly requestLog?: RequestLog;
   /** The admin API under /admin; absent: no admin routes. */
-  readonly admin?: AdminApiDeps & Omit<TenantViewDeps, 'config' | 'tenants'>;
+  readonly admin?: AdminApiDeps & OAuthClientAdminDeps & Omit<TenantViewDeps, 'config' | 'tenants'>;
   /** Where the built console is (dist/console); absent: no /console/. */
   readonly consoleDir?: string;
+  /** scimd's own OAuth 2.0 token endpoint and the JWKS of its access tokens (docs/oauth.md). */
+  readonly oauthTokens?: { readonly tokens: TokenService; readonly keys: SigningKeys };
   /** RFC 9967 SETs: the signer's JWKS (/.well-known/scim-set-jwks.json) and the RFC 8936 poll endpoint. */
   readonly securityEvents?: { readonly signer: SetSigner; readonly poller: SetPoller };
   /** A pino logger, or false for none (tests). */
@@ -97,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, deps.ping);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics, config.metricsToken);
   if (deps.securityEvents) registerSetJwksRoute(app, deps.securityEvents.signer);
+  if (deps.oauthTokens) await registerOAuthTokenRoutes(app, deps.oauthTokens.tokens, deps.oauthTokens.keys, config.publicUrl);
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
@@ -134,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         // Further admin routes mount here, one line each.
         registerSchemaAdminRoutes(scope, { schemas: admin.schemas });
         registerOAuthAdminRoutes(scope, { oauth: admin.oauth });
+        registerOAuthClientAdminRoutes(scope, admin);
         registerRequestLogRoutes(scope, { tenants: admin.tenants, requestLog: admin.requestLog });
         registerTenantViewRoutes(scope, { ...admin, config });
       },

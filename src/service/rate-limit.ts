@@ -15,24 +15,31 @@ export interface RateLimits {
 interface Bucket {
   tokens: number;
   at: number;
+  readonly limit: RateLimit;
+}
+
+/** One bucket a request takes a unit from: its key, its limit, and what the 429 calls it. */
+export interface BucketClaim {
+  readonly key: string;
+  readonly limit: RateLimit;
+  readonly scope: string;
 }
 
 /** Beyond this many buckets, the full ones (idle long enough to have refilled) are dropped. */
 const PRUNE_ABOVE = 10_000;
 
 /**
- * Request rate limits per tenant and per token (a JWT's subject counts as its token), held in
- * this process only: with N instances behind a load balancer a tenant may get up to N times the
- * limit. A request takes one unit from both its buckets or, when either is empty, from neither,
- * and is refused with 429 and Retry-After (the seconds until both have a unit again).
+ * Token buckets by key, held in this process only. A request takes one unit from each bucket it
+ * names or, when any is empty, from none, and is refused with 429 and Retry-After (the seconds
+ * until all of them have a unit again). A limit of 0 per second is off: its bucket is skipped.
  */
-export function createRateLimiter(limits: RateLimits, now: () => number = () => performance.now()) {
+export function createBuckets(now: () => number = () => performance.now()) {
   const buckets = new Map<string, Bucket>();
 
   function refilled(key: string, limit: RateLimit, t: number): Bucket {
     let bucket = buckets.get(key);
     if (!bucket) {
-      bucket = { tokens: limit.burst, at: t };
+      bucket = { tokens: limit.burst, at: t, limit };
       buckets.set(key, bucket);
     } else {
       // max(0, …): a wall clock stepped backwards must not drain the bucket.
@@ -43,23 +50,16 @@ export function createRateLimiter(limits: RateLimits, now: () => number = () => 
   }
 
   function prune(t: number): void {
-    for (const [key, bucket] of buckets) {
-      const limit = key.startsWith('t:') ? limits.tenant : limits.token;
-      if (bucket.tokens + ((t - bucket.at) / 1000) * limit.perSecond >= limit.burst) buckets.delete(key);
+    for (const [key, { tokens, at, limit }] of buckets) {
+      if (tokens + ((t - at) / 1000) * limit.perSecond >= limit.burst) buckets.delete(key);
     }
   }
 
-  /** Takes one request from the principal's buckets, or throws 429. */
-  function take(principal: Principal): void {
+  /** Takes one unit from every claimed bucket, or throws 429. */
+  function take(claims: readonly BucketClaim[]): void {
     const t = now();
     if (buckets.size > PRUNE_ABOVE) prune(t);
-    const checked: { bucket: Bucket; limit: RateLimit; scope: string }[] = [];
-    if (limits.tenant.perSecond > 0)
-      checked.push({ bucket: refilled(`t:${principal.tenantId}`, limits.tenant, t), limit: limits.tenant, scope: 'tenant' });
-    if (limits.token.perSecond > 0) {
-      const key = `k:${principal.tenantId}:${principal.tokenId}`;
-      checked.push({ bucket: refilled(key, limits.token, t), limit: limits.token, scope: 'token' });
-    }
+    const checked = claims.filter((c) => c.limit.perSecond > 0).map((c) => ({ ...c, bucket: refilled(c.key, c.limit, t) }));
     const empty = checked.filter((c) => c.bucket.tokens < 1);
     if (empty.length > 0) {
       const wait = Math.max(...empty.map((c) => (1 - c.bucket.tokens) / c.limit.perSecond));
@@ -69,6 +69,23 @@ export function createRateLimiter(limits: RateLimits, now: () => number = () => 
     for (const c of checked) c.bucket.tokens -= 1;
   }
 
+  return { take };
+}
+
+/**
+ * Request rate limits per tenant and per token (a JWT's subject counts as its token), held in
+ * this process only: with N instances behind a load balancer a tenant may get up to N times the
+ * limit. A request takes one unit from both its buckets or, when either is empty, from neither.
+ */
+export function createRateLimiter(limits: RateLimits, now: () => number = () => performance.now()) {
+  const buckets = createBuckets(now);
+  /** Takes one request from the principal's buckets, or throws 429. */
+  function take(principal: Principal): void {
+    buckets.take([
+      { key: `t:${principal.tenantId}`, limit: limits.tenant, scope: 'tenant' },
+      { key: `k:${principal.tenantId}:${principal.tokenId}`, limit: limits.token, scope: 'token' },
+    ]);
+  }
   return { take };
 }
 

@@ -1,6 +1,7 @@
 import type { AdminStore } from './admin.ts';
 import type { ChangeLogStore } from './change-log.ts';
 import type { ConsoleStore } from './console.ts';
+import type { OAuthClientStore } from './oauth-clients.ts';
 import type { OAuthIssuerStore } from './oauth-issuers.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { RequestLogStore } from './request-log.ts';
@@ -32,6 +33,7 @@ export interface Store
     SchemaStore,
     AdminStore,
     OAuthIssuerStore,
+    OAuthClientStore,
     SetPollStore,
     RequestLogStore,
     ConsoleStore {

@@ -411,6 +411,39 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX console_sessions_link ON console_sessions(link_id);
     `,
   },
+  {
+    version: 20,
+    name: "scimd's own OAuth 2.0 clients, their secrets, the access tokens' signing keys",
+    sql: `
+      -- As on SQLite (its migration 20).
+      CREATE TABLE oauth_clients (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        token_lifetime_seconds integer NOT NULL,
+        jwks text,
+        federated_subject text,
+        federated_audience text,
+        created_at text NOT NULL,
+        updated_at text NOT NULL
+      );
+      CREATE INDEX oauth_clients_tenant ON oauth_clients(tenant_id, created_at);
+      CREATE TABLE oauth_client_secrets (
+        id text COLLATE "C" PRIMARY KEY,
+        client_id text COLLATE "C" NOT NULL REFERENCES oauth_clients(id) ON DELETE CASCADE,
+        hash text COLLATE "C" NOT NULL UNIQUE,
+        hint text NOT NULL,
+        created_at text NOT NULL,
+        expires_at text NOT NULL
+      );
+      CREATE INDEX oauth_client_secrets_client ON oauth_client_secrets(client_id);
+      CREATE TABLE oauth_signing_keys (
+        kid text COLLATE "C" PRIMARY KEY,
+        private_jwk text NOT NULL,
+        created_at text NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

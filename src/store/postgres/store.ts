@@ -26,6 +26,7 @@ import { changeLogQueries } from '../sql/change-log.ts';
 import { consoleQueries } from '../sql/console.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
+import { oauthClientQueries } from '../sql/oauth-clients.ts';
 import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
 import { promote } from '../sql/promote.ts';
 import { requestLogQueries } from '../sql/request-log.ts';
@@ -511,6 +512,24 @@ export class PostgresStore implements Store {
   readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
   readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
   readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
+
+  // ---- OAuth clients and signing keys (the SQL is shared: src/store/sql/oauth-clients.ts) ------
+  readonly #clients = oauthClientQueries(
+    async <R>(query: Sql) => (await this.#run(query)) as R[],
+    (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
+  );
+  readonly createOAuthClient = this.#clients.createOAuthClient;
+  readonly findOAuthClient = this.#clients.findOAuthClient;
+  readonly listOAuthClients = this.#clients.listOAuthClients;
+  readonly updateOAuthClient = this.#clients.updateOAuthClient;
+  readonly deleteOAuthClient = this.#clients.deleteOAuthClient;
+  readonly addOAuthClientSecret = this.#clients.addOAuthClientSecret;
+  readonly listOAuthClientSecrets = this.#clients.listOAuthClientSecrets;
+  readonly findOAuthClientSecret = this.#clients.findOAuthClientSecret;
+  readonly deleteOAuthClientSecret = this.#clients.deleteOAuthClientSecret;
+  readonly listOAuthSigningKeys = this.#clients.listOAuthSigningKeys;
+  readonly addOAuthSigningKey = this.#clients.addOAuthSigningKey;
+  readonly deleteOAuthSigningKey = this.#clients.deleteOAuthSigningKey;
 
   // ---- the request log (the SQL is shared: src/store/sql/request-log.ts) ---------------------
   readonly #requestLog = requestLogQueries(async <R>(query: Sql) => (await this.#run(query)) as R[]);

@@ -330,6 +330,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX console_sessions_link ON console_sessions(link_id);
     `,
   },
+  {
+    version: 20,
+    name: "scimd's own OAuth 2.0 clients, their secrets, the access tokens' signing keys",
+    sql: `
+      -- A client belongs to one tenant; its secrets are stored as SHA-256 digests (hint: the first
+      -- characters, for people). Signing keys are shared by every instance; old ones stay until the
+      -- last token they signed has expired (src/service/oauth-signing-keys.ts).
+      CREATE TABLE oauth_clients (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        token_lifetime_seconds INTEGER NOT NULL,
+        jwks TEXT,
+        federated_subject TEXT,
+        federated_audience TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX oauth_clients_tenant ON oauth_clients(tenant_id, created_at);
+      CREATE TABLE oauth_client_secrets (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES oauth_clients(id) ON DELETE CASCADE,
+        hash TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX oauth_client_secrets_client ON oauth_client_secrets(client_id);
+      CREATE TABLE oauth_signing_keys (
+        kid TEXT PRIMARY KEY,
+        private_jwk TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { toScimError } from '../../errors/from-unknown.ts';
+import type { SigningKeys } from '../../service/oauth-signing-keys.ts';
+import { OAuthError, type TokenService } from '../../service/oauth-token.ts';
+import { route } from '../method-router.ts';
+
+/** scimd's own OAuth 2.0 endpoints, on the service's origin (docs/oauth.md). */
+export const TOKEN_PATH = '/oauth/token';
+export const JWKS_PATH = '/oauth/jwks.json';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** RFC 6749 §5.1 and §5.2: token answers, errors included, are never cached. */
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+  return reply
+    .code(error.status)
+    .headers({ ...NO_STORE, ...error.headers })
+    .type('application/json')
+    .send({ error: error.error, error_description: error.message });
+}
+
+/**
+ * RFC 6749 §3.2 and §3.1: form parameters, each at most once; a parameter without a value
+ * counts as absent.
+ */
+function formParams(body: unknown, contentType: string | undefined): Map<string, string> {
+  if (typeof body !== 'string' || contentType?.split(';')[0]?.trim().toLowerCase() !== FORM) {
+    throw new OAuthError('invalid_request', `the token request body must be ${FORM}`);
+  }
+  const params = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(body)) {
+    if (params.has(name)) throw new OAuthError('invalid_request', `parameter "${name}" is given more than once`);
+    if (value !== '') params.set(name, value);
+  }
+  return params;
+}
+
+/**
+ * POST /oauth/token (RFC 6749 §4.4, client credentials) and GET /oauth/jwks.json (the public keys
+ * of the access tokens), in a scope of their own: a form body parser, and errors answered as
+ * RFC 6749 §5.2 bodies, not SCIM ones.
+ */
+export async function registerOAuthTokenRoutes(
+  app: FastifyInstance,
+  tokens: TokenService,
+  keys: SigningKeys,
+  publicUrl: string | undefined,
+): Promise<void> {
+  await app.register(async (scope) => {
+    // The body stays text: formParams reads it, and refuses any other media type with invalid_request.
+    scope.addContentTypeParser([FORM, '*'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.setErrorHandler((error, request, reply) => {
+      if (error instanceof OAuthError) return sendOAuthError(reply, error);
+      const { scimError, internal } = toScimError(error, request.id);
+      if (internal) request.log.error({ err: error }, 'unhandled error');
+      const code = scimError.status >= 500 ? 'server_error' : 'invalid_request';
+      return sendOAuthError(reply, new OAuthError(code, scimError.detail, scimError.status, { ...scimError.headers }));
+    });
+    route(scope, TOKEN_PATH, {
+      POST: async (request, reply) => {
+        const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+        const answer = await tokens.token({
+          params: formParams(request.body, request.headers['content-type']),
+          authorization: request.headers.authorization,
+          address: request.ip,
+          endpoint: `${origin}${TOKEN_PATH}`,
+        });
+        return reply.code(200).headers(NO_STORE).type('application/json').send(answer);
+      },
+    });
+    route(scope, JWKS_PATH, {
+      GET: async (_request, reply) =>
+        reply
+          .code(200)
+          .type('application/jwk-set+json')
+          .header('cache-control', 'public, max-age=300')
+          .send(await keys.jwks()),
+    });
+  });
+}
