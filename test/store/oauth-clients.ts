@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ScimError } from '../../errors/scim-error.ts';
-import type { OAuthClientSettings } from '../ports/oauth-clients.ts';
-import type { Store } from '../ports/store.ts';
-import { describe, it } from './skippable.ts';
+import { ScimError } from '../../src/errors/scim-error.ts';
+import type { OAuthClientSettings } from '../../src/store/ports/oauth-clients.ts';
+import type { Store } from '../../src/store/ports/store.ts';
+import { describe, it } from '../../src/store/testing/skippable.ts';
 
 const T0 = '2024-01-01T00:00:00.000Z';
 const T1 = '2024-06-01T12:00:00.000Z';
