@@ -188,7 +188,8 @@ describe('fuzz: hostile requests at every endpoint', () => {
 
   /**
    * What the fuzzer sends an endpoint: a valid request (from the schemas) most of the time, one
-   * with a single part (URL, headers or body) swapped for a hostile one, or a hostile one.
+   * with a single part (URL, headers or body) swapped for a hostile one, or a hostile one. At 5:1:1
+   * about 55% reached the handlers, and some seeds fell under half; at 8:1:1, 59-60% over seeds.
    */
   const requestFor = (endpoint: Endpoint): fc.Arbitrary<FuzzRequest> => {
     const valid = validRequest(
@@ -203,7 +204,7 @@ describe('fuzz: hostile requests at every endpoint', () => {
     // Not the method: DELETE on a valid URL would delete what later valid requests work on.
     const part = fc.constantFrom('url', 'headers', 'body') as fc.Arbitrary<'url' | 'headers' | 'body'>;
     const mutated = fc.tuple(valid, hostile, part).map(([v, x, k]) => printable({ ...v, [k]: x[k] }));
-    return fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: mutated }, { weight: 1, arbitrary: hostile });
+    return fc.oneof({ weight: 8, arbitrary: valid }, { weight: 1, arbitrary: mutated }, { weight: 1, arbitrary: hostile });
   };
 
   const asRequest = (endpoint: Endpoint, v: ValidRequest): FuzzRequest =>
