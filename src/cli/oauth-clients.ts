@@ -49,6 +49,11 @@ async function service(store: Store) {
   return createOAuthClientService({ store });
 }
 
+async function signingKeys(config: Config, store: Store) {
+  const { createSigningKeys } = await import('../service/oauth-signing-keys.ts');
+  return createSigningKeys({ store, rotationSeconds: config.oauthKeyRotationSeconds });
+}
+
 async function viewOf(client: ClientWithSecrets): Promise<OAuthClientView> {
   const { oauthClientView } = await import('../service/oauth-clients.ts');
   return oauthClientView(client, new Date());
@@ -187,6 +192,24 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
       cli.withStore<{ tenant: string }>('write', async ({ store, io }, options, clientId: string) => {
         await (await service(store)).remove(options.tenant, clientId);
         io.out(`revoked OAuth client ${clientId}`);
+      }),
+    );
+
+  const keys = oauth.command('keys').description("the keys that sign scimd's own access tokens (published at /oauth/jwks.json)");
+  keys
+    .command('list')
+    .description('print the public signing keys as a JWK Set, oldest first (the newest signs)')
+    .action(
+      cli.withStore('write', async ({ config, store, io }) => {
+        io.out(JSON.stringify(await (await signingKeys(config, store)).jwks(), null, 2));
+      }),
+    );
+  keys
+    .command('rotate')
+    .description('a new signing key now (after a suspected leak); running servers sign with it within a minute')
+    .action(
+      cli.withStore('write', async ({ config, store, io }) => {
+        io.out(`new signing key ${await (await signingKeys(config, store)).rotate()}`);
       }),
     );
 }

@@ -48,7 +48,8 @@ export interface SigningKeysOptions {
  * The keys that sign scimd's access tokens, kept in the database so that every instance signs
  * and verifies with the same ones. The newest key signs; when it is older than the rotation
  * period a new one is generated and signs from then on. Every key is published (GET
- * /oauth/jwks.json) until the last token it can have signed has expired, then deleted.
+ * /oauth/jwks.json) until the last token it can have signed has expired, then deleted (at the
+ * next read of the keys, within a minute).
  */
 export function createSigningKeys(options: SigningKeysOptions) {
   const { store, rotationSeconds } = options;
@@ -56,12 +57,16 @@ export function createSigningKeys(options: SigningKeysOptions) {
   let keys: readonly LoadedKey[] = [];
   let loadedAt = Number.NEGATIVE_INFINITY;
   let loading: Promise<readonly LoadedKey[]> | undefined;
+  let rotating: Promise<string> | undefined;
+  let missReloadAt = Number.NEGATIVE_INFINITY;
 
   async function reload(): Promise<readonly LoadedKey[]> {
     loading ??= (async () => {
       try {
         const records = await store.listOAuthSigningKeys();
-        keys = await Promise.all(records.map(load));
+        const retired = retiredOf(records);
+        for (const record of retired) await store.deleteOAuthSigningKey(record.kid);
+        keys = await Promise.all(records.filter((r) => !retired.includes(r)).map(load));
         loadedAt = clock().getTime();
         return keys;
       } finally {
@@ -82,15 +87,13 @@ export function createSigningKeys(options: SigningKeysOptions) {
     });
   }
 
-  /** Deletes the keys whose successor has signed for longer than any token lives. */
-  async function prune(current: readonly LoadedKey[]): Promise<void> {
+  /** The keys whose successor has signed for longer than any token lives: no valid token names them. */
+  function retiredOf(records: readonly OAuthSigningKeyRecord[]): OAuthSigningKeyRecord[] {
     const now = clock().getTime();
-    for (const [i, key] of current.entries()) {
-      const successor = current[i + 1];
-      if (successor && Date.parse(successor.createdAt) + MAX_TOKEN_LIFETIME_SECONDS * 1000 + RETIRED_KEY_MARGIN_MS < now) {
-        await store.deleteOAuthSigningKey(key.kid);
-      }
-    }
+    return records.filter((_, i) => {
+      const successor = records[i + 1];
+      return successor !== undefined && Date.parse(successor.createdAt) + MAX_TOKEN_LIFETIME_SECONDS * 1000 + RETIRED_KEY_MARGIN_MS < now;
+    });
   }
 
   async function fresh(): Promise<readonly LoadedKey[]> {
@@ -101,7 +104,6 @@ export function createSigningKeys(options: SigningKeysOptions) {
   async function rotate(): Promise<string> {
     await generate();
     const current = await reload();
-    await prune(current);
     return current[current.length - 1]!.kid;
   }
 
@@ -110,7 +112,11 @@ export function createSigningKeys(options: SigningKeysOptions) {
     let current = await fresh();
     const newest = current[current.length - 1];
     if (!newest || Date.parse(newest.createdAt) + rotationSeconds * 1000 <= clock().getTime()) {
-      await rotate();
+      // One rotation at a time in this process; two instances rotating at once leave two keys, both published.
+      rotating ??= rotate().finally(() => {
+        rotating = undefined;
+      });
+      await rotating;
       current = keys;
     }
     const signing = current[current.length - 1]!;
@@ -122,7 +128,9 @@ export function createSigningKeys(options: SigningKeysOptions) {
     const find = () => keys.find((k) => k.kid === kid)?.publicKey;
     await fresh();
     const known = find();
-    if (known || clock().getTime() - loadedAt < UNKNOWN_KID_RELOAD_MS) return known;
+    const now = clock().getTime();
+    if (known || now - missReloadAt < UNKNOWN_KID_RELOAD_MS) return known;
+    missReloadAt = now;
     await reload();
     return find();
   }

@@ -58,6 +58,19 @@ describe('scimd oauth clients (the contract: create --tenant NAME --json prints 
     }
   });
 
+  it('oauth keys rotate adds a signing key; keys list prints the public halves, oldest first', async () => {
+    const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
+    const first = JSON.parse((await runCli(['oauth', 'keys', 'list'], env)).stdout);
+    assert.equal(first.keys.length, 1);
+    const rotated = await runCli(['oauth', 'keys', 'rotate'], env);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const listed = JSON.parse((await runCli(['oauth', 'keys', 'list'], env)).stdout);
+    assert.equal(listed.keys.length, 2);
+    assert.equal(listed.keys[0].kid, first.keys[0].kid);
+    assert.match(rotated.stdout, new RegExp(listed.keys[1].kid));
+    for (const key of listed.keys) assert.equal(key.d, undefined);
+  });
+
   it('an unknown tenant is an error naming it', async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     const res = await runCli(['oauth', 'clients', 'create', '--tenant', 'nope', '--json'], env);
