@@ -1,6 +1,7 @@
 import type { FunctionComponent } from 'preact';
 import { AuditPage } from './pages/audit.tsx';
 import { EventsPage } from './pages/events.tsx';
+import { OAuthClientsPage } from './pages/oauth-clients.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { RequestPage, RequestsPage } from './pages/requests.tsx';
 import { ResourcePage, ResourcesPage } from './pages/resources.tsx';
@@ -34,6 +35,7 @@ export const PAGES: readonly Page[] = [
   { path: '/tenants/:name', title: 'Overview', component: OverviewPage, tenantNav: true },
   { path: '/tenants/:name/setup', title: 'Setup guide', component: SetupPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/tokens', title: 'Tokens', component: TokensPage, tenantNav: true, setup: true },
+  { path: '/tenants/:name/oauth-clients', title: 'OAuth clients', component: OAuthClientsPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/users', title: 'Users', component: ResourcesPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/users/:id', title: 'User', component: ResourcePage, setup: true },
   { path: '/tenants/:name/groups', title: 'Groups', component: ResourcesPage, tenantNav: true },

@@ -142,6 +142,30 @@ describe('console in Chromium', { skip }, () => {
     await checkPage(page, 'tokens');
   });
 
+  it('creates an OAuth client whose client secret, shown once, gets an access token for the tenant at POST /oauth/token', async () => {
+    await page.getByRole('navigation', { name: 'Tenant contoso' }).getByRole('link', { name: 'OAuth clients' }).click();
+    await page.getByRole('heading', { name: 'OAuth clients of contoso' }).waitFor();
+    await page.getByLabel('Client name').fill('Entra ID');
+    await page.getByRole('button', { name: 'Create client' }).click();
+    const secret = await page.locator('[data-secret]').inputValue();
+    assert.match(secret, /^scimd_cs_/);
+    const row = page.getByRole('row').filter({ hasText: 'Entra ID' });
+    await row.waitFor();
+    const clientId = await row.locator('th code').innerText();
+    const res = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(res.status, 200);
+    const { access_token: accessToken } = (await res.json()) as { access_token: string };
+    assert.equal((await scim('GET', '/Users', undefined, accessToken)).status, 200);
+    await checkPage(page, 'oauth-clients');
+  });
+
   it('the token works for an Entra-shaped create and PATCH, and the request log shows both, the password redacted', async () => {
     const created = await scim('POST', '/Users', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
@@ -262,7 +286,7 @@ describe('console in Chromium', { skip }, () => {
     assert.match(await p.locator('main').innerText(), /http:\/\/127\.0\.0\.1:\d+\/scim\/v2/);
     await checkPage(p, 'setup-guide');
     const nav = p.getByRole('navigation', { name: 'Tenant contoso' });
-    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Setup guide', 'Tokens', 'Users', 'Request log']);
+    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Setup guide', 'Tokens', 'OAuth clients', 'Users', 'Request log']);
     assert.equal(await p.getByRole('link', { name: 'Tenants' }).count(), 0);
     await nav.getByRole('link', { name: 'Request log' }).click();
     await p.getByRole('link', { name: 'POST /Users' }).first().waitFor();

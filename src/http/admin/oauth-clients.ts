@@ -76,7 +76,8 @@ const issuedView = (clientId: string, issued: IssuedSecret) => ({
 
 /**
  * scimd's own OAuth 2.0 clients on the admin API (paths relative to its /admin prefix; the admin
- * plugin authenticates). A secret is in the answer that creates it and never again.
+ * plugin authenticates). A secret is in the answer that creates it and never again. A customer's
+ * setup session may call them for its own tenant (what Entra ID's client credentials setup asks for).
  */
 export function registerOAuthClientAdminRoutes(admin: FastifyInstance, deps: OAuthClientAdminDeps): void {
   const { oauthClients } = deps;
@@ -84,6 +85,7 @@ export function registerOAuthClientAdminRoutes(admin: FastifyInstance, deps: OAu
   const view = (client: ClientWithSecrets) => oauthClientView(client, clock());
 
   admin.get('/tenants/:name/oauth/clients', {
+    config: { setupAccess: 'tenant' },
     schema: {
       summary: "List a tenant's OAuth clients",
       tags,
@@ -93,6 +95,7 @@ export function registerOAuthClientAdminRoutes(admin: FastifyInstance, deps: OAu
     handler: async (request) => ({ clients: (await oauthClients.list(paramsOf(request).name)).map(view) }),
   });
   admin.post('/tenants/:name/oauth/clients', {
+    config: { setupAccess: 'tenant' },
     preValidation: emptyBodyAsObject,
     schema: {
       summary: 'Create an OAuth client (client credentials grant)',
@@ -120,10 +123,12 @@ export function registerOAuthClientAdminRoutes(admin: FastifyInstance, deps: OAu
     },
   });
   admin.get('/tenants/:name/oauth/clients/:clientId', {
+    config: { setupAccess: 'tenant' },
     schema: { summary: 'Show an OAuth client', tags, params: CLIENT_PARAMS, response: { 200: CLIENT } },
     handler: async (request) => view(await oauthClients.show(paramsOf(request).name, paramsOf(request).clientId)),
   });
   admin.patch('/tenants/:name/oauth/clients/:clientId', {
+    config: { setupAccess: 'tenant' },
     schema: {
       summary: 'Change an OAuth client',
       description: `The fields given change: ${SETTINGS_DESCRIPTION}; null clears jwks, federatedSubject, federatedAudience.`,
@@ -134,6 +139,7 @@ export function registerOAuthClientAdminRoutes(admin: FastifyInstance, deps: OAu
     handler: async (request) => view(await oauthClients.update(paramsOf(request).name, paramsOf(request).clientId, request.body)),
   });
   admin.delete('/tenants/:name/oauth/clients/:clientId', {
+    config: { setupAccess: 'tenant' },
     schema: {
       summary: 'Revoke an OAuth client: its secrets go, its access tokens are refused',
       tags,
@@ -146,6 +152,7 @@ export function registerOAuthClientAdminRoutes(admin: FastifyInstance, deps: OAu
     },
   });
   admin.post('/tenants/:name/oauth/clients/:clientId/secrets', {
+    config: { setupAccess: 'tenant' },
     preValidation: emptyBodyAsObject,
     schema: {
       summary: 'Add a client secret (rotation: the others stay valid until they expire or are revoked)',
@@ -160,6 +167,7 @@ export function registerOAuthClientAdminRoutes(admin: FastifyInstance, deps: OAu
     },
   });
   admin.delete('/tenants/:name/oauth/clients/:clientId/secrets/:secretId', {
+    config: { setupAccess: 'tenant' },
     schema: { summary: 'Revoke a client secret', tags, params: SECRET_PARAMS, response: { 204: { description: 'Revoked', type: 'null' } } },
     handler: async (request, reply) => {
       const { name, clientId, secretId } = paramsOf(request);
