@@ -184,7 +184,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     oauthTokens: { tokens, keys: signingKeys },
     rateLimiter: createRateLimiter(config.rateLimits, () => clock().getTime()),
     me: createMeService(resources),
-    authenticationSchemes: async (tenantId) => authenticationSchemes(await oauth.issuerOf(tenantId)),
+    authenticationSchemes: async (tenantId) =>
+      authenticationSchemes(await oauth.issuerOf(tenantId), (await store.listOAuthClients(tenantId)).length > 0),
     bulk,
     features: FEATURES,
     limits,

@@ -32,12 +32,24 @@ const STATIC_TOKEN_SCHEME: AuthenticationScheme = {
   primary: true,
 };
 
-/** What a tenant can authenticate with: static tokens always, and JWTs of its issuer when it has one. */
-export function authenticationSchemes(issuer: OAuthIssuerRecord | undefined): readonly AuthenticationScheme[] {
-  if (!issuer) return [STATIC_TOKEN_SCHEME];
-  return [
-    STATIC_TOKEN_SCHEME,
-    {
+const CLIENT_CREDENTIALS_SCHEME: AuthenticationScheme = {
+  type: 'oauthbearertoken',
+  name: 'OAuth 2.0 client credentials',
+  description:
+    "An access token from scimd's token endpoint, POST /oauth/token on this service's origin (RFC 6749 §4.4 client credentials " +
+    'grant; client_secret_basic, client_secret_post or an RFC 7523 JWT assertion), sent as a bearer token',
+  specUri: 'https://www.rfc-editor.org/info/rfc6749',
+  primary: false,
+};
+
+/**
+ * What a tenant can authenticate with: static tokens always, JWTs of its issuer when it has one,
+ * and access tokens of scimd's own token endpoint when it has OAuth clients.
+ */
+export function authenticationSchemes(issuer: OAuthIssuerRecord | undefined, hasOAuthClients = false): readonly AuthenticationScheme[] {
+  const schemes: AuthenticationScheme[] = [STATIC_TOKEN_SCHEME];
+  if (issuer) {
+    schemes.push({
       type: 'oauthbearertoken',
       name: 'OAuth 2.0 JWT access token',
       description:
@@ -46,8 +58,10 @@ export function authenticationSchemes(issuer: OAuthIssuerRecord | undefined): re
         `is the ${issuer.subjectAttribute} of the user /Me acts on`,
       specUri: 'https://www.rfc-editor.org/info/rfc9068',
       primary: false,
-    },
-  ];
+    });
+  }
+  if (hasOAuthClients) schemes.push(CLIENT_CREDENTIALS_SCHEME);
+  return schemes;
 }
 
 /**

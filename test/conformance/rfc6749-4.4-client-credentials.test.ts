@@ -94,6 +94,17 @@ describe('rfc6749 §4.4 client credentials grant at POST /oauth/token', () => {
     assert.equal(payload.sub, acme.id);
   });
 
+  it('RFC 7643 §5: ServiceProviderConfig lists the client credentials scheme for a tenant with OAuth clients', async () => {
+    const schemes = (await h.request('GET', '/ServiceProviderConfig')).body.authenticationSchemes;
+    assert.deepEqual(
+      schemes.map((s: { type: string; primary: boolean; specUri: string }) => [s.type, s.primary, s.specUri]),
+      [
+        ['oauthbearertoken', true, 'https://www.rfc-editor.org/info/rfc6750'],
+        ['oauthbearertoken', false, 'https://www.rfc-editor.org/info/rfc6749'],
+      ],
+    );
+  });
+
   it('§5.2 invalid_client: a wrong secret or an unknown client is 401 with WWW-Authenticate: Basic', async () => {
     for (const credentials of [basic(acme.id, 'scimd_cs_wrong'), basic('client_unknown', acme.secret), basic(globex.id, acme.secret)]) {
       const res = await tokenRequest(h, { grant_type: 'client_credentials' }, credentials);
