@@ -105,6 +105,18 @@ describe('rfc6749 §4.4 client credentials grant at POST /oauth/token', () => {
     );
   });
 
+  it('RFC 8414 §3: /.well-known/oauth-authorization-server names the issuer, the token endpoint, the JWKS and the methods', async () => {
+    const res = await h.server.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
+    assert.equal(res.statusCode, 200);
+    const metadata = res.json();
+    assert.equal(metadata.issuer, 'https://scim.example.com', 'SCIMD_PUBLIC_URL of the harness');
+    assert.equal(metadata.token_endpoint, 'https://scim.example.com/oauth/token');
+    assert.equal(metadata.jwks_uri, 'https://scim.example.com/oauth/jwks.json');
+    assert.deepEqual(metadata.grant_types_supported, ['client_credentials']);
+    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+    assert.equal(decodeJwt(await tokenFor(acme)).iss, metadata.issuer);
+  });
+
   it('§5.2 invalid_client: a wrong secret or an unknown client is 401 with WWW-Authenticate: Basic', async () => {
     for (const credentials of [basic(acme.id, 'scimd_cs_wrong'), basic('client_unknown', acme.secret), basic(globex.id, acme.secret)]) {
       const res = await tokenRequest(h, { grant_type: 'client_credentials' }, credentials);

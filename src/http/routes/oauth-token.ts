@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ASYMMETRIC_ALGORITHMS } from '../../auth/jwt.ts';
 import { toScimError } from '../../errors/from-unknown.ts';
 import type { SigningKeys } from '../../service/oauth-signing-keys.ts';
-import { OAuthError, type TokenService } from '../../service/oauth-token.ts';
+import { ACCESS_TOKEN_SCOPE, OAuthError, type TokenService } from '../../service/oauth-token.ts';
 import { route } from '../method-router.ts';
 
 /** scimd's own OAuth 2.0 endpoints, on the service's origin (docs/oauth.md). */
 export const TOKEN_PATH = '/oauth/token';
 export const JWKS_PATH = '/oauth/jwks.json';
+/** RFC 8414 §3: the authorization server metadata. */
+export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -38,8 +41,8 @@ function formParams(body: unknown, contentType: string | undefined): Map<string,
 }
 
 /**
- * POST /oauth/token (RFC 6749 §4.4, client credentials) and GET /oauth/jwks.json (the public keys
- * of the access tokens), in a scope of their own: a form body parser, and errors answered as
+ * POST /oauth/token (RFC 6749 §4.4, client credentials), GET /oauth/jwks.json (the public keys
+ * of the access tokens) and the RFC 8414 metadata that names both, in a scope of their own: a form body parser, and errors answered as
  * RFC 6749 §5.2 bodies, not SCIM ones.
  */
 export async function registerOAuthTokenRoutes(
@@ -68,6 +71,25 @@ export async function registerOAuthTokenRoutes(
           endpoint: `${origin}${TOKEN_PATH}`,
         });
         return reply.code(200).headers(NO_STORE).type('application/json').send(answer);
+      },
+    });
+    route(scope, METADATA_PATH, {
+      GET: async (request, reply) => {
+        const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+        return reply
+          .code(200)
+          .type('application/json')
+          .header('cache-control', 'public, max-age=300')
+          .send({
+            issuer: tokens.issuer,
+            token_endpoint: `${origin}${TOKEN_PATH}`,
+            jwks_uri: `${origin}${JWKS_PATH}`,
+            grant_types_supported: ['client_credentials'],
+            response_types_supported: [],
+            scopes_supported: [ACCESS_TOKEN_SCOPE],
+            token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+            token_endpoint_auth_signing_alg_values_supported: ASYMMETRIC_ALGORITHMS.filter((alg) => alg !== 'Ed25519'),
+          });
       },
     });
     route(scope, JWKS_PATH, {
