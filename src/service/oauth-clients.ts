@@ -158,6 +158,7 @@ export function oauthClientView({ client, secrets }: ClientWithSecrets, now: Dat
       createdAt: s.createdAt,
       expiresAt: s.expiresAt,
       expired: Date.parse(s.expiresAt) <= now.getTime(),
+      lastUsedAt: s.lastUsedAt ?? null,
     })),
     createdAt: client.createdAt,
     updatedAt: client.updatedAt,

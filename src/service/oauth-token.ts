@@ -121,6 +121,8 @@ export function createTokenService(deps: TokenServiceDeps) {
     if (Date.parse(stored.expiresAt) <= clock().getTime()) {
       throw invalidClient(`client authentication failed: the client secret ${stored.hint}… expired at ${stored.expiresAt}`);
     }
+    // One write per token (an identity provider asks about once an hour): it shows when an old secret is unused and can go.
+    await store.touchOAuthClientSecret(stored.id, clock().toISOString());
     return client;
   }
 

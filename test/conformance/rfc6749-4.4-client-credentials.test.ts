@@ -216,6 +216,14 @@ describe('rfc6749 §4.4 client credentials grant at POST /oauth/token', () => {
     assert.ok(!listed.includes(hash));
   });
 
+  it('each secret shows when it last got a token, so that an old one can be revoked once unused', async () => {
+    const client = await createClient('acme');
+    const view = async () => (await h.server.oauthClients.show('acme', client.id)).secrets[0]!;
+    assert.equal((await view()).lastUsedAt, undefined);
+    await tokenFor(client);
+    assert.equal((await view()).lastUsedAt, new Date(now).toISOString());
+  });
+
   it('the token lifetime is configurable per client and clamped to 60 minutes .. 6 hours', async () => {
     for (const [asked, given] of [
       [60, 3600],

@@ -8,6 +8,7 @@ interface Secret {
   createdAt: string;
   expiresAt: string;
   expired: boolean;
+  lastUsedAt: string | null;
 }
 
 interface Client {
@@ -102,7 +103,8 @@ export function OAuthClientsPage(props: { name?: string }) {
                   <ul>
                     {c.secrets.map((s) => (
                       <li key={s.id}>
-                        <code>{s.hint}…</code> {s.expired ? 'expired' : 'expires'} <When time={s.expiresAt} />{' '}
+                        <code>{s.hint}…</code> {s.expired ? 'expired' : 'expires'} <When time={s.expiresAt} />, last used{' '}
+                        <When time={s.lastUsedAt} />{' '}
                         <button
                           type="button"
                           onClick={() =>

@@ -11,13 +11,14 @@ const tags = ['oauth'];
 const time = { type: 'string', format: 'date-time' } as const;
 const SECRET = {
   type: 'object',
-  required: ['id', 'hint', 'createdAt', 'expiresAt', 'expired'],
+  required: ['id', 'hint', 'createdAt', 'expiresAt', 'expired', 'lastUsedAt'],
   properties: {
     id: { type: 'string', examples: ['sec_5f2c0e9a1b7d3c48'] },
     hint: { type: 'string', description: 'the first characters of the secret, to tell secrets apart', examples: ['scimd_cs_Q3xv'] },
     createdAt: time,
     expiresAt: time,
     expired: { type: 'boolean' },
+    lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'when it last got a token' },
   },
 } as const;
 const CLIENT = {

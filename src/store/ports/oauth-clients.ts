@@ -34,9 +34,11 @@ export interface OAuthClientSecretRecord {
   readonly hint: string;
   readonly createdAt: string;
   readonly expiresAt: string;
+  /** When it last got a token; absent: never. */
+  readonly lastUsedAt?: string;
 }
 
-export interface NewOAuthClientSecret extends OAuthClientSecretRecord {
+export interface NewOAuthClientSecret extends Omit<OAuthClientSecretRecord, 'lastUsedAt'> {
   readonly hash: string;
 }
 
@@ -66,6 +68,8 @@ export interface OAuthClientStore {
   listOAuthClientSecrets(clientId: string): Promise<readonly OAuthClientSecretRecord[]>;
   /** The client's secret with this hash, expired or not. */
   findOAuthClientSecret(clientId: string, hash: string): Promise<OAuthClientSecretRecord | undefined>;
+  /** Records that the secret got a token at `at`. */
+  touchOAuthClientSecret(secretId: string, at: string): Promise<void>;
   /** False when the client has no such secret. */
   deleteOAuthClientSecret(clientId: string, secretId: string): Promise<boolean>;
   /** Every signing key, oldest first. */

@@ -526,6 +526,7 @@ export class PostgresStore implements Store {
   readonly addOAuthClientSecret = this.#clients.addOAuthClientSecret;
   readonly listOAuthClientSecrets = this.#clients.listOAuthClientSecrets;
   readonly findOAuthClientSecret = this.#clients.findOAuthClientSecret;
+  readonly touchOAuthClientSecret = this.#clients.touchOAuthClientSecret;
   readonly deleteOAuthClientSecret = this.#clients.deleteOAuthClientSecret;
   readonly listOAuthSigningKeys = this.#clients.listOAuthSigningKeys;
   readonly addOAuthSigningKey = this.#clients.addOAuthSigningKey;

@@ -30,6 +30,7 @@ interface SecretRow {
   readonly hint: string;
   readonly created_at: string;
   readonly expires_at: string;
+  readonly last_used_at: string | null;
 }
 
 interface KeyRow {
@@ -41,7 +42,7 @@ interface KeyRow {
 const SELECT_CLIENT = sql`SELECT c.id, c.tenant_id, t.name AS tenant_name, c.name, c.token_lifetime_seconds, c.jwks, c.federated_subject,
   c.federated_audience, c.created_at, c.updated_at, t.disabled_at AS tenant_disabled_at
   FROM oauth_clients c JOIN tenants t ON t.id = c.tenant_id`;
-const SELECT_SECRET = sql`SELECT id, client_id, hint, created_at, expires_at FROM oauth_client_secrets`;
+const SELECT_SECRET = sql`SELECT id, client_id, hint, created_at, expires_at, last_used_at FROM oauth_client_secrets`;
 
 function toClient(row: ClientRow): OAuthClientRecord {
   return {
@@ -65,6 +66,7 @@ const toSecret = (row: SecretRow): OAuthClientSecretRecord => ({
   hint: row.hint,
   createdAt: row.created_at,
   expiresAt: row.expires_at,
+  ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
 });
 
 /** PostgreSQL text cannot hold U+0000; a client_id read from a request may carry one. */
@@ -127,6 +129,9 @@ export function oauthClientQueries(run: RunSql, constraintOf: ConstraintOf): OAu
       if (hasNul(clientId) || hasNul(hash)) return undefined;
       const [row] = await run<SecretRow>(sql`${SELECT_SECRET} WHERE hash = ${hash} AND client_id = ${clientId}`);
       return row && toSecret(row);
+    },
+    async touchOAuthClientSecret(secretId, at) {
+      await run(sql`UPDATE oauth_client_secrets SET last_used_at = ${at} WHERE id = ${secretId}`);
     },
     async deleteOAuthClientSecret(clientId, secretId) {
       if (hasNul(clientId) || hasNul(secretId)) return false;

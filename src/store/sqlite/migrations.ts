@@ -365,6 +365,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 21,
+    name: 'when each OAuth client secret was last used',
+    sql: 'ALTER TABLE oauth_client_secrets ADD COLUMN last_used_at TEXT;',
+  },
 ];
 
 /**
