@@ -97,7 +97,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
         ...(options['secret'] === false ? { secret: false } : {}),
         ...(options['secretExpiresInDays'] !== undefined ? { secretExpiresInDays: options['secretExpiresInDays'] } : {}),
       };
-      const created = await (await service(store)).create(String(options['tenant']), input);
+      const clients = await service(store);
+      const created = await clients.create(String(options['tenant']), input);
       if (created.issued) printSecret(io, config, created.client.id, created.issued, options['json']);
       else if (options['json']) io.out(JSON.stringify({ client_id: created.client.id, ...tokenEndpoint(config) }));
       else io.out(`client_id: ${created.client.id} (no secret)`);
@@ -111,7 +112,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .option('--json', 'print a JSON array')
     .action(
       cli.withStore<{ tenant: string; json?: boolean }>('read', async ({ store, io }, options) => {
-        const views = await Promise.all((await (await service(store)).list(options.tenant)).map(viewOf));
+        const clients = await service(store);
+        const views = await Promise.all((await clients.list(options.tenant)).map(viewOf));
         printList<OAuthClientView>(io, views, {
           json: options.json,
           noun: 'OAuth clients',
@@ -136,7 +138,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .argument('<CLIENT_ID>')
     .action(
       cli.withStore<{ tenant: string }>('read', async ({ store, io }, options, clientId: string) => {
-        io.out(JSON.stringify(await viewOf(await (await service(store)).show(options.tenant, clientId)), null, 2));
+        const clients = await service(store);
+        io.out(JSON.stringify(await viewOf(await clients.show(options.tenant, clientId)), null, 2));
       }),
     );
 
@@ -148,7 +151,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
   const updateSettings = addSettings(update);
   update.action(
     cli.withStore<Options>('write', async ({ store, io }, options, clientId: string) => {
-      const updated = await (await service(store)).update(String(options['tenant']), clientId, await updateSettings(options));
+      const clients = await service(store);
+      const updated = await clients.update(String(options['tenant']), clientId, await updateSettings(options));
       io.out(JSON.stringify(await viewOf(updated), null, 2));
     }),
   );
@@ -165,7 +169,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
         'write',
         async ({ config, store, io }, options, clientId: string) => {
           const input = options.expiresInDays !== undefined ? { expiresInDays: options.expiresInDays } : {};
-          printSecret(io, config, clientId, await (await service(store)).addSecret(options.tenant, clientId, input), options.json);
+          const clients = await service(store);
+          printSecret(io, config, clientId, await clients.addSecret(options.tenant, clientId, input), options.json);
         },
       ),
     );
@@ -178,7 +183,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .argument('<SECRET_ID>')
     .action(
       cli.withStore<{ tenant: string }>('write', async ({ store, io }, options, clientId: string, secretId: string) => {
-        await (await service(store)).revokeSecret(options.tenant, clientId, secretId);
+        const clients = await service(store);
+        await clients.revokeSecret(options.tenant, clientId, secretId);
         io.out(`revoked secret ${secretId} of ${clientId}`);
       }),
     );
@@ -190,7 +196,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .argument('<CLIENT_ID>')
     .action(
       cli.withStore<{ tenant: string }>('write', async ({ store, io }, options, clientId: string) => {
-        await (await service(store)).remove(options.tenant, clientId);
+        const clients = await service(store);
+        await clients.remove(options.tenant, clientId);
         io.out(`revoked OAuth client ${clientId}`);
       }),
     );
@@ -201,7 +208,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .description('print the public signing keys as a JWK Set, oldest first (the newest signs)')
     .action(
       cli.withStore('write', async ({ config, store, io }) => {
-        io.out(JSON.stringify(await (await signingKeys(config, store)).jwks(), null, 2));
+        const keys = await signingKeys(config, store);
+        io.out(JSON.stringify(await keys.jwks(), null, 2));
       }),
     );
   keys
@@ -209,7 +217,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .description('a new signing key now (after a suspected leak); running servers sign with it within a minute')
     .action(
       cli.withStore('write', async ({ config, store, io }) => {
-        io.out(`new signing key ${await (await signingKeys(config, store)).rotate()}`);
+        const keys = await signingKeys(config, store);
+        io.out(`new signing key ${await keys.rotate()}`);
       }),
     );
 }
