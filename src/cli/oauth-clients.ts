@@ -208,8 +208,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .description('print the public signing keys as a JWK Set, oldest first (the newest signs)')
     .action(
       cli.withStore('write', async ({ config, store, io }) => {
-        const keys = await signingKeys(config, store);
-        io.out(JSON.stringify(await keys.jwks(), null, 2));
+        const signing = await signingKeys(config, store);
+        io.out(JSON.stringify(await signing.jwks(), null, 2));
       }),
     );
   keys
@@ -217,8 +217,8 @@ export function registerOAuthClientCommands(oauth: Command, cli: Cli): void {
     .description('a new signing key now (after a suspected leak); running servers sign with it within a minute')
     .action(
       cli.withStore('write', async ({ config, store, io }) => {
-        const keys = await signingKeys(config, store);
-        io.out(`new signing key ${await keys.rotate()}`);
+        const signing = await signingKeys(config, store);
+        io.out(`new signing key ${await signing.rotate()}`);
       }),
     );
 }
