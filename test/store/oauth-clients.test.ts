@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ScimError } from '../../errors/scim-error.ts';
-import type { OAuthClientSettings } from '../ports/oauth-clients.ts';
-import type { Store } from '../ports/store.ts';
-import { describe, it } from './skippable.ts';
+import { ScimError } from '../../src/errors/scim-error.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { OAuthClientSettings } from '../../src/store/ports/oauth-clients.ts';
+import type { Store } from '../../src/store/ports/store.ts';
+import { createTestDatabase, postgresTestOptions, type Scratch } from '../../src/store/postgres/testing.ts';
+import { after, before, describe, it, skipping } from '../../src/store/testing/skippable.ts';
 
 const T0 = '2024-01-01T00:00:00.000Z';
 const T1 = '2024-06-01T12:00:00.000Z';
@@ -20,11 +22,22 @@ const settings = (overrides: Partial<OAuthClientSettings> = {}): OAuthClientSett
 
 const scimStatus = (status: number) => (error: unknown) => error instanceof ScimError && error.status === status;
 
-/** Part of storeContract: scimd's own OAuth clients, their secrets and the signing keys (migrations 20, 21). */
-export function oauthClientContract(storeOf: () => Store): void {
-  describe('OAuth clients (rfc6749 §2.3.1 client secrets, rfc7523 §2.2 client keys)', () => {
+/**
+ * The store contract of scimd's own OAuth clients, their secrets and the signing keys (migrations
+ * 20, 21): the same on SQLite and PostgreSQL (this file opens both, as the SQLite and PostgreSQL store tests do).
+ */
+function oauthClientContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`store contract (${name}): OAuth clients (rfc6749 §2.3.1 client secrets, rfc7523 §2.2 client keys)`, () => {
+    let store: Store;
+    before(async () => {
+      store = await makeStore();
+      await store.migrate();
+    });
+    after(async () => {
+      await store.close();
+    });
+
     it('creates, finds, lists by tenant, updates and deletes a client', async () => {
-      const store = storeOf();
       const tenant = await store.createTenant({ id: randomUUID(), name: `clients-${randomUUID()}`, createdAt: T0 });
       const id = `client-${randomUUID()}`;
       const created = await store.createOAuthClient({ ...settings(), id, tenantId: tenant.id }, T0);
@@ -61,7 +74,6 @@ export function oauthClientContract(storeOf: () => Store): void {
     });
 
     it('keeps several secrets per client by hash, each with its expiry; deleting the client deletes them', async () => {
-      const store = storeOf();
       const tenant = await store.createTenant({ id: randomUUID(), name: `clients-${randomUUID()}`, createdAt: T0 });
       const clientId = `client-${randomUUID()}`;
       await store.createOAuthClient({ ...settings(), id: clientId, tenantId: tenant.id }, T0);
@@ -89,7 +101,6 @@ export function oauthClientContract(storeOf: () => Store): void {
     });
 
     it("deleting the tenant deletes its clients; a client shows its tenant's disabled state", async () => {
-      const store = storeOf();
       const tenant = await store.createTenant({ id: randomUUID(), name: `clients-${randomUUID()}`, createdAt: T0 });
       const clientId = `client-${randomUUID()}`;
       await store.createOAuthClient({ ...settings(), id: clientId, tenantId: tenant.id }, T0);
@@ -100,7 +111,6 @@ export function oauthClientContract(storeOf: () => Store): void {
     });
 
     it('keeps the signing keys, oldest first, until deleted', async () => {
-      const store = storeOf();
       const before = (await store.listOAuthSigningKeys()).length;
       const a = { kid: `k-${randomUUID()}`, privateJwk: '{"kty":"EC"}', createdAt: '2000-01-01T00:00:00.000Z' };
       const b = { kid: `k-${randomUUID()}`, privateJwk: '{"kty":"EC"}', createdAt: '2000-01-02T00:00:00.000Z' };
@@ -115,3 +125,18 @@ export function oauthClientContract(storeOf: () => Store): void {
     });
   });
 }
+
+oauthClientContract('sqlite::memory:', () => openStore('sqlite::memory:'));
+
+const postgres = await postgresTestOptions();
+const scratches: Scratch[] = [];
+after(async () => {
+  for (const scratch of scratches) await scratch.drop();
+});
+skipping(postgres.skip, () =>
+  oauthClientContract('postgres', async () => {
+    const scratch = await createTestDatabase();
+    scratches.push(scratch);
+    return openStore(scratch.url);
+  }),
+);
