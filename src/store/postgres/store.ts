@@ -1,35 +1,16 @@
 import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import pg from 'pg';
-import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
+import { invalidValue, notFound, ScimError } from '../../errors/scim-error.ts';
 import type { MemberInput, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
-import type { AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord, NewAdminToken } from '../ports/admin.ts';
-import type { EventBuilder, NewEvent, OutboxRecord, OutboxStats } from '../ports/outbox.ts';
+import type { EventBuilder, NewEvent, OutboxRecord } from '../ports/outbox.ts';
 import type { CreateCommand, Include, QueryResult, ResourceQuery, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import type { ExtensionChange } from '../ports/schemas.ts';
 import type { SetAcknowledgement } from '../ports/set-poll.ts';
 import type { PoolState, Store } from '../ports/store.ts';
-import type { DeletedTenant, NewToken, TenantRecord, TokenRecord } from '../ports/tenants.ts';
-import {
-  ADMIN_TOKEN_SELECT,
-  type AdminTokenRow,
-  type AuditRow,
-  auditInsert,
-  auditSelect,
-  TENANT_SELECT,
-  type TenantRow,
-  tenantDeletion,
-  toAdminToken,
-  toAudit,
-  toTenant,
-} from '../sql/admin.ts';
-import { changeLogQueries } from '../sql/change-log.ts';
-import { consoleQueries } from '../sql/console.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
-import { oauthClientQueries } from '../sql/oauth-clients.ts';
-import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
+import { claimedEvents } from '../sql/outbox.ts';
 import { promote } from '../sql/promote.ts';
-import { requestLogQueries } from '../sql/request-log.ts';
 import {
   cursorKeyOf,
   DeltaTracker,
@@ -40,18 +21,15 @@ import {
   limit,
   ms,
   newResourceRow,
-  OUTBOX_SELECT,
-  type OutboxRow,
   type ReferenceRow,
   type ResourceRowBase,
   refuseWrongMemberType,
   resourceConflict,
-  type TokenRow,
-  toRecord,
-  toToken,
   whereOfQuery,
 } from '../sql/rows.ts';
+import { runPlanAsync, type SqlRunner } from '../sql/run.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
+import { SqlStore } from '../sql/store.ts';
 import { type ValueRow, valueRows } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { postgresDialect } from './dialect.ts';
@@ -62,7 +40,6 @@ import { OutageGuard } from './outage.ts';
 import { PipelinedReads } from './pipelined-reads.ts';
 import { toPostgres } from './placeholders.ts';
 import { prepared } from './prepared.ts';
-import type { Run } from './run.ts';
 import { HAS_UNSEQUENCED, SEQUENCE_BATCH, sequenceTenant, UNSEQUENCED_TENANTS } from './sequencer.ts';
 
 interface ResourceRow extends ResourceRowBase {
@@ -98,7 +75,7 @@ const GROUPS_COLUMNS = `(SELECT coalesce(json_agg(json_build_array(m.group_row, 
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
     WHERE m.member_row = r.row_key) AS groups_json`;
 const columnsFor = (include: Include) => (include.groups ? `${COLUMNS}, ${GROUPS_COLUMNS}` : COLUMNS);
-const TOKEN_SELECT =
+const _TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
 // A member's display is its displayName, else its userName; a group's is its displayName.
 const MEMBERS_OF = `SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type,
@@ -129,6 +106,8 @@ function refuseNul(value: unknown, path: string): void {
     }
   }
 }
+
+export type Run = <R extends QueryResultRow = QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => Promise<R[]>;
 
 /** A statement text (numbered placeholders) or a fragment (`?` placeholders) as a prepared query. */
 function statement(text: string | Sql, values?: readonly unknown[]) {
@@ -184,7 +163,7 @@ export function parsePostgresUrl(url: string): PostgresStoreOptions {
  * Connection failures surface as StoreUnavailableError (503 + Retry-After), at once while the
  * database is known not to answer (outage.ts); the pool reconnects by itself when it is back.
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends SqlStore implements Store {
   readonly capabilities = { dialect: 'postgres' } as const;
   readonly #pool: Pool;
   readonly #reads: PipelinedReads | undefined;
@@ -193,6 +172,7 @@ export class PostgresStore implements Store {
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
+    super();
     const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     const config: PoolConfig = {
       connectionString: options.connectionString,
@@ -226,6 +206,7 @@ export class PostgresStore implements Store {
     // values. Planning each execution anew (force_custom_plan) cost 0.3 ms of server CPU per
     // userName lookup, seven times the lookup itself; the generic plans of the lookup shapes probe
     // the same unique and value indexes, with or without statistics.
+    this.share(this.#runner);
   }
 
   static fromUrl(url: string): PostgresStore {
@@ -338,229 +319,14 @@ export class PostgresStore implements Store {
     }
   }
 
-  // ---- tenants and tokens -------------------------------------------------------------------
-
-  async createTenant(tenant: TenantRecord): Promise<TenantRecord> {
-    if (hasNul(tenant.name) || hasNul(tenant.id)) throw invalidValue('a tenant name cannot contain U+0000');
-    try {
-      await this.#run('INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)', [tenant.id, tenant.name, tenant.createdAt]);
-    } catch (error) {
-      if (sqlState(error) === '23505') throw uniqueness(`a tenant named "${tenant.name}" (or with id ${tenant.id}) already exists`);
-      throw error;
-    }
-    return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt };
-  }
-
-  async listTenants(): Promise<readonly TenantRecord[]> {
-    return (await this.#run<TenantRow>(`${TENANT_SELECT} ORDER BY name`)).map(toTenant);
-  }
-
-  async findTenantByName(name: string): Promise<TenantRecord | undefined> {
-    if (hasNul(name)) return undefined;
-    const [row] = await this.#run<TenantRow>(`${TENANT_SELECT} WHERE name = $1`, [name]);
-    return row && toTenant(row);
-  }
-
-  async setTenantDisabled(id: string, at: string | null): Promise<boolean> {
-    if (hasNul(id)) return false;
-    const rows = await this.#run(
-      'UPDATE tenants SET disabled_at = CASE WHEN $1::text IS NULL THEN NULL ELSE coalesce(disabled_at, $1::text) END WHERE id = $2 RETURNING id',
-      [at, id],
-    );
-    return rows.length > 0;
-  }
-
-  async deleteTenant(id: string): Promise<DeletedTenant | undefined> {
-    if (hasNul(id)) return undefined;
-    return this.#tx(async (run) => {
-      const counts = { resources: 0, tokens: 0, events: 0 };
-      let tenantRows = 0;
-      for (const step of tenantDeletion(id)) {
-        // RETURNING 1 counts the rows without a second round trip or the driver's rowCount.
-        const changes = (await run(sql`${step.query} RETURNING 1`)).length;
-        if (step.counts) counts[step.counts] = changes;
-        else tenantRows = changes;
-      }
-      return tenantRows > 0 ? counts : undefined;
-    });
-  }
-
-  async createToken(token: NewToken): Promise<TokenRecord> {
-    try {
-      await this.#run('INSERT INTO tokens (id, tenant_id, hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        token.id,
-        token.tenantId,
-        token.hash,
-        token.label ?? null,
-        token.createdAt,
-        token.expiresAt ?? null,
-      ]);
-    } catch (error) {
-      if (sqlState(error) === '23505') throw uniqueness(`token ${token.id} already exists`);
-      if (sqlState(error) === '23503') throw notFound(`tenant ${token.tenantId} not found`);
-      throw error;
-    }
-    const [row] = await this.#run<TokenRow>(`${TOKEN_SELECT} WHERE k.id = $1`, [token.id]);
-    return toToken(row!);
-  }
-
-  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    if (hasNul(hash)) return undefined;
-    const [row] = await this.#run<TokenRow>(`${TOKEN_SELECT} WHERE k.hash = $1`, [hash]);
-    return row && toToken(row);
-  }
-
-  async listTokens(tenantId?: string): Promise<readonly TokenRecord[]> {
-    const rows =
-      tenantId === undefined
-        ? await this.#run<TokenRow>(`${TOKEN_SELECT} ORDER BY k.created_at, k.id`)
-        : await this.#run<TokenRow>(`${TOKEN_SELECT} WHERE k.tenant_id = $1 ORDER BY k.created_at, k.id`, [tenantId]);
-    return rows.map(toToken);
-  }
-
-  async revokeToken(id: string, at: string): Promise<boolean> {
-    if (hasNul(id)) return false;
-    const rows = await this.#run('UPDATE tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING id', [at, id]);
-    return rows.length > 0;
-  }
-
-  async touchToken(id: string, at: string): Promise<void> {
-    if (hasNul(id)) return;
-    await this.#run('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
-  }
-
-  async findTokenById(id: string): Promise<TokenRecord | undefined> {
-    if (hasNul(id)) return undefined;
-    const [row] = await this.#run<TokenRow>(`${TOKEN_SELECT} WHERE k.id = $1`, [id]);
-    return row && toToken(row);
-  }
-
-  async expireToken(id: string, at: string): Promise<TokenRecord | undefined> {
-    if (hasNul(id)) return undefined;
-    await this.#run('UPDATE tokens SET expires_at = $1 WHERE id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)', [
-      at,
-      id,
-    ]);
-    return this.findTokenById(id);
-  }
-
-  // ---- admin tokens and the audit log -------------------------------------------------------
-
-  async createAdminToken(token: NewAdminToken): Promise<AdminTokenRecord> {
-    try {
-      await this.#run('INSERT INTO admin_tokens (id, hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-        token.id,
-        token.hash,
-        token.label ?? null,
-        token.createdAt,
-        token.expiresAt ?? null,
-      ]);
-    } catch (error) {
-      if (sqlState(error) === '23505') throw uniqueness(`admin token ${token.id} already exists`);
-      throw error;
-    }
-    const [row] = await this.#run<AdminTokenRow>(`${ADMIN_TOKEN_SELECT} WHERE id = $1`, [token.id]);
-    return toAdminToken(row!);
-  }
-
-  async findAdminTokenByHash(hash: string): Promise<AdminTokenRecord | undefined> {
-    if (hasNul(hash)) return undefined;
-    const [row] = await this.#run<AdminTokenRow>(`${ADMIN_TOKEN_SELECT} WHERE hash = $1`, [hash]);
-    return row && toAdminToken(row);
-  }
-
-  async listAdminTokens(): Promise<readonly AdminTokenRecord[]> {
-    return (await this.#run<AdminTokenRow>(`${ADMIN_TOKEN_SELECT} ORDER BY created_at, id`)).map(toAdminToken);
-  }
-
-  async revokeAdminToken(id: string, at: string): Promise<boolean> {
-    if (hasNul(id)) return false;
-    return (
-      (await this.#run('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING id', [at, id])).length > 0
-    );
-  }
-
-  async touchAdminToken(id: string, at: string): Promise<void> {
-    if (hasNul(id)) return;
-    await this.#run('UPDATE admin_tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
-  }
-
-  async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    // Ids come from URLs: a U+0000 in one (refused later as not found) must not lose the batch.
-    await this.#run(
-      auditInsert(
-        entries.map((e) =>
-          e.resourceId !== undefined && hasNul(e.resourceId) ? { ...e, resourceId: e.resourceId.replaceAll('\u0000', '') } : e,
-        ),
-      ),
-    );
-  }
-
-  async listAudit(query: AuditQuery): Promise<readonly AuditRecord[]> {
-    if (query.tenantName !== undefined && hasNul(query.tenantName)) return [];
-    return (await this.#run<AuditRow>(auditSelect(query))).map(toAudit);
-  }
-  // ---- OAuth issuers (the SQL is shared: src/store/sql/oauth-issuers.ts) ----------------------
-
-  readonly #issuers = oauthIssuerQueries(
-    async <R>(query: Sql) => (await this.#run(query)) as R[],
-    (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
-  );
-  readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
-  readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
-  readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
-  readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
-  readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
-
-  // ---- OAuth clients and signing keys (the SQL is shared: src/store/sql/oauth-clients.ts) ------
-  readonly #clients = oauthClientQueries(
-    async <R>(query: Sql) => (await this.#run(query)) as R[],
-    (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
-  );
-  readonly createOAuthClient = this.#clients.createOAuthClient;
-  readonly findOAuthClient = this.#clients.findOAuthClient;
-  readonly listOAuthClients = this.#clients.listOAuthClients;
-  readonly updateOAuthClient = this.#clients.updateOAuthClient;
-  readonly deleteOAuthClient = this.#clients.deleteOAuthClient;
-  readonly addOAuthClientSecret = this.#clients.addOAuthClientSecret;
-  readonly listOAuthClientSecrets = this.#clients.listOAuthClientSecrets;
-  readonly findOAuthClientSecret = this.#clients.findOAuthClientSecret;
-  readonly touchOAuthClientSecret = this.#clients.touchOAuthClientSecret;
-  readonly deleteOAuthClientSecret = this.#clients.deleteOAuthClientSecret;
-  readonly listOAuthSigningKeys = this.#clients.listOAuthSigningKeys;
-  readonly addOAuthSigningKey = this.#clients.addOAuthSigningKey;
-  readonly deleteOAuthSigningKey = this.#clients.deleteOAuthSigningKey;
-
-  // ---- the request log (the SQL is shared: src/store/sql/request-log.ts) ---------------------
-  readonly #requestLog = requestLogQueries(async <R>(query: Sql) => (await this.#run(query)) as R[]);
-  readonly appendRequests = this.#requestLog.appendRequests;
-  readonly listRequests = this.#requestLog.listRequests;
-  readonly findRequest = this.#requestLog.findRequest;
-  readonly pruneRequests = this.#requestLog.pruneRequests;
-
-  // ---- the console's links and sessions, its tenant overview (src/store/sql/console.ts) --------
-  readonly #console = consoleQueries(async <R>(query: Sql) => (await this.#run(query)) as R[]);
-  readonly createConsoleLink = this.#console.createConsoleLink;
-  readonly useConsoleLink = this.#console.useConsoleLink;
-  readonly listConsoleLinks = this.#console.listConsoleLinks;
-  readonly revokeConsoleLink = this.#console.revokeConsoleLink;
-  readonly createConsoleSession = this.#console.createConsoleSession;
-  readonly findConsoleSession = this.#console.findConsoleSession;
-  readonly deleteConsoleSession = this.#console.deleteConsoleSession;
-  readonly pruneConsole = this.#console.pruneConsole;
-  readonly tenantActivity = this.#console.tenantActivity;
-  readonly tenantDelivery = this.#console.tenantDelivery;
-
-  // ---- the outbox as a change log (the SQL is shared: src/store/sql/change-log.ts) ------------
-
-  readonly #changes = changeLogQueries(
-    async <R>(query: Sql) => (await this.#run(query)) as R[],
-    (tenantId) => this.#sequence(tenantId),
-  );
-  readonly latestSequence = this.#changes.latestSequence;
-  readonly readChanges = this.#changes.readChanges;
-  readonly countChanges = this.#changes.countChanges;
+  /** Plans run statement by statement, awaiting each answer: in one transaction, or each in autocommit. */
+  readonly #runner: SqlRunner = {
+    run: async <R>(query: Sql) => (await this.#run(query)) as R[],
+    transact: (plan) => this.#tx((run) => runPlanAsync(plan(), run)),
+    read: (plan) => runPlanAsync(plan(), this.#run),
+    constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
+    textHoldsNul: false,
+  };
 
   // ---- reads --------------------------------------------------------------------------------
 
@@ -867,7 +633,7 @@ export class PostgresStore implements Store {
   // ---- outbox -------------------------------------------------------------------------------
 
   /** Numbers the committed events that have no sequence yet: of one tenant, or of all (sequencer.ts). */
-  async #sequence(tenantId?: string): Promise<void> {
+  protected override async sequence(tenantId?: string): Promise<void> {
     const tenants =
       tenantId === undefined
         ? (await this.#run<{ tenant_id: string }>(UNSEQUENCED_TENANTS)).map((r) => r.tenant_id)
@@ -879,44 +645,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  async readEvents(tenantId: string, afterSequence: number, limit: number): Promise<readonly OutboxRecord[]> {
-    await this.#sequence(tenantId);
-    const rows = await this.#run<OutboxRow>(`${OUTBOX_SELECT} WHERE o.tenant_id = $1 AND o.sequence > $2 ORDER BY o.sequence LIMIT $3`, [
-      tenantId,
-      afterSequence,
-      limit,
-    ]);
-    return rows.map(toRecord);
-  }
-
-  async pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]> {
-    await this.#sequence();
-    // Tenants with work first (one row per tenant), then an index range per tenant: never a scan
-    // over the delivered rows that wait for pruning. Sequences are given only to committed rows,
-    // without gaps (sequencer.ts), so "sequence > cursor" never skips an event.
-    return this.#tx(async (run) => {
-      const tenants = await run<{ tenant_id: string; done: number }>(
-        `SELECT c.tenant_id, coalesce(d.delivered_sequence, 0) AS done FROM outbox_counters c
-         LEFT JOIN outbox_delivery d ON d.sink = $1 AND d.tenant_id = c.tenant_id
-         WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)`,
-        [sink],
-      );
-      const out: OutboxRecord[] = [];
-      for (const t of tenants) {
-        if (out.length >= limit) break;
-        const rows = await run<OutboxRow>(`${OUTBOX_SELECT} WHERE o.tenant_id = $1 AND o.sequence > $2 ORDER BY o.sequence LIMIT $3`, [
-          t.tenant_id,
-          t.done,
-          limit - out.length,
-        ]);
-        for (const row of rows) out.push(toRecord(row));
-      }
-      return out;
-    });
-  }
-
   async claimEvents(sink: string, owner: string, limit: number, leaseMs: number): Promise<readonly OutboxRecord[]> {
-    await this.#sequence();
+    await this.sequence();
     // One statement takes the leases: INSERT … ON CONFLICT DO UPDATE locks a conflicting row and
     // evaluates the WHERE on its latest version, so of two relays racing for a tenant exactly one
     // gets it. Time is the database's (clock_timestamp), the same for every instance.
@@ -933,21 +663,14 @@ export class PostgresStore implements Store {
        RETURNING l.tenant_id`,
       [sink, owner, Math.ceil(leaseMs)],
     );
-    if (claimed.length === 0) return [];
-    // A later statement, hence a later snapshot: it sees the cursor the previous holder committed
-    // before it released or lost the lease.
-    const out: OutboxRecord[] = [];
-    for (const { tenant_id: tenantId } of claimed) {
-      if (out.length >= limit) break;
-      const rows = await this.#run<OutboxRow>(
-        `${OUTBOX_SELECT} WHERE o.tenant_id = $1
-           AND o.sequence > coalesce((SELECT delivered_sequence FROM outbox_delivery WHERE sink = $2 AND tenant_id = $1), 0)
-         ORDER BY o.sequence LIMIT $3`,
-        [tenantId, sink, limit - out.length],
-      );
-      for (const row of rows) out.push(toRecord(row));
-    }
-    return out;
+    // A later statement, hence a later snapshot (claimedEvents).
+    return this.#runner.read(() =>
+      claimedEvents(
+        claimed.map((r) => r.tenant_id),
+        sink,
+        limit,
+      ),
+    );
   }
 
   async renewLeases(sink: string, owner: string, tenantIds: readonly string[], leaseMs: number): Promise<readonly string[]> {
@@ -958,18 +681,6 @@ export class PostgresStore implements Store {
       [sink, owner, Math.ceil(leaseMs), [...tenantIds]],
     );
     return rows.map((r) => r.tenant_id);
-  }
-
-  async releaseLeases(sink: string, owner: string): Promise<void> {
-    await this.#run('DELETE FROM outbox_leases WHERE sink = $1 AND owner = $2', [sink, owner]);
-  }
-
-  async markDelivered(sink: string, tenantId: string, sequence: number): Promise<void> {
-    await this.#run(
-      `INSERT INTO outbox_delivery (sink, tenant_id, delivered_sequence) VALUES ($1, $2, $3)
-       ON CONFLICT (sink, tenant_id) DO UPDATE SET delivered_sequence = greatest(outbox_delivery.delivered_sequence, excluded.delivered_sequence)`,
-      [sink, tenantId, sequence],
-    );
   }
 
   async pruneEvents(sinks: readonly string[], before: string): Promise<number> {
@@ -989,28 +700,6 @@ export class PostgresStore implements Store {
       [[...sinks], ms(before)],
     );
     return rows[0]!.n;
-  }
-
-  async outboxStats(sinks: readonly string[]): Promise<OutboxStats> {
-    await this.#sequence();
-    const [{ depth } = { depth: 0 }] = await this.#run<{ depth: number }>('SELECT count(*) AS depth FROM outbox');
-    const result: OutboxStats['sinks'][number][] = [];
-    for (const sink of sinks) {
-      const rows = await this.#run<{ pending: number; oldest: string | null }>(
-        `SELECT c.last_sequence - coalesce(d.delivered_sequence, 0) AS pending, o.time AS oldest
-         FROM outbox_counters c
-         LEFT JOIN outbox_delivery d ON d.sink = $1 AND d.tenant_id = c.tenant_id
-         LEFT JOIN outbox o ON o.tenant_id = c.tenant_id AND o.sequence = coalesce(d.delivered_sequence, 0) + 1
-         WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)`,
-        [sink],
-      );
-      const oldest = rows
-        .map((r) => r.oldest)
-        .filter((t): t is string => t !== null)
-        .sort()[0];
-      result.push({ sink, pending: rows.reduce((n, r) => n + r.pending, 0), oldestTime: oldest });
-    }
-    return { depth, sinks: result };
   }
 
   // ---- tenant extension schemas (./extensions.ts) ------------------------------------------
@@ -1036,7 +725,7 @@ export class PostgresStore implements Store {
   async acknowledgeSets(tenantId: string, acknowledgements: readonly SetAcknowledgement[], at: string): Promise<readonly string[]> {
     if (acknowledgements.length === 0) return [];
     // Acknowledgements name events by id; only numbered ones have a place in the poll stream.
-    await this.#sequence(tenantId);
+    await this.sequence(tenantId);
     return this.#tx(async (run) => {
       const matched = await run<{ id: string }>(
         `WITH given AS (
@@ -1061,28 +750,6 @@ export class PostgresStore implements Store {
       await compactSetAcks(run, tenantId);
       return matched.map((r) => r.id);
     });
-  }
-
-  async unacknowledgedSets(tenantId: string, limit: number): Promise<readonly OutboxRecord[]> {
-    await this.#sequence(tenantId);
-    const rows = await this.#run<OutboxRow>(
-      `${OUTBOX_SELECT} WHERE o.tenant_id = $1
-         AND o.sequence > coalesce((SELECT acked_through FROM set_poll_cursors WHERE tenant_id = $1), 0)
-         AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)
-       ORDER BY o.sequence LIMIT $2`,
-      [tenantId, limit],
-    );
-    return rows.map(toRecord);
-  }
-
-  async setSigningKeys(candidate: string, at: string): Promise<string> {
-    // Instances starting together: the first insert wins and every instance reads the winner.
-    await this.#run(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', $1, $2) ON CONFLICT (id) DO NOTHING`, [
-      candidate,
-      at,
-    ]);
-    const [row] = await this.#run<{ jwks: string }>(`SELECT jwks FROM set_signing_keys WHERE id = 'generated'`);
-    return row!.jwks;
   }
 
   /** The values index follows the document: its rows are replaced with every new version. */

@@ -1,7 +1,9 @@
-import type { AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord } from '../ports/admin.ts';
+import { uniqueness } from '../../errors/scim-error.ts';
+import type { AdminStore, AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord, NewAdminToken } from '../ports/admin.ts';
 import type { DeletedTenant, TenantRecord } from '../ports/tenants.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
 import { orUndefined } from './rows.ts';
+import { hasNul, type SqlRunner } from './run.ts';
 
 /** What both SQL stores share for tenants' lifecycle, admin tokens and the audit log (migration 5). */
 
@@ -23,7 +25,7 @@ export function toTenant(row: TenantRow): TenantRecord {
   };
 }
 
-export interface AdminTokenRow {
+interface AdminTokenRow {
   readonly id: string;
   readonly label: string | null;
   readonly created_at: string;
@@ -32,9 +34,9 @@ export interface AdminTokenRow {
   readonly last_used_at: string | null;
 }
 
-export const ADMIN_TOKEN_SELECT = 'SELECT id, label, created_at, expires_at, revoked_at, last_used_at FROM admin_tokens';
+const ADMIN_TOKEN_SELECT = raw('SELECT id, label, created_at, expires_at, revoked_at, last_used_at FROM admin_tokens');
 
-export function toAdminToken(row: AdminTokenRow): AdminTokenRecord {
+function toAdminToken(row: AdminTokenRow): AdminTokenRecord {
   return {
     id: row.id,
     label: orUndefined(row.label),
@@ -66,7 +68,7 @@ export function tenantDeletion(tenantId: string): readonly { readonly counts?: k
 
 const AUDIT_COLUMNS = 'seq, time, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status, request_id';
 
-export interface AuditRow {
+interface AuditRow {
   readonly seq: number;
   readonly time: string;
   readonly tenant_id: string | null;
@@ -79,7 +81,7 @@ export interface AuditRow {
   readonly request_id: string | null;
 }
 
-export function toAudit(row: AuditRow): AuditRecord {
+function toAudit(row: AuditRow): AuditRecord {
   return {
     seq: row.seq,
     time: row.time,
@@ -95,7 +97,7 @@ export function toAudit(row: AuditRow): AuditRecord {
 }
 
 /** One multi-row INSERT for a batch of entries (never empty). */
-export function auditInsert(entries: readonly AuditEntry[]): Sql {
+function auditInsert(entries: readonly AuditEntry[]): Sql {
   const rows = entries.map(
     (e) =>
       sql`(${e.time}, ${Date.parse(e.time)}, ${e.tenantId ?? null}, ${e.tenantName ?? null}, ${e.tokenId ?? null}, ${e.operation}, ${e.resourceType ?? null}, ${e.resourceId ?? null}, ${e.status}, ${e.requestId ?? null})`,
@@ -104,11 +106,59 @@ export function auditInsert(entries: readonly AuditEntry[]): Sql {
 }
 
 /** Newest first on the seq key (a keyset page: `beforeSeq` is the last seq of the previous page). */
-export function auditSelect(query: AuditQuery): Sql {
+function auditSelect(query: AuditQuery): Sql {
   const conditions: Sql[] = [raw('1 = 1')];
   if (query.tenantName !== undefined) conditions.push(sql`tenant_name = ${query.tenantName}`);
   if (query.since !== undefined) conditions.push(sql`time_ms >= ${Date.parse(query.since)}`);
   if (query.until !== undefined) conditions.push(sql`time_ms < ${Date.parse(query.until)}`);
   if (query.beforeSeq !== undefined) conditions.push(sql`seq < ${query.beforeSeq}`);
   return sql`SELECT ${raw(AUDIT_COLUMNS)} FROM audit_log WHERE ${join(conditions, ' AND ')} ORDER BY seq DESC LIMIT ${query.limit}`;
+}
+
+/** The AdminStore both stores share: admin tokens and the audit log. */
+export function adminQueries(db: SqlRunner): AdminStore {
+  const { run } = db;
+  const unstorable = (text: string) => !db.textHoldsNul && hasNul(text);
+  const findOne = async (condition: Sql) => {
+    const [row] = await run<AdminTokenRow>(sql`${ADMIN_TOKEN_SELECT} WHERE ${condition}`);
+    return row && toAdminToken(row);
+  };
+  return {
+    async createAdminToken(token: NewAdminToken) {
+      try {
+        await run(sql`INSERT INTO admin_tokens (id, hash, label, created_at, expires_at)
+          VALUES (${token.id}, ${token.hash}, ${token.label ?? null}, ${token.createdAt}, ${token.expiresAt ?? null})`);
+      } catch (error) {
+        if (db.constraintOf(error) === 'unique') throw uniqueness(`admin token ${token.id} already exists`);
+        throw error;
+      }
+      return (await findOne(sql`id = ${token.id}`))!;
+    },
+    async findAdminTokenByHash(hash: string) {
+      return unstorable(hash) ? undefined : findOne(sql`hash = ${hash}`);
+    },
+    async listAdminTokens() {
+      return (await run<AdminTokenRow>(sql`${ADMIN_TOKEN_SELECT} ORDER BY created_at, id`)).map(toAdminToken);
+    },
+    async revokeAdminToken(id: string, at: string) {
+      if (unstorable(id)) return false;
+      return (await run(sql`UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ${at}) WHERE id = ${id} RETURNING id`)).length > 0;
+    },
+    async touchAdminToken(id: string, at: string) {
+      if (unstorable(id)) return;
+      await run(sql`UPDATE admin_tokens SET last_used_at = ${at} WHERE id = ${id}`);
+    },
+    async appendAudit(entries: readonly AuditEntry[]) {
+      if (entries.length === 0) return;
+      // Ids come from URLs: a U+0000 in one (refused later as not found) must not lose the batch.
+      const storable = entries.map((e) =>
+        e.resourceId !== undefined && unstorable(e.resourceId) ? { ...e, resourceId: e.resourceId.replaceAll('\u0000', '') } : e,
+      );
+      await run(auditInsert(storable));
+    },
+    async listAudit(query: AuditQuery) {
+      if (query.tenantName !== undefined && unstorable(query.tenantName)) return [];
+      return (await run<AuditRow>(auditSelect(query))).map(toAudit);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { ResourceEndpoint } from '../../schema/resource.ts';
 import type { ChangeLogStore, ChangeRecord } from '../ports/change-log.ts';
 import { type Sql, sql } from './fragment.ts';
-import type { RunSql } from './oauth-issuers.ts';
+import type { RunSql } from './run.ts';
 
 /** Only the events of one resource endpoint, by their subject (`Users/…`, `Groups/…`); none: every resource. */
 function ofEndpoint(prefix: ResourceEndpoint | undefined): Sql {

@@ -1,7 +1,7 @@
 import type { ConsoleLinkRecord, ConsoleSessionRecord, ConsoleStore } from '../ports/console.ts';
 import { type Sql, sql } from './fragment.ts';
-import type { RunSql } from './oauth-issuers.ts';
 import { orUndefined } from './rows.ts';
+import type { RunSql } from './run.ts';
 
 /** The console's links and sessions (migration 15) and its tenant overview, the same SQL on both databases. */
 

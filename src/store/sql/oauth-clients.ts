@@ -8,7 +8,7 @@ import type {
   OAuthSigningKeyRecord,
 } from '../ports/oauth-clients.ts';
 import { sql } from './fragment.ts';
-import type { ConstraintOf, RunSql } from './oauth-issuers.ts';
+import type { ConstraintOf, RunSql } from './run.ts';
 
 interface ClientRow {
   readonly id: string;

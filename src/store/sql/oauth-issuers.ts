@@ -1,12 +1,7 @@
 import { notFound, uniqueness } from '../../errors/scim-error.ts';
 import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../ports/oauth-issuers.ts';
-import { type Sql, sql } from './fragment.ts';
-
-/** Runs one statement and returns its rows ([] for a statement without RETURNING). */
-export type RunSql = <R>(query: Sql) => Promise<R[]>;
-
-/** Which constraint a driver error violated, in the driver's own words. */
-export type ConstraintOf = (error: unknown) => 'unique' | 'foreignKey' | undefined;
+import { sql } from './fragment.ts';
+import { type ConstraintOf, hasNul, type RunSql } from './run.ts';
 
 interface IssuerRow {
   readonly tenant_id: string;
@@ -46,9 +41,6 @@ function toRecord(row: IssuerRow): OAuthIssuerRecord {
   };
 }
 
-/** PostgreSQL text cannot hold U+0000; an issuer read from an unverified token may carry one. */
-const hasNul = (text: string) => text.includes('\u0000');
-
 /** The OAuthIssuerStore both stores share: the same SQL, run by each store's own driver. */
 export function oauthIssuerQueries(run: RunSql, constraintOf: ConstraintOf): OAuthIssuerStore {
   const findOne = async (tenantId: string) => {
@@ -80,6 +72,7 @@ export function oauthIssuerQueries(run: RunSql, constraintOf: ConstraintOf): OAu
     },
     findOAuthIssuer: findOne,
     async findOAuthIssuersByIssuer(issuer: string) {
+      // An issuer read from an unverified token may carry a U+0000, which PostgreSQL text cannot hold.
       if (hasNul(issuer)) return [];
       return (await run<IssuerRow>(sql`${SELECT} WHERE o.issuer = ${issuer} ORDER BY t.name`)).map(toRecord);
     },

@@ -1,7 +1,7 @@
 import type { RequestLogEntry, RequestLogQuery, RequestLogRecord, RequestLogStore } from '../ports/request-log.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
-import type { RunSql } from './oauth-issuers.ts';
 import { orUndefined } from './rows.ts';
+import type { RunSql } from './run.ts';
 
 /** The request log's table (migration 14), the same SQL on both databases. */
 

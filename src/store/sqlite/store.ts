@@ -1,33 +1,14 @@
-import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
+import { invalidValue, notFound, ScimError } from '../../errors/scim-error.ts';
 import type { MemberInput, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
-import type { AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord, NewAdminToken } from '../ports/admin.ts';
-import type { EventBuilder, NewEvent, OutboxRecord, OutboxStats } from '../ports/outbox.ts';
+import type { EventBuilder, NewEvent, OutboxRecord } from '../ports/outbox.ts';
 import type { CreateCommand, Include, QueryResult, ResourceQuery, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import type { ExtensionChange } from '../ports/schemas.ts';
 import type { SetAcknowledgement } from '../ports/set-poll.ts';
 import type { Store } from '../ports/store.ts';
-import type { DeletedTenant, NewToken, TenantRecord, TokenRecord } from '../ports/tenants.ts';
-import {
-  ADMIN_TOKEN_SELECT,
-  type AdminTokenRow,
-  type AuditRow,
-  auditInsert,
-  auditSelect,
-  TENANT_SELECT,
-  type TenantRow,
-  tenantDeletion,
-  toAdminToken,
-  toAudit,
-  toTenant,
-} from '../sql/admin.ts';
-import { changeLogQueries } from '../sql/change-log.ts';
-import { consoleQueries } from '../sql/console.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { groupsOfUsers, type NestingCheckRow, nestingCheck, refuseBadNesting } from '../sql/nesting.ts';
-import { oauthClientQueries } from '../sql/oauth-clients.ts';
-import { oauthIssuerQueries } from '../sql/oauth-issuers.ts';
+import { claimedEvents } from '../sql/outbox.ts';
 import { promote } from '../sql/promote.ts';
-import { requestLogQueries } from '../sql/request-log.ts';
 import {
   cursorKeyOf,
   DeltaTracker,
@@ -38,18 +19,15 @@ import {
   limit,
   ms,
   newResourceRow,
-  OUTBOX_SELECT,
-  type OutboxRow,
   type ReferenceRow,
   type ResourceRowBase,
   refuseWrongMemberType,
   resourceConflict,
-  type TokenRow,
-  toRecord,
-  toToken,
   whereOfQuery,
 } from '../sql/rows.ts';
+import { runPlan, type SqlRunner } from '../sql/run.ts';
 import { afterKey, atOrBeforeKey, orderBy, sortKey } from '../sql/sort.ts';
+import { SqlStore } from '../sql/store.ts';
 import { valueRows } from '../sql/values-index.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
@@ -65,7 +43,7 @@ interface ResourceRow extends ResourceRowBase {
 }
 
 const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
-const TOKEN_SELECT =
+const _TOKEN_SELECT =
   'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id';
 /**
  * A page's members (of groups), read in one statement. `owners` is the condition on the owning
@@ -106,7 +84,7 @@ function isUniqueViolation(error: unknown): error is Error & { code: string } {
  * interleaves with another request of this process. Writes use BEGIN IMMEDIATE so that a second
  * process (the CLI) waits on busy_timeout instead of failing to upgrade a read lock.
  */
-export class SqliteStore implements Store {
+export class SqliteStore extends SqlStore implements Store {
   readonly capabilities = { dialect: 'sqlite' } as const;
   readonly #db: SqliteDatabase;
   readonly #statements: StatementCache;
@@ -115,6 +93,7 @@ export class SqliteStore implements Store {
   readonly #checkpointer: Checkpointer | undefined;
 
   constructor(db: SqliteDatabase, checkpointer?: Checkpointer) {
+    super();
     this.#db = db;
     this.#checkpointer = checkpointer;
     this.#statements = new StatementCache(db);
@@ -122,6 +101,7 @@ export class SqliteStore implements Store {
       (text) => this.#s(text),
       (fn) => this.#tx(fn),
     );
+    this.share(this.#runner);
   }
 
   /** A file gets its WAL checkpointed on a thread of its own (checkpointer.ts); memory has none. */
@@ -159,215 +139,25 @@ export class SqliteStore implements Store {
     return this.#db.transaction(fn).immediate();
   }
 
-  // ---- tenants and tokens -------------------------------------------------------------------
-
-  async createTenant(tenant: TenantRecord): Promise<TenantRecord> {
-    try {
-      this.#s('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenant.id, tenant.name, tenant.createdAt);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw uniqueness(`a tenant named "${tenant.name}" (or with id ${tenant.id}) already exists`);
-      throw error;
-    }
-    return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt };
-  }
-
-  async listTenants(): Promise<readonly TenantRecord[]> {
-    return (this.#s(`${TENANT_SELECT} ORDER BY name`).all() as TenantRow[]).map(toTenant);
-  }
-
-  async findTenantByName(name: string): Promise<TenantRecord | undefined> {
-    const row = this.#s(`${TENANT_SELECT} WHERE name = ?`).get(name) as TenantRow | undefined;
-    return row && toTenant(row);
-  }
-
-  async setTenantDisabled(id: string, at: string | null): Promise<boolean> {
-    return (
-      this.#s('UPDATE tenants SET disabled_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(disabled_at, ?) END WHERE id = ?').run(
-        at,
-        at,
-        id,
-      ).changes > 0
-    );
-  }
-
-  async deleteTenant(id: string): Promise<DeletedTenant | undefined> {
-    return this.#tx(() => {
-      const counts = { resources: 0, tokens: 0, events: 0 };
-      let tenantRows = 0;
-      for (const step of tenantDeletion(id)) {
-        const changes = this.#dynamic(step.query).run(...this.#params(step.query)).changes;
-        if (step.counts) counts[step.counts] = changes;
-        else tenantRows = changes;
-      }
-      return tenantRows > 0 ? counts : undefined;
-    });
-  }
-
-  async createToken(token: NewToken): Promise<TokenRecord> {
-    try {
-      this.#s('INSERT INTO tokens (id, tenant_id, hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        token.id,
-        token.tenantId,
-        token.hash,
-        token.label ?? null,
-        token.createdAt,
-        token.expiresAt ?? null,
-      );
-    } catch (error) {
-      if (isUniqueViolation(error)) throw uniqueness(`token ${token.id} already exists`);
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw notFound(`tenant ${token.tenantId} not found`);
-      throw error;
-    }
-    return toToken(this.#s(`${TOKEN_SELECT} WHERE k.id = ?`).get(token.id) as TokenRow);
-  }
-
-  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    const row = this.#s(`${TOKEN_SELECT} WHERE k.hash = ?`).get(hash) as TokenRow | undefined;
-    return row && toToken(row);
-  }
-
-  async listTokens(tenantId?: string): Promise<readonly TokenRecord[]> {
-    const rows =
-      tenantId === undefined
-        ? this.#s(`${TOKEN_SELECT} ORDER BY k.created_at, k.id`).all()
-        : this.#s(`${TOKEN_SELECT} WHERE k.tenant_id = ? ORDER BY k.created_at, k.id`).all(tenantId);
-    return (rows as TokenRow[]).map(toToken);
-  }
-
-  async revokeToken(id: string, at: string): Promise<boolean> {
-    return this.#s('UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(at, id).changes > 0;
-  }
-
-  async touchToken(id: string, at: string): Promise<void> {
-    this.#s('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(at, id);
-  }
-
-  async findTokenById(id: string): Promise<TokenRecord | undefined> {
-    const row = this.#s(`${TOKEN_SELECT} WHERE k.id = ?`).get(id) as TokenRow | undefined;
-    return row && toToken(row);
-  }
-
-  async expireToken(id: string, at: string): Promise<TokenRecord | undefined> {
-    this.#s('UPDATE tokens SET expires_at = ? WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').run(
-      at,
-      id,
-      at,
-    );
-    return this.findTokenById(id);
-  }
-
-  // ---- admin tokens and the audit log -------------------------------------------------------
-
-  async createAdminToken(token: NewAdminToken): Promise<AdminTokenRecord> {
-    try {
-      this.#s('INSERT INTO admin_tokens (id, hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
-        token.id,
-        token.hash,
-        token.label ?? null,
-        token.createdAt,
-        token.expiresAt ?? null,
-      );
-    } catch (error) {
-      if (isUniqueViolation(error)) throw uniqueness(`admin token ${token.id} already exists`);
-      throw error;
-    }
-    return toAdminToken(this.#s(`${ADMIN_TOKEN_SELECT} WHERE id = ?`).get(token.id) as AdminTokenRow);
-  }
-
-  async findAdminTokenByHash(hash: string): Promise<AdminTokenRecord | undefined> {
-    const row = this.#s(`${ADMIN_TOKEN_SELECT} WHERE hash = ?`).get(hash) as AdminTokenRow | undefined;
-    return row && toAdminToken(row);
-  }
-
-  async listAdminTokens(): Promise<readonly AdminTokenRecord[]> {
-    return (this.#s(`${ADMIN_TOKEN_SELECT} ORDER BY created_at, id`).all() as AdminTokenRow[]).map(toAdminToken);
-  }
-
-  async revokeAdminToken(id: string, at: string): Promise<boolean> {
-    return this.#s('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(at, id).changes > 0;
-  }
-
-  async touchAdminToken(id: string, at: string): Promise<void> {
-    this.#s('UPDATE admin_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
-  }
-
-  async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const insert = auditInsert(entries);
-    this.#dynamic(insert).run(...this.#params(insert));
-  }
-
-  async listAudit(query: AuditQuery): Promise<readonly AuditRecord[]> {
-    const select = auditSelect(query);
-    return (this.#dynamic(select).all(...this.#params(select)) as AuditRow[]).map(toAudit);
-  }
-  // ---- OAuth issuers (the SQL is shared: src/store/sql/oauth-issuers.ts) ----------------------
-
-  /** Runs a statement of the shared query sets (src/store/sql/). */
-  readonly #runSql = async <R>(query: Sql) => {
+  /** One statement of the shared query sets (src/store/sql/): rows for a reader, [] otherwise. */
+  readonly #exec = (query: Sql): unknown[] => {
     const statement = this.#statements.dynamic(query.sql);
-    if (statement.reader) return statement.all(...query.params) as R[];
+    if (statement.reader) return statement.all(...query.params);
     statement.run(...query.params);
     return [];
   };
 
-  readonly #issuers = oauthIssuerQueries(this.#runSql, (error) => {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (isUniqueViolation(error)) return 'unique';
-    return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
-  });
-  readonly putOAuthIssuer = this.#issuers.putOAuthIssuer;
-  readonly findOAuthIssuer = this.#issuers.findOAuthIssuer;
-  readonly findOAuthIssuersByIssuer = this.#issuers.findOAuthIssuersByIssuer;
-  readonly listOAuthIssuers = this.#issuers.listOAuthIssuers;
-  readonly deleteOAuthIssuer = this.#issuers.deleteOAuthIssuer;
-
-  // ---- OAuth clients and signing keys (the SQL is shared: src/store/sql/oauth-clients.ts) ------
-  readonly #clients = oauthClientQueries(this.#runSql, (error) => {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (isUniqueViolation(error)) return 'unique';
-    return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
-  });
-  readonly createOAuthClient = this.#clients.createOAuthClient;
-  readonly findOAuthClient = this.#clients.findOAuthClient;
-  readonly listOAuthClients = this.#clients.listOAuthClients;
-  readonly updateOAuthClient = this.#clients.updateOAuthClient;
-  readonly deleteOAuthClient = this.#clients.deleteOAuthClient;
-  readonly addOAuthClientSecret = this.#clients.addOAuthClientSecret;
-  readonly listOAuthClientSecrets = this.#clients.listOAuthClientSecrets;
-  readonly findOAuthClientSecret = this.#clients.findOAuthClientSecret;
-  readonly touchOAuthClientSecret = this.#clients.touchOAuthClientSecret;
-  readonly deleteOAuthClientSecret = this.#clients.deleteOAuthClientSecret;
-  readonly listOAuthSigningKeys = this.#clients.listOAuthSigningKeys;
-  readonly addOAuthSigningKey = this.#clients.addOAuthSigningKey;
-  readonly deleteOAuthSigningKey = this.#clients.deleteOAuthSigningKey;
-
-  // ---- the outbox as a change log (the SQL is shared: src/store/sql/change-log.ts) ------------
-
-  readonly #changes = changeLogQueries(this.#runSql, async () => undefined);
-  readonly latestSequence = this.#changes.latestSequence;
-  readonly readChanges = this.#changes.readChanges;
-  readonly countChanges = this.#changes.countChanges;
-
-  // ---- the request log (the SQL is shared: src/store/sql/request-log.ts) ---------------------
-  readonly #requestLog = requestLogQueries(this.#runSql);
-  readonly appendRequests = this.#requestLog.appendRequests;
-  readonly listRequests = this.#requestLog.listRequests;
-  readonly findRequest = this.#requestLog.findRequest;
-  readonly pruneRequests = this.#requestLog.pruneRequests;
-
-  // ---- the console's links and sessions, its tenant overview (src/store/sql/console.ts) --------
-  readonly #console = consoleQueries(this.#runSql);
-  readonly createConsoleLink = this.#console.createConsoleLink;
-  readonly useConsoleLink = this.#console.useConsoleLink;
-  readonly listConsoleLinks = this.#console.listConsoleLinks;
-  readonly revokeConsoleLink = this.#console.revokeConsoleLink;
-  readonly createConsoleSession = this.#console.createConsoleSession;
-  readonly findConsoleSession = this.#console.findConsoleSession;
-  readonly deleteConsoleSession = this.#console.deleteConsoleSession;
-  readonly pruneConsole = this.#console.pruneConsole;
-  readonly tenantActivity = this.#console.tenantActivity;
-  readonly tenantDelivery = this.#console.tenantDelivery;
+  /** Plans run to the end inside better-sqlite3's transaction functions, which must be synchronous. */
+  readonly #runner: SqlRunner = {
+    run: async <R>(query: Sql) => this.#exec(query) as R[],
+    transact: async (plan) => this.#tx(() => runPlan(plan(), this.#exec)),
+    read: async (plan) => this.#db.transaction(() => runPlan(plan(), this.#exec))(),
+    constraintOf: (error) => {
+      if (isUniqueViolation(error)) return 'unique';
+      return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
+    },
+    textHoldsNul: true,
+  };
 
   // ---- reads --------------------------------------------------------------------------------
 
@@ -660,35 +450,6 @@ export class SqliteStore implements Store {
     for (const e of events) insert.run(tenantId, ++sequence, e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data));
   }
 
-  async readEvents(tenantId: string, afterSequence: number, limit: number): Promise<readonly OutboxRecord[]> {
-    return (
-      this.#s(`${OUTBOX_SELECT} WHERE o.tenant_id = ? AND o.sequence > ? ORDER BY o.sequence LIMIT ?`).all(
-        tenantId,
-        afterSequence,
-        limit,
-      ) as OutboxRow[]
-    ).map(toRecord);
-  }
-
-  async pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]> {
-    // Tenants with work first (one row per tenant), then an index range per tenant: never a scan
-    // over the delivered rows that wait for pruning.
-    return this.#db.transaction(() => {
-      const tenants = this.#s(
-        `SELECT c.tenant_id, coalesce(d.delivered_sequence, 0) AS done FROM outbox_counters c
-         LEFT JOIN outbox_delivery d ON d.sink = ? AND d.tenant_id = c.tenant_id
-         WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)`,
-      ).all(sink) as { tenant_id: string; done: number }[];
-      const out: OutboxRecord[] = [];
-      const range = this.#s(`${OUTBOX_SELECT} WHERE o.tenant_id = ? AND o.sequence > ? ORDER BY o.sequence LIMIT ?`);
-      for (const t of tenants) {
-        if (out.length >= limit) break;
-        for (const row of range.all(t.tenant_id, t.done, limit - out.length) as OutboxRow[]) out.push(toRecord(row));
-      }
-      return out;
-    })();
-  }
-
   async claimEvents(sink: string, owner: string, limit: number, leaseMs: number): Promise<readonly OutboxRecord[]> {
     // One IMMEDIATE transaction: another process on the same file waits for it, so the lease
     // and the cursor read after it are consistent. One machine: Date.now() is everyone's clock.
@@ -705,17 +466,7 @@ export class SqliteStore implements Store {
       )
         .pluck()
         .all({ sink, owner, until: now + Math.ceil(leaseMs), now }) as string[];
-      const out: OutboxRecord[] = [];
-      const range = this.#s(
-        `${OUTBOX_SELECT} WHERE o.tenant_id = @tenant
-           AND o.sequence > coalesce((SELECT delivered_sequence FROM outbox_delivery WHERE sink = @sink AND tenant_id = @tenant), 0)
-         ORDER BY o.sequence LIMIT @limit`,
-      );
-      for (const tenantId of claimed.sort()) {
-        if (out.length >= limit) break;
-        for (const row of range.all({ tenant: tenantId, sink, limit: limit - out.length }) as OutboxRow[]) out.push(toRecord(row));
-      }
-      return out;
+      return runPlan(claimedEvents(claimed, sink, limit), this.#exec);
     });
   }
 
@@ -726,17 +477,6 @@ export class SqliteStore implements Store {
     )
       .pluck()
       .all(Date.now() + Math.ceil(leaseMs), sink, owner, JSON.stringify(tenantIds)) as string[];
-  }
-
-  async releaseLeases(sink: string, owner: string): Promise<void> {
-    this.#s('DELETE FROM outbox_leases WHERE sink = ? AND owner = ?').run(sink, owner);
-  }
-
-  async markDelivered(sink: string, tenantId: string, sequence: number): Promise<void> {
-    this.#s(
-      `INSERT INTO outbox_delivery (sink, tenant_id, delivered_sequence) VALUES (?, ?, ?)
-       ON CONFLICT (sink, tenant_id) DO UPDATE SET delivered_sequence = max(delivered_sequence, excluded.delivered_sequence)`,
-    ).run(sink, tenantId, sequence);
   }
 
   async pruneEvents(sinks: readonly string[], before: string): Promise<number> {
@@ -754,28 +494,6 @@ export class SqliteStore implements Store {
       }
       return deleted;
     });
-  }
-
-  async outboxStats(sinks: readonly string[]): Promise<OutboxStats> {
-    const depth = this.#s('SELECT count(*) FROM outbox').pluck().get() as number;
-    const pending = this.#s(
-      `SELECT c.tenant_id, c.last_sequence - coalesce(d.delivered_sequence, 0) AS pending, o.time AS oldest
-       FROM outbox_counters c
-       LEFT JOIN outbox_delivery d ON d.sink = ? AND d.tenant_id = c.tenant_id
-       LEFT JOIN outbox o ON o.tenant_id = c.tenant_id AND o.sequence = coalesce(d.delivered_sequence, 0) + 1
-       WHERE c.last_sequence > coalesce(d.delivered_sequence, 0)`,
-    );
-    return {
-      depth,
-      sinks: sinks.map((sink) => {
-        const rows = pending.all(sink) as { pending: number; oldest: string | null }[];
-        const oldest = rows
-          .map((r) => r.oldest)
-          .filter((t): t is string => t !== null)
-          .sort()[0];
-        return { sink, pending: rows.reduce((n, r) => n + r.pending, 0), oldestTime: oldest };
-      }),
-    };
   }
 
   // ---- RFC 8936 poll state (SetPollStore) -----------------------------------------------------
@@ -817,26 +535,6 @@ export class SqliteStore implements Store {
        ON CONFLICT (tenant_id) DO UPDATE SET acked_through = max(acked_through, excluded.acked_through)`,
     ).run(tenantId, next);
     this.#s('DELETE FROM set_poll_acks WHERE tenant_id = ? AND sequence <= ?').run(tenantId, next);
-  }
-
-  async unacknowledgedSets(tenantId: string, limit: number): Promise<readonly OutboxRecord[]> {
-    const rows = this.#s(
-      `${OUTBOX_SELECT} WHERE o.tenant_id = @tenant
-         AND o.sequence > coalesce((SELECT acked_through FROM set_poll_cursors WHERE tenant_id = @tenant), 0)
-         AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)
-       ORDER BY o.sequence LIMIT @limit`,
-    ).all({ tenant: tenantId, limit }) as OutboxRow[];
-    return rows.map(toRecord);
-  }
-
-  async setSigningKeys(candidate: string, at: string): Promise<string> {
-    return this.#tx(() => {
-      this.#s(`INSERT INTO set_signing_keys (id, jwks, created_at) VALUES ('generated', ?, ?) ON CONFLICT (id) DO NOTHING`).run(
-        candidate,
-        at,
-      );
-      return this.#s(`SELECT jwks FROM set_signing_keys WHERE id = 'generated'`).pluck().get() as string;
-    });
   }
 
   #translate(error: unknown, resourceType: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>): unknown {

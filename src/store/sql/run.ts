@@ -1,0 +1,71 @@
+import type { Sql } from './fragment.ts';
+
+/**
+ * How the query sets of src/store/sql/ reach a database. A query set is written once and runs on
+ * either store: single statements through `run`, and anything that needs several statements in
+ * one transaction as a plan, a generator that yields each statement and receives its rows. The
+ * plan is what lets one algorithm run inside better-sqlite3's transactions, which must be
+ * synchronous (SQLite runs a plan to the end without awaiting), and on PostgreSQL, whose client
+ * answers asynchronously.
+ */
+
+/** Runs one statement and returns its rows ([] for a statement without RETURNING). */
+export type RunSql = <R>(query: Sql) => Promise<R[]>;
+
+/** Which constraint a driver error violated, in the driver's own words. */
+export type ConstraintOf = (error: unknown) => 'unique' | 'foreignKey' | undefined;
+
+/** A write or read algorithm: yields statements, receives their rows, returns its answer. */
+export type Plan<T> = Generator<Sql, T, unknown[]>;
+
+/** Inside a plan: `const found = yield* rows<Row>(sql`…`)`. */
+export function* rows<R>(query: Sql): Generator<Sql, R[], unknown[]> {
+  return (yield query) as R[];
+}
+
+/** A statement's failure is thrown into the plan at its `yield`, so a plan catches what it expects. */
+export function runPlan<T>(plan: Plan<T>, exec: (query: Sql) => unknown[]): T {
+  let step = plan.next();
+  while (!step.done) {
+    let result: unknown[];
+    try {
+      result = exec(step.value);
+    } catch (error) {
+      step = plan.throw(error);
+      continue;
+    }
+    step = plan.next(result);
+  }
+  return step.value;
+}
+
+export async function runPlanAsync<T>(plan: Plan<T>, exec: (query: Sql) => Promise<unknown[]>): Promise<T> {
+  let step = plan.next();
+  while (!step.done) {
+    let result: unknown[];
+    try {
+      result = await exec(step.value);
+    } catch (error) {
+      step = plan.throw(error);
+      continue;
+    }
+    step = plan.next(result);
+  }
+  return step.value;
+}
+
+/** What a query set needs of its database. */
+export interface SqlRunner {
+  /** One statement, in autocommit. */
+  readonly run: RunSql;
+  /** A plan in one write transaction (SQLite: BEGIN IMMEDIATE). `plan` is called again when PostgreSQL retries. */
+  transact<T>(plan: () => Plan<T>): Promise<T>;
+  /** A plan that reads in one transaction (one snapshot on SQLite, no write lock). */
+  read<T>(plan: () => Plan<T>): Promise<T>;
+  readonly constraintOf: ConstraintOf;
+  /** False on PostgreSQL, whose text cannot hold U+0000 (see SqlDialect.textHoldsNul). */
+  readonly textHoldsNul: boolean;
+}
+
+/** PostgreSQL text cannot hold U+0000: a lookup for such a value finds nothing there. */
+export const hasNul = (text: string) => text.includes('\u0000');
