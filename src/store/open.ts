@@ -4,7 +4,7 @@ import { SqliteStore } from './sqlite/store.ts';
 /**
  * Opens the store a database URL names: `sqlite:./data/scimd.db` (the directory is created),
  * `sqlite::memory:` for tests, or `postgres://user:pass@host:5432/db?pool=10` (also
- * `postgresql://`; see src/store/postgres/store.ts for `pool`, `statement_timeout`,
+ * `postgresql://`; see src/store/postgres/connection.ts for `pool`, `statement_timeout`,
  * `connect_timeout`). The caller runs `migrate()`. The PostgreSQL store is imported lazily, so an
  * SQLite-only process never loads `pg`.
  */

@@ -1,5 +1,7 @@
 import type { JsonElements, ScalarKind, SqlDialect } from '../sql/dialect.ts';
-import { quoteLiteral, raw, type Sql, sql } from '../sql/fragment.ts';
+import { join, quoteLiteral, raw, type Sql, sql } from '../sql/fragment.ts';
+import type { WriteDialect } from '../sql/writes.ts';
+import { sqlState } from './errors.ts';
 
 /**
  * `ARRAY['a','b']::text[]` for `#>` / `#>>`. Labels come from the schema registry (RFC 7643 §2.1
@@ -104,4 +106,37 @@ export const postgresDialect: SqlDialect = {
       : needle.includes('\u0000')
         ? raw('false')
         : sql`coalesce(right(${haystack}, ${raw(String([...needle].length))}) = ${needle}, false)`,
+};
+
+/** First key of the per-tenant advisory lock that serialises group-in-group additions (sql/writes.ts addMembers). */
+const NESTING_LOCK_CLASS = 0x5c1d_0007;
+
+/** The resource statements' PostgreSQL parts (src/store/sql/resources.ts, writes.ts). */
+export const postgresWrites: WriteDialect = {
+  sql: postgresDialect,
+  groupsColumn: `(SELECT coalesce(json_agg(json_build_array(m.group_row, o.id, o.resource_type, o.doc ->> 'displayName',
+      EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row))), '[]')::text
+    FROM memberships m JOIN resources o ON o.row_key = m.group_row
+    WHERE m.member_row = r.row_key) AS groups_json`,
+  memberDisplay: `coalesce(nullif(o.doc ->> 'displayName', ''), o.doc ->> 'userName')`,
+  keyIn: (keys) => sql`= ANY(${keys}::bigint[])`,
+  lockForUpdate: 'FOR NO KEY UPDATE',
+  lockRow: 'FOR UPDATE',
+  // One array per column, whatever the number of rows. A text column holds only strings here
+  // (SQLite keeps a number as a number; json_extract reads it back as one).
+  table(alias, columns, values) {
+    const arrays = columns.map(
+      (c, i) => sql`${values.map((row) => (c.type === 'text' && typeof row[i] !== 'string' ? null : row[i]))}::${raw(c.type)}[]`,
+    );
+    return sql`unnest(${join(arrays, ', ')}) WITH ORDINALITY AS ${raw(alias)}(${raw(columns.map((c) => c.name).join(', '))}, ord)`;
+  },
+  json: (text) => sql`CAST(${text} AS jsonb)`,
+  jsonText: (container, path) => sql`(${container} #> ${jsonPath(path)})::text`,
+  jsonRemove: (container, path) => sql`${container} #- ${jsonPath(path)}`,
+  nestingLock: (tenantId) => sql`SELECT pg_advisory_xact_lock(${NESTING_LOCK_CLASS}, hashtext(${tenantId}))`,
+  // The sequencer numbers events once committed (sequencer.ts).
+  numbersEvents: false,
+  nowMs: () => raw('(extract(epoch FROM clock_timestamp()) * 1000)::bigint'),
+  constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
+  onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_name',
 };

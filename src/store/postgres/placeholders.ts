@@ -11,6 +11,26 @@ import type { Sql } from '../sql/fragment.ts';
  */
 export function toPostgres(query: Sql): { text: string; values: unknown[] } {
   const { sql: text, params } = query;
+  // The store's statements repeat a few texts: each is rewritten once (per pattern of string and
+  // other parameters), and the rewritten text, the same string every time, is cheap to look up
+  // again as a prepared statement's name (prepared.ts).
+  let types = '';
+  for (const value of params) types += typeof value === 'string' ? 's' : '-';
+  let forms = rewritten.get(text);
+  const known = forms?.get(types);
+  if (known !== undefined) return { text: known, values: [...params] };
+  const numbered = rewrite(text, params);
+  if (!forms && rewritten.size < MAX_REWRITTEN) rewritten.set(text, (forms = new Map()));
+  forms?.set(types, numbered);
+  return { text: numbered, values: [...params] };
+}
+
+/** Bounded as prepared.ts bounds its names: filters a client invents without end are rewritten each time. */
+const MAX_REWRITTEN = 2000;
+/** Text with `?` → pattern of parameter types → text with numbered placeholders. */
+const rewritten = new Map<string, Map<string, string>>();
+
+function rewrite(text: string, params: readonly unknown[]): string {
   // Copied in runs between placeholders, not character by character: the result is hashed as the
   // prepared statement's key on every request, and a string of 700 one-character pieces is slow
   // to flatten for it.
@@ -32,5 +52,5 @@ export function toPostgres(query: Sql): { text: string; values: unknown[] } {
   }
   out += text.slice(from);
   if (n !== params.length) throw new Error(`placeholder count ${n} does not match ${params.length} parameters`);
-  return { text: out, values: [...params] };
+  return out;
 }

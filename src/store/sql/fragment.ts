@@ -25,16 +25,27 @@ export function sql(strings: TemplateStringsArray, ...values: readonly unknown[]
       text += value.sql;
       params.push(...value.params);
     } else {
-      if (typeof value === 'boolean' || value === undefined) {
-        // better-sqlite3 refuses booleans; undefined is always a bug upstream.
-        throw new Error(`cannot bind ${String(value)} as an SQL parameter`);
-      }
       text += '?';
-      params.push(value);
+      params.push(checked(value));
     }
     text += strings[i + 1] ?? '';
   });
   return make(text, params);
+}
+
+/**
+ * A statement built once with `sql` (its shape) with other values for its parameters, in order:
+ * a hot statement then keeps one text, which the drivers' statement caches look up cheaply.
+ */
+export function bind(shape: Sql, values: readonly unknown[]): Sql {
+  if (values.length !== shape.params.length) throw new Error(`${shape.params.length} parameters expected, got ${values.length}`);
+  return make(shape.sql, values.map(checked));
+}
+
+/** better-sqlite3 refuses booleans; undefined is always a bug upstream. */
+function checked(value: unknown): unknown {
+  if (typeof value === 'boolean' || value === undefined) throw new Error(`cannot bind ${String(value)} as an SQL parameter`);
+  return value;
 }
 
 /** Trusted SQL text: only for identifiers and literals the code itself chose. */

@@ -8,7 +8,7 @@ import type {
   OAuthSigningKeyRecord,
 } from '../ports/oauth-clients.ts';
 import { sql } from './fragment.ts';
-import type { ConstraintOf, RunSql } from './run.ts';
+import { type ConstraintOf, hasNul, type RunSql } from './run.ts';
 
 interface ClientRow {
   readonly id: string;
@@ -68,9 +68,6 @@ const toSecret = (row: SecretRow): OAuthClientSecretRecord => ({
   expiresAt: row.expires_at,
   ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
 });
-
-/** PostgreSQL text cannot hold U+0000; a client_id read from a request may carry one. */
-const hasNul = (text: string) => text.includes('\u0000');
 
 /** The OAuthClientStore both stores share: the same SQL, run by each store's own driver. */
 export function oauthClientQueries(run: RunSql, constraintOf: ConstraintOf): OAuthClientStore {

@@ -1,19 +1,20 @@
 import type { OutboxRecord, OutboxStats, OutboxStore } from '../ports/outbox.ts';
-import type { SetPollStore } from '../ports/set-poll.ts';
+import type { SetAcknowledgement, SetPollStore } from '../ports/set-poll.ts';
 import { raw, sql } from './fragment.ts';
 import { type OutboxRow, OUTBOX_SELECT as SELECT_TEXT, toRecord } from './rows.ts';
 import { type Plan, rows, type SqlRunner } from './run.ts';
+import type { WriteDialect } from './writes.ts';
 
 const OUTBOX_SELECT = raw(SELECT_TEXT);
 
 /**
- * The outbox reads both stores share: a tenant's events, the relay's pending work and delivery
+ * The outbox both stores share: a tenant's events, the relay's leases, pending work and delivery
  * cursors, the lag figures, and the RFC 8936 poll stream. `sequence` runs before a read where
  * events are numbered after they commit (PostgreSQL's sequencer, postgres/sequencer.ts): of one
- * tenant, or of all when none is named. What differs stays with each store: appending events, the
- * lease claim (whose clock differs), pruning and acknowledgements.
+ * tenant, or of all when none is named. Appending events is part of each write (writes.ts);
+ * pruning stays with each store.
  */
-export function outboxQueries(db: SqlRunner, sequence: (tenantId?: string) => Promise<void>) {
+export function outboxQueries(db: SqlRunner, d: WriteDialect, sequence: (tenantId?: string) => Promise<void>) {
   const { run } = db;
 
   const queries = {
@@ -27,7 +28,53 @@ export function outboxQueries(db: SqlRunner, sequence: (tenantId?: string) => Pr
 
     async pendingEvents(sink: string, limit: number): Promise<readonly OutboxRecord[]> {
       await sequence();
-      return db.read(() => pending(sink, limit));
+      return db.each(() => pending(sink, limit));
+    },
+
+    async claimEvents(sink: string, owner: string, limit: number, leaseMs: number): Promise<readonly OutboxRecord[]> {
+      await sequence();
+      // One statement takes the leases: INSERT … ON CONFLICT DO UPDATE locks a conflicting row and
+      // evaluates the WHERE on its latest version, so of two relays racing for a tenant exactly one
+      // gets it (on SQLite the statement is the only writer of the file anyway).
+      const lease = Math.ceil(leaseMs);
+      const claimed = await run<{ tenant_id: string }>(
+        sql`INSERT INTO outbox_leases AS l (sink, tenant_id, owner, until_ms)
+         SELECT ${sink}, c.tenant_id, ${owner}, ${d.nowMs()} + ${lease} FROM outbox_counters c
+         LEFT JOIN outbox_delivery dl ON dl.sink = ${sink} AND dl.tenant_id = c.tenant_id
+         WHERE c.last_sequence > coalesce(dl.delivered_sequence, 0) ORDER BY c.tenant_id
+         ON CONFLICT (sink, tenant_id) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms
+           WHERE l.owner = excluded.owner OR l.until_ms < excluded.until_ms - ${lease}
+         RETURNING tenant_id`,
+      );
+      if (claimed.length === 0) return [];
+      return db.each(() =>
+        claimedEvents(
+          claimed.map((r) => r.tenant_id),
+          sink,
+          limit,
+        ),
+      );
+    },
+
+    async renewLeases(sink: string, owner: string, tenantIds: readonly string[], leaseMs: number): Promise<readonly string[]> {
+      if (tenantIds.length === 0) return [];
+      const given = d.table(
+        't',
+        [{ name: 'tenant_id', type: 'text' }],
+        tenantIds.map((t) => [t]),
+      );
+      const renewed = await run<{ tenant_id: string }>(
+        sql`UPDATE outbox_leases SET until_ms = ${d.nowMs()} + ${Math.ceil(leaseMs)}
+         WHERE sink = ${sink} AND owner = ${owner} AND tenant_id IN (SELECT t.tenant_id FROM ${given}) RETURNING tenant_id`,
+      );
+      return renewed.map((r) => r.tenant_id);
+    },
+
+    async acknowledgeSets(tenantId: string, acknowledgements: readonly SetAcknowledgement[], at: string): Promise<readonly string[]> {
+      if (acknowledgements.length === 0) return [];
+      // Acknowledgements name events by id; only numbered ones have a place in the poll stream.
+      await sequence(tenantId);
+      return db.transact(() => acknowledge(d, tenantId, acknowledgements, at));
     },
 
     async releaseLeases(sink: string, owner: string): Promise<void> {
@@ -105,6 +152,43 @@ function* pending(sink: string, limit: number): Plan<OutboxRecord[]> {
     for (const row of range) out.push(toRecord(row));
   }
   return out;
+}
+
+function* acknowledge(d: WriteDialect, tenantId: string, acknowledgements: readonly SetAcknowledgement[], at: string): Plan<string[]> {
+  const given = d.table(
+    'g',
+    [
+      { name: 'jti', type: 'text' },
+      { name: 'err', type: 'text' },
+      { name: 'description', type: 'text' },
+    ],
+    acknowledgements.map((a) => [a.jti, a.err ?? null, a.description ?? null]),
+  );
+  const matched = yield* rows<{ id: string }>(
+    sql`SELECT o.id FROM ${given} JOIN outbox o ON o.tenant_id = ${tenantId} AND o.id = g.jti ORDER BY g.ord`,
+  );
+  yield sql`INSERT INTO set_poll_acks (tenant_id, sequence, err, description, acked_at)
+    SELECT ${tenantId}, o.sequence, g.err, g.description, ${at} FROM ${given} JOIN outbox o ON o.tenant_id = ${tenantId} AND o.id = g.jti
+    WHERE true ON CONFLICT (tenant_id, sequence) DO NOTHING`;
+  // Moves the tenant's cursor over the acknowledged prefix and drops the rows it covers. Only
+  // committed acknowledgements (and this write's) count, so a concurrent poll can hold the cursor
+  // back, never push it past an event nobody acknowledged.
+  yield sql`WITH cursor AS (
+       SELECT coalesce((SELECT acked_through FROM set_poll_cursors WHERE tenant_id = ${tenantId}), 0) AS through
+     ), bound AS (
+       SELECT coalesce(
+         (SELECT min(o.sequence) - 1 FROM outbox o, cursor c WHERE o.tenant_id = ${tenantId} AND o.sequence > c.through
+            AND NOT EXISTS (SELECT 1 FROM set_poll_acks a WHERE a.tenant_id = o.tenant_id AND a.sequence = o.sequence)),
+         (SELECT max(sequence) FROM set_poll_acks WHERE tenant_id = ${tenantId}),
+         0) AS next
+     )
+     INSERT INTO set_poll_cursors (tenant_id, acked_through)
+     SELECT ${tenantId}, b.next FROM bound b, cursor c WHERE b.next > c.through
+     ON CONFLICT (tenant_id) DO UPDATE SET acked_through = CASE
+       WHEN excluded.acked_through > set_poll_cursors.acked_through THEN excluded.acked_through ELSE set_poll_cursors.acked_through END`;
+  yield sql`DELETE FROM set_poll_acks WHERE tenant_id = ${tenantId}
+    AND sequence <= (SELECT acked_through FROM set_poll_cursors WHERE tenant_id = ${tenantId})`;
+  return matched.map((r) => r.id);
 }
 
 /**

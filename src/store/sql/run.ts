@@ -60,7 +60,12 @@ export interface SqlRunner {
   readonly run: RunSql;
   /** A plan in one write transaction (SQLite: BEGIN IMMEDIATE). `plan` is called again when PostgreSQL retries. */
   transact<T>(plan: () => Plan<T>): Promise<T>;
-  /** A plan that reads in one transaction (one snapshot on SQLite, no write lock). */
+  /**
+   * A plan of statements each in autocommit: SQLite runs it to the end without a pause (no write
+   * of this process comes in between), PostgreSQL on the pool.
+   */
+  each<T>(plan: () => Plan<T>): Promise<T>;
+  /** A plan of plain reads that answer a request (a GET, a page): `each`, but on PostgreSQL's pipelined read connections. */
   read<T>(plan: () => Plan<T>): Promise<T>;
   readonly constraintOf: ConstraintOf;
   /** False on PostgreSQL, whose text cannot hold U+0000 (see SqlDialect.textHoldsNul). */

@@ -1,19 +1,27 @@
+import type { ScimError } from '../../errors/scim-error.ts';
+import type { ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { AdminStore } from '../ports/admin.ts';
 import type { ChangeLogStore } from '../ports/change-log.ts';
 import type { ConsoleStore } from '../ports/console.ts';
 import type { OAuthClientStore } from '../ports/oauth-clients.ts';
 import type { OAuthIssuerStore } from '../ports/oauth-issuers.ts';
+import type { EventBuilder } from '../ports/outbox.ts';
 import type { RequestLogStore } from '../ports/request-log.ts';
+import type { CreateCommand, Include, QueryResult, ResourceQuery, UpdateCommand, WriteResult } from '../ports/resources.ts';
+import type { SchemaStore } from '../ports/schemas.ts';
 import type { TenantStore } from '../ports/tenants.ts';
 import { adminQueries } from './admin.ts';
 import { changeLogQueries } from './change-log.ts';
 import { consoleQueries } from './console.ts';
+import { schemaQueries } from './extensions.ts';
 import { oauthClientQueries } from './oauth-clients.ts';
 import { oauthIssuerQueries } from './oauth-issuers.ts';
 import { outboxQueries } from './outbox.ts';
 import { requestLogQueries } from './request-log.ts';
+import { getResource, queryResources } from './resources.ts';
 import type { SqlRunner } from './run.ts';
 import { tenantQueries } from './tenants.ts';
+import { createResource, createResources, deleteResource, updateResource, type WriteDialect } from './writes.ts';
 
 type SharedOutbox = ReturnType<typeof outboxQueries>;
 
@@ -25,25 +33,33 @@ type SharedPorts = TenantStore &
   RequestLogStore &
   ConsoleStore &
   ChangeLogStore &
+  SchemaStore &
   SharedOutbox;
 
 /** The shared methods, assigned (and type-checked as SharedPorts) in share(). */
 export interface SqlStore extends SharedPorts {}
 
 /**
- * What the SQLite and PostgreSQL stores have in common: each builds its SqlRunner (how a statement
- * and a plan run on its driver) and hands it to `share`, which installs the shared query sets as
- * the store's methods. A store keeps only what truly differs on its database.
+ * What the SQLite and PostgreSQL stores have in common (docs/store.md): each builds its SqlRunner
+ * (how a statement and a plan run on its driver) and hands it, with its WriteDialect, to `share`,
+ * which installs the shared query sets as the store's methods. The resource reads and writes are
+ * the plans of resources.ts and writes.ts; a store may override one with a fast path of its own
+ * (PostgreSQL's one-statement create). A store keeps only what truly differs on its database.
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
 export abstract class SqlStore {
+  #db!: SqlRunner;
+  #dialect!: WriteDialect;
+
   /**
    * Numbers committed events before a read, where that happens after commit (PostgreSQL's
    * sequencer): of one tenant, or of all. SQLite numbers them inside the write: nothing to do.
    */
   protected async sequence(_tenantId?: string): Promise<void> {}
 
-  protected share(db: SqlRunner): void {
+  protected share(db: SqlRunner, dialect: WriteDialect): void {
+    this.#db = db;
+    this.#dialect = dialect;
     const sequence = (tenantId?: string) => this.sequence(tenantId);
     const shared: SharedPorts = {
       ...tenantQueries(db),
@@ -53,8 +69,43 @@ export abstract class SqlStore {
       ...requestLogQueries(db.run),
       ...consoleQueries(db.run),
       ...changeLogQueries(db.run, sequence),
-      ...outboxQueries(db, sequence),
+      ...outboxQueries(db, dialect, sequence),
+      ...schemaQueries(db, dialect),
     };
     Object.assign(this, shared);
+  }
+
+  get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined> {
+    return this.#db.read(() => getResource(this.#dialect, tenantId, resourceType, id, include));
+  }
+
+  query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
+    return this.#db.read(() => queryResources(this.#dialect, tenantId, query));
+  }
+
+  create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
+    return this.#db.transact(() => createResource(this.#dialect, tenantId, command));
+  }
+
+  createMany(
+    tenantId: string,
+    commands: readonly CreateCommand[],
+    maxFailures = Infinity,
+  ): Promise<ReadonlyArray<WriteResult | ScimError>> {
+    return this.#db.transact(() => createResources(this.#dialect, tenantId, commands, maxFailures));
+  }
+
+  update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
+    return this.#db.transact(() => updateResource(this.#dialect, tenantId, command));
+  }
+
+  delete(
+    tenantId: string,
+    resourceType: ResourceTypeName,
+    id: string,
+    expectedVersion?: number,
+    events?: EventBuilder<StoredResource>,
+  ): Promise<StoredResource> {
+    return this.#db.transact(() => deleteResource(this.#dialect, tenantId, resourceType, id, expectedVersion, events));
   }
 }

@@ -1,5 +1,7 @@
 import type { JsonElements, SqlDialect } from '../sql/dialect.ts';
-import { quoteLiteral, raw, type Sql, sql } from '../sql/fragment.ts';
+import { join, quoteLiteral, raw, type Sql, sql } from '../sql/fragment.ts';
+import type { ConstraintOf } from '../sql/run.ts';
+import type { WriteDialect } from '../sql/writes.ts';
 
 /**
  * `$."a"."b"`: every label quoted, because extension URNs contain ':' and '.'. SQLite's path
@@ -75,4 +77,51 @@ export const sqliteDialect: SqlDialect = {
       ? sql`${haystack} IS NOT NULL`
       : sql`coalesce(substr(CAST(${haystack} AS BLOB), ${-bytes.length}) = ${bytes}, 0)`;
   },
+};
+
+export function isUniqueViolation(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Rows a table parameter binds one by one (WriteDialect.table). */
+const FEW_ROWS = 4;
+
+const constraintOf: ConstraintOf = (error) => {
+  if (isUniqueViolation(error)) return 'unique';
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? 'foreignKey' : undefined;
+};
+
+/** The resource statements' SQLite parts (src/store/sql/resources.ts, writes.ts). */
+export const sqliteWrites: WriteDialect = {
+  sql: sqliteDialect,
+  groupsColumn: `(SELECT json_group_array(json_array(m.group_row, o.id, o.resource_type, json_extract(o.doc, '$.displayName'),
+      EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row)))
+    FROM memberships m JOIN resources o ON o.row_key = m.group_row
+    WHERE m.member_row = r.row_key) AS groups_json`,
+  memberDisplay: `coalesce(nullif(json_extract(o.doc, '$.displayName'), ''), json_extract(o.doc, '$.userName'))`,
+  // One key (the common GET of one group) needs no json_each.
+  keyIn: (keys) => (keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`),
+  // BEGIN IMMEDIATE: a write is the only writer of the file, from its first statement on.
+  lockForUpdate: '',
+  lockRow: '',
+  // A few rows (a write's event, a user's emails) as bound VALUES, with nothing to encode; more
+  // as one JSON array parameter, so that the statement cache holds a few texts only.
+  table(alias, columns, values) {
+    if (values.length > 0 && values.length <= FEW_ROWS) {
+      const named = columns.map((c, i) => `column${i + 1} AS ${c.name}`).join(', ');
+      const rows = values.map((row, i) => sql`(${join([...row.map((v) => sql`${v}`), raw(String(i + 1))], ', ')})`);
+      return sql`(SELECT ${raw(named)}, column${raw(String(columns.length + 1))} AS ord FROM (VALUES ${join(rows, ', ')})) AS ${raw(alias)}`;
+    }
+    const named = columns.map((c, i) => `value ->> ${i} AS ${c.name}`).join(', ');
+    return sql`(SELECT ${raw(named)}, key + 1 AS ord FROM json_each(${JSON.stringify(values)})) AS ${raw(alias)}`;
+  },
+  json: (text) => sql`${text}`,
+  jsonText: (container, path) => sql`${container} -> ${jsonPath(path)}`,
+  jsonRemove: (container, path) => sql`json_remove(${container}, ${jsonPath(path)})`,
+  nestingLock: () => undefined,
+  numbersEvents: true,
+  nowMs: () => sql`${Date.now()}`,
+  constraintOf,
+  onNameKey: (error) => (error as Error).message.includes('resources.name_key'),
 };

@@ -1,0 +1,183 @@
+import type { ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import type { Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
+import type { SqlDialect } from './dialect.ts';
+import { bind, raw, type Sql, sql } from './fragment.ts';
+import { groupsOfUsers } from './nesting.ts';
+import {
+  cursorKeyOf,
+  emptyResult,
+  groupReferences,
+  hydrate,
+  limit,
+  type ReferenceRow,
+  type ResourceRowBase,
+  whereOfQuery,
+} from './rows.ts';
+import { hasNul, type Plan, rows } from './run.ts';
+import { afterKey, atOrBeforeKey, orderBy, sortKey } from './sort.ts';
+
+/** The resource reads, written once as plans (src/store/sql/run.ts) that either database runs. */
+
+/** A resource row: SQLite returns the document as JSON text, PostgreSQL as the parsed jsonb. */
+export interface ResourceRow extends ResourceRowBase {
+  readonly doc: string | Record<string, unknown>;
+  readonly sort_value?: string | number | null;
+}
+
+/** What differs between the databases in the resource statements, besides the filter dialect. */
+export interface ResourceDialect {
+  readonly sql: SqlDialect;
+  /**
+   * A user's direct groups as a JSON text column `groups_json` of its own row (directGroupsFromJson
+   * in rows.ts), each with whether it is itself in a group: the lookup identity providers make
+   * before every write is then one statement; only a user reached through nested groups needs
+   * the recursive walk (groupsOfUsers) for its indirect groups. Row keys are unique across
+   * tenants, so `member_row` alone selects the user's memberships.
+   */
+  readonly groupsColumn: string;
+  /** A member's display, its displayName else its userName, read from its row `o`. */
+  readonly memberDisplay: string;
+  /** The condition `= key`, or membership in a list of row keys. */
+  keyIn(keys: readonly number[]): Sql;
+}
+
+const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
+
+const columnsFor = (d: ResourceDialect, include: Include) => raw(include.groups ? `${COLUMNS}, ${d.groupsColumn}` : COLUMNS);
+
+export const docOf = (row: ResourceRow): Record<string, unknown> =>
+  typeof row.doc === 'string' ? (JSON.parse(row.doc) as Record<string, unknown>) : row.doc;
+
+/** A value the database cannot hold (U+0000 on PostgreSQL) names nothing stored. */
+export const unstorable = (d: ResourceDialect, text: string) => d.sql.textHoldsNul === false && hasNul(text);
+
+/** One resource's row; `lock` is the row lock a write takes (PostgreSQL), '' for a plain read. */
+export function* findRow(
+  d: ResourceDialect,
+  tenantId: string,
+  resourceType: ResourceTypeName,
+  id: string,
+  include: Include = {},
+  lock = '',
+): Plan<ResourceRow | undefined> {
+  // An id with U+0000 (from a URL such as /Users/%00) names nothing PostgreSQL can hold.
+  if (unstorable(d, id)) return undefined;
+  const [row] = yield* rows<ResourceRow>(bind(findShape(d, include.groups === true, lock), [tenantId, resourceType, id]));
+  return row;
+}
+
+/** The lookup by id, the statement of every GET and write: built once per dialect, groups column and lock. */
+const findShapes = new WeakMap<ResourceDialect, Map<string, Sql>>();
+
+function findShape(d: ResourceDialect, groups: boolean, lock: string): Sql {
+  let shapes = findShapes.get(d);
+  if (!shapes) findShapes.set(d, (shapes = new Map()));
+  const key = `${groups}${lock}`;
+  let shape = shapes.get(key);
+  if (!shape) {
+    shape = sql`SELECT ${columnsFor(d, { groups })} FROM resources r WHERE r.tenant_id = ${''} AND r.resource_type = ${''} AND r.id = ${''}${raw(lock && ` ${lock}`)}`;
+    shapes.set(key, shape);
+  }
+  return shape;
+}
+
+export function* getResource(
+  d: ResourceDialect,
+  tenantId: string,
+  resourceType: ResourceTypeName,
+  id: string,
+  include: Include,
+): Plan<StoredResource | undefined> {
+  const row = yield* findRow(d, tenantId, resourceType, id, include);
+  return row && (yield* hydrateRows(d, tenantId, [row], include))[0];
+}
+
+/**
+ * Rows → resources: members read in one statement for the whole page; users' groups came with
+ * their rows (groupsColumn), and only users reached through nested groups need one more.
+ */
+export function* hydrateRows(
+  d: ResourceDialect,
+  tenantId: string,
+  found: readonly ResourceRow[],
+  include: Include,
+): Plan<StoredResource[]> {
+  const page = hydrate(found, docOf, include);
+  const members = include.members ? yield* references(d, tenantId, found, 'Group') : undefined;
+  const indirect = page.nested.length > 0 ? yield* references(d, tenantId, page.nested, 'User') : undefined;
+  return page.finish(members, indirect);
+}
+
+/** Members of the page's groups (in the order they were added), or direct and indirect groups of its users. */
+function* references(
+  d: ResourceDialect,
+  tenantId: string,
+  found: readonly ResourceRow[],
+  ownerType: ResourceTypeName,
+): Plan<Map<number, ReferenceView[]>> {
+  const keys = found.filter((r) => r.resource_type === ownerType).map((r) => r.row_key);
+  if (keys.length === 0) return new Map();
+  const query =
+    ownerType === 'User'
+      ? groupsOfUsers(d.sql, tenantId, d.keyIn(keys))
+      : sql`SELECT m.group_row AS owner, o.id AS value, m.member_type AS type, o.resource_type AS resource_type, ${raw(d.memberDisplay)} AS display
+          FROM memberships m JOIN resources o ON o.row_key = m.member_row
+          WHERE m.tenant_id = ${tenantId} AND m.group_row ${d.keyIn(keys)} ORDER BY m.seq`;
+  return groupReferences(yield* rows<ReferenceRow>(query));
+}
+
+export function* queryResources(d: ResourceDialect, tenantId: string, query: ResourceQuery): Plan<QueryResult> {
+  const where = whereOfQuery(d.sql, tenantId, query);
+  const key = sortKey(d.sql, tenantId, query.targets);
+  const select = sql`SELECT ${columnsFor(d, query.include)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
+  const { page } = query;
+  function* count(): Plan<number> {
+    const [row] = yield* rows<{ n: number }>(sql`SELECT count(*) AS n FROM resources r WHERE ${where}`);
+    return row!.n;
+  }
+  function* result(total: number | undefined, found: readonly ResourceRow[], hasNext: boolean, hasPrevious: boolean): Plan<QueryResult> {
+    return {
+      totalResults: total,
+      resources: yield* hydrateRows(d, tenantId, found, query.include),
+      firstKey: cursorKeyOf(found[0]),
+      lastKey: cursorKeyOf(found[found.length - 1]),
+      hasNext,
+      hasPrevious,
+    };
+  }
+
+  if (page.kind === 'index') {
+    const offset = Math.max(page.startIndex, 1) - 1;
+    if (page.count <= 0) {
+      const total = yield* count();
+      return { ...emptyResult(total), hasPrevious: offset > 0 && total > 0 };
+    }
+    const found = yield* rows<ResourceRow>(
+      sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)} OFFSET ${limit(offset)}`,
+    );
+    // A first page that is not full holds every match: the lookups identity providers make
+    // before each write (userName eq …) then cost one statement, not two.
+    const total = offset === 0 && found.length < page.count ? found.length : yield* count();
+    return yield* result(total, found, offset + found.length < total, offset > 0);
+  }
+  const total = page.withTotal ? yield* count() : undefined;
+  if (total === 0) return emptyResult(total);
+
+  // Keyset page: a seek on the order's index, never an OFFSET, so page n costs what page 1 does.
+  const backwards = page.before !== undefined && page.after === undefined;
+  const cursor = backwards ? page.before : page.after;
+  const descending = query.descending !== backwards;
+  const seek = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
+  const fetched =
+    page.count > 0
+      ? yield* rows<ResourceRow>(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${limit(page.count + 1)}`)
+      : [];
+  const more = fetched.length > page.count;
+  const found = fetched.slice(0, page.count);
+  if (backwards) found.reverse();
+  // Whether rows lie on the other side of the cursor: one index probe, LIMIT 1.
+  const behind =
+    cursor !== undefined &&
+    (yield* rows(sql`SELECT 1 FROM resources r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
+  return backwards ? yield* result(total, found, behind, more) : yield* result(total, found, more, behind);
+}

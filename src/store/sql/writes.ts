@@ -1,0 +1,441 @@
+import { invalidValue, notFound, ScimError } from '../../errors/scim-error.ts';
+import type { MemberInput, MemberOp, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
+import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
+import { VersionConflictError } from '../version-conflict.ts';
+import { uniqueValueTaken } from './extensions.ts';
+import { raw, type Sql, sql } from './fragment.ts';
+import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
+import { promote } from './promote.ts';
+import { docOf, findRow, hydrateRows, type ResourceDialect, unstorable } from './resources.ts';
+import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict } from './rows.ts';
+import { type ConstraintOf, hasNul, type Plan, rows } from './run.ts';
+import { valueRows } from './values-index.ts';
+
+/**
+ * The write algorithms, written once as plans (src/store/sql/run.ts): SQLite runs them inside
+ * better-sqlite3's synchronous transactions, PostgreSQL awaits each statement in its transaction.
+ * Each store may override a whole write with a faster path of its own (PostgreSQL's one-statement
+ * create), built from the statements below.
+ */
+
+/** A column of a table given as parameters (WriteDialect.table). */
+export interface Column {
+  readonly name: string;
+  readonly type: 'text' | 'bigint' | 'int';
+}
+
+/** What differs between the databases in the writes. */
+export interface WriteDialect extends ResourceDialect {
+  /**
+   * The row lock an update and a delete take as they read their row: on PostgreSQL a row lock
+   * serialises the writers of one row; SQLite's BEGIN IMMEDIATE already makes each write the
+   * only writer of the file.
+   */
+  readonly lockForUpdate: string;
+  /** An exclusive row lock: a delete's, and the tenant's schema version's. */
+  readonly lockRow: string;
+  /**
+   * A FROM item of rows given as parameters, named `alias`, with `columns` and `ord` (the row's
+   * 1-based position): one statement for any number of rows (PostgreSQL unnest, SQLite json_each).
+   */
+  table(alias: string, columns: readonly Column[], values: readonly (readonly unknown[])[]): Sql;
+  /** A document (JSON text) as the value of a JSON column. */
+  json(text: string): Sql;
+  /** The JSON value at `path` (canonical attribute names) in the JSON `container`, as JSON text; NULL when absent. */
+  jsonText(container: Sql, path: readonly string[]): Sql;
+  /** `container` without the value at `path`. */
+  jsonRemove(container: Sql, path: readonly string[]): Sql;
+  /**
+   * A statement that serialises the writes of a tenant that add groups to groups, so that two of
+   * them cannot each check a graph without the other's edge; undefined where every write is
+   * already the only writer (SQLite).
+   */
+  nestingLock(tenantId: string): Sql | undefined;
+  /**
+   * True where events are numbered inside their write (SQLite: the tenant's counter); false where
+   * a sequencer numbers them once committed, so that writers never wait for each other on the
+   * counter (PostgreSQL, postgres/sequencer.ts).
+   */
+  readonly numbersEvents: boolean;
+  /**
+   * Now in epoch milliseconds, the clock relay leases are measured on: the database's where
+   * several instances share it (PostgreSQL), the process's where everyone is on one machine (SQLite).
+   */
+  nowMs(): Sql;
+  readonly constraintOf: ConstraintOf;
+  /** Whether a unique violation fired on the name key (userName / group displayName) rather than the id. */
+  onNameKey(error: unknown): boolean;
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000 (docs/filtering.md "PostgreSQL"): such a document is
+ * refused as invalidValue rather than failing inside the driver as a 500.
+ */
+export function refuseNul(d: ResourceDialect, value: unknown, path = ''): void {
+  if (d.sql.textHoldsNul !== false) return;
+  if (typeof value === 'string') {
+    if (hasNul(value)) throw invalidValue(`${path || 'a value'} contains U+0000, which this server cannot store`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => refuseNul(d, v, `${path}[${i}]`));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (hasNul(k)) throw invalidValue('an attribute name contains U+0000');
+      refuseNul(d, v, path ? `${path}.${k}` : k);
+    }
+  }
+}
+
+function requireGroup(resourceType: ResourceTypeName) {
+  if (resourceType !== 'Group') throw invalidValue(`a ${resourceType} has no members`);
+}
+
+/** 409 for a unique index that fired on a resource row; any other error as it is. */
+export function conflict(
+  d: WriteDialect,
+  error: unknown,
+  resourceType: ResourceTypeName,
+  id: string,
+  doc: Readonly<Record<string, unknown>>,
+) {
+  return d.constraintOf(error) === 'unique' ? resourceConflict(d.onNameKey(error), resourceType, id, doc) : error;
+}
+
+/** The INSERT of a new resource's row, returning its row key (newResourceRow's values, in order). */
+export function resourceInsert(d: WriteDialect, values: readonly unknown[]): Sql {
+  const [tenantId, type, id, doc, passwordHash, created, modified, nameKey, displayName, externalId] = values;
+  return sql`INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
+    VALUES (${tenantId}, ${type}, ${id}, ${d.json(doc as string)}, ${passwordHash}, 1, ${created}, ${modified}, ${nameKey}, ${displayName}, ${externalId})
+    RETURNING row_key`;
+}
+
+const VALUE_COLUMNS: readonly Column[] = [
+  { name: 'attr', type: 'text' },
+  { name: 'idx', type: 'int' },
+  { name: 'value', type: 'text' },
+  { name: 'type', type: 'text' },
+];
+
+/**
+ * The INSERT of a document's values index rows (values-index.ts); `rowKey` is an expression, so
+ * that a statement can take it from the row it inserts (`from` then names that row's CTE).
+ * Undefined for a document without indexed values.
+ */
+export function valuesInsert(
+  d: WriteDialect,
+  tenantId: string,
+  rowKey: Sql,
+  resourceType: ResourceTypeName,
+  doc: Readonly<Record<string, unknown>>,
+  from = raw(''),
+): Sql | undefined {
+  const found = valueRows(resourceType, doc);
+  if (found.length === 0) return undefined;
+  const table = d.table(
+    'u',
+    VALUE_COLUMNS,
+    found.map((v) => [v.attr, v.idx, v.value, v.type]),
+  );
+  return sql`INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type)
+    SELECT ${rowKey}, u.attr, u.idx, ${tenantId}, u.value, u.type FROM ${from}${table}`;
+}
+
+const EVENT_COLUMNS: readonly Column[] = [
+  { name: 'id', type: 'text' },
+  { name: 'type', type: 'text' },
+  { name: 'subject', type: 'text' },
+  { name: 'source', type: 'text' },
+  { name: 'time', type: 'text' },
+  { name: 'time_ms', type: 'bigint' },
+  { name: 'data', type: 'text' },
+];
+
+/**
+ * The INSERT of a write's events into the outbox, in the order given. `first` is the sequence of
+ * the first where the write numbers them (SQLite); without it they get none, and the sequencer
+ * numbers them once committed (PostgreSQL), so that writers of one tenant never wait for each
+ * other here.
+ */
+export function outboxInsert(d: WriteDialect, tenantId: string, events: readonly NewEvent[], first?: number): Sql {
+  const table = d.table(
+    'u',
+    EVENT_COLUMNS,
+    events.map((e) => [e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data)]),
+  );
+  const sequence = first === undefined ? raw('') : sql`${first - 1} + u.ord, `;
+  return sql`INSERT INTO outbox (tenant_id, ${raw(first === undefined ? '' : 'sequence, ')}id, type, subject, source, time, time_ms, data)
+    SELECT ${tenantId}, ${sequence}u.id, u.type, u.subject, u.source, u.time, u.time_ms, u.data FROM ${table} ORDER BY u.ord`;
+}
+
+/** Inside the caller's transaction, with the change the events describe. */
+export function* appendEvents<O>(d: WriteDialect, tenantId: string, build: EventBuilder<O> | undefined, outcome: O): Plan<void> {
+  const events = build?.(outcome) ?? [];
+  if (events.length === 0) return;
+  if (!d.numbersEvents) {
+    yield outboxInsert(d, tenantId, events);
+    return;
+  }
+  const [{ last_sequence: last } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(
+    sql`INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES (${tenantId}, ${events.length})
+      ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = outbox_counters.last_sequence + excluded.last_sequence RETURNING last_sequence`,
+  );
+  yield outboxInsert(d, tenantId, events, last - events.length + 1);
+}
+
+/**
+ * The unique keys of one resource, inside the caller's write transaction. `replace` drops the
+ * stored ones first (an update); the primary key refuses a key another resource holds, and of
+ * two transactions inserting one key the second waits for the first and fails if it commits.
+ */
+function* writeUniqueValues(
+  d: WriteDialect,
+  tenantId: string,
+  resourceType: ResourceTypeName,
+  rowKey: number,
+  values: readonly UniqueValue[] | undefined,
+  replace: boolean,
+): Plan<void> {
+  if (values === undefined) return;
+  if (replace) yield sql`DELETE FROM resource_unique_values WHERE resource_row = ${rowKey}`;
+  for (const v of values) {
+    try {
+      yield sql`INSERT INTO resource_unique_values (tenant_id, resource_type, attr, key, resource_row)
+        VALUES (${tenantId}, ${resourceType}, ${v.attr}, ${v.key}, ${rowKey})`;
+    } catch (error) {
+      if (d.constraintOf(error) === 'unique') throw uniqueValueTaken(v.attr);
+      throw error;
+    }
+  }
+}
+
+/** A create: its row, values index, unique keys, members and events. */
+export function* createResource(d: WriteDialect, tenantId: string, command: CreateCommand): Plan<WriteResult> {
+  refuseNul(d, command.doc);
+  const { values, resource } = newResourceRow(tenantId, command);
+  const members = command.members ?? [];
+  if (members.length > 0) requireGroup(command.resourceType);
+  let rowKey: number;
+  try {
+    rowKey = (yield* rows<{ row_key: number }>(resourceInsert(d, values)))[0]!.row_key;
+  } catch (error) {
+    throw conflict(d, error, command.resourceType, command.id, command.doc);
+  }
+  const index = valuesInsert(d, tenantId, sql`${rowKey}`, command.resourceType, command.doc);
+  if (index) yield index;
+  yield* writeUniqueValues(d, tenantId, command.resourceType, rowKey, command.uniqueValues, false);
+  const delta = new DeltaTracker();
+  yield* addMembers(d, tenantId, rowKey, members, delta);
+  const result: WriteResult = { resource, memberDelta: delta.result() };
+  yield* appendEvents(d, tenantId, command.events, result);
+  return result;
+}
+
+/** Several creates in one transaction, each in a savepoint: a failure the client caused undoes only its own create. */
+export function* createResources(
+  d: WriteDialect,
+  tenantId: string,
+  commands: readonly CreateCommand[],
+  maxFailures: number,
+): Plan<Array<WriteResult | ScimError>> {
+  const results: Array<WriteResult | ScimError> = [];
+  let failures = 0;
+  for (const command of commands) {
+    if (failures >= maxFailures) break;
+    yield raw('SAVEPOINT create_one');
+    try {
+      results.push(yield* createResource(d, tenantId, command));
+      yield raw('RELEASE SAVEPOINT create_one');
+    } catch (error) {
+      if (!(error instanceof ScimError)) throw error;
+      yield raw('ROLLBACK TO SAVEPOINT create_one');
+      results.push(error);
+      failures++;
+    }
+  }
+  return results;
+}
+
+export function* updateResource(d: WriteDialect, tenantId: string, command: UpdateCommand): Plan<WriteResult> {
+  if (command.doc) refuseNul(d, command.doc);
+  // PostgreSQL: NO KEY UPDATE serialises writers of this row, yet lets other transactions add
+  // memberships that reference it (their foreign key checks take KEY SHARE).
+  const row = yield* findRow(d, tenantId, command.resourceType, command.id, {}, d.lockForUpdate);
+  if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
+  if (row.version !== command.expectedVersion) throw new VersionConflictError();
+  const delta = new DeltaTracker();
+  if (command.memberOps && command.memberOps.length > 0) {
+    requireGroup(command.resourceType);
+    for (const op of command.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, delta);
+  }
+  const memberDelta = delta.result();
+  const changed =
+    command.doc !== undefined || command.passwordHash !== undefined || memberDelta.added.length > 0 || memberDelta.removed.length > 0;
+  // Adding a member that is already there changes nothing: the version stays (RFC 7644 §3.14).
+  const version = changed ? row.version + 1 : row.version;
+  const now = changed ? ms(command.now) : row.modified_ms;
+  const passwordHash = command.passwordHash === undefined ? row.password_hash : command.passwordHash;
+  if (command.doc) {
+    const promoted = promote(command.resourceType, command.doc);
+    try {
+      yield sql`UPDATE resources SET doc = ${d.json(JSON.stringify(command.doc))}, password_hash = ${passwordHash}, version = ${version},
+          modified_ms = ${now}, name_key = ${promoted.nameKey}, display_name = ${promoted.displayName}, external_id = ${promoted.externalId}
+        WHERE row_key = ${row.row_key}`;
+    } catch (error) {
+      throw conflict(d, error, command.resourceType, command.id, command.doc);
+    }
+    // The values index follows the document: its rows are replaced with every new version.
+    yield sql`DELETE FROM resource_values WHERE resource_row = ${row.row_key}`;
+    const index = valuesInsert(d, tenantId, sql`${row.row_key}`, command.resourceType, command.doc);
+    if (index) yield index;
+    yield* writeUniqueValues(d, tenantId, command.resourceType, row.row_key, command.uniqueValues, true);
+  } else if (changed) {
+    yield sql`UPDATE resources SET password_hash = ${passwordHash}, version = ${version}, modified_ms = ${now} WHERE row_key = ${row.row_key}`;
+  }
+  const result: WriteResult = {
+    resource: {
+      id: row.id,
+      resourceType: row.resource_type,
+      doc: command.doc ?? docOf(row),
+      version,
+      created: iso(row.created_ms),
+      lastModified: iso(now),
+    },
+    memberDelta,
+  };
+  // A write that changed nothing kept the version: it has no events.
+  if (changed) yield* appendEvents(d, tenantId, command.events, result);
+  return result;
+}
+
+export function* deleteResource(
+  d: WriteDialect,
+  tenantId: string,
+  resourceType: ResourceTypeName,
+  id: string,
+  expectedVersion: number | undefined,
+  events: EventBuilder<StoredResource> | undefined,
+): Plan<StoredResource> {
+  const row = yield* findRow(d, tenantId, resourceType, id, {}, d.lockRow);
+  if (!row) throw notFound(`${resourceType} ${id} not found`);
+  if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflictError();
+  // Memberships on either side and the values index go with it (ON DELETE CASCADE).
+  yield sql`DELETE FROM resources WHERE row_key = ${row.row_key}`;
+  const [deleted] = yield* hydrateRows(d, tenantId, [row], {});
+  yield* appendEvents(d, tenantId, events, deleted!);
+  return deleted!;
+}
+
+/** The member's id, read back from the deleted membership row. */
+const MEMBER_ID = raw('(SELECT o.id FROM resources o WHERE o.row_key = memberships.member_row) AS id');
+
+function* applyMemberOp(d: WriteDialect, tenantId: string, groupRow: number, op: MemberOp, delta: DeltaTracker): Plan<void> {
+  switch (op.kind) {
+    case 'add':
+      return yield* addMembers(d, tenantId, groupRow, op.members, delta);
+    case 'remove': {
+      const values = op.values.filter((v) => !unstorable(d, v));
+      if (values.length === 0) return;
+      const given = d.table(
+        'g',
+        [{ name: 'id', type: 'text' }],
+        values.map((v) => [v]),
+      );
+      const removed = new Map(
+        (yield* rows<{ id: string; member_type: ResourceTypeName }>(
+          sql`DELETE FROM memberships WHERE tenant_id = ${tenantId} AND group_row = ${groupRow}
+              AND member_row IN (SELECT o.row_key FROM resources o WHERE o.tenant_id = ${tenantId} AND o.id IN (SELECT g.id FROM ${given}))
+              RETURNING ${MEMBER_ID}, member_type`,
+        )).map((r) => [r.id, r.member_type]),
+      );
+      for (const value of values) {
+        const type = removed.get(value);
+        if (type !== undefined && removed.delete(value)) delta.remove(value, type);
+      }
+      return;
+    }
+    case 'removeAll': {
+      const removed = yield* rows<{ id: string; seq: number; member_type: ResourceTypeName }>(
+        sql`DELETE FROM memberships WHERE tenant_id = ${tenantId} AND group_row = ${groupRow} RETURNING ${MEMBER_ID}, seq, member_type`,
+      );
+      for (const r of removed.sort((a, b) => a.seq - b.seq)) delta.remove(r.id, r.member_type);
+      return;
+    }
+    default:
+      return op satisfies never;
+  }
+}
+
+/**
+ * Two statements whatever the number of members added (look them all up, insert them all), plus
+ * a nesting check per group added. Each group is checked against the graph without the others:
+ * every new edge leaves this group, and a path through it (acyclic) uses at most one of them, so
+ * checking them one by one is enough. Why PostgreSQL locks first (nestingLock): under READ
+ * COMMITTED two transactions adding A ∈ B and B ∈ A would each check a graph without the other's
+ * edge and both commit a cycle (or two deepenings that together pass the depth bound). Writes that
+ * add a group as a member therefore queue on a per-tenant lock, and the check that follows runs in
+ * a new snapshot that sees the edges of every writer that held it before. Only group-in-group
+ * additions take it (rare, administrative writes): user members, removals and deletions never
+ * wait, since they cannot close a cycle or deepen the graph.
+ */
+function* addMembers(
+  d: WriteDialect,
+  tenantId: string,
+  groupRow: number,
+  members: readonly MemberInput[],
+  delta: DeltaTracker,
+): Plan<void> {
+  if (members.length === 0) return;
+  const given = d.table(
+    'm',
+    [{ name: 'value', type: 'text' }],
+    members.map((m) => [unstorable(d, m.value) ? null : m.value]),
+  );
+  const found = yield* rows<{ ord: number; row_key: number | null; resource_type: ResourceTypeName | null }>(
+    sql`SELECT m.ord, o.row_key, o.resource_type FROM ${given} LEFT JOIN resources o ON o.tenant_id = ${tenantId} AND o.id = m.value ORDER BY m.ord`,
+  );
+  const added: { row_key: number; id: string; type: ResourceTypeName }[] = [];
+  const seen = new Set<number>();
+  members.forEach((member, i) => {
+    const target = found[i];
+    if (!target || target.row_key === null || target.resource_type === null)
+      throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
+    refuseWrongMemberType(member, target.resource_type);
+    if (!seen.has(target.row_key)) {
+      seen.add(target.row_key);
+      added.push({ row_key: target.row_key, id: member.value, type: target.resource_type });
+    }
+  });
+  const groups = added.filter((m) => m.type === 'Group');
+  if (groups.length > 0) {
+    const lock = d.nestingLock(tenantId);
+    if (lock) yield lock;
+    const [{ id: groupId } = { id: '' }] = yield* rows<{ id: string }>(sql`SELECT id FROM resources WHERE row_key = ${groupRow}`);
+    for (const child of groups) {
+      const [check] = yield* rows<NestingCheckRow>(nestingCheck(tenantId, groupRow, child.row_key));
+      refuseBadNesting(check, groupId, child.id);
+    }
+  }
+  const pairs = d.table(
+    'u',
+    [
+      { name: 'member_row', type: 'bigint' },
+      { name: 'member_type', type: 'text' },
+    ],
+    added.map((m) => [m.row_key, m.type]),
+  );
+  let inserted: Set<number>;
+  try {
+    inserted = new Set(
+      (yield* rows<{ member_row: number }>(
+        sql`INSERT INTO memberships (tenant_id, group_row, member_row, member_type)
+            SELECT ${tenantId}, ${groupRow}, u.member_row, u.member_type FROM ${pairs} WHERE true ORDER BY u.ord
+            ON CONFLICT (group_row, member_row) DO NOTHING RETURNING member_row`,
+      )).map((r) => r.member_row),
+    );
+  } catch (error) {
+    // The member was deleted by another transaction between the lookup and the insert.
+    if (d.constraintOf(error) === 'foreignKey') throw invalidValue('a member was deleted while being added');
+    throw error;
+  }
+  for (const m of added) if (inserted.has(m.row_key)) delta.add(m.id, m.type);
+}
