@@ -11,6 +11,7 @@ import { sinkStatuses } from './events/sink-status.ts';
 import { createSink } from './events/sinks/index.ts';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './metrics/registry.ts';
+import { registerRequestLogMetrics } from './metrics/request-log.ts';
 import { registerStoreMetrics } from './metrics/store.ts';
 import { createCoreRegistry } from './schema/registry.ts';
 import { type AdminTokenService, createAdminTokenService } from './service/admin-tokens.ts';
@@ -236,6 +237,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   registerOutboxMetrics(metrics, store, relay, clock);
   registerStoreMetrics(metrics, store);
+  registerRequestLogMetrics(metrics, requestLog);
   if (relay) {
     // The relay logs through the app's logger, which exists only now.
     relay.setLogger(app.log);

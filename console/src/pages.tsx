@@ -1,4 +1,5 @@
 import type { FunctionComponent } from 'preact';
+import { ApiPage } from './pages/api.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { OAuthClientsPage } from './pages/oauth-clients.tsx';
@@ -44,4 +45,5 @@ export const PAGES: readonly Page[] = [
   { path: '/tenants/:name/requests', title: 'Request log', component: RequestsPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/requests/:id', title: 'Request', component: RequestPage, setup: true },
   { path: '/tenants/:name/events', title: 'Events', component: EventsPage, tenantNav: true },
+  { path: '/tenants/:name/api', title: 'SCIM API', component: ApiPage, tenantNav: true, setup: true },
 ];

@@ -104,8 +104,10 @@ export function createRequestLog(deps: {
   let queue: CapturedRequest[] = [];
   let draining: Promise<void> | undefined;
   let dropped = 0;
+  let written = 0;
+  let failed = 0;
   /** Tenants written since the last prune: only their size is checked. */
-  const written = new Set<string>();
+  const writtenTenants = new Set<string>();
 
   function redact(c: CapturedRequest, secrets: ReadonlySet<string>): RequestLogEntry {
     const found: string[] = c.bearer === undefined ? [] : [c.bearer];
@@ -156,8 +158,10 @@ export function createRequestLog(deps: {
         }
         const entries = batch.map((c) => redact(c, secretsOf.get(c.tenantId)!));
         await store.appendRequests(entries);
-        for (const e of entries) written.add(e.tenantId);
+        written += entries.length;
+        for (const e of entries) writtenTenants.add(e.tenantId);
       } catch (error) {
+        failed += batch.length;
         deps.onError?.(error, batch.length);
       }
     }
@@ -244,8 +248,8 @@ export function createRequestLog(deps: {
       }
     };
     await repeat({ beforeMs: clock().getTime() - config.retentionSeconds * 1000 });
-    const tenants = [...written];
-    written.clear();
+    const tenants = [...writtenTenants];
+    writtenTenants.clear();
     for (const tenantId of tenants) await repeat({ tenantId, maxBytes: config.maxTenantBytes });
     return deleted;
   }
@@ -257,8 +261,9 @@ export function createRequestLog(deps: {
     all,
     find,
     prune,
-    /** Requests not recorded because the queue was full (the database kept up with nothing). */
-    dropped: () => dropped,
+    /** Since start: entries written, and requests not recorded because the queue was full (the database kept up
+     * with nothing) or because the database refused their batch. With the queue's length, what /metrics shows. */
+    counts: () => ({ queued: queue.length, written, dropped, failed }),
   };
 }
 

@@ -132,6 +132,7 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
       'DELETE /admin/tenants/acme/oauth/clients/x',
       'POST /admin/tenants/acme/oauth/clients/x/secrets',
       'DELETE /admin/tenants/acme/oauth/clients/x/secrets/x',
+      'GET /admin/tenants/acme/openapi.json',
       'GET /admin/console/session',
       'DELETE /admin/console/session',
       'GET /admin/openapi.json',

@@ -83,6 +83,17 @@ describe('GET /metrics (Prometheus exposition, prom-client)', () => {
     assert.equal(value(families, 'scimd_scim_errors_total', { status: '401', scimType: 'none' }), 3);
   });
 
+  it('the request log: its backlog, what it wrote, and what it lost (docs/operations.md)', async () => {
+    await h.server.requestLog.flush();
+    const now = parsePrometheusTextFormat((await h.server.app.inject({ method: 'GET', url: '/metrics' })).body);
+    assert.equal(value(now, 'scimd_request_log_queued', {}), 0);
+    // The six authenticated requests of before(): the create, three reads, the 404 and the 400.
+    // The 401s and the unmatched route have no tenant and are not recorded.
+    assert.equal(value(now, 'scimd_request_log_written_total', {}), 6);
+    assert.equal(value(now, 'scimd_request_log_lost_total', { reason: 'queue_full' }), 0);
+    assert.equal(value(now, 'scimd_request_log_lost_total', { reason: 'write_failed' }), 0);
+  });
+
   it('the outbox series keep their names; Node default metrics are there; the database pool on PostgreSQL', () => {
     assert.ok(value(families, 'scimd_outbox_depth', {}) >= 1, 'the create is in the outbox');
     for (const name of ['scimd_outbox_pending', 'scimd_outbox_oldest_undelivered_seconds'])

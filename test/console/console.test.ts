@@ -229,6 +229,16 @@ describe('console in Chromium', { skip }, () => {
     );
   });
 
+  it("shows the tenant's SCIM API from its OpenAPI document, the custom attribute included (docs/operations.md)", async () => {
+    await page.getByRole('navigation', { name: 'Tenant contoso' }).getByRole('link', { name: 'SCIM API' }).click();
+    await page.getByRole('heading', { name: 'SCIM API of contoso' }).waitFor();
+    const operation = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'PATCH', exact: true }) });
+    await operation.filter({ hasText: '/Users/{id}' }).first().waitFor();
+    await page.getByRole('heading', { name: 'User', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'urn:ietf:params:scim:schemas:extension:contoso:2.0:User' }).first().waitFor();
+    await checkPage(page, 'scim-api');
+  });
+
   it("browses users with a SCIM filter, and a user's direct and indirect groups", async () => {
     const team = await scim('POST', '/Groups', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
@@ -272,7 +282,7 @@ describe('console in Chromium', { skip }, () => {
     assert.equal((await scim('GET', '/Users', undefined, successor)).status, 401);
   });
 
-  it("a customer's setup link sees its tenant's setup guide, tokens, request log and users, and nothing of another tenant", async () => {
+  it("a customer's setup link sees its tenant's setup guide, tokens, request log, users and SCIM API, and nothing of another tenant", async () => {
     await page.getByLabel('Valid for').fill('2h');
     await page.getByRole('button', { name: 'Create setup link' }).click();
     const link = await page.getByLabel('Setup link (shown only this once)').inputValue();
@@ -286,7 +296,14 @@ describe('console in Chromium', { skip }, () => {
     assert.match(await p.locator('main').innerText(), /http:\/\/127\.0\.0\.1:\d+\/scim\/v2/);
     await checkPage(p, 'setup-guide');
     const nav = p.getByRole('navigation', { name: 'Tenant contoso' });
-    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Setup guide', 'Tokens', 'OAuth clients', 'Users', 'Request log']);
+    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), [
+      'Setup guide',
+      'Tokens',
+      'OAuth clients',
+      'Users',
+      'Request log',
+      'SCIM API',
+    ]);
     assert.equal(await p.getByRole('link', { name: 'Tenants' }).count(), 0);
     await nav.getByRole('link', { name: 'Request log' }).click();
     await p.getByRole('link', { name: 'POST /Users' }).first().waitFor();

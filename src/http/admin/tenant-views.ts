@@ -10,6 +10,7 @@ import type { TenantService } from '../../service/tenants.ts';
 import { TENANT, TENANT_NAME_PARAMS } from './models.ts';
 import { tenantView } from './tenants.ts';
 import './console-auth.ts';
+import { scimOpenApiDocument } from '../scim-openapi.ts';
 
 const tags = ['console'];
 const ANY_OBJECT = { type: 'object', additionalProperties: true } as const;
@@ -133,6 +134,23 @@ export function registerTenantViewRoutes(admin: FastifyInstance, deps: TenantVie
       const scope = await scopeOf(request as ByName);
       const registry = await deps.registries.forTenant(scope.tenantId);
       return { tenant: (request as ByName).params.name, scimUrl: scope.baseUrl, schemas: registry.schemas() };
+    },
+  });
+
+  admin.get('/tenants/:name/openapi.json', {
+    config: { setupAccess: 'tenant' },
+    schema: {
+      summary: "The OpenAPI 3.1 description of a tenant's SCIM API",
+      description:
+        "What GET {SCIM base}/openapi.json answers with the tenant's token: its resource types, extensions and custom attributes.",
+      tags,
+      params: TENANT_NAME_PARAMS,
+      response: { 200: { ...ANY_OBJECT, description: 'An OpenAPI 3.1 document' } },
+    },
+    handler: async (request) => {
+      const scope = await scopeOf(request as ByName);
+      const registry = await deps.registries.forTenant(scope.tenantId);
+      return scimOpenApiDocument(registry, { baseUrl: scope.baseUrl, tenant: (request as ByName).params.name });
     },
   });
 
