@@ -293,7 +293,11 @@ describe('console in Chromium', { skip }, () => {
     const p = await customer.newPage();
     await p.goto(link);
     await p.getByRole('heading', { name: 'Setup guide for contoso' }).waitFor();
-    assert.match(await p.locator('main').innerText(), /http:\/\/127\.0\.0\.1:\d+\/scim\/v2/);
+    // The heading comes before the guide has loaded: wait for the SCIM URL itself.
+    await p
+      .getByText(/http:\/\/127\.0\.0\.1:\d+\/scim\/v2/)
+      .first()
+      .waitFor();
     await checkPage(p, 'setup-guide');
     const nav = p.getByRole('navigation', { name: 'Tenant contoso' });
     assert.deepEqual(await nav.getByRole('link').allInnerTexts(), [
