@@ -8,12 +8,12 @@ import type { TenantStore } from '../store/ports/tenants.ts';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './oauth-signing-keys.ts';
 
 /** Access tokens live at least an hour and at most six (Entra ID's gallery requirements); a lifetime outside is clamped. */
-export const MIN_TOKEN_LIFETIME_SECONDS = 3600;
-export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
-export const DEFAULT_SECRET_DAYS = 180;
+const MIN_TOKEN_LIFETIME_SECONDS = 3600;
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+const DEFAULT_SECRET_DAYS = 180;
 const MAX_SECRET_DAYS = 730;
 /** Unexpired secrets one client may have at once: enough to rotate, few enough to keep track of. */
-export const MAX_ACTIVE_SECRETS = 5;
+const MAX_ACTIVE_SECRETS = 5;
 const SECRET_PREFIX = 'scimd_cs_';
 /** The secret's prefix and 4 more characters: enough for a person to tell two secrets apart. */
 const HINT_LENGTH = SECRET_PREFIX.length + 4;

@@ -10,7 +10,7 @@ import { type BucketClaim, createBuckets, type RateLimit } from './rate-limit.ts
 import type { Principal } from './tenants.ts';
 
 /** RFC 7523 §2.2: the client_assertion_type of a JWT client assertion. */
-export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** The one scope scimd's access tokens carry: the tenant's SCIM API. */
 export const ACCESS_TOKEN_SCOPE = 'scim';
 const ACCESS_TOKEN_TYPE = 'at+jwt';

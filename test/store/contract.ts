@@ -18,6 +18,7 @@ import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';
 import { isScim, newTenant, T0 } from './helpers.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
+import { oauthClientContract } from './oauth-clients.ts';
 import { oauthIssuerContract } from './oauth-issuers.ts';
 import { requestLogContract } from './request-log.ts';
 import { setPollContract } from './set-poll-contract.ts';
@@ -166,6 +167,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
     });
 
     oauthIssuerContract(() => store);
+    oauthClientContract(() => store);
     requestLogContract(() => store);
 
     describe('resources', () => {

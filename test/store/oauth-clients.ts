@@ -20,7 +20,7 @@ const settings = (overrides: Partial<OAuthClientSettings> = {}): OAuthClientSett
 
 const scimStatus = (status: number) => (error: unknown) => error instanceof ScimError && error.status === status;
 
-/** Part of storeContract: scimd's own OAuth clients, their secrets and the signing keys (migration 20). */
+/** Part of storeContract: scimd's own OAuth clients, their secrets and the signing keys (migrations 20, 21). */
 export function oauthClientContract(storeOf: () => Store): void {
   describe('OAuth clients (rfc6749 §2.3.1 client secrets, rfc7523 §2.2 client keys)', () => {
     it('creates, finds, lists by tenant, updates and deletes a client', async () => {
@@ -73,6 +73,8 @@ export function oauthClientContract(storeOf: () => Store): void {
       await store.addOAuthClientSecret({ ...second, hash: hashB });
       assert.deepEqual(await store.listOAuthClientSecrets(clientId), [first, second]);
       assert.deepEqual(await store.findOAuthClientSecret(clientId, hashB), second);
+      await store.touchOAuthClientSecret(second.id, T1);
+      assert.deepEqual(await store.findOAuthClientSecret(clientId, hashB), { ...second, lastUsedAt: T1 });
       assert.equal(await store.findOAuthClientSecret('another-client', hashB), undefined, 'a secret belongs to its client only');
       assert.equal(await store.findOAuthClientSecret(clientId, 'f'.repeat(64)), undefined);
       assert.equal(await store.deleteOAuthClientSecret(clientId, first.id), true);
@@ -80,6 +82,7 @@ export function oauthClientContract(storeOf: () => Store): void {
       assert.equal(await store.findOAuthClientSecret(clientId, hashA), undefined);
       await assert.rejects(store.addOAuthClientSecret({ ...first, clientId: 'missing', hash: hashA }), scimStatus(404));
 
+      assert.deepEqual(await store.listOAuthClientSecrets(clientId), [{ ...second, lastUsedAt: T1 }]);
       await store.deleteOAuthClient(clientId);
       assert.deepEqual(await store.listOAuthClientSecrets(clientId), []);
       assert.equal(await store.findOAuthClientSecret(clientId, hashB), undefined);

@@ -6,10 +6,10 @@ import { ACCESS_TOKEN_SCOPE, OAuthError, type TokenService } from '../../service
 import { route } from '../method-router.ts';
 
 /** scimd's own OAuth 2.0 endpoints, on the service's origin (docs/oauth.md). */
-export const TOKEN_PATH = '/oauth/token';
-export const JWKS_PATH = '/oauth/jwks.json';
+const TOKEN_PATH = '/oauth/token';
+const JWKS_PATH = '/oauth/jwks.json';
 /** RFC 8414 §3: the authorization server metadata. */
-export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 const FORM = 'application/x-www-form-urlencoded';
 
