@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,6 +49,12 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
+/**
+ * How long a start may take: tsx compiles the sources first, a few seconds on a quiet machine and
+ * over 20 on two cores shared by several test runs. A start that fails ends sooner (the exit is seen).
+ */
+const START_TIMEOUT_MS = 120_000;
+
 /** Starts `scimd serve` and resolves once it listens. */
 export function startServe(env: Record<string, string | undefined>, port: number, cwd: string = root): Promise<Served> {
   return new Promise((resolve, reject) => {
@@ -59,7 +66,7 @@ export function startServe(env: Record<string, string | undefined>, port: number
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`serve did not start:\n${output}`));
-    }, 20_000);
+    }, START_TIMEOUT_MS);
     const onData = (d: Buffer) => {
       output += d.toString();
       if (output.includes('scimd is serving')) {
@@ -85,7 +92,28 @@ export function startServe(env: Record<string, string | undefined>, port: number
   });
 }
 
-let nextPort = 20000 + Math.floor(Math.random() * 20000);
-export function freePort(): number {
-  return nextPort++;
+/**
+ * The first port of LOWEST..32767 that nothing listens on now, from a random start per process.
+ * Below Linux's ephemeral range (32768-60999): there the kernel gives ports to outgoing connections
+ * (to PostgreSQL, the brokers, fetch), and a server started on one held that way failed with
+ * EADDRINUSE. Probed with a bind, so a server of another test run is passed over too.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = nextPort;
+    nextPort = nextPort >= HIGHEST ? LOWEST : nextPort + 1;
+    if (await bindable(port)) return port;
+  }
+}
+
+const LOWEST = 20000;
+const HIGHEST = 32767;
+let nextPort = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST));
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }

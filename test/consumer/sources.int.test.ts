@@ -1,18 +1,9 @@
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { Consumer, memoryTarget } from '../../consumer/index.ts';
+import { freePort } from '../cli/process.ts';
 import { bounded, brokerSkip, suffix, until } from '../events/brokers.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { assertCopyEquals, changes, listening } from './copy.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One sink URL, given to scimd (SCIMD_EVENT_SINKS) and to the consumer (its source): the consumer

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { createConnection, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
@@ -52,10 +51,9 @@ describe('outages and crashes (RabbitMQ)', async () => {
     before(async () => {
       if (opts.skip) return;
       consumer = await amqpConsumer(exchange);
-      const probe = createTcpServer();
-      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-      port = (probe.address() as AddressInfo).port;
-      await new Promise((r) => probe.close(r));
+      // Closed now, opened by the proxy later: outside the ephemeral range (freePort), so no outgoing
+      // connection takes it meanwhile.
+      port = await freePort();
       const config = loadConfig({
         SCIMD_DATABASE_URL: 'sqlite::memory:',
         SCIMD_PUBLIC_URL: 'https://scim.example.com',
@@ -117,7 +115,7 @@ describe('outages and crashes (RabbitMQ)', async () => {
         SCIMD_BOOTSTRAP_TOKEN: token,
         SCIMD_EVENT_SINKS: `${AMQP}/?exchange=${exchange}`,
       };
-      const served = await startServe(env, freePort());
+      const served = await startServe(env, await freePort());
       const acknowledged: string[] = [];
       let killed = false;
       const writer = (async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { storeContract } from '../../../test/store/contract.ts';
 import { extensionsContract } from '../../../test/store/extensions-contract.ts';
 import { filterBuilders } from '../../../test/store/filters.ts';
@@ -344,34 +345,35 @@ skipping(options.skip, () =>
       });
     });
 
-    it('plain reads share two pipelined connections: 300 at once each get their own row', async () => {
+    it('plain reads share two pipelined connections: 300 at once each get their own row', async (t) => {
       const tenantId = randomUUID();
       await store.createTenant({ id: tenantId, name: `pipelined-${tenantId}`, createdAt: T0 });
       const ids = Array.from({ length: 30 }, () => randomUUID());
       for (const [i, id] of ids.entries())
         await store.create(tenantId, { resourceType: 'User', id, doc: { userName: `reader${i}` }, now: T0 });
+      // Its own application_name: the backends counted are the reader's, whatever else uses the database.
+      const name = `scimd-pipelined-${randomUUID().slice(0, 8)}`;
       const backends = async () =>
-        Number(
-          (
-            await store.pool.query(
-              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
-            )
-          ).rows[0].n,
-        );
-      const reader = PostgresStore.fromUrl(url);
+        Number((await store.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1`, [name])).rows[0].n);
+      const reader = PostgresStore.fromUrl(`${url}?application_name=${name}`);
+      // The clock stands still: no statement has been in flight longer than a connection may
+      // stall (25 ms) before reads pass it over for the pool, however slow a loaded machine is.
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
       try {
-        const before = await backends();
         const reads = Array.from({ length: 300 }, (_, i) => reader.get(tenantId, 'User', ids[i % ids.length]!, { groups: true }));
         const results = await Promise.all(reads);
         results.forEach((r, i) => assert.equal(r?.doc['userName'], `reader${i % ids.length}`));
-        assert.ok((await backends()) - before <= 2, 'reads opened more than their two connections');
+        assert.equal(await backends(), 2, 'the reads ran on exactly two connections');
+        assert.equal(reader.poolState().total, 0, 'no read went to the pool');
       } finally {
+        t.mock.timers.reset();
         await reader.close();
       }
       assert.equal(parsePostgresUrl(`${url}?read_connections=0`).readConnections, 0);
       const pooled = PostgresStore.fromUrl(`${url}?read_connections=0`);
       try {
         assert.equal((await pooled.get(tenantId, 'User', ids[3]!, {}))?.doc['userName'], 'reader3');
+        assert.equal(pooled.poolState().total, 1, 'without pipelined connections a read takes a pooled one');
       } finally {
         await pooled.close();
       }
@@ -394,31 +396,44 @@ skipping(options.skip, () =>
       }
     });
 
-    it('a slow read holds up only its own pipelined connection: later reads pass it by, and go to the pool when all are stalled', async () => {
+    it('a slow read holds up only its own pipelined connection: later reads pass it by, and go to the pool when all are stalled', async (t) => {
       const reads = new PipelinedReads({ connectionString: url }, 2);
-      const quickReads = async () => {
-        const started = Date.now();
-        const sent = Array.from({ length: 20 }, (_, i) => reads.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [i] }));
-        const answers = await Promise.all(sent.map((p) => p ?? Promise.resolve(undefined)));
-        return { ms: Date.now() - started, answers };
+      // A read that is slow until the test says so: it waits for an advisory lock held here.
+      const holder = new pg.Client({ connectionString: url });
+      await holder.connect();
+      const key = randomInt(1, 2 ** 31);
+      await holder.query('SELECT pg_advisory_lock($1)', [key]);
+      const slowRead = () => {
+        const sent = reads.query({ text: 'SELECT pg_advisory_xact_lock_shared($1)', values: [key] });
+        assert.ok(sent, 'a connection took the slow read');
+        const read: { done: boolean; answer?: Promise<unknown> } = { done: false };
+        read.answer = sent.then(() => (read.done = true));
+        return read;
       };
+      const quickReads = () =>
+        Array.from({ length: 20 }, (_, i) => reads.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [i] }));
+      // The clock moves only when the test moves it: "stalled" (oldest statement in flight for
+      // more than 25 ms) is decided by the test, not by how loaded the machine is.
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
       try {
         await Promise.all([reads.query({ text: 'SELECT 1' }), reads.query({ text: 'SELECT 1' })]);
-        const slow = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const passing = await quickReads();
-        assert.ok(passing.ms < 400, `quick reads waited ${passing.ms} ms behind the slow one`);
-        passing.answers.forEach((rows, i) => assert.deepEqual(rows, [{ n: i }]));
-        const slower = reads.query({ text: 'SELECT pg_sleep(0.6)' })!;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        const slow = slowRead();
+        t.mock.timers.tick(100);
+        const passing = await Promise.all(quickReads());
+        passing.forEach((rows, i) => assert.deepEqual(rows, [{ n: i }]));
+        assert.equal(slow.done, false, 'the quick reads were answered while the slow one still waits');
+        const slower = slowRead();
+        t.mock.timers.tick(100);
         // Both connections are now stalled: the reads are not taken, the store sends them to its pool.
-        const refused = await quickReads();
         assert.deepEqual(
-          refused.answers,
+          quickReads(),
           Array.from({ length: 20 }, () => undefined),
         );
-        await Promise.all([slow, slower]);
+        await holder.query('SELECT pg_advisory_unlock($1)', [key]);
+        await Promise.all([slow.answer, slower.answer]);
       } finally {
+        t.mock.timers.reset();
+        await holder.end();
         await reads.close();
       }
     });
