@@ -55,13 +55,15 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
     );
   });
 
-  it('a sink that is down never blocks the other sink; it catches up in order when it returns', async () => {
+  it('a sink that is down never blocks the other sink; it catches up in order when it returns', async (t) => {
     const good = memorySink(`mem://good-${Date.now()}`);
     const bad = memorySink(`mem://bad-${Date.now()}`);
     bad.setUp(false);
     const relay = new Relay({ store: h.server.store, sinks: [good.sink, bad.sink], pollMs: 20, backoffBaseMs: 10, backoffMaxMs: 50 });
     // Skip whatever earlier tests appended: start both sinks at the current end.
     relay.start();
+    // Stopped even when an assertion fails: a relay left polling would hold the file open until its timeout.
+    t.after(() => relay.stop());
     for (let i = 0; i < 30; i++) assert.equal((await h.request('POST', '/Users', { body: userBody(`relay${i}@example.com`) })).status, 201);
     relay.wake();
     await until(() => good.received.length >= 30);
@@ -87,12 +89,13 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
     assert.equal(relay.states[1]!.failures > 0, true);
   });
 
-  it('a relay that stops releases its leases: another relay on the same sink takes over at once, without duplicates', async () => {
+  it('a relay that stops releases its leases: another relay on the same sink takes over at once, without duplicates', async (t) => {
     const name = `mem://handover-${Date.now()}`;
     const first = memorySink(name);
     const second = memorySink(name);
     const a = new Relay({ store: h.server.store, sinks: [first.sink], pollMs: 10, leaseMs: 60_000 });
     a.start();
+    t.after(() => a.stop());
     const before = (await h.server.store.readEvents((await h.server.store.findTenantByName('acme'))!.id, 0, 100_000)).length;
     assert.equal((await h.request('POST', '/Users', { body: userBody('handover1@example.com') })).status, 201);
     a.wake();
@@ -116,11 +119,12 @@ describe('relay: per-sink delivery state, backoff, catch-up, pruning', () => {
     );
   });
 
-  it('prunes only events every sink has delivered and older than the retention', async () => {
+  it('prunes only events every sink has delivered and older than the retention', async (t) => {
     const a = memorySink(`mem://prune-a-${Date.now()}`);
     const b = memorySink(`mem://prune-b-${Date.now()}`);
     const relay = new Relay({ store: h.server.store, sinks: [a.sink], pollMs: 20, retentionMs: 0 });
     relay.start();
+    t.after(() => relay.stop());
     await h.request('POST', '/Users', { body: userBody('prune@example.com') });
     relay.wake();
     await until(async () => (await h.server.store.outboxStats([a.sink.name])).sinks[0]!.pending === 0);

@@ -160,7 +160,14 @@ describe('fuzz: hostile requests at every endpoint', () => {
     const request = printable({ ...generated, url: pools.resolve(generated.url), body: generated.body && pools.resolve(generated.body) });
     const res = await send(request);
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-    pools.record(request.method, request.url.split('?')[0]!, res.statusCode, res.body);
+    const path = request.url.split('?')[0]!;
+    pools.record(request.method, path, res.statusCode, res.body);
+    // The scratch tenant is what the valid admin requests work on: deleted, it is created again,
+    // or every later one would be a 404 and the run would mostly test "no tenant named …".
+    if (request.method === 'DELETE' && res.statusCode < 300 && path === `/admin/tenants/${SCRATCH_TENANT}`) {
+      await h.server.tenants.createTenant(SCRATCH_TENANT);
+      pools.add('tenants', SCRATCH_TENANT);
+    }
     const what = `${res.statusCode} for ${summary(request)}\n→ ${res.body.slice(0, 500)}`;
     assert.ok(res.statusCode < 500 || (res.statusCode === 501 && request.mayBeNotImplemented), `a 5xx: ${what}`);
     assert.equal(res.headers['x-content-type-options'], 'nosniff', `no security headers: ${what}`);

@@ -69,9 +69,9 @@ export class Pools {
     });
   }
 
-  /** Follows what a request created (201: the id, or a tenant's name) and deleted (204). */
+  /** Follows what a request created (201: the id, or a tenant's name) and deleted (204; 200 from the admin API). */
   record(method: string, path: string, status: number, body: string): void {
-    if (method === 'DELETE' && status === 204) {
+    if (method === 'DELETE' && (status === 204 || status === 200)) {
       const gone = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
       for (const list of this.#pools.values()) if (list.includes(gone)) list.splice(list.indexOf(gone), 1);
       return;
