@@ -6,6 +6,8 @@
 //
 //   npm run test:mutation                  # every folder, one after the other
 //   npm run test:mutation -- filter patch  # only these folders
+//   STRYKER_MUTATE=src/filter/evaluate.ts npm run test:mutation -- filter   # some files of one folder
+//   STRYKER_CONCURRENCY=1 …                # one test process (default 2)
 //
 // Incremental: the results of the last run of a folder are kept in reports/mutation/ (ignored by
 // git); a mutant whose code and covering tests did not change is not run again. Delete that
@@ -30,6 +32,10 @@ const FOLDERS = {
 };
 
 const chosen = process.argv.slice(2);
+/** STRYKER_MUTATE=src/filter/evaluate.ts,src/filter/resolve.ts: only these files (of the folder named). */
+const mutateOnly = process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : undefined;
+/** Test runner processes: 2 by default; STRYKER_CONCURRENCY=1 on a machine that others share. */
+const concurrency = Number(process.env.STRYKER_CONCURRENCY || 2);
 for (const name of chosen) {
   if (!(name in FOLDERS)) {
     console.error(`test:mutation: no folder "${name}" (one of ${Object.keys(FOLDERS).join(', ')})`);
@@ -51,6 +57,8 @@ function score(reportFile) {
 const rows = [];
 for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
   const { tests, target } = FOLDERS[name];
+  // A run of some files keeps its results apart: the folder's own report and increments stay whole.
+  const file = mutateOnly ? `${name}-part` : name;
   const config = {
     $schema: '../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     packageManager: 'npm',
@@ -58,21 +66,21 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
     testRunner: 'tap',
     tap: { testFiles: tests, nodeArgs: ['--import', 'tsx'] },
     coverageAnalysis: 'perTest',
-    mutate: [`src/${name}/**/*.ts`, '!**/*.test.ts', '!**/testing/**'],
-    concurrency: 2,
+    mutate: mutateOnly ?? [`src/${name}/**/*.ts`, '!**/*.test.ts', '!**/testing/**'],
+    concurrency,
     timeoutMS: 5000,
     incremental: process.env.STRYKER_FULL !== '1',
-    incrementalFile: join(out, `${name}.incremental.json`),
+    incrementalFile: join(out, `${file}.incremental.json`),
     reporters: ['clear-text', 'json', 'progress-append-only'],
-    jsonReporter: { fileName: join(out, `${name}.json`) },
+    jsonReporter: { fileName: join(out, `${file}.json`) },
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
     tempDirName: join(out, '.tmp'),
     cleanTempDir: true,
     ignorePatterns: ['reports', 'dist', 'bench', 'data', '.scratch'],
   };
-  const configFile = join(out, `${name}.config.json`);
+  const configFile = join(out, `${file}.config.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  console.log(`\n# mutation testing src/${name} (tests: ${tests.join(', ')})\n`);
+  console.log(`\n# mutation testing ${mutateOnly ? mutateOnly.join(', ') : `src/${name}`} (tests: ${tests.join(', ')})\n`);
   const started = Date.now();
   const result = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile], {
     cwd: root,
@@ -80,24 +88,22 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
   });
   const minutes = (Date.now() - started) / 60_000;
   if (result.status !== 0) {
-    rows.push({ name, failed: `stryker exited with ${result.status}`, minutes, target });
+    rows.push({ name: `src/${name}`, failed: `stryker exited with ${result.status}`, minutes, target });
     continue;
   }
-  rows.push({ name, ...score(join(out, `${name}.json`)), minutes, target });
+  rows.push({ name: mutateOnly ? mutateOnly.join(', ') : `src/${name}`, ...score(join(out, `${file}.json`)), minutes, target });
 }
 
 console.log('\n# mutation scores (killed or timed out / mutants that ran; no coverage counts as survived)');
 for (const r of rows) {
   const time = `${r.minutes.toFixed(1)} min`;
-  if (r.failed) console.log(`#   src/${r.name}: ${r.failed} (${time})`);
+  if (r.failed) console.log(`#   ${r.name}: ${r.failed} (${time})`);
   else {
     const verdict = r.percent >= r.target ? 'ok' : 'BELOW TARGET';
     const detail = Object.entries(r.counts)
       .map(([s, n]) => `${s} ${n}`)
       .join(', ');
-    console.log(
-      `#   src/${r.name}: ${r.percent.toFixed(1)}% (${r.detected}/${r.valid}; ${detail}) target ${r.target}%: ${verdict} (${time})`,
-    );
+    console.log(`#   ${r.name}: ${r.percent.toFixed(1)}% (${r.detected}/${r.valid}; ${detail}) target ${r.target}%: ${verdict} (${time})`);
   }
 }
 process.exit(rows.some((r) => r.failed || r.percent < r.target) ? 1 : 0);

@@ -309,6 +309,9 @@ describe('RFC 7644 §3.5.2.1 add', () => {
       'emails[type eq "work" and value co "@"].value',
       'emails[value co "@" and type eq "work"].value',
       'emails[type eq "work" and type eq "home"].value',
+      'emails[type eq "work" or type eq "home"].value',
+      'emails[not (type eq "work")].value',
+      'emails[type pr].value',
     ]) {
       refused(
         () => patch(user, [{ op: 'replace', path, value: 'b@example.com' }]),
@@ -341,6 +344,22 @@ describe('RFC 7644 §3.5.2.1 add', () => {
       emails: [{ value: 'b@example.com', type: 'work' }],
     });
     assert.deepEqual(patch(user, [{ op: 'add', path: 'emails[type eq "home"]', value: { type: null } }]).doc, user);
+  });
+
+  it('RFC 7643 §2.4: two values made primary through one filter is 400 invalidValue', () => {
+    const doc = {
+      userName: 'bjensen',
+      emails: [
+        { value: 'a@example.com', type: 'work' },
+        { value: 'b@example.com', type: 'work' },
+      ],
+    };
+    refused(
+      () => patch(doc, [{ op: 'replace', path: 'emails[type eq "work"].primary', value: true }]),
+      400,
+      'invalidValue',
+      'Operations[0]: attribute "emails[type eq "work"].primary": at most one value may have primary true',
+    );
   });
 
   it('RFC 7643 §2.4: two values made primary at once is 400 invalidValue', () => {
@@ -415,6 +434,16 @@ describe('RFC 7644 §3.5.2.2 remove', () => {
     assert.deepEqual(none.doc, doc);
     const all = patch(doc, [{ op: 'remove', path: 'emails', value: doc.emails }]);
     assert.deepEqual(all.doc, user);
+    assert.deepEqual(patch(doc, [{ op: 'remove', path: 'emails', value: null }]).doc, user, 'value null: remove all, as without a value');
+    assert.deepEqual(patch(user, [{ op: 'remove', path: 'emails', value: [{ value: 'a@example.com' }] }]).doc, user);
+  });
+
+  it('with a value list on a multi-valued simple attribute, only equal values go', () => {
+    const doc = { userName: 'bjensen', [ACME]: { costCode: 'C1', tags: ['ab', 'a', 'b'] } };
+    assert.deepEqual(patch(doc, [{ op: 'remove', path: `${ACME}:tags`, value: ['a'] }], { registry: acme }).doc, {
+      userName: 'bjensen',
+      [ACME]: { costCode: 'C1', tags: ['ab', 'b'] },
+    });
   });
 
   it('replace with null through a filter that matches nothing is noTarget, as remove is (RFC 7644 §3.12 Table 9)', () => {
@@ -489,6 +518,8 @@ describe('RFC 7644 §3.5.2 Group.members', () => {
       'members[value eq null]',
       'members[value eq "u1" or display eq "x"]',
       'members[display eq "x" or value eq "u1"]',
+      'members[not (value eq "u1")]',
+      'members[value pr]',
     ]) {
       refused(
         () => patch(group, [{ op: 'remove', path }], onGroup),
