@@ -21,6 +21,7 @@
 // `1806 + 600 on PostgreSQL passed, 0 failed, 0 skipped` (the second figure is the PostgreSQL
 // repeat of POSTGRES_PASS; todo tests count as skipped, cancelled ones as failed).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -29,6 +30,9 @@ const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
 // Set for the runs this script starts itself: they leave the totals to it.
 const inner = process.env.SCIMD_TEST_INNER === '1';
+// The PostgreSQL databases of this run's files carry this tag (src/store/postgres/testing.ts): at the
+// end the run drops those a file killed by its timeout or a crash could not drop itself.
+if (!inner) process.env.SCIMD_TEST_RUN = randomBytes(4).toString('hex');
 const ci = process.env.CI === 'true';
 const fileTimeoutS = Number(process.env.SCIMD_TEST_FILE_TIMEOUT || 420);
 
@@ -153,6 +157,26 @@ if (postgresPass && process.env.SCIMD_TEST_POSTGRES === 'off') {
 }
 if (postgres) runs.push(postgres);
 rmSync(scratch, { recursive: true, force: true });
+if (!inner) await dropLeftDatabases(process.env.SCIMD_TEST_RUN);
+
+/** Drops this run's scimd_test_<tag>_… databases that are left; says how many. */
+async function dropLeftDatabases(tag) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    connectionString: process.env.SCIMD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    connectionTimeoutMillis: 5000,
+  });
+  try {
+    await client.connect();
+    const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`scimd\\_test\\_${tag}\\_%`]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    if (rows.length > 0) console.log(`# dropped ${rows.length} PostgreSQL test database(s) that killed files left behind`);
+  } catch {
+    // No PostgreSQL (the suites that need it were skipped or failed): nothing of this run to drop.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 const skipped = runs.reduce((n, r) => n + r.skipped, 0);
 const problems = [];

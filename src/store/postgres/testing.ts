@@ -51,9 +51,14 @@ export interface Scratch {
 
 const suffix = () => randomBytes(6).toString('hex');
 
-/** `CREATE DATABASE scimd_test_<random>`; drop() removes it, closing stray connections. */
+/**
+ * `CREATE DATABASE scimd_test_<run>_<random>`; drop() removes it, closing stray connections. `<run>`
+ * is the tag scripts/test.mjs gives its run (SCIMD_TEST_RUN), which at the end drops what a killed
+ * file left.
+ */
 export async function createTestDatabase(url = POSTGRES_TEST_URL): Promise<Scratch> {
-  const name = `scimd_test_${suffix()}`;
+  const run = process.env['SCIMD_TEST_RUN'];
+  const name = `scimd_test_${run && /^[0-9a-f]{8}$/.test(run) ? `${run}_` : ''}${suffix()}`;
   await admin(url, (c) => c.query(`CREATE DATABASE ${name} ENCODING 'UTF8' TEMPLATE template0`));
   const target = new URL(url);
   target.pathname = `/${name}`;
