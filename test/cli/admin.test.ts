@@ -61,7 +61,7 @@ describe('scimd CLI: administration (docs/administration.md)', () => {
     const bootstrap = 'bootstrap-token-for-admin-cli-0123456789';
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: bootstrap };
     const adminToken = JSON.parse((await runCli(['admin-tokens', 'create', '--json'], env)).stdout).token;
-    const port = await freePort();
+    const port = freePort();
     const served = await startServe(env, port);
     try {
       const origin = `http://127.0.0.1:${port}`;

@@ -17,7 +17,7 @@ describe('scimd oauth clients (the contract: create --tenant NAME --json prints 
     assert.match(clientId, /^client_/);
     assert.match(secret, /^scimd_cs_/);
 
-    const port = await freePort();
+    const port = freePort();
     const served = await startServe(env, port);
     try {
       const origin = `http://127.0.0.1:${port}`;

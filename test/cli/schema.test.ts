@@ -142,7 +142,7 @@ describe('scimd schema', () => {
   it('a running server takes a CLI change without a restart', async () => {
     const token = 'bootstrap-token-for-schema-tests-0123456789';
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: token };
-    const served = await startServe(env, await freePort());
+    const served = await startServe(env, freePort());
     try {
       const headers = { authorization: `Bearer ${token}` };
       const schemaUrl = `${served.url}/Schemas/${HR}`;

@@ -18,7 +18,7 @@ function firstStart(output: string): Record<string, unknown> {
 describe('scimd serve', () => {
   it('first zero-config start mints a token for tenant "default", prints it once with a curl line; later starts do not', async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
-    const port = await freePort();
+    const port = freePort();
     const first = await startServe(env, port);
     // Not a terminal: one JSON line among the logs, and nothing but JSON lines on stdout.
     const line = firstStart(first.output());
@@ -49,7 +49,7 @@ describe('scimd serve', () => {
 
   it('the first-start hint mints into the same database from any directory: a relative SQLite path made absolute', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scimd-rel-'));
-    const served = await startServe({ SCIMD_DATABASE_URL: 'sqlite:state/scimd.db' }, await freePort(), dir);
+    const served = await startServe({ SCIMD_DATABASE_URL: 'sqlite:state/scimd.db' }, freePort(), dir);
     try {
       const hint = String(firstStart(served.output())['moreTokens']);
       assert.equal(hint, `SCIMD_DATABASE_URL='sqlite:${join(dir, 'state/scimd.db')}' npx scimd tokens create --tenant default`);
@@ -70,7 +70,7 @@ describe('scimd serve', () => {
     if (options.skip) return t.skip(options.skip);
     const db = await createTestDatabase();
     try {
-      const served = await startServe({ SCIMD_DATABASE_URL: db.url }, await freePort());
+      const served = await startServe({ SCIMD_DATABASE_URL: db.url }, freePort());
       await served.stop();
       assert.equal(firstStart(served.output())['moreTokens'], `SCIMD_DATABASE_URL='${db.url}' npx scimd tokens create --tenant default`);
     } finally {
@@ -80,7 +80,7 @@ describe('scimd serve', () => {
 
   it('SCIMD_BOOTSTRAP_TOKEN makes that token valid for tenant "default" and prints no token', async () => {
     const bootstrap = 'bootstrap-token-for-containers-0123456789';
-    const served = await startServe({ SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: bootstrap }, await freePort());
+    const served = await startServe({ SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: bootstrap }, freePort());
     try {
       assert.ok(!/scimd_/.test(served.output()));
       const res = await fetch(`${served.url}/ServiceProviderConfig`, { headers: { authorization: `Bearer ${bootstrap}` } });
@@ -93,7 +93,7 @@ describe('scimd serve', () => {
 
   it('SIGTERM lets an in-flight request finish before the process exits 0', async () => {
     const bootstrap = 'bootstrap-token-for-shutdown-0123456789';
-    const port = await freePort();
+    const port = freePort();
     const served = await startServe({ SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: bootstrap }, port);
     const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'inflight' });
     // Headers first, the body only after SIGTERM: the request is in flight, deterministically.

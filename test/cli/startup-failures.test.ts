@@ -21,7 +21,7 @@ async function closedPort(): Promise<number> {
 
 /** `scimd serve` that fails: its exit code, and all it printed on stderr (which must be one line). */
 async function failedServe(env: Record<string, string>, user: { uid?: number; gid?: number } = {}) {
-  const result = await runCli(['serve'], { SCIMD_HOST: '127.0.0.1', SCIMD_PORT: String(await freePort()), ...env }, undefined, user);
+  const result = await runCli(['serve'], { SCIMD_HOST: '127.0.0.1', SCIMD_PORT: String(freePort()), ...env }, undefined, user);
   return { code: result.code, stderr: result.stderr };
 }
 

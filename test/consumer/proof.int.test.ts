@@ -187,7 +187,7 @@ describe(`the consumer's copy survives crashes, broker cuts and scimd restarts (
       const exchange = `scim.proof.${suffix()}`;
       const queue = `scimd-proof-${suffix()}`;
       const sink = `amqp://guest:guest@127.0.0.1:${proxy.port}/?exchange=${exchange}&queue=${queue}`;
-      const port = await freePort();
+      const port = freePort();
       const scimEnv = {
         SCIMD_DATABASE_URL: databaseUrl,
         SCIMD_BOOTSTRAP_TOKEN: TOKEN,

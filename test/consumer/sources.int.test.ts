@@ -86,7 +86,7 @@ describe('scimd/consumer follows every sink scimd publishes to', () => {
   });
 
   it('signed webhooks: the consumer is the receiver, and answers 2xx only after commit', async () => {
-    const port = await freePort();
+    const port = freePort();
     await follow(`http://127.0.0.1:${port}/scim-events#secret=s3cret-${suffix()}`);
   });
 });

@@ -36,7 +36,7 @@ describe('scimd events tail and scimd relay', () => {
   it('events tail --tenant default --after 0 prints every event, then new ones as they commit', async () => {
     const token = 'tail-token-0123456789abcdef';
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: token };
-    const served = await startServe(env, await freePort());
+    const served = await startServe(env, freePort());
     const post = (name: string) =>
       fetch(`${served.url}/Users`, {
         method: 'POST',

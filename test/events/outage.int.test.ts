@@ -53,7 +53,7 @@ describe('outages and crashes (RabbitMQ)', async () => {
       consumer = await amqpConsumer(exchange);
       // Closed now, opened by the proxy later: outside the ephemeral range (freePort), so no outgoing
       // connection takes it meanwhile.
-      port = await freePort();
+      port = freePort();
       const config = loadConfig({
         SCIMD_DATABASE_URL: 'sqlite::memory:',
         SCIMD_PUBLIC_URL: 'https://scim.example.com',
@@ -115,7 +115,7 @@ describe('outages and crashes (RabbitMQ)', async () => {
         SCIMD_BOOTSTRAP_TOKEN: token,
         SCIMD_EVENT_SINKS: `${AMQP}/?exchange=${exchange}`,
       };
-      const served = await startServe(env, await freePort());
+      const served = await startServe(env, freePort());
       const acknowledged: string[] = [];
       let killed = false;
       const writer = (async () => {

@@ -78,7 +78,7 @@ describe('three scimd instances on one PostgreSQL database, relaying to RabbitMQ
       SCIMD_DATABASE_URL: `${scratch.url}?pool=6`,
       SCIMD_EVENT_SINKS: `${AMQP}/?exchange=${exchange}`,
     };
-    served.push(...(await Promise.all([0, 1, 2].map(async () => startServe(env, await freePort())))));
+    served.push(...(await Promise.all([0, 1, 2].map(() => startServe(env, freePort())))));
   });
 
   after(async () => {
