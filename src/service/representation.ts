@@ -1,6 +1,7 @@
 import { isPresent } from '../filter/evaluate.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import { ENDPOINT_OF, type ReferenceView, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import type { MemberFormat } from '../store/ports/resources.ts';
 import { etagOf } from './etag.ts';
 
 function reference(baseUrl: string, ref: ReferenceView, type: string) {
@@ -40,4 +41,18 @@ export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stor
     version: etagOf(stored.version),
   };
   return resource;
+}
+
+/**
+ * How a streamed group writes each member (MemberFormat): the sub-attributes `keep` names, with
+ * `$ref` as `reference` builds it, its prefix JSON-escaped once for the request.
+ */
+export function memberFormat(baseUrl: string, keep: ReadonlySet<string>): MemberFormat {
+  const prefix = (type: ResourceTypeName) => JSON.stringify(`${baseUrl}/${ENDPOINT_OF[type]}/`).slice(0, -1);
+  return {
+    value: keep.has('value'),
+    ref: keep.has('$ref') ? { User: prefix('User'), Group: prefix('Group') } : undefined,
+    display: keep.has('display'),
+    type: keep.has('type'),
+  };
 }

@@ -2,6 +2,7 @@ import { DEFAULT_FILTER_LIMITS, type FilterLimits } from '../filter/parser.ts';
 import { DEFAULT_MAX_OPERATIONS } from '../patch/parse.ts';
 import type { ResourceTypeName } from '../schema/resource.ts';
 import type { ResourceStore } from '../store/ports/resources.ts';
+import { type JsonResult, readGroupWithMembers } from './group-stream.ts';
 import type { ListParams, Selection } from './list-params.ts';
 import { type ListLimits, listResources } from './resource-list.ts';
 import { includeFor, loadResource, present, type RequestScope, type ResourceResult } from './resource-view.ts';
@@ -46,12 +47,20 @@ export function createResourceService(deps: ResourceServiceDeps) {
     return present(registry, scope, await loadResource(store, scope, type, id, includeFor(registry, type, selection)), selection);
   }
 
+  /** RFC 7644 §3.4.1 as a GET answers it: a group with members as streamed JSON text (group-stream.ts). */
+  async function read(scope: RequestScope, type: ResourceTypeName, id: string, selection: Selection): Promise<ResourceResult | JsonResult> {
+    const registry = await registries.forTenant(scope.tenantId);
+    const include = includeFor(registry, type, selection);
+    if (include.members) return readGroupWithMembers(store, registry, scope, id, selection);
+    return present(registry, scope, await loadResource(store, scope, type, id, include), selection);
+  }
+
   /** RFC 7644 §3.4.2 and RFC 9865 (resource-list.ts). */
   function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams, ids?: readonly string[]) {
     return listResources(listDeps, scope, types, params, ids);
   }
 
-  return { list, get, ...writes };
+  return { list, get, read, ...writes };
 }
 
 export type ResourceService = ReturnType<typeof createResourceService>;

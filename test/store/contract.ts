@@ -17,6 +17,7 @@ import { VersionConflictError } from '../../src/store/version-conflict.ts';
 import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';
 import { isScim, newTenant, T0 } from './helpers.ts';
+import { membersReadContract } from './members-read-contract.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
 import { oauthClientContract } from './oauth-clients.ts';
 import { oauthIssuerContract } from './oauth-issuers.ts';
@@ -128,6 +129,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
     };
 
     setPollContract(() => ({ store, sibling }));
+    membersReadContract(() => ({ store, sibling }));
 
     describe('tenants and tokens', () => {
       it('creates, finds and lists tenants; a taken name is 409 uniqueness', async () => {

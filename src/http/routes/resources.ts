@@ -6,7 +6,7 @@ import { listParamsFromQuery, listParamsFromSearchRequest, selectionFromQuery } 
 import type { ResourceService } from '../../service/resources.ts';
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
-import { sendResource, sendScim } from '../scim-reply.ts';
+import { sendJson, sendResource, sendScim } from '../scim-reply.ts';
 
 type Query = Record<string, unknown>;
 type WithId = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
@@ -44,7 +44,7 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
   return {
     GET: async (req: FastifyRequest, reply: FastifyReply) => {
       const request = req as WithId;
-      const result = await resources.get(
+      const result = await resources.read(
         scopeOf(config, request),
         type,
         await idOf(request),
@@ -52,9 +52,10 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
       );
       const ifNoneMatch = header(request, 'if-none-match');
       if (ifNoneMatch !== undefined && matchesVersion(ifNoneMatch, result.version)) {
+        if ('head' in result) await result.rest?.close();
         return reply.code(304).header('etag', etagOf(result.version)).send();
       }
-      return sendResource(reply, 200, result);
+      return 'head' in result ? sendJson(reply, result) : sendResource(reply, 200, result);
     },
     PUT: update('replace'),
     PATCH: update('patch'),

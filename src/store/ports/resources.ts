@@ -114,9 +114,37 @@ export interface QueryResult {
   readonly hasPrevious: boolean;
 }
 
+/**
+ * How a group's streamed read writes its members as JSON text: the sub-attributes a member shows
+ * (in the order value, $ref, display, type, as the representation builds a reference), and the
+ * JSON text that starts a `$ref` to a user or a group: the opening quote and the escaped URL up
+ * to the id. The service decides it once per request; the database writes each member by it.
+ */
+export interface MemberFormat {
+  readonly value: boolean;
+  readonly ref: { readonly User: string; readonly Group: string } | undefined;
+  readonly display: boolean;
+  readonly type: boolean;
+}
+
+/**
+ * A group and its members, read a chunk at a time in the order they were added, all from one
+ * version of the group (a GET of a group of 100,000 members streams them to the socket).
+ */
+export interface MembersRead {
+  /** The group, without members. */
+  readonly group: StoredResource;
+  /** The JSON text of the next chunk of members (comma-separated objects), undefined when there are no more (the read is then over). */
+  next(): Promise<string | undefined>;
+  /** Ends the read early, releasing what it holds; harmless after the end. */
+  close(): Promise<void>;
+}
+
 export interface ResourceStore {
   get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined>;
   query(tenantId: string, query: ResourceQuery): Promise<QueryResult>;
+  /** The group `id` with its members to read a chunk at a time; undefined when there is no such group. */
+  readMembers(tenantId: string, id: string, format: MemberFormat): Promise<MembersRead | undefined>;
   /**
    * Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown
    * member, or a group member that would close a cycle or nest too deep (docs/nested-groups.md).

@@ -9,6 +9,7 @@ import { PipelinedReads } from './pipelined-reads.ts';
 import { toPostgres } from './placeholders.ts';
 import { prepared } from './prepared.ts';
 import type { Run } from './run.ts';
+import { StatisticsKeeper } from './statistics.ts';
 
 export interface PostgresStoreOptions {
   /** A libpq-style URL; the scimd query parameters below are read from it and removed. */
@@ -24,6 +25,8 @@ export interface PostgresStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Pipelined connections for plain reads (URL `?read_connections=`), default 2; 0 = reads use the pool. */
   readonly readConnections?: number;
+  /** How often at most the tables' change counts are checked after writes (statistics.ts), default 1 s. */
+  readonly statisticsIntervalMs?: number;
 }
 
 /** int8 (row keys, epoch ms, count(*)) as JavaScript numbers: every value is below 2^53. */
@@ -86,6 +89,7 @@ export class PostgresConnection {
   readonly #reads: PipelinedReads | undefined;
   readonly #config: PoolConfig;
   readonly #guard: OutageGuard;
+  readonly #statistics: StatisticsKeeper;
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -117,6 +121,10 @@ export class PostgresConnection {
     // fails with the connection error instead: 503 through translate, and #tx releases the
     // client as broken, so the pool opens a new connection for the next request.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
+    // Every write goes through the pool: after them, statistics are gathered when tables have
+    // changed enough (statistics.ts), so that plans do not stay those of empty tables.
+    this.#statistics = new StatisticsKeeper(this.pool, options.statisticsIntervalMs);
+    this.pool.on('release', () => this.#statistics.written());
     // Statements are prepared (prepared.ts) and PostgreSQL's default plan cache applies: after
     // five executions a statement keeps a generic plan when it costs no more than planning for the
     // values. Planning each execution anew (force_custom_plan) cost 0.3 ms of server CPU per
@@ -155,6 +163,7 @@ export class PostgresConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.#guard.close();
+    await this.#statistics.close();
     await this.#reads?.close();
     await this.pool.end();
   }
@@ -195,6 +204,44 @@ export class PostgresConnection {
       throw this.failed(error);
     }
   };
+
+  /** One statement on any pooled connection, its rows as arrays of column values. */
+  readonly arrays = async (query: Sql): Promise<unknown[][]> => {
+    this.#guard.check();
+    try {
+      return (await this.pool.query<unknown[]>({ ...statement(query), rowMode: 'array' })).rows;
+    } catch (error) {
+      throw this.failed(error);
+    }
+  };
+
+  /**
+   * A read-only transaction that sees one snapshot (REPEATABLE READ) on a pooled connection of its
+   * own, held until `end`: for reads that span several statements (a big group's member chunks).
+   */
+  async snapshot(): Promise<{ run: Run; arrays: (query: Sql) => Promise<unknown[][]>; end(): Promise<void> }> {
+    const client = await this.#connect();
+    let broken = false;
+    const fail = (error: unknown) => {
+      broken = isUnavailable(error);
+      return this.failed(error);
+    };
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    } catch (error) {
+      client.release(true);
+      throw this.failed(error);
+    }
+    return {
+      run: async (text, values) => (await client.query(statement(text, values)).catch((e: unknown) => Promise.reject(fail(e)))).rows,
+      arrays: async (query) =>
+        (await client.query<unknown[]>({ ...statement(query), rowMode: 'array' }).catch((e: unknown) => Promise.reject(fail(e)))).rows,
+      end: async () => {
+        if (!broken) await client.query('COMMIT').catch(() => (broken = true));
+        client.release(broken);
+      },
+    };
+  }
 
   /** `fn` in one transaction on one client; retried whole on deadlock or serialization failure. */
   async tx<T>(fn: (run: Run) => Promise<T>): Promise<T> {

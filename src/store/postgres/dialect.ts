@@ -84,6 +84,7 @@ export const postgresDialect: SqlDialect = {
   // re-ran the walk's join for every row (seconds for 10,000 groups).
   inSubquery: (expr, subquery) => sql`${expr} = ANY(ARRAY(${subquery}))`,
   fold: (expr) => sql`scim_fold(${expr})`,
+  jsonString: (expr) => sql`to_json(${expr}::text)::text`,
   instant: (expr) => sql`scim_instant(${expr})`,
   // strpos/left/right compare characters exactly under the deterministic "C" collation, and no
   // character of the needle is special (no LIKE). Every string contains "", and no stored string
@@ -118,7 +119,7 @@ export const postgresWrites: WriteDialect = {
       EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row))), '[]')::text
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
     WHERE m.member_row = r.row_key) AS groups_json`,
-  memberDisplay: `coalesce(nullif(o.doc ->> 'displayName', ''), o.doc ->> 'userName')`,
+  memberDisplay: 'o.ref_display',
   keyIn: (keys) => sql`= ANY(${keys}::bigint[])`,
   lockForUpdate: 'FOR NO KEY UPDATE',
   lockRow: 'FOR UPDATE',

@@ -442,6 +442,16 @@ export const MIGRATIONS: readonly Migration[] = [
         private_jwk text NOT NULL,
         created_at text NOT NULL
       );
+      `,
+  },
+  {
+    version: 24,
+    name: 'members of a group in order, and the display of a reference, for streaming',
+    sql: `
+      -- As on SQLite (its migration 24): a group's members in the order they were added, by chunk.
+      CREATE INDEX memberships_group ON memberships(group_row, seq) INCLUDE (member_row, member_type);
+      ALTER TABLE resources ADD COLUMN ref_display text;
+      UPDATE resources SET ref_display = coalesce(nullif(doc ->> 'displayName', ''), doc ->> 'userName');
     `,
   },
   {

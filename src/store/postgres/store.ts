@@ -1,16 +1,19 @@
 import type { Pool } from 'pg';
 import { ScimError } from '../../errors/scim-error.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
-import type { CreateCommand, WriteResult } from '../ports/resources.ts';
+import type { CreateCommand, MemberFormat, MembersRead, WriteResult } from '../ports/resources.ts';
 import type { PoolState, Store } from '../ports/store.ts';
 import { raw, type Sql, sql } from '../sql/fragment.ts';
-import { DeltaTracker, ms, newResourceRow } from '../sql/rows.ts';
+import { type ChunkRow, type GroupReads, memberChunk, readMembers, type SnapshotReads } from '../sql/members.ts';
+import { docOf, findRow, type ResourceRow } from '../sql/resources.ts';
+import { DeltaTracker, hydrate, ms, newResourceRow } from '../sql/rows.ts';
 import { runPlanAsync, type SqlRunner } from '../sql/run.ts';
 import { SqlStore } from '../sql/store.ts';
 import { conflict, createResource, outboxInsert, refuseNul, resourceInsert, valuesInsert } from '../sql/writes.ts';
 import { PostgresConnection, type PostgresStoreOptions, parsePostgresUrl } from './connection.ts';
-import { postgresWrites } from './dialect.ts';
+import { postgresDialect, postgresWrites } from './dialect.ts';
 import { isLostInFlight } from './errors.ts';
+import type { Run } from './run.ts';
 import { HAS_UNSEQUENCED, SEQUENCE_BATCH, sequenceTenant, UNSEQUENCED_TENANTS } from './sequencer.ts';
 
 /**
@@ -55,6 +58,19 @@ export class PostgresStore extends SqlStore implements Store {
 
   close(): Promise<void> {
     return this.#db.close();
+  }
+
+  async readMembers(tenantId: string, id: string, format: MemberFormat): Promise<MembersRead | undefined> {
+    const on = (run: Run, arrays: (query: Sql) => Promise<unknown[][]>): GroupReads<ResourceRow> => ({
+      find: () => runPlanAsync(findRow(postgresWrites, tenantId, 'Group', id), run),
+      chunk: async (row, afterSeq) =>
+        (await arrays(memberChunk(postgresDialect, tenantId, row.row_key, afterSeq, format)))[0] as unknown as ChunkRow,
+    });
+    const snapshot = async (): Promise<SnapshotReads<ResourceRow>> => {
+      const taken = await this.#db.snapshot();
+      return { ...on(taken.run, taken.arrays), end: taken.end };
+    };
+    return readMembers(on(this.#db.read, this.#db.arrays), snapshot, (row) => hydrate([row], docOf, {}).finish(undefined, undefined)[0]!);
   }
 
   /** Plans run statement by statement, awaiting each answer: in one transaction, or each in autocommit. */

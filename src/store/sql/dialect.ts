@@ -56,6 +56,8 @@ export interface SqlDialect {
   inSubquery(expr: Sql, subquery: Sql): Sql;
   /** Case folding identical to `fold()` of src/filter/fold.ts (JavaScript toLowerCase). */
   fold(expr: Sql): Sql;
+  /** The JSON text of a text value: a JSON string, quotes included, as JSON.stringify writes it. */
+  jsonString(expr: Sql): Sql;
   /** A dateTime string as epoch milliseconds, as JavaScript's Date.parse reads it. */
   instant(expr: Sql): Sql;
   /** Substring tests in which no character of `needle` is special (no LIKE wildcards leak). */

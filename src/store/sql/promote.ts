@@ -9,6 +9,11 @@ export interface Promoted {
   /** Folded displayName, or null when absent. */
   readonly displayName: string | null;
   readonly externalId: string | null;
+  /**
+   * What a reference to the resource shows as its `display` (a group's members, a user's groups):
+   * its displayName, else its userName; null when it has neither. Kept as typed, for responses.
+   */
+  readonly refDisplay: string | null;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -22,5 +27,6 @@ export function promote(resourceType: ResourceTypeName, doc: Readonly<Record<str
     nameKey: fold(name),
     displayName: displayName === undefined ? null : fold(displayName),
     externalId: str(doc['externalId']) ?? null,
+    refDisplay: displayName || (str(doc['userName']) ?? null),
   };
 }

@@ -198,7 +198,7 @@ export function hydrate<R extends ResourceRowBase>(rows: readonly R[], doc: (row
 
 /**
  * A created resource's row, as both stores insert it: the values of (tenant_id, resource_type,
- * id, doc, password_hash, created_ms, modified_ms, name_key, display_name, external_id) in that
+ * id, doc, password_hash, created_ms, modified_ms, name_key, display_name, external_id, ref_display) in that
  * order (version is the literal 1), and the resource as the write returns it.
  */
 export function newResourceRow(tenantId: string, command: CreateCommand) {
@@ -217,6 +217,7 @@ export function newResourceRow(tenantId: string, command: CreateCommand) {
       promoted.nameKey,
       promoted.displayName,
       promoted.externalId,
+      promoted.refDisplay,
     ],
     resource: {
       id: command.id,

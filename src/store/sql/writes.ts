@@ -103,9 +103,9 @@ export function conflict(
 
 /** The INSERT of a new resource's row, returning its row key (newResourceRow's values, in order). */
 export function resourceInsert(d: WriteDialect, values: readonly unknown[]): Sql {
-  const [tenantId, type, id, doc, passwordHash, created, modified, nameKey, displayName, externalId] = values;
-  return sql`INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id)
-    VALUES (${tenantId}, ${type}, ${id}, ${d.json(doc as string)}, ${passwordHash}, 1, ${created}, ${modified}, ${nameKey}, ${displayName}, ${externalId})
+  const [tenantId, type, id, doc, passwordHash, created, modified, nameKey, displayName, externalId, refDisplay] = values;
+  return sql`INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id, ref_display)
+    VALUES (${tenantId}, ${type}, ${id}, ${d.json(doc as string)}, ${passwordHash}, 1, ${created}, ${modified}, ${nameKey}, ${displayName}, ${externalId}, ${refDisplay})
     RETURNING row_key`;
 }
 
@@ -278,7 +278,8 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
     const promoted = promote(command.resourceType, command.doc);
     try {
       yield sql`UPDATE resources SET doc = ${d.json(JSON.stringify(command.doc))}, password_hash = ${passwordHash}, version = ${version},
-          modified_ms = ${now}, name_key = ${promoted.nameKey}, display_name = ${promoted.displayName}, external_id = ${promoted.externalId}
+          modified_ms = ${now}, name_key = ${promoted.nameKey}, display_name = ${promoted.displayName}, external_id = ${promoted.externalId},
+          ref_display = ${promoted.refDisplay}
         WHERE row_key = ${row.row_key}`;
     } catch (error) {
       throw conflict(d, error, command.resourceType, command.id, command.doc);

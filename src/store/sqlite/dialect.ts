@@ -59,6 +59,7 @@ export const sqliteDialect: SqlDialect = {
   },
   inSubquery: (expr, subquery) => sql`${expr} IN (${subquery})`,
   fold: (expr) => sql`scim_fold(${expr})`,
+  jsonString: (expr) => sql`json_quote(${expr})`,
   instant: (expr) => sql`scim_instant(${expr})`,
   // Compared as UTF-8 bytes (SQLite's text functions stop at U+0000, and a value may hold one),
   // and two-valued. Every value contains, starts and ends with "": substr and instr on an empty
@@ -99,7 +100,7 @@ export const sqliteWrites: WriteDialect = {
       EXISTS (SELECT 1 FROM memberships p WHERE p.member_row = m.group_row)))
     FROM memberships m JOIN resources o ON o.row_key = m.group_row
     WHERE m.member_row = r.row_key) AS groups_json`,
-  memberDisplay: `coalesce(nullif(json_extract(o.doc, '$.displayName'), ''), json_extract(o.doc, '$.userName'))`,
+  memberDisplay: 'o.ref_display',
   // One key (the common GET of one group) needs no json_each.
   keyIn: (keys) => (keys.length === 1 ? sql`= ${keys[0]!}` : sql`IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`),
   // BEGIN IMMEDIATE: a write is the only writer of the file, from its first statement on.

@@ -363,6 +363,18 @@ export const MIGRATIONS: readonly Migration[] = [
         private_jwk TEXT NOT NULL,
         created_at TEXT NOT NULL
       ) WITHOUT ROWID;
+      `,
+  },
+  {
+    version: 24,
+    name: 'members of a group in order, and the display of a reference, for streaming',
+    sql: `
+      -- A group's members in the order they were added, without a sort and without reading the
+      -- membership rows (seq is the rowid, the key every chunk of a streamed group seeks to).
+      CREATE INDEX memberships_group ON memberships(group_row, seq, member_row, member_type);
+      -- A reference's display (src/store/sql/promote.ts refDisplay) without parsing the document.
+      ALTER TABLE resources ADD COLUMN ref_display TEXT;
+      UPDATE resources SET ref_display = coalesce(nullif(json_extract(doc, '$.displayName'), ''), json_extract(doc, '$.userName'));
     `,
   },
   {

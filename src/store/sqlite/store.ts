@@ -1,12 +1,16 @@
+import type { MemberFormat, MembersRead } from '../ports/resources.ts';
 import type { Store } from '../ports/store.ts';
 import type { Sql } from '../sql/fragment.ts';
-import { ms } from '../sql/rows.ts';
+import { type ChunkRow, type GroupReads, MEMBER_CHUNK, memberChunk, readMembers, type SnapshotReads } from '../sql/members.ts';
+import { docOf, findRow, type ResourceRow } from '../sql/resources.ts';
+import { hydrate, ms } from '../sql/rows.ts';
 import { runPlan, type SqlRunner } from '../sql/run.ts';
 import { SqlStore } from '../sql/store.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { openConnection, type SqliteDatabase } from './connection.ts';
-import { sqliteWrites } from './dialect.ts';
+import { sqliteDialect, sqliteWrites } from './dialect.ts';
 import { runMigrations } from './migrations.ts';
+import { SnapshotConnections } from './snapshots.ts';
 import { StatementCache } from './statement-cache.ts';
 
 /**
@@ -21,11 +25,14 @@ export class SqliteStore extends SqlStore implements Store {
   readonly #statements: StatementCache;
 
   readonly #checkpointer: Checkpointer | undefined;
+  /** Connections for reads that must see one version across statements; none for `:memory:`. */
+  readonly #snapshots: SnapshotConnections | undefined;
 
   constructor(db: SqliteDatabase, checkpointer?: Checkpointer) {
     super();
     this.#db = db;
     this.#checkpointer = checkpointer;
+    this.#snapshots = db.memory ? undefined : new SnapshotConnections(db.name);
     this.#statements = new StatementCache(db);
     this.share(this.#runner, sqliteWrites);
   }
@@ -54,7 +61,38 @@ export class SqliteStore extends SqlStore implements Store {
 
   async close(): Promise<void> {
     await this.#checkpointer?.stop();
+    this.#snapshots?.close();
     if (this.#db.open) this.#db.close();
+  }
+
+  async readMembers(tenantId: string, id: string, format: MemberFormat): Promise<MembersRead | undefined> {
+    const find = (statements: StatementCache) =>
+      runPlan(findRow(sqliteWrites, tenantId, 'Group', id), (query) => statements.dynamic(query.sql).all(...query.params));
+    const chunk = (statements: StatementCache, row: ResourceRow, afterSeq: number) => {
+      const query = memberChunk(sqliteDialect, tenantId, row.row_key, afterSeq, format);
+      return statements
+        .fixed(query.sql)
+        .raw(true)
+        .get(...query.params) as ChunkRow;
+    };
+    const on = (statements: StatementCache): GroupReads<ResourceRow> => ({
+      find: async () => find(statements),
+      chunk: async (row, afterSeq) => chunk(statements, row, afterSeq),
+    });
+    const snapshot = async (): Promise<SnapshotReads<ResourceRow>> => {
+      if (this.#snapshots) {
+        const taken = this.#snapshots.begin();
+        return { ...on(taken.statements), end: async () => taken.end() };
+      }
+      // In memory there is one connection: the whole group is read at once, in one synchronous go.
+      const row = find(this.#statements);
+      const chunks: ChunkRow[] = [];
+      for (let last: ChunkRow | undefined; row && (!last || last[0] === MEMBER_CHUNK); chunks.push(last)) {
+        last = chunk(this.#statements, row, last?.[1] ?? 0);
+      }
+      return { find: async () => row, chunk: async () => chunks.shift() ?? [0, null, null], end: async () => undefined };
+    };
+    return readMembers(on(this.#statements), snapshot, (row) => hydrate([row], docOf, {}).finish(undefined, undefined)[0]!);
   }
 
   #s(text: string) {

@@ -1,0 +1,91 @@
+import type { Pool } from 'pg';
+
+/**
+ * Tables whose statistics decide the plans of every request: a prepared statement keeps the
+ * generic plan it was given when these were small, until their statistics change.
+ */
+const TABLES = ['resources', 'resource_values', 'memberships', 'outbox'];
+
+/** As autovacuum's defaults (autovacuum_analyze_threshold, autovacuum_analyze_scale_factor). */
+const BASE_THRESHOLD = 50;
+const SCALE_FACTOR = 0.1;
+
+/** Any fixed 64-bit key, the same in every process: one instance at a time gathers statistics. */
+const ANALYZE_LOCK_KEY = 0x5c1d_0020;
+
+/**
+ * Statistics gathered by scimd itself (docs/postgresql.md, "Statistics"): PostgreSQL plans a
+ * prepared statement for the values once it has run five times and then keeps a generic plan,
+ * built from the statistics of that moment. A database grown from empty through the API, with
+ * autovacuum off or not yet come round, kept the plans of its empty tables: a lookup by id walked
+ * every user of the tenant (an index on (tenant_id, resource_type) with `id` as a filter, which
+ * ties with the right index when a table has no rows). ANALYZE replaces the statistics and makes
+ * every session re-plan.
+ *
+ * After writes, at most once per `intervalMs`, the keeper reads how many rows of each table
+ * changed since its last ANALYZE (pg_stat_user_tables, kept whether autovacuum runs or not) and
+ * analyzes those past autovacuum's own threshold (50 rows + 10%), under an advisory lock so that
+ * several instances do not analyze the same tables at once. It runs off the request path;
+ * failures are ignored (the next writes try again).
+ */
+export class StatisticsKeeper {
+  readonly #pool: Pool;
+  readonly #intervalMs: number;
+  #lastCheck = 0;
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(pool: Pool, intervalMs = 1000) {
+    this.#pool = pool;
+    this.#intervalMs = intervalMs;
+  }
+
+  /** Called after each committed write: checks the tables when the interval has passed. */
+  written(): void {
+    if (this.#closed || this.#running || Date.now() - this.#lastCheck < this.#intervalMs) return;
+    this.#lastCheck = Date.now();
+    this.#running = this.check().then(
+      () => {
+        this.#running = undefined;
+      },
+      () => {
+        this.#running = undefined;
+      },
+    );
+  }
+
+  /** The tables past the threshold, analyzed; returns their names (for tests and tooling). */
+  async check(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ name: string; changed: string; tuples: number }>(
+      `SELECT t AS name, s.n_mod_since_analyze AS changed, c.reltuples AS tuples
+         FROM unnest($1::text[]) AS t
+         JOIN pg_class c ON c.oid = to_regclass(t)
+         JOIN pg_stat_user_tables s ON s.relid = c.oid`,
+      [TABLES],
+    );
+    // reltuples is -1 for a table never analyzed.
+    const stale = rows.filter((r) => Number(r.changed) > BASE_THRESHOLD + SCALE_FACTOR * Math.max(r.tuples, 0)).map((r) => r.name);
+    if (stale.length === 0 || this.#closed) return [];
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // ANALYZE of a large table may take longer than a request is allowed to.
+      await client.query('SET LOCAL statement_timeout = 0');
+      const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ANALYZE_LOCK_KEY]);
+      if (locked[0]?.ok) await client.query(`ANALYZE ${stale.join(', ')}`);
+      await client.query('COMMIT');
+      return locked[0]?.ok ? stale : [];
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Waits for a check in progress; no more are started. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#running;
+  }
+}
