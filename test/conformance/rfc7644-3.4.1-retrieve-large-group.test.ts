@@ -135,6 +135,26 @@ for (const database of databases) {
       assert.deepEqual(none.body, empty.body);
     });
 
+    it('clients that go away in the middle of the members release what their reads held', async () => {
+      const address = await h.server.app.listen({ host: '127.0.0.1', port: 0 });
+      // More clients than a PostgreSQL pool has connections: a read left holding one would starve the rest.
+      for (let i = 0; i < 14; i++) {
+        const controller = new AbortController();
+        const res = await fetch(`${address}/scim/v2/Groups/${group}`, {
+          headers: { authorization: `Bearer ${h.tokenA}` },
+          signal: controller.signal,
+        });
+        assert.equal(res.status, 200);
+        await res.body!.getReader().read();
+        controller.abort();
+      }
+      const res = await fetch(`${address}/scim/v2/Groups/${group}?attributes=members.value`, {
+        headers: { authorization: `Bearer ${h.tokenA}` },
+        signal: AbortSignal.timeout(20_000),
+      });
+      assert.equal(((await res.json()) as { members: unknown[] }).members.length, MEMBERS);
+    });
+
     it('an unknown group is 404', async () => {
       const res = await h.request('GET', `/Groups/${randomUUID()}`);
       assert.equal(res.status, 404);
