@@ -445,10 +445,10 @@ export const MIGRATIONS: readonly Migration[] = [
       `,
   },
   {
-    version: 24,
+    version: 30,
     name: 'members of a group in order, and the display of a reference, for streaming',
     sql: `
-      -- As on SQLite (its migration 24): a group's members in the order they were added, by chunk.
+      -- As on SQLite (its migration 30): a group's members in the order they were added, by chunk.
       CREATE INDEX memberships_group ON memberships(group_row, seq) INCLUDE (member_row, member_type);
       ALTER TABLE resources ADD COLUMN ref_display text;
       UPDATE resources SET ref_display = coalesce(nullif(doc ->> 'displayName', ''), doc ->> 'userName');

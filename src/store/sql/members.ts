@@ -5,7 +5,7 @@ import { limit } from './rows.ts';
 
 /**
  * A group's members read for a response, a chunk at a time (docs/performance.md, "Big groups"),
- * the same SQL on both databases. A chunk is a seek on memberships_group (migration 24), so chunk
+ * the same SQL on both databases. A chunk is a seek on memberships_group (migration 30), so chunk
  * n costs what chunk 1 does and nothing is sorted. The tenant is checked on the member's row: a
  * group's members are in its tenant, and the index need not hold tenant ids. The database writes
  * the members' JSON text itself, as the format says: per member that is a third of the work of

@@ -366,7 +366,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `,
   },
   {
-    version: 24,
+    version: 30,
     name: 'members of a group in order, and the display of a reference, for streaming',
     sql: `
       -- A group's members in the order they were added, without a sort and without reading the
