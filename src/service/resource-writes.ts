@@ -10,8 +10,7 @@ import { projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { MemberDelta, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { validateResource } from '../schema/validate.ts';
-import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '../store/ports/resources.ts';
-import { VersionConflictError } from '../store/version-conflict.ts';
+import type { CreateCommand, Include, Page, ResourceStore, UpdateCommand, WriteResult } from '../store/ports/resources.ts';
 import { checkIfMatch } from './etag.ts';
 import type { Selection } from './list-params.ts';
 import { schemasOf, toRepresentation } from './representation.ts';
@@ -30,18 +29,6 @@ export interface ResourceWriteDeps {
   /** Bounds on filters and PATCH paths, and on the operations of one PATCH. */
   readonly filterLimits: FilterLimits;
   readonly maxPatchOperations: number;
-}
-
-/** How often a write without If-Match re-reads and retries when another writer got there first. */
-const MAX_WRITE_ATTEMPTS = 12;
-
-/**
- * Writers of one resource on several instances collide in bursts (six member PATCHes of one group
- * at once): a randomised, growing pause spreads the retries instead of replaying the collision.
- */
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(2 ** attempt, 64);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
 /**
@@ -185,11 +172,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     selection: Selection,
   ): Promise<ResourceResult> {
     const registry = await registries.forTenant(scope.tenantId);
-    await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, async (existing) => {
+    await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, (existing) => {
       const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
       return {
         ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
-        ...(validated.password !== undefined ? { passwordHash: await deps.hashPassword(validated.password) } : {}),
+        ...(validated.password !== undefined ? { password: validated.password } : {}),
         memberOps: type === 'Group' ? memberDiff(existing, validated.members ?? []) : [],
       };
     });
@@ -217,7 +204,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
         : selection;
     const registry = await registries.forTenant(scope.tenantId);
-    await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, async (existing) => {
+    await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, (existing) => {
       const result = applyPatch(registry, type, existing.doc, operations);
       const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
       const doc = docChanged
@@ -230,7 +217,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         : undefined;
       return {
         ...(doc !== undefined ? { doc } : {}),
-        ...(result.password !== undefined ? { passwordHash: await deps.hashPassword(result.password) } : {}),
+        ...(result.password !== undefined ? { password: result.password } : {}),
         memberOps: result.memberOps,
       };
     });
@@ -238,9 +225,12 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
   }
 
   /**
-   * Load → compute the change → one conditional write with its events. Without If-Match, a write
-   * that lost the race to another writer re-reads and recomputes; with If-Match it is 412. A change
-   * that changes nothing writes nothing.
+   * Load → compute the change → one write with its events, conditional on the version the change
+   * was computed on. When another writer got there first, the store computes the change again on
+   * what that writer left, under the resource's row lock (UpdateCommand.rebase): writers of one
+   * resource queue on the lock, and a request without If-Match never fails for having had
+   * company. If-Match is checked against the version the change is computed on, so a stale one is
+   * 412 (RFC 7644 §3.14). A change that changes nothing writes nothing.
    */
   async function writeChange(
     registry: SchemaRegistry,
@@ -250,43 +240,46 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     ifMatch: string | undefined,
     method: 'PUT' | 'PATCH',
     include: Include,
-    compute: (existing: StoredResource) => Promise<Change>,
+    compute: (existing: StoredResource) => Change,
   ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const existing = await loadResource(store, scope, type, id, include);
-      checkIfMatch(ifMatch, existing.version);
-      const change = await compute(existing);
-      if (change.doc === undefined && change.passwordHash === undefined && change.memberOps.length === 0) return;
-      const uniqueValues = change.doc !== undefined ? uniqueValuesOf(registry, type, change.doc) : undefined;
-      try {
-        await store.update(scope.tenantId, {
-          resourceType: type,
-          id,
-          expectedVersion: existing.version,
-          ...(change.doc !== undefined ? { doc: change.doc } : {}),
-          ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}),
-          ...(change.memberOps.length > 0 ? { memberOps: change.memberOps } : {}),
-          ...(uniqueValues !== undefined ? { uniqueValues } : {}),
-          now: clock().toISOString(),
-          events: eventsFor(registry, scope).updated(
-            type,
-            [
-              ...(change.doc !== undefined ? changedAttributes(existing.doc, change.doc, extensionIds(registry, type)) : []),
-              ...(change.passwordHash !== undefined ? ['password'] : []),
-            ],
-            method,
-          ),
-        });
-      } catch (error) {
-        if (error instanceof VersionConflictError && ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS) {
-          await backoff(attempt);
-          continue;
-        }
-        throw error;
-      }
-      onEvents();
-      return;
-    }
+    const existing = await loadResource(store, scope, type, id, include);
+    checkIfMatch(ifMatch, existing.version);
+    const change = compute(existing);
+    if (change.doc === undefined && change.password === undefined && change.memberOps.length === 0) return;
+    // The password comes from the request alone: its hash holds for the change computed again.
+    const passwordHash = change.password !== undefined ? await deps.hashPassword(change.password) : undefined;
+    const commandOn = (current: StoredResource, { doc, memberOps }: Change): UpdateCommand => {
+      const uniqueValues = doc !== undefined ? uniqueValuesOf(registry, type, doc) : undefined;
+      return {
+        resourceType: type,
+        id,
+        expectedVersion: current.version,
+        ...(doc !== undefined ? { doc } : {}),
+        ...(passwordHash !== undefined ? { passwordHash } : {}),
+        ...(memberOps.length > 0 ? { memberOps } : {}),
+        ...(uniqueValues !== undefined ? { uniqueValues } : {}),
+        now: clock().toISOString(),
+        events: eventsFor(registry, scope).updated(
+          type,
+          [
+            ...(doc !== undefined ? changedAttributes(current.doc, doc, extensionIds(registry, type)) : []),
+            ...(passwordHash !== undefined ? ['password'] : []),
+          ],
+          method,
+        ),
+      };
+    };
+    await store.update(scope.tenantId, {
+      ...commandOn(existing, change),
+      rebase: {
+        include,
+        command: (current) => {
+          checkIfMatch(ifMatch, current.version);
+          return commandOn(current, compute(current));
+        },
+      },
+    });
+    onEvents();
   }
 
   /** RFC 7644 §3.6. */
@@ -305,10 +298,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
   return { create, prepareCreate, createPrepared, replace, patch, remove };
 }
 
-/** What a PUT or PATCH changes; an absent doc or password hash keeps the stored one. */
+/** What a PUT or PATCH changes; an absent doc or password keeps the stored one. */
 interface Change {
   readonly doc?: Readonly<Record<string, unknown>>;
-  readonly passwordHash?: string;
+  /** The new clear-text password, hashed once by writeChange. */
+  readonly password?: string;
   readonly memberOps: readonly MemberOp[];
 }
 

@@ -246,6 +246,73 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.equal((await store.get(tenantId, 'User', u.id, {}))?.version, 2);
       });
 
+      it('a stale expected version with a rebase: the change computed again on the stored resource, in the same write', async () => {
+        const u = await user(store, tenantId, { userName: 'rebased', title: 'A' });
+        await store.update(tenantId, {
+          resourceType: 'User',
+          id: u.id,
+          expectedVersion: 1,
+          doc: { userName: 'rebased', title: 'B' },
+          now: T1,
+        });
+        const seen: unknown[] = [];
+        const written = await store.update(tenantId, {
+          resourceType: 'User',
+          id: u.id,
+          expectedVersion: 1,
+          doc: { userName: 'rebased', title: 'A', nickName: 'stale' },
+          now: T1,
+          rebase: {
+            include: {},
+            command: (current) => {
+              seen.push([current.version, current.doc]);
+              return { resourceType: 'User', id: u.id, expectedVersion: current.version, doc: { ...current.doc, nickName: 'n' }, now: T2 };
+            },
+          },
+          events: () => [{ id: 'stale-event', type: 'x', subject: 'Users/x', source: '/t', time: T1, data: {} }],
+        });
+        assert.deepEqual(seen, [[2, { userName: 'rebased', title: 'B' }]]);
+        assert.equal(written.resource.version, 3);
+        assert.deepEqual((await store.get(tenantId, 'User', u.id, {}))?.doc, { userName: 'rebased', title: 'B', nickName: 'n' });
+        assert.ok(!(await store.readEvents(tenantId, 0, 1000)).some((e) => e.id === 'stale-event'), 'the stale command wrote nothing');
+
+        // A group's rebase reads what it asks for (members); what it throws rolls the write back.
+        const g = await group(store, tenantId, 'rebased-group', [u.id]);
+        await store.update(tenantId, {
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 1,
+          doc: { displayName: 'rebased-group 2' },
+          now: T1,
+        });
+        await assert.rejects(
+          store.update(tenantId, {
+            resourceType: 'Group',
+            id: g.id,
+            expectedVersion: 1,
+            memberOps: [{ kind: 'removeAll' }],
+            now: T1,
+            rebase: {
+              include: { members: true },
+              command: (current) => {
+                assert.deepEqual(
+                  current.members?.map((m) => m.value),
+                  [u.id],
+                );
+                throw new VersionConflictError('stale If-Match');
+              },
+            },
+          }),
+          (e) => e instanceof VersionConflictError && e.detail === 'stale If-Match',
+        );
+        const kept = await store.get(tenantId, 'Group', g.id, { members: true });
+        assert.equal(kept?.version, 2);
+        assert.deepEqual(
+          kept?.members?.map((m) => m.value),
+          [u.id],
+        );
+      });
+
       it('holds userName unique per tenant case-insensitively (409 uniqueness), also on update', async () => {
         await user(store, tenantId, { userName: 'Unique.Person' });
         await assert.rejects(user(store, tenantId, { userName: 'unique.PERSON' }), isScim(409, 'uniqueness', /userName/));

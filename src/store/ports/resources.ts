@@ -44,8 +44,19 @@ export interface CreateCommand {
 export interface UpdateCommand {
   readonly resourceType: ResourceTypeName;
   readonly id: string;
-  /** Write only if the stored version is still this one; else VersionConflictError. */
+  /** Write as it is only if the stored version is still this one; else `rebase`, or VersionConflictError. */
   readonly expectedVersion: number;
+  /**
+   * The same change, computed again on the stored resource (read with `include`) under the
+   * resource's row lock, when its version is no longer `expectedVersion`: writers of one resource
+   * queue on the lock instead of failing and retrying. Its command is written as it is (a command
+   * that changes nothing writes nothing); it may throw a ScimError (a stale If-Match, an invalid
+   * change), which rolls the write back.
+   */
+  readonly rebase?: {
+    readonly include: Include;
+    readonly command: (current: StoredResource) => UpdateCommand;
+  };
   /** The new document; undefined keeps the stored one (a members-only change). */
   readonly doc?: Readonly<Record<string, unknown>>;
   /** undefined keeps the stored hash; null clears it. */

@@ -2,6 +2,7 @@ import { invalidValue, notFound, ScimError } from '../../errors/scim-error.ts';
 import type { MemberInput, MemberOp, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
 import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
+import { rebaseOf } from '../rebase.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { uniqueValueTaken } from './extensions.ts';
 import { raw, type Sql, sql } from './fragment.ts';
@@ -255,13 +256,15 @@ export function* createResources(
   return results;
 }
 
-export function* updateResource(d: WriteDialect, tenantId: string, command: UpdateCommand): Plan<WriteResult> {
-  if (command.doc) refuseNul(d, command.doc);
+export function* updateResource(d: WriteDialect, tenantId: string, requested: UpdateCommand): Plan<WriteResult> {
   // PostgreSQL: NO KEY UPDATE serialises writers of this row, yet lets other transactions add
   // memberships that reference it (their foreign key checks take KEY SHARE).
-  const row = yield* findRow(d, tenantId, command.resourceType, command.id, {}, d.lockForUpdate);
-  if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
-  if (row.version !== command.expectedVersion) throw new VersionConflictError();
+  const row = yield* findRow(d, tenantId, requested.resourceType, requested.id, {}, d.lockForUpdate);
+  if (!row) throw notFound(`${requested.resourceType} ${requested.id} not found`);
+  // Computed on another version: computed again here, under the lock (UpdateCommand.rebase).
+  const rebase = rebaseOf(requested, row.version);
+  const command = rebase ? rebase.command((yield* hydrateRows(d, tenantId, [row], rebase.include))[0]!) : requested;
+  if (command.doc) refuseNul(d, command.doc);
   const delta = new DeltaTracker();
   if (command.memberOps && command.memberOps.length > 0) {
     requireGroup(command.resourceType);
