@@ -104,6 +104,7 @@ export async function createRelay(
     store,
     sinks,
     retentionMs: config.eventRetentionSeconds * 1000,
+    publishTimeoutMs: config.eventPublishTimeoutMs,
     contract: config.eventContract,
     ...(logger ? { logger } : {}),
     ...tuning,

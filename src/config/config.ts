@@ -48,6 +48,8 @@ export interface Config {
   readonly eventContract: 1 | 2;
   /** Delivered events older than this many seconds are pruned; the feed replays this far back. */
   readonly eventRetentionSeconds: number;
+  /** SCIMD_EVENT_PUBLISH_TIMEOUT_MS: how long the relay waits for a sink to confirm a publish before it counts as failed. */
+  readonly eventPublishTimeoutMs: number;
   /** Token buckets per tenant and per token, in this process (docs/limits.md, "Rate limits"); perSecond 0 = off. */
   readonly rateLimits: {
     readonly tenant: { readonly perSecond: number; readonly burst: number };
@@ -95,6 +97,7 @@ export const DEFAULTS = {
   defaultPageSize: 100,
   cursorTimeoutSeconds: 3600,
   eventRetentionSeconds: 7 * 24 * 3600,
+  eventPublishTimeoutMs: 10_000,
   eventContract: 2 as 1 | 2,
   rateLimitTenantPerSecond: 1000,
   rateLimitTokenPerSecond: 500,

@@ -183,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayInServe: onOff(env, 'SCIMD_RELAY', true),
     eventContract: eventContract(text(env, 'SCIMD_EVENT_CONTRACT')),
     eventRetentionSeconds: integer(env, 'SCIMD_EVENT_RETENTION', DEFAULTS.eventRetentionSeconds, 60, 365 * 24 * 3600),
+    eventPublishTimeoutMs: integer(env, 'SCIMD_EVENT_PUBLISH_TIMEOUT_MS', DEFAULTS.eventPublishTimeoutMs, 100, 600_000),
     rateLimits: Object.freeze({
       tenant: rateLimit(env, 'TENANT', DEFAULTS.rateLimitTenantPerSecond),
       token: rateLimit(env, 'TOKEN', DEFAULTS.rateLimitTokenPerSecond),

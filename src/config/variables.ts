@@ -37,6 +37,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'SCIMD_EVENT_CONTRACT', value: (c) => text(c.eventContract) },
   { name: 'SCIMD_RELAY', value: (c) => onOff(c.relayInServe) },
   { name: 'SCIMD_EVENT_RETENTION', value: (c) => text(c.eventRetentionSeconds) },
+  { name: 'SCIMD_EVENT_PUBLISH_TIMEOUT_MS', value: (c) => text(c.eventPublishTimeoutMs) },
   { name: 'SCIMD_RATE_LIMIT_TENANT', value: (c) => text(c.rateLimits.tenant.perSecond) },
   { name: 'SCIMD_RATE_LIMIT_TENANT_BURST', value: (c) => text(c.rateLimits.tenant.burst) },
   { name: 'SCIMD_RATE_LIMIT_TOKEN', value: (c) => text(c.rateLimits.token.perSecond) },

@@ -42,6 +42,14 @@ export function registerOutboxMetrics(
     c.reset();
     for (const s of relay.states) c.inc({ sink: s.name }, s.delivered);
   });
+  metrics.gauge(
+    'scimd_event_sink_failing',
+    '1 while the sink is failing (its last delivery attempt failed: an error, refused events, or no confirmation within SCIMD_EVENT_PUBLISH_TIMEOUT_MS), else 0.',
+    ['sink'],
+    (g) => {
+      for (const s of relay.states) g.set({ sink: s.name }, s.consecutiveFailures > 0 ? 1 : 0);
+    },
+  );
   metrics.counter('scimd_event_delivery_failures_total', 'Failed delivery attempts to the sink by this process.', ['sink'], (c) => {
     c.reset();
     for (const s of relay.states) c.inc({ sink: s.name }, s.failures);

@@ -16,6 +16,18 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
+/**
+ * The sink refused some events while its connection is sound (RabbitMQ returned them: no queue is
+ * bound for their routing key). They are not delivered and are retried; the relay goes on with the
+ * other tenants' events meanwhile, which the same sink may still take.
+ */
+export class RefusedEventsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedEventsError';
+  }
+}
+
 /** The URL a sink is named by in logs, metrics and delivery state: no password, no secret, no fragment. */
 export function sinkName(url: URL): string {
   const copy = new URL(url.href);

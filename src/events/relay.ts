@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { OutboxRecord, OutboxStore } from '../store/ports/outbox.ts';
 import { CURRENT_EVENT_CONTRACT, type EventContract, toCloudEvent } from './cloud-event.ts';
-import type { Publisher } from './publisher.ts';
+import { type Publisher, RefusedEventsError } from './publisher.ts';
 
 export interface RelayLogger {
   info(obj: object, msg: string): void;
@@ -36,6 +36,12 @@ export interface RelayOptions {
   readonly owner?: string;
   /** The event contract version published (SCIMD_EVENT_CONTRACT; default the current one). */
   readonly contract?: EventContract;
+  /**
+   * How long one publish may wait for the sink's confirmation (SCIMD_EVENT_PUBLISH_TIMEOUT_MS,
+   * default 10 s) before it counts as failed: a frozen connection answers nothing, not even an
+   * error. Closing the sink after a failure is bounded by it as well.
+   */
+  readonly publishTimeoutMs?: number;
 }
 
 /** Per sink, in memory: what /metrics reports. The durable part (cursors) lives in the store. */
@@ -48,6 +54,8 @@ export interface SinkState {
   lastError: string | undefined;
   nextAttemptAt: number;
 }
+
+const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 
 const SILENT: RelayLogger = { info() {}, warn() {}, error() {} };
 
@@ -89,6 +97,7 @@ export class Relay {
   readonly #leaseMs: number;
   readonly #owner: string;
   readonly #contract: EventContract;
+  readonly #publishTimeoutMs: number;
 
   constructor(options: RelayOptions) {
     this.#store = options.store;
@@ -105,6 +114,7 @@ export class Relay {
     this.#leaseMs = options.leaseMs ?? 5_000;
     this.#owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;
     this.#contract = options.contract ?? CURRENT_EVENT_CONTRACT;
+    this.#publishTimeoutMs = options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
     this.#states = this.#sinks.map((s) => ({
       name: s.name,
       delivered: 0,
@@ -207,7 +217,7 @@ export class Relay {
           { sink: sink.name, err: state.lastError, attempt: state.consecutiveFailures, retryInMs: delay },
           'event delivery failed',
         );
-        await sink.close().catch(() => undefined);
+        await this.#bounded(sink.close(), 'close').catch(() => undefined);
         await this.#sleep(delay, false);
         continue;
       }
@@ -252,10 +262,18 @@ export class Relay {
       Math.max(10, Math.floor(this.#leaseMs / 3)),
     );
     renew.unref();
+    let refused: RefusedEventsError | undefined;
     try {
       for (const [tenantId, list] of byTenant) {
         if (!held.has(tenantId)) continue;
-        await sink.publish(list.map((r) => toCloudEvent(r, this.#contract)));
+        try {
+          await this.#bounded(sink.publish(list.map((r) => toCloudEvent(r, this.#contract))), 'confirm');
+        } catch (error) {
+          // Refused events are their tenant's alone: the other tenants' events still go.
+          if (!(error instanceof RefusedEventsError)) throw error;
+          refused ??= error;
+          continue;
+        }
         await this.#store.markDelivered(sink.name, tenantId, list[list.length - 1]!.sequence);
         state.delivered += list.length;
       }
@@ -263,7 +281,24 @@ export class Relay {
       clearInterval(renew);
       await renewing;
     }
+    if (refused) throw refused;
     return records.length;
+  }
+
+  /** `step` (a sink's publish or close), failed when it has not settled within the publish timeout. */
+  async #bounded(step: Promise<void>, what: 'confirm' | 'close'): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the sink did not ${what} within ${this.#publishTimeoutMs} ms (a stalled connection)`)),
+        this.#publishTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([step, stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Waits `ms`; a wake() ends the wait early when `wakeable` (idle), never during backoff. */

@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type CloudEvent, sequenceOf } from '../../src/events/cloud-event.ts';
+import type { SinkStatus } from '../../src/events/sink-status.ts';
 import { assertCloudEvents, fromHttp } from '../../src/events/testing/cloudevents.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import { groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
@@ -11,6 +12,7 @@ import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { AMQP, bounded, brokerSkip, checked, suffix, until } from './brokers.ts';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ADMIN = 'sinks-admin-token-0123456789';
 
 /** A consumer on the real broker: started before the writes, collecting what arrives. */
 interface Consumer {
@@ -209,6 +211,117 @@ describe('RabbitMQ sink (publisher confirms, topic exchange, <tenant>.<type>)', 
       await c.close();
     }
   });
+
+  /** What the admin API and /metrics say about the one sink of `h`. */
+  async function sinkState(h: Harness) {
+    const status = await h.server.app.inject({ method: 'GET', url: '/admin/event-sinks', headers: { authorization: `Bearer ${ADMIN}` } });
+    const [sink] = (JSON.parse(status.body) as { sinks: SinkStatus[] }).sinks;
+    const metrics = (await h.request('GET', '/metrics')).raw;
+    const series = (name: string) => Number(new RegExp(`^${name}\\{sink="[^"]*"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    return {
+      ...sink!.relay!,
+      pending: sink!.pending,
+      failing: series('scimd_event_sink_failing'),
+      failuresTotal: series('scimd_event_delivery_failures_total'),
+    };
+  }
+
+  it(
+    'mandatory: an event no queue is bound for is returned, counted failed and retried until one is; other tenants go meanwhile',
+    opts,
+    async () => {
+      const exchange = `scim.test.${suffix()}`;
+      const acme = await consumer(exchange, 'acme.#');
+      const h = await startHarness(
+        { SCIMD_EVENT_SINKS: `amqp://guest:guest@127.0.0.1:5672/?exchange=${exchange}`, SCIMD_ADMIN_TOKEN: ADMIN },
+        { server: { relay: RELAY } },
+      );
+      let globex: Consumer | undefined;
+      try {
+        const unbound = await h.request('POST', '/Users', { token: h.tokenB, body: userBody(`unbound-${suffix()}@example.com`) });
+        assert.equal(unbound.status, 201);
+        await until(async () => (await sinkState(h)).failures > 0, 10_000, 'the returned event counted as a failure');
+        // The refused tenant holds up no one: acme's event goes while globex's keeps failing.
+        const bound = await h.request('POST', '/Users', { body: userBody(`bound-${suffix()}@example.com`) });
+        await until(() => acme.received.some((e) => e.subject === `Users/${bound.body.id}`), 10_000, "acme's event", acme.failures);
+        const failing = await sinkState(h);
+        assert.match(
+          failing.lastError ?? '',
+          new RegExp(
+            `^RabbitMQ returned 1 of 1 events: no queue is bound to exchange "${exchange.replaceAll('.', '\\.')}" for routing key "globex\\.scim\\.user\\.created"$`,
+          ),
+        );
+        assert.ok(failing.consecutiveFailures > 0);
+        assert.equal(failing.pending, 1, "globex's event is still undelivered");
+        assert.equal(failing.failing, 1);
+        assert.ok(failing.failuresTotal > 0);
+        assert.ok(!acme.received.some((e) => e.tenant === 'globex'));
+
+        // A queue bound for globex: the retry delivers the event, and the sink is healthy again.
+        globex = await consumer(exchange, 'globex.#');
+        await until(
+          () => globex!.received.some((e) => e.subject === `Users/${unbound.body.id}`),
+          10_000,
+          "globex's event",
+          globex.failures,
+        );
+        await until(async () => (await sinkState(h)).failing === 0, 5_000, 'the sink healthy again');
+        assert.equal((await sinkState(h)).pending, 0);
+      } finally {
+        await h.close();
+        await globex?.close();
+        await acme.close();
+      }
+    },
+  );
+
+  it(
+    'a frozen connection (a proxy that stops forwarding): failing within SCIMD_EVENT_PUBLISH_TIMEOUT_MS, delivered once the link returns',
+    opts,
+    async (t) => {
+      const exchange = `scim.test.${suffix()}`;
+      const c = await consumer(exchange, '#');
+      const proxy = await proxyTo(5672);
+      const h = await startHarness(
+        {
+          SCIMD_EVENT_SINKS: `amqp://guest:guest@127.0.0.1:${proxy.port}/?exchange=${exchange}`,
+          SCIMD_EVENT_PUBLISH_TIMEOUT_MS: '1000',
+          SCIMD_ADMIN_TOKEN: ADMIN,
+        },
+        { server: { relay: RELAY } },
+      );
+      try {
+        const first = await h.request('POST', '/Users', { body: userBody(`before-${suffix()}@example.com`) });
+        await until(() => c.received.some((e) => e.subject === `Users/${first.body.id}`), 10_000, 'an event before the freeze', c.failures);
+        proxy.stall();
+        const frozenAt = Date.now();
+        const during = await h.request('POST', '/Users', { body: userBody(`during-${suffix()}@example.com`) });
+        assert.equal(during.status, 201);
+        await until(async () => (await sinkState(h)).failing === 1, 5_000, 'the sink reported failing');
+        const detectedMs = Date.now() - frozenAt;
+        t.diagnostic(`frozen link reported failing after ${detectedMs} ms (SCIMD_EVENT_PUBLISH_TIMEOUT_MS=1000)`);
+        // The bound, plus the relay's wake delay and a loaded machine's slack; never the 60 s heartbeat.
+        assert.ok(detectedMs < 3000, `${detectedMs} ms`);
+        const state = await sinkState(h);
+        assert.match(state.lastError ?? '', /^the sink did not confirm within 1000 ms \(a stalled connection\)$/);
+        assert.equal(state.pending, 1);
+        assert.ok(state.failuresTotal > 0);
+
+        proxy.resume();
+        await until(
+          () => c.received.some((e) => e.subject === `Users/${during.body.id}`),
+          15_000,
+          'the event after the link returns',
+          c.failures,
+        );
+        await until(async () => (await sinkState(h)).failing === 0, 5_000, 'the sink healthy again');
+      } finally {
+        await bounded(() => h.close(), 5000);
+        await proxy.stop();
+        await c.close();
+      }
+    },
+  );
 });
 
 describe('NATS JetStream sink (stream created, Nats-Msg-Id dedupe, acks)', async () => {
