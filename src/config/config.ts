@@ -32,6 +32,8 @@ export interface Config {
   /** SCIMD_ACCESS_LOG: one info line per request (off: none). */
   readonly accessLog: boolean;
   readonly maxBodyBytes: number;
+  /** How long a client may take to send a request, and keep an idle connection (docs/limits.md, "Slow clients"). */
+  readonly httpTimeouts: HttpTimeouts;
   readonly bootstrapToken: string | undefined;
   /** SCIMD_ADMIN_TOKEN: a bearer token for the admin API (/admin); never a SCIM token. */
   readonly adminToken: string | undefined;
@@ -73,6 +75,15 @@ export interface Config {
   readonly requestLog: RequestLogConfig;
 }
 
+export interface HttpTimeouts {
+  /** SCIMD_HEADERS_TIMEOUT_MS: from the connection (or the end of the previous request) to the last header line. */
+  readonly headersMs: number;
+  /** SCIMD_REQUEST_TIMEOUT_MS: to the whole request, body included; at least headersMs. */
+  readonly requestMs: number;
+  /** SCIMD_KEEP_ALIVE_TIMEOUT_MS: an idle keep-alive connection is closed after this long. */
+  readonly keepAliveMs: number;
+}
+
 /** SCIMD_REQUEST_LOG: off, only answers of 400 and above, or every request. */
 export type RequestLogMode = 'off' | 'errors' | 'all';
 
@@ -93,6 +104,9 @@ export const DEFAULTS = {
   basePath: '/scim/v2',
   logLevel: 'info',
   maxBodyBytes: 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
   maxResults: 1000,
   defaultPageSize: 100,
   cursorTimeoutSeconds: 3600,

@@ -83,6 +83,11 @@ describe('configuration from the environment', () => {
     [{ SCIMD_MAX_FILTER_DEPTH: '0' }, /SCIMD_MAX_FILTER_DEPTH must be between 4 and 256/],
     [{ SCIMD_MAX_PATCH_OPERATIONS: 'many' }, /SCIMD_MAX_PATCH_OPERATIONS must be a whole number/],
     [{ SCIMD_EVENT_CONTRACT: '3' }, /SCIMD_EVENT_CONTRACT must be 1 or 2/],
+    [{ SCIMD_EVENT_PUBLISH_TIMEOUT_MS: '50' }, /SCIMD_EVENT_PUBLISH_TIMEOUT_MS must be between 100 and 600000/],
+    [
+      { SCIMD_HEADERS_TIMEOUT_MS: '20000', SCIMD_REQUEST_TIMEOUT_MS: '10000' },
+      /SCIMD_HEADERS_TIMEOUT_MS must not exceed SCIMD_REQUEST_TIMEOUT_MS/,
+    ],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with one clear message`, () => {

@@ -1,4 +1,4 @@
-import { type Config, DEFAULTS, type RequestLogConfig, SINK_SCHEMES } from './config.ts';
+import { type Config, DEFAULTS, type HttpTimeouts, type RequestLogConfig, SINK_SCHEMES } from './config.ts';
 import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './request-limits.ts';
 
 /** A configuration value that cannot be used; the CLI prints it and exits with code 2. */
@@ -146,6 +146,18 @@ function requestLog(env: NodeJS.ProcessEnv): RequestLogConfig {
   });
 }
 
+function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
+  const timeouts = {
+    headersMs: integer(env, 'SCIMD_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 100, 600_000),
+    requestMs: integer(env, 'SCIMD_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 100, 3_600_000),
+    keepAliveMs: integer(env, 'SCIMD_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 100, 3_600_000),
+  };
+  if (timeouts.headersMs > timeouts.requestMs) {
+    throw new ConfigError('SCIMD_HEADERS_TIMEOUT_MS must not exceed SCIMD_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+  return Object.freeze(timeouts);
+}
+
 /** Reads the SCIMD_* environment variables, applies defaults, validates, and freezes. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = text(env, 'SCIMD_LOG_LEVEL') ?? DEFAULTS.logLevel;
@@ -174,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: text(env, 'SCIMD_METRICS_TOKEN'),
     metricsTenantLabels: onOff(env, 'SCIMD_METRICS_TENANT_LABELS', false),
     maxBodyBytes: integer(env, 'SCIMD_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 100 * 1024 * 1024),
+    httpTimeouts: httpTimeouts(env),
     bootstrapToken,
     adminToken,
     maxResults: integer(env, 'SCIMD_MAX_RESULTS', DEFAULTS.maxResults, 1, 10000),

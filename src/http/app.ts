@@ -89,6 +89,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Entra and Okta send paths in whatever case; routes stay case-sensitive but tolerate a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Slow clients (docs/limits.md): a connection that trickles its headers or body, or idles,
+    // is closed after a bound of its own rather than Node's defaults (60 s for headers).
+    keepAliveTimeout: config.httpTimeouts.keepAliveMs,
+    requestTimeout: config.httpTimeouts.requestMs,
+    http: {
+      headersTimeout: config.httpTimeouts.headersMs,
+      // Node checks those two timeouts on this beat (30 s by default, which would add to them).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, config.httpTimeouts.headersMs / 4)),
+    },
     frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, reply, deps.metrics),
     // Fastify's two lines per request (incoming, completed) would cost more than the request
     // itself; scimd writes one (installAccessLog).
