@@ -53,6 +53,7 @@ async function filledStore(n: number, withEvents = true): Promise<{ store: Store
 }
 
 async function relayThroughput(label: string, url: string): Promise<string> {
+  const cleanup = await brokerFor(url);
   const { store } = await filledStore(EVENTS);
   const sink = await createSink(url);
   const relay = new Relay({ store, sinks: [sink], batchSize: 1000, pollMs: 10 });
@@ -62,26 +63,37 @@ async function relayThroughput(label: string, url: string): Promise<string> {
   const ms = performance.now() - t0;
   await relay.stop();
   await store.close();
-  await cleanup(url);
+  await cleanup();
   return `${label}: ${EVENTS} events in ${(ms / 1000).toFixed(2)} s = ${Math.round((EVENTS * 1000) / ms)} events/s`;
 }
 
-/** Removes the exchange or stream a throughput run created. */
-async function cleanup(raw: string): Promise<void> {
+/**
+ * What a throughput run needs on its broker, and the cleanup of it after the run. RabbitMQ: a
+ * queue bound to the exchange, as a consumer would have (the sink publishes mandatory: with no
+ * queue, every event is returned and retried); it goes with its connection, the exchange is deleted.
+ */
+async function brokerFor(raw: string): Promise<() => Promise<void>> {
   const url = new URL(raw);
   if (url.protocol === 'amqp:') {
+    const exchange = url.searchParams.get('exchange')!;
     const amqp = await import('amqplib');
     const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
     const ch = await conn.createChannel();
-    await ch.deleteExchange(url.searchParams.get('exchange')!);
-    await conn.close();
-  } else if (url.protocol === 'nats:') {
+    await ch.assertExchange(exchange, 'topic', { durable: true });
+    const q = await ch.assertQueue('', { exclusive: true });
+    await ch.bindQueue(q.queue, exchange, '#');
+    return async () => {
+      await ch.deleteExchange(exchange);
+      await conn.close();
+    };
+  }
+  return async () => {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstreamManager } = await import('@nats-io/jetstream');
     const nc = await connect({ servers: '127.0.0.1:4222' });
     await (await jetstreamManager(nc)).streams.delete(url.searchParams.get('stream')!);
     await nc.close();
-  }
+  };
 }
 
 async function apiServer(sinks: string | undefined) {
@@ -182,8 +194,9 @@ lines.push(
 lines.push(await latency(`scim.bench.lat.${tag()}`));
 const off = await writeThroughput(undefined);
 const onUrl = `amqp://guest:guest@127.0.0.1:5672/?exchange=scim.bench.w.${tag()}`;
+const cleanupOn = await brokerFor(onUrl);
 const on = await writeThroughput(onUrl);
-await cleanup(onUrl);
+await cleanupOn();
 lines.push(
   `API writes/s (POST /Users, sequential, inject): sinks off ${Math.round(off)}, RabbitMQ sink on ${Math.round(on)} (${(((off - on) / off) * 100).toFixed(1)}% lower)`,
 );
