@@ -43,7 +43,9 @@ skipping(options.skip, () =>
       } finally {
         await store.close();
       }
-      served.push(...(await Promise.all([0, 1, 2].map(() => startServe({ SCIMD_DATABASE_URL: `${scratch.url}?pool=8` }, freePort())))));
+      // freePort is awaited: a port helper may have to ask the system for a free port.
+      const env = { SCIMD_DATABASE_URL: `${scratch.url}?pool=8` };
+      served.push(...(await Promise.all([0, 1, 2].map(async () => startServe(env, await freePort())))));
     });
     after(async () => {
       await Promise.all(served.map((s) => s.stop()));
