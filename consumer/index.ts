@@ -3,6 +3,7 @@
  * (README.md beside this file).
  */
 export { buildBatch, snapshotBatch } from './src/apply.ts';
+export { type CheckedUser, checkPassword, type PasswordCheck, type PasswordCheckConnection } from './src/check-password.ts';
 export { Consumer, type ConsumerLogger, type ConsumerOptions } from './src/consumer.ts';
 export { parseEvent, type ScimEvent, sequenceOf } from './src/events.ts';
 export { groupsOf, usersUnder } from './src/memberships.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createJwtVerifier } from './auth/jwt.ts';
-import { hashPassword } from './auth/password.ts';
+import { hashPassword, scryptCost } from './auth/password.ts';
 import type { Config } from './config/config.ts';
 import { createEventFeed, type EventFeed } from './events/feed.ts';
 import { registerOutboxMetrics } from './events/metrics.ts';
@@ -25,6 +25,7 @@ import { createOAuthService, type OAuthService } from './service/oauth.ts';
 import { createOAuthClientService, type OAuthClientService } from './service/oauth-clients.ts';
 import { createSigningKeys } from './service/oauth-signing-keys.ts';
 import { createTokenService } from './service/oauth-token.ts';
+import { createPasswordVerifier, type PasswordVerifier } from './service/password-verify.ts';
 import { createRateLimiter } from './service/rate-limit.ts';
 import { createRequestLog, type RequestLog } from './service/request-log.ts';
 import type { ListLimits } from './service/resource-list.ts';
@@ -57,6 +58,8 @@ export interface Server {
   readonly oauth: OAuthService;
   /** scimd's own OAuth 2.0 clients (the admin API's and the CLI's `oauth clients` commands). */
   readonly oauthClients: OAuthClientService;
+  /** POST /auth/verify: verify tokens, checks, lockouts (docs/password-sync.md). */
+  readonly passwordVerifier: PasswordVerifier;
   readonly requestLog: RequestLog;
   /** The console's sign-in links, setup links and sessions (docs/console.md). */
   readonly consoleSessions: ConsoleSessions;
@@ -140,6 +143,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const pruner = setInterval(() => {
     requestLog.prune().catch((err: unknown) => app.log.warn({ err }, 'request log pruning failed'));
     consoleSessions.prune().catch((err: unknown) => app.log.warn({ err }, 'console session pruning failed'));
+    passwordVerifier.pruneLockouts().catch((err: unknown) => app.log.warn({ err }, 'lockout pruning failed'));
   }, REQUEST_LOG_PRUNE_MS);
   pruner.unref();
   const verifier = createJwtVerifier({ refreshCooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, clock);
@@ -165,12 +169,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     relay?.wake();
     feed.notify();
   };
+  const verifyOutcomes = metrics.counter(
+    'scimd_password_verifications_total',
+    'POST /auth/verify checks by outcome: verified, or why refused (docs/password-sync.md).',
+    ['outcome'],
+  );
+  const passwordVerifier = createPasswordVerifier({
+    store,
+    config: config.passwordVerify,
+    clock,
+    audit: (entry) => audit.record(entry),
+    onOutcome: (outcome) => verifyOutcomes.inc({ outcome }),
+  });
   const resources = createResourceService({
     store,
     registries,
     clock,
     limits,
-    hashPassword,
+    hashPassword: (password) => hashPassword(password, scryptCost(config.passwordVerify.scryptN)),
     onEvents,
     requestLimits: config.requestLimits,
   });
@@ -204,6 +220,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     metrics,
     audit,
     requestLog,
+    passwordVerifier,
     admin: {
       tenants,
       adminTokens,
@@ -211,6 +228,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       schemas,
       oauth,
       oauthClients,
+      passwordVerifier,
       requestLog,
       sinks,
       consoleSessions,
@@ -253,6 +271,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     audit,
     oauth,
     oauthClients,
+    passwordVerifier,
     requestLog,
     consoleSessions,
     feed,

@@ -4,6 +4,7 @@ import { AuditPage } from './pages/audit.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { OAuthClientsPage } from './pages/oauth-clients.tsx';
 import { OverviewPage } from './pages/overview.tsx';
+import { PasswordVerifyPage } from './pages/password-verify.tsx';
 import { RequestPage, RequestsPage } from './pages/requests.tsx';
 import { ResourcePage, ResourcesPage } from './pages/resources.tsx';
 import { SchemasPage } from './pages/schemas.tsx';
@@ -36,6 +37,7 @@ export const PAGES: readonly Page[] = [
   { path: '/tenants/:name', title: 'Overview', component: OverviewPage, tenantNav: true },
   { path: '/tenants/:name/setup', title: 'Setup guide', component: SetupPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/tokens', title: 'Tokens', component: TokensPage, tenantNav: true, setup: true },
+  { path: '/tenants/:name/password-checks', title: 'Password checks', component: PasswordVerifyPage, tenantNav: true },
   { path: '/tenants/:name/oauth-clients', title: 'OAuth clients', component: OAuthClientsPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/users', title: 'Users', component: ResourcesPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/users/:id', title: 'User', component: ResourcePage, setup: true },

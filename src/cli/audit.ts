@@ -25,7 +25,7 @@ export function registerAuditCommands(program: Command, cli: Cli): void {
             if (json) io.out(JSON.stringify(e));
             else
               io.out(
-                `${e.time}\t${e.tenantName ?? '-'}\t${e.tokenId ?? '-'}\t${e.operation}\t${e.resourceType ?? '-'}\t${e.resourceId ?? '-'}\t${e.status}`,
+                `${e.time}\t${e.tenantName ?? '-'}\t${e.tokenId ?? '-'}\t${e.operation}\t${e.resourceType ?? '-'}\t${e.resourceId ?? '-'}\t${e.status}${e.reason ? `\t${e.reason}` : ''}`,
               );
           }
           if (!json && page.entries.length === 0) io.err('(no audit entries)');

@@ -44,6 +44,12 @@ const DOCUMENTED = [
   'oauth show',
   'oauth list',
   'oauth remove',
+  'verify-tokens create',
+  'verify-tokens list',
+  'verify-tokens revoke',
+  'verify-tokens rotate',
+  'lockouts list',
+  'lockouts clear',
 ];
 
 function leaves(command: Command, path: string[] = []): string[] {

@@ -10,6 +10,7 @@ import { registerSchemaCommands } from './schema.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerTenantCommands } from './tenants.ts';
 import { registerTokenCommands } from './tokens.ts';
+import { registerVerifyCommands } from './verify-tokens.ts';
 
 /**
  * The `scimd` command line: every command and its help. Commands are registered by their own
@@ -44,5 +45,6 @@ working directory), also while servers run on it. Exit codes: 0 done, 1 failed, 
   registerOAuthCommands(program, cli);
   registerConfigCommand(program, cli);
   registerConsoleCommands(program, cli);
+  registerVerifyCommands(program, cli);
   return program;
 }

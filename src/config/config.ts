@@ -73,6 +73,21 @@ export interface Config {
   readonly setSigningKeys: string | undefined;
   /** The request log of the SCIM API (docs/console.md): what it records, how long and how much it keeps. */
   readonly requestLog: RequestLogConfig;
+  /** POST /auth/verify: the cost of password hashes, lockouts and the per-token rate limit (docs/password-sync.md). */
+  readonly passwordVerify: PasswordVerifyConfig;
+}
+
+export interface PasswordVerifyConfig {
+  /** SCIMD_PASSWORD_SCRYPT_N: scrypt's cost of new hashes (r 8, p 1); a hash of lower cost is redone at its next successful check. */
+  readonly scryptN: number;
+  /** SCIMD_VERIFY_LOCKOUT_THRESHOLD: failures in a row that lock a userName. */
+  readonly lockoutThreshold: number;
+  /** SCIMD_VERIFY_LOCKOUT_DELAY: the first lock, in seconds; each further failure doubles it. */
+  readonly lockoutDelaySeconds: number;
+  /** SCIMD_VERIFY_LOCKOUT_MAX_DELAY: the ceiling of a lock, in seconds. */
+  readonly lockoutMaxDelaySeconds: number;
+  /** SCIMD_RATE_LIMIT_VERIFY(_BURST): checks per second each verify token may make, in this process; 0 = off. */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
 }
 
 export interface HttpTimeouts {
@@ -123,4 +138,9 @@ export const DEFAULTS = {
   requestLogRetentionSeconds: 7 * 24 * 3600,
   requestLogBodyBytes: 16 * 1024,
   requestLogTenantBytes: 256 * 1024 * 1024,
+  scryptN: 16384,
+  verifyLockoutThreshold: 5,
+  verifyLockoutDelaySeconds: 30,
+  verifyLockoutMaxDelaySeconds: 900,
+  rateLimitVerifyPerSecond: 20,
 } as const;

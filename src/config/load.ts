@@ -115,6 +115,28 @@ function rateLimit(env: NodeJS.ProcessEnv, scope: 'TENANT' | 'TOKEN' | 'OAUTH_TO
   return Object.freeze({ perSecond, burst });
 }
 
+/** docs/password-sync.md: the scrypt cost, lockouts, and the rate limit of each verify token (burst default twice the rate). */
+function passwordVerify(env: NodeJS.ProcessEnv): Config['passwordVerify'] {
+  const scryptN = integer(env, 'SCIMD_PASSWORD_SCRYPT_N', DEFAULTS.scryptN, 16384, 1048576);
+  if ((scryptN & (scryptN - 1)) !== 0) throw new ConfigError(`SCIMD_PASSWORD_SCRYPT_N must be a power of two, got ${scryptN}`);
+  const lockoutDelaySeconds = integer(env, 'SCIMD_VERIFY_LOCKOUT_DELAY', DEFAULTS.verifyLockoutDelaySeconds, 1, 86400);
+  const lockoutMaxDelaySeconds = integer(env, 'SCIMD_VERIFY_LOCKOUT_MAX_DELAY', DEFAULTS.verifyLockoutMaxDelaySeconds, 1, 7 * 86400);
+  if (lockoutMaxDelaySeconds < lockoutDelaySeconds) {
+    throw new ConfigError('SCIMD_VERIFY_LOCKOUT_MAX_DELAY must not be below SCIMD_VERIFY_LOCKOUT_DELAY');
+  }
+  const verifyRate = integer(env, 'SCIMD_RATE_LIMIT_VERIFY', DEFAULTS.rateLimitVerifyPerSecond, 0, 1_000_000);
+  return Object.freeze({
+    scryptN,
+    lockoutThreshold: integer(env, 'SCIMD_VERIFY_LOCKOUT_THRESHOLD', DEFAULTS.verifyLockoutThreshold, 1, 1000),
+    lockoutDelaySeconds,
+    lockoutMaxDelaySeconds,
+    rateLimit: Object.freeze({
+      perSecond: verifyRate,
+      burst: integer(env, 'SCIMD_RATE_LIMIT_VERIFY_BURST', verifyRate * 2, 1, 10_000_000),
+    }),
+  });
+}
+
 /** docs/limits.md: one variable per bound, each with a floor that real clients need. */
 function requestLimits(env: NodeJS.ProcessEnv): RequestLimits {
   return Object.freeze({
@@ -207,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkMaxOperations: integer(env, 'SCIMD_BULK_MAX_OPERATIONS', DEFAULTS.bulkMaxOperations, 1, 100000),
     bulkMaxPayloadBytes: integer(env, 'SCIMD_BULK_MAX_PAYLOAD_BYTES', DEFAULTS.bulkMaxPayloadBytes, 1024, 100 * 1024 * 1024),
     requestLimits: requestLimits(env),
+    passwordVerify: passwordVerify(env),
     setSigningKeys: text(env, 'SCIMD_SET_SIGNING_KEYS'),
     requestLog: requestLog(env),
   };

@@ -62,6 +62,12 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'SCIMD_REQUEST_LOG_RETENTION', value: (c) => text(c.requestLog.retentionSeconds) },
   { name: 'SCIMD_REQUEST_LOG_BODY_BYTES', value: (c) => text(c.requestLog.maxBodyBytes) },
   { name: 'SCIMD_REQUEST_LOG_TENANT_BYTES', value: (c) => text(c.requestLog.maxTenantBytes) },
+  { name: 'SCIMD_PASSWORD_SCRYPT_N', value: (c) => text(c.passwordVerify.scryptN) },
+  { name: 'SCIMD_VERIFY_LOCKOUT_THRESHOLD', value: (c) => text(c.passwordVerify.lockoutThreshold) },
+  { name: 'SCIMD_VERIFY_LOCKOUT_DELAY', value: (c) => text(c.passwordVerify.lockoutDelaySeconds) },
+  { name: 'SCIMD_VERIFY_LOCKOUT_MAX_DELAY', value: (c) => text(c.passwordVerify.lockoutMaxDelaySeconds) },
+  { name: 'SCIMD_RATE_LIMIT_VERIFY', value: (c) => text(c.passwordVerify.rateLimit.perSecond) },
+  { name: 'SCIMD_RATE_LIMIT_VERIFY_BURST', value: (c) => text(c.passwordVerify.rateLimit.burst) },
 ];
 
 /** The test suite's own variables (scripts/test.mjs, the PostgreSQL pass): not settings of the service. */

@@ -11,6 +11,7 @@ import type { DeltaService } from '../service/delta.ts';
 import type { MeService } from '../service/me.ts';
 import type { SigningKeys } from '../service/oauth-signing-keys.ts';
 import type { TokenService } from '../service/oauth-token.ts';
+import type { PasswordVerifier } from '../service/password-verify.ts';
 import type { RateLimiter } from '../service/rate-limit.ts';
 import type { RequestLog } from '../service/request-log.ts';
 import type { ListLimits } from '../service/resource-list.ts';
@@ -23,6 +24,7 @@ import { type AdminApiDeps, installAdminApi } from './admin/plugin.ts';
 import { registerRequestLogRoutes } from './admin/requests.ts';
 import { registerSchemaAdminRoutes } from './admin/schemas.ts';
 import { registerTenantViewRoutes, type TenantViewDeps } from './admin/tenant-views.ts';
+import { registerVerifyAdminRoutes } from './admin/verify.ts';
 import { installAuditHook } from './audit-hook.ts';
 import { registerConsole } from './console-static.ts';
 import { authFailureReason, installRequestObservers, rateLimitOf } from './observe.ts';
@@ -31,6 +33,7 @@ import { installJsonParsing } from './plugins/media-type.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { requestIdOf } from './request-id.ts';
 import { installRequestLogHook } from './request-log-hook.ts';
+import { registerAuthVerifyRoute } from './routes/auth-verify.ts';
 import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerDeltaRoutes } from './routes/delta.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
@@ -68,13 +71,17 @@ export interface AppDeps {
   /** Where SCIM requests are recorded with their bodies, redacted (docs/console.md); absent or off: nowhere. */
   readonly requestLog?: RequestLog;
   /** The admin API under /admin; absent: no admin routes. */
-  readonly admin?: AdminApiDeps & OAuthClientAdminDeps & Omit<TenantViewDeps, 'config' | 'tenants'>;
+  readonly admin?: AdminApiDeps &
+    OAuthClientAdminDeps &
+    Omit<TenantViewDeps, 'config' | 'tenants'> & { readonly passwordVerifier: PasswordVerifier };
   /** Where the built console is (dist/console); absent: no /console/. */
   readonly consoleDir?: string;
   /** scimd's own OAuth 2.0 token endpoint and the JWKS of its access tokens (docs/oauth.md). */
   readonly oauthTokens?: { readonly tokens: TokenService; readonly keys: SigningKeys };
   /** RFC 9967 SETs: the signer's JWKS (/.well-known/scim-set-jwks.json) and the RFC 8936 poll endpoint. */
   readonly securityEvents?: { readonly signer: SetSigner; readonly poller: SetPoller };
+  /** POST /auth/verify: the product's password checks (docs/password-sync.md); absent: no such route. */
+  readonly passwordVerifier?: PasswordVerifier;
   /** A pino logger, or false for none (tests). */
   readonly logger: boolean | Record<string, unknown>;
 }
@@ -113,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.metrics) registerMetricsRoute(app, deps.metrics, config.metricsToken);
   if (deps.securityEvents) registerSetJwksRoute(app, deps.securityEvents.signer);
   if (deps.oauthTokens) await registerOAuthTokenRoutes(app, deps.oauthTokens.tokens, deps.oauthTokens.keys, config.publicUrl);
+  if (deps.passwordVerifier) registerAuthVerifyRoute(app, deps.passwordVerifier);
   await app.register(
     async (scim) => {
       scim.addHook('onRequest', async (request) => {
@@ -151,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         registerSchemaAdminRoutes(scope, { schemas: admin.schemas });
         registerOAuthAdminRoutes(scope, { oauth: admin.oauth });
         registerOAuthClientAdminRoutes(scope, admin);
+        registerVerifyAdminRoutes(scope, admin.passwordVerifier);
         registerRequestLogRoutes(scope, { tenants: admin.tenants, requestLog: admin.requestLog });
         registerTenantViewRoutes(scope, { ...admin, config });
       },

@@ -11,6 +11,8 @@ interface Entry {
   resourceType: string | null;
   resourceId: string | null;
   status: number;
+  /** A password check's refusal: why (docs/password-sync.md). */
+  reason?: string;
 }
 
 export function AuditPage() {
@@ -53,7 +55,7 @@ export function AuditPage() {
                   <td>{e.tokenId ?? '—'}</td>
                   <td>{e.operation}</td>
                   <td>{[e.resourceType, e.resourceId].filter(Boolean).join(' ') || '—'}</td>
-                  <td>{e.status}</td>
+                  <td>{e.reason ? `${e.status} ${e.reason}` : e.status}</td>
                 </tr>
               ))}
             </tbody>

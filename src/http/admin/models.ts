@@ -107,6 +107,11 @@ export const AUDIT_ENTRY = {
     resourceId: { type: ['string', 'null'] },
     status: { type: 'integer', description: 'the HTTP status answered', examples: [200] },
     requestId: { type: ['string', 'null'], description: 'the X-Request-Id of the request, as in its log lines' },
+    reason: {
+      type: 'string',
+      description: 'password checks (operation verify) only: why it failed (docs/password-sync.md)',
+      examples: ['wrong_password'],
+    },
   },
 } as const;
 

@@ -34,6 +34,8 @@ export interface AuditEntry {
   readonly status: number;
   /** The request's id (its X-Request-Id), as in the log lines of that request. */
   readonly requestId: string | undefined;
+  /** Why a password check (POST /auth/verify) failed: only here and in the metrics, never in its answer. */
+  readonly reason?: string;
 }
 
 export interface AuditRecord extends AuditEntry {

@@ -4,6 +4,7 @@ import type { ConsoleStore } from './console.ts';
 import type { OAuthClientStore } from './oauth-clients.ts';
 import type { OAuthIssuerStore } from './oauth-issuers.ts';
 import type { OutboxStore } from './outbox.ts';
+import type { PasswordVerifyStore } from './password-verify.ts';
 import type { RequestLogStore } from './request-log.ts';
 import type { ResourceStore } from './resources.ts';
 import type { SchemaStore } from './schemas.ts';
@@ -36,7 +37,8 @@ export interface Store
     OAuthClientStore,
     SetPollStore,
     RequestLogStore,
-    ConsoleStore {
+    ConsoleStore,
+    PasswordVerifyStore {
   readonly capabilities: StoreCapabilities;
   /** Applies pending migrations; safe to call on every start. Returns the versions applied. */
   migrate(): Promise<readonly number[]>;

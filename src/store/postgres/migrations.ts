@@ -382,6 +382,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_time ON request_log(time_ms);
     `,
   },
+  // Applied in version order (runMigrations sorts), wherever an entry stands in this list.
+  {
+    version: 26,
+    name: 'password verification: verify tokens, lockouts, per-tenant settings, the reason of an audit entry',
+    sql: `
+      -- As on SQLite (its migration 26).
+      CREATE TABLE verify_tokens (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        hash text COLLATE "C" NOT NULL UNIQUE,
+        label text,
+        created_at text NOT NULL,
+        expires_at text,
+        revoked_at text,
+        last_used_at text
+      );
+      CREATE INDEX verify_tokens_tenant ON verify_tokens(tenant_id);
+      CREATE TABLE verify_lockouts (
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        name_key text COLLATE "C" NOT NULL,
+        user_name text NOT NULL,
+        failures integer NOT NULL,
+        locked_until_ms bigint NOT NULL,
+        last_failure_at text NOT NULL,
+        hash_tag text,
+        PRIMARY KEY (tenant_id, name_key)
+      );
+      CREATE TABLE verify_settings (
+        tenant_id text COLLATE "C" PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        clear_lockout_on_password_change integer NOT NULL
+      );
+      ALTER TABLE audit_log ADD COLUMN reason text;
+    `,
+  },
   {
     version: 15,
     name: 'the console: sign-in and setup links, sessions',

@@ -66,7 +66,7 @@ export function tenantDeletion(tenantId: string): readonly { readonly counts?: k
   ];
 }
 
-const AUDIT_COLUMNS = 'seq, time, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status, request_id';
+const AUDIT_COLUMNS = 'seq, time, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status, request_id, reason';
 
 interface AuditRow {
   readonly seq: number;
@@ -79,6 +79,7 @@ interface AuditRow {
   readonly resource_id: string | null;
   readonly status: number;
   readonly request_id: string | null;
+  readonly reason: string | null;
 }
 
 function toAudit(row: AuditRow): AuditRecord {
@@ -93,6 +94,7 @@ function toAudit(row: AuditRow): AuditRecord {
     resourceId: orUndefined(row.resource_id),
     status: row.status,
     requestId: orUndefined(row.request_id),
+    ...(row.reason !== null ? { reason: row.reason } : {}),
   };
 }
 
@@ -100,9 +102,9 @@ function toAudit(row: AuditRow): AuditRecord {
 function auditInsert(entries: readonly AuditEntry[]): Sql {
   const rows = entries.map(
     (e) =>
-      sql`(${e.time}, ${Date.parse(e.time)}, ${e.tenantId ?? null}, ${e.tenantName ?? null}, ${e.tokenId ?? null}, ${e.operation}, ${e.resourceType ?? null}, ${e.resourceId ?? null}, ${e.status}, ${e.requestId ?? null})`,
+      sql`(${e.time}, ${Date.parse(e.time)}, ${e.tenantId ?? null}, ${e.tenantName ?? null}, ${e.tokenId ?? null}, ${e.operation}, ${e.resourceType ?? null}, ${e.resourceId ?? null}, ${e.status}, ${e.requestId ?? null}, ${e.reason ?? null})`,
   );
-  return sql`INSERT INTO audit_log (time, time_ms, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status, request_id) VALUES ${join(rows, ', ')}`;
+  return sql`INSERT INTO audit_log (time, time_ms, tenant_id, tenant_name, token_id, operation, resource_type, resource_id, status, request_id, reason) VALUES ${join(rows, ', ')}`;
 }
 
 /** Newest first on the seq key (a keyset page: `beforeSeq` is the last seq of the previous page). */

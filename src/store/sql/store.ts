@@ -6,6 +6,7 @@ import type { ConsoleStore } from '../ports/console.ts';
 import type { OAuthClientStore } from '../ports/oauth-clients.ts';
 import type { OAuthIssuerStore } from '../ports/oauth-issuers.ts';
 import type { EventBuilder } from '../ports/outbox.ts';
+import type { PasswordVerifyStore } from '../ports/password-verify.ts';
 import type { RequestLogStore } from '../ports/request-log.ts';
 import type { CreateCommand, Include, QueryResult, ResourceQuery, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import type { SchemaStore } from '../ports/schemas.ts';
@@ -17,6 +18,7 @@ import { schemaQueries } from './extensions.ts';
 import { oauthClientQueries } from './oauth-clients.ts';
 import { oauthIssuerQueries } from './oauth-issuers.ts';
 import { outboxQueries } from './outbox.ts';
+import { passwordVerifyQueries } from './password-verify.ts';
 import { requestLogQueries } from './request-log.ts';
 import { getResource, queryResources } from './resources.ts';
 import type { SqlRunner } from './run.ts';
@@ -30,6 +32,7 @@ type SharedPorts = TenantStore &
   AdminStore &
   OAuthIssuerStore &
   OAuthClientStore &
+  PasswordVerifyStore &
   RequestLogStore &
   ConsoleStore &
   ChangeLogStore &
@@ -66,6 +69,7 @@ export abstract class SqlStore {
       ...adminQueries(db),
       ...oauthIssuerQueries(db.run, db.constraintOf),
       ...oauthClientQueries(db.run, db.constraintOf),
+      ...passwordVerifyQueries(db.run, db.constraintOf),
       ...requestLogQueries(db.run),
       ...consoleQueries(db.run),
       ...changeLogQueries(db.run, sequence),

@@ -299,6 +299,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_time ON request_log(time_ms);
     `,
   },
+  // Applied in version order (runMigrations sorts), wherever an entry stands in this list.
+  {
+    version: 26,
+    name: 'password verification: verify tokens, lockouts, per-tenant settings, the reason of an audit entry',
+    sql: `
+      -- Tokens of POST /auth/verify (docs/password-sync.md): a table of their own, so that a
+      -- SCIM or admin token is never one of them and they are never a SCIM or admin token.
+      CREATE TABLE verify_tokens (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        hash TEXT NOT NULL UNIQUE,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT
+      );
+      CREATE INDEX verify_tokens_tenant ON verify_tokens(tenant_id);
+      -- Failed checks per folded userName, known or not (an unknown name locks as a known one
+      -- does, so lockouts tell nothing about who exists). hash_tag: a digest of the password hash
+      -- the failures were made against, to notice a password change.
+      CREATE TABLE verify_lockouts (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        name_key TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        locked_until_ms INTEGER NOT NULL,
+        last_failure_at TEXT NOT NULL,
+        hash_tag TEXT,
+        PRIMARY KEY (tenant_id, name_key)
+      ) WITHOUT ROWID;
+      CREATE TABLE verify_settings (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        clear_lockout_on_password_change INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      ALTER TABLE audit_log ADD COLUMN reason TEXT;
+    `,
+  },
   {
     version: 15,
     name: 'the console: sign-in and setup links, sessions',
