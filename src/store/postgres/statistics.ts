@@ -44,14 +44,18 @@ export class StatisticsKeeper {
   written(): void {
     if (this.#closed || this.#running || Date.now() - this.#lastCheck < this.#intervalMs) return;
     this.#lastCheck = Date.now();
-    this.#running = this.check().then(
-      () => {
-        this.#running = undefined;
-      },
-      () => {
-        this.#running = undefined;
-      },
-    );
+    // On the next turn: 'release' fires before the released client is idle again, and a check
+    // started at once would open a second connection instead of reusing it.
+    this.#running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.check())
+      .then(
+        () => {
+          this.#running = undefined;
+        },
+        () => {
+          this.#running = undefined;
+        },
+      );
   }
 
   /** The tables past the threshold, analyzed; returns their names (for tests and tooling). */
