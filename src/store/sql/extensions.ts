@@ -24,11 +24,6 @@ function toExtension(row: ExtensionRow): TenantExtension {
   return { resourceType: row.resource_type, required: row.required === true || row.required === 1, schema };
 }
 
-/** 409 when a write would give a second resource the same value of a `uniqueness: server` attribute. */
-export function uniqueValueTaken(attr: string) {
-  return uniqueness(`the value of ${attr} is already in use (uniqueness "server")`);
-}
-
 /** 409 when existing resources share values of an attribute that is becoming unique. */
 function uniqueRebuildConflict(resourceType: ResourceTypeName, attr: string) {
   return uniqueness(`${attr} cannot become unique: existing ${resourceType}s share a value of it; make the values distinct first`);

@@ -4,13 +4,13 @@ import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
 import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { rebaseOf } from '../rebase.ts';
 import { VersionConflictError } from '../version-conflict.ts';
-import { uniqueValueTaken } from './extensions.ts';
 import { raw, type Sql, sql } from './fragment.ts';
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
 import { promote } from './promote.ts';
 import { docOf, findRow, hydrateRows, type ResourceDialect, unstorable } from './resources.ts';
 import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict } from './rows.ts';
 import { type ConstraintOf, hasNul, type Plan, rows } from './run.ts';
+import { uniqueValueTaken } from './unique-value-taken.ts';
 import { valueRows } from './values-index.ts';
 
 /**
