@@ -1,8 +1,15 @@
-import type { RequestLog } from '../service/request-log.ts';
 import type { Metrics } from './registry.ts';
 
+/** What the request log has done since start (service/request-log.ts `counts`), read at each scrape. */
+export interface RequestLogCounts {
+  readonly queued: number;
+  readonly written: number;
+  readonly dropped: number;
+  readonly failed: number;
+}
+
 /** The request log's write-behind queue at each scrape: a growing backlog or any loss shows here first. */
-export function registerRequestLogMetrics(metrics: Metrics, log: Pick<RequestLog, 'counts'>): void {
+export function registerRequestLogMetrics(metrics: Metrics, log: { counts(): RequestLogCounts }): void {
   metrics.gauge('scimd_request_log_queued', 'Requests captured for the request log and not yet written.', [], (g) => {
     g.set(log.counts().queued);
   });
