@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createAdminTokenService } from '../service/admin-tokens.ts';
-import { createTenantService, DEFAULT_ROTATION_OVERLAP, type TokenView } from '../service/tenants.ts';
+import { createTenantService } from '../service/tenants.ts';
+import { DEFAULT_ROTATION_OVERLAP, type TokenView } from '../service/tokens.ts';
 import type { AdminTokenRecord } from '../store/ports/admin.ts';
 import type { Cli } from './cli.ts';
 import { printList } from './output.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { createPasswordVerifier, type LockoutView } from '../service/password-verify.ts';
-import { DEFAULT_ROTATION_OVERLAP, type TokenView } from '../service/tenants.ts';
+import { DEFAULT_ROTATION_OVERLAP, type TokenView } from '../service/tokens.ts';
 import type { Store } from '../store/ports/store.ts';
 import type { Cli } from './cli.ts';
 import { printList } from './output.ts';

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
 import { notFound, ScimError } from '../errors/scim-error.ts';
 import type { AdminStore, AdminTokenRecord } from '../store/ports/admin.ts';
-import { parseDuration } from './tenants.ts';
+import { parseDuration } from './duration.ts';
 
 /** Who an admin API request acts as: an admin token's id, or ENV_ADMIN_TOKEN_ID. */
 export interface AdminPrincipal {

@@ -3,7 +3,8 @@ import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
 import { badRequest, notFound, ScimError } from '../errors/scim-error.ts';
 import type { ConsoleLinkRecord, ConsoleStore } from '../store/ports/console.ts';
 import type { AdminTokenService } from './admin-tokens.ts';
-import { parseDuration, type TenantService } from './tenants.ts';
+import { parseDuration } from './duration.ts';
+import type { TenantService } from './tenants.ts';
 
 /** How long a console session lasts (a setup session: at most until its link expires). */
 export const SESSION_TTL_MS = 8 * 3600 * 1000;

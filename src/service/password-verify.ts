@@ -1,22 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword, needsRehash, scryptCost, verifyPassword } from '../auth/password.ts';
-import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
+import { hashSecret } from '../auth/secrets.ts';
 import type { PasswordVerifyConfig } from '../config/config.ts';
-import { badRequest, forbidden, invalidSyntax, invalidToken, notFound, unauthorized } from '../errors/scim-error.ts';
+import { forbidden, invalidSyntax, invalidToken, notFound, unauthorized } from '../errors/scim-error.ts';
 import { fold } from '../filter/fold.ts';
 import type { AuditEntry } from '../store/ports/admin.ts';
 import type { LockoutRecord, PasswordVerifyStore, VerifySettings } from '../store/ports/password-verify.ts';
-import type { TenantRecord, TenantStore, TokenRecord } from '../store/ports/tenants.ts';
+import type { TenantRecord, TenantStore } from '../store/ports/tenants.ts';
+import { parseDuration } from './duration.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import {
-  bearerTokenOf,
-  DEFAULT_ROTATION_OVERLAP,
-  type MintedToken,
-  type Principal,
-  parseDuration,
-  type TokenView,
-  tokenState,
-} from './tenants.ts';
+import { bearerTokenOf, type Principal } from './tenants.ts';
+import { type MintedToken, type TokenView, tokenLifecycle } from './tokens.ts';
 
 /**
  * POST /auth/verify (docs/password-sync.md): the product's own modules check a user's password
@@ -84,45 +78,22 @@ export function createPasswordVerifier(deps: PasswordVerifierDeps) {
   /** What an unknown user's password is checked against, so that it costs what a known user's does. */
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('base64url'), cost));
+  const tokens = tokenLifecycle({
+    table: {
+      create: (t) => store.createVerifyToken(t),
+      findById: (id) => store.findVerifyTokenById(id),
+      expire: (id, at) => store.expireVerifyToken(id, at),
+    },
+    clock,
+    noun: 'verify token',
+    idPrefix: 'vtok_',
+    secretPrefix: VERIFY_SECRET_PREFIX,
+  });
 
   async function findTenant(name: string): Promise<TenantRecord> {
     const tenant = await store.findTenantByName(name);
     if (!tenant) throw notFound(`no tenant named "${name}"`);
     return tenant;
-  }
-
-  function toView(token: TokenRecord): TokenView {
-    return {
-      id: token.id,
-      tenant: token.tenantName,
-      label: token.label,
-      state: tokenState(token, clock()),
-      createdAt: token.createdAt,
-      expiresAt: token.expiresAt,
-      revokedAt: token.revokedAt,
-      lastUsedAt: token.lastUsedAt,
-    };
-  }
-
-  async function mintFor(tenant: TenantRecord, lifetimeMs: number | undefined, label: string | undefined): Promise<MintedToken> {
-    const now = clock();
-    const expiresAt = lifetimeMs !== undefined ? new Date(now.getTime() + lifetimeMs).toISOString() : undefined;
-    const secret = mintSecret(VERIFY_SECRET_PREFIX);
-    const record = await store.createVerifyToken({
-      id: newTokenId('vtok_'),
-      tenantId: tenant.id,
-      hash: hashSecret(secret),
-      createdAt: now.toISOString(),
-      ...(label ? { label } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-    });
-    return { tenant: tenant.name, id: record.id, token: secret, expiresAt };
-  }
-
-  async function findToken(id: string): Promise<TokenRecord> {
-    const token = await store.findVerifyTokenById(id);
-    if (!token) throw notFound(`no verify token with id "${id}"`);
-    return token;
   }
 
   /** The verify token of an Authorization header; SCIM and admin tokens are not in its table. */
@@ -260,27 +231,18 @@ export function createPasswordVerifier(deps: PasswordVerifierDeps) {
     authenticate,
     check,
     mintToken: async (tenantName: string, options: { expires?: string; label?: string } = {}): Promise<MintedToken> =>
-      mintFor(await findTenant(tenantName), options.expires ? parseDuration(options.expires) : undefined, options.label),
+      tokens.mint(await findTenant(tenantName), options.expires ? parseDuration(options.expires) : undefined, options.label),
     listTokens: async (tenantName?: string): Promise<readonly TokenView[]> =>
       (tenantName === undefined ? await store.listVerifyTokens() : await store.listVerifyTokens((await findTenant(tenantName)).id)).map(
-        toView,
+        tokens.view,
       ),
     revokeToken: async (id: string): Promise<TokenView> => {
       if (!(await store.revokeVerifyToken(id, clock().toISOString()))) throw notFound(`no verify token with id "${id}"`);
-      return toView(await findToken(id));
+      return tokens.view(await tokens.find(id));
     },
     /** As a SCIM token's rotation: a successor with the old label and lifetime; the old one works for `overlap`. */
-    rotateToken: async (id: string, options: { overlap?: string; expires?: string } = {}) => {
-      const overlapMs = parseDuration(options.overlap ?? DEFAULT_ROTATION_OVERLAP);
-      const old = await findToken(id);
-      const state = tokenState(old, clock());
-      if (state !== 'active') throw badRequest(`verify token ${id} is ${state}: create a new one instead`);
-      const inherited = old.expiresAt ? Date.parse(old.expiresAt) - Date.parse(old.createdAt) : undefined;
-      const lifetimeMs = options.expires ? parseDuration(options.expires) : inherited;
-      const minted = await mintFor(await findTenant(old.tenantName), lifetimeMs, old.label);
-      const previous = await store.expireVerifyToken(id, new Date(clock().getTime() + overlapMs).toISOString());
-      return { minted, previous: toView(previous ?? old) };
-    },
+    rotateToken: (id: string, options: { overlap?: string; expires?: string } = {}) =>
+      tokens.rotate(id, options, (old) => findTenant(old.tenantName)),
     /** Forgets failures older than LOCKOUT_MEMORY_MS that hold no lock (the server calls it every minute). */
     pruneLockouts: async (): Promise<number> => {
       const now = clock().getTime();

@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
-import { bearerTokenOf, createTenantService, parseDuration, type TenantService, tokenState } from './tenants.ts';
+import { parseDuration } from './duration.ts';
+import { bearerTokenOf, createTenantService, type TenantService } from './tenants.ts';
+import { tokenState } from './tokens.ts';
 
 const unauthorized = (error: unknown) => error instanceof ScimError && error.status === 401;
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
+import { hashSecret, newTokenId } from '../auth/secrets.ts';
 import { badRequest, forbidden, notFound, ScimError, unauthorized, uniqueness } from '../errors/scim-error.ts';
 import type { SubjectAttribute } from '../store/ports/oauth-issuers.ts';
 import type { DeletedTenant, TenantRecord, TenantStore, TokenRecord } from '../store/ports/tenants.ts';
+import { parseDuration } from './duration.ts';
+import { type MintedToken, type TokenView, tokenLifecycle } from './tokens.ts';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -24,44 +26,6 @@ export function bearerTokenOf(authorization: string | undefined): string {
   const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
   if (!match?.[1]) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
   return match[1];
-}
-
-export interface MintedToken {
-  readonly tenant: string;
-  readonly id: string;
-  readonly token: string;
-  readonly expiresAt: string | undefined;
-}
-
-export type TokenState = 'active' | 'expired' | 'revoked';
-
-/** A token as the CLI and the admin API show it: never its secret or hash. */
-export interface TokenView {
-  readonly id: string;
-  readonly tenant: string;
-  readonly label: string | undefined;
-  readonly state: TokenState;
-  readonly createdAt: string;
-  readonly expiresAt: string | undefined;
-  readonly revokedAt: string | undefined;
-  readonly lastUsedAt: string | undefined;
-}
-
-export function tokenState(token: TokenRecord, now: Date): TokenState {
-  if (token.revokedAt) return 'revoked';
-  if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return 'expired';
-  return 'active';
-}
-
-/** How long the old token of a rotation keeps working when the caller does not say. */
-export const DEFAULT_ROTATION_OVERLAP = '24h';
-
-/** "90d", "12h", "30m" → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)([dhm])$/.exec(text.trim());
-  if (!match) throw badRequest(`expected a duration like 90d, 12h or 30m, got "${text}"`);
-  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
-  return Number(match[1]) * unit;
 }
 
 /**
@@ -90,6 +54,15 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     accepted.clear();
     revocations++;
   };
+  const tokens = tokenLifecycle({
+    table: {
+      create: (t) => store.createToken(t),
+      findById: (id) => store.findTokenById(id),
+      expire: (id, at) => store.expireToken(id, at),
+    },
+    clock,
+    noun: 'token',
+  });
 
   async function createTenant(name: string): Promise<TenantRecord> {
     if (!TENANT_NAME.test(name)) {
@@ -119,59 +92,14 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
 
   async function mintToken(tenantName: string, options: { expires?: string; label?: string } = {}): Promise<MintedToken> {
     const lifetimeMs = options.expires ? parseDuration(options.expires) : undefined;
-    return mintFor(await findTenant(tenantName), lifetimeMs, options.label);
+    return tokens.mint(await findTenant(tenantName), lifetimeMs, options.label);
   }
 
-  async function mintFor(tenant: TenantRecord, lifetimeMs: number | undefined, label: string | undefined): Promise<MintedToken> {
-    const now = clock();
-    const expiresAt = lifetimeMs !== undefined ? new Date(now.getTime() + lifetimeMs).toISOString() : undefined;
-    const secret = mintSecret();
-    const record = await store.createToken({
-      id: newTokenId(),
-      tenantId: tenant.id,
-      hash: hashSecret(secret),
-      createdAt: now.toISOString(),
-      ...(label ? { label } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-    });
-    return { tenant: tenant.name, id: record.id, token: secret, expiresAt };
-  }
-
-  /**
-   * Rotation: a new token for the same tenant, with the old one's label and lifetime (unless
-   * `expires` says otherwise); the old token keeps working for `overlap` (default 24h), time to
-   * paste the new secret into the identity provider, then expires.
-   */
-  async function rotateToken(
-    id: string,
-    options: { overlap?: string; expires?: string } = {},
-  ): Promise<{ minted: MintedToken; previous: TokenView }> {
-    const overlapMs = parseDuration(options.overlap ?? DEFAULT_ROTATION_OVERLAP);
-    const lifetimeMs = options.expires ? parseDuration(options.expires) : undefined;
-    const old = await store.findTokenById(id);
-    if (!old) throw notFound(`no token with id "${id}"`);
-    if (tokenState(old, clock()) !== 'active') throw badRequest(`token ${id} is ${tokenState(old, clock())}: create a new one instead`);
-    const tenant = await findTenant(old.tenantName);
-    const inherited = old.expiresAt ? Date.parse(old.expiresAt) - Date.parse(old.createdAt) : undefined;
-    const minted = await mintFor(tenant, lifetimeMs ?? inherited, old.label);
-    const previous = await store.expireToken(id, new Date(clock().getTime() + overlapMs).toISOString());
-    if (!previous) throw notFound(`no token with id "${id}"`);
-    // The cached acceptance of the old token must not outlive a zero overlap.
+  /** tokens.rotate; the cached acceptance of the old token must not outlive a zero overlap. */
+  async function rotateToken(id: string, options: { overlap?: string; expires?: string } = {}) {
+    const rotated = await tokens.rotate(id, options, (old) => findTenant(old.tenantName));
     forgetAccepted();
-    return { minted, previous: toView(previous) };
-  }
-
-  function toView(token: TokenRecord): TokenView {
-    return {
-      id: token.id,
-      tenant: token.tenantName,
-      label: token.label,
-      state: tokenState(token, clock()),
-      createdAt: token.createdAt,
-      expiresAt: token.expiresAt,
-      revokedAt: token.revokedAt,
-      lastUsedAt: token.lastUsedAt,
-    };
+    return rotated;
   }
 
   /**
@@ -259,13 +187,13 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     ensureToken,
     rotateToken,
     listTokens: async (tenantName?: string): Promise<readonly TokenView[]> => {
-      const tokens = tenantName === undefined ? await store.listTokens() : await store.listTokens((await findTenant(tenantName)).id);
-      return tokens.map(toView);
+      const listed = tenantName === undefined ? await store.listTokens() : await store.listTokens((await findTenant(tenantName)).id);
+      return listed.map(tokens.view);
     },
     revokeToken: async (id: string): Promise<TokenView> => {
       if (!(await store.revokeToken(id, clock().toISOString()))) throw notFound(`no token with id "${id}"`);
       forgetAccepted();
-      return toView((await store.findTokenById(id))!);
+      return tokens.view(await tokens.find(id));
     },
     authenticate,
   };

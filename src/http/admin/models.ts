@@ -1,3 +1,5 @@
+import type { MintedToken } from '../../service/tokens.ts';
+
 /**
  * JSON Schemas of what the admin API takes and returns. Fastify validates bodies and query strings
  * with them and serialises answers through them (a field missing here never leaves the server:
@@ -56,6 +58,18 @@ export const MINTED_TOKEN = {
     token: { type: 'string', description: 'the secret, shown this once; only its hash is stored' },
     expiresAt: optionalTime('when it stops working'),
   },
+} as const;
+
+/** A freshly minted token as answered (MINTED_TOKEN). */
+export const mintedToken = (token: MintedToken) => ({ id: token.id, tenant: token.tenant, token: token.token, expiresAt: token.expiresAt });
+
+/** The body of a token rotation (SCIM and verify tokens alike), and its 201. */
+export const ROTATION_BODY = { type: 'object', additionalProperties: false, properties: { overlap: DURATION, expires: DURATION } } as const;
+export const ROTATED = {
+  description: 'The new token (secret shown once) and the old one as it is now',
+  type: 'object',
+  required: ['token', 'previous'],
+  properties: { token: MINTED_TOKEN, previous: TOKEN },
 } as const;
 
 export const TOKEN_ID_PARAMS = {

@@ -1,11 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DEFAULT_ROTATION_OVERLAP, type MintedToken, type TenantService } from '../../service/tenants.ts';
-import { DURATION, emptyBodyAsObject, MINTED_TOKEN, TENANT_NAME_PARAMS, TOKEN, TOKEN_ID_PARAMS } from './models.ts';
+import type { TenantService } from '../../service/tenants.ts';
+import { DEFAULT_ROTATION_OVERLAP } from '../../service/tokens.ts';
+import {
+  DURATION,
+  emptyBodyAsObject,
+  MINTED_TOKEN,
+  mintedToken,
+  ROTATED,
+  ROTATION_BODY,
+  TENANT_NAME_PARAMS,
+  TOKEN,
+  TOKEN_ID_PARAMS,
+} from './models.ts';
 
 const tags = ['tokens'];
 const TOKEN_LIST = { type: 'object', required: ['tokens'], properties: { tokens: { type: 'array', items: TOKEN } } } as const;
-
-const minted = (token: MintedToken) => ({ id: token.id, tenant: token.tenant, token: token.token, expiresAt: token.expiresAt });
 
 /** SCIM bearer tokens: mint, list (never a secret), revoke, rotate with an overlap window. */
 export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantService): void {
@@ -46,7 +55,7 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
     handler: async (request, reply) => {
       const { params, body } = request as FastifyRequest<{ Params: { name: string }; Body: { label?: string; expires?: string } }>;
       const token = await tenants.mintToken(params.name, body);
-      return reply.code(201).send(minted(token));
+      return reply.code(201).send(mintedToken(token));
     },
   });
 
@@ -69,21 +78,14 @@ export function registerTokenRoutes(admin: FastifyInstance, tenants: TenantServi
       description: `Mints a new token for the same tenant, with the old one's label and lifetime unless \`expires\` is given; the old token keeps working for \`overlap\` (default ${DEFAULT_ROTATION_OVERLAP}; 0m ends it now), then expires.`,
       tags,
       params: TOKEN_ID_PARAMS,
-      body: { type: 'object', additionalProperties: false, properties: { overlap: DURATION, expires: DURATION } },
-      response: {
-        201: {
-          description: 'The new token (secret shown once) and the old one as it is now',
-          type: 'object',
-          required: ['token', 'previous'],
-          properties: { token: MINTED_TOKEN, previous: TOKEN },
-        },
-      },
+      body: ROTATION_BODY,
+      response: { 201: ROTATED },
     },
     preValidation: emptyBodyAsObject,
     handler: async (request, reply) => {
       const { params, body } = request as FastifyRequest<{ Params: { id: string }; Body: { overlap?: string; expires?: string } }>;
       const rotated = await tenants.rotateToken(params.id, body);
-      return reply.code(201).send({ token: minted(rotated.minted), previous: rotated.previous });
+      return reply.code(201).send({ token: mintedToken(rotated.minted), previous: rotated.previous });
     },
   });
 }

@@ -1,8 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PasswordVerifier } from '../../service/password-verify.ts';
-import type { MintedToken } from '../../service/tenants.ts';
-import { DEFAULT_ROTATION_OVERLAP } from '../../service/tenants.ts';
-import { DURATION, emptyBodyAsObject, MINTED_TOKEN, TENANT_NAME_PARAMS, TOKEN, TOKEN_ID_PARAMS } from './models.ts';
+import { DEFAULT_ROTATION_OVERLAP } from '../../service/tokens.ts';
+import {
+  DURATION,
+  emptyBodyAsObject,
+  MINTED_TOKEN,
+  mintedToken,
+  ROTATED,
+  ROTATION_BODY,
+  TENANT_NAME_PARAMS,
+  TOKEN,
+  TOKEN_ID_PARAMS,
+} from './models.ts';
 
 const tags = ['password verification'];
 const TOKEN_LIST = { type: 'object', required: ['tokens'], properties: { tokens: { type: 'array', items: TOKEN } } } as const;
@@ -29,7 +38,6 @@ const SETTINGS = {
   },
 } as const;
 
-const minted = (token: MintedToken) => ({ id: token.id, tenant: token.tenant, token: token.token, expiresAt: token.expiresAt });
 type Named<T = unknown> = FastifyRequest<{ Params: { name: string }; Body: T }>;
 
 /**
@@ -59,7 +67,7 @@ export function registerVerifyAdminRoutes(admin: FastifyInstance, verifier: Pass
     preValidation: emptyBodyAsObject,
     handler: async (request, reply) => {
       const { params, body } = request as Named<{ label?: string; expires?: string }>;
-      return reply.code(201).send(minted(await verifier.mintToken(params.name, body)));
+      return reply.code(201).send(mintedToken(await verifier.mintToken(params.name, body)));
     },
   });
 
@@ -74,21 +82,14 @@ export function registerVerifyAdminRoutes(admin: FastifyInstance, verifier: Pass
       description: `A successor with the old label and lifetime unless \`expires\` is given; the old token keeps working for \`overlap\` (default ${DEFAULT_ROTATION_OVERLAP}; 0m ends it now).`,
       tags,
       params: TOKEN_ID_PARAMS,
-      body: { type: 'object', additionalProperties: false, properties: { overlap: DURATION, expires: DURATION } },
-      response: {
-        201: {
-          description: 'The new token (secret shown once) and the old one as it is now',
-          type: 'object',
-          required: ['token', 'previous'],
-          properties: { token: MINTED_TOKEN, previous: TOKEN },
-        },
-      },
+      body: ROTATION_BODY,
+      response: { 201: ROTATED },
     },
     preValidation: emptyBodyAsObject,
     handler: async (request, reply) => {
       const { params, body } = request as FastifyRequest<{ Params: { id: string }; Body: { overlap?: string; expires?: string } }>;
       const rotated = await verifier.rotateToken(params.id, body);
-      return reply.code(201).send({ token: minted(rotated.minted), previous: rotated.previous });
+      return reply.code(201).send({ token: mintedToken(rotated.minted), previous: rotated.previous });
     },
   });
 
