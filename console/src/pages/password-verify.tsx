@@ -1,15 +1,6 @@
-import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
-import { formValues, Loading, Problem, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
-
-interface Token {
-  id: string;
-  label: string | null;
-  state: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+import { TokenManager } from '../token-manager.tsx';
+import { Loading, Problem, useAction, useLoad, When } from '../ui.tsx';
 
 interface Lockout {
   userName: string;
@@ -22,10 +13,8 @@ interface Lockout {
 /** POST /auth/verify of a tenant (docs/password-sync.md): its verify tokens, its lockouts and its setting. */
 export function PasswordVerifyPage(props: { name?: string }) {
   const name = props.name!;
-  const tokens = useLoad(() => api<{ tokens: Token[] }>('GET', `/tenants/${enc(name)}/verify-tokens`), [name]);
   const lockouts = useLoad(() => api<{ lockouts: Lockout[] }>('GET', `/tenants/${enc(name)}/lockouts`), [name]);
   const settings = useLoad(() => api<{ clearLockoutOnPasswordChange: boolean }>('GET', `/tenants/${enc(name)}/verify-settings`), [name]);
-  const [secret, setSecret] = useState<{ label: string; value: string }>();
   const action = useAction();
   return (
     <>
@@ -34,102 +23,14 @@ export function PasswordVerifyPage(props: { name?: string }) {
         The product's own modules check a synchronised password with <code>POST /auth/verify</code> and a verify token of this tenant. A
         verify token opens nothing else, and no SCIM or admin token opens the check.
       </p>
-      <form
-        class="inline"
-        onSubmit={(e) => {
-          const { label, expires } = formValues(e);
-          void action.run(async () => {
-            const minted = await api<{ id: string; token: string }>('POST', `/tenants/${enc(name)}/verify-tokens`, {
-              ...(label ? { label } : {}),
-              ...(expires ? { expires } : {}),
-            });
-            setSecret({ label: `New verify token ${minted.id}`, value: minted.token });
-            tokens.reload();
-          });
-        }}
-      >
-        <label>
-          Label
-          <input name="label" placeholder="login" maxLength={200} />
-        </label>
-        <label>
-          Expires after
-          <input name="expires" placeholder="365d" pattern="\d+[dhm]" />
-        </label>
-        <button type="submit" disabled={action.busy}>
-          Mint verify token
-        </button>
-      </form>
-      {secret && <ShownOnce label={secret.label} value={secret.value} />}
-      <Problem error={action.error ?? tokens.error ?? lockouts.error ?? settings.error} />
-      <Loading loading={tokens.loading || lockouts.loading} />
-      {tokens.data && (
-        <table>
-          <caption>{tokens.data.tokens.length} verify tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Label</th>
-              <th scope="col">State</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.tokens.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.id}</th>
-                <td>{t.label ?? '—'}</td>
-                <td>{t.state}</td>
-                <td>{t.expiresAt ? <When time={t.expiresAt} /> : 'never'}</td>
-                <td>
-                  <When time={t.lastUsedAt} />
-                </td>
-                <td class="actions">
-                  {t.state === 'active' && (
-                    <>
-                      <button
-                        type="button"
-                        onClick={() =>
-                          action.run(async () => {
-                            const rotated = await api<{ token: { id: string; token: string } }>(
-                              'POST',
-                              `/verify-tokens/${enc(t.id)}/rotate`,
-                              {
-                                overlap: '24h',
-                              },
-                            );
-                            setSecret({
-                              label: `Successor of ${t.id}: ${rotated.token.id} (the old one works 24h more)`,
-                              value: rotated.token.token,
-                            });
-                            tokens.reload();
-                          })
-                        }
-                      >
-                        Rotate {t.id}
-                      </button>
-                      <button
-                        type="button"
-                        class="danger"
-                        onClick={() =>
-                          action.run(async () => {
-                            await api('DELETE', `/verify-tokens/${enc(t.id)}`);
-                            tokens.reload();
-                          })
-                        }
-                      >
-                        Revoke {t.id}
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <TokenManager
+        collection={`/tenants/${enc(name)}/verify-tokens`}
+        tokenPath="/verify-tokens"
+        noun="verify token"
+        labelPlaceholder="login"
+      />
+      <Problem error={action.error ?? lockouts.error ?? settings.error} />
+      <Loading loading={lockouts.loading} />
       <section aria-labelledby="lockouts">
         <h2 id="lockouts">Lockouts</h2>
         <p>

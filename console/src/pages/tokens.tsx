@@ -1,16 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
 import { isSetupSession } from '../session.ts';
-import { formValues, Loading, Problem, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
-
-interface Token {
-  id: string;
-  label: string | null;
-  state: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+import { TokenManager } from '../token-manager.tsx';
+import { formValues, Problem, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
 
 interface SetupLink {
   id: string;
@@ -21,111 +13,11 @@ interface SetupLink {
 
 export function TokensPage(props: { name?: string }) {
   const name = props.name!;
-  const tokens = useLoad(() => api<{ tokens: Token[] }>('GET', `/tenants/${enc(name)}/tokens`), [name]);
-  const [secret, setSecret] = useState<{ label: string; value: string }>();
-  const action = useAction();
   return (
     <>
       <h1>Tokens of {name}</h1>
       <p>The identity provider sends one of these as its bearer token. A token's secret is shown once, when it is minted or rotated.</p>
-      <form
-        class="inline"
-        onSubmit={(e) => {
-          const { label, expires } = formValues(e);
-          void action.run(async () => {
-            const minted = await api<{ id: string; token: string }>('POST', `/tenants/${enc(name)}/tokens`, {
-              ...(label ? { label } : {}),
-              ...(expires ? { expires } : {}),
-            });
-            setSecret({ label: `New token ${minted.id}`, value: minted.token });
-            tokens.reload();
-          });
-        }}
-      >
-        <label>
-          Label
-          <input name="label" placeholder="entra" maxLength={200} />
-        </label>
-        <label>
-          Expires after
-          <input name="expires" placeholder="365d" pattern="\d+[dhm]" />
-        </label>
-        <button type="submit" disabled={action.busy}>
-          Mint token
-        </button>
-      </form>
-      {secret && <ShownOnce label={secret.label} value={secret.value} />}
-      <Problem error={action.error ?? tokens.error} />
-      <Loading loading={tokens.loading} />
-      {tokens.data && (
-        <table>
-          <caption>{tokens.data.tokens.length} tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Label</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.tokens.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.id}</th>
-                <td>{t.label ?? '—'}</td>
-                <td>{t.state}</td>
-                <td>
-                  <When time={t.createdAt} />
-                </td>
-                <td>{t.expiresAt ? <When time={t.expiresAt} /> : 'never'}</td>
-                <td>
-                  <When time={t.lastUsedAt} />
-                </td>
-                <td class="actions">
-                  {t.state === 'active' && (
-                    <>
-                      <form
-                        class="inline"
-                        onSubmit={(e) => {
-                          const { overlap } = formValues(e);
-                          void action.run(async () => {
-                            const rotated = await api<{ token: { id: string; token: string } }>('POST', `/tokens/${enc(t.id)}/rotate`, {
-                              overlap: overlap || '24h',
-                            });
-                            setSecret({ label: `Successor of ${t.id}: ${rotated.token.id}`, value: rotated.token.token });
-                            tokens.reload();
-                          });
-                        }}
-                      >
-                        <label>
-                          Overlap for {t.id}
-                          <input name="overlap" defaultValue="24h" pattern="\d+[dhm]" size={5} />
-                        </label>
-                        <button type="submit">Rotate {t.id}</button>
-                      </form>
-                      <button
-                        type="button"
-                        class="danger"
-                        onClick={() =>
-                          action.run(async () => {
-                            await api('DELETE', `/tokens/${enc(t.id)}`);
-                            tokens.reload();
-                          })
-                        }
-                      >
-                        Revoke {t.id}
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <TokenManager collection={`/tenants/${enc(name)}/tokens`} tokenPath="/tokens" noun="token" labelPlaceholder="entra" />
       {!isSetupSession() && <OAuthIssuer name={name} />}
       {!isSetupSession() && <SetupLinks name={name} />}
     </>
