@@ -69,8 +69,23 @@ export class Pools {
     });
   }
 
-  /** Follows what a request created (201: the id, or a tenant's name) and deleted (204; 200 from the admin API). */
+  /**
+   * Follows what a request created (201: the id, or a tenant's name) and deleted (204; 200 from the
+   * admin API), the operations of a BulkResponse included: a user a Bulk DELETE removed, still
+   * named by later requests, made every one of them a 404 that never reached a handler.
+   */
   record(method: string, path: string, status: number, body: string): void {
+    if (method === 'POST' && status === 200 && path.endsWith('/Bulk')) {
+      const operations = (JSON.parse(body) as { Operations?: { method?: string; location?: string; status?: string }[] }).Operations ?? [];
+      for (const op of operations) {
+        if (op.method === undefined || op.location === undefined || op.status === undefined) continue;
+        const where = new URL(op.location, 'http://scimd.invalid').pathname;
+        const kind = /\/(Users|Groups)\/[^/]+$/.exec(where)?.[1];
+        if (op.method === 'DELETE') this.record('DELETE', where, Number(op.status), '');
+        else if (op.method === 'POST' && op.status === '201' && kind) this.add(kind, where.slice(where.lastIndexOf('/') + 1));
+      }
+      return;
+    }
     if (method === 'DELETE' && (status === 204 || status === 200)) {
       const gone = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
       for (const list of this.#pools.values()) if (list.includes(gone)) list.splice(list.indexOf(gone), 1);
