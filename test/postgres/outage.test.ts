@@ -9,6 +9,21 @@ import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const options = await postgresTestOptions();
 
+/** A scimd whose PostgreSQL connections all pass through a proxy of the test's own, with a tenant and its token. */
+async function serverBehindProxy(urlParams: Record<string, string>) {
+  const scratch = await createTestDatabase();
+  const direct = new URL(scratch.url);
+  const proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  await proxy.start();
+  const viaProxy = new URL(scratch.url);
+  viaProxy.port = String(proxy.port);
+  for (const [name, value] of Object.entries(urlParams)) viaProxy.searchParams.set(name, value);
+  const server = await createServer(loadConfig({ SCIMD_DATABASE_URL: viaProxy.toString(), SCIMD_PUBLIC_URL: 'https://scim.example.com' }));
+  await server.tenants.createTenant('acme');
+  const token = (await server.tenants.mintToken('acme')).token;
+  return { scratch, proxy, server, token };
+}
+
 skipping(options.skip, () =>
   describe('PostgreSQL outage through HTTP: 503 with a SCIM body and Retry-After, then recovery without a restart', () => {
     let scratch: Scratch;
@@ -17,16 +32,7 @@ skipping(options.skip, () =>
     let token: string;
 
     before(async () => {
-      scratch = await createTestDatabase();
-      const direct = new URL(scratch.url);
-      proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-      await proxy.start();
-      const viaProxy = new URL(scratch.url);
-      viaProxy.port = String(proxy.port);
-      viaProxy.searchParams.set('connect_timeout', '1');
-      server = await createServer(loadConfig({ SCIMD_DATABASE_URL: viaProxy.toString(), SCIMD_PUBLIC_URL: 'https://scim.example.com' }));
-      await server.tenants.createTenant('acme');
-      token = (await server.tenants.mintToken('acme')).token;
+      ({ scratch, proxy, server, token } = await serverBehindProxy({ connect_timeout: '1' }));
     });
     after(async () => {
       await server?.close();
@@ -84,17 +90,7 @@ skipping(options.skip, () =>
     let token: string;
 
     before(async () => {
-      scratch = await createTestDatabase();
-      const direct = new URL(scratch.url);
-      proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-      await proxy.start();
-      const viaProxy = new URL(scratch.url);
-      viaProxy.port = String(proxy.port);
-      viaProxy.searchParams.set('connect_timeout', '1');
-      viaProxy.searchParams.set('statement_timeout', '1000');
-      server = await createServer(loadConfig({ SCIMD_DATABASE_URL: viaProxy.toString(), SCIMD_PUBLIC_URL: 'https://scim.example.com' }));
-      await server.tenants.createTenant('acme');
-      token = (await server.tenants.mintToken('acme')).token;
+      ({ scratch, proxy, server, token } = await serverBehindProxy({ connect_timeout: '1', statement_timeout: '1000' }));
     });
     after(async () => {
       proxy?.resume();
@@ -180,15 +176,7 @@ skipping(options.skip, () =>
     let token: string;
 
     before(async () => {
-      scratch = await createTestDatabase();
-      const direct = new URL(scratch.url);
-      proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-      await proxy.start();
-      const viaProxy = new URL(scratch.url);
-      viaProxy.port = String(proxy.port);
-      server = await createServer(loadConfig({ SCIMD_DATABASE_URL: viaProxy.toString(), SCIMD_PUBLIC_URL: 'https://scim.example.com' }));
-      await server.tenants.createTenant('acme');
-      token = (await server.tenants.mintToken('acme')).token;
+      ({ scratch, proxy, server, token } = await serverBehindProxy({}));
     });
     after(async () => {
       await server?.close();
