@@ -27,6 +27,7 @@ const DOCUMENTED = [
   'tenants disable',
   'tenants enable',
   'tenants delete',
+  'tenants set-profile',
   'tokens create',
   'tokens list',
   'tokens revoke',

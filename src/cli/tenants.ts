@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
 import { badRequest } from '../errors/scim-error.ts';
+import { PROFILE_NAMES } from '../service/profiles.ts';
 import { createTenantService } from '../service/tenants.ts';
-import type { TenantRecord } from '../store/ports/tenants.ts';
+import type { StoredProfile, TenantRecord } from '../store/ports/tenants.ts';
 import type { Cli } from './cli.ts';
 import { printList } from './output.ts';
+
+const repeat = (value: string, previous: string[]) => [...previous, value];
+
+/** A profile as one cell: `entra`, or `entra uniqueGroupDisplayName=false` with its overrides. */
+function profileCell(profile: StoredProfile): string {
+  const overrides = Object.entries(profile.overrides).map(([name, value]) => `${name}=${String(value)}`);
+  return [profile.name, ...overrides].join(' ');
+}
 
 /** `scimd tenants …`: the same service layer as the admin API (src/service/tenants.ts). */
 export function registerTenantCommands(program: Command, cli: Cli): void {
@@ -22,7 +31,7 @@ export function registerTenantCommands(program: Command, cli: Cli): void {
 
   tenants
     .command('list')
-    .description('list tenants: name, id, created, disabled')
+    .description('list tenants: name, id, created, profile (with its overrides), disabled')
     .option('--json', 'print a JSON array')
     .action(
       cli.withStore<{ json?: boolean }>('read', async ({ store, io }, options) => {
@@ -33,6 +42,7 @@ export function registerTenantCommands(program: Command, cli: Cli): void {
             { header: 'NAME', cell: (t) => t.name },
             { header: 'ID', cell: (t) => t.id },
             { header: 'CREATED', cell: (t) => t.createdAt },
+            { header: 'PROFILE', cell: (t) => profileCell(t.profile) },
             { header: 'DISABLED', cell: (t) => (t.disabledAt ? `disabled ${t.disabledAt}` : undefined) },
           ],
         });
@@ -56,6 +66,34 @@ export function registerTenantCommands(program: Command, cli: Cli): void {
         }),
       );
   }
+
+  tenants
+    .command('set-profile')
+    .description(`set a tenant's compatibility profile (${PROFILE_NAMES.join(', ')}) and override single behaviours (docs/profiles.md)`)
+    .argument('<NAME>', 'the tenant name')
+    .argument('[PROFILE]', 'lenient, strict, entra or okta; without it the profile stays')
+    .option('--set <BEHAVIOUR=true|false>', 'override one behaviour (repeatable), e.g. uniqueGroupDisplayName=true', repeat, [])
+    .option('--unset <BEHAVIOUR>', "drop an override: the profile's value applies again (repeatable)", repeat, [])
+    .option('--json', 'print the tenant as JSON')
+    .action(
+      cli.withStore<{ set: string[]; unset: string[]; json?: boolean }, [string, string | undefined]>(
+        'write',
+        async ({ store, io }, options, name, profile) => {
+          const service = createTenantService(store);
+          const current = (await service.findTenant(name)).profile;
+          const overrides: Record<string, unknown> = { ...current.overrides };
+          for (const setting of options.set) {
+            const [behaviour, value] = setting.split('=', 2);
+            if (!behaviour || (value !== 'true' && value !== 'false'))
+              throw badRequest(`--set takes BEHAVIOUR=true or BEHAVIOUR=false; got "${setting}"`);
+            overrides[behaviour] = value === 'true';
+          }
+          for (const behaviour of options.unset) delete overrides[behaviour];
+          const tenant = await service.setProfile(name, profile ?? current.name, overrides);
+          io.out(options.json ? JSON.stringify(tenant) : `tenant ${tenant.name} now uses profile ${profileCell(tenant.profile)}`);
+        },
+      ),
+    );
 
   tenants
     .command('delete')

@@ -18,5 +18,6 @@ export function baseUrlOf(config: Config, request: FastifyRequest): string {
 /** The tenant scope of an authenticated request (the auth hook has run on every SCIM route). */
 export function scopeOf(config: Config, request: FastifyRequest): RequestScope {
   if (!request.principal) throw new Error('scopeOf called on an unauthenticated route');
-  return { tenantId: request.principal.tenantId, baseUrl: baseUrlOf(config, request) };
+  const { tenantId, profile } = request.principal;
+  return { tenantId, baseUrl: baseUrlOf(config, request), profile };
 }

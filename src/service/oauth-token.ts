@@ -6,6 +6,7 @@ import { forbidden, invalidToken, ScimError } from '../errors/scim-error.ts';
 import type { OAuthClientRecord, OAuthClientStore } from '../store/ports/oauth-clients.ts';
 import type { OAuthIssuerStore } from '../store/ports/oauth-issuers.ts';
 import { ACCESS_TOKEN_ALGORITHM, type SigningKeys } from './oauth-signing-keys.ts';
+import { resolveProfile } from './profiles.ts';
 import { type BucketClaim, createBuckets, type RateLimit } from './rate-limit.ts';
 import type { Principal } from './tenants.ts';
 
@@ -270,7 +271,12 @@ export function createTokenService(deps: TokenServiceDeps) {
     // The tenant comes from the token and must still be the client's: a token acts for one tenant only.
     if (!client || client.tenantId !== payload['tenant']) throw invalidToken('the OAuth client of this access token no longer exists');
     if (client.tenantDisabledAt) throw forbidden(`tenant "${client.tenantName}" is disabled`);
-    return { tenantId: client.tenantId, tenantName: client.tenantName, tokenId: `oauth:${client.id}` };
+    return {
+      tenantId: client.tenantId,
+      tenantName: client.tenantName,
+      tokenId: `oauth:${client.id}`,
+      profile: resolveProfile(client.tenantProfile),
+    };
   }
 
   return {

@@ -2,6 +2,7 @@ import { ASYMMETRIC_ALGORITHMS, type JwtVerifier, peekJwt } from '../auth/jwt.ts
 import { badRequest, forbidden, invalidToken, notFound } from '../errors/scim-error.ts';
 import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../store/ports/oauth-issuers.ts';
 import type { TenantStore } from '../store/ports/tenants.ts';
+import { resolveProfile } from './profiles.ts';
 import type { Principal } from './tenants.ts';
 
 /** Issuer look-ups are remembered this long; a change made by another process applies within it. */
@@ -172,6 +173,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       tenantId: issuer.tenantId,
       tenantName: issuer.tenantName,
       tokenId: `jwt:${subject}`,
+      profile: resolveProfile(issuer.tenantProfile),
       subject: { value: subject, attribute: issuer.subjectAttribute },
     };
   }

@@ -8,6 +8,7 @@ import type { AuditEntry } from '../store/ports/admin.ts';
 import type { LockoutRecord, PasswordVerifyStore, VerifySettings } from '../store/ports/password-verify.ts';
 import type { TenantRecord, TenantStore } from '../store/ports/tenants.ts';
 import { parseDuration } from './duration.ts';
+import { resolveProfile } from './profiles.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { bearerTokenOf, type Principal } from './tenants.ts';
 import { type MintedToken, type TokenView, tokenLifecycle } from './tokens.ts';
@@ -114,7 +115,7 @@ export function createPasswordVerifier(deps: PasswordVerifierDeps) {
     if (token.tenantDisabledAt) throw forbidden(`tenant "${token.tenantName}" is disabled`);
     if (!token.lastUsedAt || now.getTime() - Date.parse(token.lastUsedAt) > 60_000)
       await store.touchVerifyToken(token.id, now.toISOString());
-    return { tenantId: token.tenantId, tenantName: token.tenantName, tokenId: token.id };
+    return { tenantId: token.tenantId, tenantName: token.tenantName, tokenId: token.id, profile: resolveProfile(token.tenantProfile) };
   }
 
   function lockUntilMs(failures: number, now: number): number {

@@ -80,7 +80,7 @@ export function createBuckets(now: () => number = () => performance.now()) {
 export function createRateLimiter(limits: RateLimits, now: () => number = () => performance.now()) {
   const buckets = createBuckets(now);
   /** Takes one request from the principal's buckets, or throws 429. */
-  function take(principal: Principal): void {
+  function take(principal: Pick<Principal, 'tenantId' | 'tokenId'>): void {
     buckets.take([
       { key: `t:${principal.tenantId}`, limit: limits.tenant, scope: 'tenant' },
       { key: `k:${principal.tenantId}:${principal.tokenId}`, limit: limits.token, scope: 'token' },

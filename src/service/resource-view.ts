@@ -4,12 +4,15 @@ import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import type { Include, ResourceStore } from '../store/ports/resources.ts';
 import type { Selection } from './list-params.ts';
+import type { ProfileBehaviours } from './profiles.ts';
 import { toRepresentation } from './representation.ts';
 
-/** Where a request acts: the tenant, and the base URL its resources' locations start with. */
+/** Where a request acts: the tenant, the base URL its resources' locations start with, and the tenant's behaviours. */
 export interface RequestScope {
   readonly tenantId: string;
   readonly baseUrl: string;
+  /** The tenant's compatibility profile with its overrides (docs/profiles.md). */
+  readonly profile: ProfileBehaviours;
 }
 
 /** One resource as a request answers it: projected, with its version and location. */

@@ -5,6 +5,7 @@ import type { SchemaRegistry } from '../schema/registry.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
+import { PROFILES } from './profiles.ts';
 import type { RequestScope } from './resource-view.ts';
 import { createResourceService, type ResourceService } from './resources.ts';
 import type { RegistrySource } from './schema-registries.ts';
@@ -57,7 +58,7 @@ describe('the resource service (RFC 7644 §3) on a real store', () => {
     store = await openStore('sqlite::memory:');
     await store.migrate();
     const tenant = await store.createTenant({ id: 't-1', name: 'acme', createdAt: T0 });
-    scope = { tenantId: tenant.id, baseUrl: BASE };
+    scope = { tenantId: tenant.id, baseUrl: BASE, profile: PROFILES.lenient };
     service = createResourceService({
       store,
       registries: fixedRegistry(createCoreRegistry()),
@@ -286,7 +287,7 @@ describe('RFC 7644 §3.4.2 listing through the service', () => {
     store = await openStore('sqlite::memory:');
     await store.migrate();
     const tenant = await store.createTenant({ id: 't-2', name: 'globex', createdAt: T0 });
-    scope = { tenantId: tenant.id, baseUrl: BASE };
+    scope = { tenantId: tenant.id, baseUrl: BASE, profile: PROFILES.lenient };
     service = createResourceService({
       store,
       registries: fixedRegistry(createCoreRegistry()),

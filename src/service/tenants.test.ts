@@ -4,6 +4,7 @@ import { ScimError } from '../errors/scim-error.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
 import { parseDuration } from './duration.ts';
+import { PROFILES } from './profiles.ts';
 import { bearerTokenOf, createTenantService, type TenantService } from './tenants.ts';
 import { tokenState } from './tokens.ts';
 
@@ -60,6 +61,45 @@ describe('RFC 6750 bearer authentication, remembered per keep-alive connection',
     await tenants.authenticate(`Bearer ${minted.token}`, connection);
     now += 60_000;
     await assert.rejects(tenants.authenticate(`Bearer ${minted.token}`, connection), unauthorized);
+  });
+});
+
+describe("a tenant's compatibility profile reaches its requests' principal (docs/profiles.md)", () => {
+  let store: Store;
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  before(async () => {
+    store = await openStore('sqlite::memory:');
+    await store.migrate();
+  });
+  after(() => store.close());
+
+  it('lenient until set; a change in this process applies to the next request, one by another process within a second', async () => {
+    const here = createTenantService(store, () => new Date(now));
+    const elsewhere = createTenantService(store, () => new Date(now));
+    await here.createTenant('profiled');
+    const { token } = await here.mintToken('profiled');
+    const connection = {};
+    assert.equal((await here.authenticate(`Bearer ${token}`, connection)).profile.requirePatchPath, false);
+
+    await here.setProfile('profiled', 'strict', {});
+    assert.equal((await here.authenticate(`Bearer ${token}`, connection)).profile.requirePatchPath, true);
+
+    await elsewhere.setProfile('profiled', 'lenient', { uniqueGroupDisplayName: true });
+    assert.equal((await here.authenticate(`Bearer ${token}`, connection)).profile.requirePatchPath, true, 'cached for up to a second');
+    now += 1001;
+    const principal = await here.authenticate(`Bearer ${token}`, connection);
+    assert.equal(principal.profile.requirePatchPath, false);
+    assert.equal(principal.profile.uniqueGroupDisplayName, true);
+  });
+
+  it('refuses an unknown profile or behaviour with 400, an unknown tenant with 404, and keeps the profile it had', async () => {
+    const tenants = createTenantService(store);
+    await tenants.createTenant('refusing');
+    await tenants.setProfile('refusing', 'okta', {});
+    await assert.rejects(tenants.setProfile('refusing', 'rfc', {}), (e) => e instanceof ScimError && e.status === 400);
+    await assert.rejects(tenants.setProfile('refusing', 'strict', { nope: true }), (e) => e instanceof ScimError && e.status === 400);
+    await assert.rejects(tenants.setProfile('missing', 'strict', {}), (e) => e instanceof ScimError && e.status === 404);
+    assert.deepEqual((await tenants.findTenant('refusing')).profile, { name: 'okta', overrides: {} });
   });
 });
 
@@ -210,6 +250,7 @@ describe('tenants and their tokens (docs/tenants.md): the service behind the CLI
       tenantId: (await tenants.findTenant('gotham')).id,
       tenantName: 'gotham',
       tokenId: first.id,
+      profile: PROFILES.lenient,
     });
   });
 

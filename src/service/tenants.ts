@@ -4,6 +4,7 @@ import { badRequest, forbidden, notFound, ScimError, unauthorized, uniqueness } 
 import type { SubjectAttribute } from '../store/ports/oauth-issuers.ts';
 import type { DeletedTenant, TenantRecord, TenantStore, TokenRecord } from '../store/ports/tenants.ts';
 import { parseDuration } from './duration.ts';
+import { type ProfileBehaviours, type ProfileName, parseOverrides, parseProfileName, resolveProfile } from './profiles.ts';
 import { type MintedToken, type TokenView, tokenLifecycle } from './tokens.ts';
 
 export const DEFAULT_TENANT = 'default';
@@ -17,6 +18,8 @@ export interface Principal {
   readonly tenantId: string;
   readonly tenantName: string;
   readonly tokenId: string;
+  /** The tenant's behaviours (src/service/profiles.ts), read with the credential: no query per request. */
+  readonly profile: ProfileBehaviours;
   /** Only for a JWT access token: its `sub`, and how /Me maps it to a user (RFC 7644 §3.11). */
   readonly subject?: { readonly value: string; readonly attribute: SubjectAttribute };
 }
@@ -113,6 +116,22 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     return findTenant(name);
   }
 
+  /**
+   * Sets the tenant's profile and its overrides of single behaviours (both replaced). Requests
+   * of this process follow at once; other processes within the authentication cache window
+   * (AUTH_CACHE_MS, also that of OAuth issuers and clients).
+   */
+  async function setProfile(name: string, profile: unknown, overrides: unknown): Promise<TenantRecord> {
+    const setting: { name: ProfileName; overrides: Readonly<Record<string, boolean>> } = {
+      name: parseProfileName(profile),
+      overrides: parseOverrides(overrides),
+    };
+    const tenant = await findTenant(name);
+    await store.setTenantProfile(tenant.id, setting);
+    forgetAccepted();
+    return findTenant(name);
+  }
+
   async function deleteTenant(name: string): Promise<DeletedTenant & { readonly tenant: TenantRecord }> {
     const tenant = await findTenant(name);
     const deleted = await store.deleteTenant(tenant.id);
@@ -166,7 +185,12 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
       lastTouched.set(token.id, now.getTime());
       await store.touchToken(token.id, now.toISOString());
     }
-    const principal = { tenantId: token.tenantId, tenantName: token.tenantName, tokenId: token.id };
+    const principal = {
+      tenantId: token.tenantId,
+      tenantName: token.tenantName,
+      tokenId: token.id,
+      profile: resolveProfile(token.tenantProfile),
+    };
     if (accepted.size >= AUTH_CACHE_ENTRIES) accepted.clear();
     const expiry = token.expiresAt ? Date.parse(token.expiresAt) : Number.POSITIVE_INFINITY;
     const until = Math.min(now.getTime() + AUTH_CACHE_MS, expiry);
@@ -183,6 +207,7 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     disableTenant: (name: string) => setDisabled(name, true),
     enableTenant: (name: string) => setDisabled(name, false),
     deleteTenant,
+    setProfile,
     mintToken,
     ensureToken,
     rotateToken,

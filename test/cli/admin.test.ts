@@ -11,9 +11,9 @@ describe('scimd CLI: administration (docs/administration.md)', () => {
     const disabled = await runCli(['tenants', 'disable', 'acme'], env);
     assert.equal(disabled.code, 0, disabled.stderr);
     assert.match(disabled.stdout, /disabled tenant acme/);
-    assert.match((await runCli(['tenants', 'list'], env)).stdout, /^acme\t\S+\t\S+\tdisabled \d{4}-/m);
+    assert.match((await runCli(['tenants', 'list'], env)).stdout, /^acme\t\S+\t\S+\tlenient\tdisabled \d{4}-/m);
     assert.equal((await runCli(['tenants', 'enable', 'acme'], env)).code, 0);
-    assert.match((await runCli(['tenants', 'list'], env)).stdout, /^acme\t\S+\t\S+$/m);
+    assert.match((await runCli(['tenants', 'list'], env)).stdout, /^acme\t\S+\t\S+\tlenient$/m);
 
     await runCli(['tokens', 'create', '--tenant', 'acme'], env);
     const refused = await runCli(['tenants', 'delete', 'acme'], env);
@@ -24,6 +24,33 @@ describe('scimd CLI: administration (docs/administration.md)', () => {
     assert.equal(deleted.stdout.trim(), 'deleted tenant acme: 0 resources, 1 tokens, 0 events');
     assert.equal((await runCli(['tenants', 'list'], env)).stdout.trim(), '');
     assert.equal((await runCli(['tenants', 'disable', 'acme'], env)).code, 1);
+  });
+
+  it('tenants set-profile NAME PROFILE, --set and --unset of single behaviours, shown by tenants list (docs/profiles.md)', async () => {
+    const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
+    await runCli(['tenants', 'create', 'acme'], env);
+    const strict = await runCli(['tenants', 'set-profile', 'acme', 'strict'], env);
+    assert.equal(strict.code, 0, strict.stderr);
+    assert.equal(strict.stdout.trim(), 'tenant acme now uses profile strict');
+    assert.match((await runCli(['tenants', 'list'], env)).stdout, /^acme\t\S+\t\S+\tstrict$/m);
+
+    const opted = await runCli(['tenants', 'set-profile', 'acme', '--set', 'uniqueGroupDisplayName=true'], env);
+    assert.equal(opted.stdout.trim(), 'tenant acme now uses profile strict uniqueGroupDisplayName=true', 'the profile stays');
+    const entra = await runCli(['tenants', 'set-profile', 'acme', 'entra', '--json'], env);
+    assert.deepEqual(JSON.parse(entra.stdout).profile, { name: 'entra', overrides: { uniqueGroupDisplayName: true } }, 'overrides stay');
+    await runCli(['tenants', 'set-profile', 'acme', '--unset', 'uniqueGroupDisplayName'], env);
+    const [tenant] = JSON.parse((await runCli(['tenants', 'list', '--json'], env)).stdout);
+    assert.deepEqual(tenant.profile, { name: 'entra', overrides: {} });
+
+    const unknown = await runCli(['tenants', 'set-profile', 'acme', 'rfc'], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /a profile is one of lenient, strict, entra, okta; got "rfc"/);
+    const badValue = await runCli(['tenants', 'set-profile', 'acme', '--set', 'uniqueGroupDisplayName=yes'], env);
+    assert.equal(badValue.code, 1);
+    assert.match(badValue.stderr, /--set takes BEHAVIOUR=true or BEHAVIOUR=false/);
+    const badName = await runCli(['tenants', 'set-profile', 'acme', '--set', 'uniqueNames=true'], env);
+    assert.match(badName.stderr, /"uniqueNames" is not a profile behaviour/);
+    assert.equal((await runCli(['tenants', 'set-profile', 'nope', 'strict'], env)).code, 1);
   });
 
   it('tokens rotate mints a successor; with --overlap 0m the old token is expired at once', async () => {

@@ -13,7 +13,7 @@ describe('scimd CLI', () => {
     assert.match(created.stdout, /created tenant acme/);
 
     const listed = await runCli(['tenants', 'list'], env);
-    assert.match(listed.stdout, /^NAME\tID\tCREATED\tDISABLED\nacme\t/);
+    assert.match(listed.stdout, /^NAME\tID\tCREATED\tPROFILE\tDISABLED\nacme\t\S+\t\S+\tlenient$/m);
     const [tenant] = JSON.parse((await runCli(['tenants', 'list', '--json'], env)).stdout);
     assert.equal(tenant.name, 'acme');
 

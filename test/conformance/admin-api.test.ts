@@ -119,6 +119,46 @@ describe('admin API: tenants', () => {
     assert.equal((await h.request('GET', `/Users/${user.body.id}`)).status, 200);
   });
 
+  it('PUT /admin/tenants/{name}/profile sets the profile and overrides (docs/profiles.md); the tenant shows them with its behaviours', async () => {
+    const fresh = await admin(h, 'GET', '/admin/tenants/globex');
+    assert.equal(fresh.body.profile, 'lenient');
+    assert.deepEqual(fresh.body.profileOverrides, {});
+    assert.equal(fresh.body.behaviours.requirePatchPath, false);
+
+    const set = await admin(h, 'PUT', '/admin/tenants/globex/profile', {
+      body: { profile: 'entra', overrides: { uniqueGroupDisplayName: false } },
+    });
+    assert.equal(set.status, 200, set.raw);
+    assert.equal(set.body.profile, 'entra');
+    assert.deepEqual(set.body.profileOverrides, { uniqueGroupDisplayName: false });
+    assert.equal(set.body.behaviours.uniqueGroupDisplayName, false);
+    const listed = (await admin(h, 'GET', '/admin/tenants')).body.tenants.find((t: { name: string }) => t.name === 'globex');
+    assert.equal(listed.profile, 'entra');
+
+    const strict = await admin(h, 'PUT', '/admin/tenants/globex/profile', { body: { profile: 'strict' } });
+    assert.deepEqual(strict.body.profileOverrides, {}, 'PUT replaces the overrides too');
+    assert.deepEqual(strict.body.behaviours, {
+      requirePatchPath: true,
+      rejectUnknownAttributes: true,
+      declareTypeCanonicalValues: true,
+      uniqueGroupDisplayName: false,
+      rejectMismatchedMemberType: true,
+      rejectUnknownMembers: true,
+      requireQuotedFilterValues: true,
+    });
+
+    assertScimError(await admin(h, 'PUT', '/admin/tenants/globex/profile', { body: { profile: 'rfc' } }), 400);
+    assertScimError(await admin(h, 'PUT', '/admin/tenants/globex/profile', { body: {} }), 400);
+    const unknown = await admin(h, 'PUT', '/admin/tenants/globex/profile', {
+      body: { profile: 'lenient', overrides: { uniqueNames: true } },
+    });
+    assertScimError(unknown, 400);
+    assert.match(unknown.body.detail, /"uniqueNames" is not a profile behaviour/);
+    assertScimError(await admin(h, 'PUT', '/admin/tenants/nope/profile', { body: { profile: 'strict' } }), 404);
+    assert.equal((await admin(h, 'GET', '/admin/tenants/globex')).body.profile, 'strict', 'a refused change changes nothing');
+    await admin(h, 'PUT', '/admin/tenants/globex/profile', { body: { profile: 'lenient' } });
+  });
+
   it('deletes a tenant with its resources, memberships, events and tokens; other tenants keep theirs', async () => {
     await admin(h, 'POST', '/admin/tenants', { body: { name: 'doomed' } });
     const token = (await admin(h, 'POST', '/admin/tenants/doomed/tokens', { body: { label: 'entra' } })).body.token;

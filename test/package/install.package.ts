@@ -68,7 +68,7 @@ describe('the npm package, installed globally into an empty prefix', { timeout: 
     const token = JSON.parse(output.split('\n').find((l) => l.includes('"msg":"first start:'))!).token;
     const users = await fetch(`http://127.0.0.1:${port}/scim/v2/Users`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(users.status, 200);
-    assert.match(run(['tenants', 'list']), /^NAME\tID\tCREATED\tDISABLED\ndefault\t/);
+    assert.match(run(['tenants', 'list']), /^NAME\tID\tCREATED\tPROFILE\tDISABLED\ndefault\t/);
     assert.ok(existsSync(join(empty, 'data/scimd.db')));
   });
 });

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../../src/store/ports/admin.ts';
 import type { Store } from '../../src/store/ports/store.ts';
 import { describe, it } from '../../src/store/testing/skippable.ts';
+import { LENIENT, T0 } from './helpers.ts';
 
-const T0 = '2024-01-01T00:00:00.000Z';
 const T1 = '2024-06-01T12:00:00.000Z';
 const T2 = '2024-07-01T08:30:00.000Z';
 
@@ -25,7 +25,7 @@ export function adminContract(current: () => Store): void {
       assert.equal((await store.findTokenByHash(`hash-${id}`))?.tenantDisabledAt, T1);
       assert.equal(await store.setTenantDisabled(id, null), true);
       const enabled = await store.findTenantByName(`dis-${id}`);
-      assert.deepEqual(enabled, { id, name: `dis-${id}`, createdAt: T0 });
+      assert.deepEqual(enabled, { id, name: `dis-${id}`, createdAt: T0, profile: LENIENT });
       assert.equal((await store.findTokenByHash(`hash-${id}`))?.tenantDisabledAt, undefined);
       assert.equal(await store.setTenantDisabled('no-such-tenant', T1), false);
     });

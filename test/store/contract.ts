@@ -16,7 +16,7 @@ import { after, before, describe, it } from '../../src/store/testing/skippable.t
 import { VersionConflictError } from '../../src/store/version-conflict.ts';
 import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';
-import { isScim, newTenant, T0 } from './helpers.ts';
+import { isScim, LENIENT, newTenant, T0 } from './helpers.ts';
 import { membersReadContract } from './members-read-contract.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
 import { oauthClientContract } from './oauth-clients.ts';
@@ -134,7 +134,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
     describe('tenants and tokens', () => {
       it('creates, finds and lists tenants; a taken name is 409 uniqueness', async () => {
         const id = await newTenant(store, 'acme');
-        assert.deepEqual(await store.findTenantByName('acme'), { id, name: 'acme', createdAt: T0 });
+        assert.deepEqual(await store.findTenantByName('acme'), { id, name: 'acme', createdAt: T0, profile: LENIENT });
         assert.equal(await store.findTenantByName('nope'), undefined);
         assert.ok((await store.listTenants()).some((t) => t.id === id));
         await assert.rejects(store.createTenant({ id: randomUUID(), name: 'acme', createdAt: T0 }), isScim(409, 'uniqueness'));
@@ -152,6 +152,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           expiresAt: undefined,
           revokedAt: undefined,
           lastUsedAt: undefined,
+          tenantProfile: LENIENT,
         });
         await store.touchToken('tok1', T1);
         assert.equal((await store.findTokenByHash('h'.repeat(64)))?.lastUsedAt, T1);
@@ -165,6 +166,19 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.equal((await store.findTokenByHash('h'.repeat(64)))?.revokedAt, T1);
         assert.equal(await store.revokeToken('missing', T1), false);
         await store.ping();
+      });
+
+      it("keeps a tenant's profile and overrides (migration 45), and a token's lookup carries them", async () => {
+        const tenantId = await newTenant(store, 'profiled');
+        assert.equal(await store.setTenantProfile(tenantId, { name: 'entra', overrides: { uniqueGroupDisplayName: false } }), true);
+        const expected = { name: 'entra', overrides: { uniqueGroupDisplayName: false } };
+        assert.deepEqual((await store.findTenantByName('profiled'))?.profile, expected);
+        assert.deepEqual((await store.listTenants()).find((t) => t.id === tenantId)?.profile, expected);
+        await store.createToken({ id: 'tok-profiled', tenantId, hash: 'p'.repeat(64), createdAt: T0 });
+        assert.deepEqual((await store.findTokenByHash('p'.repeat(64)))?.tenantProfile, expected);
+        await store.setTenantProfile(tenantId, { name: 'strict', overrides: {} });
+        assert.deepEqual((await store.findTokenById('tok-profiled'))?.tenantProfile, { name: 'strict', overrides: {} });
+        assert.equal(await store.setTenantProfile(randomUUID(), LENIENT), false);
       });
     });
 

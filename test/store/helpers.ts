@@ -7,6 +7,9 @@ import type { Store } from '../../src/store/ports/store.ts';
 
 export const T0 = '2024-01-01T00:00:00.000Z';
 
+/** What a tenant's profile is until one is set (migration 45's defaults). */
+export const LENIENT = { name: 'lenient', overrides: {} };
+
 /** An assert.rejects matcher for a ScimError with this status, scimType and detail. */
 export function isScim(status: number, scimType?: string, detail?: RegExp) {
   return (error: unknown) => {

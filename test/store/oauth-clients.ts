@@ -4,8 +4,8 @@ import { ScimError } from '../../src/errors/scim-error.ts';
 import type { OAuthClientSettings } from '../../src/store/ports/oauth-clients.ts';
 import type { Store } from '../../src/store/ports/store.ts';
 import { describe, it } from '../../src/store/testing/skippable.ts';
+import { LENIENT, T0 } from './helpers.ts';
 
-const T0 = '2024-01-01T00:00:00.000Z';
 const T1 = '2024-06-01T12:00:00.000Z';
 const LATER = '2025-01-01T00:00:00.000Z';
 
@@ -28,7 +28,15 @@ export function oauthClientContract(storeOf: () => Store): void {
       const tenant = await store.createTenant({ id: randomUUID(), name: `clients-${randomUUID()}`, createdAt: T0 });
       const id = `client-${randomUUID()}`;
       const created = await store.createOAuthClient({ ...settings(), id, tenantId: tenant.id }, T0);
-      assert.deepEqual(created, { ...settings(), id, tenantId: tenant.id, tenantName: tenant.name, createdAt: T0, updatedAt: T0 });
+      assert.deepEqual(created, {
+        ...settings(),
+        id,
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        createdAt: T0,
+        updatedAt: T0,
+        tenantProfile: LENIENT,
+      });
       assert.deepEqual(await store.findOAuthClient(id), created);
       assert.equal(await store.findOAuthClient(`${id}\u0000`), undefined);
       const second = await store.createOAuthClient({ ...settings({ name: 'second' }), id: `${id}-2`, tenantId: tenant.id }, T1);
@@ -45,7 +53,15 @@ export function oauthClientContract(storeOf: () => Store): void {
         federatedAudience: 'api://AzureADTokenExchange',
       });
       const updated = await store.updateOAuthClient(id, changed, T1);
-      assert.deepEqual(updated, { ...changed, id, tenantId: tenant.id, tenantName: tenant.name, createdAt: T0, updatedAt: T1 });
+      assert.deepEqual(updated, {
+        ...changed,
+        id,
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        createdAt: T0,
+        updatedAt: T1,
+        tenantProfile: LENIENT,
+      });
       assert.equal(await store.updateOAuthClient('missing', changed, T1), undefined);
       const cleared = await store.updateOAuthClient(id, settings(), T1);
       assert.equal(cleared?.jwks, undefined);

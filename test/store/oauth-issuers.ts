@@ -4,8 +4,8 @@ import { ScimError } from '../../src/errors/scim-error.ts';
 import type { OAuthIssuerSettings } from '../../src/store/ports/oauth-issuers.ts';
 import type { Store } from '../../src/store/ports/store.ts';
 import { describe, it } from '../../src/store/testing/skippable.ts';
+import { LENIENT, T0 } from './helpers.ts';
 
-const T0 = '2024-01-01T00:00:00.000Z';
 const T1 = '2024-06-01T12:00:00.000Z';
 
 const settings = (overrides: Partial<OAuthIssuerSettings> = {}): OAuthIssuerSettings => ({
@@ -35,6 +35,7 @@ export function oauthIssuerContract(storeOf: () => Store): void {
         tenantName: tenant.name,
         createdAt: T0,
         updatedAt: T0,
+        tenantProfile: LENIENT,
       });
       assert.deepEqual(await store.findOAuthIssuer(tenant.id), put);
       assert.ok((await store.findOAuthIssuersByIssuer('https://idp.example.com')).some((r) => r.tenantId === tenant.id));

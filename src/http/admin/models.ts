@@ -1,3 +1,4 @@
+import { BEHAVIOUR_NAMES, PROFILE_NAMES } from '../../service/profiles.ts';
 import type { MintedToken } from '../../service/tokens.ts';
 
 /**
@@ -16,15 +17,35 @@ const optionalTime = (description: string) => ({ type: ['string', 'null'], forma
 
 export const DURATION = { type: 'string', pattern: '^\\d+[dhm]$', description: 'a duration: 90d, 12h, 30m', examples: ['90d'] } as const;
 
+const BEHAVIOURS = {
+  type: 'object',
+  properties: Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, { type: 'boolean' }])),
+} as const;
+
+/** A profile and overrides, as PUT /admin/tenants/{name}/profile takes them (docs/profiles.md). */
+export const PROFILE_BODY = {
+  type: 'object',
+  required: ['profile'],
+  properties: {
+    profile: { type: 'string', enum: [...PROFILE_NAMES], examples: ['strict'] },
+    // Unknown names get through to the service, which refuses them by name (with
+    // additionalProperties false, Fastify would drop them without a word).
+    overrides: { ...BEHAVIOURS, additionalProperties: { type: 'boolean' }, description: 'single behaviours set apart from the profile' },
+  },
+} as const;
+
 export const TENANT = {
   type: 'object',
-  required: ['id', 'name', 'createdAt', 'disabled'],
+  required: ['id', 'name', 'createdAt', 'disabled', 'profile', 'profileOverrides', 'behaviours'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string', examples: ['contoso'] },
     createdAt: time('when the tenant was created'),
     disabled: { type: 'boolean', description: 'a disabled tenant keeps its data; its SCIM tokens are refused with 403' },
     disabledAt: optionalTime('since when the tenant is disabled'),
+    profile: { type: 'string', enum: [...PROFILE_NAMES], description: 'the compatibility profile (docs/profiles.md)' },
+    profileOverrides: { ...BEHAVIOURS, description: "behaviours set apart from the profile's" },
+    behaviours: { ...BEHAVIOURS, description: 'what the tenant does: the profile with its overrides' },
   },
 } as const;
 

@@ -3,6 +3,8 @@ import type { Config } from '../../config/config.ts';
 import type { EventFeed } from '../../events/feed.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
 import { listParamsFromQuery, selectionFromQuery } from '../../service/list-params.ts';
+import { resolveProfile } from '../../service/profiles.ts';
+import type { RequestScope } from '../../service/resource-view.ts';
 import type { ResourceService } from '../../service/resources.ts';
 import type { RegistrySource } from '../../service/schema-registries.ts';
 import type { TenantOverview } from '../../service/tenant-overview.ts';
@@ -52,10 +54,10 @@ export interface TenantViewDeps {
 export function registerTenantViewRoutes(admin: FastifyInstance, deps: TenantViewDeps): void {
   const { config } = deps;
   const scimUrl = (request: FastifyRequest) => `${config.publicUrl ?? `${request.protocol}://${request.host}`}${config.basePath}`;
-  const scopeOf = async (request: ByName) => ({
-    tenantId: (await deps.tenants.findTenant(request.params.name)).id,
-    baseUrl: scimUrl(request),
-  });
+  const scopeOf = async (request: ByName): Promise<RequestScope> => {
+    const tenant = await deps.tenants.findTenant(request.params.name);
+    return { tenantId: tenant.id, baseUrl: scimUrl(request), profile: resolveProfile(tenant.profile) };
+  };
 
   admin.get('/console/tenants', {
     schema: {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { resolveProfile } from '../../service/profiles.ts';
 import type { TenantService } from '../../service/tenants.ts';
 import type { TenantRecord } from '../../store/ports/tenants.ts';
-import { TENANT, TENANT_NAME_PARAMS } from './models.ts';
+import { PROFILE_BODY, TENANT, TENANT_NAME_PARAMS } from './models.ts';
 
 type ByName = FastifyRequest<{ Params: { name: string } }>;
 
@@ -14,6 +15,9 @@ export function tenantView(tenant: TenantRecord) {
     createdAt: tenant.createdAt,
     disabled: tenant.disabledAt !== undefined,
     disabledAt: tenant.disabledAt,
+    profile: tenant.profile.name,
+    profileOverrides: tenant.profile.overrides,
+    behaviours: resolveProfile(tenant.profile),
   };
 }
 
@@ -68,6 +72,22 @@ export function registerTenantRoutes(admin: FastifyInstance, tenants: TenantServ
   admin.post('/tenants/:name/enable', {
     schema: { summary: 'Enable a disabled tenant', tags, params: TENANT_NAME_PARAMS, response: { 200: TENANT } },
     handler: async (request) => tenantView(await tenants.enableTenant((request as ByName).params.name)),
+  });
+
+  admin.put('/tenants/:name/profile', {
+    schema: {
+      summary: "Set a tenant's compatibility profile",
+      description:
+        'The profile (lenient, strict, entra, okta) and overrides of single behaviours, both replaced (docs/profiles.md). Requests follow at once on this instance and within a second on the others (authentication cache).',
+      tags,
+      params: TENANT_NAME_PARAMS,
+      body: PROFILE_BODY,
+      response: { 200: TENANT },
+    },
+    handler: async (request) => {
+      const body = request.body as { profile: string; overrides?: unknown };
+      return tenantView(await tenants.setProfile((request as ByName).params.name, body.profile, body.overrides));
+    },
   });
 
   admin.delete('/tenants/:name', {

@@ -1,3 +1,4 @@
+import type { TenantState } from './tenants.ts';
 /**
  * scimd's own OAuth 2.0 clients (docs/oauth.md, "scimd's token endpoint"): each belongs to one
  * tenant and gets access tokens for that tenant's SCIM API only (RFC 6749 §4.4).
@@ -15,15 +16,14 @@ export interface OAuthClientSettings {
   readonly federatedAudience: string | undefined;
 }
 
-export interface OAuthClientRecord extends OAuthClientSettings {
+/** TenantState: a disabled tenant's clients get no tokens, and their tokens are refused (403). */
+export interface OAuthClientRecord extends OAuthClientSettings, TenantState {
   /** The client_id. */
   readonly id: string;
   readonly tenantId: string;
   readonly tenantName: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** Set when the tenant is disabled: its clients get no tokens, their tokens are refused (403). */
-  readonly tenantDisabledAt?: string;
 }
 
 /** One client secret, as stored: its SHA-256 only; the secret itself is shown once, at creation. */

@@ -1,3 +1,4 @@
+import type { TenantState } from './tenants.ts';
 /** How a JWT's `sub` names the user /Me acts on (RFC 7644 §3.11). */
 export type SubjectAttribute = 'userName' | 'id';
 
@@ -17,13 +18,12 @@ export interface OAuthIssuerSettings {
   readonly subjectAttribute: SubjectAttribute;
 }
 
-export interface OAuthIssuerRecord extends OAuthIssuerSettings {
+/** TenantState: a disabled tenant's JWTs are refused (403) as its static tokens are. */
+export interface OAuthIssuerRecord extends OAuthIssuerSettings, TenantState {
   readonly tenantId: string;
   readonly tenantName: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** Set when the tenant is disabled: its JWTs are refused (403) as its static tokens are. */
-  readonly tenantDisabledAt?: string;
 }
 
 export interface OAuthIssuerStore {

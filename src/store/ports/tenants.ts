@@ -1,14 +1,34 @@
 /** Tenants and their SCIM bearer tokens. */
 
-export interface TenantRecord {
+/**
+ * A tenant's compatibility profile as stored (migration 45): its name, `lenient` unless set, and
+ * the single behaviours it overrides. src/service/profiles.ts gives both their meaning.
+ */
+export interface StoredProfile {
+  readonly name: string;
+  readonly overrides: Readonly<Record<string, unknown>>;
+}
+
+export interface NewTenant {
   readonly id: string;
   readonly name: string;
   readonly createdAt: string;
-  /** Set while the tenant is disabled (its SCIM tokens are refused); absent when enabled. */
-  readonly disabledAt?: string;
 }
 
-export interface TokenRecord {
+export interface TenantRecord extends NewTenant {
+  /** Set while the tenant is disabled (its SCIM tokens are refused); absent when enabled. */
+  readonly disabledAt?: string;
+  readonly profile: StoredProfile;
+}
+
+/** What a credential's lookup carries of its tenant, so that authentication needs no second query. */
+export interface TenantState {
+  /** When the tenant is disabled: since when (absent when it is enabled). */
+  readonly tenantDisabledAt?: string;
+  readonly tenantProfile: StoredProfile;
+}
+
+export interface TokenRecord extends TenantState {
   readonly id: string;
   readonly tenantId: string;
   readonly tenantName: string;
@@ -17,8 +37,6 @@ export interface TokenRecord {
   readonly expiresAt: string | undefined;
   readonly revokedAt: string | undefined;
   readonly lastUsedAt: string | undefined;
-  /** When the token's tenant is disabled: since when (absent when it is enabled). */
-  readonly tenantDisabledAt?: string;
 }
 
 export interface NewToken {
@@ -40,7 +58,7 @@ export interface DeletedTenant {
 
 export interface TenantStore {
   /** Throws uniqueness (409) when the name is taken. */
-  createTenant(tenant: TenantRecord): Promise<TenantRecord>;
+  createTenant(tenant: NewTenant): Promise<TenantRecord>;
   listTenants(): Promise<readonly TenantRecord[]>;
   findTenantByName(name: string): Promise<TenantRecord | undefined>;
   createToken(token: NewToken): Promise<TokenRecord>;
@@ -58,6 +76,8 @@ export interface TenantStore {
   expireToken(id: string, at: string): Promise<TokenRecord | undefined>;
   /** `at` disables the tenant (an already disabled one keeps its time), null enables it. False when no such tenant. */
   setTenantDisabled(id: string, at: string | null): Promise<boolean>;
+  /** Replaces the tenant's profile and overrides. False when no such tenant. */
+  setTenantProfile(id: string, profile: StoredProfile): Promise<boolean>;
   /**
    * Deletes the tenant and everything it owns (resources, memberships, values index, outbox and
    * delivery state, tokens, and any table keyed to tenants with ON DELETE CASCADE) in one

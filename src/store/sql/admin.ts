@@ -4,6 +4,7 @@ import type { DeletedTenant, TenantRecord } from '../ports/tenants.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
 import { orUndefined } from './rows.ts';
 import { hasNul, type SqlRunner } from './run.ts';
+import { toStoredProfile } from './tenant-state.ts';
 
 /** What both SQL stores share for tenants' lifecycle, admin tokens and the audit log (migration 5). */
 
@@ -12,9 +13,11 @@ export interface TenantRow {
   readonly name: string;
   readonly created_at: string;
   readonly disabled_at: string | null;
+  readonly profile: string;
+  readonly profile_overrides: string;
 }
 
-export const TENANT_SELECT = 'SELECT id, name, created_at, disabled_at FROM tenants';
+export const TENANT_SELECT = 'SELECT id, name, created_at, disabled_at, profile, profile_overrides FROM tenants';
 
 export function toTenant(row: TenantRow): TenantRecord {
   return {
@@ -22,6 +25,7 @@ export function toTenant(row: TenantRow): TenantRecord {
     name: row.name,
     createdAt: row.created_at,
     ...(row.disabled_at !== null ? { disabledAt: row.disabled_at } : {}),
+    profile: toStoredProfile(row.profile, row.profile_overrides),
   };
 }
 

@@ -7,10 +7,11 @@ import type {
   OAuthClientStore,
   OAuthSigningKeyRecord,
 } from '../ports/oauth-clients.ts';
-import { sql } from './fragment.ts';
+import { raw, sql } from './fragment.ts';
 import { type ConstraintOf, hasNul, type RunSql } from './run.ts';
+import { TENANT_STATE_COLUMNS, type TenantStateRow, toTenantState } from './tenant-state.ts';
 
-interface ClientRow {
+interface ClientRow extends TenantStateRow {
   readonly id: string;
   readonly tenant_id: string;
   readonly tenant_name: string;
@@ -21,7 +22,6 @@ interface ClientRow {
   readonly federated_audience: string | null;
   readonly created_at: string;
   readonly updated_at: string;
-  readonly tenant_disabled_at: string | null;
 }
 
 interface SecretRow {
@@ -40,7 +40,7 @@ interface KeyRow {
 }
 
 const SELECT_CLIENT = sql`SELECT c.id, c.tenant_id, t.name AS tenant_name, c.name, c.token_lifetime_seconds, c.jwks, c.federated_subject,
-  c.federated_audience, c.created_at, c.updated_at, t.disabled_at AS tenant_disabled_at
+  c.federated_audience, c.created_at, c.updated_at, ${raw(TENANT_STATE_COLUMNS)}
   FROM oauth_clients c JOIN tenants t ON t.id = c.tenant_id`;
 const SELECT_SECRET = sql`SELECT id, client_id, hint, created_at, expires_at, last_used_at FROM oauth_client_secrets`;
 
@@ -56,7 +56,7 @@ function toClient(row: ClientRow): OAuthClientRecord {
     federatedAudience: row.federated_audience ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    ...(row.tenant_disabled_at ? { tenantDisabledAt: row.tenant_disabled_at } : {}),
+    ...toTenantState(row),
   };
 }
 

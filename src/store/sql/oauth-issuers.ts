@@ -1,9 +1,10 @@
 import { notFound, uniqueness } from '../../errors/scim-error.ts';
 import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../ports/oauth-issuers.ts';
-import { sql } from './fragment.ts';
+import { raw, sql } from './fragment.ts';
 import { type ConstraintOf, hasNul, type RunSql } from './run.ts';
+import { TENANT_STATE_COLUMNS, type TenantStateRow, toTenantState } from './tenant-state.ts';
 
-interface IssuerRow {
+interface IssuerRow extends TenantStateRow {
   readonly tenant_id: string;
   readonly tenant_name: string;
   readonly issuer: string;
@@ -16,11 +17,10 @@ interface IssuerRow {
   readonly subject_attribute: string;
   readonly created_at: string;
   readonly updated_at: string;
-  readonly tenant_disabled_at: string | null;
 }
 
 const SELECT = sql`SELECT o.tenant_id, t.name AS tenant_name, o.issuer, o.jwks_url, o.audience, o.tenant_claim, o.tenant_value,
-  o.algorithms, o.clock_skew_seconds, o.subject_attribute, o.created_at, o.updated_at, t.disabled_at AS tenant_disabled_at
+  o.algorithms, o.clock_skew_seconds, o.subject_attribute, o.created_at, o.updated_at, ${raw(TENANT_STATE_COLUMNS)}
   FROM oauth_issuers o JOIN tenants t ON t.id = o.tenant_id`;
 
 function toRecord(row: IssuerRow): OAuthIssuerRecord {
@@ -37,7 +37,7 @@ function toRecord(row: IssuerRow): OAuthIssuerRecord {
     subjectAttribute: row.subject_attribute as SubjectAttribute,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    ...(row.tenant_disabled_at ? { tenantDisabledAt: row.tenant_disabled_at } : {}),
+    ...toTenantState(row),
   };
 }
 

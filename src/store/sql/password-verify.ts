@@ -1,14 +1,15 @@
 import { notFound } from '../../errors/scim-error.ts';
 import type { LockoutRecord, PasswordVerifyStore, VerifySettings, VerifyUser } from '../ports/password-verify.ts';
 import type { NewToken } from '../ports/tenants.ts';
-import { sql } from './fragment.ts';
+import { raw, sql } from './fragment.ts';
 import { orUndefined, type TokenRow, toToken } from './rows.ts';
 import { type ConstraintOf, hasNul, type RunSql } from './run.ts';
+import { TENANT_STATE_COLUMNS } from './tenant-state.ts';
 
 /** Password verification's tables (migration 26), the same SQL on both databases (docs/password-sync.md). */
 
 const TOKEN_SELECT = sql`SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at,
-  k.last_used_at, t.disabled_at AS tenant_disabled_at FROM verify_tokens k JOIN tenants t ON t.id = k.tenant_id`;
+  k.last_used_at, ${raw(TENANT_STATE_COLUMNS)} FROM verify_tokens k JOIN tenants t ON t.id = k.tenant_id`;
 
 interface LockoutRow {
   readonly tenant_id: string;

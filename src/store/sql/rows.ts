@@ -7,10 +7,11 @@ import { compileFilter } from './compile-filter.ts';
 import type { SqlDialect } from './dialect.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
 import { promote } from './promote.ts';
+import { type TenantStateRow, toTenantState } from './tenant-state.ts';
 
 /** Row shapes, conversions and query parts the SQL stores share (their tables have the same columns). */
 
-export interface TokenRow {
+export interface TokenRow extends TenantStateRow {
   readonly id: string;
   readonly tenant_id: string;
   readonly tenant_name: string;
@@ -19,7 +20,6 @@ export interface TokenRow {
   readonly expires_at: string | null;
   readonly revoked_at: string | null;
   readonly last_used_at: string | null;
-  readonly tenant_disabled_at: string | null;
 }
 
 export interface OutboxRow {
@@ -71,7 +71,7 @@ export function toToken(row: TokenRow): TokenRecord {
     expiresAt: orUndefined(row.expires_at),
     revokedAt: orUndefined(row.revoked_at),
     lastUsedAt: orUndefined(row.last_used_at),
-    ...(row.tenant_disabled_at !== null ? { tenantDisabledAt: row.tenant_disabled_at } : {}),
+    ...toTenantState(row),
   };
 }
 

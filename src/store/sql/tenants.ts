@@ -1,13 +1,17 @@
 import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
-import type { DeletedTenant, NewToken, TenantRecord, TenantStore, TokenRecord } from '../ports/tenants.ts';
+import type { DeletedTenant, NewTenant, NewToken, StoredProfile, TenantStore, TokenRecord } from '../ports/tenants.ts';
 import { TENANT_SELECT, type TenantRow, tenantDeletion, toTenant } from './admin.ts';
 import { raw, sql } from './fragment.ts';
 import { type TokenRow, toToken } from './rows.ts';
 import { hasNul, type Plan, rows, type SqlRunner } from './run.ts';
+import { TENANT_STATE_COLUMNS } from './tenant-state.ts';
 
 const TOKEN_SELECT = raw(
-  'SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, t.disabled_at AS tenant_disabled_at FROM tokens k JOIN tenants t ON t.id = k.tenant_id',
+  `SELECT k.id, k.tenant_id, t.name AS tenant_name, k.label, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, ${TENANT_STATE_COLUMNS} FROM tokens k JOIN tenants t ON t.id = k.tenant_id`,
 );
+
+/** What migration 45 gives every tenant, and a new one starts with. */
+const DEFAULT_PROFILE: StoredProfile = { name: 'lenient', overrides: {} };
 
 /** The TenantStore both stores share: tenants and their SCIM bearer tokens. */
 export function tenantQueries(db: SqlRunner): TenantStore {
@@ -34,7 +38,7 @@ export function tenantQueries(db: SqlRunner): TenantStore {
   }
 
   return {
-    async createTenant(tenant: TenantRecord) {
+    async createTenant(tenant: NewTenant) {
       if (unstorable(tenant.name) || unstorable(tenant.id)) throw invalidValue('a tenant name cannot contain U+0000');
       try {
         await run(sql`INSERT INTO tenants (id, name, created_at) VALUES (${tenant.id}, ${tenant.name}, ${tenant.createdAt})`);
@@ -44,7 +48,7 @@ export function tenantQueries(db: SqlRunner): TenantStore {
         }
         throw error;
       }
-      return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt };
+      return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt, profile: DEFAULT_PROFILE };
     },
     async listTenants() {
       return (await run<TenantRow>(sql`${raw(TENANT_SELECT)} ORDER BY name`)).map(toTenant);
@@ -61,6 +65,14 @@ export function tenantQueries(db: SqlRunner): TenantStore {
           ? run(sql`UPDATE tenants SET disabled_at = NULL WHERE id = ${id} RETURNING id`)
           : run(sql`UPDATE tenants SET disabled_at = coalesce(disabled_at, ${at}) WHERE id = ${id} RETURNING id`);
       return (await changed).length > 0;
+    },
+    async setTenantProfile(id: string, profile: StoredProfile) {
+      if (unstorable(id)) return false;
+      const overrides = JSON.stringify(profile.overrides);
+      return (
+        (await run(sql`UPDATE tenants SET profile = ${profile.name}, profile_overrides = ${overrides} WHERE id = ${id} RETURNING id`))
+          .length > 0
+      );
     },
     async deleteTenant(id: string) {
       if (unstorable(id)) return undefined;

@@ -420,6 +420,15 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'when each OAuth client secret was last used',
     sql: 'ALTER TABLE oauth_client_secrets ADD COLUMN last_used_at TEXT;',
   },
+  {
+    version: 45,
+    name: "each tenant's compatibility profile and its overridden behaviours",
+    sql: `
+      -- src/service/profiles.ts gives the names and behaviours their meaning; the service checks both on write.
+      ALTER TABLE tenants ADD COLUMN profile TEXT NOT NULL DEFAULT 'lenient';
+      ALTER TABLE tenants ADD COLUMN profile_overrides TEXT NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 /**
