@@ -8,6 +8,7 @@ import { memberOps } from './members.ts';
 import type { PatchOperation } from './operation.ts';
 import { passwordOf } from './password.ts';
 import { editsOf, type TargetOptions } from './targets.ts';
+import type { ValueRules } from './values.ts';
 
 /** What a PATCH produced; nothing is persisted yet. */
 export interface PatchResult {
@@ -25,7 +26,7 @@ export interface PatchResult {
   readonly changedAttributes: string[];
 }
 
-export type ApplyOptions = TargetOptions;
+export type ApplyOptions = TargetOptions & ValueRules;
 
 /**
  * Applies RFC 7644 §3.5.2 operations (from {@link parsePatchRequest}) in order to a copy of a
@@ -47,7 +48,7 @@ export function applyPatch(
   operations.forEach((operation, index) =>
     atOperation(index, () => {
       for (const edit of editsOf(registry, resourceType, operation, options)) {
-        if (edit.kind === 'document') editDocument(registry, next, edit);
+        if (edit.kind === 'document') editDocument(registry, next, edit, options);
         else if (edit.kind === 'members') ops.push(...memberOps(registry, edit));
         else password = passwordOf(edit.op, edit.value, edit.label);
       }

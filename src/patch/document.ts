@@ -7,7 +7,7 @@ import { isJsonObject, jsonEqual } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import { containsAll, seedOf, settlePrimary } from './elements.ts';
 import type { PatchOpName } from './operation.ts';
-import { coerce, elementOf, mergeComplex, type ValueContext } from './values.ts';
+import { coerce, elementOf, mergeComplex, type ValueContext, type ValueRules } from './values.ts';
 
 type Json = Record<string, unknown>;
 
@@ -58,7 +58,8 @@ function editAttribute(ctx: ValueContext, holder: Json, def: AttributeDefinition
     );
   }
   if (!def.multiValued) {
-    return store(ctx, holder, def, def.type === 'complex' ? mergeComplex(ctx, def, current, raw) : coerce(ctx, def, raw));
+    const merge = def.type === 'complex' && (op === 'add' || ctx.complexReplace !== 'whole');
+    return store(ctx, holder, def, merge ? mergeComplex(ctx, def, current, raw) : coerce(ctx, def, raw));
   }
   const items = coerce(ctx, def, raw) as unknown[] | undefined;
   if (op === 'replace') return store(ctx, holder, def, items);
@@ -157,9 +158,9 @@ function editElements(
  * Applies one RFC 7644 §3.5.2 add/remove/replace to a document in canonical form, in place: the
  * caller passes its own copy. Values are coerced as POST/PUT coerce them.
  */
-export function editDocument(registry: SchemaRegistry, doc: Json, edit: DocumentEdit): void {
+export function editDocument(registry: SchemaRegistry, doc: Json, edit: DocumentEdit, rules: ValueRules = {}): void {
   const { attr, filter, subAttribute } = edit.target;
-  const ctx: ValueContext = { registry, schema: attr.schema, label: edit.label };
+  const ctx: ValueContext = { ...rules, registry, schema: attr.schema, label: edit.label };
   const holder = holderOf(doc, attr.schema, attr.isExtension);
   const def = attr.attribute;
   if (filter === undefined && attr.subAttribute === undefined) editAttribute(ctx, holder, def, edit.op, edit.value);

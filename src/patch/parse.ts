@@ -14,6 +14,11 @@ export interface PatchParseOptions {
   readonly maxOperations?: number;
   /** Bounds on each `path` (length, filter nesting), as for filters. */
   readonly pathLimits?: Partial<FilterLimits>;
+  /**
+   * draft-zollner-scim-interop-profile-02 §5.5.1: every operation names its `path`; a path-less
+   * one is 400 invalidSyntax. RFC 7644 §3.5.2.1 and §3.5.2.3 allow it for add and replace.
+   */
+  readonly requirePath?: boolean;
 }
 
 /**
@@ -34,7 +39,7 @@ export function pick<K extends string>(obj: Record<string, unknown>, names: read
   return out;
 }
 
-function parseOperation(raw: unknown, limits: Partial<FilterLimits> | undefined): PatchOperation {
+function parseOperation(raw: unknown, options: PatchParseOptions): PatchOperation {
   if (!isJsonObject(raw)) throw invalidSyntax('an operation must be a JSON object');
   const { op: rawOp, path: rawPath, value } = pick(raw, ['op', 'path', 'value'], 'the operation');
   const op = typeof rawOp === 'string' ? PATCH_OPS.find((o) => o === rawOp.toLowerCase()) : undefined;
@@ -42,6 +47,11 @@ function parseOperation(raw: unknown, limits: Partial<FilterLimits> | undefined)
     throw invalidSyntax(`"op" must be "add", "remove" or "replace", found ${rawOp === undefined ? 'nothing' : quoteInput(rawOp)}`);
   if (rawPath !== undefined && rawPath !== null && typeof rawPath !== 'string') throw invalidSyntax('"path" must be a string');
   const pathText = typeof rawPath === 'string' ? rawPath : undefined;
+  if (pathText === undefined && options.requirePath) {
+    throw invalidSyntax(
+      `"${op}" requires a "path" here: this tenant follows the SCIM interoperability profile (one attribute per operation)`,
+    );
+  }
   if (op === 'remove') {
     if (pathText === undefined) throw noTarget('"remove" requires a "path" (RFC 7644 §3.5.2.2)');
   } else if (value === undefined) {
@@ -49,7 +59,7 @@ function parseOperation(raw: unknown, limits: Partial<FilterLimits> | undefined)
   } else if (pathText === undefined && !isJsonObject(value)) {
     throw invalidValue(`"${op}" without a "path" needs a JSON object "value" naming the attributes to change (RFC 7644 §3.5.2)`);
   }
-  const path = pathText === undefined ? undefined : parsePatchPath(pathText, limits);
+  const path = pathText === undefined ? undefined : parsePatchPath(pathText, options.pathLimits);
   return { op, path, pathText, value };
 }
 
@@ -71,5 +81,5 @@ export function parsePatchRequest(body: unknown, options: PatchParseOptions = {}
   // a value the server will not accept, hence invalidValue.
   const max = options.maxOperations ?? DEFAULT_MAX_OPERATIONS;
   if (operations.length > max) throw invalidValue(`"Operations" has ${operations.length} operations; at most ${max} are accepted`);
-  return operations.map((raw, i) => atOperation(i, () => parseOperation(raw, options.pathLimits)));
+  return operations.map((raw, i) => atOperation(i, () => parseOperation(raw, options)));
 }

@@ -1,5 +1,6 @@
 import { invalidPath, invalidValue, mutability } from '../errors/scim-error.ts';
 import { type ResolvedPatchPath, resolvePatchPath } from '../filter/resolve.ts';
+import type { UnknownAttributes } from '../schema/coerce.ts';
 import { GROUP_SCHEMA_ID } from '../schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../schema/core/user.ts';
 import { isJsonObject, UNSAFE_KEYS } from '../schema/json.ts';
@@ -15,8 +16,11 @@ export type Edit =
   | { readonly kind: 'password'; readonly op: PatchOpName; readonly value: unknown; readonly label: string };
 
 export interface TargetOptions {
-  /** Unknown attributes in a path-less value: dropped (as POST/PUT drop them) or 400 invalidPath. */
-  readonly unknownAttributes?: 'ignore' | 'reject';
+  /**
+   * Unknown attributes in a value: dropped (as POST/PUT drop them) or refused, 400 invalidPath for
+   * a path-less value's key and invalidSyntax for a sub-attribute.
+   */
+  readonly unknownAttributes?: UnknownAttributes;
 }
 
 /**

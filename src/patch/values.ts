@@ -1,12 +1,30 @@
 import type { AttributeDefinition } from '../schema/attribute.ts';
-import { coerceAttribute, duplicateAttribute, enforcesCanonicalValues } from '../schema/coerce.ts';
+import {
+  coerceAttribute,
+  duplicateAttribute,
+  enforcesCanonicalValues,
+  type UnknownAttributes,
+  unknownAttribute,
+} from '../schema/coerce.ts';
 import { isJsonObject, UNSAFE_KEYS } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 
 type Json = Record<string, unknown>;
 
-/** Where a value is coerced: the registry, the attribute's schema (canonicalValues rule) and the path for errors. */
-export interface ValueContext {
+/** The tenant's rules for PATCH values (its profile, docs/profiles.md); RFC 7644's reading when absent. */
+export interface ValueRules {
+  /** Unknown sub-attributes in a value: dropped ('ignore', when absent) or 400 invalidSyntax. */
+  readonly unknownAttributes?: UnknownAttributes;
+  /**
+   * `replace` of a whole singular complex attribute (`path: "name"`): 'merge' (RFC 7644 §3.5.2.3,
+   * when absent) leaves the sub-attributes not given unchanged; 'whole' (draft-zollner-scim-interop-profile-02
+   * §6.5.2.1) sets exactly the ones given.
+   */
+  readonly complexReplace?: 'merge' | 'whole';
+}
+
+/** Where a value is coerced: the registry, the attribute's schema (canonicalValues rule), the path for errors, the rules. */
+export interface ValueContext extends ValueRules {
   readonly registry: SchemaRegistry;
   readonly schema: string | undefined;
   readonly label: string;
@@ -17,7 +35,8 @@ export interface ValueContext {
  * a bare manager id, a single object for a multi-valued attribute. undefined means unassigned.
  */
 export function coerce(ctx: ValueContext, def: AttributeDefinition, raw: unknown): unknown {
-  return coerceAttribute({ registry: ctx.registry, enforceCanonical: enforcesCanonicalValues(ctx.schema) }, def, raw, ctx.label);
+  const { registry, unknownAttributes } = ctx;
+  return coerceAttribute({ registry, enforceCanonical: enforcesCanonicalValues(ctx.schema), unknownAttributes }, def, raw, ctx.label);
 }
 
 const elementDefs = new WeakMap<AttributeDefinition, AttributeDefinition>();
@@ -32,12 +51,13 @@ export function elementOf(def: AttributeDefinition): AttributeDefinition {
   return element;
 }
 
-/** A client object's keys renamed to canonical sub-attribute names; unknown keys dropped. */
+/** A client object's keys renamed to canonical sub-attribute names; unknown keys dropped (or refused). */
 function canonicalKeys(ctx: ValueContext, def: AttributeDefinition, raw: Json): Json {
   const out: Json = {};
   for (const key of Object.keys(raw)) {
     if (UNSAFE_KEYS.has(key)) continue;
     const sub = ctx.registry.subAttribute(def, key);
+    if (!sub && ctx.unknownAttributes === 'reject') throw unknownAttribute(`${ctx.label}.${key}`);
     if (!sub) continue;
     if (Object.hasOwn(out, sub.name)) throw duplicateAttribute(`${ctx.label}.${sub.name}`);
     out[sub.name] = raw[key];

@@ -24,10 +24,23 @@ export function enforcesCanonicalValues(schemaId: string | undefined): boolean {
   return schemaId !== undefined && !ADVISORY_CANONICAL_SCHEMAS.has(schemaId.toLowerCase());
 }
 
+/** What becomes of an attribute no schema defines: dropped (RFC 7644 leaves it open), or 400 invalidSyntax. */
+export type UnknownAttributes = 'ignore' | 'reject';
+
 /** Where a value is being coerced: the registry (sub-attribute index) and the owning schema's rule. */
 export interface CoerceContext {
   readonly registry: SchemaRegistry;
   readonly enforceCanonical: boolean;
+  /** Unknown sub-attributes; 'ignore' when absent. */
+  readonly unknownAttributes?: UnknownAttributes;
+}
+
+/**
+ * draft-zollner-scim-interop-profile-02 §4.3: a request naming an attribute or schema the
+ * server does not define is refused, 400 invalidSyntax.
+ */
+export function unknownAttribute(path: string): ScimError {
+  return invalidSyntax(`attribute "${path}" is not defined by this tenant's schemas`);
 }
 
 // xsd:dateTime (XML Schema Part 2 §3.2.7) with an optional zone; compiled once, never per call.
@@ -158,6 +171,7 @@ function coerceComplex(ctx: CoerceContext, def: AttributeDefinition, raw: unknow
   for (const key of Object.keys(input)) {
     if (UNSAFE_KEYS.has(key)) continue;
     const sub = ctx.registry.subAttribute(def, key);
+    if (!sub && ctx.unknownAttributes === 'reject') throw unknownAttribute(`${path}.${key}`);
     // Unknown sub-attributes are dropped; readOnly ones (members.display, manager.displayName)
     // are the server's to compute (RFC 7643 §2.2).
     if (!sub || sub.mutability === 'readOnly') continue;

@@ -1,6 +1,6 @@
 import { invalidSyntax, invalidValue } from '../errors/scim-error.ts';
 import type { AttributeDefinition, SchemaDefinition } from './attribute.ts';
-import { coerceAttribute, duplicateAttribute, enforcesCanonicalValues } from './coerce.ts';
+import { coerceAttribute, duplicateAttribute, enforcesCanonicalValues, type UnknownAttributes, unknownAttribute } from './coerce.ts';
 import { COMMON_ATTRIBUTES } from './core/common.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
@@ -33,6 +33,8 @@ export interface ValidateOptions {
   readonly mode: 'create' | 'replace';
   /** The stored doc, for 'replace': immutable and readOnly attributes are checked/kept against it. */
   readonly existing?: Readonly<Record<string, unknown>>;
+  /** Attributes and schema URIs the registry does not define: dropped ('ignore', when absent) or 400 invalidSyntax. */
+  readonly unknownAttributes?: UnknownAttributes;
 }
 
 type Route = 'doc' | 'members' | 'password' | 'ignore';
@@ -62,8 +64,9 @@ type Gathered = Map<string | null, Map<AttributeDefinition, Entry>>;
  * Validates and coerces a POST (create) or PUT (replace) body: RFC 7643 §2 characteristics,
  * §3 schemas/extensions, §7 definitions; RFC 7644 §3.3 and §3.5.1.
  *
- * Unknown attributes are dropped, readOnly ones ignored, wrong types are 400 invalidValue naming
- * the attribute path, a changed immutable attribute is 400 mutability.
+ * Unknown attributes are dropped (400 invalidSyntax with `unknownAttributes: 'reject'`), readOnly
+ * ones ignored, wrong types are 400 invalidValue naming the attribute path, a changed immutable
+ * attribute is 400 mutability.
  */
 export function validateResource(
   registry: SchemaRegistry,
@@ -75,12 +78,14 @@ export function validateResource(
   const rt = registry.resourceType(resourceType);
   if (!rt) throw new Error(`unknown resource type ${resourceType}`);
   const core = registry.coreSchema(resourceType);
+  const { unknownAttributes } = options;
   const listed = checkSchemas(body, core.id);
-  const gathered = gather(registry, resourceType, body);
+  if (unknownAttributes === 'reject') checkListedSchemas(registry, resourceType, listed);
+  const gathered = gather(registry, resourceType, body, unknownAttributes);
 
   const coreEntries = gathered.get(null);
   const doc: Record<string, unknown> = {};
-  const coreCtx = { registry, enforceCanonical: enforcesCanonicalValues(core.id) };
+  const coreCtx = { registry, enforceCanonical: enforcesCanonicalValues(core.id), unknownAttributes };
   let password: string | undefined;
   let members: MemberInput[] | undefined;
   for (const def of COMMON_ATTRIBUTES.concat(core.attributes)) {
@@ -96,7 +101,7 @@ export function validateResource(
   for (const ext of extensions) {
     const entries = gathered.get(ext.id);
     if (!entries) continue;
-    const ctx = { registry, enforceCanonical: enforcesCanonicalValues(ext.id) };
+    const ctx = { registry, enforceCanonical: enforcesCanonicalValues(ext.id), unknownAttributes };
     const out: Record<string, unknown> = {};
     for (const def of ext.attributes) {
       const entry = entries.get(def);
@@ -161,12 +166,30 @@ function checkSchemas(body: Record<string, unknown>, coreId: string): ReadonlySe
   return listed;
 }
 
+/** Every URI of `schemas` names the core schema or an extension of the resource type (interop profile §4.3). */
+function checkListedSchemas(registry: SchemaRegistry, resourceType: string, listed: ReadonlySet<string>): void {
+  const core = registry.coreSchema(resourceType).id.toLowerCase();
+  for (const uri of listed) {
+    if (uri !== core && !registry.extensionSchema(resourceType, uri)) {
+      throw invalidSyntax(`schema "${uri}" in "schemas" is not a schema of ${resourceType} for this tenant`);
+    }
+  }
+}
+
 /**
  * Sorts the body's keys into attributes per schema. Names are case-insensitive; extension
  * attributes come either in the extension object (`"urn:…:User": {"department": …}`) or as
  * URN-qualified top-level keys (`"urn:…:User:department": …`, as Entra sends them).
  */
-function gather(registry: SchemaRegistry, resourceType: string, body: Record<string, unknown>): Gathered {
+function gather(
+  registry: SchemaRegistry,
+  resourceType: string,
+  body: Record<string, unknown>,
+  unknownAttributes: UnknownAttributes | undefined,
+): Gathered {
+  const unknown = (path: string) => {
+    if (unknownAttributes === 'reject') throw unknownAttribute(path);
+  };
   const gathered: Gathered = new Map();
   const add = (schemaId: string | null, def: AttributeDefinition, raw: unknown, path: string) => {
     // readOnly input is ignored outright, so it cannot make a request fail (duplicates included).
@@ -186,6 +209,7 @@ function gather(registry: SchemaRegistry, resourceType: string, body: Record<str
       if (key.toLowerCase() === 'schemas') continue;
       const resolved = registry.resolve(resourceType, { name: key });
       if (resolved) add(null, resolved.attribute, raw, resolved.attribute.name);
+      else unknown(key);
       continue;
     }
     const ext = registry.extensionSchema(resourceType, key);
@@ -196,12 +220,16 @@ function gather(registry: SchemaRegistry, resourceType: string, body: Record<str
         if (UNSAFE_KEYS.has(name)) continue;
         const resolved = registry.resolve(resourceType, { uri: ext.id, name });
         if (resolved) add(ext.id, resolved.attribute, raw[name], `${ext.id}:${resolved.attribute.name}`);
+        else unknown(`${ext.id}:${name}`);
       }
       continue;
     }
     const colon = key.lastIndexOf(':');
     const resolved = registry.resolve(resourceType, { uri: key.slice(0, colon), name: key.slice(colon + 1) });
-    if (!resolved) continue;
+    if (!resolved) {
+      unknown(key);
+      continue;
+    }
     if (resolved.isExtension && resolved.schema !== undefined) {
       add(resolved.schema, resolved.attribute, raw, `${resolved.schema}:${resolved.attribute.name}`);
     } else {

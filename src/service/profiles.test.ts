@@ -54,8 +54,8 @@ describe('compatibility profiles (docs/profiles.md)', () => {
 /** The behaviours of each profile, as issue 16 and the interop draft ask for them (docs/profiles.md). */
 const EXPECTED = {
   requirePatchPath: { lenient: false, strict: true, entra: false, okta: false },
+  replaceComplexWhole: { lenient: false, strict: true, entra: false, okta: false },
   rejectUnknownAttributes: { lenient: false, strict: true, entra: false, okta: false },
-  declareTypeCanonicalValues: { lenient: false, strict: true, entra: false, okta: false },
   uniqueGroupDisplayName: { lenient: false, strict: false, entra: true, okta: false },
   rejectMismatchedMemberType: { lenient: false, strict: true, entra: false, okta: false },
   rejectUnknownMembers: { lenient: false, strict: true, entra: false, okta: false },

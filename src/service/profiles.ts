@@ -13,10 +13,10 @@ export type ProfileName = (typeof PROFILE_NAMES)[number];
 export interface ProfileBehaviours {
   /** A PATCH operation without `path` is refused with 400 invalidSyntax instead of applied to the resource (interop §PATCH). */
   readonly requirePatchPath: boolean;
+  /** `replace` of a whole singular complex attribute (`path: "name"`) sets exactly the sub-attributes given, instead of leaving the others unchanged (RFC 7644 §3.5.2.3). */
+  readonly replaceComplexWhole: boolean;
   /** An attribute or schema URI the tenant's schemas do not define is refused with 400 invalidSyntax instead of ignored (interop §Attribute and Schema Handling). */
   readonly rejectUnknownAttributes: boolean;
-  /** /Schemas declares the `type` values of emails, phoneNumbers, ims, photos and addresses as `canonicalValues` (interop §Canonical Values). */
-  readonly declareTypeCanonicalValues: boolean;
   /** A group's `displayName` is unique in the tenant, case-insensitively (409 uniqueness); RFC 7643 §4.2 says `uniqueness: none`. */
   readonly uniqueGroupDisplayName: boolean;
   /** A member whose `type` contradicts what its `value` refers to is refused with 400 instead of recorded with its true type. */
@@ -31,8 +31,8 @@ export type BehaviourName = keyof ProfileBehaviours;
 
 const LENIENT: ProfileBehaviours = {
   requirePatchPath: false,
+  replaceComplexWhole: false,
   rejectUnknownAttributes: false,
-  declareTypeCanonicalValues: false,
   uniqueGroupDisplayName: false,
   rejectMismatchedMemberType: false,
   rejectUnknownMembers: false,
@@ -44,8 +44,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileBehaviours>> = Object
   lenient: Object.freeze({ ...LENIENT }),
   strict: Object.freeze({
     requirePatchPath: true,
+    replaceComplexWhole: true,
     rejectUnknownAttributes: true,
-    declareTypeCanonicalValues: true,
     uniqueGroupDisplayName: false,
     rejectMismatchedMemberType: true,
     rejectUnknownMembers: true,
@@ -60,8 +60,12 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileBehaviours>> = Object
 
 export const BEHAVIOUR_NAMES = Object.keys(LENIENT) as readonly BehaviourName[];
 
-/** The behaviours the interoperability profile requires of a server; all on: ServiceProviderConfig says `interopProfileConformant: true`. */
-const INTEROP_REQUIRED: readonly BehaviourName[] = ['requirePatchPath', 'rejectUnknownAttributes', 'declareTypeCanonicalValues'];
+/**
+ * The behaviours the interoperability profile requires of a server beyond what every tenant does
+ * (its canonicalValues, deletion and uniqueness rules hold in every profile: docs/profiles.md);
+ * all on: ServiceProviderConfig says `interopProfileConformant: true`.
+ */
+const INTEROP_REQUIRED: readonly BehaviourName[] = ['requirePatchPath', 'replaceComplexWhole', 'rejectUnknownAttributes'];
 
 /** draft-zollner-scim-interop-profile-02 §3: advertised only when every behaviour it requires holds, whatever the profile's name. */
 export function conformsToInteropProfile(behaviours: ProfileBehaviours): boolean {

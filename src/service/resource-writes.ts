@@ -5,6 +5,7 @@ import type { FilterLimits } from '../filter/parser.ts';
 import { applyPatch } from '../patch/apply.ts';
 import { changedAttributes } from '../patch/diff.ts';
 import { parsePatchRequest } from '../patch/parse.ts';
+import type { UnknownAttributes } from '../schema/coerce.ts';
 import { jsonEqual } from '../schema/json.ts';
 import { projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
@@ -18,6 +19,11 @@ import { queryTargets } from './resource-list.ts';
 import { includeFor, loadResource, present, type RequestScope, type ResourceResult } from './resource-view.ts';
 import type { RegistrySource } from './schema-registries.ts';
 import { uniqueValuesOf } from './unique-values.ts';
+
+/** The tenant's profile: unknown attributes ignored, or refused (docs/profiles.md). */
+function unknownAttributesOf(scope: RequestScope): UnknownAttributes {
+  return scope.profile.rejectUnknownAttributes ? 'reject' : 'ignore';
+}
 
 export interface ResourceWriteDeps {
   readonly store: ResourceStore;
@@ -74,7 +80,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     type: ResourceTypeName,
     body: unknown,
   ): Promise<CreateCommand> {
-    const validated = validateResource(registry, type, body, { mode: 'create' });
+    const validated = validateResource(registry, type, body, { mode: 'create', unknownAttributes: unknownAttributesOf(scope) });
     const uniqueValues = uniqueValuesOf(registry, type, validated.doc);
     const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
     return {
@@ -173,7 +179,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
   ): Promise<ResourceResult> {
     const registry = await registries.forTenant(scope.tenantId);
     await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, (existing) => {
-      const validated = validateResource(registry, type, body, { mode: 'replace', existing: existing.doc });
+      const validated = validateResource(registry, type, body, {
+        mode: 'replace',
+        existing: existing.doc,
+        unknownAttributes: unknownAttributesOf(scope),
+      });
       return {
         ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
         ...(validated.password !== undefined ? { password: validated.password } : {}),
@@ -196,7 +206,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     ifMatch: string | undefined,
     selection: Selection,
   ): Promise<ResourceResult> {
-    const operations = parsePatchRequest(body, { maxOperations: deps.maxPatchOperations, pathLimits: deps.filterLimits });
+    const operations = parsePatchRequest(body, {
+      maxOperations: deps.maxPatchOperations,
+      pathLimits: deps.filterLimits,
+      requirePath: scope.profile.requirePatchPath,
+    });
     // Entra: "returning a body with all members isn't advisable": a group PATCH answers without
     // members unless the client names them in `attributes`.
     const answer: Selection =
@@ -205,13 +219,17 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         : selection;
     const registry = await registries.forTenant(scope.tenantId);
     await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, (existing) => {
-      const result = applyPatch(registry, type, existing.doc, operations);
+      const result = applyPatch(registry, type, existing.doc, operations, {
+        unknownAttributes: unknownAttributesOf(scope),
+        complexReplace: scope.profile.replaceComplexWhole ? 'whole' : 'merge',
+      });
       const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
       const doc = docChanged
         ? validateResource(
             registry,
             type,
             { schemas: schemasOf(registry, type, result.doc), ...result.doc },
+            // The request's unknown attributes were refused by applyPatch; the stored rest is not the client's to answer for.
             { mode: 'replace', existing: existing.doc },
           ).doc
         : undefined;

@@ -75,9 +75,12 @@ export function serviceProviderConfig(
   location: string,
   schemes: readonly AuthenticationScheme[] = authenticationSchemes(undefined),
   deltaTokenExpirySeconds = 0,
+  interopProfileConformant = false,
 ) {
   return {
     schemas: [SPC_SCHEMA],
+    // draft-zollner-scim-interop-profile-02 §3: true only where the tenant's profile conforms (docs/profiles.md).
+    interopProfileConformant,
     patch: { supported: features.patch },
     bulk: features.bulk
       ? { supported: true, maxOperations: bulk.maxOperations, maxPayloadSize: bulk.maxPayloadSize }

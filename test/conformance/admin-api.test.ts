@@ -139,8 +139,8 @@ describe('admin API: tenants', () => {
     assert.deepEqual(strict.body.profileOverrides, {}, 'PUT replaces the overrides too');
     assert.deepEqual(strict.body.behaviours, {
       requirePatchPath: true,
+      replaceComplexWhole: true,
       rejectUnknownAttributes: true,
-      declareTypeCanonicalValues: true,
       uniqueGroupDisplayName: false,
       rejectMismatchedMemberType: true,
       rejectUnknownMembers: true,

@@ -4,6 +4,7 @@ import { forbidden, notFound } from '../../errors/scim-error.ts';
 import { renderResourceType, renderSchema } from '../../schema/discovery.ts';
 import type { SchemaRegistry } from '../../schema/registry.ts';
 import type { BulkLimits } from '../../service/bulk.ts';
+import { conformsToInteropProfile } from '../../service/profiles.ts';
 import { LIST_RESPONSE_SCHEMA, type ListLimits } from '../../service/resource-list.ts';
 import type { RegistrySource } from '../../service/schema-registries.ts';
 import { type AuthenticationScheme, type Features, serviceProviderConfig } from '../../service/service-provider-config.ts';
@@ -49,10 +50,20 @@ export function registerDiscoveryRoutes(
     GET: async (request, reply) => {
       refuseFilter(request);
       const base = baseUrlOf(config, request);
-      const schemes = await schemesOf(scopeOf(config, request).tenantId);
+      const scope = scopeOf(config, request);
+      const schemes = await schemesOf(scope.tenantId);
+      const conformant = conformsToInteropProfile(scope.profile);
       return sendScim(
         reply,
-        serviceProviderConfig(features, limits, bulkLimits, `${base}/ServiceProviderConfig`, schemes, config.eventRetentionSeconds),
+        serviceProviderConfig(
+          features,
+          limits,
+          bulkLimits,
+          `${base}/ServiceProviderConfig`,
+          schemes,
+          config.eventRetentionSeconds,
+          conformant,
+        ),
       );
     },
   });
