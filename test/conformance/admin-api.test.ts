@@ -147,6 +147,11 @@ describe('admin API: tenants', () => {
       requireQuotedFilterValues: true,
     });
 
+    const profiles = (await admin(h, 'GET', '/admin/profiles')).body.profiles;
+    assert.deepEqual(Object.keys(profiles), ['lenient', 'strict', 'entra', 'okta']);
+    assert.deepEqual(profiles.strict, strict.body.behaviours);
+    assert.equal(profiles.entra.uniqueGroupDisplayName, true);
+
     assertScimError(await admin(h, 'PUT', '/admin/tenants/globex/profile', { body: { profile: 'rfc' } }), 400);
     assertScimError(await admin(h, 'PUT', '/admin/tenants/globex/profile', { body: {} }), 400);
     const unknown = await admin(h, 'PUT', '/admin/tenants/globex/profile', {

@@ -142,6 +142,23 @@ describe('console in Chromium', { skip }, () => {
     await checkPage(page, 'tokens');
   });
 
+  it("changes the tenant's compatibility profile on its overview, which its SCIM requests follow (docs/profiles.md)", async () => {
+    const conformant = async () => (await scim('GET', '/ServiceProviderConfig')).body.interopProfileConformant;
+    await page.getByRole('navigation', { name: 'Tenant contoso' }).getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Compatibility profile' }).waitFor();
+    assert.equal(await page.getByLabel('Profile').inputValue(), 'lenient');
+    assert.equal(await conformant(), false);
+    await page.getByLabel('Profile').selectOption('strict');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByRole('row', { name: 'requirePatchPath yes' }).waitFor();
+    await checkPage(page, 'profile');
+    assert.equal(await conformant(), true);
+    await page.getByLabel('Profile').selectOption('lenient');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByRole('row', { name: 'requirePatchPath no' }).waitFor();
+    assert.equal(await conformant(), false);
+  });
+
   it('creates an OAuth client whose client secret, shown once, gets an access token for the tenant at POST /oauth/token', async () => {
     await page.getByRole('navigation', { name: 'Tenant contoso' }).getByRole('link', { name: 'OAuth clients' }).click();
     await page.getByRole('heading', { name: 'OAuth clients of contoso' }).waitFor();

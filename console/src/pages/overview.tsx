@@ -1,5 +1,6 @@
 import { api, enc } from '../api.ts';
 import { Link, Loading, Problem, useLoad, When } from '../ui.tsx';
+import { ProfileSection, type TenantProfile } from './profile.tsx';
 
 interface Overview {
   users: number;
@@ -9,14 +10,14 @@ interface Overview {
   lastRequest: { time: string; client: string; status: number; userAgent: string | null } | null;
   latestSequence: number;
   sinks: { sink: string; deliveredSequence: number; pending: number; lagSeconds: number; lastError: string | null }[];
-  tenant: { disabled: boolean; createdAt: string };
+  tenant: { disabled: boolean; createdAt: string } & TenantProfile;
 }
 
 const CLIENTS: Record<string, string> = { entra: 'Microsoft Entra ID', okta: 'Okta', other: 'another client' };
 
 export function OverviewPage(props: { name?: string }) {
   const name = props.name!;
-  const { data, error, loading } = useLoad(() => api<Overview>('GET', `/tenants/${enc(name)}/overview`), [name]);
+  const { data, error, loading, reload } = useLoad(() => api<Overview>('GET', `/tenants/${enc(name)}/overview`), [name]);
   return (
     <>
       <h1>{name}</h1>
@@ -59,6 +60,7 @@ export function OverviewPage(props: { name?: string }) {
               No request yet. The <Link to={`/tenants/${enc(name)}/setup`}>setup guide</Link> says how to point Entra ID or Okta at it.
             </p>
           )}
+          <ProfileSection name={name} tenant={data.tenant} onChange={reload} />
           <h2>Event sinks</h2>
           {data.sinks.length === 0 ? (
             <p>No event sink is configured (SCIMD_EVENT_SINKS); events stay in the built-in feed. Newest event: {data.latestSequence}.</p>

@@ -17,7 +17,8 @@ const optionalTime = (description: string) => ({ type: ['string', 'null'], forma
 
 export const DURATION = { type: 'string', pattern: '^\\d+[dhm]$', description: 'a duration: 90d, 12h, 30m', examples: ['90d'] } as const;
 
-const BEHAVIOURS = {
+/** A profile's behaviours, each true or false (src/service/profiles.ts). */
+export const BEHAVIOURS = {
   type: 'object',
   properties: Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, { type: 'boolean' }])),
 } as const;

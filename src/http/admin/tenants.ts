@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { resolveProfile } from '../../service/profiles.ts';
+import { PROFILE_NAMES, PROFILES, resolveProfile } from '../../service/profiles.ts';
 import type { TenantService } from '../../service/tenants.ts';
 import type { TenantRecord } from '../../store/ports/tenants.ts';
-import { PROFILE_BODY, TENANT, TENANT_NAME_PARAMS } from './models.ts';
+import { BEHAVIOURS, PROFILE_BODY, TENANT, TENANT_NAME_PARAMS } from './models.ts';
 
 type ByName = FastifyRequest<{ Params: { name: string } }>;
 
@@ -72,6 +72,22 @@ export function registerTenantRoutes(admin: FastifyInstance, tenants: TenantServ
   admin.post('/tenants/:name/enable', {
     schema: { summary: 'Enable a disabled tenant', tags, params: TENANT_NAME_PARAMS, response: { 200: TENANT } },
     handler: async (request) => tenantView(await tenants.enableTenant((request as ByName).params.name)),
+  });
+
+  admin.get('/profiles', {
+    schema: {
+      summary: 'The compatibility profiles and their behaviours',
+      description: 'Each profile a tenant may have (docs/profiles.md), with what each of its behaviours is.',
+      tags,
+      response: {
+        200: {
+          type: 'object',
+          required: ['profiles'],
+          properties: { profiles: { type: 'object', properties: Object.fromEntries(PROFILE_NAMES.map((name) => [name, BEHAVIOURS])) } },
+        },
+      },
+    },
+    handler: async () => ({ profiles: PROFILES }),
   });
 
   admin.put('/tenants/:name/profile', {
