@@ -8,6 +8,7 @@ import { loggerOptions } from '../http/logger-options.ts';
 import { createServer, type Server } from '../server.ts';
 import { type ConsoleSessions, SIGN_IN_LINK_MINUTES } from '../service/console-sessions.ts';
 import { DEFAULT_TENANT, type TenantService } from '../service/tenants.ts';
+import { tokenState } from '../service/tokens.ts';
 import { backupSqlite } from '../store/sqlite/backup.ts';
 import type { Cli } from './cli.ts';
 import { openDatabase } from './database.ts';
@@ -57,10 +58,25 @@ export function firstStartBanner(token: string, url: string, moreTokens: string,
  * the log level (a token filtered out would be lost for good). With SCIMD_BOOTSTRAP_TOKEN the
  * operator's secret is made valid instead and nothing is printed.
  */
-async function bootstrap(config: Config, tenants: TenantService, sessions: ConsoleSessions, origin: string): Promise<void> {
+async function bootstrap(
+  config: Config,
+  tenants: TenantService,
+  sessions: ConsoleSessions,
+  origin: string,
+  log: Server['app']['log'],
+): Promise<void> {
   const url = `${origin}${config.basePath}`;
   if (config.bootstrapToken !== undefined) {
-    await tenants.ensureToken(DEFAULT_TENANT, config.bootstrapToken, 'SCIMD_BOOTSTRAP_TOKEN');
+    // A token revoked (or expired) since the first start stays so: the operator revoked it on
+    // purpose, so the server starts and says why that secret is refused.
+    const token = await tenants.ensureToken(DEFAULT_TENANT, config.bootstrapToken, 'SCIMD_BOOTSTRAP_TOKEN');
+    const state = tokenState(token, new Date());
+    if (state !== 'active') {
+      log.warn(
+        { token: token.id, tenant: token.tenantName, state },
+        `SCIMD_BOOTSTRAP_TOKEN is a ${state} token and stays ${state}: requests with it are refused; unset it or set a new secret`,
+      );
+    }
     return;
   }
   if ((await tenants.listTenants()).length > 0) return;
@@ -105,7 +121,7 @@ async function serve(config: Config): Promise<number> {
   }
   const origin = config.publicUrl ?? address;
   const url = `${origin}${config.basePath}`;
-  await bootstrap(config, server.tenants, server.consoleSessions, origin);
+  await bootstrap(config, server.tenants, server.consoleSessions, origin, server.app.log);
   server.app.log.info({ url, database: databaseTarget(config.databaseUrl).display }, 'scimd is serving SCIM 2.0');
 
   return new Promise<number>((resolve) => {

@@ -254,6 +254,17 @@ describe('tenants and their tokens (docs/tenants.md): the service behind the CLI
     });
   });
 
+  it('a revoked bootstrap secret stays revoked when the server starts again with it', async () => {
+    now = T0;
+    const secret = 'bootstrap-secret-revoked-by-the-operator-0123';
+    const first = await tenants.ensureToken('gotham', secret, 'bootstrap');
+    await tenants.revokeToken(first.id);
+    const again = await tenants.ensureToken('gotham', secret, 'bootstrap');
+    assert.equal(again.id, first.id);
+    assert.equal(again.revokedAt, iso(T0));
+    await assert.rejects(tenants.authenticate(`Bearer ${secret}`), refusedWith(401, 'the bearer token is not valid'));
+  });
+
   it('a deleted tenant is gone with its tokens', async () => {
     now = T0;
     await tenants.ensureTenant('oscorp');

@@ -140,11 +140,15 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     return { tenant, ...deleted };
   }
 
-  /** Makes a secret chosen by the operator (SCIMD_BOOTSTRAP_TOKEN) valid for a tenant, once. */
+  /**
+   * Makes a secret chosen by the operator (SCIMD_BOOTSTRAP_TOKEN) valid for a tenant, once: a token
+   * of that secret that exists is returned as it is, so a revocation or expiry since stands (the
+   * caller tells by its state) instead of the secret coming back to life at the next start.
+   */
   async function ensureToken(tenantName: string, secret: string, label: string): Promise<TokenRecord> {
     const hash = hashSecret(secret);
     const existing = await store.findTokenByHash(hash);
-    if (existing && !existing.revokedAt) return existing;
+    if (existing) return existing;
     const { tenant } = await ensureTenant(tenantName);
     return store.createToken({ id: newTokenId(), tenantId: tenant.id, hash, label, createdAt: clock().toISOString() });
   }

@@ -91,6 +91,34 @@ describe('scimd serve', () => {
     }
   });
 
+  it('a SCIMD_BOOTSTRAP_TOKEN revoked since stays revoked: the server starts again and warns', async () => {
+    const bootstrap = 'bootstrap-token-revoked-by-the-operator-0123';
+    const env = { SCIMD_DATABASE_URL: tempDatabaseUrl(), SCIMD_BOOTSTRAP_TOKEN: bootstrap };
+    const port = freePort();
+    assert.equal(await (await startServe(env, port)).stop(), 0);
+    const listed = await runCli(['tokens', 'list', '--json'], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    const [token] = JSON.parse(listed.stdout) as { id: string }[];
+    const revoked = await runCli(['tokens', 'revoke', token!.id], env);
+    assert.equal(revoked.code, 0, revoked.stderr);
+
+    const served = await startServe(env, port);
+    try {
+      const warning = served
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .find((l) => l.level === 40);
+      assert.deepEqual([warning?.token, warning?.state], [token!.id, 'revoked'], served.output());
+      assert.match(warning.msg, /SCIMD_BOOTSTRAP_TOKEN is a revoked token/);
+      const res = await fetch(`${served.url}/Users`, { headers: { authorization: `Bearer ${bootstrap}` } });
+      assert.equal(res.status, 401);
+    } finally {
+      await served.stop();
+    }
+  });
+
   it('SIGTERM lets an in-flight request finish before the process exits 0', async () => {
     const bootstrap = 'bootstrap-token-for-shutdown-0123456789';
     const port = freePort();
