@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../test/fuzz/runs.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { parseDateTime } from '../schema/datetime.ts';
 import { evaluateFilter, matchesElement } from './evaluate.ts';
@@ -420,7 +421,7 @@ describe('parse → resolve → evaluate on arbitrary input', () => {
           }
         },
       ),
-      { numRuns: 3000 },
+      fuzzParameters(3000),
     );
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../test/fuzz/runs.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { DEFAULT_FILTER_LIMITS, parseFilter } from './parser.ts';
 import { assertScimError, show } from './testing/helpers.ts';
@@ -258,7 +259,7 @@ describe('RFC 7644 §3.4.2.2 filter parsing of arbitrary input', () => {
           if (!(e instanceof ScimError) || e.status !== 400 || e.scimType !== 'invalidFilter' || !/at offset \d+/.test(e.detail)) throw e;
         }
       }),
-      { numRuns: 3000 },
+      fuzzParameters(3000),
     );
   });
 });

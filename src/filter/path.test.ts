@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../test/fuzz/runs.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { formatAttrPath } from './attr-path.ts';
 import { parsePatchPath } from './path.ts';
@@ -109,7 +110,7 @@ describe('RFC 7644 §3.5.2 PATCH path parsing', () => {
           if (!ok) throw e;
         }
       }),
-      { numRuns: 2000 },
+      fuzzParameters(2000),
     );
   });
 });

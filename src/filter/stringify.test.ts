@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../test/fuzz/runs.ts';
 import type { AttrPath, Filter } from './ast.ts';
 import { COMPARE_OPS } from './ast.ts';
 import { parseFilter } from './parser.ts';
@@ -69,7 +70,7 @@ describe('RFC 7644 §3.4.2.2 canonical filter text', () => {
       fc.property(filter, (f) => {
         assert.deepEqual(withoutOffsets(parseFilter(stringifyFilter(f))), withoutOffsets(f));
       }),
-      { numRuns: 2000 },
+      fuzzParameters(2000),
     );
   });
 
@@ -79,7 +80,7 @@ describe('RFC 7644 §3.4.2.2 canonical filter text', () => {
         const once = parseFilter(stringifyFilter(f));
         assert.deepEqual(withoutOffsets(parseFilter(stringifyFilter(once))), withoutOffsets(once));
       }),
-      { numRuns: 500 },
+      fuzzParameters(500),
     );
   });
 });

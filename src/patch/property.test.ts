@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../test/fuzz/runs.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/core/enterprise-user.ts';
 import { USER_SCHEMA_ID } from '../schema/core/user.ts';
@@ -191,7 +192,7 @@ describe('RFC 7644 §3.5.2 PATCH properties', () => {
         }
         assert.ok(jsonEqual(validated.doc, result.doc), `not canonical: ${JSON.stringify(result.doc)} vs ${JSON.stringify(validated.doc)}`);
       }),
-      { numRuns: 1500 },
+      fuzzParameters(1500),
     );
   });
 
@@ -228,7 +229,7 @@ describe('RFC 7644 §3.5.2 PATCH properties', () => {
           assert.ok(error instanceof ScimError, `not a ScimError: ${String(error)}`);
         }
       }),
-      { numRuns: 500 },
+      fuzzParameters(500),
     );
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../test/fuzz/runs.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { ENTERPRISE_USER_SCHEMA_ID } from './core/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
@@ -525,7 +526,7 @@ describe('property: random JSON bodies', () => {
           assert.equal(error.status, 400);
         }
       }),
-      { numRuns: 2000 },
+      fuzzParameters(2000),
     );
   });
 });

@@ -13,8 +13,10 @@ export const FUZZ_SEED = (() => {
 })();
 
 /**
- * Case counts for the fuzz suite. `npm test` runs the defaults (small: the whole suite stays
- * well under a minute); `npm run fuzz` sets FUZZ_RUNS high. FUZZ_SEED replays a reported failure.
+ * Case counts for the fuzz suite and the property tests beside the code. `npm test` runs the
+ * defaults (small: the whole suite stays well under a minute); `npm run fuzz` sets FUZZ_RUNS high,
+ * `npm run test:mutation` low (300, with a fixed seed: every mutant meets the same cases).
+ * FUZZ_SEED replays a reported failure.
  */
 export function fuzzParameters<T>(defaultRuns: number): Parameters<T> {
   const runs = Number(process.env['FUZZ_RUNS'] ?? '');
