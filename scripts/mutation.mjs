@@ -25,11 +25,15 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'reports/mutation');
 
-/** Per folder: the unit tests that cover it (default: every *.test.ts under it), the score it must reach. */
+/**
+ * Per folder: the unit tests that cover it (default: every *.test.ts under it, less `skip`), the
+ * score it must reach.
+ */
 const FOLDERS = {
   errors: { target: 80 },
   auth: { target: 80 },
-  filter: { target: 80 },
+  // Not the 1 MB filter: it pins a loop no mutant turns into recursion, in 7 s of every run.
+  filter: { skip: ['src/filter/parser-stress.test.ts'], target: 80 },
   // Not property.test.ts: its random cases made each mutant's run 3 times as long.
   patch: { tests: ['src/patch/apply.test.ts', 'src/patch/rfc7644-3.5.2.test.ts'], target: 80 },
   schema: { target: 80 },
@@ -71,7 +75,7 @@ function score(reportFile) {
 const rows = [];
 for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
   const { target } = FOLDERS[name];
-  const tests = FOLDERS[name].tests ?? testFilesUnder(`src/${name}`);
+  const tests = FOLDERS[name].tests ?? testFilesUnder(`src/${name}`).filter((f) => !FOLDERS[name].skip?.includes(f));
   // A run of some files keeps its results apart: the folder's own report and increments stay whole.
   const file = mutateOnly ? `${name}-part` : name;
   const config = {
@@ -85,7 +89,9 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
     coverageAnalysis: 'perTest',
     mutate: mutateOnly ?? [`src/${name}/**/*.ts`, '!**/*.test.ts', '!**/testing/**'],
     concurrency,
-    timeoutMS: 5000,
+    // A mutant's run may take this much longer than the tests took unmutated: on a machine this
+    // loaded, less turned slow runs into timeouts (counted as killed).
+    timeoutMS: 10000,
     incremental: process.env.STRYKER_FULL !== '1',
     incrementalFile: join(out, `${file}.incremental.json`),
     reporters: ['clear-text', 'json', 'progress-append-only'],

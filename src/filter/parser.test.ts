@@ -165,11 +165,6 @@ describe('RFC 7644 §3.4.2.2 filter limits (docs/filtering.md)', () => {
     assertScimError(() => parseFilter(huge), { scimType: 'invalidFilter', detail: 'filter longer than 4096 characters at offset 4096' });
   });
 
-  it('parses a 1 MB and-chain in a loop when the length limit is lifted', () => {
-    const huge = `${'a pr and '.repeat(120_000)}a pr`;
-    assert.equal(parseFilter(huge, { maxLength: Infinity }).kind, 'and');
-  });
-
   it('accepts 32 levels of nesting and rejects 33', () => {
     assert.equal(show(parseFilter(`${'('.repeat(32)}a pr${')'.repeat(32)}`)), '(pr a)');
     assertScimError(() => parseFilter(`${'('.repeat(33)}a pr${')'.repeat(33)}`), {
