@@ -8,6 +8,7 @@
 //   npm run test:mutation -- filter patch  # only these folders
 //   STRYKER_MUTATE=src/filter/evaluate.ts npm run test:mutation -- filter   # some files of one folder
 //   STRYKER_CONCURRENCY=1 …                # one test process (default 2)
+//   STRYKER_PART=a STRYKER_MUTATE=… …      # results kept as <folder>-part-a.* (parts of a folder)
 //
 // What keeps a mutant's run short, without testing less: the test files are compiled once, in
 // Stryker's sandbox after it instrumented the sources (scripts/mutation-bundle.mjs), so that no
@@ -77,7 +78,9 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
   const { target } = FOLDERS[name];
   const tests = FOLDERS[name].tests ?? testFilesUnder(`src/${name}`).filter((f) => !FOLDERS[name].skip?.includes(f));
   // A run of some files keeps its results apart: the folder's own report and increments stay whole.
-  const file = mutateOnly ? `${name}-part` : name;
+  // STRYKER_PART names the results of such a run, so that parts of a folder run one after the
+  // other each keep theirs (<folder>-part-<name>.*).
+  const file = mutateOnly ? `${name}-part${process.env.STRYKER_PART ? `-${process.env.STRYKER_PART}` : ''}` : name;
   const config = {
     $schema: '../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     packageManager: 'npm',
