@@ -46,6 +46,8 @@ describe('RFC 7644 §3.12 error responses', () => {
       [errors.invalidCursor('d'), 400, 'invalidCursor'],
       [errors.expiredCursor('d'), 400, 'expiredCursor'],
       [errors.invalidCount('d'), 400, 'invalidCount'],
+      // draft-sehgal-scim-delta-query §7: a delta token older than the events kept.
+      [errors.expiredDeltaToken('d'), 400, 'expiredDeltaToken'],
       [errors.badRequest('d'), 400, undefined],
       [errors.notFound('d'), 404, undefined],
       [errors.preconditionFailed('d'), 412, undefined],
