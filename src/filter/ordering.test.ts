@@ -24,6 +24,7 @@ describe('RFC 7644 §3.4.2.2 ordering by code point, as the stores order text (d
     assert.ok(compareCodePoints('a\u{10000}', 'a\u{10001}') < 0);
     assert.ok(compareCodePoints('\u{10000}', '\ud7ff') > 0);
     assert.ok(compareCodePoints('\ud7ff', '\ue000') < 0);
+    assert.ok(compareCodePoints('\ue000', '\ud7ff') > 0);
   });
 });
 
