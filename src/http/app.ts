@@ -93,8 +93,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     bodyLimit: config.maxBodyBytes,
     genReqId: requestIdOf,
-    // Entra and Okta send paths in whatever case; routes stay case-sensitive but tolerate a trailing slash.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Endpoint names in any case (`/scim/v2/users`, `/serviceproviderconfig`: Microsoft's test
+    // collection and reference code use lowercase, administrators type URLs by hand) and a
+    // trailing slash tolerated. The router folds the path once per lookup; path parameters (ids)
+    // keep the case they were sent in.
+    routerOptions: { ignoreTrailingSlash: true, caseSensitive: false },
     return503OnClosing: true,
     // Slow clients (docs/limits.md): a connection that trickles its headers or body, or idles,
     // is closed after a bound of its own rather than Node's defaults (60 s for headers).

@@ -12,9 +12,16 @@ export const ENDPOINT_OF = { User: 'Users', Group: 'Groups' } as const satisfies
 
 export type ResourceEndpoint = (typeof ENDPOINT_OF)[ResourceTypeName];
 
-/** The resource type an endpoint (`Users`, `Groups`) serves; undefined for any other name. */
+const TYPE_OF_ENDPOINT: ReadonlyMap<string, ResourceTypeName> = new Map(
+  (Object.keys(ENDPOINT_OF) as ResourceTypeName[]).map((type) => [ENDPOINT_OF[type].toLowerCase(), type]),
+);
+
+/**
+ * The resource type an endpoint (`Users`, `Groups`, in any case: clients send `/users`, and the
+ * HTTP routes take endpoint names in any case too) serves; undefined for any other name.
+ */
 export function resourceTypeOf(endpoint: string): ResourceTypeName | undefined {
-  return endpoint === ENDPOINT_OF.User ? 'User' : endpoint === ENDPOINT_OF.Group ? 'Group' : undefined;
+  return TYPE_OF_ENDPOINT.get(endpoint.toLowerCase());
 }
 
 /** A member or group reference as read back, with the current name of what it points to. */

@@ -59,6 +59,43 @@ describe('Microsoft Entra ID: the shapes it really sends', () => {
 
   const memberIds = (group: Record<string, any>): string[] => ((group.members ?? []) as { value: string }[]).map((m) => m.value).sort();
 
+  // ---- endpoints -----------------------------------------------------------------------------
+
+  it("entra: endpoint names in lowercase (Microsoft's Postman collection and reference code)", async () => {
+    const user = (await h.request('POST', '/users', { body: userBody(`entra${++seq}@contoso.com`) })).body;
+    assert.match(user.meta.location, /\/scim\/v2\/Users\/[^/]+$/);
+    ok(await h.request('GET', `/users/${user.id}`));
+    ok(await h.request('GET', `/USERS?filter=${q(`userName eq "${user.userName}"`)}`));
+    ok(
+      await h.request('PATCH', `/users/${user.id}`, {
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'x' }] },
+      }),
+    );
+    ok(await h.request('POST', '/users/.search', { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] } }));
+    ok(await h.request('POST', '/.SEARCH', { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] } }));
+    ok(await h.request('POST', '/groups', { body: groupBody(`Entra Group ${++seq}`) }), 201);
+    for (const path of ['/serviceproviderconfig', '/schemas', '/resourcetypes', '/resourcetypes/user', '/ResourceTypes/Group']) {
+      ok(await h.request('GET', path));
+    }
+    const bulk = await h.request('POST', '/bulk', {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [{ method: 'DELETE', path: `/Users/${user.id}` }],
+      },
+    });
+    ok(bulk);
+    assert.equal(bulk.body.Operations[0].status, '204');
+    // /Me with a static token is 501 (it names no user): routed, not 404.
+    assert.equal((await h.request('GET', '/me')).status, 501);
+  });
+
+  it('entra: ids in a path keep their case (an id is caseExact: another case is another id)', async () => {
+    const user = await newUser();
+    const res = await h.request('GET', `/users/${user.id.toUpperCase()}`);
+    assert.equal(res.status, 404, res.raw);
+    assert.equal(res.body.detail, `User ${user.id.toUpperCase()} not found`);
+  });
+
   // ---- ops and booleans ----------------------------------------------------------------------
 
   it('entra: ops in any case (Add, Replace, Remove, REPLACE, aDd)', async () => {

@@ -68,6 +68,16 @@ describe('rfc7644 §3.12 error responses', () => {
     assert.equal(res.headers['allow'], 'GET, POST, HEAD');
   });
 
+  it('a method the route does not have → 405 whatever its body (a malformed one is not read)', async () => {
+    const res = await h.request('PATCH', '/Users', { rawBody: '{"Operations": [' });
+    assertScimError(res, 405);
+    assert.equal(res.headers['allow'], 'GET, POST, HEAD');
+  });
+
+  it('a method the route does not have still needs the token → 401 before 405', async () => {
+    assertScimError(await h.request('DELETE', '/Users', { token: null }), 401);
+  });
+
   it('/Me with a static tenant token → 501', async () => {
     assertScimError(await h.request('GET', '/Me'), 501);
   });

@@ -42,6 +42,22 @@ describe('rfc7644 §3.6 deleting resources', () => {
     assert.equal(read.body.members, undefined);
   });
 
+  it('rfc9110 §9.3.5 DELETE with a JSON Content-Type and no body (curl -H on every call) → 204', async () => {
+    for (const contentType of ['application/scim+json', 'application/json; charset=utf-8']) {
+      const created = await h.request('POST', '/Users', { body: userBody(`del-ctype-${contentType.length}@example.com`) });
+      const res = await h.request('DELETE', `/Users/${created.body.id}`, { headers: { 'content-type': contentType } });
+      assert.equal(res.status, 204, res.raw);
+      assert.equal((await h.request('GET', `/Users/${created.body.id}`)).status, 404);
+    }
+  });
+
+  it('rfc9110 §15.5.6 DELETE /Users (the collection) with a Content-Type and no body → 405 with Allow, not 400', async () => {
+    const res = await h.request('DELETE', '/Users', { headers: { 'content-type': 'application/scim+json' } });
+    assert.equal(res.status, 405, res.raw);
+    assert.equal(res.body.status, '405');
+    assert.equal(res.headers['allow'], 'GET, POST, HEAD');
+  });
+
   it('DELETE /Groups/{id} answers 204', async () => {
     const group = await h.request('POST', '/Groups', { body: groupBody('Gone Group') });
     assert.equal((await h.request('DELETE', `/Groups/${group.body.id}`)).status, 204);

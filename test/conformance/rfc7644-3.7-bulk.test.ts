@@ -315,6 +315,16 @@ describe('rfc7644 §3.7 bulk operations', () => {
     assert.equal((await h.request('GET', `/Users/${u.body.id}`)).body.title, 'fresh');
   });
 
+  it("operation paths name the endpoint in any case, as the routes do (Microsoft's lowercase /users)", async () => {
+    const res = await bulk([
+      { method: 'POST', path: '/users', bulkId: 'lower', data: userBody('bulk-lower@example.com') },
+      { method: 'PATCH', path: '/USERS/bulkId:lower', data: patchOp([{ op: 'replace', path: 'title', value: 'Lower' }]) },
+      { method: 'DELETE', path: '/users/bulkId:lower' },
+    ]);
+    assert.deepEqual(statuses(res), ['201', '200', '204']);
+    assert.match(res.body.Operations[0].location, /\/scim\/v2\/Users\/[^/]+$/);
+  });
+
   it('each malformed operation is its own 400, echoing what it can; the others run', async () => {
     const res = await bulk([
       { method: 'POST', path: '/Users', data: userBody('bulk-no-bulkid@example.com') },

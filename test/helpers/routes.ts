@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * The routes Fastify itself serves, read from its router (printRoutes' tree), independently of
- * the admin plugin's own route list: "METHOD /path" with OpenAPI-style {params}, HEAD left out.
+ * the admin plugin's own route list: "METHOD /path" with OpenAPI-style {params}, HEAD left out,
+ * the path in lowercase (the router folds case: src/http/app.ts; compare with foldRoute).
  */
 export function servedRoutes(app: FastifyInstance, prefix: string): Set<string> {
   const out = new Set<string>();
@@ -16,8 +17,14 @@ export function servedRoutes(app: FastifyInstance, prefix: string): Set<string> 
     stack.length = depth + 1;
     if (!path.startsWith(prefix)) continue;
     for (const method of (match[3] ?? '').split(', ').filter((m) => m !== '' && m !== 'HEAD')) {
-      out.add(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+      out.add(foldRoute(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`));
     }
   }
   return out;
+}
+
+/** "METHOD /path" as servedRoutes lists it: the path in lowercase. */
+export function foldRoute(route: string): string {
+  const space = route.indexOf(' ');
+  return `${route.slice(0, space)}${route.slice(space).toLowerCase()}`;
 }

@@ -126,9 +126,9 @@ function withPatchSchema(data: Record<string, unknown>): Record<string, unknown>
 
 /** The resource type a path names, and the resource when it names one; undefined when it names neither. */
 function targetOf(path: string): { type: ResourceTypeName; resource: BulkResourceRef | undefined } | undefined {
-  const match = /^\/(Users|Groups)(?:\/([^/?#]+))?\/?$/.exec(path);
-  if (!match) return undefined;
-  const type = resourceTypeOf(match[1]!)!;
+  const match = /^\/([^/?#]+)(?:\/([^/?#]+))?\/?$/.exec(path);
+  const type = match ? resourceTypeOf(match[1]!) : undefined;
+  if (!match || type === undefined) return undefined;
   const segment = match[2];
   if (segment === undefined) return { type, resource: undefined };
   if (segment.startsWith(BULK_ID_PREFIX) && segment.length > BULK_ID_PREFIX.length) {
