@@ -18,7 +18,17 @@ export interface AttrPath {
 
 /** The parsed filter: a tree of immutable nodes, discriminated by `kind`. */
 export type Filter =
-  | { readonly kind: 'compare'; readonly path: AttrPath; readonly op: CompareOp; readonly value: FilterLiteral }
+  | {
+      readonly kind: 'compare';
+      readonly path: AttrPath;
+      readonly op: CompareOp;
+      readonly value: FilterLiteral;
+      /**
+       * A number as written, when the parse reads unquoted values (FilterSyntax) and this one was a
+       * number: a string attribute compares with this text (`externalId eq 0012` is "0012").
+       */
+      readonly numberText?: string;
+    }
   | { readonly kind: 'present'; readonly path: AttrPath }
   | { readonly kind: 'and'; readonly left: Filter; readonly right: Filter }
   | { readonly kind: 'or'; readonly left: Filter; readonly right: Filter }

@@ -61,10 +61,17 @@ export class Lexer {
   end = 0;
   /** Decoded value of the current `string` or `number` token. */
   value: string | number = '';
+  /**
+   * Whether a token that starts like a number but is not one (`2015-10-10T14:38:21Z`,
+   * `1a2b-…`) is a word, for a parser that reads unquoted values (FilterSyntax); otherwise it is
+   * an invalid number.
+   */
+  readonly numberLikeWords: boolean;
 
-  constructor(source: string, fail: ErrorFactory = invalidFilter) {
+  constructor(source: string, fail: ErrorFactory = invalidFilter, numberLikeWords = false) {
     this.source = source;
     this.fail = fail;
+    this.numberLikeWords = numberLikeWords;
   }
 
   /** The source text of the current token. */
@@ -159,6 +166,7 @@ export class Lexer {
       else ok = false;
     }
     if (!ok || (i < n && isWordChar(text.charCodeAt(i)))) {
+      if (this.numberLikeWords) return this.#word(start);
       let j = i;
       while (j < n && isWordChar(text.charCodeAt(j))) j++;
       throw this.fail(`invalid number ${quoteInput(text.slice(start, Math.max(j, start + 1)))} at offset ${start}`);

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fuzzParameters } from '../../test/fuzz/runs.ts';
 import { ScimError } from '../errors/scim-error.ts';
-import { DEFAULT_FILTER_LIMITS, parseFilter } from './parser.ts';
-import { assertScimError, show } from './testing/helpers.ts';
+import type { Filter } from './ast.ts';
+import { DEFAULT_FILTER_LIMITS, LENIENT_FILTER_SYNTAX, parseFilter } from './parser.ts';
+import { assertScimError, show, withoutOffsets } from './testing/helpers.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -146,6 +147,69 @@ describe('RFC 7644 §3.4.2.2 filter parsing', () => {
   }
 });
 
+describe('unquoted values (docs/filtering.md "Unquoted values": what Entra ID and its test collection send)', () => {
+  const lenient = (text: string) => parseFilter(text, DEFAULT_FILTER_LIMITS, LENIENT_FILTER_SYNTAX);
+  const rows: { source: string; expected: string }[] = [
+    // Microsoft's Postman collection.
+    { source: 'userName sw O', expected: '(sw userName "O")' },
+    { source: 'meta.Created gt 2015-10-10T14:38:21Z', expected: '(gt meta.Created "2015-10-10T14:38:21Z")' },
+    // Entra's existence check seen unquoted.
+    { source: 'externalId eq 1a2b-3c4d', expected: '(eq externalId "1a2b-3c4d")' },
+    { source: 'externalId eq 6f8c2f4e-9d3a-4b7e-8a1f-2c3d4e5f6a7b', expected: '(eq externalId "6f8c2f4e-9d3a-4b7e-8a1f-2c3d4e5f6a7b")' },
+    {
+      source: 'userName eq bjensen@example.com and active eq true',
+      expected: '(and (eq userName "bjensen@example.com") (eq active true))',
+    },
+    { source: "userName eq 'bjensen'", expected: '(eq userName "\'bjensen\'")' },
+    { source: 'emails[type eq work]', expected: '(emails[] (eq type "work"))' },
+    { source: 'emails[type eq work].value eq x', expected: '(emails[] (and (eq type "work") (eq value "x")))' },
+    // Keywords and numbers keep their meaning; quoted strings are what they were.
+    { source: 'active eq True', expected: '(eq active true)' },
+    { source: 'title eq null', expected: '(eq title null)' },
+    { source: 'age gt -1.5e2', expected: '(gt age -150)' },
+    { source: 'userName eq "x y"', expected: '(eq userName "x y")' },
+    { source: 'title eq -', expected: '(eq title "-")' },
+  ];
+  for (const { source, expected } of rows) {
+    it(`reads ${source}`, () => assert.equal(show(lenient(source)), expected));
+  }
+
+  it('keeps the text of a number, for a string attribute to compare with (externalId eq 0012 is "0012")', () => {
+    assert.deepEqual(lenient('externalId eq 12345'), {
+      kind: 'compare',
+      path: { uri: undefined, name: 'externalId', subAttr: undefined, offset: 0 },
+      op: 'eq',
+      value: 12345,
+      numberText: '12345',
+    });
+    assert.equal(show(lenient('externalId eq 0012')), '(eq externalId "0012")');
+    const quoted = parseFilter('externalId eq 12345');
+    assert.equal(quoted.kind === 'compare' && quoted.numberText, undefined);
+  });
+
+  const errors: { source: string; detail: string }[] = [
+    { source: 'userName eq', detail: 'expected a quoted string, number, true, false or null at offset 11' },
+    { source: 'userName eq (', detail: 'expected a quoted string, number, true, false or null at offset 12' },
+    { source: 'userName eq x y', detail: 'expected "and", "or" or end of input, found "y" at offset 14' },
+    { source: 'a pr or 1=1', detail: 'invalid attribute path "1=1" at offset 8' },
+  ];
+  for (const { source, detail } of errors) {
+    it(`still rejects ${JSON.stringify(source)}: ${detail}`, () =>
+      assertScimError(() => lenient(source), { scimType: 'invalidFilter', detail }));
+  }
+
+  it('RFC 7644 grammar (strict): an unquoted date is an invalid number, an unquoted word no value', () => {
+    assertScimError(() => parseFilter('meta.created gt 2015-10-10T14:38:21Z'), {
+      scimType: 'invalidFilter',
+      detail: 'invalid number "2015-10-10T14:38:21Z" at offset 16',
+    });
+    assertScimError(() => parseFilter('userName sw O'), {
+      scimType: 'invalidFilter',
+      detail: 'expected a quoted string, number, true, false or null at offset 12',
+    });
+  });
+});
+
 describe('RFC 7644 §3.4.2.2 filter limits (docs/filtering.md)', () => {
   it('exports the documented defaults', () => assert.deepEqual(DEFAULT_FILTER_LIMITS, { maxLength: 4096, maxDepth: 32 }));
 
@@ -245,14 +309,33 @@ describe('RFC 7644 §3.4.2.2 filter parsing of arbitrary input', () => {
     fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((p) => p.join('')),
   );
 
-  it('either parses or throws a 400 invalidFilter ScimError with an offset', () => {
+  const outcome = (parse: () => unknown): unknown => {
+    try {
+      return withoutOffsets(parse() as Filter);
+    } catch (e) {
+      if (!(e instanceof ScimError) || e.status !== 400 || e.scimType !== 'invalidFilter' || !/at offset \d+/.test(e.detail)) throw e;
+      return e;
+    }
+  };
+  const numberTextless = (tree: unknown) =>
+    JSON.parse(JSON.stringify(tree, (key, value: unknown) => (key === 'numberText' ? undefined : value)));
+
+  it('either parses or throws a 400 invalidFilter ScimError with an offset, with and without unquoted values', () => {
     fc.assert(
       fc.property(garbage, (text) => {
-        try {
-          parseFilter(text);
-        } catch (e) {
-          if (!(e instanceof ScimError) || e.status !== 400 || e.scimType !== 'invalidFilter' || !/at offset \d+/.test(e.detail)) throw e;
-        }
+        outcome(() => parseFilter(text));
+        outcome(() => parseFilter(text, DEFAULT_FILTER_LIMITS, LENIENT_FILTER_SYNTAX));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('unquoted values only add: what the RFC grammar parses, the lenient parse reads the same', () => {
+    fc.assert(
+      fc.property(garbage, (text) => {
+        const strict = outcome(() => parseFilter(text));
+        if (strict instanceof ScimError) return;
+        assert.deepEqual(numberTextless(outcome(() => parseFilter(text, DEFAULT_FILTER_LIMITS, LENIENT_FILTER_SYNTAX))), strict);
       }),
       fuzzParameters(3000),
     );

@@ -19,6 +19,22 @@ export interface FilterLimits {
 /** The defaults of docs/filtering.md: 4096 characters, 32 levels. */
 export const DEFAULT_FILTER_LIMITS: FilterLimits = Object.freeze({ maxLength: 4096, maxDepth: 32 });
 
+/** What a filter's text may hold beyond the RFC 7644 grammar (docs/filtering.md "Unquoted values"). */
+export interface FilterSyntax {
+  /**
+   * An unquoted comparison value that is not `true`, `false`, `null` or a number is read as a
+   * string (`userName sw O`, `externalId eq 1a2b-…`, `meta.created gt 2015-10-10T14:38:21Z`: what
+   * Entra ID and Microsoft's test collection send), and a number compared with a string attribute
+   * as the text it was written as. False: the grammar's quotes are required (400 invalidFilter).
+   */
+  readonly unquotedValues: boolean;
+}
+
+/** RFC 7644's grammar as written: strings are quoted. */
+export const RFC_FILTER_SYNTAX: FilterSyntax = Object.freeze({ unquotedValues: false });
+/** The grammar and the unquoted values that real clients send. */
+export const LENIENT_FILTER_SYNTAX: FilterSyntax = Object.freeze({ unquotedValues: true });
+
 const OPERATORS: ReadonlyMap<string, CompareOp> = new Map(COMPARE_OPS.map((op) => [op, op]));
 
 /**
@@ -29,10 +45,13 @@ const OPERATORS: ReadonlyMap<string, CompareOp> = new Map(COMPARE_OPS.map((op) =
 export class FilterParser {
   readonly #lexer: Lexer;
   readonly #maxDepth: number;
+  readonly #unquotedValues: boolean;
 
+  /** `lexer` reads number-like words when `unquotedValues` is set (Lexer.numberLikeWords). */
   constructor(lexer: Lexer, maxDepth: number) {
     this.#lexer = lexer;
     this.#maxDepth = maxDepth;
+    this.#unquotedValues = lexer.numberLikeWords;
   }
 
   /** filter = orExpr; and binds tighter than or, both left-associative. */
@@ -137,8 +156,9 @@ export class FilterParser {
     }
     const op = OPERATORS.get(lower);
     if (op === undefined) throw lx.fail(`unknown operator ${quoteInput(written)} at offset ${lx.start}`);
-    lx.next();
-    return { kind: 'compare', path, op, value: this.#literal() };
+    const numberText = lx.next() === 'number' && this.#unquotedValues ? lx.tokenText() : undefined;
+    const value = this.#literal();
+    return numberText === undefined ? { kind: 'compare', path, op, value } : { kind: 'compare', path, op, value, numberText };
   }
 
   #literal(): FilterLiteral {
@@ -148,6 +168,7 @@ export class FilterParser {
     else if (lx.isWord('true')) value = true;
     else if (lx.isWord('false')) value = false;
     else if (lx.isWord('null')) value = null;
+    else if (this.#unquotedValues && lx.kind === 'word') value = lx.tokenText();
     else throw lx.fail(`expected a quoted string, number, true, false or null at offset ${lx.start}`);
     lx.next();
     return value;
@@ -174,16 +195,20 @@ function expectEnd(lx: Lexer): void {
 }
 
 /**
- * Parses an RFC 7644 §3.4.2.2 filter (Figure 1 grammar) into a {@link Filter}. Names are not
- * resolved here (see resolveFilter). Every error is a ScimError 400 invalidFilter whose detail
- * names the problem and its 0-based character offset.
+ * Parses an RFC 7644 §3.4.2.2 filter (Figure 1 grammar, and what `syntax` allows beyond it) into a
+ * {@link Filter}. Names are not resolved here (see resolveFilter). Every error is a ScimError 400
+ * invalidFilter whose detail names the problem and its 0-based character offset.
  */
-export function parseFilter(text: string, limits: Partial<FilterLimits> = DEFAULT_FILTER_LIMITS): Filter {
+export function parseFilter(
+  text: string,
+  limits: Partial<FilterLimits> = DEFAULT_FILTER_LIMITS,
+  syntax: FilterSyntax = RFC_FILTER_SYNTAX,
+): Filter {
   const maxLength = limits.maxLength ?? DEFAULT_FILTER_LIMITS.maxLength;
   if (text.length > maxLength) {
     throw invalidFilter(`filter longer than ${maxLength} characters at offset ${maxLength}`);
   }
-  const lx = new Lexer(text, invalidFilter);
+  const lx = new Lexer(text, invalidFilter, syntax.unquotedValues);
   lx.next();
   if (lx.kind === 'end') throw invalidFilter(`empty filter at offset ${lx.start}`);
   const filter = new FilterParser(lx, limits.maxDepth ?? DEFAULT_FILTER_LIMITS.maxDepth).expression(0, false);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResolvedFilter } from './ast.ts';
-import { parseFilter } from './parser.ts';
+import { DEFAULT_FILTER_LIMITS, LENIENT_FILTER_SYNTAX, parseFilter } from './parser.ts';
 import { parsePatchPath } from './path.ts';
 import { resolveFilter, resolvePatchPath } from './resolve.ts';
 import { assertScimError, createTestRegistry, TEST_EXTENSION_ID } from './testing/helpers.ts';
@@ -162,6 +162,39 @@ describe('RFC 7644 §3.4.2.2 filter resolution against the schemas', () => {
       { scimType: 'invalidFilter', detail: 'nested value filter at offset 0' },
     );
   });
+});
+
+describe('unquoted values resolved (docs/filtering.md "Unquoted values")', () => {
+  const lenient = (source: string) =>
+    summary(resolveFilter(parseFilter(source, DEFAULT_FILTER_LIMITS, LENIENT_FILTER_SYNTAX), registry, 'User'));
+
+  it('entra: an unquoted number compared with a string attribute is the text it was written as', () => {
+    assert.equal(lenient('externalId eq 12345'), 'externalId eq {"type":"string","value":"12345"}');
+    assert.equal(lenient('externalId eq 1e3'), 'externalId eq {"type":"string","value":"1e3"}');
+  });
+
+  it('an unquoted number compared with a number attribute stays a number', () => {
+    assert.equal(lenient(`${TEST_EXTENSION_ID}:age gt 1e1`), `${TEST_EXTENSION_ID}/age gt {"type":"number","value":10}`);
+  });
+
+  it('an unquoted date-time compared with a dateTime attribute is the instant', () => {
+    assert.equal(
+      lenient('meta.created gt 2015-10-10T14:38:21Z'),
+      'meta/created gt {"type":"dateTime","value":"2015-10-10T14:38:21Z","epochMs":1444487901000}',
+    );
+  });
+
+  it('an unquoted word compared with a number attribute is still 400 invalidFilter', () =>
+    assertScimError(() => lenient(`${TEST_EXTENSION_ID}:age gt ten`), {
+      scimType: 'invalidFilter',
+      detail: new RegExp(`integer attribute cannot be compared with "ten": "${TEST_EXTENSION_ID}:age" at offset 0`),
+    }));
+
+  it('a quoted filter keeps RFC typing: a number for a string attribute is 400 invalidFilter', () =>
+    assertScimError(() => resolve('externalId eq 12345'), {
+      scimType: 'invalidFilter',
+      detail: /string attribute cannot be compared with 12345/,
+    }));
 });
 
 describe('RFC 7644 §3.5.2 PATCH path resolution', () => {

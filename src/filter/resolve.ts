@@ -71,7 +71,7 @@ function allowedOps(leaf: AttributeDefinition): ReadonlySet<CompareOp> | undefin
   }
 }
 
-function typed(leaf: AttributeDefinition, op: CompareOp, value: FilterLiteral, path: AttrPath): TypedValue {
+function typed(leaf: AttributeDefinition, op: CompareOp, value: FilterLiteral, path: AttrPath, numberText: string | undefined): TypedValue {
   const ops = allowedOps(leaf);
   if (ops !== undefined && !ops.has(op)) {
     throw invalidFilter(`operator "${op}" is not allowed on ${leaf.type} attribute ${at(path)}`);
@@ -85,8 +85,10 @@ function typed(leaf: AttributeDefinition, op: CompareOp, value: FilterLiteral, p
     case 'string':
     case 'reference':
     case 'binary':
-      if (typeof value !== 'string') throw wrong();
-      return { type: 'string', value };
+      if (typeof value === 'string') return { type: 'string', value };
+      // An unquoted number read leniently (FilterSyntax): Entra's `externalId eq 12345`.
+      if (numberText !== undefined) return { type: 'string', value: numberText };
+      throw wrong();
     case 'boolean':
       if (typeof value === 'boolean') return { type: 'boolean', value };
       // Entra ID sends `active eq "True"`.
@@ -115,7 +117,7 @@ function resolveNode(node: Filter, scope: Scope): ResolvedFilter {
   switch (node.kind) {
     case 'compare': {
       const attr = comparable(lookup(node.path, scope), node.path, scope.registry);
-      return { kind: 'compare', attr, op: node.op, value: typed(attr.leaf, node.op, node.value, node.path) };
+      return { kind: 'compare', attr, op: node.op, value: typed(attr.leaf, node.op, node.value, node.path, node.numberText) };
     }
     case 'present':
       return { kind: 'present', attr: lookup(node.path, scope) };

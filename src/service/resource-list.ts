@@ -1,6 +1,6 @@
 import { invalidValue, ScimError } from '../errors/scim-error.ts';
 import type { Filter as ParsedFilter } from '../filter/ast.ts';
-import { type FilterLimits, parseFilter } from '../filter/parser.ts';
+import { type FilterLimits, type FilterSyntax, LENIENT_FILTER_SYNTAX, parseFilter } from '../filter/parser.ts';
 import { parsePatchPath } from '../filter/path.ts';
 import { resolveFilter } from '../filter/resolve.ts';
 import { needsAttribute } from '../schema/project.ts';
@@ -43,7 +43,7 @@ export async function listResources(
 ): Promise<Record<string, unknown>> {
   const { store, registries, clock, limits } = deps;
   const registry = await registries.forTenant(scope.tenantId);
-  const targets = queryTargets(registry, types, params, ids, deps.filterLimits);
+  const targets = queryTargets(registry, types, params, ids, deps.filterLimits, LENIENT_FILTER_SYNTAX);
   const selection: Selection = { attributes: params.attributes, excludedAttributes: params.excludedAttributes };
   const cursorMode = params.cursor !== undefined;
   if (cursorMode && params.startIndex !== undefined) {
@@ -99,7 +99,7 @@ export async function listResources(
  * Resolves filter and sortBy for each resource type. For a root-level search a type on which
  * the filter names unknown attributes simply contributes nothing, and a type without the sortBy
  * attribute sorts as if its value were absent; only when no type can take the filter (or the
- * sortBy) is it an error.
+ * sortBy) is it an error. `syntax`: whether the filter may hold unquoted values.
  */
 export function queryTargets(
   registry: SchemaRegistry,
@@ -107,8 +107,9 @@ export function queryTargets(
   params: Pick<ListParams, 'filter' | 'sortBy'>,
   ids: readonly string[] | undefined,
   filterLimits: FilterLimits,
+  syntax: FilterSyntax,
 ): QueryTarget[] {
-  const clientFilter = params.filter !== undefined ? parseFilter(params.filter, filterLimits) : undefined;
+  const clientFilter = params.filter !== undefined ? parseFilter(params.filter, filterLimits, syntax) : undefined;
   const parsed: ParsedFilter | undefined =
     ids === undefined ? clientFilter : clientFilter ? { kind: 'and', left: clientFilter, right: idIn(ids) } : idIn(ids);
   const lenient = types.length > 1;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors/scim-error.ts';
 import { eventBuilders } from '../events/build.ts';
-import type { FilterLimits } from '../filter/parser.ts';
+import { type FilterLimits, RFC_FILTER_SYNTAX } from '../filter/parser.ts';
 import { applyPatch } from '../patch/apply.ts';
 import { changedAttributes } from '../patch/diff.ts';
 import { parsePatchRequest } from '../patch/parse.ts';
@@ -157,7 +157,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     if (typeof name !== 'string') return error;
     try {
       const filter = `${attribute} eq ${JSON.stringify(name)}`;
-      const targets = queryTargets(registry, [type], { filter, sortBy: undefined }, undefined, deps.filterLimits);
+      const targets = queryTargets(registry, [type], { filter, sortBy: undefined }, undefined, deps.filterLimits, RFC_FILTER_SYNTAX);
       const page: Page = { kind: 'index', startIndex: 1, count: 1 };
       const [holder] = (await store.query(scope.tenantId, { targets, descending: false, page, include: {} })).resources;
       if (!holder) return error;

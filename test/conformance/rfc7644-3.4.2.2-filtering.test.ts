@@ -290,7 +290,6 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
       expectInvalidFilter('active gt true', /operator "gt" is not allowed on boolean attribute "active" at offset 0/));
     it('boolean compared with a non-boolean string → 400 invalidFilter', () => expectInvalidFilter('active eq "yes"', /active/));
     it('dateTime with co → 400 invalidFilter', () => expectInvalidFilter(`meta.created co "2024"`, /operator "co"/));
-    it('a number for a string attribute → 400 invalidFilter', () => expectInvalidFilter('userName eq 42', /userName/));
     it('null with gt → 400 invalidFilter', () => expectInvalidFilter('title gt null', /null/));
     it('rfc7644 §3.4.2.2 userName eq "x\\" or 1=1" is one comparison and matches literally', async () => {
       await expectUsers('userName eq "x\\" or 1=1"', ['quote']);
@@ -331,6 +330,38 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
       expectInvalidFilter(`id eq "${'0'.repeat(36)}" and managerr eq "x"`, /unknown attribute "managerr" at offset 49/));
   });
 
+  describe('unquoted values, read as strings (docs/filtering.md "Unquoted values"; the default profile)', () => {
+    it("Microsoft's Postman collection: userName sw O, unquoted", () => expectUsers('userName sw B', ['boss', 'bjensen']));
+    it('entra: existence check with an unquoted externalId (a 400 here makes Entra create a duplicate user)', async () => {
+      await expectUsers('externalId eq EXT-bjensen', ['bjensen']);
+      await expectUsers('externalId eq 6f8c2f4e-9d3a-4b7e-8a1f-2c3d4e5f6a7b', []);
+    });
+    it("Microsoft's Postman collection: meta.created gt an unquoted date-time is the instant", async () => {
+      await expectUsers(`meta.created gt ${iso(created['pct']!)}`, ['plain', 'quote']);
+      await expectUsers('meta.Created gt 2015-10-10T14:38:21Z', ['boss', 'bjensen', 'jsmith', 'pct', 'plain', 'quote']);
+    });
+    it('an unquoted number compared with a string attribute is the text written (userName eq 1000off, eq 42)', async () => {
+      await expectUsers('userName eq 1000off', ['plain']);
+      await expectUsers('userName eq 42', []);
+    });
+    it('true, false and null keep their meaning; numbers stay numbers for a dateTime (400)', async () => {
+      await expectUsers('active eq True and title sw Tour', ['bjensen']);
+      await expectUsers('title eq null', ['boss', 'quote']);
+      await expectInvalidFilter('meta.created gt 2024', /not an xsd:dateTime/);
+    });
+    it('inside a value filter and on /.search too', async () => {
+      await expectUsers('emails[type eq work and value ew example.com]', ['bjensen']);
+      const res = await h.request('POST', '/Users/.search', {
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName sw jsmith' },
+      });
+      assert.equal(res.status, 200, res.raw);
+      assert.deepEqual(
+        res.body.Resources.map((r: { id: string }) => r.id),
+        [id['jsmith']],
+      );
+    });
+  });
+
   describe('bad filters → 400 invalidFilter with a precise detail', () => {
     it('unknown attribute, named with its offset', () =>
       expectInvalidFilter('userName eq "a" and bogus eq "x"', /unknown attribute "bogus" at offset 20/));
@@ -341,8 +372,6 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
     it('unbalanced parentheses: missing )', () => expectInvalidFilter('(userName eq "a"', /unbalanced parenthesis at offset 0/));
     it('unbalanced parentheses: stray )', () => expectInvalidFilter('userName eq "a")', /unbalanced parenthesis at offset 15/));
     it('unbalanced bracket', () => expectInvalidFilter('emails[type eq "work"', /unbalanced bracket at offset 6/));
-    it('unquoted string', () =>
-      expectInvalidFilter('userName eq bjensen', /expected a quoted string, number, true, false or null at offset 12/));
     it('unterminated string', () => expectInvalidFilter('userName eq "abc', /unterminated string at offset 12/));
     it('bad dates', async () => {
       await expectInvalidFilter('meta.created gt "yesterday"', /"yesterday" is not an xsd:dateTime/);
@@ -379,7 +408,7 @@ describe('rfc7644 §3.4.2.2 filtering over HTTP', () => {
       expectInvalidFilter('userName eq "a"\u0001', /unexpected character U\+0001 at offset 15/));
     it('the same filter on /.search is the same 400', async () => {
       const res = await h.request('POST', '/Users/.search', {
-        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eq bjensen' },
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eqq "bjensen"' },
       });
       assert.equal(res.status, 400);
       assert.equal(res.body.scimType, 'invalidFilter');
