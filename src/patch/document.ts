@@ -3,9 +3,9 @@ import type { ResolvedFilter } from '../filter/ast.ts';
 import { matchesElement } from '../filter/evaluate.ts';
 import type { ResolvedPatchPath } from '../filter/resolve.ts';
 import type { AttributeDefinition } from '../schema/attribute.ts';
-import { isJsonObject, jsonEqual } from '../schema/json.ts';
+import { isJsonObject } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import { containsAll, seedOf, settlePrimary } from './elements.ts';
+import { containsAll, isSameValue, seedOf, settlePrimary } from './elements.ts';
 import type { PatchOpName } from './operation.ts';
 import { coerce, elementOf, mergeComplex, type ValueContext, type ValueRules } from './values.ts';
 
@@ -67,9 +67,17 @@ function editAttribute(ctx: ValueContext, holder: Json, def: AttributeDefinition
   const list = Array.isArray(current) ? [...current] : [];
   const written = new Set<unknown>();
   for (const item of items) {
-    const same = list.find((e) => jsonEqual(e, item));
-    if (same === undefined) list.push(item);
-    written.add(same ?? item);
+    const at = list.findIndex((e) => isSameValue(ctx.registry, def, e, item));
+    if (at < 0) {
+      list.push(item);
+      written.add(item);
+      continue;
+    }
+    // A value already there is not added again; only a primary the client sent may change it.
+    const same = list[at] as Json;
+    const primary = isJsonObject(item) ? item['primary'] : undefined;
+    if (typeof primary === 'boolean' && primary !== (same['primary'] === true)) list[at] = { ...same, primary };
+    written.add(list[at]);
   }
   settlePrimary(list, written, ctx.label);
   store(ctx, holder, def, list);

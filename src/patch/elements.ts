@@ -1,6 +1,9 @@
 import { invalidValue } from '../errors/scim-error.ts';
 import { assertNever, type ResolvedFilter, type TypedValue } from '../filter/ast.ts';
+import { fold } from '../filter/fold.ts';
+import type { AttributeDefinition } from '../schema/attribute.ts';
 import { isJsonObject, jsonEqual } from '../schema/json.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
 
 type Json = Record<string, unknown>;
 
@@ -52,6 +55,25 @@ export function seedOf(filter: ResolvedFilter): Json | undefined {
 export function containsAll(element: unknown, item: unknown): boolean {
   if (!isJsonObject(element) || !isJsonObject(item)) return jsonEqual(element, item);
   return Object.keys(item).every((key) => jsonEqual(element[key], item[key]));
+}
+
+/** Two values of `def` equal as its `caseExact` says: strings folded when it is false. */
+function equalValues(def: AttributeDefinition | undefined, a: unknown, b: unknown): boolean {
+  if (def !== undefined && !def.caseExact && typeof a === 'string' && typeof b === 'string') return fold(a) === fold(b);
+  return jsonEqual(a, b);
+}
+
+/**
+ * Whether `element` of the multi-valued `def` already is the value `item` adds (RFC 7644
+ * §3.5.2.1: "if the target location already contains the value specified, no changes SHOULD be
+ * made"). A complex value is the same when every sub-attribute the client sent, `primary` aside,
+ * is equal (as its caseExact says): an email with the same `value` and `type` is the same email,
+ * whatever `primary` says (docs/protocol.md). A value of `primary` alone names no element.
+ */
+export function isSameValue(registry: SchemaRegistry, def: AttributeDefinition, element: unknown, item: unknown): boolean {
+  if (!isJsonObject(element) || !isJsonObject(item)) return equalValues(def, element, item);
+  const keys = Object.keys(item).filter((key) => key !== 'primary');
+  return keys.length > 0 && keys.every((key) => equalValues(registry.subAttribute(def, key), element[key], item[key]));
 }
 
 /**

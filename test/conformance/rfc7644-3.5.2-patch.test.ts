@@ -220,6 +220,34 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     assert.equal(res.body.meta.version, u.meta.version);
   });
 
+  it('rfc7644 §3.5.2.1 add of an email already there (same value and type, primary left out) changes nothing: same version, no event', async () => {
+    const u = await newUser();
+    const tenantId = (await h.server.store.findTenantByName('acme'))!.id;
+    const eventsBefore = (await h.server.store.readEvents(tenantId, 0, 100_000)).length;
+    const work = u.emails.find((e: { type: string }) => e.type === 'work');
+    assert.equal(work.primary, true);
+    for (const value of [{ value: work.value.toUpperCase(), type: 'work' }, { value: work.value }, { ...work, primary: 'True' }]) {
+      const res = await patch('Users', u.id, [{ op: 'add', path: 'emails', value: [value] }]);
+      assert.equal(res.status, 200, res.raw);
+      assert.deepEqual(res.body.emails, u.emails, JSON.stringify(value));
+      assert.equal(res.body.meta.version, u.meta.version);
+      assert.equal(res.body.meta.lastModified, u.meta.lastModified);
+    }
+    assert.equal((await h.server.store.readEvents(tenantId, 0, 100_000)).length, eventsBefore);
+  });
+
+  it('rfc7644 §3.5.2.1 add of an email already there with primary true makes that email the primary, without a second copy', async () => {
+    const u = await newUser();
+    const home = u.emails.find((e: { type: string }) => e.type === 'home');
+    const res = await patch('Users', u.id, [{ op: 'add', path: 'emails', value: [{ ...home, primary: true }] }]);
+    assert.equal(res.status, 200, res.raw);
+    assert.deepEqual(
+      res.body.emails,
+      u.emails.map((e: { type: string }) => ({ ...e, primary: e.type === 'home' })),
+    );
+    assert.notEqual(res.body.meta.version, u.meta.version);
+  });
+
   it('replace of a multi-valued attribute replaces all its values', async () => {
     const u = await newUser();
     const res = await patch('Users', u.id, [{ op: 'replace', path: 'emails', value: [{ value: 'only@example.com', type: 'work' }] }]);
