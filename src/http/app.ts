@@ -44,6 +44,7 @@ import { registerOAuthTokenRoutes } from './routes/oauth-token.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerSetJwksRoute, registerSetPollRoute } from './routes/security-events.ts';
 import { registerScimOpenApiRoute } from './scim-openapi.ts';
+import { installSkippedMembers } from './skipped-members.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app, deps.metrics);
   installJsonParsing(app, config.requestLimits.maxJsonDepth);
   installSecurityHeaders(app);
+  installSkippedMembers(app);
   app.decorateRequest('principal', null);
   installRequestObservers(app, { accessLog: config.accessLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resourceTypeOf } from '../schema/resource.ts';
 import type { AuditLog } from '../service/audit.ts';
+import { MAX_NAMED_SKIPPED } from './skipped-members.ts';
 
 const OPERATIONS: Readonly<Record<string, string>> = { POST: 'create', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' };
 
@@ -23,6 +24,12 @@ function target(basePath: string, request: FastifyRequest, reply: FastifyReply) 
   };
 }
 
+/** The audit reason of a write that skipped unknown member ids: what it did not do, and why. */
+function skippedReason(ids: readonly string[]): string {
+  const named = ids.slice(0, MAX_NAMED_SKIPPED).join(', ');
+  return `skipped ${ids.length} unknown member id${ids.length === 1 ? '' : 's'}: ${named}${ids.length > MAX_NAMED_SKIPPED ? ', …' : ''}`;
+}
+
 /**
  * Records every SCIM write (POST, PUT, PATCH, DELETE; not the POST of a .search or .delta, which read)
  * once it is answered, failed ones too, in the audit log: time, tenant, token, operation,
@@ -42,6 +49,7 @@ export function installAuditHook(scim: FastifyInstance, basePath: string, audit:
         status: reply.statusCode,
         requestId: request.id,
         ...target(basePath, request, reply),
+        ...(reply.skippedMembers ? { reason: skippedReason(reply.skippedMembers) } : {}),
       });
     }
     done();

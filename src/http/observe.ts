@@ -18,6 +18,7 @@ export function installRequestObservers(app: FastifyInstance, options: { readonl
   app.addHook('onResponse', (request, reply, done) => {
     const tenant = request.principal?.tenantName;
     metrics?.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED, reply.statusCode, reply.elapsedTime, tenant);
+    if (reply.skippedMembers) metrics?.membersSkipped(reply.skippedMembers.length);
     if (accessLog) {
       const url = request.url;
       const mark = url.indexOf('?');

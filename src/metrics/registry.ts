@@ -18,6 +18,7 @@ export class Metrics {
   readonly #authFailures: Counter<'reason'>;
   readonly #rateLimited: Counter<'limit'>;
   readonly #scimErrors: Counter<'status' | 'scimType'>;
+  readonly #membersSkipped: Counter;
 
   constructor(options: MetricsOptions) {
     this.#http = new HttpSeries(this.registry, options.tenantLabels);
@@ -33,6 +34,10 @@ export class Metrics {
       'scimd_scim_errors_total',
       'SCIM error bodies answered, by status and scimType (none when it has none).',
       ['status', 'scimType'],
+    );
+    this.#membersSkipped = this.counter(
+      'scimd_members_skipped_total',
+      'Member ids that group writes skipped because no resource of the tenant has them (the lenient member rules).',
     );
     collectDefaultMetrics({ register: this.registry });
   }
@@ -96,6 +101,10 @@ export class Metrics {
 
   rateLimited(limit: string): void {
     this.#rateLimited.inc({ limit });
+  }
+
+  membersSkipped(count: number): void {
+    this.#membersSkipped.inc(count);
   }
 
   scimError(status: number, scimType: string | undefined): void {

@@ -58,9 +58,24 @@ export interface StoredResource {
 /** A member to add; the store checks the id exists in the tenant and records its real type. */
 export interface MemberInput {
   readonly value: string;
-  /** As the client said, when it did; the store refuses a type that contradicts the resource. */
+  /** As the client said, when it did; the store checks it against the resource (MemberRules.wrongType). */
   readonly type?: string;
 }
+
+/**
+ * What a write does with the members it cannot add as given (docs/profiles.md): an id that no
+ * resource of the tenant has (a user deleted out of band, another tenant's id), and a `type` that
+ * contradicts what the id is.
+ */
+export interface MemberRules {
+  /** `skip`: the known members are added and the others reported (MemberDelta.skipped); `refuse`: 400 invalidValue naming them. */
+  readonly unknown: 'skip' | 'refuse';
+  /** `correct`: the member is recorded with its true type; `refuse`: 400 invalidValue. */
+  readonly wrongType: 'correct' | 'refuse';
+}
+
+/** The lenient profile's rules, a write's when it names none. */
+export const LENIENT_MEMBER_RULES: MemberRules = Object.freeze({ unknown: 'skip', wrongType: 'correct' });
 
 /** Membership changes, applied in order in the write's transaction: O(changed members). */
 export type MemberOp =
@@ -74,4 +89,6 @@ export interface MemberDelta {
   readonly removed: readonly string[];
   /** Those of `added` and `removed` that are groups (nested groups); absent when none are. */
   readonly groups?: readonly string[];
+  /** Ids the write was asked to add that no resource of the tenant has, skipped (MemberRules.unknown); absent when none were. */
+  readonly skipped?: readonly string[];
 }

@@ -34,6 +34,8 @@ export interface BulkOperationResult {
   /** 201, 200 or 204 on success; on failure the status travels in `error`. */
   readonly status: number | undefined;
   readonly error?: unknown;
+  /** Member ids a successful group write skipped (ResourceResult.skippedMembers). */
+  readonly skippedMembers?: readonly string[];
 }
 
 /** The bulk response reads only the id of what each operation wrote: no member lists reloaded. */
@@ -99,7 +101,7 @@ export function createBulkService(deps: BulkServiceDeps) {
         const { index, op, bulkId } = pending[k]!;
         if (w instanceof ScimError) return record(index, failure(op, undefined, w));
         createdIds.set(bulkId, String(w.resource['id']));
-        record(index, success(op, w.location, etagOf(w.version), 201));
+        record(index, success(op, w.location, etagOf(w.version), 201, w.skippedMembers));
       });
     };
 
@@ -158,7 +160,7 @@ export function createBulkService(deps: BulkServiceDeps) {
       }
       const update = plan.method === 'PUT' ? resources.replace : resources.patch;
       const updated = await update(scope, plan.type, id, resolve(plan.data, plan.references, createdIds), plan.version, ID_ONLY);
-      return success(op, updated.location, etagOf(updated.version), 200);
+      return success(op, updated.location, etagOf(updated.version), 200, updated.skippedMembers);
     } catch (error) {
       return failure(op, location, error);
     }
@@ -223,8 +225,14 @@ function circular(operations: readonly ParsedOperation[], cycle: readonly number
   return new ScimError(409, undefined, `circular bulkId references between ${names}: none of them can be created first (RFC 7644 §3.7.1)`);
 }
 
-function success(op: ParsedOperation, location: string, version: string | undefined, status: number): BulkOperationResult {
-  return { method: op.method, bulkId: op.bulkId, location, version, status };
+function success(
+  op: ParsedOperation,
+  location: string,
+  version: string | undefined,
+  status: number,
+  skippedMembers?: readonly string[],
+): BulkOperationResult {
+  return { method: op.method, bulkId: op.bulkId, location, version, status, ...(skippedMembers ? { skippedMembers } : {}) };
 }
 
 function failure(op: ParsedOperation, location: string | undefined, error: unknown): BulkOperationResult {

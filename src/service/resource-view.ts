@@ -1,7 +1,7 @@
 import { notFound } from '../errors/scim-error.ts';
 import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import type { MemberDelta, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import type { Include, ResourceStore } from '../store/ports/resources.ts';
 import type { Selection } from './list-params.ts';
 import type { ProfileBehaviours } from './profiles.ts';
@@ -20,6 +20,13 @@ export interface ResourceResult {
   readonly resource: Record<string, unknown>;
   readonly version: number;
   readonly location: string;
+  /** Member ids a group write skipped because no resource of the tenant has them (MemberRules); absent when none. */
+  readonly skippedMembers?: readonly string[];
+}
+
+/** A write's result with the member ids it skipped, when it skipped any. */
+export function withSkipped(result: ResourceResult, delta: MemberDelta | undefined): ResourceResult {
+  return delta?.skipped ? { ...result, skippedMembers: delta.skipped } : result;
 }
 
 /** Whether a read must load a group's members or a user's groups: only when the answer shows them. */

@@ -16,7 +16,7 @@ import { checkIfMatch } from './etag.ts';
 import type { Selection } from './list-params.ts';
 import { schemasOf, toRepresentation } from './representation.ts';
 import { queryTargets } from './resource-list.ts';
-import { includeFor, loadResource, present, type RequestScope, type ResourceResult } from './resource-view.ts';
+import { includeFor, loadResource, present, type RequestScope, type ResourceResult, withSkipped } from './resource-view.ts';
 import type { RegistrySource } from './schema-registries.ts';
 import { uniqueValuesOf } from './unique-values.ts';
 
@@ -66,7 +66,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
       throw await withHolder(registry, scope, type, command.doc, error);
     }
     onEvents();
-    return presentCreated(registry, scope, written, selection);
+    return withSkipped(await presentCreated(registry, scope, written, selection), written.memberDelta);
   }
 
   /** What create() validates and hashes before its write: the store command, events included. */
@@ -111,7 +111,9 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     const written = await store.createMany(scope.tenantId, commands, maxFailures);
     if (written.some((w) => !(w instanceof ScimError))) onEvents();
     const results: Array<ResourceResult | ScimError> = [];
-    for (const w of written) results.push(w instanceof ScimError ? w : await presentCreated(registry, scope, w, selection));
+    for (const w of written) {
+      results.push(w instanceof ScimError ? w : withSkipped(await presentCreated(registry, scope, w, selection), w.memberDelta));
+    }
     return results;
   }
 
@@ -178,7 +180,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     selection: Selection,
   ): Promise<ResourceResult> {
     const registry = await registries.forTenant(scope.tenantId);
-    await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, (existing) => {
+    const written = await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, (existing) => {
       const validated = validateResource(registry, type, body, {
         mode: 'replace',
         existing: existing.doc,
@@ -190,7 +192,8 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         memberOps: type === 'Group' ? memberDiff(existing, validated.members ?? []) : [],
       };
     });
-    return present(registry, scope, await loadResource(store, scope, type, id, includeFor(registry, type, selection)), selection);
+    const stored = await loadResource(store, scope, type, id, includeFor(registry, type, selection));
+    return withSkipped(present(registry, scope, stored, selection), written?.memberDelta);
   }
 
   /**
@@ -218,7 +221,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
         : selection;
     const registry = await registries.forTenant(scope.tenantId);
-    await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, (existing) => {
+    const written = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, (existing) => {
       const result = applyPatch(registry, type, existing.doc, operations, {
         unknownAttributes: unknownAttributesOf(scope),
         complexReplace: scope.profile.replaceComplexWhole ? 'whole' : 'merge',
@@ -239,7 +242,8 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         memberOps: result.memberOps,
       };
     });
-    return present(registry, scope, await loadResource(store, scope, type, id, includeFor(registry, type, answer)), answer);
+    const stored = await loadResource(store, scope, type, id, includeFor(registry, type, answer));
+    return withSkipped(present(registry, scope, stored, answer), written?.memberDelta);
   }
 
   /**
@@ -248,7 +252,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
    * what that writer left, under the resource's row lock (UpdateCommand.rebase): writers of one
    * resource queue on the lock, and a request without If-Match never fails for having had
    * company. If-Match is checked against the version the change is computed on, so a stale one is
-   * 412 (RFC 7644 §3.14). A change that changes nothing writes nothing.
+   * 412 (RFC 7644 §3.14). A change that changes nothing writes nothing (and answers undefined).
    */
   async function writeChange(
     registry: SchemaRegistry,
@@ -259,11 +263,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     method: 'PUT' | 'PATCH',
     include: Include,
     compute: (existing: StoredResource) => Change,
-  ): Promise<void> {
+  ): Promise<WriteResult | undefined> {
     const existing = await loadResource(store, scope, type, id, include);
     checkIfMatch(ifMatch, existing.version);
     const change = compute(existing);
-    if (change.doc === undefined && change.password === undefined && change.memberOps.length === 0) return;
+    if (change.doc === undefined && change.password === undefined && change.memberOps.length === 0) return undefined;
     // The password comes from the request alone: its hash holds for the change computed again.
     const passwordHash = change.password !== undefined ? await deps.hashPassword(change.password) : undefined;
     const commandOn = (current: StoredResource, { doc, memberOps }: Change): UpdateCommand => {
@@ -287,7 +291,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         ),
       };
     };
-    await store.update(scope.tenantId, {
+    const written = await store.update(scope.tenantId, {
       ...commandOn(existing, change),
       rebase: {
         include,
@@ -298,6 +302,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
       },
     });
     onEvents();
+    return written;
   }
 
   /** RFC 7644 §3.6. */

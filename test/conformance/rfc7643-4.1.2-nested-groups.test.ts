@@ -103,10 +103,22 @@ describe("rfc7643 §4.2 nested groups and §4.1.2 a user's direct and indirect g
     assert.deepEqual(after.body.members, before.body.members);
   });
 
-  it('a member whose type contradicts the resource is 400 invalidValue', async () => {
-    const res = await addMembers(engineering, [{ value: ada, type: 'Group' }]);
-    assert.equal(res.status, 400);
-    assert.equal(res.body.scimType, 'invalidValue');
+  it('a member whose type contradicts the resource is recorded with its true type (a user sent as "Group" is a User)', async () => {
+    const team = await create('/Groups', groupBody('Typed Team'));
+    const inner = await create('/Groups', groupBody('Typed Inner'));
+    const res = await addMembers(team, [
+      { value: ada, type: 'Group' },
+      { value: inner, type: 'User' },
+    ]);
+    assert.equal(res.status, 200, res.raw);
+    const read = await h.request('GET', `/Groups/${team}`);
+    assert.deepEqual(
+      read.body.members.map((m: { value: string; type: string; $ref: string }) => [m.value, m.type, m.$ref]),
+      [
+        [ada, 'User', `${base}/Users/${ada}`],
+        [inner, 'Group', `${base}/Groups/${inner}`],
+      ],
+    );
   });
 
   it('nesting deeper than 10 levels is 400 invalidValue', async () => {

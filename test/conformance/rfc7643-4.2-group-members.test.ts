@@ -29,19 +29,46 @@ describe("rfc7643 §4.2 group members and rfc7643 §4.1.2 a user's groups", () =
     ]);
   });
 
-  it('a member id unknown in the tenant is 400 invalidValue and nothing is created', async () => {
-    const res = await h.request('POST', '/Groups', { body: groupBody('Team Ghost', ['00000000-0000-0000-0000-000000000000']) });
-    assert.equal(res.status, 400);
-    assert.equal(res.body.scimType, 'invalidValue');
-    const list = await h.request('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Team Ghost"')}`);
-    assert.equal(list.body.totalResults, 0);
+  it('entra: a member id unknown in the tenant (a user deleted out of band) is skipped, the known ones are added, the response says which', async () => {
+    const ghost = '00000000-0000-0000-0000-000000000000';
+    const res = await h.request('POST', '/Groups', { body: groupBody('Team Ghost', [alice.id, ghost]) });
+    assert.equal(res.status, 201, res.raw);
+    assert.deepEqual(
+      res.body.members.map((m: { value: string }) => m.value),
+      [alice.id],
+    );
+    assert.equal(res.headers['scimd-skipped-members'], ghost);
+    const put = await h.request('PUT', `/Groups/${res.body.id}`, { body: groupBody('Team Ghost', [bob.id, ghost]) });
+    assert.equal(put.status, 200, put.raw);
+    assert.deepEqual(
+      put.body.members.map((m: { value: string }) => m.value),
+      [bob.id],
+    );
+    assert.equal(put.headers['scimd-skipped-members'], ghost);
   });
 
-  it('a member of another tenant is unknown here: 400 invalidValue', async () => {
+  it('a skip is recorded where the operator sees it: the audit entry says why, scimd_members_skipped_total counts it', async () => {
+    const skippedTotal = async () => {
+      const scraped = (await h.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(/^scimd_members_skipped_total (\d+)$/m.exec(scraped)?.[1]);
+    };
+    const before = await skippedTotal();
+    const res = await h.request('POST', '/Groups', { body: groupBody('Team Audit', [alice.id, 'ghost-1', 'ghost-2']) });
+    assert.equal(res.status, 201, res.raw);
+    assert.equal(await skippedTotal(), before + 2);
+    const entries = (await h.server.audit.page({ tenant: 'acme' })).entries;
+    const entry = entries.find((e) => e.resourceId === res.body.id);
+    assert.equal(entry?.operation, 'create');
+    assert.equal(entry?.reason, 'skipped 2 unknown member ids: ghost-1, ghost-2');
+  });
+
+  it('a member of another tenant is unknown here: skipped, never added', async () => {
     const other = await h.request('POST', '/Users', { token: h.tokenB, body: userBody('other-tenant@example.com') });
     const res = await h.request('POST', '/Groups', { body: groupBody('Team Cross', [other.body.id]) });
-    assert.equal(res.status, 400);
-    assert.equal(res.body.scimType, 'invalidValue');
+    assert.equal(res.status, 201, res.raw);
+    assert.equal(res.body.members, undefined);
+    assert.equal(res.headers['scimd-skipped-members'], other.body.id);
+    assert.equal((await h.request('GET', `/Users/${other.body.id}`, { token: h.tokenB })).body.groups, undefined);
   });
 
   it('PUT replaces the member list', async () => {

@@ -151,12 +151,16 @@ describe('rfc7644 §3.3 creating resources', () => {
     assert.equal(res.body.meta.resourceType, 'Group');
   });
 
-  it('rfc7643 §4.2 group displayName is unique per tenant: 409 uniqueness, with the location of the group that has it', async () => {
+  it('rfc7643 §8.7.1 group displayName has uniqueness "none": a second group of the same name (any case) is created, Okta and Entra allow it', async () => {
     const first = await h.request('POST', '/Groups', { body: groupBody('Dup Group') });
     const res = await h.request('POST', '/Groups', { body: groupBody('dup group') });
-    assert.equal(res.status, 409);
-    assert.equal(res.body.scimType, 'uniqueness');
-    assert.equal(res.headers['location'], `https://scim.example.com/scim/v2/Groups/${first.body.id}`);
+    assert.equal(res.status, 201, res.raw);
+    assert.notEqual(res.body.id, first.body.id);
+    const found = await h.request('GET', `/Groups?filter=${encodeURIComponent('displayName eq "DUP GROUP"')}&attributes=id`);
+    assert.deepEqual(
+      found.body.Resources.map((g: { id: string }) => g.id),
+      [first.body.id, res.body.id],
+    );
   });
 
   it("a body without the resource's core schema is 400 invalidValue", async () => {

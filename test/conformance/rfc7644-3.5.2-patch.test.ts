@@ -445,14 +445,14 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     assert.equal(afterwards.raw, before.raw);
   });
 
-  it('atomic: a member add that fails in the store (unknown id) also undoes the document change', async () => {
+  it('atomic: a member add that fails in the store (the group as its own member) also undoes the document change', async () => {
     const a = await newUser();
     const g = await newGroup([a.id]);
     const before = await h.request('GET', `/Groups/${g.id}`);
     const res = await patch('Groups', g.id, [
       { op: 'replace', path: 'displayName', value: `Renamed ${++seq}` },
       { op: 'remove', path: `members[value eq "${a.id}"]` },
-      { op: 'add', path: 'members', value: [{ value: '00000000-0000-0000-0000-00000000dead' }] },
+      { op: 'add', path: 'members', value: [{ value: g.id }] },
     ]);
     assertScimError(res, 400, 'invalidValue');
     const afterwards = await h.request('GET', `/Groups/${g.id}`);
@@ -475,10 +475,12 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     assert.match(res.body.detail, /userName/);
   });
 
-  it('uniqueness: PATCH group displayName to an existing one → 409, nothing changed', async () => {
+  it('rfc7643 §8.7.1 a group renamed to another group\'s displayName is renamed (uniqueness "none")', async () => {
     const taken = await newGroup();
     const g = await newGroup();
-    await assertRefusedUnchanged('Groups', g.id, [{ op: 'replace', value: { displayName: taken.displayName } }], 409, 'uniqueness');
+    const res = await patch('Groups', g.id, [{ op: 'replace', value: { displayName: taken.displayName.toUpperCase() } }]);
+    assert.ok(res.status === 200 || res.status === 204, res.raw);
+    assert.equal((await h.request('GET', `/Groups/${g.id}`)).body.displayName, taken.displayName.toUpperCase());
   });
 
   // ---- response ------------------------------------------------------------------------------
@@ -683,18 +685,37 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), [a.id]);
   });
 
-  it('adding an unknown member id → 400 invalidValue and nothing changed', async () => {
+  it('entra: adding [known, unknown] adds the known member, skips the unknown id and names it in Scimd-Skipped-Members', async () => {
     const a = await newUser();
     const b = await newUser();
     const g = await newGroup([a.id]);
-    await assertRefusedUnchanged(
-      'Groups',
-      g.id,
-      [{ op: 'add', path: 'members', value: [{ value: b.id }, { value: '00000000-0000-0000-0000-000000000000' }] }],
-      400,
-      'invalidValue',
+    const ghost = '00000000-0000-0000-0000-000000000000';
+    const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: b.id }, { value: ghost }] }]);
+    assert.ok(res.status === 200 || res.status === 204, res.raw);
+    assert.equal(res.headers['scimd-skipped-members'], ghost);
+    assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), [a.id, b.id].sort());
+  });
+
+  it('entra: a PATCH whose only added members are unknown changes nothing: same version, no event, the skip is still said', async () => {
+    const a = await newUser();
+    const g = await newGroup([a.id]);
+    const tenantId = (await h.server.store.findTenantByName('acme'))!.id;
+    const eventsBefore = (await h.server.store.readEvents(tenantId, 0, 100_000)).length;
+    const ghosts = Array.from({ length: 25 }, (_, i) => `ghost-${String(i).padStart(2, '0')},é`);
+    const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: ghosts.map((value) => ({ value })) }]);
+    assert.ok(res.status === 200 || res.status === 204, res.raw);
+    // At most 20 ids, each percent-encoded (a comma or a non-ASCII letter cannot stand in the list), and the total.
+    assert.equal(
+      res.headers['scimd-skipped-members'],
+      ghosts
+        .slice(0, 20)
+        .map((id) => id.replace(',', '%2C').replace('é', '%C3%A9'))
+        .join(','),
     );
-    assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), [a.id]);
+    assert.equal(res.headers['scimd-skipped-members-total'], '25');
+    const read = await getRaw('Groups', g.id);
+    assert.equal(read.body.meta.version, g.meta.version);
+    assert.equal((await h.server.store.readEvents(tenantId, 0, 100_000)).length, eventsBefore);
   });
 
   it('a group as member that would close a cycle (nested groups) → 400 invalidValue', async () => {

@@ -404,7 +404,11 @@ describe('rfc7644 §3.7 bulk operations', () => {
       h.tokenB,
     );
     assertScimError(res.body.Operations[0], 404);
-    assertScimError(res.body.Operations[1], 400, 'invalidValue', /does not exist/);
+    // A's user is unknown in B: the group is created without it, and the response says so.
+    assert.equal(res.body.Operations[1].status, '201');
+    assert.equal(res.headers['scimd-skipped-members'], mine.body.id);
+    const created = await h.request('GET', `/Groups/${idOf(res.body.Operations[1].location)}`, { token: h.tokenB });
+    assert.equal(created.body.members, undefined);
     assert.equal((await h.request('GET', `/Users/${mine.body.id}`)).status, 200);
     assert.equal((await h.request('POST', '/Bulk', { token: null, body: bulkBody([]) })).status, 401);
   });

@@ -8,7 +8,7 @@ import { ENTERPRISE_USER_SCHEMA_ID } from '../../src/schema/core/enterprise-user
 import { GROUP_SCHEMA_ID } from '../../src/schema/core/group.ts';
 import { USER_SCHEMA_ID } from '../../src/schema/core/user.ts';
 import type { ResolvedAttribute } from '../../src/schema/registry.ts';
-import type { ResourceTypeName } from '../../src/schema/resource.ts';
+import type { MemberRules, ResourceTypeName } from '../../src/schema/resource.ts';
 import type { NewEvent, OutboxStore } from '../../src/store/ports/outbox.ts';
 import type { CursorKey, Page, QueryTarget } from '../../src/store/ports/resources.ts';
 import type { Store } from '../../src/store/ports/store.ts';
@@ -45,6 +45,8 @@ async function group(store: Store, tenantId: string, displayName: string, member
 }
 
 const all: Page = { kind: 'index', startIndex: 1, count: 1000 };
+/** Member rules that refuse what the lenient default skips or corrects (a strict tenant's). */
+const REFUSE: MemberRules = { unknown: 'refuse', wrongType: 'refuse' };
 
 /** A sink in memory shared by several relays: what was published, by whom, in which order. */
 function sharedSink(name: string) {
@@ -339,12 +341,48 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(await names(tenantId, 'User', f.cmp('User', 'userName', 'eq', 'unique.person')), ['Unique.Person']);
       });
 
-      it('holds group displayName unique per tenant case-insensitively', async () => {
+      it('rfc7643 §8.7.1 group displayName is not unique: two groups may share one, in any case', async () => {
         await group(store, tenantId, 'Engineering');
-        await assert.rejects(group(store, tenantId, 'ENGINEERING'), isScim(409, 'uniqueness', /displayName/));
+        await group(store, tenantId, 'ENGINEERING');
+        assert.deepEqual(await names(tenantId, 'Group', f.cmp('Group', 'displayName', 'eq', 'engineering')), [
+          'Engineering',
+          'ENGINEERING',
+        ]);
         // A user's displayName is not a group name and is not unique.
         await user(store, tenantId, { userName: 'eng1', displayName: 'Engineering' });
         await user(store, tenantId, { userName: 'eng2', displayName: 'Engineering' });
+      });
+
+      it('uniqueName: a group displayName another group holds (any case, one created without it too) is 409, a rename as well', async () => {
+        const unique = (displayName: string) =>
+          store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName }, now: T0, uniqueName: true });
+        await group(store, tenantId, 'Sales');
+        await assert.rejects(unique('SALES'), isScim(409, 'uniqueness', /displayName "SALES" is already in use/));
+        const other = (await unique('Marketing')).resource;
+        await assert.rejects(
+          store.update(tenantId, {
+            resourceType: 'Group',
+            id: other.id,
+            expectedVersion: 1,
+            doc: { displayName: 'sales' },
+            now: T1,
+            uniqueName: true,
+          }),
+          isScim(409, 'uniqueness'),
+        );
+        // A write that keeps its name is not refused, even when another group took that name before the opt-in.
+        const twin = await group(store, tenantId, 'Marketing');
+        const kept = await store.update(tenantId, {
+          resourceType: 'Group',
+          id: twin.id,
+          expectedVersion: 1,
+          doc: { displayName: 'Marketing', externalId: 'm' },
+          now: T1,
+          uniqueName: true,
+        });
+        assert.equal(kept.resource.version, 2);
+        // A failed write leaves nothing behind.
+        assert.deepEqual(await names(tenantId, 'Group', f.cmp('Group', 'displayName', 'eq', 'sales')), ['Sales']);
       });
 
       it('isolates tenants', async () => {
@@ -355,7 +393,26 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         await assert.rejects(store.update(other, { resourceType: 'User', id: mine.id, expectedVersion: 1, now: T1 }), isScim(404));
         await assert.rejects(store.delete(other, 'User', mine.id), isScim(404));
         assert.deepEqual(await names(other, 'User'), ['isolated']);
-        await assert.rejects(group(store, other, 'g', [mine.id]), isScim(400, 'invalidValue'));
+        // Another tenant's id is an unknown member: skipped, or refused when the rules say so.
+        const created = await store.create(other, {
+          resourceType: 'Group',
+          id: randomUUID(),
+          doc: { displayName: 'g' },
+          members: [{ value: mine.id }],
+          now: T0,
+        });
+        assert.deepEqual(created.memberDelta, { added: [], removed: [], skipped: [mine.id] });
+        await assert.rejects(
+          store.create(other, {
+            resourceType: 'Group',
+            id: randomUUID(),
+            doc: { displayName: 'g2' },
+            members: [{ value: mine.id }],
+            memberRules: REFUSE,
+            now: T0,
+          }),
+          isScim(400, 'invalidValue'),
+        );
         assert.ok(theirs.id !== mine.id);
       });
     });
@@ -455,18 +512,19 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.equal(noop.resource.lastModified, T1);
       });
 
-      it('refuses unknown members and a member type that contradicts the resource with invalidValue, writing nothing', async () => {
+      it('refusing rules: unknown members (all named) and a member type that contradicts the resource are invalidValue, writing nothing', async () => {
         const g = await group(store, tenantId, 'G3', [u[0]!.id]);
-        const missing = randomUUID();
+        const missing = [randomUUID(), randomUUID()];
         await assert.rejects(
           store.update(tenantId, {
             resourceType: 'Group',
             id: g.id,
             expectedVersion: 1,
             now: T1,
-            memberOps: [{ kind: 'add', members: [{ value: u[1]!.id }, { value: missing }] }],
+            memberRules: REFUSE,
+            memberOps: [{ kind: 'add', members: [{ value: u[1]!.id }, { value: missing[0]! }, { value: missing[1]! }] }],
           }),
-          isScim(400, 'invalidValue', new RegExp(missing)),
+          isScim(400, 'invalidValue', new RegExp(`^members "${missing[0]}", "${missing[1]}" do not exist$`)),
         );
         await assert.rejects(
           store.update(tenantId, {
@@ -474,6 +532,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
             id: g.id,
             expectedVersion: 1,
             now: T1,
+            memberRules: REFUSE,
             memberOps: [{ kind: 'add', members: [{ value: u[1]!.id, type: 'Group' }] }],
           }),
           isScim(400, 'invalidValue', /is a User, not a "Group"/),
@@ -484,6 +543,38 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           after?.members?.map((m) => m.value),
           [u[0]!.id],
         );
+      });
+
+      it('lenient rules (the default): unknown members are skipped and reported, a wrong type is recorded as the true one', async () => {
+        const g = await group(store, tenantId, 'G3b', [u[0]!.id]);
+        const missing = randomUUID();
+        const written = await store.update(tenantId, {
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 1,
+          now: T1,
+          memberOps: [{ kind: 'add', members: [{ value: missing }, { value: u[1]!.id, type: 'Group' }, { value: missing }] }],
+        });
+        assert.deepEqual(written.memberDelta, { added: [u[1]!.id], removed: [], skipped: [missing] });
+        const after = await store.get(tenantId, 'Group', g.id, { members: true });
+        assert.equal(after?.version, 2);
+        assert.deepEqual(
+          after?.members?.map((m) => [m.value, m.type]),
+          [
+            [u[0]!.id, 'User'],
+            [u[1]!.id, 'User'],
+          ],
+        );
+        // Only unknown ids: nothing changes, the version stays, the skip is still reported.
+        const none = await store.update(tenantId, {
+          resourceType: 'Group',
+          id: g.id,
+          expectedVersion: 2,
+          now: T1,
+          memberOps: [{ kind: 'add', members: [{ value: missing }] }],
+        });
+        assert.equal(none.resource.version, 2);
+        assert.deepEqual(none.memberDelta, { added: [], removed: [], skipped: [missing] });
       });
 
       it('deleting a user removes its memberships; deleting a group frees its members', async () => {
@@ -570,7 +661,12 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           now: T1,
           events: () => [ev(`created:${userName}`), ev(`second:${userName}`)],
         });
-        const commands = [create('cm1'), create('TAKEN'), create('cm-group', 'Group', ['no-such-user']), create('cm2')];
+        const commands = [
+          create('cm1'),
+          create('TAKEN'),
+          { ...create('cm-group', 'Group', ['no-such-user']), memberRules: REFUSE },
+          create('cm2'),
+        ];
         const results = await store.createMany(tenant, commands);
         assert.equal(results.length, 4);
         assert.equal((results[0] as { resource: { id: string } }).resource.id, commands[0]!.id);

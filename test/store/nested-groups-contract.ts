@@ -201,14 +201,28 @@ export function nestedGroupsContract(getStore: () => Store, getSibling: () => St
       await nest(levels.at(-2)!, below);
     });
 
-    it('refuses a member type that contradicts the resource', async () => {
+    it('a member type that contradicts the resource: refused by refusing rules, recorded as Group by the lenient default', async () => {
       const g = await newGroup('E');
       const inner = await newGroup('E-inner');
+      const current = await store.get(tenantId, 'Group', g, {});
       await assert.rejects(
-        change(g, [{ kind: 'add', members: [{ value: inner, type: 'User' }] }]),
+        store.update(tenantId, {
+          resourceType: 'Group',
+          id: g,
+          expectedVersion: current!.version,
+          memberOps: [{ kind: 'add', members: [{ value: inner, type: 'User' }] }],
+          memberRules: { unknown: 'refuse', wrongType: 'refuse' },
+          now: T1,
+        }),
         isScim(400, 'invalidValue', /is a Group, not a "User"/),
       );
-      await change(g, [{ kind: 'add', members: [{ value: inner, type: 'group' }] }]);
+      const written = await change(g, [{ kind: 'add', members: [{ value: inner, type: 'User' }] }]);
+      assert.deepEqual(written.memberDelta, { added: [inner], removed: [], groups: [inner] });
+      const members = (await store.get(tenantId, 'Group', g, { members: true }))?.members;
+      assert.deepEqual(
+        members?.map((m) => [m.value, m.type]),
+        [[inner, 'Group']],
+      );
     });
 
     it('deleting a group removes it from its parents; its users lose the memberships that came through it', async () => {

@@ -7,6 +7,7 @@ import { BULK_RESPONSE_SCHEMA, type BulkOperationResult, type BulkService } from
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
 import { sendScim } from '../scim-reply.ts';
+import { reportSkippedMembers } from '../skipped-members.ts';
 
 /**
  * RFC 7644 §3.7 POST /Bulk. Its body may reach maxPayloadSize, which is usually above the body
@@ -26,6 +27,11 @@ export function registerBulkRoutes(app: FastifyInstance, config: Config, bulk: B
     {
       POST: async (request, reply) => {
         const results = await bulk.execute(scopeOf(config, request), request.body);
+        reportSkippedMembers(
+          request,
+          reply,
+          results.flatMap((r) => r.skippedMembers ?? []),
+        );
         return sendScim(reply, { schemas: [BULK_RESPONSE_SCHEMA], Operations: results.map((r) => render(r, request.id, request.log)) });
       },
     },

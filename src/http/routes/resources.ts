@@ -7,6 +7,7 @@ import type { ResourceService } from '../../service/resources.ts';
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
 import { sendJson, sendResource, sendScim } from '../scim-reply.ts';
+import { reportSkippedMembers } from '../skipped-members.ts';
 
 type Query = Record<string, unknown>;
 type WithId = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
@@ -36,6 +37,7 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
       header(request, 'if-match'),
       selectionFromQuery(request.query, attributeLimits),
     );
+    reportSkippedMembers(request, reply, result.skippedMembers);
     if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
       return reply.code(204).header('etag', etagOf(result.version)).send();
     }
@@ -82,12 +84,16 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
           reply,
           await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query, attributeLimits)),
         ),
-      POST: async (request, reply) =>
-        sendResource(
-          reply,
-          201,
-          await resources.create(scopeOf(config, request), type, request.body, selectionFromQuery(request.query as Query, attributeLimits)),
-        ),
+      POST: async (request, reply) => {
+        const created = await resources.create(
+          scopeOf(config, request),
+          type,
+          request.body,
+          selectionFromQuery(request.query as Query, attributeLimits),
+        );
+        reportSkippedMembers(request, reply, created.skippedMembers);
+        return sendResource(reply, 201, created);
+      },
     });
     route(app, `${path}/.search`, {
       POST: async (request, reply) =>

@@ -9,7 +9,7 @@ export const GROUP_SCHEMA: SchemaDefinition = {
   name: 'Group',
   description: 'Group',
   attributes: [
-    attr('displayName', 'string', { required: true, uniqueness: 'server', maxLength: MAX_NAME_LENGTH }),
+    attr('displayName', 'string', { required: true, maxLength: MAX_NAME_LENGTH }),
     attr('members', 'complex', {
       multiValued: true,
       subAttributes: [

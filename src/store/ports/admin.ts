@@ -34,7 +34,10 @@ export interface AuditEntry {
   readonly status: number;
   /** The request's id (its X-Request-Id), as in the log lines of that request. */
   readonly requestId: string | undefined;
-  /** Why a password check (POST /auth/verify) failed: only here and in the metrics, never in its answer. */
+  /**
+   * Why a password check (POST /auth/verify) failed (only here and in the metrics, never in its
+   * answer); what a write skipped (unknown member ids).
+   */
   readonly reason?: string;
 }
 

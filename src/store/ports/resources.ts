@@ -1,7 +1,7 @@
 import type { ScimError } from '../../errors/scim-error.ts';
 import type { ResolvedFilter } from '../../filter/ast.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { MemberDelta, MemberInput, MemberOp, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import type { MemberDelta, MemberInput, MemberOp, MemberRules, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { EventBuilder } from './outbox.ts';
 
 /**
@@ -34,6 +34,13 @@ export interface CreateCommand {
   readonly doc: Readonly<Record<string, unknown>>;
   readonly passwordHash?: string;
   readonly members?: readonly MemberInput[];
+  /** What to do with members that cannot be added as given; absent: LENIENT_MEMBER_RULES. */
+  readonly memberRules?: MemberRules;
+  /**
+   * A group whose displayName another group of the tenant holds (folded) is refused with 409
+   * uniqueness (the tenant's opt-in, docs/profiles.md); a user's userName is always unique.
+   */
+  readonly uniqueName?: boolean;
   /** Keys of the tenant's `uniqueness: server` extension values (see UniqueValue); absent: none. */
   readonly uniqueValues?: readonly UniqueValue[];
   readonly now: string;
@@ -62,6 +69,10 @@ export interface UpdateCommand {
   /** undefined keeps the stored hash; null clears it. */
   readonly passwordHash?: string | null;
   readonly memberOps?: readonly MemberOp[];
+  /** What to do with members that cannot be added as given; absent: LENIENT_MEMBER_RULES. */
+  readonly memberRules?: MemberRules;
+  /** As CreateCommand.uniqueName, checked when the new doc changes the name. */
+  readonly uniqueName?: boolean;
   /** With a new doc: its unique keys replace the stored ones; absent: the stored ones stay. */
   readonly uniqueValues?: readonly UniqueValue[];
   readonly now: string;
@@ -157,8 +168,9 @@ export interface ResourceStore {
   /** The group `id` with its members to read a chunk at a time; undefined when there is no such group. */
   readMembers(tenantId: string, id: string, format: MemberFormat): Promise<MembersRead | undefined>;
   /**
-   * Throws uniqueness (409) for a taken userName / group displayName, invalidValue for an unknown
-   * member, or a group member that would close a cycle or nest too deep (docs/nested-groups.md).
+   * Throws uniqueness (409) for a taken userName (a group displayName with uniqueName),
+   * invalidValue for an unknown member or a wrong member type when memberRules refuse them, or a
+   * group member that would close a cycle or nest too deep (docs/nested-groups.md).
    */
   create(tenantId: string, command: CreateCommand): Promise<WriteResult>;
   /**

@@ -111,6 +111,8 @@ export const postgresDialect: SqlDialect = {
 
 /** First key of the per-tenant advisory lock that serialises group-in-group additions (sql/writes.ts addMembers). */
 const NESTING_LOCK_CLASS = 0x5c1d_0007;
+/** First key of the advisory lock that serialises the writers of one opt-in unique name (sql/writes.ts refuseTakenName). */
+const NAME_LOCK_CLASS = 0x5c1d_0008;
 
 /** The resource statements' PostgreSQL parts (src/store/sql/resources.ts, writes.ts). */
 export const postgresWrites: WriteDialect = {
@@ -135,9 +137,11 @@ export const postgresWrites: WriteDialect = {
   jsonText: (container, path) => sql`(${container} #> ${jsonPath(path)})::text`,
   jsonRemove: (container, path) => sql`${container} #- ${jsonPath(path)}`,
   nestingLock: (tenantId) => sql`SELECT pg_advisory_xact_lock(${NESTING_LOCK_CLASS}, hashtext(${tenantId}))`,
+  nameLock: (tenantId, resourceType, nameKey) =>
+    sql`SELECT pg_advisory_xact_lock(${NAME_LOCK_CLASS}, hashtext(${tenantId} || ' ' || ${resourceType} || ' ' || ${nameKey}))`,
   // The sequencer numbers events once committed (sequencer.ts).
   numbersEvents: false,
   nowMs: () => raw('(extract(epoch FROM clock_timestamp()) * 1000)::bigint'),
   constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
-  onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_name',
+  onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_user_name',
 };

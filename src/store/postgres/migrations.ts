@@ -502,6 +502,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tenants ADD COLUMN profile_overrides text NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 40,
+    name: 'a group displayName is not unique (RFC 7643 §8.7.1), a userName still is',
+    sql: `
+      -- As on SQLite (its migration 40). dialect.ts onNameKey names resources_user_name.
+      DROP INDEX resources_name;
+      CREATE INDEX resources_name ON resources(tenant_id, resource_type, name_key);
+      CREATE UNIQUE INDEX resources_user_name ON resources(tenant_id, name_key) WHERE resource_type = 'User';
+    `,
+  },
 ];
 
 /**

@@ -99,7 +99,7 @@ export class PostgresStore extends SqlStore implements Store {
   }
 
   async #createOnce(tenantId: string, command: CreateCommand): Promise<WriteResult> {
-    if ((command.members ?? []).length > 0 || (command.uniqueValues ?? []).length > 0) {
+    if ((command.members ?? []).length > 0 || (command.uniqueValues ?? []).length > 0 || command.uniqueName) {
       return this.#db.tx((run) => runPlanAsync(createResource(postgresWrites, tenantId, command), run));
     }
     const d = postgresWrites;
@@ -145,6 +145,8 @@ export class PostgresStore extends SqlStore implements Store {
           [row.row_key],
         );
         for (const m of members) delta.add(m.id, m.member_type);
+        // What the first attempt added is all it could: the rest were unknown, hence skipped.
+        delta.skip((command.members ?? []).map((m) => m.value).filter((id) => !delta.added.has(id)));
       }
       return { resource: newResourceRow(tenantId, command).resource, memberDelta: delta.result() };
     }

@@ -80,6 +80,10 @@ export class DeltaTracker {
   readonly added = new Set<string>();
   readonly removed = new Set<string>();
   readonly #groups = new Set<string>();
+  readonly #skipped = new Set<string>();
+  skip(ids: readonly string[]) {
+    for (const id of ids) this.#skipped.add(id);
+  }
   add(id: string, type: ResourceTypeName) {
     if (type === 'Group') this.#groups.add(id);
     if (!this.removed.delete(id)) this.added.add(id);
@@ -90,7 +94,12 @@ export class DeltaTracker {
   }
   result(): MemberDelta {
     const groups = [...this.added, ...this.removed].filter((id) => this.#groups.has(id));
-    return { added: [...this.added], removed: [...this.removed], ...(groups.length > 0 ? { groups } : {}) };
+    return {
+      added: [...this.added],
+      removed: [...this.removed],
+      ...(groups.length > 0 ? { groups } : {}),
+      ...(this.#skipped.size > 0 ? { skipped: [...this.#skipped] } : {}),
+    };
   }
 }
 
@@ -257,9 +266,20 @@ export function whereOfQuery(dialect: SqlDialect, tenantId: string, query: Resou
   return sql`r.tenant_id = ${tenantId} AND ${targets}`;
 }
 
-/** 400 invalidValue when the client's `members[].type` contradicts what the id really is. */
+/** 400 invalidValue when the client's `members[].type` contradicts what the id really is (MemberRules.wrongType refuse). */
 export function refuseWrongMemberType(member: MemberInput, actual: ResourceTypeName): void {
   if (member.type !== undefined && member.type.toLowerCase() !== actual.toLowerCase()) {
     throw invalidValue(`member ${JSON.stringify(member.value)} is a ${actual}, not a ${JSON.stringify(member.type)}`);
   }
+}
+
+/** How many unknown member ids an error names; the rest are counted. */
+const NAMED_UNKNOWN_MEMBERS = 20;
+
+/** 400 invalidValue naming the member ids no resource of the tenant has (MemberRules.unknown refuse). */
+export function unknownMembers(ids: readonly string[]) {
+  if (ids.length === 1) return invalidValue(`member ${JSON.stringify(ids[0])} does not exist`);
+  const named = ids.slice(0, NAMED_UNKNOWN_MEMBERS).map((id) => JSON.stringify(id));
+  const more = ids.length - named.length;
+  return invalidValue(`members ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''} do not exist`);
 }

@@ -1,5 +1,12 @@
 import { invalidValue, notFound, ScimError } from '../../errors/scim-error.ts';
-import type { MemberInput, MemberOp, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import {
+  LENIENT_MEMBER_RULES,
+  type MemberInput,
+  type MemberOp,
+  type MemberRules,
+  type ResourceTypeName,
+  type StoredResource,
+} from '../../schema/resource.ts';
 import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
 import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { rebaseOf } from '../rebase.ts';
@@ -8,7 +15,7 @@ import { raw, type Sql, sql } from './fragment.ts';
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
 import { promote } from './promote.ts';
 import { docOf, findRow, hydrateRows, type ResourceDialect, unstorable } from './resources.ts';
-import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict } from './rows.ts';
+import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict, unknownMembers } from './rows.ts';
 import { type ConstraintOf, hasNul, type Plan, rows } from './run.ts';
 import { uniqueValueTaken } from './unique-value-taken.ts';
 import { valueRows } from './values-index.ts';
@@ -53,6 +60,11 @@ export interface WriteDialect extends ResourceDialect {
    * already the only writer (SQLite).
    */
   nestingLock(tenantId: string): Sql | undefined;
+  /**
+   * A statement that serialises the writes of one name of one type in a tenant (refuseTakenName);
+   * undefined where every write is already the only writer (SQLite).
+   */
+  nameLock(tenantId: string, resourceType: ResourceTypeName, nameKey: string): Sql | undefined;
   /**
    * True where events are numbered inside their write (SQLite: the tenant's counter); false where
    * a sequencer numbers them once committed, so that writers never wait for each other on the
@@ -209,6 +221,30 @@ function* writeUniqueValues(
   }
 }
 
+/**
+ * CreateCommand.uniqueName: 409 when another resource of the type holds the folded name. A check
+ * rather than an index, because it is a tenant's opt-in (docs/profiles.md) that must also hold
+ * against groups written before it was turned on; writers of one name queue on a lock first
+ * (WriteDialect.nameLock), so that two of them cannot both find it free.
+ */
+function* refuseTakenName(
+  d: WriteDialect,
+  tenantId: string,
+  resourceType: ResourceTypeName,
+  rowKey: number,
+  id: string,
+  doc: Readonly<Record<string, unknown>>,
+): Plan<void> {
+  const { nameKey } = promote(resourceType, doc);
+  const lock = d.nameLock(tenantId, resourceType, nameKey);
+  if (lock) yield lock;
+  const taken = yield* rows<{ row_key: number }>(
+    sql`SELECT row_key FROM resources WHERE tenant_id = ${tenantId} AND resource_type = ${resourceType} AND name_key = ${nameKey}
+        AND row_key <> ${rowKey} LIMIT 1`,
+  );
+  if (taken.length > 0) throw resourceConflict(true, resourceType, id, doc);
+}
+
 /** A create: its row, values index, unique keys, members and events. */
 export function* createResource(d: WriteDialect, tenantId: string, command: CreateCommand): Plan<WriteResult> {
   refuseNul(d, command.doc);
@@ -221,11 +257,12 @@ export function* createResource(d: WriteDialect, tenantId: string, command: Crea
   } catch (error) {
     throw conflict(d, error, command.resourceType, command.id, command.doc);
   }
+  if (command.uniqueName) yield* refuseTakenName(d, tenantId, command.resourceType, rowKey, command.id, command.doc);
   const index = valuesInsert(d, tenantId, sql`${rowKey}`, command.resourceType, command.doc);
   if (index) yield index;
   yield* writeUniqueValues(d, tenantId, command.resourceType, rowKey, command.uniqueValues, false);
   const delta = new DeltaTracker();
-  yield* addMembers(d, tenantId, rowKey, members, delta);
+  yield* addMembers(d, tenantId, rowKey, members, command.memberRules ?? LENIENT_MEMBER_RULES, delta);
   const result: WriteResult = { resource, memberDelta: delta.result() };
   yield* appendEvents(d, tenantId, command.events, result);
   return result;
@@ -268,7 +305,8 @@ export function* updateResource(d: WriteDialect, tenantId: string, requested: Up
   const delta = new DeltaTracker();
   if (command.memberOps && command.memberOps.length > 0) {
     requireGroup(command.resourceType);
-    for (const op of command.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, delta);
+    const rules = command.memberRules ?? LENIENT_MEMBER_RULES;
+    for (const op of command.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, rules, delta);
   }
   const memberDelta = delta.result();
   const changed =
@@ -286,6 +324,10 @@ export function* updateResource(d: WriteDialect, tenantId: string, requested: Up
         WHERE row_key = ${row.row_key}`;
     } catch (error) {
       throw conflict(d, error, command.resourceType, command.id, command.doc);
+    }
+    // A rename is checked; an unchanged name stays, even one another group took before the opt-in.
+    if (command.uniqueName && promoted.nameKey !== promote(command.resourceType, docOf(row)).nameKey) {
+      yield* refuseTakenName(d, tenantId, command.resourceType, row.row_key, command.id, command.doc);
     }
     // The values index follows the document: its rows are replaced with every new version.
     yield sql`DELETE FROM resource_values WHERE resource_row = ${row.row_key}`;
@@ -332,10 +374,17 @@ export function* deleteResource(
 /** The member's id, read back from the deleted membership row. */
 const MEMBER_ID = raw('(SELECT o.id FROM resources o WHERE o.row_key = memberships.member_row) AS id');
 
-function* applyMemberOp(d: WriteDialect, tenantId: string, groupRow: number, op: MemberOp, delta: DeltaTracker): Plan<void> {
+function* applyMemberOp(
+  d: WriteDialect,
+  tenantId: string,
+  groupRow: number,
+  op: MemberOp,
+  rules: MemberRules,
+  delta: DeltaTracker,
+): Plan<void> {
   switch (op.kind) {
     case 'add':
-      return yield* addMembers(d, tenantId, groupRow, op.members, delta);
+      return yield* addMembers(d, tenantId, groupRow, op.members, rules, delta);
     case 'remove': {
       const values = op.values.filter((v) => !unstorable(d, v));
       if (values.length === 0) return;
@@ -386,6 +435,7 @@ function* addMembers(
   tenantId: string,
   groupRow: number,
   members: readonly MemberInput[],
+  rules: MemberRules,
   delta: DeltaTracker,
 ): Plan<void> {
   if (members.length === 0) return;
@@ -398,17 +448,23 @@ function* addMembers(
     sql`SELECT m.ord, o.row_key, o.resource_type FROM ${given} LEFT JOIN resources o ON o.tenant_id = ${tenantId} AND o.id = m.value ORDER BY m.ord`,
   );
   const added: { row_key: number; id: string; type: ResourceTypeName }[] = [];
+  const unknown: string[] = [];
   const seen = new Set<number>();
   members.forEach((member, i) => {
     const target = found[i];
-    if (!target || target.row_key === null || target.resource_type === null)
-      throw invalidValue(`member ${JSON.stringify(member.value)} does not exist`);
-    refuseWrongMemberType(member, target.resource_type);
+    if (!target || target.row_key === null || target.resource_type === null) {
+      unknown.push(member.value);
+      return;
+    }
+    // The type recorded is always the resource's own; `correct` only decides whether a wrong one is refused.
+    if (rules.wrongType === 'refuse') refuseWrongMemberType(member, target.resource_type);
     if (!seen.has(target.row_key)) {
       seen.add(target.row_key);
       added.push({ row_key: target.row_key, id: member.value, type: target.resource_type });
     }
   });
+  if (unknown.length > 0 && rules.unknown === 'refuse') throw unknownMembers(unknown);
+  delta.skip(unknown);
   const groups = added.filter((m) => m.type === 'Group');
   if (groups.length > 0) {
     const lock = d.nestingLock(tenantId);

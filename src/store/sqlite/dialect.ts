@@ -121,6 +121,7 @@ export const sqliteWrites: WriteDialect = {
   jsonText: (container, path) => sql`${container} -> ${jsonPath(path)}`,
   jsonRemove: (container, path) => sql`json_remove(${container}, ${jsonPath(path)})`,
   nestingLock: () => undefined,
+  nameLock: () => undefined,
   numbersEvents: true,
   nowMs: () => sql`${Date.now()}`,
   constraintOf,

@@ -429,6 +429,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tenants ADD COLUMN profile_overrides TEXT NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 40,
+    name: 'a group displayName is not unique (RFC 7643 §8.7.1), a userName still is',
+    sql: `
+      -- The lookup index of userName and group displayName stays, no longer unique; users keep
+      -- theirs unique by an index of users alone. A tenant that wants unique group names opts in
+      -- (docs/profiles.md), checked by the write (src/store/sql/writes.ts refuseTakenName).
+      DROP INDEX resources_name;
+      CREATE INDEX resources_name ON resources(tenant_id, resource_type, name_key);
+      CREATE UNIQUE INDEX resources_user_name ON resources(tenant_id, name_key) WHERE resource_type = 'User';
+    `,
+  },
 ];
 
 /**
