@@ -151,7 +151,7 @@ describe('transactional outbox: the events each kind of change produces', () => 
     await newEvents();
     assert.equal((await h.request('POST', '/Users', { body: { schemas: [] } })).status, 400);
     assert.equal((await h.request('POST', '/Users', { body: userBody('noop@example.com') })).status, 409);
-    assert.equal((await h.request('POST', '/Groups', { body: groupBody('Bad', ['no-such-user']) })).status, 400);
+    assert.equal((await h.request('POST', '/Groups', { body: { ...groupBody('Bad'), members: [{ value: 42 }] } })).status, 400);
     const stale = await h.request('PATCH', `/Users/${u.body.id}`, {
       headers: { 'if-match': 'W/"99"' },
       body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] },
