@@ -280,12 +280,13 @@ function resourcePaths(rt: ResourceTypeDefinition): Json {
       summary: `Modify a ${name} (RFC 7644 §3.5.2)`,
       parameters: [param('id'), ...PROJECTION, param('ifMatch')],
       requestBody: { required: true, ...scimBody(ref('PatchOp')) },
-      responses: responses({ '200': ok(`the ${name} as modified`, resource), '204': { description: 'modified (no body)' } }, [
-        '404',
-        '409',
-        '412',
-        '413',
-      ]),
+      responses: responses(
+        {
+          '200': ok(`the ${name} as modified, as GET shows it (asked for, or a user's default)`, resource),
+          '204': { description: 'modified, no body: Prefer: return=minimal, or a group\'s default (docs/protocol.md "PATCH answers")' },
+        },
+        ['404', '409', '412', '413'],
+      ),
     },
     delete: {
       operationId: `delete${name}`,

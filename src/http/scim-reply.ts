@@ -4,6 +4,8 @@ import { etagOf } from '../service/etag.ts';
 import type { JsonResult } from '../service/group-stream.ts';
 
 export const SCIM_MEDIA_TYPE = 'application/scim+json; charset=utf-8';
+/** RFC 7240 §3: the preferences of `Prefer` that the answer honoured. */
+export const PREFERENCE_APPLIED = 'preference-applied';
 
 /** A resource in a response: body, ETag (RFC 7644 §3.14) and, on create, Location (§3.3). */
 export function sendResource(

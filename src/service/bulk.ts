@@ -1,12 +1,11 @@
 import { ScimError } from '../errors/scim-error.ts';
-import { ENDPOINT_OF, type ResourceTypeName } from '../schema/resource.ts';
 import type { CreateCommand } from '../store/ports/resources.ts';
 import { scheduleOperations } from './bulk/order.ts';
 import { type BulkPlan, type ParsedOperation, parseBulkRequest } from './bulk/parse.ts';
 import { resolveReferences } from './bulk/references.ts';
 import { etagOf } from './etag.ts';
 import type { Selection } from './list-params.ts';
-import type { RequestScope, ResourceResult } from './resource-view.ts';
+import { locationOf, type RequestScope, type ResourceResult } from './resource-view.ts';
 import type { ResourceService } from './resources.ts';
 
 export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -158,8 +157,11 @@ export function createBulkService(deps: BulkServiceDeps) {
         await resources.remove(scope, plan.type, id, plan.version);
         return success(op, location, undefined, 204);
       }
-      const update = plan.method === 'PUT' ? resources.replace : resources.patch;
-      const updated = await update(scope, plan.type, id, resolve(plan.data, plan.references, createdIds), plan.version, ID_ONLY);
+      const data = resolve(plan.data, plan.references, createdIds);
+      const updated =
+        plan.method === 'PUT'
+          ? await resources.replace(scope, plan.type, id, data, plan.version, ID_ONLY)
+          : await resources.patch(scope, plan.type, id, data, plan.version);
       return success(op, updated.location, etagOf(updated.version), 200, updated.skippedMembers);
     } catch (error) {
       return failure(op, location, error);
@@ -209,10 +211,6 @@ function locationIn(scope: RequestScope, plan: BulkPlan, createdIds: ReadonlyMap
 /** `data` with its bulkId references replaced by the ids their POSTs created (all resolved by now). */
 function resolve<T>(data: T, references: ReadonlySet<string>, createdIds: ReadonlyMap<string, string>): T {
   return references.size > 0 ? (resolveReferences(data, (ref) => createdIds.get(ref)!) as T) : data;
-}
-
-function locationOf(scope: RequestScope, type: ResourceTypeName, id: string): string {
-  return `${scope.baseUrl}/${ENDPOINT_OF[type]}/${id}`;
 }
 
 /**

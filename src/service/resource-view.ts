@@ -1,7 +1,7 @@
 import { notFound } from '../errors/scim-error.ts';
 import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { MemberDelta, ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import { ENDPOINT_OF, type MemberDelta, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
 import type { Include, ResourceStore } from '../store/ports/resources.ts';
 import type { Selection } from './list-params.ts';
 import type { ProfileBehaviours } from './profiles.ts';
@@ -24,8 +24,20 @@ export interface ResourceResult {
   readonly skippedMembers?: readonly string[];
 }
 
+/** What a write answers without reading the resource again: its version, location, and the member ids it skipped. */
+export interface WriteOutcome {
+  readonly version: number;
+  readonly location: string;
+  readonly skippedMembers?: readonly string[];
+}
+
+/** The URL of a resource (its meta.location). */
+export function locationOf(scope: RequestScope, type: ResourceTypeName, id: string): string {
+  return `${scope.baseUrl}/${ENDPOINT_OF[type]}/${id}`;
+}
+
 /** A write's result with the member ids it skipped, when it skipped any. */
-export function withSkipped(result: ResourceResult, delta: MemberDelta | undefined): ResourceResult {
+export function withSkipped<R extends WriteOutcome>(result: R, delta: MemberDelta | undefined): R {
   return delta?.skipped ? { ...result, skippedMembers: delta.skipped } : result;
 }
 

@@ -16,7 +16,16 @@ import { checkIfMatch } from './etag.ts';
 import type { Selection } from './list-params.ts';
 import { schemasOf, toRepresentation } from './representation.ts';
 import { queryTargets } from './resource-list.ts';
-import { includeFor, loadResource, present, type RequestScope, type ResourceResult, withSkipped } from './resource-view.ts';
+import {
+  includeFor,
+  loadResource,
+  locationOf,
+  present,
+  type RequestScope,
+  type ResourceResult,
+  type WriteOutcome,
+  withSkipped,
+} from './resource-view.ts';
 import type { RegistrySource } from './schema-registries.ts';
 import { uniqueValuesOf } from './unique-values.ts';
 
@@ -180,7 +189,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     selection: Selection,
   ): Promise<ResourceResult> {
     const registry = await registries.forTenant(scope.tenantId);
-    const written = await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, (existing) => {
+    const { memberDelta } = await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, (existing) => {
       const validated = validateResource(registry, type, body, {
         mode: 'replace',
         existing: existing.doc,
@@ -193,13 +202,15 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
       };
     });
     const stored = await loadResource(store, scope, type, id, includeFor(registry, type, selection));
-    return withSkipped(present(registry, scope, stored, selection), written?.memberDelta);
+    return withSkipped(present(registry, scope, stored, selection), memberDelta);
   }
 
   /**
    * RFC 7644 §3.5.2: the operations apply to a copy, the whole result is validated, and one
    * conditional write stores it with the member changes, or nothing changes. A PATCH that changes
-   * nothing writes nothing and keeps the version.
+   * nothing writes nothing and keeps the version. It answers what it wrote, not the resource: what
+   * a PATCH answers is the caller's to read (docs/protocol.md "PATCH answers"), a group's members
+   * streamed as GET streams them.
    */
   async function patch(
     scope: RequestScope,
@@ -207,21 +218,14 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     id: string,
     body: unknown,
     ifMatch: string | undefined,
-    selection: Selection,
-  ): Promise<ResourceResult> {
+  ): Promise<WriteOutcome> {
     const operations = parsePatchRequest(body, {
       maxOperations: deps.maxPatchOperations,
       pathLimits: deps.filterLimits,
       requirePath: scope.profile.requirePatchPath,
     });
-    // Entra: "returning a body with all members isn't advisable": a group PATCH answers without
-    // members unless the client names them in `attributes`.
-    const answer: Selection =
-      type === 'Group' && selection.attributes === undefined
-        ? { excludedAttributes: [...(selection.excludedAttributes ?? []), 'members'] }
-        : selection;
     const registry = await registries.forTenant(scope.tenantId);
-    const written = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, (existing) => {
+    const { version, memberDelta } = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, (existing) => {
       const result = applyPatch(registry, type, existing.doc, operations, {
         unknownAttributes: unknownAttributesOf(scope),
         complexReplace: scope.profile.replaceComplexWhole ? 'whole' : 'merge',
@@ -242,8 +246,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         memberOps: result.memberOps,
       };
     });
-    const stored = await loadResource(store, scope, type, id, includeFor(registry, type, answer));
-    return withSkipped(present(registry, scope, stored, answer), written?.memberDelta);
+    return withSkipped({ version, location: locationOf(scope, type, id) }, memberDelta);
   }
 
   /**
@@ -252,7 +255,8 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
    * what that writer left, under the resource's row lock (UpdateCommand.rebase): writers of one
    * resource queue on the lock, and a request without If-Match never fails for having had
    * company. If-Match is checked against the version the change is computed on, so a stale one is
-   * 412 (RFC 7644 §3.14). A change that changes nothing writes nothing (and answers undefined).
+   * 412 (RFC 7644 §3.14). A change that changes nothing writes nothing. Answers the version the
+   * resource has after it, and what the write did to its members.
    */
   async function writeChange(
     registry: SchemaRegistry,
@@ -263,11 +267,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     method: 'PUT' | 'PATCH',
     include: Include,
     compute: (existing: StoredResource) => Change,
-  ): Promise<WriteResult | undefined> {
+  ): Promise<{ readonly version: number; readonly memberDelta?: MemberDelta }> {
     const existing = await loadResource(store, scope, type, id, include);
     checkIfMatch(ifMatch, existing.version);
     const change = compute(existing);
-    if (change.doc === undefined && change.password === undefined && change.memberOps.length === 0) return undefined;
+    if (change.doc === undefined && change.password === undefined && change.memberOps.length === 0) return { version: existing.version };
     // The password comes from the request alone: its hash holds for the change computed again.
     const passwordHash = change.password !== undefined ? await deps.hashPassword(change.password) : undefined;
     const commandOn = (current: StoredResource, { doc, memberOps }: Change): UpdateCommand => {
@@ -302,7 +306,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
       },
     });
     onEvents();
-    return written;
+    return { version: written.resource.version, memberDelta: written.memberDelta };
   }
 
   /** RFC 7644 §3.6. */

@@ -178,9 +178,10 @@ describe('the resource service (RFC 7644 §3) on a real store', () => {
         ],
       },
       undefined,
-      NONE,
     );
-    assert.deepEqual([patched.version, patched.resource['title'], patched.resource['nickName']], [2, 'New', 'Pat']);
+    assert.deepEqual(patched, { version: 2, location: `${scope.baseUrl}/Users/${id}` });
+    const read = await service.get(scope, 'User', id, NONE);
+    assert.deepEqual([read.version, read.resource['title'], read.resource['nickName']], [2, 'New', 'Pat']);
     const [record] = (await store.readEvents(scope.tenantId, 0, 10_000)).slice(-1);
     assert.deepEqual((record!.data as { changedAttributes?: string[] }).changedAttributes?.slice().sort(), ['nickName', 'title']);
     const noop = await service.patch(
@@ -189,7 +190,6 @@ describe('the resource service (RFC 7644 §3) on a real store', () => {
       id,
       { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'New' }] },
       undefined,
-      NONE,
     );
     assert.equal(noop.version, 2);
     const password = await service.patch(
@@ -198,21 +198,20 @@ describe('the resource service (RFC 7644 §3) on a real store', () => {
       id,
       { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: 'pw3' }] },
       undefined,
-      NONE,
     );
     assert.equal(password.version, 3);
     assert.equal(await passwordOf(id), 'hash:pw3');
     await assert.rejects(
-      service.patch(scope, 'User', id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'x' }] }, 'W/"1"', NONE),
+      service.patch(scope, 'User', id, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'x' }] }, 'W/"1"'),
       scim(412, undefined, /If-Match/),
     );
     await assert.rejects(
-      service.patch(scope, 'User', 'missing', { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'title' }] }, undefined, NONE),
+      service.patch(scope, 'User', 'missing', { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'title' }] }, undefined),
       scim(404, undefined, /^User missing not found$/),
     );
   });
 
-  it('groups: members by PUT and PATCH; a PATCH answers without members unless asked; events carry the deltas', async () => {
+  it('groups: members by PUT and PATCH; a PATCH answers its version and what it skipped, not the group; events carry the deltas', async () => {
     const a = (await user('member.a')).resource['id'] as string;
     const b = (await user('member.b')).resource['id'] as string;
     const group = await service.create(scope, 'Group', { schemas: [GROUP], displayName: 'Team', members: [{ value: a }] }, NONE);
@@ -227,10 +226,8 @@ describe('the resource service (RFC 7644 §3) on a real store', () => {
       gid,
       { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: b }] }] },
       undefined,
-      NONE,
     );
-    assert.equal(patched.resource['members'], undefined);
-    assert.equal(patched.version, 2);
+    assert.deepEqual(patched, { version: 2, location: `${scope.baseUrl}/Groups/${gid}` });
     const asked = await service.get(scope, 'Group', gid, NONE);
     assert.deepEqual((asked.resource['members'] as { value: string }[]).map((m) => m.value).sort(), [a, b].sort());
     const put = await service.replace(
@@ -256,18 +253,14 @@ describe('the resource service (RFC 7644 §3) on a real store', () => {
       NONE,
     );
     assert.equal(same.version, put.version, 'the same members again change nothing');
-    const withMembers = await service.patch(
+    const skipping = await service.patch(
       scope,
       'Group',
       gid,
-      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Team 2' }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: 'no-such-user' }] }] },
       undefined,
-      { attributes: ['members'], excludedAttributes: undefined },
     );
-    assert.deepEqual(
-      (withMembers.resource['members'] as { value: string }[]).map((m) => m.value),
-      [b],
-    );
+    assert.deepEqual(skipping, { version: put.version, location: `${scope.baseUrl}/Groups/${gid}`, skippedMembers: ['no-such-user'] });
   });
 
   it('§3.6 delete: gone, with its event; deleting again is 404', async () => {

@@ -110,7 +110,7 @@ describe('draft-sehgal-scim-delta-query-02: delta tokens and delta queries, deri
     const inner = (await h.request('POST', '/Groups', { body: groupBody('nested-inner', [u.id]) })).body;
     const outer = (await h.request('POST', '/Groups', { body: groupBody('nested-outer') })).body;
     const start = await deltaToken('/Groups');
-    assert.equal((await patch(`/Groups/${outer.id}`, [{ op: 'add', path: 'members', value: [{ value: inner.id }] }])).status, 200);
+    assert.equal((await patch(`/Groups/${outer.id}`, [{ op: 'add', path: 'members', value: [{ value: inner.id }] }])).status, 204);
     const added = await delta('/Groups', { deltaToken: start });
     assert.deepEqual(changes(added), [['Update', outer.id]]);
     assert.deepEqual(
@@ -128,7 +128,7 @@ describe('draft-sehgal-scim-delta-query-02: delta tokens and delta queries, deri
       ].sort(),
     );
     const next = added.body.nextDeltaToken.value;
-    assert.equal((await patch(`/Groups/${outer.id}`, [{ op: 'remove', path: `members[value eq "${inner.id}"]` }])).status, 200);
+    assert.equal((await patch(`/Groups/${outer.id}`, [{ op: 'remove', path: `members[value eq "${inner.id}"]` }])).status, 204);
     assert.equal((await h.request('DELETE', `/Groups/${inner.id}`)).status, 204);
     const removed = await delta('/Groups', { deltaToken: next });
     assert.deepEqual(changes(removed), [

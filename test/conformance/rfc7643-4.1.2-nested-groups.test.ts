@@ -110,7 +110,7 @@ describe("rfc7643 §4.2 nested groups and §4.1.2 a user's direct and indirect g
       { value: ada, type: 'Group' },
       { value: inner, type: 'User' },
     ]);
-    assert.equal(res.status, 200, res.raw);
+    assert.equal(res.status, 204, res.raw);
     const read = await h.request('GET', `/Groups/${team}`);
     assert.deepEqual(
       read.body.members.map((m: { value: string; type: string; $ref: string }) => [m.value, m.type, m.$ref]),

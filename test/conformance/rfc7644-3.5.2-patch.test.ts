@@ -479,7 +479,7 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     const taken = await newGroup();
     const g = await newGroup();
     const res = await patch('Groups', g.id, [{ op: 'replace', value: { displayName: taken.displayName.toUpperCase() } }]);
-    assert.ok(res.status === 200 || res.status === 204, res.raw);
+    assert.equal(res.status, 204, res.raw);
     assert.equal((await h.request('GET', `/Groups/${g.id}`)).body.displayName, taken.displayName.toUpperCase());
   });
 
@@ -529,23 +529,77 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     assert.notEqual(res.headers['etag'], u.meta.version);
   });
 
-  it('group PATCH response has no members unless attributes=members', async () => {
+  it('Prefer: return=minimal → 204 with Preference-Applied (RFC 7240 §3)', async () => {
+    const u = await newUser();
+    const res = await patch('Users', u.id, [{ op: 'replace', path: 'title', value: 'Min' }], { headers: { prefer: 'return=minimal' } });
+    assert.equal(res.status, 204);
+    assert.equal(res.headers['preference-applied'], 'return=minimal');
+    const plain = await patch('Users', u.id, [{ op: 'replace', path: 'title', value: 'Plain' }]);
+    assert.equal(plain.headers['preference-applied'], undefined);
+  });
+
+  it('entra: a group PATCH answers 204 by default (a body with every member is unbounded), with the new ETag', async () => {
     const a = await newUser();
     const b = await newUser();
     const g = await newGroup([a.id]);
-    const plain = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: b.id }] }]);
-    assert.equal(plain.status, 200);
-    assert.equal(plain.body.members, undefined);
-    assert.equal(plain.body.displayName, g.displayName);
+    const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: b.id }] }]);
+    assert.equal(res.status, 204);
+    assert.equal(res.raw, '');
+    const stored = await getRaw('Groups', g.id);
+    assert.equal(res.headers['etag'], stored.body.meta.version);
+    assert.deepEqual(memberIds(stored.body).sort(), [a.id, b.id].sort());
+  });
+
+  it('rfc7644 §3.5.2 a group PATCH asked for a representation answers 200 with the whole group, members included, as GET shows it', async () => {
+    const a = await newUser();
+    const b = await newUser();
+    const g = await newGroup([a.id]);
+    const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: b.id }] }], {
+      headers: { prefer: 'return=representation' },
+    });
+    assert.equal(res.status, 200, res.raw);
+    assert.equal(res.headers['preference-applied'], 'return=representation');
+    assert.deepEqual(memberIds(res.body), [a.id, b.id]);
+    assert.deepEqual(res.body, (await getRaw('Groups', g.id)).body);
+    assert.equal(res.headers['etag'], res.body.meta.version);
+  });
+
+  it('rfc7644 §3.5.2 attributes or excludedAttributes ask for the group: 200 subject to them, members shown unless excluded', async () => {
+    const a = await newUser();
+    const g = await newGroup([a.id]);
     const excluded = await patch('Groups', g.id, [{ op: 'replace', path: 'externalId', value: 'x1' }], {
       query: '?excludedAttributes=externalId',
     });
-    assert.equal(excluded.status, 200);
-    assert.equal(excluded.body.members, undefined);
+    assert.equal(excluded.status, 200, excluded.raw);
     assert.equal(excluded.body.externalId, undefined);
+    assert.deepEqual(memberIds(excluded.body), [a.id]);
+    const noMembers = await patch('Groups', g.id, [{ op: 'replace', path: 'externalId', value: 'x2' }], {
+      query: '?excludedAttributes=members',
+    });
+    assert.equal(noMembers.status, 200);
+    assert.equal(noMembers.body.members, undefined);
+    assert.equal(noMembers.body.externalId, 'x2');
     const asked = await patch('Groups', g.id, [{ op: 'remove', path: `members[value eq "${a.id}"]` }], { query: '?attributes=members' });
     assert.equal(asked.status, 200);
-    assert.deepEqual(memberIds(asked.body), [b.id]);
+    assert.equal(asked.body.id, g.id);
+    assert.equal(asked.body.members, undefined, 'no members left');
+    assert.equal(asked.body.displayName, undefined);
+  });
+
+  it('a user PATCH with Prefer: return=representation is 200 with Preference-Applied; a group one with return=minimal is 204', async () => {
+    const u = await newUser();
+    const res = await patch('Users', u.id, [{ op: 'replace', path: 'title', value: 'R' }], {
+      headers: { prefer: 'return=representation' },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['preference-applied'], 'return=representation');
+    assert.equal(res.body.title, 'R');
+    const g = await newGroup();
+    const min = await patch('Groups', g.id, [{ op: 'replace', path: 'externalId', value: 'm' }], {
+      query: '?attributes=externalId',
+      headers: { prefer: 'return=minimal' },
+    });
+    assert.equal(min.status, 204, 'an explicit return=minimal wins over attributes');
   });
 
   // ---- versions ------------------------------------------------------------------------------
@@ -583,7 +637,7 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     const a = await newUser();
     const g = await newGroup([a.id]);
     await new Promise((r) => setTimeout(r, 5));
-    const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: a.id }] }]);
+    const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: a.id }] }], { query: '?attributes=meta' });
     assert.equal(res.status, 200);
     assert.equal(res.body.meta.version, g.meta.version);
     assert.equal(res.body.meta.lastModified, g.meta.lastModified);
@@ -593,7 +647,8 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     const a = await newUser();
     const g = await newGroup([a.id]);
     const res = await patch('Groups', g.id, [{ op: 'remove', path: `members[value eq "${a.id}"]` }]);
-    assert.notEqual(res.body.meta.version, g.meta.version);
+    assert.equal(res.status, 204);
+    assert.notEqual(res.headers['etag'], g.meta.version);
   });
 
   it('a full member push (replace members) with the same members keeps meta.version', async () => {
@@ -669,7 +724,7 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
       { op: 'add', path: 'members', value: [{ value: b.id }] },
       { op: 'remove', path: `members[value eq "${b.id}"]` },
     ]);
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 204);
     assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), [a.id]);
   });
 
@@ -680,8 +735,8 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
       { op: 'remove', path: 'members[value eq "00000000-0000-0000-0000-000000000000"]' },
       { op: 'remove', path: 'members', value: [{ value: 'no-such-id' }] },
     ]);
-    assert.equal(res.status, 200);
-    assert.equal(res.body.meta.version, g.meta.version);
+    assert.equal(res.status, 204);
+    assert.equal(res.headers['etag'], g.meta.version);
     assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), [a.id]);
   });
 
@@ -691,9 +746,9 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     const g = await newGroup([a.id]);
     const ghost = '00000000-0000-0000-0000-000000000000';
     const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: [{ value: b.id }, { value: ghost }] }]);
-    assert.ok(res.status === 200 || res.status === 204, res.raw);
+    assert.equal(res.status, 204, res.raw);
     assert.equal(res.headers['scimd-skipped-members'], ghost);
-    assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), [a.id, b.id].sort());
+    assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body).sort(), [a.id, b.id].sort());
   });
 
   it('entra: a PATCH whose only added members are unknown changes nothing: same version, no event, the skip is still said', async () => {
@@ -703,7 +758,7 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     const eventsBefore = (await h.server.store.readEvents(tenantId, 0, 100_000)).length;
     const ghosts = Array.from({ length: 25 }, (_, i) => `ghost-${String(i).padStart(2, '0')},é`);
     const res = await patch('Groups', g.id, [{ op: 'add', path: 'members', value: ghosts.map((value) => ({ value })) }]);
-    assert.ok(res.status === 200 || res.status === 204, res.raw);
+    assert.equal(res.status, 204, res.raw);
     // At most 20 ids, each percent-encoded (a comma or a non-ASCII letter cannot stand in the list), and the total.
     assert.equal(
       res.headers['scimd-skipped-members'],
@@ -729,7 +784,7 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     const b = await newUser();
     const g = await newGroup([a.id, b.id]);
     const res = await patch('Groups', g.id, [{ op: 'remove', path: 'members' }]);
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 204);
     assert.deepEqual(memberIds((await h.request('GET', `/Groups/${g.id}`)).body), []);
   });
 
@@ -750,7 +805,7 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
     );
   });
 
-  it('a member PATCH on a group with 2,000 members answers without members and keeps all the others', async () => {
+  it('a member PATCH on a group with 2,000 members answers 204 and keeps all the others; asked for the group, it streams them', async () => {
     const tenantId = (await h.server.store.findTenantByName('acme'))!.id;
     const ids: string[] = [];
     for (let i = 0; i < 2005; i++) {
@@ -771,17 +826,18 @@ describe('rfc7644 §3.5.2 modifying with PATCH', () => {
       { op: 'add', path: 'members', value: extra.map((value) => ({ value })) },
       { op: 'remove', path: `members[value eq "${initial[0]}"]` },
     ]);
-    assert.equal(res.status, 200);
-    assert.equal(res.body.members, undefined);
-    assert.ok(res.raw.length < 2000, `response is small: ${res.raw.length} bytes`);
+    assert.equal(res.status, 204);
+    assert.equal(res.raw, '');
     const stored = await h.request('GET', `/Groups/${created.body.id}`);
     const got = new Set(memberIds(stored.body));
     assert.equal(got.size, 2004);
     for (const id of [...initial.slice(1), ...extra]) assert.ok(got.has(id), id);
     assert.ok(!got.has(initial[0]!));
-    const minimal = await patch('Groups', created.body.id, [{ op: 'remove', path: `members[value eq "${extra[0]}"]` }], {
-      headers: { prefer: 'return=minimal' },
+    const whole = await patch('Groups', created.body.id, [{ op: 'remove', path: `members[value eq "${extra[0]}"]` }], {
+      headers: { prefer: 'return=representation' },
     });
-    assert.equal(minimal.status, 204);
+    assert.equal(whole.status, 200);
+    assert.equal(memberIds(whole.body).length, 2003);
+    assert.deepEqual(whole.body, (await h.request('GET', `/Groups/${created.body.id}`)).body);
   });
 });

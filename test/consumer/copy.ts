@@ -69,7 +69,7 @@ export async function changes(h: Harness, tag: string): Promise<void> {
   for (let i = 0; i < 6; i++) ids.push((await h.request('POST', '/Users', { body: userBody(`${tag}-${i}@example.com`) })).body.id);
   const inner = (await h.request('POST', '/Groups', { body: groupBody(`${tag}-inner`, [ids[0]!, ids[1]!]) })).body.id;
   const outer = (await h.request('POST', '/Groups', { body: groupBody(`${tag}-outer`, [ids[2]!]) })).body.id;
-  assert.equal((await patch(`/Groups/${outer}`, [{ op: 'add', path: 'members', value: [{ value: inner }] }])).status, 200);
+  assert.equal((await patch(`/Groups/${outer}`, [{ op: 'add', path: 'members', value: [{ value: inner }] }])).status, 204);
   assert.equal((await patch(`/Users/${ids[3]}`, [{ op: 'replace', path: 'active', value: false }])).status, 200);
   assert.equal((await patch(`/Users/${ids[4]}`, [{ op: 'replace', path: 'displayName', value: 'Renamed' }])).status, 200);
   assert.equal((await h.request('DELETE', `/Users/${ids[1]}`)).status, 204);
@@ -81,9 +81,9 @@ export async function changes(h: Harness, tag: string): Promise<void> {
         { op: 'add', path: 'members', value: [{ value: ids[5] }] },
       ])
     ).status,
-    200,
+    204,
   );
   const doomed = (await h.request('POST', '/Groups', { body: groupBody(`${tag}-doomed`, [ids[0]!]) })).body.id;
-  assert.equal((await patch(`/Groups/${outer}`, [{ op: 'add', path: 'members', value: [{ value: doomed }] }])).status, 200);
+  assert.equal((await patch(`/Groups/${outer}`, [{ op: 'add', path: 'members', value: [{ value: doomed }] }])).status, 204);
   assert.equal((await h.request('DELETE', `/Groups/${doomed}`)).status, 204);
 }

@@ -105,7 +105,7 @@ describe('transactional outbox: the events each kind of change produces', () => 
         ],
       },
     });
-    assert.equal(swap.status, 200);
+    assert.equal(swap.status, 204);
     events = await newEvents();
     assert.deepEqual(
       events.map((e) => [e.type, e.data['members']]),
@@ -122,7 +122,7 @@ describe('transactional outbox: the events each kind of change produces', () => 
         Operations: [{ op: 'replace', path: 'displayName', value: 'Ev Sales EMEA' }],
       },
     });
-    assert.equal(rename.status, 200);
+    assert.equal(rename.status, 204);
     events = await newEvents();
     assert.deepEqual(
       events.map((e) => [e.type, e.data['changedAttributes']]),
@@ -171,7 +171,7 @@ describe('transactional outbox: the events each kind of change produces', () => 
         Operations: [{ op: 'add', path: 'members', value: [{ value: u.body.id }] }],
       },
     });
-    assert.equal(again.status, 200);
+    assert.equal(again.status, 204);
     assert.deepEqual(await newEvents(), []);
   });
 

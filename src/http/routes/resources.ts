@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
 import { etagOf, matchesVersion } from '../../service/etag.ts';
+import type { JsonResult } from '../../service/group-stream.ts';
 import { listParamsFromQuery, listParamsFromSearchRequest, selectionFromQuery } from '../../service/list-params.ts';
+import type { ResourceResult } from '../../service/resource-view.ts';
 import type { ResourceService } from '../../service/resources.ts';
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
-import { sendJson, sendResource, sendScim } from '../scim-reply.ts';
+import { PREFERENCE_APPLIED, sendJson, sendResource, sendScim } from '../scim-reply.ts';
 import { reportSkippedMembers } from '../skipped-members.ts';
 
 type Query = Record<string, unknown>;
@@ -19,30 +21,36 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 type IdOf = (request: FastifyRequest) => string | Promise<string>;
 
+/** RFC 7240 §4.2 `Prefer: return=minimal` or `return=representation`: which answer the client asked for, if any. */
+function returnPreference(request: FastifyRequest): 'minimal' | 'representation' | undefined {
+  const match = /\breturn\s*=\s*"?(minimal|representation)\b/i.exec(header(request, 'prefer') ?? '');
+  return match ? (match[1]!.toLowerCase() as 'minimal' | 'representation') : undefined;
+}
+
+/**
+ * What a PATCH answers by default, when the client asks for nothing (docs/protocol.md "PATCH
+ * answers"): a user, whose size is bounded, with itself (Okta reads the body); a group with 204,
+ * as Entra ID's guidance prefers, since a body with every member is unbounded.
+ */
+const PATCH_ANSWERS_RESOURCE: Readonly<Record<ResourceTypeName, boolean>> = { User: true, Group: false };
+
+/** A resource as GET answers it: a group with members as streamed JSON text (group-stream.ts). */
+function sendRead(reply: FastifyReply, result: ResourceResult | JsonResult): FastifyReply {
+  return 'head' in result ? sendJson(reply, result) : sendResource(reply, 200, result);
+}
+
+/** 204 after a write: no body, the new ETag. */
+function sendMinimal(reply: FastifyReply, version: number): FastifyReply {
+  return reply.code(204).header('etag', etagOf(version)).send();
+}
+
 /**
  * GET, PUT, PATCH and DELETE of one resource (RFC 7644 §3.4.1, §3.5, §3.6), whose id `idOf`
  * finds: the path's `:id` on /Users/{id}, the authenticated subject's user on /Me (§3.11).
- * PUT and PATCH answer 200 with the resource, or with RFC 7240 `Prefer: return=minimal` 204
- * with the new ETag and no body.
+ * A Prefer the answer honours is named in Preference-Applied (RFC 7240 §3).
  */
 export function resourceHandlers(config: Config, resources: ResourceService, type: ResourceTypeName, idOf: IdOf) {
   const attributeLimits = config.requestLimits.attributeList;
-  const update = (operation: 'replace' | 'patch') => async (req: FastifyRequest, reply: FastifyReply) => {
-    const request = req as WithId;
-    const result = await resources[operation](
-      scopeOf(config, request),
-      type,
-      await idOf(request),
-      request.body,
-      header(request, 'if-match'),
-      selectionFromQuery(request.query, attributeLimits),
-    );
-    reportSkippedMembers(request, reply, result.skippedMembers);
-    if (/\breturn=minimal\b/i.test(header(request, 'prefer') ?? '')) {
-      return reply.code(204).header('etag', etagOf(result.version)).send();
-    }
-    return sendResource(reply, 200, result);
-  };
   return {
     GET: async (req: FastifyRequest, reply: FastifyReply) => {
       const request = req as WithId;
@@ -57,10 +65,45 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
         if ('head' in result) await result.rest?.close();
         return reply.code(304).header('etag', etagOf(result.version)).send();
       }
-      return 'head' in result ? sendJson(reply, result) : sendResource(reply, 200, result);
+      return sendRead(reply, result);
     },
-    PUT: update('replace'),
-    PATCH: update('patch'),
+    /** RFC 7644 §3.5.1: 200 with the resource, or 204 with Prefer: return=minimal. */
+    PUT: async (req: FastifyRequest, reply: FastifyReply) => {
+      const request = req as WithId;
+      const result = await resources.replace(
+        scopeOf(config, request),
+        type,
+        await idOf(request),
+        request.body,
+        header(request, 'if-match'),
+        selectionFromQuery(request.query, attributeLimits),
+      );
+      reportSkippedMembers(request, reply, result.skippedMembers);
+      const preference = returnPreference(request);
+      if (preference !== undefined) reply.header(PREFERENCE_APPLIED, `return=${preference}`);
+      return preference === 'minimal' ? sendMinimal(reply, result.version) : sendResource(reply, 200, result);
+    },
+    /**
+     * RFC 7644 §3.5.2 allows 200 with the resource or 204; one rule for every resource type
+     * (docs/protocol.md "PATCH answers"): `Prefer: return=minimal` → 204; `return=representation`,
+     * `attributes` or `excludedAttributes` → 200 with the resource as GET shows it, members
+     * included and streamed; otherwise the type's default (PATCH_ANSWERS_RESOURCE). Never a 200
+     * that leaves out a default attribute.
+     */
+    PATCH: async (req: FastifyRequest, reply: FastifyReply) => {
+      const request = req as WithId;
+      const scope = scopeOf(config, request);
+      const id = await idOf(request);
+      // Read before the write: a malformed `attributes` is 400 with nothing changed.
+      const selection = selectionFromQuery(request.query, attributeLimits);
+      const outcome = await resources.patch(scope, type, id, request.body, header(request, 'if-match'));
+      reportSkippedMembers(request, reply, outcome.skippedMembers);
+      const preference = returnPreference(request);
+      if (preference !== undefined) reply.header(PREFERENCE_APPLIED, `return=${preference}`);
+      const projected = selection.attributes !== undefined || selection.excludedAttributes !== undefined;
+      const representation = preference === undefined ? projected || PATCH_ANSWERS_RESOURCE[type] : preference === 'representation';
+      return representation ? sendRead(reply, await resources.read(scope, type, id, selection)) : sendMinimal(reply, outcome.version);
+    },
     DELETE: async (req: FastifyRequest, reply: FastifyReply) => {
       const request = req as WithId;
       await resources.remove(scopeOf(config, request), type, await idOf(request), header(request, 'if-match'));
