@@ -1,6 +1,6 @@
 import { invalidValue, ScimError } from '../errors/scim-error.ts';
 import type { Filter as ParsedFilter } from '../filter/ast.ts';
-import { type FilterLimits, type FilterSyntax, LENIENT_FILTER_SYNTAX, parseFilter } from '../filter/parser.ts';
+import { type FilterLimits, type FilterSyntax, LENIENT_FILTER_SYNTAX, parseFilter, RFC_FILTER_SYNTAX } from '../filter/parser.ts';
 import { parsePatchPath } from '../filter/path.ts';
 import { resolveFilter } from '../filter/resolve.ts';
 import { needsAttribute } from '../schema/project.ts';
@@ -43,7 +43,8 @@ export async function listResources(
 ): Promise<Record<string, unknown>> {
   const { store, registries, clock, limits } = deps;
   const registry = await registries.forTenant(scope.tenantId);
-  const targets = queryTargets(registry, types, params, ids, deps.filterLimits, LENIENT_FILTER_SYNTAX);
+  const syntax = scope.profile.requireQuotedFilterValues ? RFC_FILTER_SYNTAX : LENIENT_FILTER_SYNTAX;
+  const targets = queryTargets(registry, types, params, ids, deps.filterLimits, syntax);
   const selection: Selection = { attributes: params.attributes, excludedAttributes: params.excludedAttributes };
   const cursorMode = params.cursor !== undefined;
   if (cursorMode && params.startIndex !== undefined) {

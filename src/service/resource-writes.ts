@@ -34,6 +34,16 @@ function unknownAttributesOf(scope: RequestScope): UnknownAttributes {
   return scope.profile.rejectUnknownAttributes ? 'reject' : 'ignore';
 }
 
+/** The profile's member rules (rejectUnknownMembers, rejectMismatchedMemberType) and group name uniqueness, for a store command. */
+function groupRulesOf(scope: RequestScope, type: ResourceTypeName): Pick<CreateCommand, 'memberRules' | 'uniqueName'> {
+  if (type !== 'Group') return {};
+  const { rejectUnknownMembers, rejectMismatchedMemberType, uniqueGroupDisplayName } = scope.profile;
+  return {
+    memberRules: { unknown: rejectUnknownMembers ? 'refuse' : 'skip', wrongType: rejectMismatchedMemberType ? 'refuse' : 'correct' },
+    ...(uniqueGroupDisplayName ? { uniqueName: true } : {}),
+  };
+}
+
 export interface ResourceWriteDeps {
   readonly store: ResourceStore;
   readonly registries: RegistrySource;
@@ -99,6 +109,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
       ...(passwordHash !== undefined ? { passwordHash } : {}),
       ...(validated.members !== undefined ? { members: validated.members } : {}),
       ...(uniqueValues !== undefined ? { uniqueValues } : {}),
+      ...groupRulesOf(scope, type),
       now: clock().toISOString(),
       events: eventsFor(registry, scope).created(type),
     };
@@ -284,6 +295,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
         ...(passwordHash !== undefined ? { passwordHash } : {}),
         ...(memberOps.length > 0 ? { memberOps } : {}),
         ...(uniqueValues !== undefined ? { uniqueValues } : {}),
+        ...groupRulesOf(scope, type),
         now: clock().toISOString(),
         events: eventsFor(registry, scope).updated(
           type,
