@@ -1,23 +1,29 @@
 /**
- * What the request log costs (docs/console.md): `userName eq` lookups and creates against scimd
- * with SCIMD_REQUEST_LOG=off and =all, in the same run, on the same seeded SQLite database, each
- * pair measured twice, alternating, so that drift on a shared machine hits both sides alike.
- * Prints req/s, p50/p99 and the server's CPU µs per request (from /proc) for each.
+ * What the request log costs (docs/console.md): `userName eq` lookups and creates against two
+ * `scimd serve` instances on the same seeded database, one with SCIMD_REQUEST_LOG=off and one
+ * with =all, on SQLite and PostgreSQL. Both run for the whole bench and are measured in turns,
+ * off/on then on/off, for BENCH_ROUNDS rounds: on a shared machine, load that comes and goes hits
+ * both sides alike, and the medians of the rounds are what is printed. For each: req/s, the
+ * server's CPU µs per request (from /proc), and log-on over log-off for both (the median of the rounds' ratios).
  *
- * Environment: BENCH_USERS (100000), BENCH_SECONDS per measurement (8).
+ * Environment: BENCH_USERS (20000), BENCH_SECONDS per measurement (4), BENCH_ROUNDS (5).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { startScimd } from './scimd-process.ts';
 import { ENTERPRISE, seed, userNameOf } from './seed.ts';
+import { onEachStore } from './stores.ts';
 
-const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
+const USERS = Number(process.env['BENCH_USERS'] ?? 20_000);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const CONNECTIONS = 32;
 const TOKEN = 'bench-token-0123456789abcdef';
+const MODES = ['off', 'all'] as const;
+const KINDS = ['lookup', 'create'] as const;
+type Mode = (typeof MODES)[number];
+type Kind = (typeof KINDS)[number];
 
 function cpuSeconds(child: ChildProcess): number | undefined {
   try {
@@ -29,28 +35,26 @@ function cpuSeconds(child: ChildProcess): number | undefined {
 }
 
 interface Measure {
-  rps: number;
-  cpuUs: number | undefined;
-  p50: number;
-  p99: number;
-  errors: number;
+  readonly rps: number;
+  readonly cpuUs: number;
+  readonly errors: number;
 }
 
 let created = 0;
 const createBody = () =>
   JSON.stringify({
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-    userName: `new${created}.${process.pid}.${++created}@bench.example.com`,
+    userName: `new${process.pid}.${++created}@bench.example.com`,
     name: { givenName: 'New', familyName: 'User' },
-    emails: [{ value: `new${created}@bench.example.com`, type: 'work', primary: true }],
+    emails: [{ value: `new${process.pid}.${created}@bench.example.com`, type: 'work', primary: true }],
     active: true,
     [ENTERPRISE]: { department: 'Bench' },
   });
 
-async function measure(server: ChildProcess, url: string, kind: 'lookup' | 'create', seconds = SECONDS): Promise<Measure> {
+async function measure(server: ChildProcess, port: number, kind: Kind, seconds: number): Promise<Measure> {
   const before = cpuSeconds(server);
   const result = await autocannon({
-    url,
+    url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
     duration: seconds,
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
@@ -69,53 +73,70 @@ async function measure(server: ChildProcess, url: string, kind: 'lookup' | 'crea
   });
   const after = cpuSeconds(server);
   return {
-    rps: Math.round(result.requests.average),
-    cpuUs: before === undefined || after === undefined ? undefined : ((after - before) * 1e6) / result.requests.total,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    rps: result.requests.total / seconds,
+    cpuUs: before === undefined || after === undefined ? Number.NaN : ((after - before) * 1e6) / result.requests.total,
     errors: result.errors + result.non2xx,
   };
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-log-'));
-  const databaseUrl = `sqlite:${join(dir, 'bench.db')}`;
-  console.log(`request log bench: seeding ${USERS} users …`);
-  await seed(databaseUrl, USERS, 10, TOKEN);
-  const port = 18090;
-  const results: Record<string, Measure[]> = {};
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+type Figures = Record<`${Kind} ${Mode}`, Measure[]>;
+
+async function compare(databaseUrl: string, ports: readonly [number, number]): Promise<Figures> {
+  const servers = new Map<Mode, { child: ChildProcess; port: number }>();
   try {
-    for (let round = 0; round < 2; round++) {
-      for (const mode of ['off', 'all'] as const) {
-        const server = await startScimd({ SCIMD_DATABASE_URL: databaseUrl, SCIMD_REQUEST_LOG: mode }, port);
-        const url = `http://127.0.0.1:${port}`;
-        try {
-          await measure(server, url, 'lookup', 2);
-          for (const kind of ['lookup', 'create'] as const) (results[`${kind} ${mode}`] ??= []).push(await measure(server, url, kind));
-        } finally {
-          server.kill('SIGTERM');
-          await new Promise((resolve) => server.once('exit', resolve));
+    for (const [i, mode] of MODES.entries()) {
+      const port = ports[i]!;
+      servers.set(mode, { child: await startScimd({ SCIMD_DATABASE_URL: databaseUrl, SCIMD_REQUEST_LOG: mode }, port), port });
+    }
+    // Unmeasured: each instance compiles its hot paths before the first figure.
+    for (const { child, port } of servers.values()) for (const kind of KINDS) await measure(child, port, kind, 2);
+    const figures = Object.fromEntries(KINDS.flatMap((k) => MODES.map((m) => [`${k} ${m}`, [] as Measure[]]))) as Figures;
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? MODES : ([...MODES].reverse() as Mode[]);
+      for (const kind of KINDS) {
+        for (const mode of order) {
+          const { child, port } = servers.get(mode)!;
+          figures[`${kind} ${mode}`].push(await measure(child, port, kind, SECONDS));
         }
       }
     }
+    return figures;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const { child } of servers.values()) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   }
-  const mean = (ms: Measure[], key: 'rps' | 'cpuUs' | 'p50' | 'p99') => ms.reduce((n, m) => n + (m[key] ?? 0), 0) / ms.length;
-  console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per measurement, two rounds alternating off/all, ${USERS} users, SQLite\n`);
-  console.log('| scenario | request log | req/s | p50 ms | p99 ms | server CPU µs/req | errors | cost (CPU/req) |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-  for (const kind of ['lookup', 'create'] as const) {
-    const label = kind === 'lookup' ? 'userName eq lookup' : 'POST /Users (create)';
-    const off = results[`${kind} off`]!;
-    const on = results[`${kind} all`]!;
-    for (const [mode, ms] of [
-      ['off', off],
-      ['all', on],
-    ] as const) {
-      const cost = mode === 'all' ? `${((mean(on, 'cpuUs') / mean(off, 'cpuUs') - 1) * 100).toFixed(1)}%` : '';
+}
+
+async function main() {
+  const results = await onEachStore(async (store) => {
+    console.log(`request log bench, ${store.name}: seeding ${USERS} users …`);
+    await seed(store.databaseUrl, USERS, 10, TOKEN);
+    return compare(store.databaseUrl, [18090 + 2 * store.index, 18091 + 2 * store.index]);
+  });
+  console.log(
+    `\n${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per measurement, log off and on in turns, ${USERS} users; medians of the rounds\n`,
+  );
+  console.log('| store | scenario | req/s log off | req/s log on | on/off | CPU µs/req off | CPU µs/req on | on/off | errors |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [store, figures] of results) {
+    for (const kind of KINDS) {
+      const off = figures[`${kind} off`];
+      const on = figures[`${kind} all`];
+      const rate = (ms: Measure[]) => median(ms.map((m) => m.rps));
+      const cpu = (ms: Measure[]) => median(ms.map((m) => m.cpuUs));
+      // Each round's on/off, then their median: a round's two measurements ran seconds apart.
+      const ratio = (key: 'rps' | 'cpuUs') => median(on.map((m, i) => m[key] / off[i]![key]));
+      const errors = [...off, ...on].reduce((n, m) => n + m.errors, 0);
       console.log(
-        `| ${label} | ${mode} | ${mean(ms, 'rps').toFixed(0)} | ${mean(ms, 'p50').toFixed(1)} | ${mean(ms, 'p99').toFixed(1)} | ${mean(ms, 'cpuUs').toFixed(0)} | ${ms.reduce((n, m) => n + m.errors, 0)} | ${cost} |`,
+        `| ${store} | ${kind === 'lookup' ? 'userName eq lookup' : 'POST /Users'} | ${rate(off).toFixed(0)} | ${rate(on).toFixed(0)} | ${ratio('rps').toFixed(3)} | ${cpu(off).toFixed(0)} | ${cpu(on).toFixed(0)} | ${ratio('cpuUs').toFixed(3)} | ${errors} |`,
       );
     }
   }

@@ -18,6 +18,7 @@ import type { ListLimits } from '../service/resource-list.ts';
 import type { ResourceService } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
+import { CredentialRefused } from '../service/tenants.ts';
 import { registerOAuthAdminRoutes } from './admin/oauth.ts';
 import { type OAuthClientAdminDeps, registerOAuthClientAdminRoutes } from './admin/oauth-clients.ts';
 import { type AdminApiDeps, installAdminApi } from './admin/plugin.ts';
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installSecurityHeaders(app);
   installSkippedMembers(app);
   app.decorateRequest('principal', null);
+  app.decorateRequest('refusedHolder', null);
   installRequestObservers(app, { accessLog: config.accessLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
 
   registerHealthRoutes(app, deps.ping);
@@ -132,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         try {
           request.principal = await deps.authenticate(request.headers.authorization, request.raw.socket);
         } catch (error) {
+          if (error instanceof CredentialRefused) request.refusedHolder = error.holder;
           deps.metrics?.authFailure(authFailureReason(request.headers.authorization, error));
           throw error;
         }

@@ -6,6 +6,8 @@ import type { Principal } from '../service/tenants.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Whom a refused credential belongs to (revoked, expired, disabled tenant): the request log records it for that tenant. */
+    refusedHolder: Principal | null;
   }
 }
 

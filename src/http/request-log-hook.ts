@@ -12,17 +12,18 @@ declare module 'fastify' {
  * Hands every authenticated SCIM request to the request log once answered: the parsed body (or
  * the text that did not parse), the response text, status, latency, request id, token and
  * resource id. Redaction, cutting and writing happen in the service, after the response.
- * Requests refused before authentication have no tenant and are not recorded (as in the audit log).
+ * A genuine credential refused (revoked, expired, its tenant disabled) is recorded for its
+ * tenant; a request with no token or an unknown one has no tenant and is not recorded.
  */
 export function installRequestLogHook(scim: FastifyInstance, basePath: string, log: RequestLog): void {
   scim.decorateRequest('loggedResponse', undefined);
   // Callback hooks: they run on every SCIM response and have nothing to await.
   scim.addHook('onSend', (request, _reply, payload, done) => {
-    if (request.principal !== null && typeof payload === 'string') request.loggedResponse = payload;
+    if ((request.principal ?? request.refusedHolder) !== null && typeof payload === 'string') request.loggedResponse = payload;
     done(null, payload);
   });
   scim.addHook('onResponse', (request, reply, done) => {
-    const principal = request.principal;
+    const principal = request.principal ?? request.refusedHolder;
     if (principal !== null) {
       const url = request.url;
       const mark = url.indexOf('?');

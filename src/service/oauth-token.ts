@@ -8,7 +8,7 @@ import type { OAuthIssuerStore } from '../store/ports/oauth-issuers.ts';
 import { ACCESS_TOKEN_ALGORITHM, type SigningKeys } from './oauth-signing-keys.ts';
 import { resolveProfile } from './profiles.ts';
 import { type BucketClaim, createBuckets, type RateLimit } from './rate-limit.ts';
-import type { Principal } from './tenants.ts';
+import { CredentialRefused, type Principal } from './tenants.ts';
 
 /** RFC 7523 §2.2: the client_assertion_type of a JWT client assertion. */
 const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -270,13 +270,14 @@ export function createTokenService(deps: TokenServiceDeps) {
     const client = await clientCached(String(payload['sub']));
     // The tenant comes from the token and must still be the client's: a token acts for one tenant only.
     if (!client || client.tenantId !== payload['tenant']) throw invalidToken('the OAuth client of this access token no longer exists');
-    if (client.tenantDisabledAt) throw forbidden(`tenant "${client.tenantName}" is disabled`);
-    return {
+    const principal = {
       tenantId: client.tenantId,
       tenantName: client.tenantName,
       tokenId: `oauth:${client.id}`,
       profile: resolveProfile(client.tenantProfile),
     };
+    if (client.tenantDisabledAt) throw new CredentialRefused(principal, forbidden(`tenant "${client.tenantName}" is disabled`));
+    return principal;
   }
 
   return {

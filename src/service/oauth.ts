@@ -3,7 +3,7 @@ import { badRequest, forbidden, invalidToken, notFound } from '../errors/scim-er
 import type { OAuthIssuerRecord, OAuthIssuerSettings, OAuthIssuerStore, SubjectAttribute } from '../store/ports/oauth-issuers.ts';
 import type { TenantStore } from '../store/ports/tenants.ts';
 import { resolveProfile } from './profiles.ts';
-import type { Principal } from './tenants.ts';
+import { CredentialRefused, type Principal } from './tenants.ts';
 
 /** Issuer look-ups are remembered this long; a change made by another process applies within it. */
 const ISSUER_CACHE_MS = 1000;
@@ -168,14 +168,15 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     if (!matches(issuer, verified)) throw invalidToken('no tenant trusts this issuer with this tenant claim');
     const subject = verified.sub;
     if (typeof subject !== 'string' || subject === '') throw invalidToken('the access token has no "sub" claim');
-    if (issuer.tenantDisabledAt) throw forbidden(`tenant "${issuer.tenantName}" is disabled`);
-    return {
+    const principal = {
       tenantId: issuer.tenantId,
       tenantName: issuer.tenantName,
       tokenId: `jwt:${subject}`,
       profile: resolveProfile(issuer.tenantProfile),
       subject: { value: subject, attribute: issuer.subjectAttribute },
     };
+    if (issuer.tenantDisabledAt) throw new CredentialRefused(principal, forbidden(`tenant "${issuer.tenantName}" is disabled`));
+    return principal;
   }
 
   return {

@@ -24,6 +24,21 @@ export interface Principal {
   readonly subject?: { readonly value: string; readonly attribute: SubjectAttribute };
 }
 
+/**
+ * A genuine credential refused: a tenant's token that is revoked or expired, or any credential of
+ * a disabled tenant. It names whom the credential belongs to, so that the request log records
+ * the refusal for that tenant (an operator asking why Entra fails must see it); the token itself
+ * never travels with it. Unknown tokens name nobody and stay a plain ScimError.
+ */
+export class CredentialRefused extends ScimError {
+  readonly holder: Principal;
+
+  constructor(holder: Principal, refusal: ScimError) {
+    super(refusal.status, refusal.scimType, refusal.detail, { ...refusal.headers });
+    this.holder = holder;
+  }
+}
+
 /** RFC 6750 §2.1: the token of an `Authorization: Bearer <token>` header; 401 without one. */
 export function bearerTokenOf(authorization: string | undefined): string {
   const match = authorization ? /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(authorization) : null;
@@ -175,26 +190,26 @@ export function createTenantService(store: TenantStore, clock: () => Date = () =
     const token = await store.findTokenByHash(hash);
     // Looking up by SHA-256 digest is the constant-time comparison: what an index lookup's timing
     // could reveal is a prefix of the digest, which tells nothing about the secret.
-    if (!token || token.revokedAt) {
-      throw unauthorized('the bearer token is not valid');
-    }
-    if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) {
-      throw unauthorized('the bearer token has expired');
-    }
-    // 403, not 401: the token is genuine, the tenant may not act. An identity provider shows the
-    // detail to its admin, who then knows to ask the operator rather than to paste a new token.
-    if (token.tenantDisabledAt) throw forbidden(`tenant "${token.tenantName}" is disabled`);
-    const last = lastTouched.get(token.id) ?? 0;
-    if (now.getTime() - last > 60_000) {
-      lastTouched.set(token.id, now.getTime());
-      await store.touchToken(token.id, now.toISOString());
-    }
+    if (!token) throw unauthorized('the bearer token is not valid');
     const principal = {
       tenantId: token.tenantId,
       tenantName: token.tenantName,
       tokenId: token.id,
       profile: resolveProfile(token.tenantProfile),
     };
+    // The same answer as an unknown token: a revoked one's holder learns nothing more.
+    if (token.revokedAt) throw new CredentialRefused(principal, unauthorized('the bearer token is not valid'));
+    if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) {
+      throw new CredentialRefused(principal, unauthorized('the bearer token has expired'));
+    }
+    // 403, not 401: the token is genuine, the tenant may not act. An identity provider shows the
+    // detail to its admin, who then knows to ask the operator rather than to paste a new token.
+    if (token.tenantDisabledAt) throw new CredentialRefused(principal, forbidden(`tenant "${token.tenantName}" is disabled`));
+    const last = lastTouched.get(token.id) ?? 0;
+    if (now.getTime() - last > 60_000) {
+      lastTouched.set(token.id, now.getTime());
+      await store.touchToken(token.id, now.toISOString());
+    }
     if (accepted.size >= AUTH_CACHE_ENTRIES) accepted.clear();
     const expiry = token.expiresAt ? Date.parse(token.expiresAt) : Number.POSITIVE_INFINITY;
     const until = Math.min(now.getTime() + AUTH_CACHE_MS, expiry);

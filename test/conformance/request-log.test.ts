@@ -211,3 +211,58 @@ describe('request log: SCIMD_REQUEST_LOG and the body cap', () => {
     }
   });
 });
+
+/**
+ * docs/console.md "The request log": a genuine credential the tenant may not use any more is the
+ * usual reason an identity provider starts failing, so its refusals are in that tenant's log.
+ */
+describe('request log: refused credentials of a known tenant', () => {
+  let h: Harness;
+  let now = Date.parse('2025-03-01T09:00:00Z');
+  before(async () => {
+    h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN }, { clock: () => new Date(now) });
+  });
+  after(() => h.close());
+
+  const entriesOf = async (tenant: string) => (await admin(h, `/admin/tenants/${tenant}/requests`)).body.entries;
+
+  it('records a revoked and an expired token as 401 for their tenant, with the token id and never the token', async () => {
+    const revoked = await h.server.tenants.mintToken('acme');
+    await h.server.tenants.revokeToken(revoked.id);
+    const expired = await h.server.tenants.mintToken('acme', { expires: '30m' });
+    now += 31 * 60_000;
+    assert.equal((await h.request('GET', '/Users', { token: revoked.token, headers: { 'user-agent': ENTRA_AGENT } })).status, 401);
+    assert.equal((await h.request('GET', '/Groups', { token: expired.token })).status, 401);
+    assert.equal((await h.request('GET', '/Users', { token: 'scimd_not_a_token' })).status, 401);
+
+    const [expiredEntry, revokedEntry, ...rest] = await entriesOf('acme');
+    assert.equal(rest.length, 0, 'an unknown token names no tenant and is recorded nowhere');
+    assert.deepEqual(
+      [revokedEntry.status, revokedEntry.path, revokedEntry.tokenId, revokedEntry.client],
+      [401, '/Users', revoked.id, 'entra'],
+    );
+    assert.equal(JSON.parse(revokedEntry.response.body).detail, 'the bearer token is not valid');
+    assert.deepEqual([expiredEntry.status, expiredEntry.path, expiredEntry.tokenId], [401, '/Groups', expired.id]);
+    assert.equal(JSON.parse(expiredEntry.response.body).detail, 'the bearer token has expired');
+    for (const [entry, token] of [
+      [revokedEntry, revoked.token],
+      [expiredEntry, expired.token],
+    ]) {
+      assert.ok(!JSON.stringify(entry).includes(token), 'the refused token is not stored');
+    }
+    assert.deepEqual(await entriesOf('globex'), []);
+  });
+
+  it("records the 403 of a disabled tenant's token in that tenant's log", async () => {
+    await h.server.tenants.disableTenant('globex');
+    const refused = await h.request('POST', '/Users', { token: h.tokenB, body: userBody('while.disabled@example.com') });
+    assert.equal(refused.status, 403);
+    const [entry] = await entriesOf('globex');
+    assert.equal(entry.status, 403);
+    const [globexToken] = await h.server.tenants.listTokens('globex');
+    assert.deepEqual([entry.method, entry.path, entry.tokenId], ['POST', '/Users', globexToken!.id]);
+    assert.equal(entry.request.body, undefined, 'refused before its body is read');
+    assert.equal(JSON.parse(entry.response.body).detail, 'tenant "globex" is disabled');
+    assert.ok(!JSON.stringify(entry).includes(h.tokenB));
+  });
+});
