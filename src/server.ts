@@ -139,7 +139,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     clock,
     onError: (err, lost) => app.log.error({ err, lost }, 'request log entries could not be stored'),
   });
-  const consoleSessions = createConsoleSessions({ store, adminTokens, tenants, clock });
+  const consoleSessions = createConsoleSessions({ store, adminTokens, tenants, lifetime: config.consoleSession, clock });
   const pruner = setInterval(() => {
     requestLog.prune().catch((err: unknown) => app.log.warn({ err }, 'request log pruning failed'));
     consoleSessions.prune().catch((err: unknown) => app.log.warn({ err }, 'console session pruning failed'));

@@ -21,6 +21,7 @@ export function registerConsoleCommands(program: Command, cli: Cli): void {
           store,
           adminTokens: createAdminTokenService(store, { envToken: config.adminToken }),
           tenants: createTenantService(store),
+          lifetime: config.consoleSession,
         });
         const link = await sessions.mintSignInLink(minutes);
         const origin = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;

@@ -73,6 +73,8 @@ export interface Config {
   readonly setSigningKeys: string | undefined;
   /** The request log of the SCIM API (docs/console.md): what it records, how long and how much it keeps. */
   readonly requestLog: RequestLogConfig;
+  /** How long a console session lasts (docs/console.md, Sign-in and sessions). */
+  readonly consoleSession: ConsoleSessionConfig;
   /** POST /auth/verify: the cost of password hashes, lockouts and the per-token rate limit (docs/password-sync.md). */
   readonly passwordVerify: PasswordVerifyConfig;
 }
@@ -101,6 +103,13 @@ export interface HttpTimeouts {
 
 /** SCIMD_REQUEST_LOG: off, only answers of 400 and above, or every request. */
 export type RequestLogMode = 'off' | 'errors' | 'all';
+
+export interface ConsoleSessionConfig {
+  /** SCIMD_CONSOLE_SESSION_IDLE: a session no request used for this many seconds has ended. */
+  readonly idleSeconds: number;
+  /** SCIMD_CONSOLE_SESSION_MAX: a session ends this many seconds after sign-in, however active. */
+  readonly maxSeconds: number;
+}
 
 export interface RequestLogConfig {
   readonly mode: RequestLogMode;
@@ -135,6 +144,8 @@ export const DEFAULTS = {
   jwksRefreshCooldownSeconds: 10,
   bulkMaxOperations: 1000,
   bulkMaxPayloadBytes: 4 * 1024 * 1024,
+  consoleSessionIdleSeconds: 30 * 60,
+  consoleSessionMaxSeconds: 8 * 3600,
   requestLogRetentionSeconds: 7 * 24 * 3600,
   requestLogBodyBytes: 16 * 1024,
   requestLogTenantBytes: 256 * 1024 * 1024,

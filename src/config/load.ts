@@ -1,4 +1,4 @@
-import { type Config, DEFAULTS, type HttpTimeouts, type RequestLogConfig, SINK_SCHEMES } from './config.ts';
+import { type Config, type ConsoleSessionConfig, DEFAULTS, type HttpTimeouts, type RequestLogConfig, SINK_SCHEMES } from './config.ts';
 import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './request-limits.ts';
 
 /** A configuration value that cannot be used; the CLI prints it and exits with code 2. */
@@ -168,6 +168,14 @@ function requestLog(env: NodeJS.ProcessEnv): RequestLogConfig {
   });
 }
 
+/** docs/console.md: an idle timeout, refreshed by use, under an absolute maximum. */
+function consoleSession(env: NodeJS.ProcessEnv): ConsoleSessionConfig {
+  const idleSeconds = integer(env, 'SCIMD_CONSOLE_SESSION_IDLE', DEFAULTS.consoleSessionIdleSeconds, 60, 7 * 24 * 3600);
+  const maxSeconds = integer(env, 'SCIMD_CONSOLE_SESSION_MAX', DEFAULTS.consoleSessionMaxSeconds, 60, 30 * 24 * 3600);
+  if (idleSeconds > maxSeconds) throw new ConfigError('SCIMD_CONSOLE_SESSION_IDLE must not exceed SCIMD_CONSOLE_SESSION_MAX');
+  return Object.freeze({ idleSeconds, maxSeconds });
+}
+
 function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
   const timeouts = {
     headersMs: integer(env, 'SCIMD_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 100, 600_000),
@@ -232,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordVerify: passwordVerify(env),
     setSigningKeys: text(env, 'SCIMD_SET_SIGNING_KEYS'),
     requestLog: requestLog(env),
+    consoleSession: consoleSession(env),
   };
   if (config.defaultPageSize > config.maxResults) {
     throw new ConfigError('SCIMD_DEFAULT_PAGE_SIZE must not exceed SCIMD_MAX_RESULTS');

@@ -1,13 +1,18 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashSecret, mintSecret, newTokenId } from '../auth/secrets.ts';
+import type { ConsoleSessionConfig } from '../config/config.ts';
 import { badRequest, notFound, ScimError } from '../errors/scim-error.ts';
 import type { ConsoleLinkRecord, ConsoleStore } from '../store/ports/console.ts';
 import type { AdminTokenService } from './admin-tokens.ts';
 import { parseDuration } from './duration.ts';
 import type { TenantService } from './tenants.ts';
 
-/** How long a console session lasts (a setup session: at most until its link expires). */
-export const SESSION_TTL_MS = 8 * 3600 * 1000;
+/**
+ * How often a session's last use is written: a request within this long of the last write
+ * changes nothing in the database, so a busy console costs a write a minute, not one a request
+ * (the idle timeout is then kept to within this step).
+ */
+const SEEN_STEP_MS = 60_000;
 /** How long the one-time sign-in link of the first start (and `scimd console link`) works. */
 export const SIGN_IN_LINK_MINUTES = 10;
 /** The longest a setup link may be valid. */
@@ -22,12 +27,15 @@ export interface ConsoleSession {
   /** Set for a customer's setup session: that tenant only. */
   readonly tenant: { readonly id: string; readonly name: string } | undefined;
   readonly csrf: string;
+  /** The absolute end: SCIMD_CONSOLE_SESSION_MAX after sign-in (a setup session: at most its link's expiry). */
   readonly expiresAt: string;
 }
 
 export interface OpenedSession extends ConsoleSession {
   /** The cookie's value: shown to the browser once, stored only hashed. */
   readonly secret: string;
+  /** Seconds from now to expiresAt: the cookie's Max-Age. */
+  readonly maxAgeSeconds: number;
 }
 
 const consoleUnauthorized = (detail: string) => new ScimError(401, undefined, detail);
@@ -49,16 +57,20 @@ export function createConsoleSessions(deps: {
   readonly store: ConsoleStore;
   readonly adminTokens: AdminTokenService;
   readonly tenants: TenantService;
+  readonly lifetime: ConsoleSessionConfig;
   readonly clock?: () => Date;
 }) {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
+  const idleMs = deps.lifetime.idleSeconds * 1000;
+  const idleSince = (now: Date) => new Date(now.getTime() - idleMs).toISOString();
 
   async function open(actor: string, tenant: ConsoleSession['tenant'], linkId: string | undefined, until?: number): Promise<OpenedSession> {
     const now = clock();
     const secret = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
-    const expiresAt = new Date(Math.min(now.getTime() + SESSION_TTL_MS, until ?? Number.POSITIVE_INFINITY)).toISOString();
+    const end = Math.min(now.getTime() + deps.lifetime.maxSeconds * 1000, until ?? Number.POSITIVE_INFINITY);
+    const expiresAt = new Date(end).toISOString();
     await store.createConsoleSession({
       hash: hashSecret(secret),
       actor,
@@ -68,7 +80,7 @@ export function createConsoleSessions(deps: {
       ...(tenant ? { tenantId: tenant.id } : {}),
       ...(linkId ? { linkId } : {}),
     });
-    return { secret, actor, tenant, csrf, expiresAt };
+    return { secret, actor, tenant, csrf, expiresAt, maxAgeSeconds: Math.max(0, Math.floor((end - now.getTime()) / 1000)) };
   }
 
   async function mintLink(kind: 'sign-in' | 'setup', lifetimeMs: number, tenantId?: string, label?: string) {
@@ -124,10 +136,13 @@ export function createConsoleSessions(deps: {
       return open(`setup-link:${link.id}`, { id: link.tenantId, name: link.tenantName }, link.id, Date.parse(link.expiresAt));
     },
 
+    /** The session of a cookie, if it has not ended; using it keeps it from ending idle. */
     async find(secret: string): Promise<ConsoleSession | undefined> {
       const now = clock();
-      const session = await store.findConsoleSession(hashSecret(secret), now.toISOString());
+      const hash = hashSecret(secret);
+      const session = await store.findConsoleSession(hash, now.toISOString(), idleSince(now));
       if (!session) return undefined;
+      if (now.getTime() - Date.parse(session.seenAt) >= SEEN_STEP_MS) await store.touchConsoleSession(hash, now.toISOString());
       return {
         actor: session.actor,
         tenant: session.tenantId && session.tenantName ? { id: session.tenantId, name: session.tenantName } : undefined,
@@ -137,7 +152,10 @@ export function createConsoleSessions(deps: {
     },
 
     signOut: (secret: string) => store.deleteConsoleSession(hashSecret(secret)),
-    prune: () => store.pruneConsole(clock().toISOString()),
+    prune: () => {
+      const now = clock();
+      return store.pruneConsole(now.toISOString(), idleSince(now));
+    },
   };
 }
 

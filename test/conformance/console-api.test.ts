@@ -10,6 +10,35 @@ interface Call {
   headers: Record<string, unknown>;
 }
 
+async function call(
+  h: Harness,
+  method: string,
+  url: string,
+  options: { cookie?: string; csrf?: string; body?: unknown; bearer?: string; origin?: string } = {},
+): Promise<Call> {
+  const headers: Record<string, string> = {};
+  if (options.cookie) headers['cookie'] = options.cookie;
+  if (options.csrf) headers['x-csrf-token'] = options.csrf;
+  if (options.bearer) headers['authorization'] = `Bearer ${options.bearer}`;
+  if (options.origin) headers['origin'] = options.origin;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await h.server.app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
+  });
+  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
+}
+
+async function signIn(h: Harness, credentials: { token: string } | { link: string }) {
+  const res = await call(h, 'POST', '/admin/console/session', { body: credentials });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const setCookie = String(res.headers['set-cookie']);
+  const cookie = setCookie.split(';')[0]!;
+  return { cookie, csrf: res.body.csrfToken as string, setCookie, body: res.body };
+}
+
 /** docs/console.md "Sign-in and sessions": the console's sessions, CSRF, setup links, headers. */
 describe('console: sessions, CSRF and setup links over the admin API', () => {
   let h: Harness;
@@ -18,36 +47,8 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
   });
   after(() => h.close());
 
-  async function call(
-    method: string,
-    url: string,
-    options: { cookie?: string; csrf?: string; body?: unknown; bearer?: string; origin?: string } = {},
-  ): Promise<Call> {
-    const headers: Record<string, string> = {};
-    if (options.cookie) headers['cookie'] = options.cookie;
-    if (options.csrf) headers['x-csrf-token'] = options.csrf;
-    if (options.bearer) headers['authorization'] = `Bearer ${options.bearer}`;
-    if (options.origin) headers['origin'] = options.origin;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await h.server.app.inject({
-      method: method as 'GET',
-      url,
-      headers,
-      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
-    });
-    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
-  }
-
-  async function signIn(credentials: { token: string } | { link: string }) {
-    const res = await call('POST', '/admin/console/session', { body: credentials });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    const setCookie = String(res.headers['set-cookie']);
-    const cookie = setCookie.split(';')[0]!;
-    return { cookie, csrf: res.body.csrfToken as string, setCookie, body: res.body };
-  }
-
   it('exchanges the admin token for an HttpOnly, SameSite=Strict session cookie, never echoing the token', async () => {
-    const session = await signIn({ token: ADMIN });
+    const session = await signIn(h, { token: ADMIN });
     assert.match(
       session.setCookie,
       /^scimd_console=[A-Za-z0-9_-]{40,}; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/,
@@ -56,52 +57,56 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
     assert.ok(!session.setCookie.includes(ADMIN));
     assert.equal(session.body.actor, 'SCIMD_ADMIN_TOKEN');
     assert.equal(session.body.tenant, null);
-    const tenants = await call('GET', '/admin/tenants', { cookie: session.cookie });
+    const tenants = await call(h, 'GET', '/admin/tenants', { cookie: session.cookie });
     assert.equal(tenants.status, 200);
     assert.equal(tenants.headers['cache-control'], 'no-store', 'admin answers are never cached');
-    assert.equal((await call('POST', '/admin/console/session', { body: { token: 'wrong-admin-token-123456' } })).status, 401);
+    assert.equal((await call(h, 'POST', '/admin/console/session', { body: { token: 'wrong-admin-token-123456' } })).status, 401);
     assert.equal(
-      (await call('POST', '/admin/console/session', { body: { token: h.tokenA } })).status,
+      (await call(h, 'POST', '/admin/console/session', { body: { token: h.tokenA } })).status,
       401,
       'a SCIM token is no admin token',
     );
   });
 
   it('refuses a state-changing call without the session CSRF token, or from another origin; sign-out ends the session', async () => {
-    const session = await signIn({ token: ADMIN });
-    const noCsrf = await call('POST', '/admin/tenants', { cookie: session.cookie, body: { name: 'csrf-victim' } });
+    const session = await signIn(h, { token: ADMIN });
+    const noCsrf = await call(h, 'POST', '/admin/tenants', { cookie: session.cookie, body: { name: 'csrf-victim' } });
     assert.equal(noCsrf.status, 403);
-    const wrongCsrf = await call('POST', '/admin/tenants', { cookie: session.cookie, csrf: 'x'.repeat(32), body: { name: 'csrf-victim' } });
+    const wrongCsrf = await call(h, 'POST', '/admin/tenants', {
+      cookie: session.cookie,
+      csrf: 'x'.repeat(32),
+      body: { name: 'csrf-victim' },
+    });
     assert.equal(wrongCsrf.status, 403);
-    const foreign = await call('POST', '/admin/tenants', {
+    const foreign = await call(h, 'POST', '/admin/tenants', {
       cookie: session.cookie,
       csrf: session.csrf,
       origin: 'https://evil.example',
       body: { name: 'csrf-victim' },
     });
     assert.equal(foreign.status, 403);
-    assert.equal((await call('GET', '/admin/tenants/csrf-victim', { bearer: ADMIN })).status, 404, 'nothing was created');
-    const ok = await call('POST', '/admin/tenants', { cookie: session.cookie, csrf: session.csrf, body: { name: 'csrf-ok' } });
+    assert.equal((await call(h, 'GET', '/admin/tenants/csrf-victim', { bearer: ADMIN })).status, 404, 'nothing was created');
+    const ok = await call(h, 'POST', '/admin/tenants', { cookie: session.cookie, csrf: session.csrf, body: { name: 'csrf-ok' } });
     assert.equal(ok.status, 201);
 
-    const out = await call('DELETE', '/admin/console/session', { cookie: session.cookie, csrf: session.csrf });
+    const out = await call(h, 'DELETE', '/admin/console/session', { cookie: session.cookie, csrf: session.csrf });
     assert.equal(out.status, 204);
     assert.match(String(out.headers['set-cookie']), /Max-Age=0/);
-    assert.equal((await call('GET', '/admin/tenants', { cookie: session.cookie })).status, 401, 'the session is gone on the server');
+    assert.equal((await call(h, 'GET', '/admin/tenants', { cookie: session.cookie })).status, 401, 'the session is gone on the server');
   });
 
   it('a sign-in link works once and only until it expires', async () => {
     const link = await h.server.consoleSessions.mintSignInLink(5);
-    const first = await signIn({ link: link.secret });
+    const first = await signIn(h, { link: link.secret });
     assert.equal(first.body.actor, 'console:sign-in-link');
-    assert.equal((await call('POST', '/admin/console/session', { body: { link: link.secret } })).status, 401, 'used once');
+    assert.equal((await call(h, 'POST', '/admin/console/session', { body: { link: link.secret } })).status, 401, 'used once');
     const expired = await h.server.consoleSessions.mintSignInLink(0);
-    assert.equal((await call('POST', '/admin/console/session', { body: { link: expired.secret } })).status, 401, 'expired');
+    assert.equal((await call(h, 'POST', '/admin/console/session', { body: { link: expired.secret } })).status, 401, 'expired');
   });
 
   it('a setup link sees one tenant: every admin route is refused for the other tenant, and all but its own few for its own', async () => {
-    const admin = await signIn({ token: ADMIN });
-    const created = await call('POST', '/admin/tenants/acme/setup-links', {
+    const admin = await signIn(h, { token: ADMIN });
+    const created = await call(h, 'POST', '/admin/tenants/acme/setup-links', {
       cookie: admin.cookie,
       csrf: admin.csrf,
       body: { expires: '1h' },
@@ -109,7 +114,7 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
     assert.equal(created.status, 201);
     assert.match(created.body.link, /\/console\/#setup=scimd_link_/);
     const secret = created.body.link.split('#setup=')[1];
-    const setup = await signIn({ link: secret });
+    const setup = await signIn(h, { link: secret });
     assert.equal(setup.body.tenant, 'acme');
 
     const acmeToken = (await h.server.tenants.listTokens('acme'))[0]!.id;
@@ -138,7 +143,7 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
       'GET /admin/openapi.json',
       'POST /admin/console/session',
     ]);
-    const document = (await call('GET', '/admin/openapi.json')).body;
+    const document = (await call(h, 'GET', '/admin/openapi.json')).body;
     let checked = 0;
     for (const [template, operations] of Object.entries(document.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(operations)) {
@@ -159,7 +164,7 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
             )
             .replace(/\{[a-zA-Z]+\}/g, 'x');
           const key = `${method.toUpperCase()} ${url}`;
-          const res = await call(method.toUpperCase(), url, {
+          const res = await call(h, method.toUpperCase(), url, {
             cookie: setup.cookie,
             csrf: setup.csrf,
             body: method === 'get' || method === 'delete' ? undefined : {},
@@ -174,12 +179,12 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
       }
     }
     assert.ok(checked > 40, `every route was tried (${checked})`);
-    assert.equal((await call('GET', `/admin/tokens`, { cookie: setup.cookie })).status, 403);
+    assert.equal((await call(h, 'GET', `/admin/tokens`, { cookie: setup.cookie })).status, 403);
 
-    const revoked = await call('DELETE', `/admin/setup-links/${created.body.id}`, { cookie: admin.cookie, csrf: admin.csrf });
+    const revoked = await call(h, 'DELETE', `/admin/setup-links/${created.body.id}`, { cookie: admin.cookie, csrf: admin.csrf });
     assert.equal(revoked.status, 204);
-    assert.equal((await call('GET', '/admin/tenants/acme/tokens', { cookie: setup.cookie })).status, 401, 'revoking ends its sessions');
-    assert.equal((await call('POST', '/admin/console/session', { body: { link: secret } })).status, 401);
+    assert.equal((await call(h, 'GET', '/admin/tenants/acme/tokens', { cookie: setup.cookie })).status, 401, 'revoking ends its sessions');
+    assert.equal((await call(h, 'POST', '/admin/console/session', { body: { link: secret } })).status, 401);
   });
 
   it('serves the console at /console/ with a strict CSP, no inline script, and no framing', async () => {
@@ -192,5 +197,70 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
     assert.ok(page.statusCode === 200 || page.statusCode === 503, `${page.statusCode}`);
     if (page.statusCode === 200) assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/.test(page.body), 'no inline script');
     assert.equal((await h.server.app.inject({ method: 'GET', url: '/console' })).statusCode, 301);
+  });
+});
+
+/**
+ * docs/console.md "Sign-in and sessions": a session ends after SCIMD_CONSOLE_SESSION_IDLE without
+ * a request, and SCIMD_CONSOLE_SESSION_MAX after sign-in however active; its last use is written
+ * at most once a minute, not on every request.
+ */
+describe('console: idle timeout and absolute end of a session', () => {
+  let h: Harness;
+  let now = Date.parse('2025-06-02T08:00:00Z');
+  const minutes = (n: number) => {
+    now += n * 60_000;
+  };
+  before(async () => {
+    h = await startHarness(
+      { SCIMD_ADMIN_TOKEN: ADMIN, SCIMD_CONSOLE_SESSION_IDLE: '600', SCIMD_CONSOLE_SESSION_MAX: '3600' },
+      { clock: () => new Date(now) },
+    );
+  });
+  after(() => h.close());
+
+  const status = async (cookie: string) => (await call(h, 'GET', '/admin/console/session', { cookie })).status;
+
+  it('ends a session no request used for the idle timeout; a request refreshes it', async () => {
+    const idle = await signIn(h, { token: ADMIN });
+    const used = await signIn(h, { token: ADMIN });
+    assert.match(idle.setCookie, /Max-Age=3600;/, 'the cookie lasts until the absolute end');
+    minutes(5);
+    assert.equal(await status(used.cookie), 200);
+    minutes(6);
+    assert.equal(await status(idle.cookie), 401, '11 minutes unused');
+    assert.equal(await status(used.cookie), 200, 'used 6 minutes ago');
+    minutes(9);
+    assert.equal(await status(used.cookie), 200, 'used 9 minutes ago');
+  });
+
+  it('writes the last use at most once a minute, so the idle timeout counts from that write', async () => {
+    const session = await signIn(h, { token: ADMIN });
+    now += 30_000;
+    assert.equal(await status(session.cookie), 200, 'within the minute: nothing written');
+    now += 9 * 60_000 + 45_000;
+    assert.equal(await status(session.cookie), 401, '10 minutes 15 s after the last write, though 9 min 45 s after the last request');
+  });
+
+  it('ends an active session SCIMD_CONSOLE_SESSION_MAX after sign-in', async () => {
+    const session = await signIn(h, { token: ADMIN });
+    for (let used = 0; used < 6; used++) {
+      minutes(9);
+      assert.equal(await status(session.cookie), 200, `${(used + 1) * 9} minutes`);
+    }
+    minutes(6);
+    assert.equal(await status(session.cookie), 401, '60 minutes after sign-in, used 6 minutes ago');
+    assert.equal(
+      (await call(h, 'GET', '/admin/tenants', { cookie: session.cookie })).body.detail,
+      'the console session has expired or was ended: sign in again',
+    );
+  });
+
+  it('prunes the sessions that ended idle', async () => {
+    const session = await signIn(h, { token: ADMIN });
+    minutes(11);
+    await h.server.consoleSessions.prune();
+    minutes(-11);
+    assert.equal(await status(session.cookie), 401, 'gone from the database, not only past its idle timeout');
   });
 });

@@ -36,8 +36,7 @@ export function sessionSecretOf(request: FastifyRequest): string | undefined {
 }
 
 /** HttpOnly, SameSite=Strict, scoped to /admin; Secure when the console is reached over https. */
-export function setSessionCookie(reply: FastifyReply, secret: string, expiresAt: string, secure: boolean): void {
-  const maxAge = Math.max(0, Math.floor((Date.parse(expiresAt) - Date.now()) / 1000));
+export function setSessionCookie(reply: FastifyReply, secret: string, maxAge: number, secure: boolean): void {
   reply.header(
     'set-cookie',
     `${SESSION_COOKIE}=${secret}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`,

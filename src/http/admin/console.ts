@@ -61,7 +61,7 @@ export function registerConsoleRoutes(
       if ((body.token === undefined) === (body.link === undefined)) throw badRequest('send either token or link');
       const session =
         body.token !== undefined ? await deps.sessions.signInWithToken(body.token) : await deps.sessions.signInWithLink(body.link!);
-      setSessionCookie(reply, session.secret, session.expiresAt, deps.secureCookies(request));
+      setSessionCookie(reply, session.secret, session.maxAgeSeconds, deps.secureCookies(request));
       return reply.code(201).send(view(session));
     },
   });

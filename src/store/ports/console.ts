@@ -35,7 +35,10 @@ export interface ConsoleSessionRecord {
   readonly tenantName: string | undefined;
   readonly linkId: string | undefined;
   readonly csrf: string;
+  /** The absolute end (SCIMD_CONSOLE_SESSION_MAX after sign-in, or the setup link's expiry). */
   readonly expiresAt: string;
+  /** When a request last used it, to within the service's refresh step: it ends SCIMD_CONSOLE_SESSION_IDLE after. */
+  readonly seenAt: string;
 }
 
 export interface NewConsoleSession {
@@ -82,11 +85,16 @@ export interface ConsoleStore {
   /** Revokes a setup link and ends the sessions it opened; false when there is none. */
   revokeConsoleLink(id: string, at: string): Promise<boolean>;
   createConsoleSession(session: NewConsoleSession): Promise<void>;
-  /** The session if it is valid at `at` (and, for a setup session, its link is not revoked). */
-  findConsoleSession(hash: string, at: string): Promise<ConsoleSessionRecord | undefined>;
+  /**
+   * The session if it is valid at `at`: before its absolute end, used after `idleSince`, and for
+   * a setup session, its link not revoked.
+   */
+  findConsoleSession(hash: string, at: string, idleSince: string): Promise<ConsoleSessionRecord | undefined>;
+  /** Records a use of the session at `at` (never moving it back). */
+  touchConsoleSession(hash: string, at: string): Promise<void>;
   deleteConsoleSession(hash: string): Promise<void>;
-  /** Deletes expired sessions and links. */
-  pruneConsole(at: string): Promise<void>;
+  /** Deletes sessions past their end or unused since `idleSince`, and expired links. */
+  pruneConsole(at: string, idleSince: string): Promise<void>;
   tenantActivity(tenantId: string, sinceMs: number): Promise<TenantActivity>;
   tenantDelivery(tenantId: string, sinks: readonly string[]): Promise<TenantDelivery>;
 }

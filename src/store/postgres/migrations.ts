@@ -512,6 +512,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX resources_user_name ON resources(tenant_id, name_key) WHERE resource_type = 'User';
     `,
   },
+  {
+    version: 50,
+    name: 'console sessions end when idle: when each was last used',
+    sql: `
+      ALTER TABLE console_sessions ADD COLUMN seen_at text;
+      UPDATE console_sessions SET seen_at = created_at;
+    `,
+  },
 ];
 
 /**

@@ -41,6 +41,7 @@ interface SessionRow {
   readonly link_id: string | null;
   readonly csrf: string;
   readonly expires_at: string;
+  readonly seen_at: string;
 }
 
 const count = (value: unknown) => Number(value ?? 0);
@@ -71,13 +72,13 @@ export function consoleQueries(run: RunSql): ConsoleStore {
       return revoked.length > 0;
     },
     async createConsoleSession(s) {
-      await run(sql`INSERT INTO console_sessions (hash, actor, tenant_id, link_id, csrf, created_at, expires_at)
-        VALUES (${s.hash}, ${s.actor}, ${s.tenantId ?? null}, ${s.linkId ?? null}, ${s.csrf}, ${s.createdAt}, ${s.expiresAt})`);
+      await run(sql`INSERT INTO console_sessions (hash, actor, tenant_id, link_id, csrf, created_at, expires_at, seen_at)
+        VALUES (${s.hash}, ${s.actor}, ${s.tenantId ?? null}, ${s.linkId ?? null}, ${s.csrf}, ${s.createdAt}, ${s.expiresAt}, ${s.createdAt})`);
     },
-    async findConsoleSession(hash, at) {
-      const row = await one<SessionRow>(sql`SELECT s.actor, s.tenant_id, t.name AS tenant_name, s.link_id, s.csrf, s.expires_at
+    async findConsoleSession(hash, at, idleSince) {
+      const row = await one<SessionRow>(sql`SELECT s.actor, s.tenant_id, t.name AS tenant_name, s.link_id, s.csrf, s.expires_at, s.seen_at
         FROM console_sessions s LEFT JOIN tenants t ON t.id = s.tenant_id LEFT JOIN console_links l ON l.id = s.link_id
-        WHERE s.hash = ${hash} AND s.expires_at > ${at} AND l.revoked_at IS NULL
+        WHERE s.hash = ${hash} AND s.expires_at > ${at} AND s.seen_at > ${idleSince} AND l.revoked_at IS NULL
           AND (s.tenant_id IS NULL OR t.id IS NOT NULL)`);
       if (!row) return undefined;
       const record: ConsoleSessionRecord = {
@@ -87,14 +88,18 @@ export function consoleQueries(run: RunSql): ConsoleStore {
         linkId: orUndefined(row.link_id),
         csrf: row.csrf,
         expiresAt: row.expires_at,
+        seenAt: row.seen_at,
       };
       return record;
+    },
+    async touchConsoleSession(hash, at) {
+      await run(sql`UPDATE console_sessions SET seen_at = ${at} WHERE hash = ${hash} AND seen_at < ${at}`);
     },
     async deleteConsoleSession(hash) {
       await run(sql`DELETE FROM console_sessions WHERE hash = ${hash}`);
     },
-    async pruneConsole(at) {
-      await run(sql`DELETE FROM console_sessions WHERE expires_at <= ${at}`);
+    async pruneConsole(at, idleSince) {
+      await run(sql`DELETE FROM console_sessions WHERE expires_at <= ${at} OR seen_at <= ${idleSince}`);
       await run(sql`DELETE FROM console_links WHERE expires_at <= ${at}`);
     },
     async tenantActivity(tenantId, sinceMs) {
