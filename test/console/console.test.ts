@@ -229,6 +229,33 @@ describe('console in Chromium', { skip }, () => {
     await checkPage(page, 'request-error');
   });
 
+  it('finds a /Bulk request by the id of a user one of its operations changed, and lists each operation', async () => {
+    const bulk = await scim('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        {
+          method: 'POST',
+          path: '/Users',
+          bulkId: 'm',
+          data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'megan.bowen@contoso.example' },
+        },
+        { method: 'PATCH', path: `/Users/${userId}`, data: { Operations: [{ op: 'Replace', path: 'title', value: 'Retail Manager' }] } },
+      ],
+    });
+    assert.equal(bulk.status, 200);
+    await page.getByRole('navigation', { name: 'Tenant contoso' }).getByRole('link', { name: 'Request log' }).click();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Resource id').fill(userId);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('link', { name: 'POST /Bulk' }).click();
+    await page.getByRole('heading', { name: 'Operations' }).waitFor();
+    const rows = await page.getByRole('table').filter({ hasText: 'Resource' }).getByRole('row').allInnerTexts();
+    assert.equal(rows.length, 3, rows.join(' | '));
+    assert.match(rows[1]!, /POST\s+\/Users\s+201\s+[0-9a-f-]{36}/);
+    assert.match(rows[2]!, new RegExp(`PATCH\\s+/Users/${userId}\\s+200\\s+${userId}`));
+    await checkPage(page, 'request-bulk');
+  });
+
   it('adds a custom attribute, which /Schemas lists at once', async () => {
     await page.getByRole('navigation', { name: 'Tenant contoso' }).getByRole('link', { name: 'Custom attributes' }).click();
     await page.getByLabel('Attribute name').fill('costCenter');

@@ -24,6 +24,8 @@ interface Entry {
   resourceId: string | null;
   request: Body;
   response: Body;
+  /** Only for POST /Bulk: what each operation did. */
+  operations?: { method?: string | null; path?: string | null; status: number; resourceId?: string | null }[];
 }
 
 const FILTERS = ['status', 'method', 'path', 'resourceId', 'since', 'until'] as const;
@@ -256,6 +258,33 @@ export function RequestPage(props: { name?: string; id?: string }) {
             <dt>Resource</dt>
             <dd>{e.resourceId ?? '—'}</dd>
           </dl>
+          {e.operations && (
+            <section aria-labelledby="operations">
+              <h2 id="operations">Operations</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Method</th>
+                    <th scope="col">Path</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Resource</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {e.operations.map((o, i) => (
+                    <tr key={i}>
+                      <td>{o.method ?? '—'}</td>
+                      <td>
+                        <code>{o.path ?? '—'}</code>
+                      </td>
+                      <td class={o.status >= 400 ? 'status failed' : 'status'}>{o.status}</td>
+                      <td>{o.resourceId ? <code>{o.resourceId}</code> : '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          )}
           <BodyView title="Request body" body={e.request} />
           <BodyView title="Response body" body={e.response} />
         </>
