@@ -52,6 +52,7 @@ export function installRequestLogHook(scim: FastifyInstance, basePath: string, l
         unparsedBody: request.unparsedBody,
         response: request.loggedResponse,
         bearer: authorization?.replace(/^\s*Bearer\s+/i, '').trim() || undefined,
+        operations: request.bulkOperations,
       });
     }
     done();

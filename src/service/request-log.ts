@@ -1,6 +1,6 @@
 import type { RequestLogConfig } from '../config/config.ts';
 import { badRequest } from '../errors/scim-error.ts';
-import type { RequestLogEntry, RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
+import type { BulkOperationLog, RequestLogEntry, RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
 import { instant } from './audit.ts';
 import { guessClient } from './request-log/client.ts';
 import { maskUnparsedBody, mayMentionSecret, redactBody, redactQuery, scrub, secretNamesOf } from './request-log/redact.ts';
@@ -12,6 +12,8 @@ export const REQUEST_LOG_MAX_PAGE = 500;
 const MAX_QUEUED = 20_000;
 /** How long the first queued request waits for others before the batch is written. */
 const BATCH_WAIT_MS = 20;
+/** A /Bulk operation's path is kept to this many characters (a resource's is far shorter). */
+const MAX_OPERATION_PATH = 300;
 /** Rows one prune statement deletes; the pruner repeats, yielding between statements. */
 const PRUNE_CHUNK = 2000;
 
@@ -38,6 +40,8 @@ export interface CapturedRequest {
   readonly response: string | undefined;
   /** The bearer token the request carried: scrubbed from every stored field. */
   readonly bearer: string | undefined;
+  /** A /Bulk request's operations as answered; undefined for any other request. */
+  readonly operations: readonly BulkOperationLog[] | undefined;
 }
 
 export interface RequestLogFilters {
@@ -87,9 +91,9 @@ const SCIM_TYPE = /"scimType"\s*:\s*"([A-Za-z]{1,40})"/;
 
 /**
  * The request log of the SCIM API (docs/console.md). Like the audit log, recording is off the
- * request's path: `record` queues what the HTTP layer captured and returns; on the next turn of
- * the event loop the queue is redacted (secrets out, before anything is written or logged), cut
- * to the body cap and written in multi-row INSERTs, never inside a resource's transaction.
+ * request's path: `record` queues what the HTTP layer captured and returns; BATCH_WAIT_MS later
+ * the queue is redacted (secrets out, before anything is written or logged), cut to the body cap
+ * and written as one transaction of multi-row INSERTs, never inside a resource's transaction.
  */
 export function createRequestLog(deps: {
   readonly store: RequestLogStore;
@@ -142,6 +146,12 @@ export function createRequestLog(deps: {
       responseBody: responseBody.body,
       responseBytes: responseBody.bytes,
       responseCut: responseBody.cut,
+      operations: c.operations?.map((o) => ({
+        method: o.method?.slice(0, 20),
+        path: o.path === undefined ? undefined : scrub(o.path.slice(0, MAX_OPERATION_PATH), found),
+        status: o.status,
+        resourceId: o.resourceId === undefined ? undefined : scrub(o.resourceId, found),
+      })),
     };
   }
 

@@ -266,3 +266,58 @@ describe('request log: refused credentials of a known tenant', () => {
     assert.ok(!JSON.stringify(entry).includes(h.tokenB));
   });
 });
+
+/**
+ * docs/console.md "The request log": a /Bulk request's entry lists what each operation did, and
+ * the resource id filter finds it by any resource an operation created or named.
+ */
+describe('request log: the operations of a /Bulk request', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN });
+  });
+  after(() => h.close());
+
+  it('records method, path, status and resource id of each operation; the resource id filter finds the Bulk request', async () => {
+    const existing = await h.request('POST', '/Users', { body: userBody('bulk.existing@example.com') });
+    assert.equal(existing.status, 201);
+    const missing = '2819c223-7f76-453a-919d-413861904646';
+    const bulk = await h.request('POST', '/Bulk', {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [
+          { method: 'POST', path: '/Users', bulkId: 'new', data: userBody('bulk.created@example.com', { password: 'Bulk-Secret-91!' }) },
+          {
+            method: 'PATCH',
+            path: `/Users/${existing.body.id}`,
+            data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Bulk Renamed' }] },
+          },
+          { method: 'DELETE', path: `/Users/${missing}` },
+        ],
+      },
+    });
+    assert.equal(bulk.status, 200);
+    const createdId = String(bulk.body.Operations[0].location).split('/').pop();
+
+    const [entry] = (await admin(h, '/admin/tenants/acme/requests?path=/Bulk')).body.entries;
+    assert.deepEqual(entry.operations, [
+      { method: 'POST', path: '/Users', status: 201, resourceId: createdId },
+      { method: 'PATCH', path: `/Users/${existing.body.id}`, status: 200, resourceId: existing.body.id },
+      { method: 'DELETE', path: `/Users/${missing}`, status: 404, resourceId: missing },
+    ]);
+    assert.ok(!JSON.stringify(entry).includes('Bulk-Secret-91!'), 'the password inside the Bulk body is redacted');
+
+    const found = async (id: string) =>
+      (await admin(h, `/admin/tenants/acme/requests?resourceId=${id}`)).body.entries.map(
+        (e: { method: string; path: string }) => `${e.method} ${e.path}`,
+      );
+    assert.deepEqual(await found(createdId!), ['POST /Bulk']);
+    assert.deepEqual(await found(existing.body.id), ['POST /Bulk', 'POST /Users']);
+    assert.deepEqual(await found(missing), ['POST /Bulk'], 'a failed operation names its resource too');
+    assert.deepEqual(await found('not-touched'), []);
+    const lines = (await admin(h, `/admin/tenants/acme/requests?resourceId=${createdId}`, 'application/x-ndjson')).raw
+      .trimEnd()
+      .split('\n');
+    assert.equal(JSON.parse(lines[0]!).operations.length, 3, 'the NDJSON export carries them too');
+  });
+});

@@ -24,6 +24,7 @@ const entry = (tenantId: string, overrides: Partial<RequestLogEntry> = {}): Requ
   responseBody: '{"totalResults":0}',
   responseBytes: 18,
   responseCut: false,
+  operations: undefined,
   ...overrides,
 });
 
@@ -80,6 +81,44 @@ export function requestLogContract(storeOf: () => Store): void {
 
       assert.deepEqual(await store.findRequest(tenantId, conflict.seq), conflict);
       assert.equal(await store.findRequest(other, conflict.seq), undefined, 'an entry is found only through its tenant');
+    });
+
+    it('finds a /Bulk entry by the resource id of any of its operations, and keeps its operations', async () => {
+      const store = storeOf();
+      const tenantId = randomUUID();
+      const operations = [
+        { method: 'POST', path: '/Users', status: 201, resourceId: 'created-1' },
+        { method: 'PATCH', path: '/Groups/g-1', status: 200, resourceId: 'g-1' },
+        { method: 'PATCH', path: '/Groups/g-1', status: 412, resourceId: 'g-1' },
+        { method: 'POST', path: '/Users', status: 409, resourceId: undefined },
+      ];
+      // Between other entries of the same batch, before and after it.
+      await store.appendRequests([
+        entry(tenantId, { path: '/Users/g-1', resourceId: 'g-1' }),
+        entry(tenantId, { method: 'POST', path: '/Bulk', operations }),
+        entry(tenantId, { path: '/Users' }),
+        entry(randomUUID(), { method: 'POST', path: '/Bulk', operations }),
+      ]);
+      const paths = async (resourceId: string) => (await store.listRequests({ tenantId, resourceId, limit: 10 })).map((r) => r.path);
+      assert.deepEqual(await paths('created-1'), ['/Bulk']);
+      assert.deepEqual(await paths('g-1'), ['/Bulk', '/Users/g-1']);
+      assert.deepEqual(await paths('nothing'), []);
+      const [bulk] = await store.listRequests({ tenantId, resourceId: 'created-1', limit: 1 });
+      assert.deepEqual(bulk!.operations, [...operations.slice(0, 3), { method: 'POST', path: '/Users', status: 409 }]);
+      assert.equal((await store.listRequests({ tenantId, pathPrefix: '/Users', limit: 10 }))[0]!.operations, undefined);
+      await store.pruneRequests({ tenantId, maxBytes: 0 }, 100);
+      assert.deepEqual(await paths('g-1'), [], 'pruned with their entries');
+    });
+
+    it('writes a batch in one transaction: a batch the database refuses leaves none of its entries', async () => {
+      const store = storeOf();
+      const tenantId = randomUUID();
+      // 70 rows: a 64-row INSERT that would succeed, then the refused one (method is NOT NULL).
+      const batch = Array.from({ length: 70 }, (_, i) => entry(tenantId, i === 69 ? { method: null as unknown as string } : {}));
+      await assert.rejects(store.appendRequests(batch));
+      assert.deepEqual(await store.listRequests({ tenantId, limit: 100 }), []);
+      await store.appendRequests([entry(tenantId)]);
+      assert.equal((await store.listRequests({ tenantId, limit: 100 })).length, 1, 'the next batch is written');
     });
 
     it('prunes by age, and by size per tenant keeping the newest; deleting a tenant deletes its entries', async () => {

@@ -185,5 +185,19 @@ export const REQUEST_LOG_ENTRY = {
     resourceId: { type: ['string', 'null'], description: 'the resource the request named, or created' },
     request: BODY('request body'),
     response: BODY('response body'),
+    operations: {
+      type: 'array',
+      description: "a /Bulk request's operations in the order of its BulkResponse (absent for other requests)",
+      items: {
+        type: 'object',
+        required: ['status'],
+        properties: {
+          method: { type: ['string', 'null'], examples: ['POST'] },
+          path: { type: ['string', 'null'], description: 'as the operation sent it', examples: ['/Users'] },
+          status: { type: 'integer', examples: [201] },
+          resourceId: { type: ['string', 'null'], description: 'the resource it created or named' },
+        },
+      },
+    },
   },
 } as const;

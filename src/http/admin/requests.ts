@@ -29,6 +29,7 @@ export function requestView(r: RequestLogRecord, bodies = true) {
     resourceId: r.resourceId,
     request: { ...(bodies ? { body: r.requestBody } : {}), bytes: r.requestBytes, cut: r.requestCut },
     response: { ...(bodies ? { body: r.responseBody } : {}), bytes: r.responseBytes, cut: r.responseCut },
+    ...(r.operations ? { operations: r.operations } : {}),
   };
 }
 
@@ -36,7 +37,7 @@ const FILTERS = {
   status: { type: 'string', description: 'status classes, comma-separated: 2xx, 4xx, 5xx; "error" is 4xx and 5xx', examples: ['4xx,5xx'] },
   method: { type: 'string', description: 'only this HTTP method', examples: ['PATCH'] },
   path: { type: 'string', description: 'only paths below the SCIM base path starting with this', examples: ['/Users'] },
-  resourceId: { type: 'string', description: 'only requests that named (or created) this resource' },
+  resourceId: { type: 'string', description: "only requests that named (or created) this resource, a /Bulk request's operations included" },
   since: { type: 'string', description: 'ISO 8601: requests that arrived at or after this time' },
   until: { type: 'string', description: 'ISO 8601: requests that arrived before this time' },
 } as const;

@@ -1,5 +1,15 @@
 /** The request log of the SCIM API (docs/console.md). */
 
+/** One operation of a /Bulk request, as its request log entry lists it. */
+export interface BulkOperationLog {
+  readonly method: string | undefined;
+  /** The operation's path as sent (redacted like every other field). */
+  readonly path: string | undefined;
+  readonly status: number;
+  /** The resource it created or named, when known: the log's resource id filter finds the request by it. */
+  readonly resourceId: string | undefined;
+}
+
 /** One SCIM request as the request log stores it: already redacted and cut by the service. */
 export interface RequestLogEntry {
   readonly tenantId: string;
@@ -27,6 +37,8 @@ export interface RequestLogEntry {
   readonly responseBody: string | undefined;
   readonly responseBytes: number;
   readonly responseCut: boolean;
+  /** A /Bulk request's operations, in the order of its BulkResponse; undefined for any other request. */
+  readonly operations: readonly BulkOperationLog[] | undefined;
 }
 
 export interface RequestLogRecord extends RequestLogEntry {
@@ -41,6 +53,7 @@ export interface RequestLogQuery {
   readonly method?: string;
   /** Entries whose path starts with this (below the SCIM base path). */
   readonly pathPrefix?: string;
+  /** Entries that named or created this resource, a /Bulk request's operations included. */
   readonly resourceId?: string;
   /** Inclusive lower and exclusive upper bound on the arrival time, epoch milliseconds. */
   readonly sinceMs?: number;

@@ -142,6 +142,7 @@ export const postgresWrites: WriteDialect = {
   // The sequencer numbers events once committed (sequencer.ts).
   numbersEvents: false,
   nowMs: () => raw('(extract(epoch FROM clock_timestamp()) * 1000)::bigint'),
+  lastInsertedKey: raw('lastval()'),
   constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
   onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_user_name',
 };

@@ -520,6 +520,22 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE console_sessions SET seen_at = created_at;
     `,
   },
+  {
+    version: 51,
+    name: "a /Bulk request's operations in its request log entry, and the resources they touched",
+    sql: `
+      ALTER TABLE request_log ADD COLUMN operations text;
+      -- The request log's resource id filter finds a /Bulk request by any resource one of its
+      -- operations created or named; only /Bulk entries have rows here.
+      CREATE TABLE request_log_resources (
+        tenant_id text COLLATE "C" NOT NULL,
+        resource_id text COLLATE "C" NOT NULL,
+        seq bigint NOT NULL REFERENCES request_log(seq) ON DELETE CASCADE,
+        PRIMARY KEY (tenant_id, resource_id, seq)
+      );
+      CREATE INDEX request_log_resources_seq ON request_log_resources(seq);
+    `,
+  },
 ];
 
 /**

@@ -1,12 +1,16 @@
 import type { RequestLogEntry, RequestLogQuery, RequestLogRecord, RequestLogStore } from '../ports/request-log.ts';
-import { join, raw, type Sql, sql } from './fragment.ts';
+import { bind, join, raw, type Sql, sql } from './fragment.ts';
 import { orUndefined } from './rows.ts';
-import type { RunSql } from './run.ts';
+import type { SqlRunner } from './run.ts';
+import type { WriteDialect } from './writes.ts';
 
-/** The request log's table (migration 14), the same SQL on both databases. */
+/**
+ * The request log's table (migration 14; a /Bulk request's operations, migration 51), the same
+ * SQL on both databases.
+ */
 
 const COLUMNS = `seq, tenant_id, time, method, path, query, status, scim_type, latency_ms, request_id, token_id, client,
-  user_agent, resource_id, request_body, request_bytes, response_body, response_bytes, cut`;
+  user_agent, resource_id, request_body, request_bytes, response_body, response_bytes, cut, operations`;
 
 /**
  * Rows per INSERT, largest first: a batch of any size is written with few statements, and the
@@ -38,6 +42,7 @@ interface RequestRow {
   readonly response_body: string | null;
   readonly response_bytes: number;
   readonly cut: number;
+  readonly operations: string | null;
 }
 
 function toRecord(row: RequestRow): RequestLogRecord {
@@ -62,16 +67,60 @@ function toRecord(row: RequestRow): RequestLogRecord {
     responseBody: orUndefined(row.response_body),
     responseBytes: Number(row.response_bytes),
     responseCut: (row.cut & RESPONSE_CUT) !== 0,
+    operations: row.operations === null ? undefined : JSON.parse(row.operations),
   };
 }
 
-function values(e: RequestLogEntry): Sql {
-  const stored = ROW_OVERHEAD + e.path.length + e.query.length + (e.requestBody?.length ?? 0) + (e.responseBody?.length ?? 0);
+/** The values of a row, in the order of INSERT_COLUMNS. */
+function rowValues(e: RequestLogEntry): unknown[] {
+  const operations = e.operations === undefined ? null : JSON.stringify(e.operations);
+  const stored =
+    ROW_OVERHEAD +
+    e.path.length +
+    e.query.length +
+    (e.requestBody?.length ?? 0) +
+    (e.responseBody?.length ?? 0) +
+    (operations?.length ?? 0);
   const cut = (e.requestCut ? REQUEST_CUT : 0) | (e.responseCut ? RESPONSE_CUT : 0);
-  return sql`(${e.tenantId}, ${e.time}, ${Date.parse(e.time)}, ${e.method}, ${e.path}, ${e.query}, ${e.status}, ${e.scimType ?? null},
-    ${e.latencyMs}, ${e.requestId}, ${e.tokenId ?? null}, ${e.client}, ${e.userAgent ?? null}, ${e.resourceId ?? null},
-    ${e.requestBody ?? null}, ${e.requestBytes}, ${e.responseBody ?? null}, ${e.responseBytes}, ${cut}, ${stored})`;
+  return [
+    e.tenantId,
+    e.time,
+    Date.parse(e.time),
+    e.method,
+    e.path,
+    e.query,
+    e.status,
+    e.scimType ?? null,
+    e.latencyMs,
+    e.requestId,
+    e.tokenId ?? null,
+    e.client,
+    e.userAgent ?? null,
+    e.resourceId ?? null,
+    e.requestBody ?? null,
+    e.requestBytes,
+    e.responseBody ?? null,
+    e.responseBytes,
+    cut,
+    stored,
+    operations,
+  ];
 }
+
+const INSERT_COLUMNS = `tenant_id, time, time_ms, method, path, query, status, scim_type, latency_ms, request_id, token_id, client,
+  user_agent, resource_id, request_body, request_bytes, response_body, response_bytes, cut, stored_bytes, operations`;
+const ROW_PARAMS = 21;
+
+/** The INSERT of n rows, built once per size: a batch only binds its values (fragment.ts bind). */
+const INSERT_SHAPES = new Map(
+  INSERT_SIZES.map((n) => {
+    const row = sql`(${join(
+      Array.from({ length: ROW_PARAMS }, () => sql`${null}`),
+      ', ',
+    )})`;
+    return [n, sql`INSERT INTO request_log (${raw(INSERT_COLUMNS)}) VALUES ${join(Array(n).fill(row), ', ')}`] as const;
+  }),
+);
 
 function where(query: RequestLogQuery): Sql {
   const conditions: Sql[] = [sql`tenant_id = ${query.tenantId}`];
@@ -86,7 +135,10 @@ function where(query: RequestLogQuery): Sql {
   if (query.method !== undefined) conditions.push(sql`method = ${query.method}`);
   // substr, not LIKE: no character of the prefix is a wildcard, on either database.
   if (query.pathPrefix !== undefined) conditions.push(sql`substr(path, 1, ${query.pathPrefix.length}) = ${query.pathPrefix}`);
-  if (query.resourceId !== undefined) conditions.push(sql`resource_id = ${query.resourceId}`);
+  if (query.resourceId !== undefined) {
+    conditions.push(sql`(resource_id = ${query.resourceId} OR seq IN (
+      SELECT seq FROM request_log_resources WHERE tenant_id = ${query.tenantId} AND resource_id = ${query.resourceId}))`);
+  }
   if (query.sinceMs !== undefined) conditions.push(sql`time_ms >= ${query.sinceMs}`);
   if (query.untilMs !== undefined) conditions.push(sql`time_ms < ${query.untilMs}`);
   if (query.beforeSeq !== undefined) conditions.push(sql`seq < ${query.beforeSeq}`);
@@ -94,18 +146,46 @@ function where(query: RequestLogQuery): Sql {
 }
 
 /** The RequestLogStore both stores share: the same SQL, run by each store's own driver. */
-export function requestLogQueries(run: RunSql): RequestLogStore {
+/** The resources a /Bulk entry's operations touched, each once. */
+const touched = (e: RequestLogEntry) => [...new Set(e.operations?.map((o) => o.resourceId).filter((id) => id !== undefined))];
+
+/** Rows in multi-row INSERTs of the sizes of INSERT_SIZES. */
+function inserts(entries: readonly RequestLogEntry[], into: Sql[]): void {
+  let i = 0;
+  while (i < entries.length) {
+    const size = INSERT_SIZES.find((n) => n <= entries.length - i)!;
+    const values: unknown[] = [];
+    for (const entry of entries.slice(i, i + size)) values.push(...rowValues(entry));
+    i += size;
+    into.push(bind(INSERT_SHAPES.get(size)!, values));
+  }
+}
+
+export function requestLogQueries(db: SqlRunner, d: Pick<WriteDialect, 'lastInsertedKey'>): RequestLogStore {
+  const run = db.run;
   return {
+    /**
+     * A batch is one transaction (one commit, each page written to the WAL once), in order: a
+     * /Bulk entry that touched resources is a row of its own, followed by its
+     * request_log_resources rows, which refer to it by the key it was given.
+     */
     async appendRequests(entries) {
-      let i = 0;
-      while (i < entries.length) {
-        const size = INSERT_SIZES.find((n) => n <= entries.length - i)!;
-        const rows = entries.slice(i, i + size).map(values);
-        i += size;
-        await run(sql`INSERT INTO request_log (tenant_id, time, time_ms, method, path, query, status, scim_type, latency_ms, request_id,
-            token_id, client, user_agent, resource_id, request_body, request_bytes, response_body, response_bytes, cut, stored_bytes)
-          VALUES ${join(rows, ', ')}`);
-      }
+      const statements: Sql[] = [];
+      let from = 0;
+      entries.forEach((entry, i) => {
+        const ids = touched(entry);
+        if (ids.length === 0) return;
+        inserts(entries.slice(from, i), statements);
+        // A statement of its own, so that the last key inserted is certainly its row's.
+        inserts([entry], statements);
+        from = i + 1;
+        const rows = ids.map((id) => sql`(${d.lastInsertedKey}, ${entry.tenantId}, ${id})`);
+        statements.push(sql`INSERT INTO request_log_resources (seq, tenant_id, resource_id) VALUES ${join(rows, ', ')}`);
+      });
+      inserts(entries.slice(from), statements);
+      await db.transact(function* () {
+        for (const statement of statements) yield statement;
+      });
     },
     async listRequests(query) {
       const rows = await run<RequestRow>(

@@ -70,7 +70,7 @@ export abstract class SqlStore {
       ...oauthIssuerQueries(db.run, db.constraintOf),
       ...oauthClientQueries(db.run, db.constraintOf),
       ...passwordVerifyQueries(db.run, db.constraintOf),
-      ...requestLogQueries(db.run),
+      ...requestLogQueries(db, dialect),
       ...consoleQueries(db.run),
       ...changeLogQueries(db.run, sequence),
       ...outboxQueries(db, dialect, sequence),

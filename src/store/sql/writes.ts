@@ -76,6 +76,11 @@ export interface WriteDialect extends ResourceDialect {
    * several instances share it (PostgreSQL), the process's where everyone is on one machine (SQLite).
    */
   nowMs(): Sql;
+  /**
+   * The generated key of the connection's last INSERT into a table that generates one (SQLite
+   * last_insert_rowid(), PostgreSQL lastval()): for a row that refers to the row just inserted.
+   */
+  readonly lastInsertedKey: Sql;
   readonly constraintOf: ConstraintOf;
   /** Whether a unique violation fired on the name key (userName / group displayName) rather than the id. */
   onNameKey(error: unknown): boolean;

@@ -124,6 +124,8 @@ export const sqliteWrites: WriteDialect = {
   nameLock: () => undefined,
   numbersEvents: true,
   nowMs: () => sql`${Date.now()}`,
+  // Not moved by an INSERT into a WITHOUT ROWID table (request_log_resources).
+  lastInsertedKey: raw('last_insert_rowid()'),
   constraintOf,
   onNameKey: (error) => (error as Error).message.includes('resources.name_key'),
 };
