@@ -110,6 +110,15 @@ describe('request log: no secret sent in any field of any endpoint can be read b
       const res = await send(method, url, options);
       assert.ok(res.status < 500, `${method} ${url}: ${res.status} ${res.raw}`);
     }
+    // A revoked token is recorded for its tenant (docs/console.md): the token itself never is.
+    const revoked = await h.server.tenants.mintToken('acme');
+    await h.server.tenants.revokeToken(revoked.id);
+    secrets.push(revoked.token);
+    const refused = await send('POST', `/Users?access_token=${revoked.token}`, {
+      token: revoked.token,
+      body: userBody('refused@example.com', { password: secret('refused') }),
+    });
+    assert.equal(refused.status, 401);
   });
 
   it('neither the stored rows, nor the admin API (pages, entries, NDJSON), nor the logs hold any of them', async () => {
