@@ -145,7 +145,6 @@ function where(query: RequestLogQuery): Sql {
   return join(conditions, ' AND ');
 }
 
-/** The RequestLogStore both stores share: the same SQL, run by each store's own driver. */
 /** The resources a /Bulk entry's operations touched, each once. */
 const touched = (e: RequestLogEntry) => [...new Set(e.operations?.map((o) => o.resourceId).filter((id) => id !== undefined))];
 
@@ -161,6 +160,7 @@ function inserts(entries: readonly RequestLogEntry[], into: Sql[]): void {
   }
 }
 
+/** The RequestLogStore both stores share: the same SQL, run by each store's own driver. */
 export function requestLogQueries(db: SqlRunner, d: Pick<WriteDialect, 'lastInsertedKey'>): RequestLogStore {
   const run = db.run;
   return {
