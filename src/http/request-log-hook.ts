@@ -52,7 +52,6 @@ export function installRequestLogHook(scim: FastifyInstance, basePath: string, l
         unparsedBody: request.unparsedBody,
         response: request.loggedResponse,
         bearer: authorization?.replace(/^\s*Bearer\s+/i, '').trim() || undefined,
-        operations: request.bulkOperations,
       });
     }
     done();

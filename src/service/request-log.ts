@@ -1,7 +1,8 @@
 import type { RequestLogConfig } from '../config/config.ts';
 import { badRequest } from '../errors/scim-error.ts';
-import type { BulkOperationLog, RequestLogEntry, RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
+import type { RequestLogEntry, RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
 import { instant } from './audit.ts';
+import { bulkOperationsOf } from './request-log/bulk.ts';
 import { guessClient } from './request-log/client.ts';
 import { maskUnparsedBody, mayMentionSecret, redactBody, redactQuery, scrub, secretNamesOf } from './request-log/redact.ts';
 import type { RegistrySource } from './schema-registries.ts';
@@ -40,8 +41,6 @@ export interface CapturedRequest {
   readonly response: string | undefined;
   /** The bearer token the request carried: scrubbed from every stored field. */
   readonly bearer: string | undefined;
-  /** A /Bulk request's operations as answered; undefined for any other request. */
-  readonly operations: readonly BulkOperationLog[] | undefined;
 }
 
 export interface RequestLogFilters {
@@ -88,6 +87,12 @@ function statusClasses(status: string | undefined): number[] {
 }
 
 const SCIM_TYPE = /"scimType"\s*:\s*"([A-Za-z]{1,40})"/;
+
+/** The operations of an answered POST /Bulk (RFC 7644 §3.7), read from its BulkResponse. */
+const bulkOperations = (c: CapturedRequest) =>
+  c.method === 'POST' && /^\/Bulk\/?$/.test(c.path) && c.status === 200 && c.response !== undefined
+    ? bulkOperationsOf(c.body, c.response)
+    : undefined;
 
 /**
  * The request log of the SCIM API (docs/console.md). Like the audit log, recording is off the
@@ -146,7 +151,7 @@ export function createRequestLog(deps: {
       responseBody: responseBody.body,
       responseBytes: responseBody.bytes,
       responseCut: responseBody.cut,
-      operations: c.operations?.map((o) => ({
+      operations: bulkOperations(c)?.map((o) => ({
         method: o.method?.slice(0, 20),
         path: o.path === undefined ? undefined : scrub(o.path.slice(0, MAX_OPERATION_PATH), found),
         status: o.status,

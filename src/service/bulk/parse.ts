@@ -30,8 +30,6 @@ export interface ParsedOperation {
   /** The operation's `method` as written (upper case when it is one of the four), echoed back. */
   readonly method: string | undefined;
   readonly bulkId: string | undefined;
-  /** The operation's `path` as written, when it is a string (the request log shows it). */
-  readonly path: string | undefined;
   /** Either a plan, or the error that stops this operation before it runs. */
   readonly plan?: BulkPlan;
   readonly error?: ScimError;
@@ -68,18 +66,17 @@ export function parseBulkRequest(body: unknown, maxOperations: number): ParsedBu
 }
 
 function parseOperation(raw: unknown, index: number): ParsedOperation {
-  if (!isJsonObject(raw)) return failed(undefined, undefined, undefined, invalidSyntax(`Operations[${index}] must be a JSON object`));
+  if (!isJsonObject(raw)) return failed(undefined, undefined, invalidSyntax(`Operations[${index}] must be a JSON object`));
   let fields: Partial<Record<'method' | 'bulkId' | 'version' | 'path' | 'data', unknown>>;
   try {
     fields = pick(raw, ['method', 'bulkId', 'version', 'path', 'data'], `Operations[${index}]`);
   } catch (error) {
-    if (error instanceof ScimError) return failed(undefined, undefined, undefined, error);
+    if (error instanceof ScimError) return failed(undefined, undefined, error);
     throw error;
   }
   const method = typeof fields.method === 'string' ? BULK_METHODS.find((m) => m === (fields.method as string).toUpperCase()) : undefined;
   const bulkId = typeof fields.bulkId === 'string' ? fields.bulkId : undefined;
-  const path = typeof fields.path === 'string' ? fields.path : undefined;
-  const fail = (error: ScimError) => failed(method ?? (typeof fields.method === 'string' ? fields.method : undefined), bulkId, path, error);
+  const fail = (error: ScimError) => failed(method ?? (typeof fields.method === 'string' ? fields.method : undefined), bulkId, error);
 
   if (method === undefined)
     return fail(invalidValue(`"method" must be POST, PUT, PATCH or DELETE, got ${JSON.stringify(fields.method) ?? 'nothing'}`));
@@ -104,18 +101,17 @@ function parseOperation(raw: unknown, index: number): ParsedOperation {
         invalidValue(`a POST "path" names a resource type endpoint ("/${ENDPOINT_OF[type]}"), got ${JSON.stringify(fields.path)}`),
       );
     if (data === undefined) return noData();
-    return { method, bulkId, path, plan: { ...common, method, bulkId, data, references: referencesIn(data) } };
+    return { method, bulkId, plan: { ...common, method, bulkId, data, references: referencesIn(data) } };
   }
   if (resource === undefined)
     return fail(invalidValue(`a ${method} "path" names one resource ("/${ENDPOINT_OF[type]}/{id}"), got ${JSON.stringify(fields.path)}`));
   const pathReferences = resource.kind === 'bulkId' ? [resource.bulkId] : [];
-  if (method === 'DELETE') return { method, bulkId, path, plan: { ...common, method, resource, references: new Set(pathReferences) } };
+  if (method === 'DELETE') return { method, bulkId, plan: { ...common, method, resource, references: new Set(pathReferences) } };
   if (data === undefined) return noData();
   const body = method === 'PATCH' ? withPatchSchema(data) : data;
   return {
     method,
     bulkId,
-    path,
     plan: { ...common, method, resource, data: body, references: new Set([...referencesIn(body), ...pathReferences]) },
   };
 }
@@ -151,12 +147,7 @@ function checkBulkIds(operations: readonly ParsedOperation[]): { checked: Parsed
   const unique = operations.map((op, index) => {
     if (op.method !== 'POST' || op.bulkId === undefined) return op;
     if (definedBy.has(op.bulkId)) {
-      return failed(
-        op.method,
-        op.bulkId,
-        op.path,
-        invalidValue(`bulkId "${op.bulkId}" is already used by Operations[${definedBy.get(op.bulkId)}]`),
-      );
+      return failed(op.method, op.bulkId, invalidValue(`bulkId "${op.bulkId}" is already used by Operations[${definedBy.get(op.bulkId)}]`));
     }
     definedBy.set(op.bulkId, index);
     return op;
@@ -164,11 +155,11 @@ function checkBulkIds(operations: readonly ParsedOperation[]): { checked: Parsed
   const checked = unique.map((op) => {
     const unknown = op.plan ? [...op.plan.references].find((ref) => !definedBy.has(ref)) : undefined;
     if (unknown === undefined) return op;
-    return failed(op.method, op.bulkId, op.path, invalidValue(`"bulkId:${unknown}" refers to no POST of this request`));
+    return failed(op.method, op.bulkId, invalidValue(`"bulkId:${unknown}" refers to no POST of this request`));
   });
   return { checked, definedBy };
 }
 
-function failed(method: string | undefined, bulkId: string | undefined, path: string | undefined, error: ScimError): ParsedOperation {
-  return { method, bulkId, path, error };
+function failed(method: string | undefined, bulkId: string | undefined, error: ScimError): ParsedOperation {
+  return { method, bulkId, error };
 }

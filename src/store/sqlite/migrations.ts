@@ -404,6 +404,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `,
   },
   {
+    version: 50,
+    name: 'console sessions end when idle: when each was last used',
+    sql: `
+      ALTER TABLE console_sessions ADD COLUMN seen_at TEXT;
+      UPDATE console_sessions SET seen_at = created_at;
+    `,
+  },
+  {
+    version: 51,
+    name: "a /Bulk request's operations in its request log entry, and the resources they touched",
+    sql: `
+      ALTER TABLE request_log ADD COLUMN operations TEXT;
+      -- The request log's resource id filter finds a /Bulk request by any resource one of its
+      -- operations created or named; only /Bulk entries have rows here.
+      CREATE TABLE request_log_resources (
+        tenant_id TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        seq INTEGER NOT NULL REFERENCES request_log(seq) ON DELETE CASCADE,
+        PRIMARY KEY (tenant_id, resource_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX request_log_resources_seq ON request_log_resources(seq);
+    `,
+  },
+  {
     version: 30,
     name: 'members of a group in order, and the display of a reference, for streaming',
     sql: `
@@ -439,30 +463,6 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX resources_name;
       CREATE INDEX resources_name ON resources(tenant_id, resource_type, name_key);
       CREATE UNIQUE INDEX resources_user_name ON resources(tenant_id, name_key) WHERE resource_type = 'User';
-    `,
-  },
-  {
-    version: 50,
-    name: 'console sessions end when idle: when each was last used',
-    sql: `
-      ALTER TABLE console_sessions ADD COLUMN seen_at TEXT;
-      UPDATE console_sessions SET seen_at = created_at;
-    `,
-  },
-  {
-    version: 51,
-    name: "a /Bulk request's operations in its request log entry, and the resources they touched",
-    sql: `
-      ALTER TABLE request_log ADD COLUMN operations TEXT;
-      -- The request log's resource id filter finds a /Bulk request by any resource one of its
-      -- operations created or named; only /Bulk entries have rows here.
-      CREATE TABLE request_log_resources (
-        tenant_id TEXT NOT NULL,
-        resource_id TEXT NOT NULL,
-        seq INTEGER NOT NULL REFERENCES request_log(seq) ON DELETE CASCADE,
-        PRIMARY KEY (tenant_id, resource_id, seq)
-      ) WITHOUT ROWID;
-      CREATE INDEX request_log_resources_seq ON request_log_resources(seq);
     `,
   },
 ];
