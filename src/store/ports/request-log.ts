@@ -3,7 +3,7 @@
 /** One operation of a /Bulk request, as its request log entry lists it. */
 export interface BulkOperationLog {
   readonly method: string | undefined;
-  /** The operation's path as sent (redacted like every other field). */
+  /** As sent when the operation carried a bulkId, else the path of the resource it named (redacted like every other field). */
   readonly path: string | undefined;
   readonly status: number;
   /** The resource it created or named, when known: the log's resource id filter finds the request by it. */
