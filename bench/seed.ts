@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
+import type { Store } from '../src/store/ports/store.ts';
 
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const userNameOf = (i: number) => `user${i}@bench.example.com`;
@@ -32,6 +33,42 @@ export interface Seeded {
   readonly emptyGroupId: string;
 }
 
+/** Rows a seeding transaction writes (createMany): one commit per batch, not per user. */
+const SEED_BATCH = 1_000;
+
+/**
+ * Creates `users` Entra-shaped users (user i managed by user i / 10) through the store in bulk,
+ * SEED_BATCH to a transaction and `width` transactions at once (PostgreSQL gains from 16, SQLite
+ * serialises them anyway), and returns their ids in order. `progress` hears the count so far.
+ */
+export async function seedUsers(
+  store: Store,
+  tenantId: string,
+  users: number,
+  now: string,
+  width = 1,
+  progress?: (done: number) => void,
+): Promise<string[]> {
+  const userIds = Array.from({ length: users }, () => randomUUID());
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (let from = next; from < users; from = next) {
+      next += SEED_BATCH;
+      const commands = userIds.slice(from, from + SEED_BATCH).map((id, j) => {
+        const i = from + j;
+        return { resourceType: 'User' as const, id, doc: userDoc(i, i > 0 ? userIds[Math.floor(i / 10)] : undefined), now };
+      });
+      const results = await store.createMany(tenantId, commands, 1);
+      const failed = results.find((r) => r instanceof Error);
+      if (failed || results.length !== commands.length) throw failed ?? new Error('a seeding batch stopped short');
+      progress?.((done += commands.length));
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+  return userIds;
+}
+
 export async function seed(databaseUrl: string, users: number, groups: number, token: string): Promise<Seeded> {
   const store = await openStore(databaseUrl);
   await store.migrate();
@@ -39,13 +76,7 @@ export async function seed(databaseUrl: string, users: number, groups: number, t
   const now = new Date().toISOString();
   await store.createTenant({ id: tenantId, name: 'bench', createdAt: now });
   await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(token), createdAt: now });
-  const userIds: string[] = [];
-  for (let i = 0; i < users; i++) {
-    const id = randomUUID();
-    const manager = i > 0 ? userIds[Math.floor(i / 10)] : undefined;
-    await store.create(tenantId, { resourceType: 'User', id, doc: userDoc(i, manager), now });
-    userIds.push(id);
-  }
+  const userIds = await seedUsers(store, tenantId, users, now);
   for (let g = 0; g < groups; g++) {
     const members = userIds.slice(g * 10, g * 10 + 10).map((value) => ({ value }));
     await store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: `Group ${g}` }, members, now });

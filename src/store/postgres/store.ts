@@ -88,7 +88,11 @@ export class PostgresStore extends SqlStore implements Store {
    * resource, values index rows and events inserted together, in autocommit: one round trip, where
    * BEGIN, three INSERTs and COMMIT were five. Other creates run the shared plan.
    */
-  override async create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
+  override create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
+    return this.written(tenantId, this.#create(tenantId, command));
+  }
+
+  async #create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
     refuseNul(postgresWrites, command.doc);
     try {
       return await this.#createOnce(tenantId, command);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
-import type { Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
+import type { CursorKey, Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
 import type { SqlDialect } from './dialect.ts';
 import { bind, raw, type Sql, sql } from './fragment.ts';
+import { CHECKPOINT_STRIDE, type IndexPositions, type ListPositions } from './index-positions.ts';
 import { groupsOfUsers } from './nesting.ts';
 import {
   cursorKeyOf,
@@ -14,7 +16,7 @@ import {
   whereOfQuery,
 } from './rows.ts';
 import { hasNul, type Plan, rows } from './run.ts';
-import { afterKey, atOrBeforeKey, orderBy, sortKey } from './sort.ts';
+import { afterKey, atOrBeforeKey, orderBy, type SortKey, sortKey } from './sort.ts';
 
 /** The resource reads, written once as plans (src/store/sql/run.ts) that either database runs. */
 
@@ -126,7 +128,11 @@ function* references(
   return groupReferences(yield* rows<ReferenceRow>(query));
 }
 
-export function* queryResources(d: ResourceDialect, tenantId: string, query: ResourceQuery): Plan<QueryResult> {
+/**
+ * A page of a list. Index pages (startIndex) start from the closest row `positions` knows of
+ * before them, so that walking forward costs what cursor pages cost (index-positions.ts).
+ */
+export function* queryResources(d: ResourceDialect, tenantId: string, query: ResourceQuery, positions: IndexPositions): Plan<QueryResult> {
   const where = whereOfQuery(d.sql, tenantId, query);
   const key = sortKey(d.sql, tenantId, query.targets);
   const select = sql`SELECT ${columnsFor(d, query.include)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
@@ -152,13 +158,29 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
       const total = yield* count();
       return { ...emptyResult(total), hasPrevious: offset > 0 && total > 0 };
     }
+    // Taken before the first statement: what this read learns belongs to this generation.
+    const generation = positions.generation(tenantId);
+    const list = listOf(where, key, query.descending);
+    let known = offset === 0 ? undefined : positions.find(tenantId, list, generation);
+    if (offset > 0 && (!known || (!known.checkpointed && offset - known.nearest(offset).position > CHECKPOINT_STRIDE))) {
+      known = yield* checkpoints(positions, tenantId, list, generation, where, key, query.descending);
+    }
+    if (known && offset >= known.total) return { ...emptyResult(known.total), hasPrevious: true };
+    // From the known row closest before the page: a keyset seek, then at most CHECKPOINT_STRIDE rows skipped.
+    const from = known?.nearest(offset) ?? { position: 0 };
+    const seek = from.key ? sql` AND ${afterKey(key, query.descending, from.key)}` : raw('');
+    const skip = offset - from.position;
     const found = yield* rows<ResourceRow>(
-      sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)} OFFSET ${limit(offset)}`,
+      sql`${select} WHERE ${where}${seek} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)}${skip > 0 ? sql` OFFSET ${limit(skip)}` : raw('')}`,
     );
     // A first page that is not full holds every match: the lookups identity providers make
     // before each write (userName eq …) then cost one statement, not two.
-    const total = offset === 0 && found.length < page.count ? found.length : yield* count();
-    return yield* result(total, found, offset + found.length < total, offset > 0);
+    const total = known?.total ?? (found.length < page.count ? found.length : yield* count());
+    const end = offset + found.length;
+    if (found.length === page.count && end < total) {
+      (known ?? positions.start(tenantId, list, generation, total)).rememberPageEnd(end, cursorKeyOf(found[found.length - 1])!);
+    }
+    return yield* result(total, found, end < total, offset > 0);
   }
   const total = page.withTotal ? yield* count() : undefined;
   if (total === 0) return emptyResult(total);
@@ -180,4 +202,39 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
     cursor !== undefined &&
     (yield* rows(sql`SELECT 1 FROM resources r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
   return backwards ? yield* result(total, found, behind, more) : yield* result(total, found, more, behind);
+}
+
+/** The identity of a list's rows and order (the tenant is among the filter's parameters). */
+function listOf(where: Sql, key: SortKey, descending: boolean): string {
+  const order = orderBy(key, descending);
+  return createHash('sha256')
+    .update(JSON.stringify([where.sql, where.params, order.sql, order.params]))
+    .digest('base64url');
+}
+
+/**
+ * The list's checkpoints (the key of every CHECKPOINT_STRIDE-th row, numbered in one pass over
+ * the order's index) and its total, remembered at `generation`.
+ */
+function* checkpoints(
+  positions: IndexPositions,
+  tenantId: string,
+  list: string,
+  generation: number,
+  where: Sql,
+  key: SortKey,
+  descending: boolean,
+): Plan<ListPositions> {
+  const marks = yield* rows<{ sort_value: CursorKey['sortValue']; row_key: number | string }>(
+    sql`SELECT sort_value, row_key FROM (SELECT ${key.expr ?? raw('NULL')} AS sort_value, r.row_key, row_number() OVER (${orderBy(key, descending)}) AS n
+      FROM resources r WHERE ${where}) t WHERE n % ${limit(CHECKPOINT_STRIDE)} = 0 ORDER BY n`,
+  );
+  const keys = marks.map((m): CursorKey => ({ sortValue: m.sort_value ?? null, rowKey: Number(m.row_key) }));
+  const last = keys[keys.length - 1];
+  const [tail] = yield* rows<{ n: number | string }>(
+    sql`SELECT count(*) AS n FROM resources r WHERE ${where}${last ? sql` AND ${afterKey(key, descending, last)}` : raw('')}`,
+  );
+  const known = positions.start(tenantId, list, generation, keys.length * CHECKPOINT_STRIDE + Number(tail!.n));
+  known.setCheckpoints(keys);
+  return known;
 }

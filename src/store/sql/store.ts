@@ -15,6 +15,7 @@ import { adminQueries } from './admin.ts';
 import { changeLogQueries } from './change-log.ts';
 import { consoleQueries } from './console.ts';
 import { schemaQueries } from './extensions.ts';
+import { IndexPositions } from './index-positions.ts';
 import { oauthClientQueries } from './oauth-clients.ts';
 import { oauthIssuerQueries } from './oauth-issuers.ts';
 import { outboxQueries } from './outbox.ts';
@@ -53,6 +54,7 @@ export interface SqlStore extends SharedPorts {}
 export abstract class SqlStore {
   #db!: SqlRunner;
   #dialect!: WriteDialect;
+  readonly #positions = new IndexPositions();
 
   /**
    * Numbers committed events before a read, where that happens after commit (PostgreSQL's
@@ -76,7 +78,23 @@ export abstract class SqlStore {
       ...outboxQueries(db, dialect, sequence),
       ...schemaQueries(db, dialect),
     };
+    // Besides the resource writes below, what changes the rows of a tenant's lists.
+    const { deleteTenant, saveExtensions } = shared;
+    shared.deleteTenant = (tenantId) => this.written(tenantId, deleteTenant(tenantId));
+    shared.saveExtensions = (tenantId, change) => this.written(tenantId, saveExtensions(tenantId, change));
     Object.assign(this, shared);
+  }
+
+  /**
+   * A write of the tenant's resources: once it is over (committed, or failed, which on a lost
+   * connection may still mean committed), the index positions remembered of the tenant are dropped.
+   */
+  protected async written<T>(tenantId: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.#positions.written(tenantId);
+    }
   }
 
   get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined> {
@@ -84,11 +102,14 @@ export abstract class SqlStore {
   }
 
   query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
-    return this.#db.read(() => queryResources(this.#dialect, tenantId, query));
+    return this.#db.read(() => queryResources(this.#dialect, tenantId, query, this.#positions));
   }
 
   create(tenantId: string, command: CreateCommand): Promise<WriteResult> {
-    return this.#db.transact(() => createResource(this.#dialect, tenantId, command));
+    return this.written(
+      tenantId,
+      this.#db.transact(() => createResource(this.#dialect, tenantId, command)),
+    );
   }
 
   createMany(
@@ -96,11 +117,17 @@ export abstract class SqlStore {
     commands: readonly CreateCommand[],
     maxFailures = Infinity,
   ): Promise<ReadonlyArray<WriteResult | ScimError>> {
-    return this.#db.transact(() => createResources(this.#dialect, tenantId, commands, maxFailures));
+    return this.written(
+      tenantId,
+      this.#db.transact(() => createResources(this.#dialect, tenantId, commands, maxFailures)),
+    );
   }
 
   update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
-    return this.#db.transact(() => updateResource(this.#dialect, tenantId, command));
+    return this.written(
+      tenantId,
+      this.#db.transact(() => updateResource(this.#dialect, tenantId, command)),
+    );
   }
 
   delete(
@@ -110,6 +137,9 @@ export abstract class SqlStore {
     expectedVersion?: number,
     events?: EventBuilder<StoredResource>,
   ): Promise<StoredResource> {
-    return this.#db.transact(() => deleteResource(this.#dialect, tenantId, resourceType, id, expectedVersion, events));
+    return this.written(
+      tenantId,
+      this.#db.transact(() => deleteResource(this.#dialect, tenantId, resourceType, id, expectedVersion, events)),
+    );
   }
 }

@@ -1,0 +1,132 @@
+/**
+ * npm run bench (index pages) — `GET /Users?startIndex=<random>&count=100` at 10,000 and 100,000
+ * users (issue 20: a deep page must not cost its depth), 16 clients, then one client walking every
+ * user forward by startIndex, as an Okta import does, printing the time of each tenth of the walk
+ * (flat: linear in the number of users). On SQLite, then PostgreSQL; both sizes are tenants of one
+ * database, seeded in bulk through the store.
+ *
+ * Environment: BENCH_PAGE_SIZES (10000,100000), BENCH_SECONDS per scenario (10).
+ */
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { hashSecret } from '../src/auth/secrets.ts';
+import { openStore } from '../src/store/open.ts';
+import { startScimd } from './scimd-process.ts';
+import { seedUsers } from './seed.ts';
+import { onEachStore } from './stores.ts';
+
+const SIZES = (process.env['BENCH_PAGE_SIZES'] ?? '10000,100000').split(',').map(Number);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const CONNECTIONS = 16;
+const PAGE = 100;
+
+interface Figures {
+  readonly size: number;
+  readonly randomRps: number;
+  readonly randomP50: number;
+  readonly randomP99: number;
+  readonly walkSeconds: number;
+  readonly firstTenthMs: number;
+  readonly lastTenthMs: number;
+}
+
+const tokenOf = (size: number) => `bench-index-pages-${size}-0123456789abcdef`;
+
+async function seedTenants(databaseUrl: string, width: number): Promise<void> {
+  const store = await openStore(databaseUrl);
+  await store.migrate();
+  const now = new Date().toISOString();
+  for (const size of SIZES) {
+    const tenantId = randomUUID();
+    await store.createTenant({ id: tenantId, name: `pages-${size}`, createdAt: now });
+    await store.createToken({ id: `tok_pages_${size}`, tenantId, hash: hashSecret(tokenOf(size)), createdAt: now });
+    const t0 = performance.now();
+    await seedUsers(store, tenantId, size, now, width);
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`seeded ${size} users in ${seconds.toFixed(1)} s (${Math.round(size / seconds)} users/s)`);
+  }
+  await store.close();
+}
+
+async function randomPages(base: string, size: number) {
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${tokenOf(size)}` },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          path: `/scim/v2/Users?startIndex=${1 + Math.floor(Math.random() * (size - PAGE))}&count=${PAGE}`,
+        }),
+      },
+    ],
+  });
+  if (result.errors + result.non2xx > 0) throw new Error(`random pages: ${result.errors} errors, ${result.non2xx} non-2xx`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** Every user, a page of 100 at a time by startIndex; checks that each was seen once. */
+async function walk(base: string, size: number) {
+  const times: number[] = [];
+  const ids = new Set<string>();
+  const started = performance.now();
+  for (let startIndex = 1; startIndex <= size; startIndex += PAGE) {
+    const t0 = performance.now();
+    const res = await fetch(`${base}/scim/v2/Users?startIndex=${startIndex}&count=${PAGE}`, {
+      headers: { authorization: `Bearer ${tokenOf(size)}` },
+    });
+    const body = (await res.json()) as { Resources: { id: string }[]; totalResults: number };
+    times.push(performance.now() - t0);
+    if (body.totalResults !== size) throw new Error(`walk: totalResults ${body.totalResults}, expected ${size}`);
+    for (const r of body.Resources) ids.add(r.id);
+  }
+  if (ids.size !== size) throw new Error(`walk saw ${ids.size} distinct users, expected ${size}`);
+  const tenth = Math.ceil(times.length / 10);
+  const sum = (part: number[]) => part.reduce((a, b) => a + b, 0);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    first: sum(times.slice(0, tenth)),
+    last: sum(times.slice(times.length - tenth)),
+  };
+}
+
+const results = await onEachStore(async (store): Promise<Figures[]> => {
+  await seedTenants(store.databaseUrl, store.seedWidth);
+  const port = 18100 + store.index;
+  const scimd = await startScimd({ SCIMD_DATABASE_URL: store.databaseUrl }, port);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const figures: Figures[] = [];
+    for (const size of SIZES) {
+      const random = await randomPages(base, size);
+      const walked = await walk(base, size);
+      figures.push({
+        size,
+        randomRps: random.rps,
+        randomP50: random.p50,
+        randomP99: random.p99,
+        walkSeconds: walked.seconds,
+        firstTenthMs: walked.first,
+        lastTenthMs: walked.last,
+      });
+    }
+    return figures;
+  } finally {
+    scimd.kill('SIGTERM');
+  }
+});
+
+console.log(
+  `\nindex pages of ${PAGE}: ${CONNECTIONS} clients for ${SECONDS} s at random startIndex; then one client walking every user forward\n`,
+);
+console.log('| store | users | random pages/s | p50 ms | p99 ms | walk s | first tenth ms | last tenth ms |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const [name, figures] of results) {
+  for (const f of figures) {
+    console.log(
+      `| ${name} | ${f.size} | ${f.randomRps.toFixed(1)} | ${f.randomP50} | ${f.randomP99} | ${f.walkSeconds.toFixed(1)} | ${f.firstTenthMs.toFixed(0)} | ${f.lastTenthMs.toFixed(0)} |`,
+    );
+  }
+}
