@@ -36,28 +36,33 @@ export interface Seeded {
 /** Rows a seeding transaction writes (createMany): one commit per batch, not per user. */
 const SEED_BATCH = 1_000;
 
+export interface SeedUsers {
+  /** Users first … first + count - 1 (their userNames and externalIds are numbered so). */
+  readonly first?: number;
+  readonly count: number;
+  readonly now: string;
+  /** Transactions at once: PostgreSQL gains from 16, SQLite serialises them anyway. */
+  readonly width?: number;
+  /** Hears how many of `count` are created so far, after each transaction. */
+  readonly progress?: (done: number) => void;
+}
+
 /**
- * Creates `users` Entra-shaped users (user i managed by user i / 10) through the store in bulk,
- * SEED_BATCH to a transaction and `width` transactions at once (PostgreSQL gains from 16, SQLite
- * serialises them anyway), and returns their ids in order. `progress` hears the count so far.
+ * Creates Entra-shaped users (user i managed by user i / 10 of the same call) through the store
+ * in bulk, SEED_BATCH to a transaction, and returns their ids in order.
  */
-export async function seedUsers(
-  store: Store,
-  tenantId: string,
-  users: number,
-  now: string,
-  width = 1,
-  progress?: (done: number) => void,
-): Promise<string[]> {
-  const userIds = Array.from({ length: users }, () => randomUUID());
+export async function seedUsers(store: Store, tenantId: string, options: SeedUsers): Promise<string[]> {
+  const { first = 0, count, now, width = 1, progress } = options;
+  const userIds = Array.from({ length: count }, () => randomUUID());
   let next = 0;
   let done = 0;
   const worker = async () => {
-    for (let from = next; from < users; from = next) {
+    for (let from = next; from < count; from = next) {
       next += SEED_BATCH;
       const commands = userIds.slice(from, from + SEED_BATCH).map((id, j) => {
         const i = from + j;
-        return { resourceType: 'User' as const, id, doc: userDoc(i, i > 0 ? userIds[Math.floor(i / 10)] : undefined), now };
+        const manager = i > 0 ? userIds[Math.floor(i / 10)] : undefined;
+        return { resourceType: 'User' as const, id, doc: userDoc(first + i, manager), now };
       });
       const results = await store.createMany(tenantId, commands, 1);
       const failed = results.find((r) => r instanceof Error);
@@ -76,7 +81,7 @@ export async function seed(databaseUrl: string, users: number, groups: number, t
   const now = new Date().toISOString();
   await store.createTenant({ id: tenantId, name: 'bench', createdAt: now });
   await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(token), createdAt: now });
-  const userIds = await seedUsers(store, tenantId, users, now);
+  const userIds = await seedUsers(store, tenantId, { count: users, now });
   for (let g = 0; g < groups; g++) {
     const members = userIds.slice(g * 10, g * 10 + 10).map((value) => ({ value }));
     await store.create(tenantId, { resourceType: 'Group', id: randomUUID(), doc: { displayName: `Group ${g}` }, members, now });
