@@ -35,13 +35,18 @@ export interface Seeded {
 
 /** Rows a seeding transaction writes (createMany): one commit per batch, not per user. */
 const SEED_BATCH = 1_000;
+const SEED_WIDTH = 8;
 
 export interface SeedUsers {
   /** Users first … first + count - 1 (their userNames and externalIds are numbered so). */
   readonly first?: number;
   readonly count: number;
   readonly now: string;
-  /** Transactions at once: PostgreSQL gains from 16, SQLite serialises them anyway. */
+  /**
+   * Transactions at once: PostgreSQL gains from several, SQLite serialises them anyway. At most
+   * SEED_WIDTH: a transaction of SEED_BATCH creates holds its pooled connection for seconds, and
+   * more of them than the pool has connections (10) would wait past the connect timeout.
+   */
   readonly width?: number;
   /** Hears how many of `count` are created so far, after each transaction. */
   readonly progress?: (done: number) => void;
@@ -52,7 +57,8 @@ export interface SeedUsers {
  * in bulk, SEED_BATCH to a transaction, and returns their ids in order.
  */
 export async function seedUsers(store: Store, tenantId: string, options: SeedUsers): Promise<string[]> {
-  const { first = 0, count, now, width = 1, progress } = options;
+  const { first = 0, count, now, progress } = options;
+  const width = Math.min(options.width ?? 1, SEED_WIDTH);
   const userIds = Array.from({ length: count }, () => randomUUID());
   let next = 0;
   let done = 0;
