@@ -7,11 +7,12 @@
  *
  * Environment: BENCH_PAGE_SIZES (10000,100000), BENCH_SECONDS per scenario (10).
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
-import { startScimd } from './scimd-process.ts';
+import { cpuSeconds, startScimd } from './scimd-process.ts';
 import { seedUsers } from './seed.ts';
 import { onEachStore } from './stores.ts';
 
@@ -19,18 +20,6 @@ const SIZES = (process.env['BENCH_PAGE_SIZES'] ?? '10000,100000').split(',').map
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = 16;
 const PAGE = 100;
-
-interface Figures {
-  readonly size: number;
-  readonly randomRps: number;
-  readonly randomP50: number;
-  readonly randomP99: number;
-  /** Timeouts and error answers among the random pages. */
-  readonly randomErrors: number;
-  readonly walkSeconds: number;
-  readonly firstTenthMs: number;
-  readonly lastTenthMs: number;
-}
 
 const tokenOf = (size: number) => `bench-index-pages-${size}-0123456789abcdef`;
 
@@ -50,7 +39,8 @@ async function seedTenants(databaseUrl: string, width: number): Promise<void> {
   await store.close();
 }
 
-async function randomPages(base: string, size: number) {
+async function randomPages(scimd: ChildProcess, base: string, size: number) {
+  const cpu = cpuSeconds(scimd);
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
@@ -65,11 +55,22 @@ async function randomPages(base: string, size: number) {
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    cpuMs: ((cpuSeconds(scimd) - cpu) * 1000) / result.requests.total,
+  };
 }
 
 /** Every user, a page of 100 at a time by startIndex; checks that each was seen once. */
-async function walk(base: string, size: number) {
+type Walked =
+  | { readonly seconds: number; readonly cpuSeconds: number; readonly first: number; readonly last: number }
+  | { readonly failed: string };
+
+async function walk(scimd: ChildProcess, base: string, size: number): Promise<Walked> {
+  const cpu = cpuSeconds(scimd);
   const times: number[] = [];
   const ids = new Set<string>();
   const started = performance.now();
@@ -78,6 +79,7 @@ async function walk(base: string, size: number) {
     const res = await fetch(`${base}/scim/v2/Users?startIndex=${startIndex}&count=${PAGE}`, {
       headers: { authorization: `Bearer ${tokenOf(size)}` },
     });
+    if (res.status !== 200) return { failed: `${res.status} at startIndex ${startIndex}: ${await res.text()}` };
     const body = (await res.json()) as { Resources: { id: string }[]; totalResults: number };
     times.push(performance.now() - t0);
     if (body.totalResults !== size) throw new Error(`walk: totalResults ${body.totalResults}, expected ${size}`);
@@ -88,47 +90,43 @@ async function walk(base: string, size: number) {
   const sum = (part: number[]) => part.reduce((a, b) => a + b, 0);
   return {
     seconds: (performance.now() - started) / 1000,
+    cpuSeconds: cpuSeconds(scimd) - cpu,
     first: sum(times.slice(0, tenth)),
     last: sum(times.slice(times.length - tenth)),
   };
 }
 
-const results = await onEachStore(async (store): Promise<Figures[]> => {
+console.log(
+  `index pages of ${PAGE}: ${CONNECTIONS} clients for ${SECONDS} s at random startIndex; then one client walking every user forward`,
+);
+const header = [
+  '| store | users | random pages/s | p50 ms | p99 ms | errors | server CPU ms/page | walk s | walk server CPU s | first tenth ms | last tenth ms |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+];
+const table: string[] = [];
+
+await onEachStore(async (store) => {
   await seedTenants(store.databaseUrl, store.seedWidth);
   const port = 18100 + store.index;
   const scimd = await startScimd({ SCIMD_DATABASE_URL: store.databaseUrl }, port);
   const base = `http://127.0.0.1:${port}`;
   try {
-    const figures: Figures[] = [];
     for (const size of SIZES) {
-      const random = await randomPages(base, size);
-      const walked = await walk(base, size);
-      figures.push({
-        size,
-        randomRps: random.rps,
-        randomP50: random.p50,
-        randomP99: random.p99,
-        randomErrors: random.errors,
-        walkSeconds: walked.seconds,
-        firstTenthMs: walked.first,
-        lastTenthMs: walked.last,
-      });
+      const random = await randomPages(scimd, base, size);
+      const walked = await walk(scimd, base, size);
+      const walkCells =
+        'failed' in walked
+          ? `walk failed: ${walked.failed.slice(0, 80)} | | | `
+          : `${walked.seconds.toFixed(1)} | ${walked.cpuSeconds.toFixed(1)} | ${walked.first.toFixed(0)} | ${walked.last.toFixed(0)}`;
+      table.push(
+        `| ${store.name} | ${size} | ${random.rps.toFixed(1)} | ${random.p50} | ${random.p99} | ${random.errors} | ${random.cpuMs.toFixed(1)} | ${walkCells} |`,
+      );
+      // As it comes, so that a later failure loses nothing.
+      console.log(table[table.length - 1]);
     }
-    return figures;
   } finally {
     scimd.kill('SIGTERM');
   }
 });
 
-console.log(
-  `\nindex pages of ${PAGE}: ${CONNECTIONS} clients for ${SECONDS} s at random startIndex; then one client walking every user forward\n`,
-);
-console.log('| store | users | random pages/s | p50 ms | p99 ms | errors | walk s | first tenth ms | last tenth ms |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const [name, figures] of results) {
-  for (const f of figures) {
-    console.log(
-      `| ${name} | ${f.size} | ${f.randomRps.toFixed(1)} | ${f.randomP50} | ${f.randomP99} | ${f.randomErrors} | ${f.walkSeconds.toFixed(1)} | ${f.firstTenthMs.toFixed(0)} | ${f.lastTenthMs.toFixed(0)} |`,
-    );
-  }
-}
+console.log(`\n${[...header, ...table].join('\n')}`);

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -40,4 +41,13 @@ export function startScimd(env: Record<string, string>, port: number): Promise<C
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code) => reject(new Error(`scimd serve exited ${code}: ${output}`)));
   });
+}
+
+/**
+ * CPU seconds (user + system) a child process has used, from /proc (Linux only): what a request
+ * costs the server, which on a machine loaded by other work says more than requests per second.
+ */
+export function cpuSeconds(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -13,6 +13,9 @@ export interface BenchStore {
   readonly index: number;
 }
 
+/** BENCH_STORES (sqlite,postgres): the stores a bench runs on, for comparing builds one store at a time. */
+const STORES = (process.env['BENCH_STORES'] ?? 'sqlite,postgres').toLowerCase().split(',');
+
 /**
  * Runs `scenarios` on a fresh SQLite file, then on a scratch PostgreSQL database (created and
  * dropped, as the tests do), and returns the figures by store name. PostgreSQL is skipped with a
@@ -20,12 +23,15 @@ export interface BenchStore {
  */
 export async function onEachStore<F>(scenarios: (store: BenchStore) => Promise<F>): Promise<Map<string, F>> {
   const results = new Map<string, F>();
-  const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-'));
-  try {
-    results.set('SQLite', await scenarios({ name: 'SQLite', databaseUrl: `sqlite:${join(dir, 'bench.db')}`, seedWidth: 1, index: 0 }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (STORES.includes('sqlite')) {
+    const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-'));
+    try {
+      results.set('SQLite', await scenarios({ name: 'SQLite', databaseUrl: `sqlite:${join(dir, 'bench.db')}`, seedWidth: 1, index: 0 }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+  if (!STORES.includes('postgres')) return results;
   const reachable = await postgresTestOptions();
   if (reachable.skip) {
     console.log(`# SKIP PostgreSQL: ${reachable.skip}`);
