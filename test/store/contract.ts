@@ -17,11 +17,11 @@ import { VersionConflictError } from '../../src/store/version-conflict.ts';
 import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';
 import { isScim, LENIENT, newTenant, T0 } from './helpers.ts';
-import { indexPagesContract } from './index-pages-contract.ts';
 import { membersReadContract } from './members-read-contract.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
 import { oauthClientContract } from './oauth-clients.ts';
 import { oauthIssuerContract } from './oauth-issuers.ts';
+import { indexPagingContract } from './paging-contract.ts';
 import { requestLogContract } from './request-log.ts';
 import { setPollContract } from './set-poll-contract.ts';
 
@@ -133,7 +133,6 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
 
     setPollContract(() => ({ store, sibling }));
     membersReadContract(() => ({ store, sibling }));
-    indexPagesContract(() => store);
 
     describe('tenants and tokens', () => {
       it('creates, finds and lists tenants; a taken name is 409 uniqueness', async () => {
@@ -1280,6 +1279,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
       });
     });
 
+    indexPagingContract(() => store);
     adminContract(() => store);
   });
 }

@@ -160,10 +160,12 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
     }
     // Taken before the first statement: what this read learns belongs to this generation.
     const generation = positions.generation(tenantId);
-    const list = listOf(where, key, query.descending);
-    let known = offset === 0 ? undefined : positions.find(tenantId, list, generation);
+    // Hashed only when needed: a lookup (a first page that is not full) never is.
+    let identity: string | undefined;
+    const list = () => (identity ??= listOf(where, key, query.descending));
+    let known = offset === 0 ? undefined : positions.find(tenantId, list(), generation);
     if (offset > 0 && (!known || (!known.checkpointed && offset - known.nearest(offset).position > CHECKPOINT_STRIDE))) {
-      known = yield* checkpoints(positions, tenantId, list, generation, where, key, query.descending);
+      known = yield* checkpoints(positions, tenantId, list(), generation, where, key, query.descending);
     }
     if (known && offset >= known.total) return { ...emptyResult(known.total), hasPrevious: true };
     // From the known row closest before the page: a keyset seek, then at most CHECKPOINT_STRIDE rows skipped.
@@ -178,7 +180,7 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
     const total = known?.total ?? (found.length < page.count ? found.length : yield* count());
     const end = offset + found.length;
     if (found.length === page.count && end < total) {
-      (known ?? positions.start(tenantId, list, generation, total)).rememberPageEnd(end, cursorKeyOf(found[found.length - 1])!);
+      (known ?? positions.start(tenantId, list(), generation, total)).rememberPageEnd(end, cursorKeyOf(found[found.length - 1])!);
     }
     return yield* result(total, found, end < total, offset > 0);
   }

@@ -22,7 +22,7 @@ interface List {
  * whether it continues a walk, jumps anywhere, or follows writes; lists of other filters, sort
  * orders and tenants never lend each other their positions.
  */
-export function indexPagesContract(stores: () => Store): void {
+export function indexPagingContract(stores: () => Store): void {
   const f = filterBuilders();
   const titleIs = (t: string): ResolvedFilter => f.cmp('User', 'title', 'eq', t);
   const lists: List[] = [
