@@ -5,12 +5,13 @@ import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
 import { createMeService, type MeService } from './me.ts';
+import { PROFILES } from './profiles.ts';
 import { createResourceService, type ResourceService } from './resources.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const NONE = { attributes: undefined, excludedAttributes: undefined };
-const scope = { tenantId: 't-1', baseUrl: 'https://scim.example.com/scim/v2' };
-const principal = { tenantId: 't-1', tenantName: 'acme', tokenId: 'tok_1' };
+const scope = { tenantId: 't-1', baseUrl: 'https://scim.example.com/scim/v2', profile: PROFILES.lenient };
+const principal = { tenantId: 't-1', tenantName: 'acme', tokenId: 'tok_1', profile: PROFILES.lenient };
 
 function refused(status: number, detail: string) {
   return (error: unknown) => {

@@ -26,6 +26,7 @@ const ISSUER: OAuthIssuerRecord = {
   audience: 'scim',
   tenantClaim: 'tid',
   tenantValue: 'acme',
+  tenantProfile: { name: 'lenient', overrides: {} },
   algorithms: ['RS256', 'ES256'],
   clockSkewSeconds: 60,
   subjectAttribute: 'userName',
