@@ -144,5 +144,5 @@ export const postgresWrites: WriteDialect = {
   nowMs: () => raw('(extract(epoch FROM clock_timestamp()) * 1000)::bigint'),
   lastInsertedKey: raw('lastval()'),
   constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
-  onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_user_name',
+  onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_name',
 };

@@ -506,10 +506,8 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 40,
     name: 'a group displayName is not unique (RFC 7643 §8.7.1), a userName still is',
     sql: `
-      -- As on SQLite (its migration 40). dialect.ts onNameKey names resources_user_name.
-      DROP INDEX resources_name;
-      CREATE INDEX resources_name ON resources(tenant_id, resource_type, name_key);
-      CREATE UNIQUE INDEX resources_user_name ON resources(tenant_id, name_key) WHERE resource_type = 'User';
+      -- As on SQLite (its migration 40): a group's name_key becomes its id.
+      UPDATE resources SET name_key = id WHERE resource_type = 'Group';
     `,
   },
   {

@@ -126,8 +126,9 @@ function promotedLocation(scope: LocateScope, attr: ResolvedAttribute): Location
   if (scope.resourceType === 'User' && name === 'userName') {
     return { kind: 'scalar', loc: columnLoc(scope, raw('r.name_key'), { folded: true, rangeIndexed: true, notNull: true }) };
   }
+  // A group's name_key is its id (promote.ts): its displayName is display_name, required hence never null.
   if (scope.resourceType === 'Group' && name === 'displayName') {
-    return { kind: 'scalar', loc: columnLoc(scope, raw('r.name_key'), { folded: true, rangeIndexed: true, notNull: true }) };
+    return { kind: 'scalar', loc: columnLoc(scope, raw('r.display_name'), { folded: true, rangeIndexed: true, notNull: true }) };
   }
   if (scope.resourceType === 'User' && name === 'displayName') {
     return { kind: 'scalar', loc: columnLoc(scope, raw('r.display_name'), { folded: true, rangeIndexed: true }) };
@@ -275,7 +276,7 @@ function userGroupsSource(scope: LocateScope, needs: Needs): ElementSource {
           // false, RFC 7643 §8.7.1) compares `g.id = fold(value)`, which the id index serves.
           value: columnLoc(scope, raw(`${g}.id`), { notNull: true, folded: true }),
           type: columnLoc(scope, type, { notNull: true }),
-          display: columnLoc(scope, raw(`${g}.name_key`), { folded: true, notNull: true }),
+          display: columnLoc(scope, raw(`${g}.display_name`), { folded: true, notNull: true }),
         };
         return { sub: (def) => membershipLoc(locs, 'groups', def), self: undefined, present: dialect.true };
       };

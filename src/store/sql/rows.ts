@@ -211,7 +211,7 @@ export function hydrate<R extends ResourceRowBase>(rows: readonly R[], doc: (row
  * order (version is the literal 1), and the resource as the write returns it.
  */
 export function newResourceRow(tenantId: string, command: CreateCommand) {
-  const promoted = promote(command.resourceType, command.doc);
+  const promoted = promote(command.resourceType, command.id, command.doc);
   const now = ms(command.now);
   const created = iso(now);
   return {

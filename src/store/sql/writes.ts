@@ -227,9 +227,9 @@ function* writeUniqueValues(
 }
 
 /**
- * CreateCommand.uniqueName: 409 when another resource of the type holds the folded name. A check
- * rather than an index, because it is a tenant's opt-in (docs/profiles.md) that must also hold
- * against groups written before it was turned on; writers of one name queue on a lock first
+ * CreateCommand.uniqueName: 409 when another group of the tenant holds the folded displayName. A
+ * check rather than an index, because it is a tenant's opt-in (docs/profiles.md) that must also
+ * hold against groups written before it was turned on; writers of one name queue on a lock first
  * (WriteDialect.nameLock), so that two of them cannot both find it free.
  */
 function* refuseTakenName(
@@ -240,11 +240,12 @@ function* refuseTakenName(
   id: string,
   doc: Readonly<Record<string, unknown>>,
 ): Plan<void> {
-  const { nameKey } = promote(resourceType, doc);
-  const lock = d.nameLock(tenantId, resourceType, nameKey);
+  const { displayName } = promote(resourceType, id, doc);
+  if (displayName === null) return;
+  const lock = d.nameLock(tenantId, resourceType, displayName);
   if (lock) yield lock;
   const taken = yield* rows<{ row_key: number }>(
-    sql`SELECT row_key FROM resources WHERE tenant_id = ${tenantId} AND resource_type = ${resourceType} AND name_key = ${nameKey}
+    sql`SELECT row_key FROM resources WHERE tenant_id = ${tenantId} AND resource_type = ${resourceType} AND display_name = ${displayName}
         AND row_key <> ${rowKey} LIMIT 1`,
   );
   if (taken.length > 0) throw resourceConflict(true, resourceType, id, doc);
@@ -321,7 +322,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, requested: Up
   const now = changed ? ms(command.now) : row.modified_ms;
   const passwordHash = command.passwordHash === undefined ? row.password_hash : command.passwordHash;
   if (command.doc) {
-    const promoted = promote(command.resourceType, command.doc);
+    const promoted = promote(command.resourceType, command.id, command.doc);
     try {
       yield sql`UPDATE resources SET doc = ${d.json(JSON.stringify(command.doc))}, password_hash = ${passwordHash}, version = ${version},
           modified_ms = ${now}, name_key = ${promoted.nameKey}, display_name = ${promoted.displayName}, external_id = ${promoted.externalId},
@@ -331,7 +332,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, requested: Up
       throw conflict(d, error, command.resourceType, command.id, command.doc);
     }
     // A rename is checked; an unchanged name stays, even one another group took before the opt-in.
-    if (command.uniqueName && promoted.nameKey !== promote(command.resourceType, docOf(row)).nameKey) {
+    if (command.uniqueName && promoted.displayName !== promote(command.resourceType, command.id, docOf(row)).displayName) {
       yield* refuseTakenName(d, tenantId, command.resourceType, row.row_key, command.id, command.doc);
     }
     // The values index follows the document: its rows are replaced with every new version.

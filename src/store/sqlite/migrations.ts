@@ -457,12 +457,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 40,
     name: 'a group displayName is not unique (RFC 7643 §8.7.1), a userName still is',
     sql: `
-      -- The lookup index of userName and group displayName stays, no longer unique; users keep
-      -- theirs unique by an index of users alone. A tenant that wants unique group names opts in
-      -- (docs/profiles.md), checked by the write (src/store/sql/writes.ts refuseTakenName).
-      DROP INDEX resources_name;
-      CREATE INDEX resources_name ON resources(tenant_id, resource_type, name_key);
-      CREATE UNIQUE INDEX resources_user_name ON resources(tenant_id, name_key) WHERE resource_type = 'User';
+      -- The unique name index holds users' folded userNames; a group's name_key becomes its id
+      -- (src/store/sql/promote.ts), and its displayName is looked up through display_name. A
+      -- tenant that wants unique group names opts in (docs/profiles.md), checked by the write
+      -- (src/store/sql/writes.ts refuseTakenName).
+      UPDATE resources SET name_key = id WHERE resource_type = 'Group';
     `,
   },
 ];
