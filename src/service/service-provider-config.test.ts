@@ -38,6 +38,8 @@ describe('RFC 7643 §5 ServiceProviderConfig: what the server says it supports',
   it('everything on: patch, bulk with its limits, filter, sort, etag, changePassword, RFC 9865 pagination, RFC 9967 securityEvents, delta query', () => {
     assert.deepEqual(serviceProviderConfig(ALL, LIMITS, BULK, LOCATION, undefined, 86_400), {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+      // draft-zollner-scim-interop-profile-02: said by every tenant, true only under strict (docs/profiles.md).
+      interopProfileConformant: false,
       patch: { supported: true },
       bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1_048_576 },
       filter: { supported: true, maxResults: 200 },
