@@ -4,9 +4,10 @@ import { describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
 import { createCoreRegistry, type SchemaRegistry } from '../schema/registry.ts';
 import { createAcmeRegistry } from '../schema/testing/acme-extension.ts';
-import { type ApplyOptions, applyPatch, type PatchResult } from './apply.ts';
+import { applyPatch, type PatchResult } from './apply.ts';
 import { PATCH_OP_SCHEMA } from './operation.ts';
 import { type PatchParseOptions, parsePatchRequest } from './parse.ts';
+import { type PlanOptions, planPatch } from './plan.ts';
 
 /** One row of fixtures/*.json: a stored document, a PATCH, and what must come out. */
 interface Row {
@@ -18,7 +19,7 @@ interface Row {
   /** The Operations array; or `body`, the whole request, for rows about its structure. */
   readonly operations?: unknown;
   readonly body?: unknown;
-  readonly options?: PatchParseOptions & ApplyOptions;
+  readonly options?: PatchParseOptions & PlanOptions;
   readonly expected:
     | { readonly doc?: unknown; readonly memberOps?: unknown; readonly password?: string | null; readonly changedAttributes?: string[] }
     | { readonly error: { readonly status: number; readonly scimType: string; readonly detail?: string } };
@@ -37,7 +38,8 @@ function deepFreeze<T>(value: T): T {
 function run(row: Row): PatchResult {
   const body = row.body ?? { schemas: [PATCH_OP_SCHEMA], Operations: row.operations };
   const operations = parsePatchRequest(body, row.options);
-  return applyPatch(registries[row.registry ?? 'core']!, row.resourceType, row.doc, operations, row.options);
+  const registry = registries[row.registry ?? 'core']!;
+  return applyPatch(registry, row.resourceType, row.doc, planPatch(registry, row.resourceType, operations, row.options));
 }
 
 const dir = new URL('./fixtures/', import.meta.url);

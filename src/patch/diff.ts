@@ -1,4 +1,5 @@
 import { isJsonObject, jsonEqual } from '../schema/json.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -11,7 +12,10 @@ function keysOf(a: Json, b: Json): string[] {
  * equality, key order ignored): `name`, `emails`, and `urn:…:enterprise:2.0:User:manager` for an
  * attribute inside an extension object. Events carry these (architecture.md "Event contract").
  */
-export function changedAttributes(before: Json, after: Json, extensionIds: ReadonlySet<string>): string[] {
+export function changedAttributes(registry: SchemaRegistry, resourceType: string, before: Json, after: Json): string[] {
+  const extensionIds = new Set(
+    (registry.resourceType(resourceType)?.schemaExtensions ?? []).map((e) => registry.schema(e.schema)?.id ?? e.schema),
+  );
   const changed: string[] = [];
   for (const key of keysOf(before, after)) {
     const was = before[key];

@@ -11,6 +11,7 @@ import { validateResource } from '../schema/validate.ts';
 import { applyPatch } from './apply.ts';
 import { PATCH_OP_SCHEMA } from './operation.ts';
 import { parsePatchRequest } from './parse.ts';
+import { planPatch } from './plan.ts';
 
 const registry = createCoreRegistry();
 const EXT = ENTERPRISE_USER_SCHEMA_ID;
@@ -159,7 +160,7 @@ describe('RFC 7644 §3.5.2 PATCH properties', () => {
         deepFreeze(doc);
         let result;
         try {
-          result = applyPatch(registry, 'User', doc, parsePatchRequest(request));
+          result = applyPatch(registry, 'User', doc, planPatch(registry, 'User', parsePatchRequest(request)));
         } catch (error) {
           assert.ok(error instanceof ScimError, `not a ScimError: ${String(error)}`);
           assert.equal(error.status, 400);
@@ -221,7 +222,7 @@ describe('RFC 7644 §3.5.2 PATCH properties', () => {
           Operations: ops.map((o) => (o.value === undefined ? { op: o.op, path: o.path } : o)),
         };
         try {
-          const result = applyPatch(registry, 'Group', doc, parsePatchRequest(request));
+          const result = applyPatch(registry, 'Group', doc, planPatch(registry, 'Group', parsePatchRequest(request)));
           const touchesName = ops.some((o) => o.path === 'displayName');
           if (!touchesName) assert.deepEqual(result.doc, doc);
           assert.equal(result.changedAttributes.includes('members'), result.memberOps.length > 0);

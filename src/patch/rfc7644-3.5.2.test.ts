@@ -5,8 +5,9 @@ import { attr, type SchemaDefinition } from '../schema/attribute.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../schema/core/resource-types.ts';
 import { createCoreRegistry, type SchemaRegistry } from '../schema/registry.ts';
 import { createAcmeRegistry } from '../schema/testing/acme-extension.ts';
-import { type ApplyOptions, applyPatch, type PatchResult } from './apply.ts';
+import { applyPatch, type PatchResult } from './apply.ts';
 import { type PatchParseOptions, parsePatchRequest } from './parse.ts';
+import { type PlanOptions, planPatch } from './plan.ts';
 
 /**
  * RFC 7644 §3.5.2 PATCH cases beside the fixture tables of apply.test.ts: the error each refusal
@@ -46,12 +47,14 @@ const test = createCoreRegistry().withSchemas(
 interface Call {
   readonly registry?: SchemaRegistry;
   readonly resourceType?: string;
-  readonly options?: PatchParseOptions & ApplyOptions;
+  readonly options?: PatchParseOptions & PlanOptions;
 }
 
 function patch(doc: Record<string, unknown>, operations: unknown[], call: Call = {}): PatchResult {
   const parsed = parsePatchRequest({ schemas: [PATCH_OP], Operations: operations }, call.options);
-  return applyPatch(call.registry ?? core, call.resourceType ?? 'User', doc, parsed, call.options);
+  const registry = call.registry ?? core;
+  const resourceType = call.resourceType ?? 'User';
+  return applyPatch(registry, resourceType, doc, planPatch(registry, resourceType, parsed, call.options));
 }
 
 /** `run` throws a ScimError with this status, scimType and detail (whole, or the given part of it). */
@@ -111,7 +114,11 @@ describe('RFC 7644 §3.5.2 the PatchOp request', () => {
       core,
       'User',
       user,
-      parsePatchRequest({ schemas: [CORE_USER, PATCH_OP], Operations: [{ op: 'add', path: 'nickName', value: 'B' }] }),
+      planPatch(
+        core,
+        'User',
+        parsePatchRequest({ schemas: [CORE_USER, PATCH_OP], Operations: [{ op: 'add', path: 'nickName', value: 'B' }] }),
+      ),
     );
     assert.deepEqual(result.doc, { userName: 'bjensen', nickName: 'B' });
     for (const schemas of [['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], [42], PATCH_OP]) {
@@ -153,7 +160,7 @@ describe('RFC 7644 §3.5.2 the PatchOp request', () => {
     );
     // applyPatch takes operations from elsewhere too: it checks the same itself.
     refused(
-      () => applyPatch(core, 'User', user, [{ op: 'add', path: undefined, pathText: undefined, value: ['x'] }]),
+      () => applyPatch(core, 'User', user, planPatch(core, 'User', [{ op: 'add', path: undefined, pathText: undefined, value: ['x'] }])),
       400,
       'invalidValue',
       'Operations[0]: "add" without a "path" needs a JSON object "value"',

@@ -31,7 +31,7 @@ export function carryOver(
       isJsonObject(before) &&
       def.subAttributes?.some((s) => s.mutability === 'immutable')
     ) {
-      const sub = isJsonObject(after) ? after : {};
+      const sub = isJsonObject(after) ? { ...after } : {};
       const immutables = def.subAttributes.filter((s) => s.mutability === 'immutable');
       carryOver(immutables, sub, before, (n) => `${label(def.name)}.${n}`);
       if (Object.keys(sub).length > 0) next[def.name] = sub;

@@ -74,15 +74,83 @@ export function validateResource(
   body: unknown,
   options: ValidateOptions,
 ): ValidatedResource {
+  const read = readResource(registry, resourceType, body, options.unknownAttributes);
+  return settleResource(registry, resourceType, read, options.mode === 'replace' ? options.existing : undefined);
+}
+
+/** A body read against the schemas ({@link readResource}), before the stored resource is known. */
+export interface ResourceRead extends ValidatedResource {
+  /** The extensions the client used (RFC 7643 §3.3): holding a value, or listed in `schemas`. */
+  readonly used: ReadonlySet<string>;
+}
+
+/**
+ * The part of {@link validateResource} that needs the body alone: `schemas` checked, attributes
+ * gathered and coerced. A PUT reads its body (and hashes its password) before its transaction
+ * and settles it against the stored resource inside.
+ */
+export function readResource(
+  registry: SchemaRegistry,
+  resourceType: string,
+  body: unknown,
+  unknownAttributes?: UnknownAttributes,
+): ResourceRead {
   if (!isJsonObject(body)) throw invalidSyntax('request body must be a JSON object');
   const rt = registry.resourceType(resourceType);
   if (!rt) throw new Error(`unknown resource type ${resourceType}`);
   const core = registry.coreSchema(resourceType);
-  const { unknownAttributes } = options;
   const listed = checkSchemas(body, core.id);
   if (unknownAttributes === 'reject') checkListedSchemas(registry, resourceType, listed);
   const gathered = gather(registry, resourceType, body, unknownAttributes);
 
+  const coerced = coerceGathered(registry, resourceType, gathered, unknownAttributes);
+  // Whether an extension is "used" is the client's choice (RFC 7643 §3.3), so it is decided before
+  // kept immutable/readOnly values may bring an omitted extension object back.
+  const used = usedExtensions(registry, resourceType, (ext) => coerced.doc[ext.id] !== undefined || listed.has(ext.id.toLowerCase()));
+  return { ...coerced, used };
+}
+
+/**
+ * A PATCHed document (RFC 7644 §3.5.2), already in stored form, validated whole as a PUT of it
+ * would be, without turning it into a request body first: each attribute coerced again in schema
+ * order (a value set piecewise, `name.givenName`, is checked whole), the stored immutable and
+ * readOnly values kept, required attributes checked. Returns the document to store.
+ */
+export function validateDocument(
+  registry: SchemaRegistry,
+  resourceType: string,
+  doc: Readonly<Record<string, unknown>>,
+  existing: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const gathered: Gathered = new Map();
+  const gatherFrom = (schemaId: string | null, values: Readonly<Record<string, unknown>>, defs: readonly AttributeDefinition[]) => {
+    const entries = new Map<AttributeDefinition, Entry>();
+    for (const def of defs) {
+      const raw = values[def.name];
+      if (raw !== undefined) entries.set(def, { raw, path: schemaId === null ? def.name : `${schemaId}:${def.name}` });
+    }
+    gathered.set(schemaId, entries);
+  };
+  gatherFrom(null, doc, COMMON_ATTRIBUTES.concat(registry.coreSchema(resourceType).attributes));
+  for (const ext of extensionSchemas(registry, registry.resourceType(resourceType)?.schemaExtensions ?? [])) {
+    const values = doc[ext.id];
+    if (isJsonObject(values)) gatherFrom(ext.id, values, ext.attributes);
+  }
+  // The stored attributes are not the client's to answer for: what the request named that this
+  // tenant does not define was refused by applyPatch.
+  const coerced = coerceGathered(registry, resourceType, gathered, undefined);
+  const used = usedExtensions(registry, resourceType, (ext) => coerced.doc[ext.id] !== undefined || isJsonObject(doc[ext.id]));
+  return settleResource(registry, resourceType, { ...coerced, used }, existing).doc;
+}
+
+/** Gathered attributes coerced into the stored document, and the parts stored outside it. */
+function coerceGathered(
+  registry: SchemaRegistry,
+  resourceType: string,
+  gathered: Gathered,
+  unknownAttributes: UnknownAttributes | undefined,
+): ValidatedResource {
+  const core = registry.coreSchema(resourceType);
   const coreEntries = gathered.get(null);
   const doc: Record<string, unknown> = {};
   const coreCtx = { registry, enforceCanonical: enforcesCanonicalValues(core.id), unknownAttributes };
@@ -97,8 +165,7 @@ export function validateResource(
     else if (route === 'doc') setIfDefined(doc, def.name, coerceAttribute(coreCtx, def, entry.raw, entry.path));
   }
 
-  const extensions = extensionSchemas(registry, rt.schemaExtensions);
-  for (const ext of extensions) {
+  for (const ext of extensionSchemas(registry, registry.resourceType(resourceType)?.schemaExtensions ?? [])) {
     const entries = gathered.get(ext.id);
     if (!entries) continue;
     const ctx = { registry, enforceCanonical: enforcesCanonicalValues(ext.id), unknownAttributes };
@@ -109,24 +176,45 @@ export function validateResource(
     }
     if (Object.keys(out).length > 0) setIfDefined(doc, ext.id, out);
   }
+  return { doc, password, members };
+}
 
-  // Whether an extension is "used" is the client's choice (RFC 7643 §3.3), so it is decided before
-  // kept immutable/readOnly values may bring an omitted extension object back.
-  const used = new Set(extensions.filter((ext) => doc[ext.id] !== undefined || listed.has(ext.id.toLowerCase())).map((ext) => ext.id));
-  if (options.mode === 'replace' && options.existing) {
-    const existing = options.existing;
+function usedExtensions(registry: SchemaRegistry, resourceType: string, used: (ext: SchemaDefinition) => boolean): ReadonlySet<string> {
+  const extensions = extensionSchemas(registry, registry.resourceType(resourceType)?.schemaExtensions ?? []);
+  return new Set(extensions.filter(used).map((ext) => ext.id));
+}
+
+/**
+ * The part of {@link validateResource} that needs the stored resource: a PUT keeps the stored
+ * immutable and readOnly values (`existing`, RFC 7644 §3.5.1), then required attributes are
+ * checked. `read` is left as it was.
+ */
+export function settleResource(
+  registry: SchemaRegistry,
+  resourceType: string,
+  read: ResourceRead,
+  existing: Readonly<Record<string, unknown>> | undefined,
+): ValidatedResource {
+  const rt = registry.resourceType(resourceType);
+  if (!rt) throw new Error(`unknown resource type ${resourceType}`);
+  const core = registry.coreSchema(resourceType);
+  const extensions = extensionSchemas(registry, rt.schemaExtensions);
+  const { password, members } = read;
+  // A PUT is settled again when PostgreSQL retries its transaction: carried values go into copies.
+  const doc = { ...read.doc };
+  if (existing) {
     const inDoc = core.attributes.filter((d) => !isOutsideDoc(core.id, d));
     carryOver(inDoc, doc, existing, (n) => n);
     for (const ext of extensions) {
       const before = existing[ext.id];
       if (!isJsonObject(before)) continue;
-      const after = isJsonObject(doc[ext.id]) ? (doc[ext.id] as Record<string, unknown>) : {};
+      const after = isJsonObject(doc[ext.id]) ? { ...(doc[ext.id] as Record<string, unknown>) } : {};
       carryOver(ext.attributes, after, before, (n) => `${ext.id}:${n}`);
       if (Object.keys(after).length > 0) setIfDefined(doc, ext.id, after);
     }
   }
 
-  checkRequired(core, extensions, rt.schemaExtensions, doc, used, { members, password, routeOf: (def) => routeOf(core.id, def) });
+  checkRequired(core, extensions, rt.schemaExtensions, doc, read.used, { members, password, routeOf: (def) => routeOf(core.id, def) });
   return { doc, password, members };
 }
 

@@ -17,7 +17,7 @@ function reference(baseUrl: string, ref: ReferenceView, type: string) {
  * The schema URNs a document carries: the core one, and each extension holding a present value
  * (the same rule as `schemas eq "urn:…"` in a filter, docs/filtering.md).
  */
-export function schemasOf(registry: SchemaRegistry, type: ResourceTypeName, doc: Readonly<Record<string, unknown>>): string[] {
+function schemasOf(registry: SchemaRegistry, type: ResourceTypeName, doc: Readonly<Record<string, unknown>>): string[] {
   const extensions = registry.resourceType(type)?.schemaExtensions ?? [];
   return [registry.coreSchema(type).id, ...extensions.map((e) => e.schema).filter((uri) => isPresent(doc[uri]))];
 }

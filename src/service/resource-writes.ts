@@ -5,16 +5,16 @@ import { type FilterLimits, RFC_FILTER_SYNTAX } from '../filter/parser.ts';
 import { applyPatch } from '../patch/apply.ts';
 import { changedAttributes } from '../patch/diff.ts';
 import { parsePatchRequest } from '../patch/parse.ts';
+import { planPatch } from '../patch/plan.ts';
 import type { UnknownAttributes } from '../schema/coerce.ts';
-import { jsonEqual } from '../schema/json.ts';
 import { projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { MemberDelta, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
-import { validateResource } from '../schema/validate.ts';
-import type { CreateCommand, Include, Page, ResourceStore, UpdateCommand, WriteResult } from '../store/ports/resources.ts';
+import { type ResourceRead, readResource, settleResource, validateDocument, validateResource } from '../schema/validate.ts';
+import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '../store/ports/resources.ts';
 import { checkIfMatch } from './etag.ts';
 import type { Selection } from './list-params.ts';
-import { schemasOf, toRepresentation } from './representation.ts';
+import { toRepresentation } from './representation.ts';
 import { queryTargets } from './resource-list.ts';
 import {
   includeFor,
@@ -68,10 +68,6 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     return eventBuilders(scope.baseUrl, (stored) =>
       projectResource(registry, stored.resourceType, toRepresentation(registry, scope.baseUrl, stored), {}),
     );
-  }
-
-  function extensionIds(registry: SchemaRegistry, type: ResourceTypeName): ReadonlySet<string> {
-    return new Set((registry.resourceType(type)?.schemaExtensions ?? []).map((e) => registry.schema(e.schema)?.id ?? e.schema));
   }
 
   /** RFC 7644 §3.3. */
@@ -200,20 +196,30 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     selection: Selection,
   ): Promise<ResourceResult> {
     const registry = await registries.forTenant(scope.tenantId);
-    const { memberDelta } = await writeChange(registry, scope, type, id, ifMatch, 'PUT', { members: type === 'Group' }, (existing) => {
-      const validated = validateResource(registry, type, body, {
-        mode: 'replace',
-        existing: existing.doc,
-        unknownAttributes: unknownAttributesOf(scope),
-      });
+    // The body is read before the resource, so that its password is hashed outside the write's
+    // transaction; a body that cannot be read is refused after a missing resource (404) and a stale
+    // If-Match (412): RFC 9110 §13.2.2 evaluates preconditions before the content is processed.
+    let read: ResourceRead | ScimError;
+    try {
+      read = readResource(registry, type, body, unknownAttributesOf(scope));
+    } catch (error) {
+      if (!(error instanceof ScimError)) throw error;
+      read = error;
+    }
+    const password = read instanceof ScimError ? undefined : read.password;
+    // A group's PUT names all its members: the change is computed against the stored ones.
+    const include = type === 'Group' ? { members: true } : includeFor(registry, type, selection);
+    const written = await writeChange(registry, scope, type, id, ifMatch, 'PUT', include, password, (existing) => {
+      if (read instanceof ScimError) throw read;
+      const validated = settleResource(registry, type, read, existing.doc);
+      const changed = changedAttributes(registry, type, existing.doc, validated.doc);
       return {
-        ...(jsonEqual(validated.doc, existing.doc) ? {} : { doc: validated.doc }),
-        ...(validated.password !== undefined ? { password: validated.password } : {}),
+        ...(changed.length > 0 ? { doc: validated.doc } : {}),
+        changedAttributes: changed,
         memberOps: type === 'Group' ? memberDiff(existing, validated.members ?? []) : [],
       };
     });
-    const stored = await loadResource(store, scope, type, id, includeFor(registry, type, selection));
-    return withSkipped(present(registry, scope, stored, selection), memberDelta);
+    return withSkipped(present(registry, scope, written.resource, selection), written.memberDelta);
   }
 
   /**
@@ -236,38 +242,30 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
       requirePath: scope.profile.requirePatchPath,
     });
     const registry = await registries.forTenant(scope.tenantId);
-    const { version, memberDelta } = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, (existing) => {
-      const result = applyPatch(registry, type, existing.doc, operations, {
-        unknownAttributes: unknownAttributesOf(scope),
-        complexReplace: scope.profile.replaceComplexWhole ? 'whole' : 'merge',
-      });
-      const docChanged = result.changedAttributes.some((a) => a !== 'members' && a !== 'password');
-      const doc = docChanged
-        ? validateResource(
-            registry,
-            type,
-            { schemas: schemasOf(registry, type, result.doc), ...result.doc },
-            // The request's unknown attributes were refused by applyPatch; the stored rest is not the client's to answer for.
-            { mode: 'replace', existing: existing.doc },
-          ).doc
-        : undefined;
-      return {
-        ...(doc !== undefined ? { doc } : {}),
-        ...(result.password !== undefined ? { password: result.password } : {}),
-        memberOps: result.memberOps,
-      };
+    const plan = planPatch(registry, type, operations, {
+      unknownAttributes: unknownAttributesOf(scope),
+      complexReplace: scope.profile.replaceComplexWhole ? 'whole' : 'merge',
     });
-    return withSkipped({ version, location: locationOf(scope, type, id) }, memberDelta);
+    // A plan that fails is refused whatever the resource: its password is never hashed.
+    const password = plan.fails ? undefined : plan.password;
+    // What a PATCH answers is the caller's to read (docs/protocol.md "PATCH answers"): the write reads nothing more.
+    const written = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, password, (existing) => {
+      const result = applyPatch(registry, type, existing.doc, plan);
+      const changed = result.changedAttributes.filter((a) => a !== 'members' && a !== 'password');
+      const doc = changed.length > 0 ? validateDocument(registry, type, result.doc, existing.doc) : undefined;
+      return { ...(doc !== undefined ? { doc } : {}), changedAttributes: changed, memberOps: result.memberOps };
+    });
+    return withSkipped({ version: written.resource.version, location: locationOf(scope, type, id) }, written.memberDelta);
   }
 
   /**
-   * Load → compute the change → one write with its events, conditional on the version the change
-   * was computed on. When another writer got there first, the store computes the change again on
-   * what that writer left, under the resource's row lock (UpdateCommand.rebase): writers of one
-   * resource queue on the lock, and a request without If-Match never fails for having had
-   * company. If-Match is checked against the version the change is computed on, so a stale one is
-   * 412 (RFC 7644 §3.14). A change that changes nothing writes nothing. Answers the version the
-   * resource has after it, and what the write did to its members.
+   * One write, its change computed by the store on the resource as stored, under the resource's
+   * row lock (UpdateCommand.change): writers of one resource queue on the lock, so a request
+   * without If-Match never fails for having had company, and the resource is read once. If-Match
+   * is checked against the version the change is computed on, so a stale one is 412 (RFC 7644
+   * §3.14). A change that changes nothing writes nothing. The password, from the request alone, is
+   * hashed first: a transaction waits for no hash. Answers the write: the resource as written,
+   * with what `include` asks for, and what it did to the members.
    */
   async function writeChange(
     registry: SchemaRegistry,
@@ -277,48 +275,38 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     ifMatch: string | undefined,
     method: 'PUT' | 'PATCH',
     include: Include,
+    password: string | undefined,
     compute: (existing: StoredResource) => Change,
-  ): Promise<{ readonly version: number; readonly memberDelta?: MemberDelta }> {
-    const existing = await loadResource(store, scope, type, id, include);
-    checkIfMatch(ifMatch, existing.version);
-    const change = compute(existing);
-    if (change.doc === undefined && change.password === undefined && change.memberOps.length === 0) return { version: existing.version };
-    // The password comes from the request alone: its hash holds for the change computed again.
-    const passwordHash = change.password !== undefined ? await deps.hashPassword(change.password) : undefined;
-    const commandOn = (current: StoredResource, { doc, memberOps }: Change): UpdateCommand => {
-      const uniqueValues = doc !== undefined ? uniqueValuesOf(registry, type, doc) : undefined;
-      return {
-        resourceType: type,
-        id,
-        expectedVersion: current.version,
-        ...(doc !== undefined ? { doc } : {}),
-        ...(passwordHash !== undefined ? { passwordHash } : {}),
-        ...(memberOps.length > 0 ? { memberOps } : {}),
-        ...(uniqueValues !== undefined ? { uniqueValues } : {}),
-        ...groupRulesOf(scope, type),
-        now: clock().toISOString(),
-        events: eventsFor(registry, scope).updated(
-          type,
-          [
-            ...(doc !== undefined ? changedAttributes(current.doc, doc, extensionIds(registry, type)) : []),
-            ...(passwordHash !== undefined ? ['password'] : []),
-          ],
-          method,
-        ),
-      };
-    };
+  ): Promise<WriteResult> {
+    const passwordHash = password !== undefined ? await deps.hashPassword(password) : undefined;
+    let computedOn: number | undefined;
     const written = await store.update(scope.tenantId, {
-      ...commandOn(existing, change),
-      rebase: {
-        include,
-        command: (current) => {
-          checkIfMatch(ifMatch, current.version);
-          return commandOn(current, compute(current));
-        },
+      resourceType: type,
+      id,
+      include,
+      change: (current) => {
+        checkIfMatch(ifMatch, current.version);
+        computedOn = current.version;
+        const { doc, changedAttributes, memberOps } = compute(current);
+        if (doc === undefined && passwordHash === undefined && memberOps.length === 0) return undefined;
+        const uniqueValues = doc !== undefined ? uniqueValuesOf(registry, type, doc) : undefined;
+        return {
+          ...(doc !== undefined ? { doc } : {}),
+          ...(passwordHash !== undefined ? { passwordHash } : {}),
+          ...(memberOps.length > 0 ? { memberOps } : {}),
+          ...(uniqueValues !== undefined ? { uniqueValues } : {}),
+          ...groupRulesOf(scope, type),
+          now: clock().toISOString(),
+          events: eventsFor(registry, scope).updated(
+            type,
+            [...changedAttributes, ...(passwordHash !== undefined ? ['password'] : [])],
+            method,
+          ),
+        };
       },
     });
-    onEvents();
-    return { version: written.resource.version, memberDelta: written.memberDelta };
+    if (written.resource.version !== computedOn) onEvents();
+    return written;
   }
 
   /** RFC 7644 §3.6. */
@@ -337,11 +325,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
   return { create, prepareCreate, createPrepared, replace, patch, remove };
 }
 
-/** What a PUT or PATCH changes; an absent doc or password keeps the stored one. */
+/** What a PUT or PATCH changes; an absent doc keeps the stored one. */
 interface Change {
   readonly doc?: Readonly<Record<string, unknown>>;
-  /** The new clear-text password, hashed once by writeChange. */
-  readonly password?: string;
+  /** The top-level attributes of the document the change changes (patch/diff.ts), for its event. */
+  readonly changedAttributes: readonly string[];
   readonly memberOps: readonly MemberOp[];
 }
 

@@ -206,24 +206,20 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const updated = await store.update(tenantId, {
           resourceType: 'User',
           id: created.id,
-          expectedVersion: 1,
-          doc: { userName: 'crud', title: 'B' },
-          now: T1,
+          change: () => ({ doc: { userName: 'crud', title: 'B' }, now: T1 }),
         });
         assert.equal(updated.resource.version, 2);
         assert.equal(updated.resource.lastModified, T1);
         assert.equal(updated.resource.created, T0);
         // An update that changes nothing keeps the version and lastModified (RFC 7644 §3.14).
-        const docless = await store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 2, now: T2 });
+        const docless = await store.update(tenantId, { resourceType: 'User', id: created.id, change: () => ({ now: T2 }) });
         assert.deepEqual(docless.resource.doc, { userName: 'crud', title: 'B' });
         assert.equal(docless.resource.version, 2);
         assert.equal(docless.resource.lastModified, T1);
         const passwordOnly = await store.update(tenantId, {
           resourceType: 'User',
           id: created.id,
-          expectedVersion: 2,
-          passwordHash: 'h',
-          now: T2,
+          change: () => ({ passwordHash: 'h', now: T2 }),
         });
         assert.equal(passwordOnly.resource.version, 3);
         assert.equal(passwordOnly.resource.lastModified, T2);
@@ -231,7 +227,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.equal(deleted.id, created.id);
         assert.equal(await store.get(tenantId, 'User', created.id, {}), undefined);
         await assert.rejects(store.delete(tenantId, 'User', created.id), isScim(404));
-        await assert.rejects(store.update(tenantId, { resourceType: 'User', id: created.id, expectedVersion: 3, now: T1 }), isScim(404));
+        await assert.rejects(store.update(tenantId, { resourceType: 'User', id: created.id, change: () => ({ now: T1 }) }), isScim(404));
       });
 
       it('stores password hashes only on request, and clears them with null', async () => {
@@ -239,95 +235,97 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         await store.create(tenantId, { resourceType: 'User', id, doc: { userName: 'pw' }, passwordHash: 'hash1', now: T0 });
         assert.equal((await store.get(tenantId, 'User', id, {}))?.passwordHash, undefined);
         assert.equal((await store.get(tenantId, 'User', id, { passwordHash: true }))?.passwordHash, 'hash1');
-        await store.update(tenantId, { resourceType: 'User', id, expectedVersion: 1, doc: { userName: 'pw' }, now: T1 });
+        await store.update(tenantId, { resourceType: 'User', id, change: () => ({ doc: { userName: 'pw' }, now: T1 }) });
         assert.equal((await store.get(tenantId, 'User', id, { passwordHash: true }))?.passwordHash, 'hash1');
-        await store.update(tenantId, { resourceType: 'User', id, expectedVersion: 2, passwordHash: null, now: T1 });
+        await store.update(tenantId, { resourceType: 'User', id, change: () => ({ passwordHash: null, now: T1 }) });
         const cleared = await store.get(tenantId, 'User', id, { passwordHash: true });
         assert.ok(cleared && 'passwordHash' in cleared && cleared.passwordHash === undefined);
       });
 
-      it('rejects a stale expected version with VersionConflictError', async () => {
+      it('a delete with a stale expected version is refused with VersionConflictError', async () => {
         const u = await user(store, tenantId, { userName: 'versioned' });
-        await store.update(tenantId, { resourceType: 'User', id: u.id, expectedVersion: 1, doc: { userName: 'versioned' }, now: T1 });
-        await assert.rejects(
-          store.update(tenantId, {
-            resourceType: 'User',
-            id: u.id,
-            expectedVersion: 1,
-            doc: { userName: 'versioned', title: 'x' },
-            now: T1,
-          }),
-          (e) => e instanceof VersionConflictError && e.status === 412,
-        );
+        await store.update(tenantId, { resourceType: 'User', id: u.id, change: () => ({ doc: { userName: 'versioned' }, now: T1 }) });
         await assert.rejects(store.delete(tenantId, 'User', u.id, 1), (e) => e instanceof VersionConflictError);
         assert.equal((await store.get(tenantId, 'User', u.id, {}))?.version, 2);
       });
 
-      it('a stale expected version with a rebase: the change computed again on the stored resource, in the same write', async () => {
-        const u = await user(store, tenantId, { userName: 'rebased', title: 'A' });
+      it('an update computes its change on the resource as stored, with what it includes; what the change throws rolls the write back', async () => {
+        const u = await user(store, tenantId, { userName: 'computed', title: 'A' });
         await store.update(tenantId, {
           resourceType: 'User',
           id: u.id,
-          expectedVersion: 1,
-          doc: { userName: 'rebased', title: 'B' },
-          now: T1,
+          change: () => ({ doc: { userName: 'computed', title: 'B' }, now: T1 }),
         });
         const seen: unknown[] = [];
         const written = await store.update(tenantId, {
           resourceType: 'User',
           id: u.id,
-          expectedVersion: 1,
-          doc: { userName: 'rebased', title: 'A', nickName: 'stale' },
-          now: T1,
-          rebase: {
-            include: {},
-            command: (current) => {
-              seen.push([current.version, current.doc]);
-              return { resourceType: 'User', id: u.id, expectedVersion: current.version, doc: { ...current.doc, nickName: 'n' }, now: T2 };
-            },
+          change: (current) => {
+            seen.push([current.version, current.doc]);
+            return { doc: { ...current.doc, nickName: 'n' }, now: T2 };
           },
-          events: () => [{ id: 'stale-event', type: 'x', subject: 'Users/x', source: '/t', time: T1, data: {} }],
         });
-        assert.deepEqual(seen, [[2, { userName: 'rebased', title: 'B' }]]);
+        assert.deepEqual(seen, [[2, { userName: 'computed', title: 'B' }]]);
         assert.equal(written.resource.version, 3);
-        assert.deepEqual((await store.get(tenantId, 'User', u.id, {}))?.doc, { userName: 'rebased', title: 'B', nickName: 'n' });
-        assert.ok(!(await store.readEvents(tenantId, 0, 1000)).some((e) => e.id === 'stale-event'), 'the stale command wrote nothing');
+        assert.deepEqual(written.resource.doc, { userName: 'computed', title: 'B', nickName: 'n' });
+        assert.deepEqual((await store.get(tenantId, 'User', u.id, {}))?.doc, { userName: 'computed', title: 'B', nickName: 'n' });
+        const unchanged = await store.update(tenantId, { resourceType: 'User', id: u.id, change: () => undefined });
+        assert.equal(unchanged.resource.version, 3, 'a change of nothing writes nothing');
 
-        // A group's rebase reads what it asks for (members); what it throws rolls the write back.
-        const g = await group(store, tenantId, 'rebased-group', [u.id]);
-        await store.update(tenantId, {
-          resourceType: 'Group',
-          id: g.id,
-          expectedVersion: 1,
-          doc: { displayName: 'rebased-group 2' },
-          now: T1,
-        });
+        // A group's change sees what it includes (members); what it throws rolls the write back.
+        const g = await group(store, tenantId, 'computed-group', [u.id]);
         await assert.rejects(
           store.update(tenantId, {
             resourceType: 'Group',
             id: g.id,
-            expectedVersion: 1,
-            memberOps: [{ kind: 'removeAll' }],
-            now: T1,
-            rebase: {
-              include: { members: true },
-              command: (current) => {
-                assert.deepEqual(
-                  current.members?.map((m) => m.value),
-                  [u.id],
-                );
-                throw new VersionConflictError('stale If-Match');
-              },
+            include: { members: true },
+            change: (current) => {
+              assert.deepEqual(
+                current.members?.map((m) => m.value),
+                [u.id],
+              );
+              throw new VersionConflictError('stale If-Match');
             },
           }),
           (e) => e instanceof VersionConflictError && e.detail === 'stale If-Match',
         );
         const kept = await store.get(tenantId, 'Group', g.id, { members: true });
-        assert.equal(kept?.version, 2);
+        assert.equal(kept?.version, 1);
         assert.deepEqual(
           kept?.members?.map((m) => m.value),
           [u.id],
         );
+      });
+
+      it('an update answers the resource as written: a user with its groups as read, a group with its members after the write', async () => {
+        const u = await user(store, tenantId, { userName: 'answered' });
+        const other = await user(store, tenantId, { userName: 'answered-2' });
+        const g = await group(store, tenantId, 'answered-group', [u.id]);
+        const renamed = await store.update(tenantId, {
+          resourceType: 'User',
+          id: u.id,
+          include: { groups: true },
+          change: () => ({ doc: { userName: 'answered', title: 'T' }, now: T1 }),
+        });
+        assert.deepEqual(renamed.resource.doc, { userName: 'answered', title: 'T' });
+        assert.deepEqual(
+          renamed.resource.groups?.map((r) => r.value),
+          [g.id],
+        );
+        const grown = await store.update(tenantId, {
+          resourceType: 'Group',
+          id: g.id,
+          include: { members: true },
+          change: () => ({ memberOps: [{ kind: 'add', members: [{ value: other.id }] }], now: T1 }),
+        });
+        assert.deepEqual(
+          grown.resource.members?.map((m) => [m.value, m.display]),
+          [
+            [u.id, 'answered'],
+            [other.id, 'answered-2'],
+          ],
+        );
+        assert.equal(grown.resource.version, 2);
       });
 
       it('holds userName unique per tenant case-insensitively (409 uniqueness), also on update', async () => {
@@ -335,7 +333,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         await assert.rejects(user(store, tenantId, { userName: 'unique.PERSON' }), isScim(409, 'uniqueness', /userName/));
         const other = await user(store, tenantId, { userName: 'someone.else' });
         await assert.rejects(
-          store.update(tenantId, { resourceType: 'User', id: other.id, expectedVersion: 1, doc: { userName: 'UNIQUE.person' }, now: T1 }),
+          store.update(tenantId, { resourceType: 'User', id: other.id, change: () => ({ doc: { userName: 'UNIQUE.person' }, now: T1 }) }),
           isScim(409, 'uniqueness'),
         );
         // A failed write leaves nothing behind.
@@ -364,10 +362,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           store.update(tenantId, {
             resourceType: 'Group',
             id: other.id,
-            expectedVersion: 1,
-            doc: { displayName: 'sales' },
-            now: T1,
-            uniqueName: true,
+            change: () => ({ doc: { displayName: 'sales' }, now: T1, uniqueName: true }),
           }),
           isScim(409, 'uniqueness'),
         );
@@ -376,10 +371,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const kept = await store.update(tenantId, {
           resourceType: 'Group',
           id: twin.id,
-          expectedVersion: 1,
-          doc: { displayName: 'Marketing', externalId: 'm' },
-          now: T1,
-          uniqueName: true,
+          change: () => ({ doc: { displayName: 'Marketing', externalId: 'm' }, now: T1, uniqueName: true }),
         });
         assert.equal(kept.resource.version, 2);
         // A failed write leaves nothing behind.
@@ -391,7 +383,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const mine = await user(store, tenantId, { userName: 'isolated' });
         const theirs = await user(store, other, { userName: 'isolated' });
         assert.equal(await store.get(other, 'User', mine.id, {}), undefined);
-        await assert.rejects(store.update(other, { resourceType: 'User', id: mine.id, expectedVersion: 1, now: T1 }), isScim(404));
+        await assert.rejects(store.update(other, { resourceType: 'User', id: mine.id, change: () => ({ now: T1 }) }), isScim(404));
         await assert.rejects(store.delete(other, 'User', mine.id), isScim(404));
         assert.deepEqual(await names(other, 'User'), ['isolated']);
         // Another tenant's id is an unknown member: skipped, or refused when the rules say so.
@@ -476,14 +468,15 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const r = await store.update(tenantId, {
           resourceType: 'Group',
           id: g.id,
-          expectedVersion: 1,
-          now: T1,
-          memberOps: [
-            { kind: 'add', members: [{ value: u[1]!.id }, { value: u[2]!.id }] },
-            { kind: 'remove', values: [u[0]!.id, 'not-a-member'] },
-            { kind: 'add', members: [{ value: u[3]!.id }] },
-            { kind: 'remove', values: [u[3]!.id] },
-          ],
+          change: () => ({
+            now: T1,
+            memberOps: [
+              { kind: 'add', members: [{ value: u[1]!.id }, { value: u[2]!.id }] },
+              { kind: 'remove', values: [u[0]!.id, 'not-a-member'] },
+              { kind: 'add', members: [{ value: u[3]!.id }] },
+              { kind: 'remove', values: [u[3]!.id] },
+            ],
+          }),
         });
         assert.deepEqual(r.memberDelta, { added: [u[2]!.id], removed: [u[0]!.id] });
         assert.equal(r.resource.version, 2);
@@ -492,21 +485,20 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const cleared = await store.update(tenantId, {
           resourceType: 'Group',
           id: g.id,
-          expectedVersion: 2,
-          now: T1,
-          memberOps: [{ kind: 'removeAll' }, { kind: 'add', members: [{ value: u[2]!.id }] }],
+          change: () => ({ now: T1, memberOps: [{ kind: 'removeAll' }, { kind: 'add', members: [{ value: u[2]!.id }] }] }),
         });
         assert.deepEqual(cleared.memberDelta, { added: [], removed: [u[1]!.id] });
         assert.equal(cleared.resource.version, 3);
         const noop = await store.update(tenantId, {
           resourceType: 'Group',
           id: g.id,
-          expectedVersion: 3,
-          now: T2,
-          memberOps: [
-            { kind: 'add', members: [{ value: u[2]!.id }] },
-            { kind: 'remove', values: [u[0]!.id] },
-          ],
+          change: () => ({
+            now: T2,
+            memberOps: [
+              { kind: 'add', members: [{ value: u[2]!.id }] },
+              { kind: 'remove', values: [u[0]!.id] },
+            ],
+          }),
         });
         assert.deepEqual(noop.memberDelta, { added: [], removed: [] });
         assert.equal(noop.resource.version, 3, 'a membership change that changes nothing keeps the version');
@@ -520,10 +512,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           store.update(tenantId, {
             resourceType: 'Group',
             id: g.id,
-            expectedVersion: 1,
-            now: T1,
-            memberRules: REFUSE,
-            memberOps: [{ kind: 'add', members: [{ value: u[1]!.id }, { value: missing[0]! }, { value: missing[1]! }] }],
+            change: () => ({
+              now: T1,
+              memberRules: REFUSE,
+              memberOps: [{ kind: 'add', members: [{ value: u[1]!.id }, { value: missing[0]! }, { value: missing[1]! }] }],
+            }),
           }),
           isScim(400, 'invalidValue', new RegExp(`^members "${missing[0]}", "${missing[1]}" do not exist$`)),
         );
@@ -531,10 +524,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           store.update(tenantId, {
             resourceType: 'Group',
             id: g.id,
-            expectedVersion: 1,
-            now: T1,
-            memberRules: REFUSE,
-            memberOps: [{ kind: 'add', members: [{ value: u[1]!.id, type: 'Group' }] }],
+            change: () => ({ now: T1, memberRules: REFUSE, memberOps: [{ kind: 'add', members: [{ value: u[1]!.id, type: 'Group' }] }] }),
           }),
           isScim(400, 'invalidValue', /is a User, not a "Group"/),
         );
@@ -552,9 +542,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const written = await store.update(tenantId, {
           resourceType: 'Group',
           id: g.id,
-          expectedVersion: 1,
-          now: T1,
-          memberOps: [{ kind: 'add', members: [{ value: missing }, { value: u[1]!.id, type: 'Group' }, { value: missing }] }],
+          change: () => ({
+            now: T1,
+            memberOps: [{ kind: 'add', members: [{ value: missing }, { value: u[1]!.id, type: 'Group' }, { value: missing }] }],
+          }),
         });
         assert.deepEqual(written.memberDelta, { added: [u[1]!.id], removed: [], skipped: [missing] });
         const after = await store.get(tenantId, 'Group', g.id, { members: true });
@@ -570,9 +561,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const none = await store.update(tenantId, {
           resourceType: 'Group',
           id: g.id,
-          expectedVersion: 2,
-          now: T1,
-          memberOps: [{ kind: 'add', members: [{ value: missing }] }],
+          change: () => ({ now: T1, memberOps: [{ kind: 'add', members: [{ value: missing }] }] }),
         });
         assert.equal(none.resource.version, 2);
         assert.deepEqual(none.memberDelta, { added: [], removed: [], skipped: [missing] });
@@ -621,10 +610,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         await store.update(tenant, {
           resourceType: 'User',
           id,
-          expectedVersion: 1,
-          doc: { userName: 'ob1', title: 'x' },
-          now: T2,
-          events: (r) => [ev(`u:${r.resource.version}`)],
+          change: () => ({ doc: { userName: 'ob1', title: 'x' }, now: T2, events: (r) => [ev(`u:${r.resource.version}`)] }),
         });
         await store.delete(tenant, 'User', id, undefined, (d) => [ev(`d:${String(d.doc['userName'])}`)]);
         const events = await store.readEvents(tenant, 0, 100);
@@ -726,10 +712,9 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           store.update(tenant, {
             resourceType: 'User',
             id: u.id,
-            expectedVersion: 7,
-            doc: { userName: 'ob2', title: 'y' },
-            now: T1,
-            events: () => [ev('stale')],
+            change: () => {
+              throw new VersionConflictError('stale If-Match');
+            },
           }),
           VersionConflictError,
         );
@@ -737,12 +722,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
           store.update(tenant, {
             resourceType: 'User',
             id: u.id,
-            expectedVersion: 1,
-            doc: { userName: 'ob2', title: 'y' },
-            now: T1,
-            events: () => {
-              throw new Error('boom');
-            },
+            change: () => ({
+              doc: { userName: 'ob2', title: 'y' },
+              now: T1,
+              events: () => {
+                throw new Error('boom');
+              },
+            }),
           }),
           /boom/,
         );
@@ -752,13 +738,14 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         const noop = await store.update(tenant, {
           resourceType: 'Group',
           id: g.id,
-          expectedVersion: 1,
-          memberOps: [{ kind: 'add', members: [{ value: u.id }] }],
-          now: T2,
-          events: () => {
-            called = true;
-            return [ev('noop')];
-          },
+          change: () => ({
+            memberOps: [{ kind: 'add', members: [{ value: u.id }] }],
+            now: T2,
+            events: () => {
+              called = true;
+              return [ev('noop')];
+            },
+          }),
         });
         assert.equal(noop.resource.version, 1);
         assert.equal(called, false);

@@ -86,19 +86,16 @@ export function extensionsContract(name: string, makeStore: () => Promise<Store>
       const a = await create(store, tenantId, 'a', {}, [{ attr: BADGE, key: 'k1' }]);
       await assert.rejects(create(store, tenantId, 'b', {}, [{ attr: BADGE, key: 'k1' }]), isUniqueness(/badge/));
       const b = await create(store, tenantId, 'b', {}, [{ attr: BADGE, key: 'k2' }]);
-      const moveTo = (id: string, version: number, key: string) =>
+      const moveTo = (id: string, key: string) =>
         store.update(tenantId, {
           resourceType: 'User',
           id,
-          expectedVersion: version,
-          doc: { userName: id },
-          uniqueValues: [{ attr: BADGE, key }],
-          now: T0,
+          change: () => ({ doc: { userName: id }, uniqueValues: [{ attr: BADGE, key }], now: T0 }),
         });
-      await assert.rejects(moveTo(b.resource.id, 1, 'k1'), isUniqueness(/badge/));
+      await assert.rejects(moveTo(b.resource.id, 'k1'), isUniqueness(/badge/));
       assert.equal((await store.get(tenantId, 'User', b.resource.id, {}))!.version, 1, 'the refused update wrote nothing');
-      await moveTo(a.resource.id, 1, 'k3');
-      await moveTo(b.resource.id, 1, 'k1');
+      await moveTo(a.resource.id, 'k3');
+      await moveTo(b.resource.id, 'k1');
       // The same key under another attribute, another type or another tenant is another key.
       await create(store, tenantId, 'c', {}, [{ attr: `${HR}:other`, key: 'k1' }]);
       await create(store, await newTenant(), 'a', {}, [{ attr: BADGE, key: 'k1' }]);

@@ -301,13 +301,8 @@ async function load(store: Store, world: World): Promise<Loaded> {
     const doc = { ...u.doc, userName: u.userName };
     await store.create(tenantId, { resourceType: 'User', id: `u${i}`, doc, now: new Date(u.created).toISOString() });
     if (u.modified !== undefined) {
-      await store.update(tenantId, {
-        resourceType: 'User',
-        id: `u${i}`,
-        expectedVersion: 1,
-        doc: { ...doc, nickName: 'changed' },
-        now: new Date(u.modified).toISOString(),
-      });
+      const now = new Date(u.modified).toISOString();
+      await store.update(tenantId, { resourceType: 'User', id: `u${i}`, change: () => ({ doc: { ...doc, nickName: 'changed' }, now }) });
     }
   }
   for (const [i, g] of world.groups.entries()) {

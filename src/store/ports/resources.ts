@@ -48,22 +48,29 @@ export interface CreateCommand {
   readonly events?: EventBuilder<WriteResult>;
 }
 
+/**
+ * An update of one resource, computed on it as stored, under its row lock: writers of one
+ * resource queue on the lock, so that a change is never computed on a version another writer is
+ * replacing, and the resource is read once.
+ */
 export interface UpdateCommand {
   readonly resourceType: ResourceTypeName;
   readonly id: string;
-  /** Write as it is only if the stored version is still this one; else `rebase`, or VersionConflictError. */
-  readonly expectedVersion: number;
   /**
-   * The same change, computed again on the stored resource (read with `include`) under the
-   * resource's row lock, when its version is no longer `expectedVersion`: writers of one resource
-   * queue on the lock instead of failing and retrying. Its command is written as it is (a command
-   * that changes nothing writes nothing); it may throw a ScimError (a stale If-Match, an invalid
-   * change), which rolls the write back.
+   * What `change` is given besides the document (a group's members, for a PUT), and what the
+   * answer carries: a user's groups as read with it, a group's members as they are after the write
+   * (read again only when the write changed them).
    */
-  readonly rebase?: {
-    readonly include: Include;
-    readonly command: (current: StoredResource) => UpdateCommand;
-  };
+  readonly include?: Include;
+  /**
+   * The change, computed inside the write's transaction on the resource as stored; undefined
+   * writes nothing. It may throw a ScimError (a stale If-Match, an invalid change), which rolls
+   * the write back. It is pure: PostgreSQL calls it again when it retries the transaction.
+   */
+  readonly change: (current: StoredResource) => ResourceChange | undefined;
+}
+
+export interface ResourceChange {
   /** The new document; undefined keeps the stored one (a members-only change). */
   readonly doc?: Readonly<Record<string, unknown>>;
   /** undefined keeps the stored hash; null clears it. */
@@ -77,8 +84,9 @@ export interface UpdateCommand {
   readonly uniqueValues?: readonly UniqueValue[];
   readonly now: string;
   /**
-   * Builds the write's outbox events from its outcome, inside its transaction; called only when
-   * the write changed something (the version was bumped), never for a no-op.
+   * Builds the write's outbox events from its outcome (the resource without members or groups),
+   * inside its transaction; called only when the write changed something (the version was
+   * bumped), never for a no-op.
    */
   readonly events?: EventBuilder<WriteResult>;
 }
@@ -182,7 +190,7 @@ export interface ResourceStore {
    * the whole batch and rejects. What it saves: one commit per resource (bulk creates).
    */
   createMany(tenantId: string, commands: readonly CreateCommand[], maxFailures?: number): Promise<ReadonlyArray<WriteResult | ScimError>>;
-  /** Throws notFound, VersionConflictError, uniqueness, invalidValue. */
+  /** Throws notFound, uniqueness, invalidValue, and what `change` throws. */
   update(tenantId: string, command: UpdateCommand): Promise<WriteResult>;
   /**
    * Removes the resource and its memberships; returns what was deleted. Throws notFound,

@@ -47,7 +47,7 @@ const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_m
 
 const columnsFor = (d: ResourceDialect, include: Include) => raw(include.groups ? `${COLUMNS}, ${d.groupsColumn}` : COLUMNS);
 
-export const docOf = (row: ResourceRow): Record<string, unknown> =>
+export const docOf = (row: Pick<ResourceRow, 'doc'>): Record<string, unknown> =>
   typeof row.doc === 'string' ? (JSON.parse(row.doc) as Record<string, unknown>) : row.doc;
 
 /** A value the database cannot hold (U+0000 on PostgreSQL) names nothing stored. */
@@ -108,6 +108,11 @@ export function* hydrateRows(
   const members = include.members ? yield* references(d, tenantId, found, 'Group') : undefined;
   const indirect = page.nested.length > 0 ? yield* references(d, tenantId, page.nested, 'User') : undefined;
   return page.finish(members, indirect);
+}
+
+/** A group's members, in the order they were added. */
+export function* membersOf(d: ResourceDialect, tenantId: string, group: ResourceRow): Plan<ReferenceView[]> {
+  return (yield* references(d, tenantId, [group], 'Group')).get(group.row_key) ?? [];
 }
 
 /** Members of the page's groups (in the order they were added), or direct and indirect groups of its users. */

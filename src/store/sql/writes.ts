@@ -1,6 +1,7 @@
 import { invalidValue, notFound, ScimError } from '../../errors/scim-error.ts';
 import {
   LENIENT_MEMBER_RULES,
+  type MemberDelta,
   type MemberInput,
   type MemberOp,
   type MemberRules,
@@ -9,12 +10,11 @@ import {
 } from '../../schema/resource.ts';
 import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
 import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
-import { rebaseOf } from '../rebase.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { raw, type Sql, sql } from './fragment.ts';
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
 import { promote } from './promote.ts';
-import { docOf, findRow, hydrateRows, type ResourceDialect, unstorable } from './resources.ts';
+import { docOf, findRow, hydrateRows, membersOf, type ResourceDialect, type ResourceRow, unstorable } from './resources.ts';
 import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict, unknownMembers } from './rows.ts';
 import { type ConstraintOf, hasNul, type Plan, rows } from './run.ts';
 import { uniqueValueTaken } from './unique-value-taken.ts';
@@ -299,65 +299,85 @@ export function* createResources(
   return results;
 }
 
-export function* updateResource(d: WriteDialect, tenantId: string, requested: UpdateCommand): Plan<WriteResult> {
+/**
+ * An update: the row read and locked, the change computed on it (UpdateCommand.change), written
+ * with its events. The answer is the resource as written, with what `include` asks for.
+ */
+export function* updateResource(d: WriteDialect, tenantId: string, command: UpdateCommand): Plan<WriteResult> {
+  const include = command.include ?? {};
   // PostgreSQL: NO KEY UPDATE serialises writers of this row, yet lets other transactions add
   // memberships that reference it (their foreign key checks take KEY SHARE).
-  const row = yield* findRow(d, tenantId, requested.resourceType, requested.id, {}, d.lockForUpdate);
-  if (!row) throw notFound(`${requested.resourceType} ${requested.id} not found`);
-  // Computed on another version: computed again here, under the lock (UpdateCommand.rebase).
-  const rebase = rebaseOf(requested, row.version);
-  const command = rebase ? rebase.command((yield* hydrateRows(d, tenantId, [row], rebase.include))[0]!) : requested;
-  if (command.doc) refuseNul(d, command.doc);
+  const row = yield* findRow(d, tenantId, command.resourceType, command.id, include, d.lockForUpdate);
+  if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
+  const current = (yield* hydrateRows(d, tenantId, [row], include))[0]!;
+  const change = command.change(current);
+  if (change === undefined) return { resource: current, memberDelta: NO_MEMBER_CHANGE };
+  if (change.doc) refuseNul(d, change.doc);
   const delta = new DeltaTracker();
-  if (command.memberOps && command.memberOps.length > 0) {
+  if (change.memberOps && change.memberOps.length > 0) {
     requireGroup(command.resourceType);
-    const rules = command.memberRules ?? LENIENT_MEMBER_RULES;
-    for (const op of command.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, rules, delta);
+    const rules = change.memberRules ?? LENIENT_MEMBER_RULES;
+    for (const op of change.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, rules, delta);
   }
   const memberDelta = delta.result();
-  const changed =
-    command.doc !== undefined || command.passwordHash !== undefined || memberDelta.added.length > 0 || memberDelta.removed.length > 0;
+  const membersChanged = memberDelta.added.length > 0 || memberDelta.removed.length > 0;
+  const changed = change.doc !== undefined || change.passwordHash !== undefined || membersChanged;
   // Adding a member that is already there changes nothing: the version stays (RFC 7644 §3.14).
-  const version = changed ? row.version + 1 : row.version;
-  const now = changed ? ms(command.now) : row.modified_ms;
-  const passwordHash = command.passwordHash === undefined ? row.password_hash : command.passwordHash;
-  if (command.doc) {
-    const promoted = promote(command.resourceType, command.id, command.doc);
+  if (!changed) return { resource: current, memberDelta };
+  const version = row.version + 1;
+  const now = ms(change.now);
+  const passwordHash = change.passwordHash === undefined ? row.password_hash : change.passwordHash;
+  let stored = current.doc;
+  if (change.doc) {
+    const promoted = promote(command.resourceType, command.id, change.doc);
     try {
-      yield sql`UPDATE resources SET doc = ${d.json(JSON.stringify(command.doc))}, password_hash = ${passwordHash}, version = ${version},
-          modified_ms = ${now}, name_key = ${promoted.nameKey}, display_name = ${promoted.displayName}, external_id = ${promoted.externalId},
-          ref_display = ${promoted.refDisplay}
-        WHERE row_key = ${row.row_key}`;
+      // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
+      const [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(
+        sql`UPDATE resources SET doc = ${d.json(JSON.stringify(change.doc))}, password_hash = ${passwordHash}, version = ${version},
+            modified_ms = ${now}, name_key = ${promoted.nameKey}, display_name = ${promoted.displayName}, external_id = ${promoted.externalId},
+            ref_display = ${promoted.refDisplay}
+          WHERE row_key = ${row.row_key} RETURNING doc`,
+      );
+      stored = docOf(updated!);
     } catch (error) {
-      throw conflict(d, error, command.resourceType, command.id, command.doc);
+      throw conflict(d, error, command.resourceType, command.id, change.doc);
     }
     // A rename is checked; an unchanged name stays, even one another group took before the opt-in.
-    if (command.uniqueName && promoted.displayName !== promote(command.resourceType, command.id, docOf(row)).displayName) {
-      yield* refuseTakenName(d, tenantId, command.resourceType, row.row_key, command.id, command.doc);
+    if (change.uniqueName && promoted.displayName !== promote(command.resourceType, command.id, current.doc).displayName) {
+      yield* refuseTakenName(d, tenantId, command.resourceType, row.row_key, command.id, change.doc);
     }
     // The values index follows the document: its rows are replaced with every new version.
     yield sql`DELETE FROM resource_values WHERE resource_row = ${row.row_key}`;
-    const index = valuesInsert(d, tenantId, sql`${row.row_key}`, command.resourceType, command.doc);
+    const index = valuesInsert(d, tenantId, sql`${row.row_key}`, command.resourceType, change.doc);
     if (index) yield index;
-    yield* writeUniqueValues(d, tenantId, command.resourceType, row.row_key, command.uniqueValues, true);
-  } else if (changed) {
+    yield* writeUniqueValues(d, tenantId, command.resourceType, row.row_key, change.uniqueValues, true);
+  } else {
     yield sql`UPDATE resources SET password_hash = ${passwordHash}, version = ${version}, modified_ms = ${now} WHERE row_key = ${row.row_key}`;
   }
-  const result: WriteResult = {
+  const written: StoredResource = {
+    id: current.id,
+    resourceType: current.resourceType,
+    doc: change.doc ?? current.doc,
+    version,
+    created: current.created,
+    lastModified: iso(now),
+  };
+  yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
+  // A user's groups are as read (its own update never changes them); a group's members are read
+  // again only when this write changed them.
+  const members = include.members && membersChanged ? yield* membersOf(d, tenantId, row) : current.members;
+  return {
     resource: {
-      id: row.id,
-      resourceType: row.resource_type,
-      doc: command.doc ?? docOf(row),
-      version,
-      created: iso(row.created_ms),
-      lastModified: iso(now),
+      ...written,
+      doc: stored,
+      ...(members !== undefined ? { members } : {}),
+      ...(current.groups !== undefined ? { groups: current.groups } : {}),
     },
     memberDelta,
   };
-  // A write that changed nothing kept the version: it has no events.
-  if (changed) yield* appendEvents(d, tenantId, command.events, result);
-  return result;
 }
+
+const NO_MEMBER_CHANGE: MemberDelta = { added: [], removed: [] };
 
 export function* deleteResource(
   d: WriteDialect,
