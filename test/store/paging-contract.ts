@@ -114,9 +114,7 @@ export function indexPagingContract(stores: () => Store): void {
             await store.update(tenant, {
               resourceType: 'User',
               id: served.id,
-              expectedVersion: served.version,
-              doc: { ...served.doc, title: 't2' },
-              now: T0,
+              change: (current) => ({ doc: { ...current.doc, title: 't2' }, now: T0 }),
             });
           }
         }
