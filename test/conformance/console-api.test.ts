@@ -185,6 +185,11 @@ describe('console: sessions, CSRF and setup links over the admin API', () => {
     assert.equal(revoked.status, 204);
     assert.equal((await call(h, 'GET', '/admin/tenants/acme/tokens', { cookie: setup.cookie })).status, 401, 'revoking ends its sessions');
     assert.equal((await call(h, 'POST', '/admin/console/session', { body: { link: secret } })).status, 401);
+    // An id no link can have (U+0000, which PostgreSQL text cannot hold): 404, not a database error.
+    for (const id of ['lnk_unknown', '%00', 'lnk_%00']) {
+      const unknown = await call(h, 'DELETE', `/admin/setup-links/${id}`, { cookie: admin.cookie, csrf: admin.csrf });
+      assert.equal(unknown.status, 404, `${id}: ${JSON.stringify(unknown.body)}`);
+    }
   });
 
   it('serves the console at /console/ with a strict CSP, no inline script, and no framing', async () => {

@@ -1,7 +1,7 @@
 import type { ConsoleLinkRecord, ConsoleSessionRecord, ConsoleStore } from '../ports/console.ts';
 import { type Sql, sql } from './fragment.ts';
 import { orUndefined } from './rows.ts';
-import type { RunSql } from './run.ts';
+import { hasNul, type RunSql } from './run.ts';
 
 /** The console's links and sessions (migration 15) and its tenant overview, the same SQL on both databases. */
 
@@ -67,6 +67,8 @@ export function consoleQueries(run: RunSql): ConsoleStore {
       return (await run<LinkRow>(sql`${LINK_SELECT} WHERE l.tenant_id = ${tenantId} ORDER BY l.created_at DESC, l.id`)).map(toLink);
     },
     async revokeConsoleLink(id, at) {
+      // Link ids are minted without U+0000, and PostgreSQL text cannot hold it: such an id names nothing.
+      if (hasNul(id)) return false;
       const revoked = await run(sql`UPDATE console_links SET revoked_at = coalesce(revoked_at, ${at}) WHERE id = ${id} RETURNING id`);
       await run(sql`DELETE FROM console_sessions WHERE link_id = ${id}`);
       return revoked.length > 0;
