@@ -20,9 +20,9 @@ import { HAS_UNSEQUENCED, SEQUENCE_BATCH, sequenceTenant, UNSEQUENCED_TENANTS } 
  * The scale-out store on PostgreSQL, behaviour-identical to SqliteStore: the same query sets and
  * write plans (src/store/sql/) and the same storeContract. Every write is one transaction on one
  * pooled client; concurrency between instances is held by the database: unique indexes for
- * uniqueness, row locks (SELECT … FOR NO KEY UPDATE) plus the version check for expectedVersion,
- * and membership rows inserted with ON CONFLICT DO NOTHING, never a read-modify-write of a member
- * list. What is its own: the connections (connection.ts), the one-statement create, the sequencer
+ * uniqueness, row locks (SELECT … FOR NO KEY UPDATE) under which an update computes its change
+ * (If-Match checked there) and a delete checks its expectedVersion, and membership rows inserted
+ * with ON CONFLICT DO NOTHING, never a read-modify-write of a member list. What is its own: the connections (connection.ts), the one-statement create, the sequencer
  * that numbers events after commit (sequencer.ts), and the outbox statements that read its clock.
  */
 export class PostgresStore extends SqlStore implements Store {
