@@ -752,6 +752,43 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
         assert.deepEqual(await store.readEvents(tenant, 0, 100), []);
       });
 
+      it('writes asked for at once commit or fail each on its own (SQLite commits them as one group): a refused one and one whose builder throws leave the others and their events', async () => {
+        const tenant = await newTenant(store);
+        const existing = await user(store, tenant, { userName: 'gc-existing' });
+        const create = (userName: string, events: () => NewEvent[] = () => [ev(`created:${userName}`)]) =>
+          store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: { userName }, now: T1, events });
+        // Not awaited one by one: on SQLite they land in one batch (src/store/sqlite/group-commit.ts).
+        const outcomes = await Promise.allSettled([
+          create('gc1'),
+          create('GC-EXISTING'),
+          create('gc2', () => {
+            throw new Error('boom');
+          }),
+          store.update(tenant, {
+            resourceType: 'User',
+            id: existing.id,
+            change: () => ({ doc: { userName: 'gc-existing', title: 'patched' }, now: T2, events: () => [ev('updated:gc-existing')] }),
+          }),
+          store.update(tenant, { resourceType: 'User', id: randomUUID(), change: () => ({ doc: { userName: 'nobody' }, now: T2 }) }),
+          create('gc3'),
+        ]);
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['fulfilled', 'rejected', 'rejected', 'fulfilled', 'rejected', 'fulfilled'],
+        );
+        isScim(409, 'uniqueness')((outcomes[1] as PromiseRejectedResult).reason);
+        assert.match(String((outcomes[2] as PromiseRejectedResult).reason), /boom/);
+        isScim(404)((outcomes[4] as PromiseRejectedResult).reason);
+        assert.deepEqual(await names(tenant, 'User', undefined, 'userName'), ['gc-existing', 'gc1', 'gc3']);
+        assert.equal((await store.get(tenant, 'User', existing.id, {}))!.doc['title'], 'patched');
+        const events = await store.readEvents(tenant, 0, 100);
+        assert.deepEqual(
+          events.map((e) => e.sequence),
+          [1, 2, 3],
+        );
+        assert.deepEqual(events.map((e) => e.type).sort(), ['created:gc1', 'created:gc3', 'updated:gc-existing']);
+      });
+
       it('delivery cursors per sink and tenant: pending, monotonic markDelivered, stats, pruning', async () => {
         const tenant = await newTenant(store);
         const sink = `sink-${randomUUID()}`;

@@ -58,7 +58,11 @@ export async function runPlanAsync<T>(plan: Plan<T>, exec: (query: Sql) => Promi
 export interface SqlRunner {
   /** One statement, in autocommit. */
   readonly run: RunSql;
-  /** A plan in one write transaction (SQLite: BEGIN IMMEDIATE). `plan` is called again when PostgreSQL retries. */
+  /**
+   * A plan as one write transaction: all of it commits or none. SQLite runs it in a savepoint of a
+   * transaction shared with the writes asked for at the same time (sqlite/group-commit.ts) and
+   * settles once that commits. `plan` is called again when PostgreSQL retries.
+   */
   transact<T>(plan: () => Plan<T>): Promise<T>;
   /**
    * A plan of statements each in autocommit: SQLite runs it to the end without a pause (no write

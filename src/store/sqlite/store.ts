@@ -9,6 +9,7 @@ import { SqlStore } from '../sql/store.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { openConnection, type SqliteDatabase } from './connection.ts';
 import { sqliteDialect, sqliteWrites } from './dialect.ts';
+import { GroupCommit } from './group-commit.ts';
 import { runMigrations } from './migrations.ts';
 import { SnapshotConnections } from './snapshots.ts';
 import { StatementCache } from './statement-cache.ts';
@@ -23,6 +24,7 @@ export class SqliteStore extends SqlStore implements Store {
   readonly capabilities = { dialect: 'sqlite' } as const;
   readonly #db: SqliteDatabase;
   readonly #statements: StatementCache;
+  readonly #group: GroupCommit;
 
   readonly #checkpointer: Checkpointer | undefined;
   /** Connections for reads that must see one version across statements; none for `:memory:`. */
@@ -34,6 +36,7 @@ export class SqliteStore extends SqlStore implements Store {
     this.#checkpointer = checkpointer;
     this.#snapshots = db.memory ? undefined : new SnapshotConnections(db.name);
     this.#statements = new StatementCache(db);
+    this.#group = new GroupCommit(db, this.#exec);
     this.share(this.#runner, sqliteWrites);
   }
 
@@ -60,6 +63,7 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.#db.open) this.#group.flush();
     await this.#checkpointer?.stop();
     this.#snapshots?.close();
     if (this.#db.open) this.#db.close();
@@ -111,10 +115,13 @@ export class SqliteStore extends SqlStore implements Store {
     return [];
   };
 
-  /** Plans run to the end inside better-sqlite3's transaction functions, which must be synchronous. */
+  /**
+   * Plans run to the end inside better-sqlite3's transaction functions, which must be
+   * synchronous; write transactions are committed in groups (group-commit.ts).
+   */
   readonly #runner: SqlRunner = {
     run: async <R>(query: Sql) => this.#exec(query) as R[],
-    transact: async (plan) => this.#tx(() => runPlan(plan(), this.#exec)),
+    transact: (plan) => this.#group.run(plan),
     each: async (plan) => runPlan(plan(), this.#exec),
     read: async (plan) => runPlan(plan(), this.#exec),
     constraintOf: sqliteWrites.constraintOf,

@@ -1,0 +1,76 @@
+import type { Sql } from '../sql/fragment.ts';
+import { type Plan, runPlan } from '../sql/run.ts';
+import type { SqliteDatabase } from './connection.ts';
+
+interface Pending {
+  readonly plan: () => Plan<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly value: unknown } | { readonly error: unknown };
+
+/**
+ * Group commit (issue 20, docs/store.md "Group commit"): the write transactions asked for while
+ * the event loop is busy run together, at the end of the loop's turn, in one SQLite transaction
+ * (BEGIN IMMEDIATE … COMMIT), each in a savepoint of its own. A write that fails is rolled back
+ * to its savepoint alone and its caller gets its error; the others commit together, and every
+ * caller is answered only once that COMMIT has returned, so no write is acknowledged before it
+ * is as durable as a transaction of its own would have been. What is shared is the commit: one
+ * write of the pages several writes touched (the outbox and its counter, the ends of the
+ * indexes), one WAL commit record and, with synchronous=FULL, one sync.
+ *
+ * The batch runs synchronously, as a lone transaction did: no read of this process comes in
+ * between, and an outbox row still commits with its write or not at all.
+ */
+export class GroupCommit {
+  #queue: Pending[] = [];
+  readonly #db: SqliteDatabase;
+  /** One write, inside the batch's transaction: better-sqlite3 makes a nested transaction a savepoint. */
+  readonly #one: (pending: Pending) => unknown;
+  readonly #batch: (batch: readonly Pending[]) => Outcome[];
+
+  constructor(db: SqliteDatabase, exec: (query: Sql) => unknown[]) {
+    this.#db = db;
+    this.#one = db.transaction((pending: Pending) => runPlan(pending.plan(), exec));
+    this.#batch = db.transaction((batch: readonly Pending[]) => batch.map((pending) => this.#attempt(pending))).immediate;
+  }
+
+  /** `plan` in the next batch; settles once the batch has committed (or failed as a whole). */
+  run<T>(plan: () => Plan<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const pending: Pending = { plan, resolve: resolve as (value: unknown) => void, reject };
+      if (this.#queue.push(pending) === 1) setImmediate(this.flush);
+    });
+  }
+
+  /** Commits what is queued now (the end of a turn, and before the connection closes). */
+  readonly flush = (): void => {
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.#batch(batch);
+    } catch (error) {
+      // Nothing of the batch committed (BEGIN, COMMIT or a lost transaction failed): all fail.
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      if ('error' in outcome) batch[i]!.reject(outcome.error);
+      else batch[i]!.resolve(outcome.value);
+    });
+  };
+
+  #attempt(pending: Pending): Outcome {
+    try {
+      return { value: this.#one(pending) };
+    } catch (error) {
+      // Some errors (SQLITE_FULL, SQLITE_IOERR, …) roll the whole transaction back, not only the
+      // savepoint: the writes before this one are gone too, so the batch fails as a whole.
+      if (!this.#db.inTransaction) throw error;
+      return { error };
+    }
+  }
+}
