@@ -11,14 +11,14 @@ import {
 import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
 import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { VersionConflictError } from '../version-conflict.ts';
-import { raw, type Sql, sql } from './fragment.ts';
+import { join, raw, type Sql, sql } from './fragment.ts';
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
-import { promote } from './promote.ts';
+import { type Promoted, promote } from './promote.ts';
 import { docOf, findRow, hydrateRows, membersOf, type ResourceDialect, type ResourceRow, unstorable } from './resources.ts';
 import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict, unknownMembers } from './rows.ts';
 import { type ConstraintOf, hasNul, type Plan, rows } from './run.ts';
 import { uniqueValueTaken } from './unique-value-taken.ts';
-import { valueRows } from './values-index.ts';
+import { type ValueRow, valueRows } from './values-index.ts';
 
 /**
  * The write algorithms, written once as plans (src/store/sql/run.ts): SQLite runs them inside
@@ -330,12 +330,17 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   let stored = current.doc;
   if (change.doc) {
     const promoted = promote(command.resourceType, command.id, change.doc);
+    const was = promote(command.resourceType, command.id, current.doc);
+    // Only the promoted columns that change are set: SQLite rewrites the entry of every index on
+    // a column an UPDATE sets, equal value or not, and a PATCH of active or title changes none.
+    const promotedSet = PROMOTED_COLUMNS.filter(([, key]) => promoted[key] !== was[key]).map(
+      ([column, key]) => sql`, ${raw(column)} = ${promoted[key]}`,
+    );
     try {
       // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
       const [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(
         sql`UPDATE resources SET doc = ${d.json(JSON.stringify(change.doc))}, password_hash = ${passwordHash}, version = ${version},
-            modified_ms = ${now}, name_key = ${promoted.nameKey}, display_name = ${promoted.displayName}, external_id = ${promoted.externalId},
-            ref_display = ${promoted.refDisplay}
+            modified_ms = ${now}${join(promotedSet, '')}
           WHERE row_key = ${row.row_key} RETURNING doc`,
       );
       stored = docOf(updated!);
@@ -343,13 +348,15 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
       throw conflict(d, error, command.resourceType, command.id, change.doc);
     }
     // A rename is checked; an unchanged name stays, even one another group took before the opt-in.
-    if (change.uniqueName && promoted.displayName !== promote(command.resourceType, command.id, current.doc).displayName) {
+    if (change.uniqueName && promoted.displayName !== was.displayName) {
       yield* refuseTakenName(d, tenantId, command.resourceType, row.row_key, command.id, change.doc);
     }
-    // The values index follows the document: its rows are replaced with every new version.
-    yield sql`DELETE FROM resource_values WHERE resource_row = ${row.row_key}`;
-    const index = valuesInsert(d, tenantId, sql`${row.row_key}`, command.resourceType, change.doc);
-    if (index) yield index;
+    // The values index follows the document: its rows are replaced when they change.
+    if (!sameValueRows(valueRows(command.resourceType, current.doc), valueRows(command.resourceType, change.doc))) {
+      yield sql`DELETE FROM resource_values WHERE resource_row = ${row.row_key}`;
+      const index = valuesInsert(d, tenantId, sql`${row.row_key}`, command.resourceType, change.doc);
+      if (index) yield index;
+    }
     yield* writeUniqueValues(d, tenantId, command.resourceType, row.row_key, change.uniqueValues, true);
   } else {
     yield sql`UPDATE resources SET password_hash = ${passwordHash}, version = ${version}, modified_ms = ${now} WHERE row_key = ${row.row_key}`;
@@ -378,6 +385,21 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
 }
 
 const NO_MEMBER_CHANGE: MemberDelta = { added: [], removed: [] };
+
+/** The promoted columns of a resource row (promote.ts), by the field that holds each. */
+const PROMOTED_COLUMNS = [
+  ['name_key', 'nameKey'],
+  ['display_name', 'displayName'],
+  ['external_id', 'externalId'],
+  ['ref_display', 'refDisplay'],
+] as const satisfies readonly (readonly [string, keyof Promoted])[];
+
+function sameValueRows(a: readonly ValueRow[], b: readonly ValueRow[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((r, i) => r.attr === b[i]!.attr && r.idx === b[i]!.idx && r.value === b[i]!.value && r.type === b[i]!.type)
+  );
+}
 
 export function* deleteResource(
   d: WriteDialect,
