@@ -20,11 +20,15 @@ execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inher
 // docs/performance.md were measured without it, and bench/observability.ts measures it apart.
 export const BENCH_SERVER_ENV = { SCIMD_RATE_LIMIT_TENANT: '0', SCIMD_RATE_LIMIT_TOKEN: '0', SCIMD_ACCESS_LOG: 'off' } as const;
 
-/** `scimd serve` on 127.0.0.1:port with BENCH_SERVER_ENV and `env`, once it says it is serving. */
-export function startScimd(env: Record<string, string>, port: number): Promise<ChildProcess> {
+/**
+ * `scimd serve` on 127.0.0.1:port with BENCH_SERVER_ENV and `env`, once it says it is serving:
+ * this checkout's bundle, or another checkout's (built by its own scripts/build.mjs) for a
+ * before/after comparison in one run.
+ */
+export function startScimd(env: Record<string, string>, port: number, checkout = root): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SCIMD_ENTRY, 'serve'], {
-      cwd: root,
+      cwd: checkout,
       env: { ...process.env, ...BENCH_SERVER_ENV, SCIMD_PORT: String(port), SCIMD_HOST: '127.0.0.1', SCIMD_LOG_LEVEL: 'info', ...env },
     });
     let output = '';

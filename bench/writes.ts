@@ -1,0 +1,191 @@
+/**
+ * npm run bench (writes) — creates and PATCHes on SQLite (issue 20, group commit): one `scimd
+ * serve`, 16 clients, a tenant seeded in bulk through the store to each size, then
+ *   - POST /Users, an Entra-shaped user (enterprise extension, two emails), each a new userName;
+ *   - PATCH /Users/{id} of a random seeded user (replace active and title, as Entra does).
+ * Printed beside a bare Fastify route in the same run: req/s, p50, p99 and the server's CPU per
+ * request. Targets: creates and PATCHes at least 3× the ~1,100/s of before group commit, p99
+ * under 50 ms, PATCH at 100,000 users within 20% of PATCH at 10,000.
+ *
+ * BENCH_BASELINE=<another checkout> runs that checkout's bundle as well, alternating with this
+ * one on copies of the same seeded database: a before/after in one run.
+ *
+ * Environment: BENCH_WRITES_USERS (10000,100000), BENCH_SECONDS per scenario (10), BENCH_ROUNDS
+ * (1; with a baseline, A,B,A,B … per round), BENCH_BASELINE.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { hashSecret } from '../src/auth/secrets.ts';
+import { openStore } from '../src/store/open.ts';
+import { SqliteStore } from '../src/store/sqlite/store.ts';
+import { cpuSeconds, startScimd } from './scimd-process.ts';
+import { ENTERPRISE, seedUsers } from './seed.ts';
+
+const SIZES = (process.env['BENCH_WRITES_USERS'] ?? '10000,100000').split(',').map(Number);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
+const BASELINE = process.env['BENCH_BASELINE'];
+const CONNECTIONS = 16;
+const TOKEN = 'bench-writes-token-0123456789abcdef';
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const root = new URL('..', import.meta.url).pathname;
+
+interface Row {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuUs: number;
+  readonly errors: number;
+}
+
+interface Request {
+  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly path: string;
+  readonly body?: string;
+}
+
+async function load(server: ChildProcess, url: string, seconds: number, request: () => Request): Promise<Row> {
+  const before = cpuSeconds(server);
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+    requests: [{ setupRequest: (r) => ({ ...r, ...request() }) }],
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUs: ((cpuSeconds(server) - before) * 1e6) / result.requests.total,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+/** An Entra-shaped create, a userName no seeded user has. */
+function createUser(n: number): Request {
+  const name = `new${n}-${randomUUID().slice(0, 8)}`;
+  return {
+    method: 'POST',
+    path: '/scim/v2/Users',
+    body: JSON.stringify({
+      schemas: [USER_SCHEMA, ENTERPRISE],
+      userName: `${name}@bench.example.com`,
+      externalId: name,
+      active: true,
+      displayName: `Given ${name}`,
+      name: { givenName: 'Given', familyName: name, formatted: `Given ${name}` },
+      emails: [
+        { value: `${name}@bench.example.com`, type: 'work', primary: true },
+        { value: `${name}@home.example.com`, type: 'home' },
+      ],
+      title: 'Engineer',
+      [ENTERPRISE]: { department: `Dept${n % 50}`, employeeNumber: String(n) },
+    }),
+  };
+}
+
+function patchUser(id: string, n: number): Request {
+  return {
+    method: 'PATCH',
+    path: `/scim/v2/Users/${id}`,
+    body: JSON.stringify({
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'Replace', path: 'active', value: n % 2 === 0 },
+        { op: 'Replace', path: 'title', value: `Title ${n}` },
+      ],
+    }),
+  };
+}
+
+/** A tenant with `users` users, seeded through the store, checkpointed into one file to copy. */
+async function seeded(file: string, users: number): Promise<string[]> {
+  const store = await openStore(`sqlite:${file}`);
+  await store.migrate();
+  const now = new Date().toISOString();
+  const tenantId = randomUUID();
+  await store.createTenant({ id: tenantId, name: 'bench', createdAt: now });
+  await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(TOKEN), createdAt: now });
+  const ids = await seedUsers(store, tenantId, { count: users, now });
+  if (store instanceof SqliteStore) store.database.pragma('wal_checkpoint(TRUNCATE)');
+  await store.close();
+  return ids;
+}
+
+async function measure(checkout: string, file: string, port: number, ids: readonly string[]): Promise<[Row, Row]> {
+  const scimd = await startScimd({ SCIMD_DATABASE_URL: `sqlite:${file}` }, port, checkout);
+  const url = `http://127.0.0.1:${port}`;
+  let n = 0;
+  const pick = () => ids[Math.floor(Math.random() * ids.length)]!;
+  try {
+    // JIT and page cache warm for both kinds of write, so that neither pays for the other's start.
+    await load(scimd, url, 2, () => createUser(n++));
+    await load(scimd, url, 2, () => patchUser(pick(), n++));
+    return [await load(scimd, url, SECONDS, () => createUser(n++)), await load(scimd, url, SECONDS, () => patchUser(pick(), n++))];
+  } finally {
+    scimd.kill('SIGTERM');
+    await new Promise((resolve) => scimd.once('exit', resolve));
+  }
+}
+
+function startBare(port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port) },
+    });
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`bare server exited ${code}`)));
+  });
+}
+
+async function main() {
+  if (BASELINE) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: BASELINE, stdio: 'inherit' });
+  const builds = BASELINE ? [`this checkout`, `baseline ${BASELINE}`] : ['this checkout'];
+  const checkouts = BASELINE ? [root, BASELINE] : [root];
+  const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-writes-'));
+  const lines: string[] = [];
+  const cell = (r: Row) => `${r.rps}${r.errors ? ` (${r.errors} errors)` : ''} | ${r.p50} / ${r.p99} | ${r.cpuUs.toFixed(0)}`;
+  try {
+    const bare = await startBare(18121);
+    try {
+      await load(bare, 'http://127.0.0.1:18121', 2, () => ({ method: 'GET', path: '/bare' }));
+      const yardstick = await load(bare, 'http://127.0.0.1:18121', SECONDS, () => ({ method: 'GET', path: '/bare' }));
+      lines.push(`| bare Fastify route (GET, fixed JSON) | ${cell(yardstick)} | – | – | – |`);
+    } finally {
+      bare.kill('SIGTERM');
+    }
+    for (const users of SIZES) {
+      const template = join(dir, `seed-${users}.db`);
+      const t0 = performance.now();
+      const ids = await seeded(template, users);
+      console.log(`seeded ${users} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const [b, checkout] of checkouts.entries()) {
+          const file = join(dir, `run-${users}-${round}-${b}.db`);
+          copyFileSync(template, file);
+          const [create, patch] = await measure(checkout, file, 18120, ids);
+          lines.push(`| ${users} users, ${builds[b]}${ROUNDS > 1 ? `, round ${round}` : ''} | ${cell(create)} | ${cell(patch)} |`);
+          console.log(lines.at(-1));
+          rmSync(file, { force: true });
+          rmSync(`${file}-wal`, { force: true });
+          rmSync(`${file}-shm`, { force: true });
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nSQLite writes, ${CONNECTIONS} connections, ${SECONDS} s per scenario\n`);
+  console.log('| | POST /Users req/s | p50 / p99 ms | CPU µs/req | PATCH /Users/{id} req/s | p50 / p99 ms | CPU µs/req |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const line of lines) console.log(line);
+}
+
+await main();
