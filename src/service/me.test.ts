@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { lenientScope } from '../../test/helpers/service-scope.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
@@ -10,7 +11,7 @@ import { createResourceService, type ResourceService } from './resources.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const NONE = { attributes: undefined, excludedAttributes: undefined };
-const scope = { tenantId: 't-1', baseUrl: 'https://scim.example.com/scim/v2', profile: PROFILES.lenient };
+const scope = lenientScope('t-1');
 const principal = { tenantId: 't-1', tenantName: 'acme', tokenId: 'tok_1', profile: PROFILES.lenient };
 
 function refused(status: number, detail: string) {

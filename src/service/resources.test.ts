@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SCIM_BASE as BASE, lenientScope } from '../../test/helpers/service-scope.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
-import { PROFILES } from './profiles.ts';
 import type { RequestScope } from './resource-view.ts';
 import { createResourceService, type ResourceService } from './resources.ts';
 import type { RegistrySource } from './schema-registries.ts';
@@ -14,7 +14,6 @@ const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const BASE = 'https://scim.example.com/scim/v2';
 const NONE = { attributes: undefined, excludedAttributes: undefined };
 const T0 = '2026-03-01T10:00:00.000Z';
 
@@ -58,7 +57,7 @@ describe('the resource service (RFC 7644 §3) on a real store', () => {
     store = await openStore('sqlite::memory:');
     await store.migrate();
     const tenant = await store.createTenant({ id: 't-1', name: 'acme', createdAt: T0 });
-    scope = { tenantId: tenant.id, baseUrl: BASE, profile: PROFILES.lenient };
+    scope = lenientScope(tenant.id);
     service = createResourceService({
       store,
       registries: fixedRegistry(createCoreRegistry()),
@@ -280,7 +279,7 @@ describe('RFC 7644 §3.4.2 listing through the service', () => {
     store = await openStore('sqlite::memory:');
     await store.migrate();
     const tenant = await store.createTenant({ id: 't-2', name: 'globex', createdAt: T0 });
-    scope = { tenantId: tenant.id, baseUrl: BASE, profile: PROFILES.lenient };
+    scope = lenientScope(tenant.id);
     service = createResourceService({
       store,
       registries: fixedRegistry(createCoreRegistry()),

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { lenientScope } from '../../test/helpers/service-scope.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
-import { PROFILES } from './profiles.ts';
 import { createResourceService, type ResourceService } from './resources.ts';
 import { createTenantRegistries } from './schema-registries.ts';
 import { createSchemaService, type SchemaService } from './schemas.ts';
@@ -44,7 +44,7 @@ describe('tenant extension schemas (docs/custom-attributes.md): the service behi
   let schemas: SchemaService;
   let resources: ResourceService;
   const changed: string[] = [];
-  const scope = { tenantId: 't-1', baseUrl: 'https://scim.example.com/scim/v2', profile: PROFILES.lenient };
+  const scope = lenientScope('t-1');
   const T0 = '2026-03-01T10:00:00.000Z';
 
   before(async () => {
