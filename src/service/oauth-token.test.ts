@@ -264,6 +264,30 @@ describe("scimd's token endpoint (RFC 6749 §4.4 client credentials, docs/oauth.
       );
     });
 
+    it('a client_id of one character is one', async () => {
+      await store.createOAuthClient(
+        {
+          id: 'x',
+          tenantId: 't-1',
+          name: 'x',
+          tokenLifetimeSeconds: 3600,
+          jwks: undefined,
+          federatedSubject: undefined,
+          federatedAudience: undefined,
+        },
+        clock().toISOString(),
+      );
+      await store.addOAuthClientSecret({
+        id: 'sec_x',
+        clientId: 'x',
+        hint: 'short',
+        hash: createHash('sha256').update('short-secret').digest('hex'),
+        createdAt: clock().toISOString(),
+        expiresAt: new Date(now + 86_400_000).toISOString(),
+      });
+      assert.equal(decode(await tokenFor({}, basic('x', 'short-secret').authorization))[1]['sub'], 'x');
+    });
+
     it('anything but Base64 of "id:secret" with a non-empty id is invalid_client', async () => {
       const b64 = (text: string) => Buffer.from(text).toString('base64');
       for (const header of ['Basic !!!', `Basic ${b64('no colon')}`, `Basic ${b64(':secret')}`, `Basic ${b64('id:x')}.`]) {
@@ -289,6 +313,7 @@ describe("scimd's token endpoint (RFC 6749 §4.4 client credentials, docs/oauth.
       await assert.rejects(service.token(request(GRANT)), invalidClient(description));
       await assert.rejects(service.token(request({ ...GRANT, client_id: secretClient.id })), invalidClient(description));
       await assert.rejects(service.token(request(GRANT, 'Bearer abc')), invalidClient(description));
+      await assert.rejects(service.token(request(GRANT, 'Bearer Basic abc')), invalidClient(description));
     });
 
     it('two at once is invalid_request', async () => {
@@ -546,8 +571,9 @@ describe("scimd's token endpoint (RFC 6749 §4.4 client credentials, docs/oauth.
       await assert.rejects(ask('203.0.113.3'), refused('client_id'));
       const post = (address: string) =>
         limited.token(request({ ...GRANT, client_id: 'client_posted', client_secret: 'x' }, undefined, address));
-      await post('203.0.113.4').catch(() => undefined);
-      await post('203.0.113.5').catch(() => undefined);
+      // Each client_id has a bucket of its own.
+      await assert.rejects(post('203.0.113.4'), failed);
+      await assert.rejects(post('203.0.113.5'), failed);
       await assert.rejects(post('203.0.113.6'), refused('client_id'));
     });
 
@@ -559,6 +585,12 @@ describe("scimd's token endpoint (RFC 6749 §4.4 client credentials, docs/oauth.
       await assert.rejects(ask('203.0.113.11'), unknown);
       await assert.rejects(ask('203.0.113.12'), unknown);
       await assert.rejects(ask('203.0.113.13'), refused('client_id'));
+      const another = await sign(clientKey, { iss: 'client_other', sub: 'client_other', aud: ENDPOINT, exp: seconds() + 60 });
+      await assert.rejects(
+        limited.token(request({ ...GRANT, client_assertion_type: JWT_BEARER, client_assertion: another }, undefined, '203.0.113.14')),
+        unknown,
+        'another client has a bucket of its own',
+      );
     });
   });
 
@@ -648,6 +680,21 @@ describe("scimd's token endpoint (RFC 6749 §4.4 client credentials, docs/oauth.
         await store.setTenantDisabled('t-1', null);
         service.forget(secretClient.id);
       }
+    });
+
+    it('without a clock of its own, the service runs on the real one', async () => {
+      const real = createTokenService({
+        store,
+        keys: createSigningKeys({ store, rotationSeconds: 30 * 86_400 }),
+        verifier: createJwtVerifier({ refreshCooldownMs: 0 }),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        rateLimit: OFF,
+      });
+      const before = Math.floor(Date.now() / 1000);
+      const claims = decode((await real.token(request(GRANT, basic(secretClient.id, secretClient.secret).authorization))).access_token)[1];
+      const issuedAt = Number(claims['iat']);
+      assert.ok(issuedAt >= before && issuedAt <= Math.floor(Date.now() / 1000), `iat ${issuedAt}`);
     });
 
     it('issued(): whether unverified claims name scimd as issuer', () => {
