@@ -131,6 +131,7 @@ describe('POST /auth/verify (docs/password-sync.md): the password verifier on a 
       assert.deepEqual([view.state, view.revokedAt], ['revoked', clock().toISOString()]);
       await assert.rejects(verifier.authenticate(`Bearer ${revoked.token}`), invalidToken('the bearer token is not a valid verify token'));
       await assert.rejects(verifier.revokeToken('vtok_nope'), scim({ status: 404, detail: 'no verify token with id "vtok_nope"' }));
+      await assert.rejects(verifier.rotateToken('vtok_nope'), scim({ status: 404, detail: 'no verify token with id "vtok_nope"' }));
 
       const expiring = await verifier.mintToken('acme', { expires: '1h' });
       assert.equal(expiring.expiresAt, new Date(now + HOUR).toISOString());
@@ -315,6 +316,7 @@ describe('POST /auth/verify (docs/password-sync.md): the password verifier on a 
 
     it('without an audit log or metrics, and on the real clock, a check still answers', async () => {
       const plain = createPasswordVerifier({ store, config });
+      await assert.rejects(plain.authenticate('Bearer scimd_verify_nope'), invalidToken('the bearer token is not a valid verify token'));
       assert.equal((await plain.check(acme, { userName: 'bjensen', password: 'Right-Pass-1' })).id, ids['bjensen']);
       await assert.rejects(plain.check(acme, { userName: 'bjensen', password: 'nope' }), refused());
       await assert.rejects(
