@@ -214,6 +214,24 @@ describe('draft-sehgal-scim-delta-query-02 delta queries (docs/delta-query.md), 
     assert.deepEqual([changes(none), none['totalResults']], [[], 1]);
   });
 
+  it('the attribute list limits of the deployment (SCIMD_MAX_ATTRIBUTE_NAMES) hold in a delta request', async () => {
+    const narrow = createDeltaService({
+      store,
+      resources,
+      clock,
+      limits: { maxResults: 4, defaultPageSize: 2, cursorTimeoutSeconds: 60 },
+      retentionSeconds: RETENTION,
+      attributeLimits: { maxLength: 4096, maxNames: 1 },
+    });
+    const body = { schemas: [REQUEST_SCHEMA], deltaToken: t0, attributes: ['userName', 'displayName'] };
+    await assert.rejects(narrow.query(scope, ['User'], body), (error: unknown) => {
+      assert.ok(error instanceof ScimError, String(error));
+      assert.deepEqual([error.status, error.detail], [400, 'attribute list names more than 1 attributes']);
+      return true;
+    });
+    assert.equal((await query({ deltaToken: t0, count: 1, attributes: ['userName', 'displayName'] }, ['User'])).Resources.length, 1);
+  });
+
   it('a walk longer than one read of the outbox (over 200 events) reaches the changes after the first read', async () => {
     const token = (await delta.token(scope)).value;
     const busy = await user('busy');
