@@ -6,7 +6,7 @@ import { createCoreRegistry } from '../schema/registry.ts';
 import type { ResourceTypeName } from '../schema/resource.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/ports/store.ts';
-import { type BulkOperationResult, type BulkService, createBulkService } from './bulk.ts';
+import { BULK_RESPONSE_SCHEMA, type BulkOperationResult, type BulkService, createBulkService } from './bulk.ts';
 import { createResourceService, type ResourceService } from './resources.ts';
 
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -83,6 +83,7 @@ describe('RFC 7644 §3.7 Bulk: the executor on a real store', () => {
 
   it('§3.7.3 each operation answers its method, bulkId, location, version (the ETag) and status: POST 201, PUT and PATCH 200, DELETE 204', async () => {
     assert.deepEqual(state.bulk.limits, { maxOperations: 50, maxPayloadSize: 1_048_576 });
+    assert.equal(BULK_RESPONSE_SCHEMA, 'urn:ietf:params:scim:api:messages:2.0:BulkResponse');
     const [created] = await run([userOp('a', 'alice')]);
     const id = idOf(created!.location);
     const afterPost = await read('User', id);
@@ -176,6 +177,23 @@ describe('RFC 7644 §3.7 Bulk: the executor on a real store', () => {
     assert.deepEqual(errorOf(results[3]), [400, '"method" must be POST, PUT, PATCH or DELETE, got "GET"']);
   });
 
+  it('a PUT whose data refers to a failed POST fails with the location of the resource it names', async () => {
+    const [existing] = await run([groupOp('e', 'existing', [])]);
+    const results = await run([
+      userOp('bad2', ''),
+      userOp('good', 'gabe'),
+      {
+        method: 'PUT',
+        path: `/Groups/${idOf(existing!.location)}`,
+        data: { schemas: [GROUP], displayName: 'x', members: [{ value: 'bulkId:bad2' }] },
+      },
+      { method: 'PATCH', path: '/Users/bulkId:good', data: { Operations: [{ op: 'add', path: 'title', value: 'bulkId:bad2' }] } },
+    ]);
+    assert.deepEqual(summary(results), ['400 POST bad2', '201 POST good', '409 PUT -', '409 PATCH -']);
+    assert.equal(results[2]!.location, existing!.location);
+    assert.equal(results[3]!.location, results[1]!.location, 'the resource its path names, created by this request');
+  });
+
   it('a failed PUT, PATCH or DELETE names the resource it was for: a stale version is 412, an unknown id 404', async () => {
     const [created] = await run([userOp('v', 'vera')]);
     const id = idOf(created!.location);
@@ -212,6 +230,11 @@ describe('RFC 7644 §3.7 Bulk: the executor on a real store', () => {
     assert.deepEqual(summary(update), ['404 DELETE -']);
     const malformed = await run([{ method: 'GET', path: '/Users' }, userOp('h4', 'hugo')], { failOnErrors: 1 });
     assert.deepEqual(summary(malformed), ['400 GET -']);
+    const afterMalformed = await run([{ method: 'GET', path: '/Users' }, userOp('m1', 'mia'), userOp('m2', 'mia'), userOp('m3', 'mel')], {
+      failOnErrors: 2,
+    });
+    assert.deepEqual(summary(afterMalformed), ['400 GET -', '201 POST m1', '409 POST m2'], 'the batch may fail once more');
+    assert.equal(await userNamed('mel'), 0);
     const dependent = await run([userOp('i1', ''), groupOp('i2', 'ivy', ['bulkId:i1']), userOp('i3', 'ivan')], { failOnErrors: 2 });
     assert.deepEqual(summary(dependent), ['400 POST i1', '409 POST i2']);
     assert.equal(await userNamed('ivan'), 0);
@@ -237,6 +260,14 @@ describe('RFC 7644 §3.7 Bulk: the executor on a real store', () => {
       ['201 POST l1', '409 POST l2'],
       'the uniqueness failure of the batch counts before the invalid create',
     );
+    const malformed = await run([userOp('n1', 'nia'), userOp('n2', 'nia'), { method: 'GET', path: '/Users' }], { failOnErrors: 1 });
+    assert.deepEqual(summary(malformed), ['201 POST n1', '409 POST n2']);
+    const [kept] = await run([userOp('o0', 'ole')]);
+    const write = await run([userOp('o1', 'ora'), userOp('o2', 'ora'), { method: 'DELETE', path: `/Users/${idOf(kept!.location)}` }], {
+      failOnErrors: 1,
+    });
+    assert.deepEqual(summary(write), ['201 POST o1', '409 POST o2']);
+    assert.equal(await userNamed('ole'), 1, 'the DELETE after the stop did not run');
   });
 
   it('a group write reports the members it skipped (the lenient profile skips unknown ones)', async () => {
@@ -271,6 +302,13 @@ describe('RFC 7644 §3.7 Bulk: a failure of the server ends the request', () => 
       ],
     });
     assert.equal(results.length, 1);
+    // Creates share a transaction: when it fails, every create of it failed.
+    const creates = await state.bulk.execute(scope, {
+      schemas: [BULK],
+      Operations: [userOp('b', 'ben'), userOp('c', 'cy'), userOp('d', 'di')],
+    });
+    assert.equal(creates.length, 3);
+    for (const r of creates) assert.ok(r.error !== undefined && r.status === undefined && r.location === undefined, String(r.error));
     assert.ok(!(results[0]!.error instanceof ScimError) || results[0]!.error.status >= 500, String(results[0]!.error));
   });
 });
