@@ -88,6 +88,20 @@ describe('console sign-in and sessions (docs/console.md, "Sign-in and sessions",
     now = start;
   });
 
+  it("a use a minute after the last written one is written (the session's seenAt)", async () => {
+    const start = now;
+    const { secret } = await sessions.signInWithToken(ADMIN_TOKEN);
+    const hash = createHash('sha256').update(secret).digest('hex');
+    const seenAt = async () => (await store.findConsoleSession(hash, clock().toISOString(), iso(now - HOUR)))?.seenAt;
+    now += 59_999;
+    await sessions.find(secret);
+    assert.equal(await seenAt(), iso(start));
+    now += 1;
+    await sessions.find(secret);
+    assert.equal(await seenAt(), iso(start + MINUTE));
+    now = start;
+  });
+
   it('signing out deletes the session; pruning removes ended ones', async () => {
     const { secret } = await sessions.signInWithToken(ADMIN_TOKEN);
     await sessions.signOut(secret);
