@@ -96,6 +96,24 @@ describe("the signing keys of scimd's access tokens (docs/oauth.md, 'Signing key
     assert.equal((await there.signingKey()).kid, rotated);
   });
 
+  it('each due rotation makes a new key, the second one too', async () => {
+    const empty = await openStore('sqlite::memory:');
+    await empty.migrate();
+    const start = now;
+    try {
+      const keys = createSigningKeys({ store: empty, rotationSeconds: DAY / 1000, clock });
+      const first = (await keys.signingKey()).kid;
+      now = start + DAY;
+      const second = (await keys.signingKey()).kid;
+      now = start + 2 * DAY;
+      const third = (await keys.signingKey()).kid;
+      assert.equal(new Set([first, second, third]).size, 3);
+    } finally {
+      now = start;
+      empty.close();
+    }
+  });
+
   it('concurrent first uses make one key', async () => {
     const empty = await openStore('sqlite::memory:');
     await empty.migrate();
