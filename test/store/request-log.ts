@@ -132,10 +132,17 @@ export function requestLogContract(storeOf: () => Store): void {
       );
       await store.appendRequests([...old, ...recent, entry(small, { requestBody: body, requestBytes: 1000 })]);
 
+      // By age, in the order written (the entries of the tests before this one are older still):
+      // up to the first entry that is not old enough.
       let deleted = 0;
-      for (let n = 2; n === 2; deleted += n) n = await store.pruneRequests({ beforeMs: Date.parse('2001-01-01T00:00:00Z') }, 2);
+      for (let n = 2; n === 2; deleted += n) n = await store.pruneRequests({ beforeMs: Date.parse('2029-01-01T00:00:00Z') }, 2);
       assert.ok(deleted >= 5, `age pruning deleted ${deleted}`);
       assert.equal((await store.listRequests({ tenantId: big, limit: 100 })).length, 10);
+      assert.equal(
+        await store.pruneRequests({ beforeMs: Date.parse('2029-01-01T00:00:00Z') }, 2),
+        0,
+        'nothing older before the first newer entry',
+      );
 
       // Each recent row stores 1,000 bytes of body plus some 250 of overhead: 4,000 bytes keep three.
       assert.equal(await store.pruneRequests({ tenantId: big, maxBytes: 4000 }, 100), 7);

@@ -70,8 +70,11 @@ export interface RequestLogStore {
   listRequests(query: RequestLogQuery): Promise<readonly RequestLogRecord[]>;
   findRequest(tenantId: string, seq: number): Promise<RequestLogRecord | undefined>;
   /**
-   * Deletes at most `limit` entries older than `beforeMs`, or, for `tenantId`, its oldest entries
-   * beyond `maxBytes` stored bytes; returns how many it deleted (callers repeat while it is `limit`).
+   * Deletes, of the `limit` entries written first, those older than `beforeMs`, or, for
+   * `tenantId`, at most `limit` of its oldest entries beyond `maxBytes` stored bytes; returns how
+   * many it deleted (callers repeat while it is `limit`). Entries are written in about the order
+   * of their time (a slow request's entry after those of faster ones that came later), so
+   * repeating deletes every old entry up to the first that is not, give or take a request's time.
    */
   pruneRequests(
     rule: { readonly beforeMs: number } | { readonly tenantId: string; readonly maxBytes: number },

@@ -382,6 +382,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_time ON request_log(time_ms);
     `,
   },
+  {
+    version: 70,
+    name: 'the request log pruned by age along seq, its resource id filter on an index',
+    sql: `
+      -- As on SQLite (its migration 70).
+      DROP INDEX request_log_time;
+      CREATE INDEX request_log_resource ON request_log(tenant_id, resource_id, seq) WHERE resource_id IS NOT NULL;
+    `,
+  },
   // Applied in version order (runMigrations sorts), wherever an entry stands in this list.
   {
     version: 26,

@@ -136,8 +136,11 @@ function where(query: RequestLogQuery): Sql {
   // substr, not LIKE: no character of the prefix is a wildcard, on either database.
   if (query.pathPrefix !== undefined) conditions.push(sql`substr(path, 1, ${query.pathPrefix.length}) = ${query.pathPrefix}`);
   if (query.resourceId !== undefined) {
-    conditions.push(sql`(resource_id = ${query.resourceId} OR seq IN (
-      SELECT seq FROM request_log_resources WHERE tenant_id = ${query.tenantId} AND resource_id = ${query.resourceId}))`);
+    // The entries that name it, from the two indexes that list them (migration 70 and 51), rather
+    // than every entry of the tenant read to compare its resource_id.
+    conditions.push(sql`seq IN (
+      SELECT seq FROM request_log WHERE tenant_id = ${query.tenantId} AND resource_id = ${query.resourceId}
+      UNION ALL SELECT seq FROM request_log_resources WHERE tenant_id = ${query.tenantId} AND resource_id = ${query.resourceId})`);
   }
   if (query.sinceMs !== undefined) conditions.push(sql`time_ms >= ${query.sinceMs}`);
   if (query.untilMs !== undefined) conditions.push(sql`time_ms < ${query.untilMs}`);
@@ -198,9 +201,11 @@ export function requestLogQueries(db: SqlRunner, d: Pick<WriteDialect, 'lastInse
       return row && toRecord(row);
     },
     async pruneRequests(rule, limit) {
+      // By age: the oldest entries by seq, without an index on time_ms (migration 70); seq grows
+      // with time_ms but for the few entries of slower requests written after faster ones.
       const doomed =
         'beforeMs' in rule
-          ? sql`SELECT seq FROM request_log WHERE time_ms < ${rule.beforeMs} ORDER BY time_ms LIMIT ${limit}`
+          ? sql`SELECT seq FROM (SELECT seq, time_ms FROM request_log ORDER BY seq LIMIT ${limit}) oldest WHERE time_ms < ${rule.beforeMs}`
           : sql`SELECT seq FROM (
                 SELECT seq, sum(stored_bytes) OVER (ORDER BY seq DESC) AS newer_bytes FROM request_log WHERE tenant_id = ${rule.tenantId}
               ) w WHERE newer_bytes > ${rule.maxBytes} ORDER BY seq LIMIT ${limit}`;

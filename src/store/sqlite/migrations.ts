@@ -299,6 +299,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_time ON request_log(time_ms);
     `,
   },
+  {
+    version: 70,
+    name: 'the request log pruned by age along seq, its resource id filter on an index',
+    sql: `
+      -- What a log row costs to write is mostly its index entries besides the row: the prune by
+      -- age walks seq, which grows with time (src/store/sql/request-log.ts), instead of keeping
+      -- an index on time_ms for it. The resource id filter reads an index of its own instead of
+      -- every entry of the tenant; only entries that name a resource have an entry in it.
+      DROP INDEX request_log_time;
+      CREATE INDEX request_log_resource ON request_log(tenant_id, resource_id, seq) WHERE resource_id IS NOT NULL;
+    `,
+  },
   // Applied in version order (runMigrations sorts), wherever an entry stands in this list.
   {
     version: 26,
