@@ -31,6 +31,7 @@ import { createRequestLog, type RequestLog } from './service/request-log.ts';
 import type { ListLimits } from './service/resource-list.ts';
 import { createResourceService } from './service/resources.ts';
 import { createTenantRegistries } from './service/schema-registries.ts';
+import { createResourceTypeService, type ResourceTypeService } from './service/resource-types.ts';
 import { createSchemaService, type SchemaService } from './service/schemas.ts';
 import { authenticationSchemes, type Features } from './service/service-provider-config.ts';
 import { createTenantOverview } from './service/tenant-overview.ts';
@@ -53,6 +54,8 @@ export interface Server {
   readonly tenants: TenantService;
   /** Tenant extension schemas (the admin API's and the CLI's `schema` commands). */
   readonly schemas: SchemaService;
+  /** Each tenant's optional resource types (the admin API's and the CLI's `resource-types` commands). */
+  readonly resourceTypes: ResourceTypeService;
   readonly adminTokens: AdminTokenService;
   readonly audit: AuditLog;
   readonly oauth: OAuthService;
@@ -122,6 +125,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const base = createCoreRegistry();
   const registries = createTenantRegistries(store, base);
   const schemas = createSchemaService({ store, base, onChange: (tenantId) => registries.invalidate(tenantId) });
+  const resourceTypes = createResourceTypeService({ store, onChange: (tenantId) => registries.invalidate(tenantId) });
   const limits: ListLimits = {
     maxResults: config.maxResults,
     defaultPageSize: config.defaultPageSize,
@@ -226,6 +230,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       adminTokens,
       audit,
       schemas,
+      resourceTypes,
       oauth,
       oauthClients,
       passwordVerifier,
@@ -267,6 +272,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     store,
     tenants,
     schemas,
+    resourceTypes,
     adminTokens,
     audit,
     oauth,

@@ -6,6 +6,7 @@ import { registerConfigCommand } from './config.ts';
 import { registerConsoleCommands } from './console.ts';
 import { registerEventCommands } from './events.ts';
 import { registerOAuthCommands } from './oauth.ts';
+import { registerResourceTypeCommands } from './resource-types.ts';
 import { registerSchemaCommands } from './schema.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerTenantCommands } from './tenants.ts';
@@ -42,6 +43,7 @@ working directory), also while servers run on it. Exit codes: 0 done, 1 failed, 
   registerTokenCommands(program, cli);
   registerAuditCommands(program, cli);
   registerSchemaCommands(program, cli);
+  registerResourceTypeCommands(program, cli);
   registerOAuthCommands(program, cli);
   registerConfigCommand(program, cli);
   registerConsoleCommands(program, cli);

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ENDPOINT_OF, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import { type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import { endpointOf, specOf } from '../schema/types/catalogue.ts';
 import type { NewEvent } from '../store/ports/outbox.ts';
 import type { WriteResult } from '../store/ports/resources.ts';
-import type { EventType } from './cloud-event.ts';
 
-const NOUN = { User: 'user', Group: 'group' } as const;
+/** The noun of a type's events (`scim.<noun>.created`), from the catalogue. */
+function nounOf(resourceType: ResourceTypeName): string {
+  const spec = specOf(resourceType);
+  if (!spec) throw new Error(`unknown resource type ${resourceType}`);
+  return spec.noun;
+}
 
 /** How a resource is shown in an event: the service's GET representation, without members / groups. */
 export type Represent = (stored: StoredResource) => Record<string, unknown>;
@@ -16,13 +21,14 @@ interface Context {
 
 function event(
   ctx: Context,
-  type: EventType,
+  /** An event type of the contract (cloud-event.ts EVENT_TYPES), or `scim.<noun>.created|updated|deleted` of another type. */
+  type: string,
   resourceType: ResourceTypeName,
   id: string,
   time: string,
   data: Record<string, unknown>,
 ): NewEvent {
-  return { id: randomUUID(), type, subject: `${ENDPOINT_OF[resourceType]}/${id}`, source: ctx.source, time, data };
+  return { id: randomUUID(), type, subject: `${endpointOf(resourceType)}/${id}`, source: ctx.source, time, data };
 }
 
 function membershipEvents(ctx: Context, result: WriteResult): NewEvent[] {
@@ -57,7 +63,7 @@ export function eventBuilders(source: string, represent: Represent) {
     created:
       (resourceType: ResourceTypeName) =>
       (result: WriteResult): NewEvent[] => [
-        event(ctx, `scim.${NOUN[resourceType]}.created`, resourceType, result.resource.id, result.resource.lastModified, {
+        event(ctx, `scim.${nounOf(resourceType)}.created`, resourceType, result.resource.id, result.resource.lastModified, {
           resource: represent(result.resource),
           version: result.resource.version,
         }),
@@ -75,7 +81,7 @@ export function eventBuilders(source: string, represent: Represent) {
         return [
           ...(changedAttributes.length > 0 || membership.length === 0
             ? [
-                event(ctx, `scim.${NOUN[resourceType]}.updated`, resourceType, result.resource.id, result.resource.lastModified, {
+                event(ctx, `scim.${nounOf(resourceType)}.updated`, resourceType, result.resource.id, result.resource.lastModified, {
                   resource: represent(result.resource),
                   version: result.resource.version,
                   changedAttributes: [...changedAttributes],
@@ -90,13 +96,16 @@ export function eventBuilders(source: string, represent: Represent) {
       (resourceType: ResourceTypeName, time: string) =>
       (deleted: StoredResource): NewEvent[] => {
         const doc = deleted.doc;
-        const name = resourceType === 'User' ? { userName: doc['userName'] } : { displayName: doc['displayName'] };
+        // The attributes that name the resource (the catalogue's `names`: a user's userName and
+        // displayName, a group's displayName, a role's value), as the deleted resource is gone.
+        const names = Object.fromEntries(
+          (specOf(resourceType)?.names ?? []).filter((name) => typeof doc[name] === 'string').map((name) => [name, doc[name]]),
+        );
         return [
-          event(ctx, `scim.${NOUN[resourceType]}.deleted`, resourceType, deleted.id, time, {
+          event(ctx, `scim.${nounOf(resourceType)}.deleted`, resourceType, deleted.id, time, {
             id: deleted.id,
             ...(typeof doc['externalId'] === 'string' ? { externalId: doc['externalId'] } : {}),
-            ...name,
-            ...(resourceType === 'User' && typeof doc['displayName'] === 'string' ? { displayName: doc['displayName'] } : {}),
+            ...names,
             version: deleted.version,
           }),
         ];

@@ -16,6 +16,7 @@ import type { RateLimiter } from '../service/rate-limit.ts';
 import type { RequestLog } from '../service/request-log.ts';
 import type { ListLimits } from '../service/resource-list.ts';
 import type { ResourceService } from '../service/resources.ts';
+import type { ResourceTypeService } from '../service/resource-types.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
 import { CredentialRefused } from '../service/tenants.ts';
@@ -23,6 +24,7 @@ import { registerOAuthAdminRoutes } from './admin/oauth.ts';
 import { type OAuthClientAdminDeps, registerOAuthClientAdminRoutes } from './admin/oauth-clients.ts';
 import { type AdminApiDeps, installAdminApi } from './admin/plugin.ts';
 import { registerRequestLogRoutes } from './admin/requests.ts';
+import { registerResourceTypeAdminRoutes } from './admin/resource-types.ts';
 import { registerSchemaAdminRoutes } from './admin/schemas.ts';
 import { registerTenantViewRoutes, type TenantViewDeps } from './admin/tenant-views.ts';
 import { registerVerifyAdminRoutes } from './admin/verify.ts';
@@ -75,7 +77,7 @@ export interface AppDeps {
   /** The admin API under /admin; absent: no admin routes. */
   readonly admin?: AdminApiDeps &
     OAuthClientAdminDeps &
-    Omit<TenantViewDeps, 'config' | 'tenants'> & { readonly passwordVerifier: PasswordVerifier };
+    Omit<TenantViewDeps, 'config' | 'tenants'> & { readonly passwordVerifier: PasswordVerifier; readonly resourceTypes: ResourceTypeService };
   /** Where the built console is (dist/console); absent: no /console/. */
   readonly consoleDir?: string;
   /** scimd's own OAuth 2.0 token endpoint and the JWKS of its access tokens (docs/oauth.md). */
@@ -165,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         installAdminApi(scope, admin);
         // Further admin routes mount here, one line each.
         registerSchemaAdminRoutes(scope, { schemas: admin.schemas });
+        registerResourceTypeAdminRoutes(scope, admin);
         registerOAuthAdminRoutes(scope, { oauth: admin.oauth });
         registerOAuthClientAdminRoutes(scope, admin);
         registerVerifyAdminRoutes(scope, admin.passwordVerifier);

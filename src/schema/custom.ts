@@ -11,6 +11,7 @@ import {
 } from './attribute.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
 import type { SchemaRegistry } from './registry.ts';
+import type { ResourceTypeSpec } from './types/catalogue.ts';
 
 /**
  * Tenant-defined extension schemas (RFC 7643 §3.3, §7), as data: parsing and checking a
@@ -170,12 +171,17 @@ export function parseSchema(raw: unknown): SchemaDefinition {
 }
 
 /**
- * The registry of one tenant: the server's schemas plus the tenant's extensions, each listed in
- * its resource type's schemaExtensions.
+ * The registry of one tenant: the server's schemas plus the optional resource types it enabled
+ * (src/schema/types/catalogue.ts, with their schemas) and its extensions, each listed in its
+ * resource type's schemaExtensions. A tenant with neither shares the base registry.
  */
-export function tenantRegistry(base: SchemaRegistry, extensions: readonly TenantExtension[]): SchemaRegistry {
-  if (extensions.length === 0) return base;
-  const resourceTypes: ResourceTypeDefinition[] = base.resourceTypes().map((rt) => ({
+export function tenantRegistry(
+  base: SchemaRegistry,
+  extensions: readonly TenantExtension[],
+  enabledTypes: readonly ResourceTypeSpec[] = [],
+): SchemaRegistry {
+  if (extensions.length === 0 && enabledTypes.length === 0) return base;
+  const resourceTypes: ResourceTypeDefinition[] = [...base.resourceTypes(), ...enabledTypes.map((t) => t.resourceType)].map((rt) => ({
     ...rt,
     schemaExtensions: [
       ...rt.schemaExtensions,
@@ -183,7 +189,7 @@ export function tenantRegistry(base: SchemaRegistry, extensions: readonly Tenant
     ],
   }));
   return base.withSchemas(
-    extensions.map((e) => e.schema),
+    [...enabledTypes.flatMap((t) => t.schemas), ...extensions.map((e) => e.schema)],
     resourceTypes,
   );
 }

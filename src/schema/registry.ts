@@ -1,9 +1,6 @@
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from './attribute.ts';
 import { COMMON_ATTRIBUTES, SCHEMAS_ATTRIBUTE } from './core/common.ts';
-import { ENTERPRISE_USER_SCHEMA } from './core/enterprise-user.ts';
-import { GROUP_SCHEMA } from './core/group.ts';
-import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from './core/resource-types.ts';
-import { USER_SCHEMA } from './core/user.ts';
+import { RESOURCE_TYPES } from './types/catalogue.ts';
 
 /** An attribute reference as written by a client: `urn:…:User:manager.value` → uri, name, subAttr. */
 export interface AttributeRef {
@@ -169,7 +166,13 @@ export class SchemaRegistry {
   }
 }
 
-/** The registry of the core schemas: User (+ EnterpriseUser) and Group. */
+/**
+ * The registry of the types every tenant has (the catalogue's non-optional ones): User (+
+ * EnterpriseUser) and Group. A tenant's optional types join it in its own registry (tenantRegistry).
+ */
 export function createCoreRegistry(): SchemaRegistry {
-  return new SchemaRegistry([USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE_USER_SCHEMA], [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE]);
+  const always = RESOURCE_TYPES.filter((t) => !t.optional);
+  // Core schemas first, then extensions: /Schemas lists User, Group, EnterpriseUser, as it always has.
+  const cores = always.map((t) => t.schemas[0]!);
+  return new SchemaRegistry([...cores, ...always.flatMap((t) => t.schemas.slice(1))], always.map((t) => t.resourceType));
 }

@@ -5,23 +5,27 @@
  * them; none of those layers defines them.
  */
 
-export type ResourceTypeName = 'User' | 'Group';
-
-/** The endpoint of each resource type below the base URL (RFC 7643 §6: /Users, /Groups), as in `$ref`s, locations and event subjects. */
-export const ENDPOINT_OF = { User: 'Users', Group: 'Groups' } as const satisfies Record<ResourceTypeName, string>;
-
-export type ResourceEndpoint = (typeof ENDPOINT_OF)[ResourceTypeName];
-
-const TYPE_OF_ENDPOINT: ReadonlyMap<string, ResourceTypeName> = new Map(
-  (Object.keys(ENDPOINT_OF) as ResourceTypeName[]).map((type) => [ENDPOINT_OF[type].toLowerCase(), type]),
-);
+import { specAt } from './types/catalogue.ts';
 
 /**
- * The resource type an endpoint (`Users`, `Groups`, in any case: clients send `/users`, and the
- * HTTP routes take endpoint names in any case too) serves; undefined for any other name.
+ * A resource type's name (RFC 7643 §6 ResourceType.name): User, Group, or one of the optional
+ * types of the catalogue (src/schema/types/catalogue.ts: Role, Entitlement, Agent, Device, …).
+ */
+export type ResourceTypeName = string;
+
+/** A resource type's endpoint below the base URL, without its slash (`Users`, `Roles`: catalogue.ts endpointOf). */
+export type ResourceEndpoint = string;
+
+/** The two types every tenant has, kept in tables of their own with memberships and a values index. */
+export type BuiltInTypeName = 'User' | 'Group';
+
+/**
+ * The resource type an endpoint (`Users`, `Roles`, in any case: clients send `/users`, and the
+ * HTTP routes take endpoint names in any case too) serves; undefined for any other name. Whether
+ * a tenant has it enabled is its registry's to say.
  */
 export function resourceTypeOf(endpoint: string): ResourceTypeName | undefined {
-  return TYPE_OF_ENDPOINT.get(endpoint.toLowerCase());
+  return specAt(endpoint)?.resourceType.name;
 }
 
 /** A member or group reference as read back, with the current name of what it points to. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { expiredDeltaToken, invalidValue } from '../errors/scim-error.ts';
 import { type AttributeListLimits, DEFAULT_ATTRIBUTE_LIST_LIMITS } from '../schema/project.ts';
-import { ENDPOINT_OF, type ResourceEndpoint, type ResourceTypeName, resourceTypeOf } from '../schema/resource.ts';
+import { type ResourceEndpoint, type ResourceTypeName, resourceTypeOf } from '../schema/resource.ts';
+import { endpointOf } from '../schema/types/catalogue.ts';
 import type { ChangeLogStore } from '../store/ports/change-log.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { listParamsFromMessage, requestMessage } from './list-params.ts';
@@ -124,7 +125,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
     if (params.startIndex !== undefined) throw invalidValue('a delta query pages with cursor and count (RFC 9865), not startIndex');
     const after = decodeToken(scope.tenantId, deltaToken);
     const count = Math.min(Math.max(params.count ?? limits.defaultPageSize, 1), limits.maxResults);
-    const endpoint = types.length === 1 ? ENDPOINT_OF[types[0]!] : undefined;
+    const endpoint = types.length === 1 ? endpointOf(types[0]!) : undefined;
     const fingerprint = queryFingerprint(['delta', types, deltaToken, params.filter]);
     const now = clock();
 

@@ -1,13 +1,14 @@
 import { isPresent } from '../filter/evaluate.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import { ENDPOINT_OF, type ReferenceView, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import { type ReferenceView, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import { endpointOf } from '../schema/types/catalogue.ts';
 import type { MemberFormat } from '../store/ports/resources.ts';
 import { etagOf } from './etag.ts';
 
 function reference(baseUrl: string, ref: ReferenceView, type: string) {
   return {
     value: ref.value,
-    $ref: `${baseUrl}/${ENDPOINT_OF[ref.resourceType]}/${ref.value}`,
+    $ref: `${baseUrl}/${endpointOf(ref.resourceType)}/${ref.value}`,
     ...(ref.display !== undefined ? { display: ref.display } : {}),
     type,
   };
@@ -28,7 +29,7 @@ function schemasOf(registry: SchemaRegistry, type: ResourceTypeName, doc: Readon
  */
 export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stored: StoredResource): Record<string, unknown> {
   const schemas = schemasOf(registry, stored.resourceType, stored.doc);
-  const location = `${baseUrl}/${ENDPOINT_OF[stored.resourceType]}/${stored.id}`;
+  const location = `${baseUrl}/${endpointOf(stored.resourceType)}/${stored.id}`;
   const resource: Record<string, unknown> = { schemas, id: stored.id, ...stored.doc };
   // RFC 7643 §2.5: an empty multi-valued attribute is unassigned, so it is left out.
   if (stored.members?.length) resource['members'] = stored.members.map((m) => reference(baseUrl, m, m.type));
@@ -48,7 +49,7 @@ export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stor
  * `$ref` as `reference` builds it, its prefix JSON-escaped once for the request.
  */
 export function memberFormat(baseUrl: string, keep: ReadonlySet<string>): MemberFormat {
-  const prefix = (type: ResourceTypeName) => JSON.stringify(`${baseUrl}/${ENDPOINT_OF[type]}/`).slice(0, -1);
+  const prefix = (type: ResourceTypeName) => JSON.stringify(`${baseUrl}/${endpointOf(type)}/`).slice(0, -1);
   return {
     value: keep.has('value'),
     ref: keep.has('$ref') ? { User: prefix('User'), Group: prefix('Group') } : undefined,

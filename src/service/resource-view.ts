@@ -1,7 +1,8 @@
 import { notFound } from '../errors/scim-error.ts';
 import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import { ENDPOINT_OF, type MemberDelta, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import { type MemberDelta, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import { endpointOf } from '../schema/types/catalogue.ts';
 import type { Include, ResourceStore } from '../store/ports/resources.ts';
 import type { Selection } from './list-params.ts';
 import type { ProfileBehaviours } from './profiles.ts';
@@ -33,7 +34,7 @@ export interface WriteOutcome {
 
 /** The URL of a resource (its meta.location). */
 export function locationOf(scope: RequestScope, type: ResourceTypeName, id: string): string {
-  return `${scope.baseUrl}/${ENDPOINT_OF[type]}/${id}`;
+  return `${scope.baseUrl}/${endpointOf(type)}/${id}`;
 }
 
 /** A write's result with the member ids it skipped, when it skipped any. */

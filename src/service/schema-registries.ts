@@ -1,5 +1,7 @@
 import { tenantRegistry } from '../schema/custom.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
+import { type ResourceTypeSpec, specOf } from '../schema/types/catalogue.ts';
+import type { ResourceTypeStore } from '../store/ports/resource-types.ts';
 import type { SchemaStore } from '../store/ports/schemas.ts';
 
 /** Where a request's schemas come from: the registry of its tenant. */
@@ -26,13 +28,14 @@ export interface TenantRegistries extends RegistrySource {
 }
 
 /**
- * The per-tenant registry cache. A tenant's registry is the base registry plus its extensions;
- * it is rebuilt only when the tenant's extension version moves. A tenant without extensions
+ * The per-tenant registry cache. A tenant's registry is the base registry plus the optional
+ * resource types it enabled and its extensions; it is rebuilt only when the tenant's schema
+ * version moves (both kinds of change bump it). A tenant without extensions
  * shares the base registry and pays one indexed version read per SCHEMA_CHECK_MS, not per
  * request. Concurrent requests of a tenant share one refresh.
  */
 export function createTenantRegistries(
-  store: SchemaStore,
+  store: SchemaStore & ResourceTypeStore,
   base: SchemaRegistry,
   options: { readonly checkMs?: number; readonly now?: () => number } = {},
 ): TenantRegistries {
@@ -52,8 +55,11 @@ export function createTenantRegistries(
       entry.checkedAt = checkedAt;
       return entry.registry;
     }
-    const loaded = version === 0 ? { version, extensions: [] } : await store.loadExtensions(tenantId);
-    const registry = tenantRegistry(base, loaded.extensions);
+    const [loaded, enabled] =
+      version === 0
+        ? [{ version, extensions: [] }, []]
+        : await Promise.all([store.loadExtensions(tenantId), store.enabledResourceTypes(tenantId)]);
+    const registry = tenantRegistry(base, loaded.extensions, enabledSpecs(enabled));
     if ((epochs.get(tenantId) ?? 0) === epoch) entries.set(tenantId, { version: loaded.version, registry, checkedAt });
     return registry;
   }
@@ -76,4 +82,12 @@ export function createTenantRegistries(
       pending.delete(tenantId);
     },
   };
+}
+
+/** The catalogue's specs of the enabled names; a name the catalogue no longer has (a type removed from scimd) is skipped. */
+function enabledSpecs(names: readonly string[]): ResourceTypeSpec[] {
+  return names.flatMap((name) => {
+    const spec = specOf(name);
+    return spec?.optional ? [spec] : [];
+  });
 }

@@ -176,5 +176,22 @@ export function extensionsContract(name: string, makeStore: () => Promise<Store>
       await store.saveExtensions(tenantId, change(1, { put: extension(['badge']), uniqueDrop: [BADGE] }));
       await create(store, tenantId, 'c', {}, [{ attr: BADGE, key: 'same' }]);
     });
+
+    it('optional resource types: enabled per tenant, each change moves the schema version; a repeated one changes nothing', async () => {
+      const tenantId = await newTenant();
+      const other = await newTenant();
+      assert.deepEqual(await store.enabledResourceTypes(tenantId), []);
+      assert.deepEqual(await store.setResourceTypes(tenantId, ['Role', 'Device'], true), ['Device', 'Role']);
+      assert.equal(await sibling.extensionsVersion(tenantId), 1, 'another handle sees the new version');
+      assert.deepEqual(await sibling.enabledResourceTypes(tenantId), ['Device', 'Role']);
+      assert.deepEqual(await store.enabledResourceTypes(other), [], 'another tenant enabled nothing');
+      assert.deepEqual(await store.setResourceTypes(tenantId, ['Role'], true), ['Device', 'Role']);
+      assert.equal(await store.extensionsVersion(tenantId), 1, 'enabling an enabled type is no change');
+      assert.deepEqual(await store.setResourceTypes(tenantId, ['Device', 'Agent'], false), ['Role']);
+      assert.equal(await store.extensionsVersion(tenantId), 2);
+      // Extension changes and type changes share the version: a change computed before either is stale.
+      await assert.rejects(store.saveExtensions(tenantId, change(1, { put: extension(['badge']) })), VersionConflictError);
+      assert.equal(await store.saveExtensions(tenantId, change(2, { put: extension(['badge']) })), 3);
+    });
   });
 }

@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toScimError } from '../../errors/from-unknown.ts';
-import { ScimError } from '../../errors/scim-error.ts';
+import type { ScimError } from '../../errors/scim-error.ts';
 import { toErrorBody } from '../../errors/to-response.ts';
 import type { Metrics } from '../../metrics/registry.ts';
+import { noSuchEndpoint } from '../enabled-type.ts';
 import { REQUEST_ID_HEADER } from '../request-id.ts';
 import { SCIM_MEDIA_TYPE } from '../scim-reply.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
@@ -22,7 +23,7 @@ export function installErrorHandling(app: FastifyInstance, metrics?: Metrics): v
     return sendError(reply, scimError, metrics);
   });
   app.setNotFoundHandler((request, reply) => {
-    return sendError(reply, new ScimError(404, undefined, `no such endpoint: ${request.method} ${request.url.split('?')[0]}`), metrics);
+    return sendError(reply, noSuchEndpoint(request), metrics);
   });
 }
 

@@ -2,7 +2,8 @@ import { invalidSyntax, invalidValue, payloadTooLarge, ScimError } from '../../e
 import { PATCH_OP_SCHEMA } from '../../patch/operation.ts';
 import { pick } from '../../patch/parse.ts';
 import { isJsonObject } from '../../schema/json.ts';
-import { ENDPOINT_OF, type ResourceTypeName, resourceTypeOf } from '../../schema/resource.ts';
+import { type ResourceTypeName, resourceTypeOf } from '../../schema/resource.ts';
+import { endpointOf } from '../../schema/types/catalogue.ts';
 import { BULK_ID_PREFIX, referencesIn } from './references.ts';
 
 export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -98,13 +99,13 @@ function parseOperation(raw: unknown, index: number): ParsedOperation {
     if (bulkId === undefined) return fail(invalidValue('a POST operation needs a "bulkId" (RFC 7644 §3.7)'));
     if (resource !== undefined)
       return fail(
-        invalidValue(`a POST "path" names a resource type endpoint ("/${ENDPOINT_OF[type]}"), got ${JSON.stringify(fields.path)}`),
+        invalidValue(`a POST "path" names a resource type endpoint ("/${endpointOf(type)}"), got ${JSON.stringify(fields.path)}`),
       );
     if (data === undefined) return noData();
     return { method, bulkId, plan: { ...common, method, bulkId, data, references: referencesIn(data) } };
   }
   if (resource === undefined)
-    return fail(invalidValue(`a ${method} "path" names one resource ("/${ENDPOINT_OF[type]}/{id}"), got ${JSON.stringify(fields.path)}`));
+    return fail(invalidValue(`a ${method} "path" names one resource ("/${endpointOf(type)}/{id}"), got ${JSON.stringify(fields.path)}`));
   const pathReferences = resource.kind === 'bulkId' ? [resource.bulkId] : [];
   if (method === 'DELETE') return { method, bulkId, plan: { ...common, method, resource, references: new Set(pathReferences) } };
   if (data === undefined) return noData();

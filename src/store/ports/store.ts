@@ -6,6 +6,7 @@ import type { OAuthIssuerStore } from './oauth-issuers.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { PasswordVerifyStore } from './password-verify.ts';
 import type { RequestLogStore } from './request-log.ts';
+import type { ResourceTypeStore } from './resource-types.ts';
 import type { ResourceStore } from './resources.ts';
 import type { SchemaStore } from './schemas.ts';
 import type { SetPollStore } from './set-poll.ts';
@@ -32,6 +33,7 @@ export interface Store
     OutboxStore,
     ChangeLogStore,
     SchemaStore,
+    ResourceTypeStore,
     AdminStore,
     OAuthIssuerStore,
     OAuthClientStore,

@@ -543,6 +543,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_resources_seq ON request_log_resources(seq);
     `,
   },
+  {
+    version: 80,
+    name: 'the optional resource types each tenant enabled',
+    sql: `
+      -- As on SQLite (its migration 80).
+      CREATE TABLE tenant_resource_types (
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        resource_type text COLLATE "C" NOT NULL,
+        enabled_ms bigint NOT NULL,
+        PRIMARY KEY (tenant_id, resource_type)
+      );
+    `,
+  },
 ];
 
 /**

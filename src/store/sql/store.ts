@@ -8,6 +8,7 @@ import type { OAuthIssuerStore } from '../ports/oauth-issuers.ts';
 import type { EventBuilder } from '../ports/outbox.ts';
 import type { PasswordVerifyStore } from '../ports/password-verify.ts';
 import type { RequestLogStore } from '../ports/request-log.ts';
+import type { ResourceTypeStore } from '../ports/resource-types.ts';
 import type { CreateCommand, Include, QueryResult, ResourceQuery, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import type { SchemaStore } from '../ports/schemas.ts';
 import type { TenantStore } from '../ports/tenants.ts';
@@ -21,6 +22,7 @@ import { oauthIssuerQueries } from './oauth-issuers.ts';
 import { outboxQueries } from './outbox.ts';
 import { passwordVerifyQueries } from './password-verify.ts';
 import { requestLogQueries } from './request-log.ts';
+import { resourceTypeQueries } from './resource-types.ts';
 import { getResource, queryResources } from './resources.ts';
 import type { SqlRunner } from './run.ts';
 import { tenantQueries } from './tenants.ts';
@@ -38,6 +40,7 @@ type SharedPorts = TenantStore &
   ConsoleStore &
   ChangeLogStore &
   SchemaStore &
+  ResourceTypeStore &
   SharedOutbox;
 
 /** The shared methods, assigned (and type-checked as SharedPorts) in share(). */
@@ -77,6 +80,7 @@ export abstract class SqlStore {
       ...changeLogQueries(db.run, sequence),
       ...outboxQueries(db, dialect, sequence),
       ...schemaQueries(db, dialect),
+      ...resourceTypeQueries(db, dialect),
     };
     // Besides the resource writes below, what changes the rows of a tenant's lists.
     const { deleteTenant, saveExtensions } = shared;

@@ -476,6 +476,20 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE resources SET name_key = id WHERE resource_type = 'Group';
     `,
   },
+  {
+    version: 80,
+    name: 'the optional resource types each tenant enabled',
+    sql: `
+      -- src/schema/types/catalogue.ts names the types; enabling one bumps the tenant's
+      -- tenant_extension_versions row, so that every instance reloads the tenant's registry.
+      CREATE TABLE tenant_resource_types (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        resource_type TEXT NOT NULL,
+        enabled_ms INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, resource_type)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**
