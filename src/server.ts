@@ -30,6 +30,7 @@ import { createRateLimiter } from './service/rate-limit.ts';
 import { createRequestLog, type RequestLog } from './service/request-log.ts';
 import type { ListLimits } from './service/resource-list.ts';
 import { createResourceService } from './service/resources.ts';
+import { resourcesByType } from './store/by-type.ts';
 import { createTenantRegistries } from './service/schema-registries.ts';
 import { createResourceTypeService, type ResourceTypeService } from './service/resource-types.ts';
 import { createSchemaService, type SchemaService } from './service/schemas.ts';
@@ -186,7 +187,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     onOutcome: (outcome) => verifyOutcomes.inc({ outcome }),
   });
   const resources = createResourceService({
-    store,
+    store: resourcesByType(store),
     registries,
     clock,
     limits,

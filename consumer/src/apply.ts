@@ -3,11 +3,11 @@ import { type Batch, type Edge, keyOf, type ResourceKind, type StoredResource, t
 
 const KIND: Readonly<Record<string, ResourceKind>> = { Users: 'User', Groups: 'Group' };
 
-function subjectOf(event: ScimEvent): { kind: ResourceKind; id: string } {
+/** The user or group an event is about; undefined for another resource type's (a tenant's roles, devices). */
+function subjectOf(event: ScimEvent): { kind: ResourceKind; id: string } | undefined {
   const slash = event.subject.indexOf('/');
   const kind = KIND[event.subject.slice(0, slash)];
-  if (!kind) throw new Error(`event ${event.id}: unknown subject ${event.subject}`);
-  return { kind, id: event.subject.slice(slash + 1) };
+  return kind && { kind, id: event.subject.slice(slash + 1) };
 }
 
 /** A members-only change moves the group's version and lastModified (the event's time) without a resource. */
@@ -26,10 +26,12 @@ function touched(stored: StoredResource, version: number, time: string): StoredR
  *   harmless); they also move the group's version and lastModified;
  * - deleted: always; the resource loses every edge to or from it.
  */
-export async function buildBatch(target: Target, tenant: string, from: number, events: readonly ScimEvent[], to: number): Promise<Batch> {
+export async function buildBatch(target: Target, tenant: string, from: number, all: readonly ScimEvent[], to: number): Promise<Batch> {
+  // The copy holds users and groups: the events of a tenant's other resource types (docs/resource-types.md) pass by.
+  const events = all.filter((e) => subjectOf(e) !== undefined);
   const keys = new Set(
     events.map((e) => {
-      const s = subjectOf(e);
+      const s = subjectOf(e)!;
       return keyOf(s.kind, s.id);
     }),
   );
@@ -41,7 +43,7 @@ export async function buildBatch(target: Target, tenant: string, from: number, e
   const deleted = new Map<string, { kind: ResourceKind; id: string }>();
 
   for (const event of events) {
-    const { kind, id } = subjectOf(event);
+    const { kind, id } = subjectOf(event)!;
     const key = keyOf(kind, id);
     const data = event.data;
     const version = Number(data['version']);

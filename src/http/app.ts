@@ -149,7 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       if (deps.requestLog && config.requestLog.mode !== 'off') installRequestLogHook(scim, config.basePath, deps.requestLog);
-      registerResourceRoutes(scim, config, deps.resources);
+      registerResourceRoutes(scim, config, deps.resources, deps.registries);
       registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
       if (deps.delta) registerDeltaRoutes(scim, config, deps.delta);

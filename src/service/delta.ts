@@ -96,17 +96,27 @@ export function createDeltaService(deps: DeltaServiceDeps) {
    * The resources changed after `after` up to `upTo` (at most `count`, from the change after
    * `from`), and where the next page starts; `done` when the range is exhausted.
    */
-  async function collect(tenantId: string, from: number, upTo: number, count: number, endpoint: ResourceEndpoint | undefined) {
+  async function collect(
+    tenantId: string,
+    from: number,
+    upTo: number,
+    count: number,
+    endpoint: ResourceEndpoint | undefined,
+    types: readonly ResourceTypeName[],
+  ) {
     const page = new Map<string, Changed>();
     const batch = Math.max(count * 2, 200);
     let position = from;
     for (;;) {
       const rows = await store.readChanges(tenantId, position, upTo, batch, endpoint);
       for (const row of rows) {
-        if (!page.has(row.subject)) {
+        const [segment, id] = row.subject.split('/') as [string, string];
+        const resourceType = resourceTypeOf(segment);
+        // The root query covers users and groups: the changes of other types (a tenant's roles,
+        // devices: docs/resource-types.md) are not in its delta.
+        if (!page.has(row.subject) && resourceType !== undefined && types.includes(resourceType)) {
           if (page.size === count) return { page: [...page.values()], next: position, done: false };
-          const [segment, id] = row.subject.split('/') as [string, string];
-          page.set(row.subject, { id, resourceType: resourceTypeOf(segment)!, created: row.type.endsWith('.created') });
+          page.set(row.subject, { id, resourceType, created: row.type.endsWith('.created') });
         }
         position = row.sequence;
       }
@@ -152,7 +162,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
       totalResults = counted.resources;
     }
 
-    const { page, next, done } = await collect(scope.tenantId, from, upTo, count, endpoint);
+    const { page, next, done } = await collect(scope.tenantId, from, upTo, count, endpoint, types);
     const wrapped = await currentState(scope, page, params);
     const response: Record<string, unknown> = {
       schemas: [LIST_RESPONSE_SCHEMA],

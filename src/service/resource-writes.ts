@@ -10,6 +10,7 @@ import type { UnknownAttributes } from '../schema/coerce.ts';
 import { projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { MemberDelta, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import { specOf } from '../schema/types/catalogue.ts';
 import { type ResourceRead, readResource, settleResource, validateDocument, validateResource } from '../schema/validate.ts';
 import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '../store/ports/resources.ts';
 import { checkIfMatch } from './etag.ts';
@@ -170,8 +171,9 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     error: unknown,
   ): Promise<unknown> {
     if (!(error instanceof ScimError) || error.status !== 409) return error;
-    const attribute = type === 'User' ? 'userName' : 'displayName';
-    const name = doc[attribute];
+    // The attribute a conflict is on: the type's indexed one (userName, a group's displayName, a role's value).
+    const attribute = specOf(type)?.indexed;
+    const name = attribute === undefined ? undefined : doc[attribute];
     if (typeof name !== 'string') return error;
     try {
       const filter = `${attribute} eq ${JSON.stringify(name)}`;

@@ -1,6 +1,8 @@
 import { DEFAULT_FILTER_LIMITS, type FilterLimits } from '../filter/parser.ts';
 import { DEFAULT_MAX_OPERATIONS } from '../patch/parse.ts';
+import { notFound } from '../errors/scim-error.ts';
 import type { ResourceTypeName } from '../schema/resource.ts';
+import { specOf } from '../schema/types/catalogue.ts';
 import type { ResourceStore } from '../store/ports/resources.ts';
 import { type JsonResult, readGroupWithMembers } from './group-stream.ts';
 import type { ListParams, Selection } from './list-params.ts';
@@ -41,14 +43,30 @@ export function createResourceService(deps: ResourceServiceDeps) {
     maxPatchOperations: bounds.maxPatchOperations,
   });
 
+  /**
+   * The types this service serves (the catalogue's built-in and generic ones), for the tenant: a
+   * type it has not enabled, or one served by code of its own (GroupMembers), is 404. The HTTP
+   * routes answer a disabled type's endpoint before this (requireEnabled); this is what a Bulk
+   * operation on such a path meets. Built-in types are always there and cost nothing.
+   */
+  async function requireType(scope: RequestScope, type: ResourceTypeName): Promise<void> {
+    const storage = specOf(type)?.storage;
+    if (storage === 'builtin') return;
+    if (storage !== 'generic' || !(await registries.forTenant(scope.tenantId)).resourceType(type)) {
+      throw notFound(`no resource type ${type} at this tenant's endpoints`);
+    }
+  }
+
   /** RFC 7644 §3.4.1. */
   async function get(scope: RequestScope, type: ResourceTypeName, id: string, selection: Selection): Promise<ResourceResult> {
+    await requireType(scope, type);
     const registry = await registries.forTenant(scope.tenantId);
     return present(registry, scope, await loadResource(store, scope, type, id, includeFor(registry, type, selection)), selection);
   }
 
   /** RFC 7644 §3.4.1 as a GET answers it: a group with members as streamed JSON text (group-stream.ts). */
   async function read(scope: RequestScope, type: ResourceTypeName, id: string, selection: Selection): Promise<ResourceResult | JsonResult> {
+    await requireType(scope, type);
     const registry = await registries.forTenant(scope.tenantId);
     const include = includeFor(registry, type, selection);
     if (include.members) return readGroupWithMembers(store, registry, scope, id, selection);
@@ -56,11 +74,28 @@ export function createResourceService(deps: ResourceServiceDeps) {
   }
 
   /** RFC 7644 §3.4.2 and RFC 9865 (resource-list.ts). */
-  function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams, ids?: readonly string[]) {
+  async function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams, ids?: readonly string[]) {
+    for (const type of types) await requireType(scope, type);
     return listResources(listDeps, scope, types, params, ids);
   }
 
-  return { list, get, read, ...writes };
-}
+  /** A write of resource-writes.ts, after requireType. */
+  function checked<A extends [RequestScope, ResourceTypeName, ...unknown[]], R>(write: (...args: A) => Promise<R>) {
+    return async (...args: A): Promise<R> => {
+      await requireType(args[0], args[1]);
+      return write(...args);
+    };
+  }
 
-export type ResourceService = ReturnType<typeof createResourceService>;
+  return {
+    list,
+    get,
+    read,
+    create: checked(writes.create),
+    prepareCreate: checked(writes.prepareCreate),
+    createPrepared: writes.createPrepared,
+    replace: checked(writes.replace),
+    patch: checked(writes.patch),
+    remove: checked(writes.remove),
+  };
+}

@@ -76,6 +76,7 @@ export function serviceProviderConfig(
   schemes: readonly AuthenticationScheme[] = authenticationSchemes(undefined),
   deltaTokenExpirySeconds = 0,
   interopProfileConformant = false,
+  rolesAndEntitlements?: { readonly roles: boolean; readonly entitlements: boolean },
 ) {
   return {
     schemas: [SPC_SCHEMA],
@@ -103,6 +104,21 @@ export function serviceProviderConfig(
     deltaQuery: features.deltaQuery
       ? { supported: true, deltaTokenExpiry: deltaTokenExpirySeconds, supportedResources: ['ServerRoot', 'User', 'Group'] }
       : { supported: false },
+    // draft-ietf-scim-roles-entitlements-01 §3.1: where the tenant serves /Roles or /Entitlements.
+    // A user's roles and entitlements are multi-valued, with primary and type (RFC 7643 §4.1.2).
+    ...(rolesAndEntitlements && (rolesAndEntitlements.roles || rolesAndEntitlements.entitlements)
+      ? {
+          RolesAndEntitlements: {
+            roles: { supported: rolesAndEntitlements.roles, multipleRolesSupported: true, primarySupported: true, typeSupported: true },
+            entitlements: {
+              supported: rolesAndEntitlements.entitlements,
+              multipleEntitlementsSupported: true,
+              primarySupported: true,
+              typeSupported: true,
+            },
+          },
+        }
+      : {}),
     authenticationSchemes: schemes,
     meta: { resourceType: 'ServiceProviderConfig', location },
   };

@@ -53,6 +53,8 @@ export function registerDiscoveryRoutes(
       const scope = scopeOf(config, request);
       const schemes = await schemesOf(scope.tenantId);
       const conformant = conformsToInteropProfile(scope.profile);
+      const registry = await registries.forTenant(scope.tenantId);
+      const rolesAndEntitlements = { roles: !!registry.resourceType('Role'), entitlements: !!registry.resourceType('Entitlement') };
       return sendScim(
         reply,
         serviceProviderConfig(
@@ -63,6 +65,7 @@ export function registerDiscoveryRoutes(
           schemes,
           config.eventRetentionSeconds,
           conformant,
+          rolesAndEntitlements,
         ),
       );
     },

@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
+import { RESOURCE_TYPES } from '../../schema/types/catalogue.ts';
 import { etagOf, matchesVersion } from '../../service/etag.ts';
 import type { JsonResult } from '../../service/group-stream.ts';
 import { listParamsFromQuery, listParamsFromSearchRequest, selectionFromQuery } from '../../service/list-params.ts';
 import type { ResourceResult } from '../../service/resource-view.ts';
 import type { ResourceService } from '../../service/resources.ts';
+import type { RegistrySource } from '../../service/schema-registries.ts';
+import { requireEnabled } from '../enabled-type.ts';
 import { route } from '../method-router.ts';
 import { scopeOf } from '../request-context.ts';
 import { PREFERENCE_APPLIED, sendJson, sendResource, sendScim } from '../scim-reply.ts';
@@ -29,10 +32,11 @@ function returnPreference(request: FastifyRequest): 'minimal' | 'representation'
 
 /**
  * What a PATCH answers by default, when the client asks for nothing (docs/protocol.md "PATCH
- * answers"): a user, whose size is bounded, with itself (Okta reads the body); a group with 204,
- * as Entra ID's guidance prefers, since a body with every member is unbounded.
+ * answers"): a resource whose size is bounded (a user, a role, a device) with itself (Okta reads
+ * the body); a group with 204, as Entra ID's guidance prefers, since a body with every member is
+ * unbounded.
  */
-const PATCH_ANSWERS_RESOURCE: Readonly<Record<ResourceTypeName, boolean>> = { User: true, Group: false };
+const patchAnswersResource = (type: ResourceTypeName): boolean => type !== 'Group';
 
 /** A resource as GET answers it: a group with members as streamed JSON text (group-stream.ts). */
 function sendRead(reply: FastifyReply, result: ResourceResult | JsonResult): FastifyReply {
@@ -101,7 +105,7 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
       const preference = returnPreference(request);
       if (preference !== undefined) reply.header(PREFERENCE_APPLIED, `return=${preference}`);
       const projected = selection.attributes !== undefined || selection.excludedAttributes !== undefined;
-      const representation = preference === undefined ? projected || PATCH_ANSWERS_RESOURCE[type] : preference === 'representation';
+      const representation = preference === undefined ? projected || patchAnswersResource(type) : preference === 'representation';
       return representation ? sendRead(reply, await resources.read(scope, type, id, selection)) : sendMinimal(reply, outcome.version);
     },
     DELETE: async (req: FastifyRequest, reply: FastifyReply) => {
@@ -112,22 +116,34 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
   };
 }
 
-/** RFC 7644 §3.2–§3.6 on /Users and /Groups, and §3.4.3 POST /.search at every level. */
-export function registerResourceRoutes(app: FastifyInstance, config: Config, resources: ResourceService): void {
+/**
+ * RFC 7644 §3.2–§3.6 on the endpoint of every type the resource service serves (the catalogue's
+ * built-in and generic types: /Users, /Groups, /Roles, /Entitlements, /Agents, /Devices), and
+ * §3.4.3 POST /.search at every level. An optional type's endpoints answer only for tenants that
+ * enabled it, and 404 as an unknown path for the others (requireEnabled).
+ */
+export function registerResourceRoutes(app: FastifyInstance, config: Config, resources: ResourceService, registries: RegistrySource): void {
   const attributeLimits = config.requestLimits.attributeList;
-  const endpoints: ReadonlyArray<readonly [string, ResourceTypeName]> = [
-    ['/Users', 'User'],
-    ['/Groups', 'Group'],
-  ];
 
-  for (const [path, type] of endpoints) {
+  for (const spec of RESOURCE_TYPES) {
+    if (spec.storage === 'custom') continue;
+    const type = spec.resourceType.name;
+    const path = spec.resourceType.endpoint;
+    const guarded = (handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+      spec.optional
+        ? async (request: FastifyRequest, reply: FastifyReply) => {
+            await requireEnabled(registries, scopeOf(config, request).tenantId, type, request);
+            return handler(request, reply);
+          }
+        : handler;
     route(app, path, {
-      GET: async (request, reply) =>
+      GET: guarded(async (request, reply) =>
         sendScim(
           reply,
           await resources.list(scopeOf(config, request), [type], listParamsFromQuery(request.query as Query, attributeLimits)),
         ),
-      POST: async (request, reply) => {
+      ),
+      POST: guarded(async (request, reply) => {
         const created = await resources.create(
           scopeOf(config, request),
           type,
@@ -136,17 +152,20 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
         );
         reportSkippedMembers(request, reply, created.skippedMembers);
         return sendResource(reply, 201, created);
-      },
+      }),
     });
     route(app, `${path}/.search`, {
-      POST: async (request, reply) =>
+      POST: guarded(async (request, reply) =>
         sendScim(reply, await resources.list(scopeOf(config, request), [type], listParamsFromSearchRequest(request.body, attributeLimits))),
+      ),
     });
-    route(
-      app,
-      `${path}/:id`,
-      resourceHandlers(config, resources, type, (request) => (request as WithId).params.id),
-    );
+    const handlers = resourceHandlers(config, resources, type, (request) => (request as WithId).params.id);
+    route(app, `${path}/:id`, {
+      GET: guarded(handlers.GET),
+      PUT: guarded(handlers.PUT),
+      PATCH: guarded(handlers.PATCH),
+      DELETE: guarded(handlers.DELETE),
+    });
   }
   route(app, '/.search', {
     POST: async (request, reply) =>

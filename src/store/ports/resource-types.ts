@@ -1,3 +1,5 @@
+import type { ResourceStore } from './resources.ts';
+
 /** The optional resource types each tenant enabled (docs/resource-types.md). */
 export interface ResourceTypeStore {
   /** The names (`Role`, `Device`) of the optional types the tenant enabled, sorted; [] when none. */
@@ -10,4 +12,9 @@ export interface ResourceTypeStore {
    * there. Returns the enabled names after the change, sorted.
    */
   setResourceTypes(tenantId: string, names: readonly string[], enabled: boolean): Promise<readonly string[]>;
+  /**
+   * The resources of the catalogue's `generic` types (Role, Entitlement, Agent, Device): one table
+   * for every such type, served by the same port as users and groups (src/store/by-type.ts).
+   */
+  readonly typedResources: ResourceStore;
 }

@@ -556,6 +556,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 81,
+    name: 'the resources of the schema-defined types (Roles, Entitlements, Agents, Devices)',
+    sql: `
+      -- As on SQLite (its migration 81).
+      CREATE TABLE typed_resources (
+        row_key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        resource_type text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        doc jsonb NOT NULL,
+        version integer NOT NULL,
+        created_ms bigint NOT NULL,
+        modified_ms bigint NOT NULL,
+        name_key text COLLATE "C" NOT NULL,
+        display_name text COLLATE "C",
+        external_id text COLLATE "C"
+      );
+      CREATE UNIQUE INDEX typed_resources_id ON typed_resources(tenant_id, resource_type, id);
+      CREATE UNIQUE INDEX typed_resources_name ON typed_resources(tenant_id, resource_type, name_key);
+      CREATE INDEX typed_resources_type ON typed_resources(tenant_id, resource_type, row_key);
+      CREATE INDEX typed_resources_display_name ON typed_resources(tenant_id, resource_type, display_name);
+      CREATE INDEX typed_resources_external_id ON typed_resources(tenant_id, resource_type, external_id);
+    `,
+  },
 ];
 
 /**

@@ -1,9 +1,8 @@
 import { invalidFilter } from '../../errors/scim-error.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
-import { GROUP_SCHEMA_ID } from '../../schema/core/group.ts';
-import { USER_SCHEMA_ID } from '../../schema/core/user.ts';
 import type { ResolvedAttribute } from '../../schema/registry.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
+import { specOf } from '../../schema/types/catalogue.ts';
 import type { ScalarKind, SqlDialect } from './dialect.ts';
 import { raw, type Sql, sql } from './fragment.ts';
 import { indexedAttribute } from './values-index.ts';
@@ -70,7 +69,8 @@ export interface LocateScope {
 }
 
 const DOC = raw('r.doc');
-export const CORE_SCHEMA_ID: Readonly<Record<ResourceTypeName, string>> = { User: USER_SCHEMA_ID, Group: GROUP_SCHEMA_ID };
+/** The core schema URN of a type, from the catalogue; undefined for a type scimd does not know. */
+const coreSchemaIdOf = (type: ResourceTypeName): string | undefined => specOf(type)?.resourceType.schema;
 
 export function columnLoc(scope: LocateScope, column: Sql, options: Partial<Omit<Loc, 'value' | 'present'>> = {}): Loc {
   return {
@@ -121,8 +121,13 @@ function commonLocation(scope: LocateScope, attr: ResolvedAttribute): Location |
  * attribute is read from the document. Folded columns serve only caseExact=false definitions.
  */
 function promotedLocation(scope: LocateScope, attr: ResolvedAttribute): Location | undefined {
-  if (attr.schema !== CORE_SCHEMA_ID[scope.resourceType] || attr.subAttribute || attr.attribute.caseExact) return undefined;
+  if (attr.schema !== coreSchemaIdOf(scope.resourceType) || attr.subAttribute || attr.attribute.caseExact) return undefined;
   const name = attr.attribute.name;
+  // A generic type's indexed attribute, folded in its row's display_name (src/store/sql/typed.ts).
+  const spec = specOf(scope.resourceType);
+  if (spec?.storage === 'generic' && name === spec.indexed) {
+    return { kind: 'scalar', loc: columnLoc(scope, raw('r.display_name'), { folded: true, rangeIndexed: true }) };
+  }
   if (scope.resourceType === 'User' && name === 'userName') {
     return { kind: 'scalar', loc: columnLoc(scope, raw('r.name_key'), { folded: true, rangeIndexed: true, notNull: true }) };
   }
@@ -144,7 +149,7 @@ export function locate(scope: LocateScope, attr: ResolvedAttribute): Location {
   const promoted = promotedLocation(scope, attr);
   if (promoted) return promoted;
   const name = attr.attribute.name;
-  if (attr.schema === CORE_SCHEMA_ID[scope.resourceType]) {
+  if (attr.schema === coreSchemaIdOf(scope.resourceType)) {
     if (scope.resourceType === 'Group' && name === 'members') return { kind: 'multi', source: () => groupMembersSource(scope) };
     if (scope.resourceType === 'User' && name === 'groups') return { kind: 'multi', source: (needs) => userGroupsSource(scope, needs) };
   }
@@ -316,7 +321,7 @@ function schemasSource(scope: LocateScope): ElementSource {
     some(build) {
       const core = build({
         sub: () => undefined,
-        self: columnLoc(scope, sql`${CORE_SCHEMA_ID[scope.resourceType]}`, { notNull: true }),
+        self: columnLoc(scope, sql`${coreSchemaIdOf(scope.resourceType)}`, { notNull: true }),
         present: dialect.true,
       });
       const els = dialect.jsonElements(DOC, [], scope.alias('s'));

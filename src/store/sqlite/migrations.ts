@@ -490,6 +490,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 81,
+    name: 'the resources of the schema-defined types (Roles, Entitlements, Agents, Devices)',
+    sql: `
+      -- src/store/sql/typed.ts: the columns the filter compiler reads from a resource row, so a
+      -- type of the catalogue is filtered, sorted and paged with no code of its own. display_name
+      -- is the type's indexed attribute, folded; name_key the same when it is unique, else the id.
+      CREATE TABLE typed_resources (
+        row_key INTEGER PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        resource_type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        modified_ms INTEGER NOT NULL,
+        name_key TEXT NOT NULL,
+        display_name TEXT,
+        external_id TEXT
+      );
+      CREATE UNIQUE INDEX typed_resources_id ON typed_resources(tenant_id, resource_type, id);
+      CREATE UNIQUE INDEX typed_resources_name ON typed_resources(tenant_id, resource_type, name_key);
+      CREATE INDEX typed_resources_type ON typed_resources(tenant_id, resource_type);
+      CREATE INDEX typed_resources_display_name ON typed_resources(tenant_id, resource_type, display_name);
+      CREATE INDEX typed_resources_external_id ON typed_resources(tenant_id, resource_type, external_id);
+    `,
+  },
 ];
 
 /**

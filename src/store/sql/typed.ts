@@ -1,0 +1,206 @@
+import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
+import { fold } from '../../filter/fold.ts';
+import type { ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import { specOf } from '../../schema/types/catalogue.ts';
+import type { EventBuilder } from '../ports/outbox.ts';
+import type { CreateCommand, QueryResult, ResourceQuery, ResourceStore, UpdateCommand, WriteResult } from '../ports/resources.ts';
+import { VersionConflictError } from '../version-conflict.ts';
+import { raw, type Sql, sql } from './fragment.ts';
+import { docOf, type ResourceRow, unstorable } from './resources.ts';
+import { cursorKeyOf, emptyResult, hydrate, iso, limit, ms, whereOfQuery } from './rows.ts';
+import { type Plan, rows, type SqlRunner } from './run.ts';
+import { afterKey, atOrBeforeKey, orderBy, sortKey } from './sort.ts';
+import { appendEvents, refuseNul, type WriteDialect } from './writes.ts';
+
+/**
+ * The generic store of the schema-defined resource types (docs/resource-types.md): one table,
+ * typed_resources, keyed by tenant, type and id, whose rows have the columns the filter compiler
+ * and the sort builder read from a resource row `r` (id, external_id, resource_type, doc, version,
+ * created_ms, modified_ms, row_key, display_name), so that filtering, sorting, keyset paging, ETags
+ * and events work for a type with no code of its own. The catalogue's `indexed` attribute is kept
+ * folded in display_name (locate.ts reads it from there); when that attribute is `uniqueness:
+ * server`, name_key holds it too and its unique index refuses a second resource with the value,
+ * else name_key is the id. Users and groups keep their own tables (resources, memberships, values
+ * index), behind the same ResourceStore port (by-type.ts sends each type to its store).
+ */
+
+const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, NULL AS password_hash';
+
+/** The promoted columns of a row of `type`, folded in JavaScript exactly as fold() folds filter values. */
+function promoted(type: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>) {
+  const spec = specOf(type);
+  if (spec?.storage !== 'generic') throw new Error(`${type} is not a type of the generic store`);
+  const indexed = spec.indexed;
+  const value = indexed === undefined ? undefined : doc[indexed];
+  const folded = typeof value === 'string' ? fold(value) : null;
+  const unique = spec.schemas[0]?.attributes.find((a) => a.name === indexed)?.uniqueness === 'server';
+  return {
+    nameKey: unique && folded !== null ? folded : id,
+    displayName: folded,
+    externalId: typeof doc['externalId'] === 'string' ? doc['externalId'] : null,
+    /** What a refused duplicate names. */
+    taken: () => uniqueness(`${indexed} ${JSON.stringify(value)} is already in use`),
+  };
+}
+
+function* findTyped(d: WriteDialect, tenantId: string, type: ResourceTypeName, id: string, lock = ''): Plan<ResourceRow | undefined> {
+  if (unstorable(d, id)) return undefined;
+  const [row] = yield* rows<ResourceRow>(
+    sql`SELECT ${raw(COLUMNS)} FROM typed_resources r WHERE r.tenant_id = ${tenantId} AND r.resource_type = ${type} AND r.id = ${id}${raw(lock && ` ${lock}`)}`,
+  );
+  return row;
+}
+
+const toResources = (found: readonly ResourceRow[]): StoredResource[] => hydrate(found, docOf, {}).finish(undefined, undefined);
+
+function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand): Plan<WriteResult> {
+  refuseNul(d, command.doc);
+  if ((command.members ?? []).length > 0) throw invalidValue(`a ${command.resourceType} has no members`);
+  const keys = promoted(command.resourceType, command.id, command.doc);
+  const now = ms(command.now);
+  try {
+    yield sql`INSERT INTO typed_resources (tenant_id, resource_type, id, doc, version, created_ms, modified_ms, name_key, display_name, external_id)
+      VALUES (${tenantId}, ${command.resourceType}, ${command.id}, ${d.json(JSON.stringify(command.doc))}, 1, ${now}, ${now},
+        ${keys.nameKey}, ${keys.displayName}, ${keys.externalId})`;
+  } catch (error) {
+    if (d.constraintOf(error) === 'unique') throw keys.taken();
+    throw error;
+  }
+  const created = iso(now);
+  const resource: StoredResource = { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created, lastModified: created };
+  const result: WriteResult = { resource, memberDelta: { added: [], removed: [] } };
+  yield* appendEvents(d, tenantId, command.events, result);
+  return result;
+}
+
+function* createManyTyped(d: WriteDialect, tenantId: string, commands: readonly CreateCommand[], maxFailures: number) {
+  const results: Array<WriteResult | ScimError> = [];
+  let failures = 0;
+  for (const command of commands) {
+    if (failures >= maxFailures) break;
+    yield raw('SAVEPOINT create_typed');
+    try {
+      results.push(yield* createTyped(d, tenantId, command));
+      yield raw('RELEASE SAVEPOINT create_typed');
+    } catch (error) {
+      if (!(error instanceof ScimError)) throw error;
+      yield raw('ROLLBACK TO SAVEPOINT create_typed');
+      results.push(error);
+      failures++;
+    }
+  }
+  return results;
+}
+
+function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand): Plan<WriteResult> {
+  const row = yield* findTyped(d, tenantId, command.resourceType, command.id, d.lockForUpdate);
+  if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
+  const current = toResources([row])[0]!;
+  const change = command.change(current);
+  const unchanged = { resource: current, memberDelta: { added: [], removed: [] } };
+  if (change?.doc === undefined) return unchanged;
+  refuseNul(d, change.doc);
+  const keys = promoted(command.resourceType, command.id, change.doc);
+  const version = row.version + 1;
+  const now = ms(change.now);
+  let updated: Pick<ResourceRow, 'doc'> | undefined;
+  try {
+    [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(
+      sql`UPDATE typed_resources SET doc = ${d.json(JSON.stringify(change.doc))}, version = ${version}, modified_ms = ${now},
+          name_key = ${keys.nameKey}, display_name = ${keys.displayName}, external_id = ${keys.externalId}
+        WHERE row_key = ${row.row_key} RETURNING doc`,
+    );
+  } catch (error) {
+    if (d.constraintOf(error) === 'unique') throw keys.taken();
+    throw error;
+  }
+  const written: StoredResource = { ...current, doc: change.doc, version, lastModified: iso(now) };
+  const memberDelta = { added: [], removed: [] };
+  yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
+  // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
+  return { resource: { ...written, doc: docOf(updated!) }, memberDelta };
+}
+
+function* deleteTyped(
+  d: WriteDialect,
+  tenantId: string,
+  type: ResourceTypeName,
+  id: string,
+  expectedVersion: number | undefined,
+  events: EventBuilder<StoredResource> | undefined,
+): Plan<StoredResource> {
+  const row = yield* findTyped(d, tenantId, type, id, d.lockRow);
+  if (!row) throw notFound(`${type} ${id} not found`);
+  if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflictError();
+  yield sql`DELETE FROM typed_resources WHERE row_key = ${row.row_key}`;
+  const deleted = toResources([row])[0]!;
+  yield* appendEvents(d, tenantId, events, deleted);
+  return deleted;
+}
+
+/**
+ * A page: index pages by OFFSET (these types hold hundreds of rows, not millions: no remembered
+ * positions as users have), cursor pages by keyset seek on the order's key, as for users.
+ */
+function* queryTyped(d: WriteDialect, tenantId: string, query: ResourceQuery): Plan<QueryResult> {
+  const where = whereOfQuery(d.sql, tenantId, query);
+  const key = sortKey(d.sql, tenantId, query.targets);
+  const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM typed_resources r`;
+  const { page } = query;
+  function* count(): Plan<number> {
+    const [row] = yield* rows<{ n: number | string }>(sql`SELECT count(*) AS n FROM typed_resources r WHERE ${where}`);
+    return Number(row!.n);
+  }
+  const result = (total: number | undefined, found: readonly ResourceRow[], hasNext: boolean, hasPrevious: boolean): QueryResult => ({
+    totalResults: total,
+    resources: toResources(found),
+    firstKey: cursorKeyOf(found[0]),
+    lastKey: cursorKeyOf(found[found.length - 1]),
+    hasNext,
+    hasPrevious,
+  });
+  if (page.kind === 'index') {
+    const offset = Math.max(page.startIndex, 1) - 1;
+    const total = yield* count();
+    if (page.count <= 0) return { ...emptyResult(total), hasPrevious: offset > 0 && total > 0 };
+    const found = yield* rows<ResourceRow>(
+      sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)}${offset > 0 ? sql` OFFSET ${limit(offset)}` : raw('')}`,
+    );
+    return result(total, found, offset + found.length < total, offset > 0);
+  }
+  const total = page.withTotal ? yield* count() : undefined;
+  if (total === 0) return emptyResult(total);
+  const backwards = page.before !== undefined && page.after === undefined;
+  const cursor = backwards ? page.before : page.after;
+  const descending = query.descending !== backwards;
+  const seek: Sql = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
+  const fetched =
+    page.count > 0
+      ? yield* rows<ResourceRow>(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${limit(page.count + 1)}`)
+      : [];
+  const more = fetched.length > page.count;
+  const found = fetched.slice(0, page.count);
+  if (backwards) found.reverse();
+  const behind =
+    cursor !== undefined &&
+    (yield* rows(sql`SELECT 1 FROM typed_resources r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
+  return backwards ? result(total, found, behind, more) : result(total, found, more, behind);
+}
+
+/** The generic store on a database's runner. */
+export function typedResourceStore(db: SqlRunner, d: WriteDialect): ResourceStore {
+  return {
+    get: async (tenantId, type, id) => {
+      const row = await db.read(() => findTyped(d, tenantId, type, id));
+      return row && toResources([row])[0];
+    },
+    query: (tenantId, query) => db.read(() => queryTyped(d, tenantId, query)),
+    // No type of this store has members (GroupMembers are memberships rows, not this table's).
+    readMembers: async () => undefined,
+    create: (tenantId, command) => db.transact(() => createTyped(d, tenantId, command)),
+    createMany: (tenantId, commands, maxFailures = Infinity) => db.transact(() => createManyTyped(d, tenantId, commands, maxFailures)),
+    update: (tenantId, command) => db.transact(() => updateTyped(d, tenantId, command)),
+    delete: (tenantId, type, id, expectedVersion, events) =>
+      db.transact(() => deleteTyped(d, tenantId, type, id, expectedVersion, events)),
+  };
+}

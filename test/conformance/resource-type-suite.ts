@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assertValidEvent } from '../../src/events/testing/schema.ts';
+import type { AttributeDefinition } from '../../src/schema/attribute.ts';
+import type { ResourceTypeSpec } from '../../src/schema/types/catalogue.ts';
+import { type Harness, startHarness } from '../helpers/harness.ts';
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/** A value of a simple attribute's type, the nth of its kind (RFC 7643 §2.3). */
+function sample(def: AttributeDefinition, n: number): unknown {
+  switch (def.type) {
+    case 'string':
+      return def.canonicalValues?.[0] ?? `${def.name}-${n}`;
+    case 'boolean':
+      return n % 2 === 0;
+    case 'integer':
+      return n;
+    case 'decimal':
+      return n + 0.5;
+    case 'dateTime':
+      return new Date(Date.UTC(2026, 0, 1 + n)).toISOString();
+    case 'reference':
+      return `https://example.com/${def.name}/${n}`;
+    case 'binary':
+      return Buffer.from(`${def.name}-${n}`).toString('base64');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The conformance suite of one resource type, generated from its catalogue entry and core schema
+ * (docs/resource-types.md): CRUD, filter, sort, PATCH, Bulk, ETags, paging, events, enablement and
+ * tenant isolation, over the HTTP API of a real server. The conformance pass runs it on SQLite and
+ * again on PostgreSQL (SCIMD_TEST_DATABASE_URL), so every optional type passes on both stores.
+ */
+export function resourceTypeSuite(spec: ResourceTypeSpec): void {
+  const { name, endpoint, schema: schemaId } = spec.resourceType;
+  const core = spec.schemas[0]!;
+  const indexed = spec.indexed;
+  assert.ok(indexed, `${name} has an indexed attribute`);
+  const required = core.attributes.filter((a) => a.required && a.name !== indexed && a.type !== 'complex');
+
+  /** A body with every required attribute and the indexed one (whose value tells resources apart). */
+  const body = (label: string, n: number, extra: Record<string, unknown> = {}) => ({
+    schemas: [schemaId],
+    [indexed!]: label,
+    externalId: `ext-${label}`,
+    ...Object.fromEntries(required.map((a) => [a.name, a.multiValued ? [sample(a, n)] : sample(a, n)])),
+    ...extra,
+  });
+
+  describe(`resource type ${name} (${endpoint}): the conformance suite generated from its schema`, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness();
+      await h.server.resourceTypes.enable('acme', [name]);
+    });
+    after(async () => {
+      await h.close();
+    });
+    const create = async (label: string, n: number) => {
+      const created = await h.request('POST', endpoint, { body: body(label, n) });
+      assert.equal(created.status, 201, created.raw);
+      return created;
+    };
+
+    it('RFC 7644 §3.3, §3.4.1, §3.5.1, §3.6: create, read, replace and delete', async () => {
+      const created = await create(`crud-${name}`, 1);
+      const id = created.body.id as string;
+      assert.deepEqual(created.body.schemas, [schemaId]);
+      assert.equal(created.body.meta.resourceType, name);
+      assert.equal(created.body.meta.location, `https://scim.example.com/scim/v2${endpoint}/${id}`);
+      assert.equal(created.headers['location'], created.body.meta.location);
+      assert.equal(created.headers['etag'], created.body.meta.version);
+      assert.equal(created.body[indexed!], `crud-${name}`);
+      for (const a of required) assert.ok(created.body[a.name] !== undefined || a.returned === 'never', a.name);
+
+      const read = await h.request('GET', `${endpoint}/${id}`);
+      assert.equal(read.status, 200);
+      assert.deepEqual(read.body, created.body);
+
+      const replaced = await h.request('PUT', `${endpoint}/${id}`, { body: body(`crud-${name}-renamed`, 1) });
+      assert.equal(replaced.status, 200, replaced.raw);
+      assert.equal(replaced.body[indexed!], `crud-${name}-renamed`);
+      assert.notEqual(replaced.body.meta.version, created.body.meta.version);
+
+      assert.equal((await h.request('DELETE', `${endpoint}/${id}`)).status, 204);
+      assert.equal((await h.request('GET', `${endpoint}/${id}`)).status, 404);
+      assert.equal((await h.request('DELETE', `${endpoint}/${id}`)).status, 404);
+    });
+
+    it('RFC 7644 §3.4.2.2: filters on the indexed attribute (any case), externalId, id and meta', async () => {
+      const a = await create(`Filter-${name}-Alpha`, 2);
+      await create(`filter-${name}-beta`, 3);
+      const list = async (filter: string) => {
+        const reply = await h.request('GET', `${endpoint}?filter=${encodeURIComponent(filter)}`);
+        assert.equal(reply.status, 200, reply.raw);
+        assert.deepEqual(reply.body.schemas, [LIST_RESPONSE]);
+        return (reply.body.Resources as { id: string; [k: string]: unknown }[]).map((r) => r[indexed!]);
+      };
+      assert.deepEqual(await list(`${indexed} eq "filter-${name}-alpha"`), [`Filter-${name}-Alpha`]);
+      assert.deepEqual((await list(`${indexed} sw "filter-${name}-"`)).length, 2);
+      assert.deepEqual(await list(`${indexed} co "BETA"`), [`filter-${name}-beta`]);
+      assert.deepEqual(await list(`externalId eq "ext-Filter-${name}-Alpha"`), [`Filter-${name}-Alpha`]);
+      assert.deepEqual(await list(`id eq "${a.body.id}"`), [`Filter-${name}-Alpha`]);
+      assert.deepEqual(await list(`${indexed} sw "filter-${name}-" and not (${indexed} ew "alpha")`), [`filter-${name}-beta`]);
+      assert.ok((await list(`meta.lastModified gt "2000-01-01T00:00:00Z" and ${indexed} sw "filter-${name}"`)).length === 2);
+      const unknown = await h.request('GET', `${endpoint}?filter=${encodeURIComponent('noSuchAttribute eq "x"')}`);
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.scimType, 'invalidFilter');
+    });
+
+    it('RFC 7644 §3.4.2.3 and §3.4.2.4: sorted by the indexed attribute, paged by index and by cursor (RFC 9865)', async () => {
+      for (const [i, label] of ['sort-c', 'sort-a', 'sort-b', 'sort-d'].entries()) await create(`${label}-${name}`, 10 + i);
+      const filter = encodeURIComponent(`${indexed} sw "sort-"`);
+      const ascending = await h.request('GET', `${endpoint}?filter=${filter}&sortBy=${indexed}`);
+      assert.deepEqual(
+        ascending.body.Resources.map((r: Record<string, unknown>) => r[indexed!]),
+        ['a', 'b', 'c', 'd'].map((l) => `sort-${l}-${name}`),
+      );
+      const descending = await h.request('GET', `${endpoint}?filter=${filter}&sortBy=${indexed}&sortOrder=descending`);
+      assert.equal(descending.body.Resources[0][indexed!], `sort-d-${name}`);
+      const page2 = await h.request('GET', `${endpoint}?filter=${filter}&sortBy=${indexed}&startIndex=3&count=2`);
+      assert.equal(page2.body.totalResults, 4);
+      assert.equal(page2.body.startIndex, 3);
+      assert.deepEqual(
+        page2.body.Resources.map((r: Record<string, unknown>) => r[indexed!]),
+        [`sort-c-${name}`, `sort-d-${name}`],
+      );
+      const walked: unknown[] = [];
+      let url = `${endpoint}?filter=${filter}&sortBy=${indexed}&count=3&cursor=`;
+      for (let pages = 0; pages < 5; pages++) {
+        const page = await h.request('GET', url);
+        assert.equal(page.status, 200, page.raw);
+        walked.push(...page.body.Resources.map((r: Record<string, unknown>) => r[indexed!]));
+        if (!page.body.nextCursor) break;
+        url = `${endpoint}?filter=${filter}&sortBy=${indexed}&count=3&cursor=${encodeURIComponent(page.body.nextCursor)}`;
+      }
+      assert.deepEqual(
+        walked,
+        ['a', 'b', 'c', 'd'].map((l) => `sort-${l}-${name}`),
+      );
+    });
+
+    it('RFC 7644 §3.5.2: PATCH replaces, adds and removes, and changes the version only when something changed', async () => {
+      const created = await create(`patch-${name}`, 20);
+      const id = created.body.id as string;
+      const patch = (operations: unknown[], headers: Record<string, string> = {}) =>
+        h.request('PATCH', `${endpoint}/${id}`, { body: { schemas: [PATCH_OP], Operations: operations }, headers });
+      const replaced = await patch([{ op: 'replace', path: indexed, value: `patched-${name}` }]);
+      assert.equal(replaced.status, 200, replaced.raw);
+      assert.equal(replaced.body[indexed!], `patched-${name}`);
+      const found = await h.request('GET', `${endpoint}?filter=${encodeURIComponent(`${indexed} eq "PATCHED-${name}"`)}`);
+      assert.equal(found.body.totalResults, 1, 'the indexed column follows the PATCH');
+      const same = await patch([{ op: 'replace', path: indexed, value: `patched-${name}` }]);
+      assert.equal(same.body.meta.version, replaced.body.meta.version, 'a PATCH that changes nothing keeps the version');
+      assert.equal((await patch([{ op: 'remove', path: 'externalId' }])).body.externalId, undefined);
+      assert.equal((await patch([{ op: 'add', value: { externalId: 'ext-again' } }])).body.externalId, 'ext-again');
+      const invalid = await patch([{ op: 'replace', path: 'meta.created', value: 'x' }]);
+      assert.equal(invalid.status, 400);
+    });
+
+    it('RFC 7644 §3.14: ETags: If-None-Match answers 304, a stale If-Match 412', async () => {
+      const created = await create(`etag-${name}`, 30);
+      const id = created.body.id as string;
+      const etag = created.headers['etag'] as string;
+      assert.equal((await h.request('GET', `${endpoint}/${id}`, { headers: { 'if-none-match': etag } })).status, 304);
+      const put = await h.request('PUT', `${endpoint}/${id}`, { body: body(`etag-${name}-2`, 30), headers: { 'if-match': etag } });
+      assert.equal(put.status, 200, put.raw);
+      const stale = await h.request('DELETE', `${endpoint}/${id}`, { headers: { 'if-match': etag } });
+      assert.equal(stale.status, 412);
+      assert.equal((await h.request('DELETE', `${endpoint}/${id}`, { headers: { 'if-match': put.headers['etag'] as string } })).status, 204);
+    });
+
+    it('RFC 7644 §3.7: Bulk creates, patches by bulkId and deletes', async () => {
+      const reply = await h.request('POST', '/Bulk', {
+        body: {
+          schemas: [BULK_REQUEST],
+          Operations: [
+            { method: 'POST', path: endpoint, bulkId: 'one', data: body(`bulk-${name}`, 40) },
+            {
+              method: 'PATCH',
+              path: `${endpoint}/bulkId:one`,
+              data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: indexed, value: `bulk-${name}-patched` }] },
+            },
+          ],
+        },
+      });
+      assert.equal(reply.status, 200, reply.raw);
+      const [posted, patched] = reply.body.Operations;
+      assert.equal(posted.status, '201');
+      assert.equal(patched.status, '200');
+      const id = String(posted.location).split('/').pop()!;
+      assert.equal((await h.request('GET', `${endpoint}/${id}`)).body[indexed!], `bulk-${name}-patched`);
+      const deleted = await h.request('POST', '/Bulk', {
+        body: { schemas: [BULK_REQUEST], Operations: [{ method: 'DELETE', path: `${endpoint}/${id}` }] },
+      });
+      assert.equal(deleted.body.Operations[0].status, '204');
+    });
+
+    it(`events: scim.${spec.noun}.created, .updated and .deleted, subject ${endpoint.slice(1)}/{id}, in the one feed`, async () => {
+      const created = await create(`events-${name}`, 50);
+      const id = created.body.id as string;
+      await h.request('PATCH', `${endpoint}/${id}`, {
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: indexed, value: `events-${name}-2` }] },
+      });
+      await h.request('DELETE', `${endpoint}/${id}`);
+      const feed = await h.request('GET', '/Events?after=0&count=1000');
+      const mine = feed.body.events.filter((e: { subject: string }) => e.subject === `${endpoint.slice(1)}/${id}`);
+      assert.deepEqual(
+        mine.map((e: { type: string }) => e.type),
+        [`scim.${spec.noun}.created`, `scim.${spec.noun}.updated`, `scim.${spec.noun}.deleted`],
+      );
+      assert.equal(mine[0].data.resource[indexed!], `events-${name}`);
+      assert.deepEqual(mine[1].data.changedAttributes, [indexed]);
+      for (const event of mine) assertValidEvent(event);
+      assert.equal(mine[2].data.id, id);
+      assert.equal(mine[2].data[indexed!], `events-${name}-2`);
+    });
+
+    it('a tenant that has not enabled the type gets 404 as for an unknown path, and sees nothing of another tenant', async () => {
+      const created = await create(`isolated-${name}`, 60);
+      const other = await h.request('GET', `${endpoint}/${created.body.id}`, { token: h.tokenB });
+      assert.equal(other.status, 404);
+      assert.equal(other.body.detail, `no such endpoint: GET /scim/v2${endpoint}/${created.body.id}`);
+      assert.equal((await h.request('POST', endpoint, { token: h.tokenB, body: body('x', 1) })).status, 404);
+      await h.server.resourceTypes.enable('globex', [name]);
+      const theirs = await h.request('GET', endpoint, { token: h.tokenB });
+      assert.equal(theirs.body.totalResults, 0, "another tenant's list holds none of acme's");
+      assert.equal((await h.request('GET', `${endpoint}/${created.body.id}`, { token: h.tokenB })).status, 404);
+      await h.server.resourceTypes.disable('acme', [name]);
+      assert.equal((await h.request('GET', `${endpoint}/${created.body.id}`)).status, 404);
+      await h.server.resourceTypes.enable('acme', [name]);
+      assert.equal((await h.request('GET', `${endpoint}/${created.body.id}`)).status, 200, 'disabling kept the resources');
+    });
+  });
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Harness, startHarness, USER_SCHEMA } from '../helpers/harness.ts';
+
+const ROLE = 'urn:ietf:params:scim:schemas:core:2.0:Role';
+const ENTITLEMENT = 'urn:ietf:params:scim:schemas:core:2.0:Entitlement';
+
+/** The examples of draft-ietf-scim-roles-entitlements-01 §3.3 ("Retrieving all Roles", "… entitlements"), as sent there. */
+const ROLES = [
+  { value: 'global_lead', display: 'Global Team Lead', contains: ['us_team_lead'], containedBy: [] },
+  { value: 'us_team_lead', display: 'U.S. Team Lead', contains: ['regional_lead'], containedBy: ['global_lead'] },
+  { value: 'nw_regional_lead', display: 'Northwest Regional Lead', contains: [], containedBy: ['us_team_lead'] },
+];
+const ENTITLEMENTS = [
+  { value: 'license.full_access_seat', type: 'License', display: 'DevTrack Full Feature License', contains: [], containedBy: [] },
+  {
+    value: 'feature.code_review_bypass',
+    type: 'Permission',
+    display: 'Bypass Mandatory Code Review (Elevated Privilege)',
+    contains: [],
+    containedBy: [],
+  },
+  { value: 'storage.limit_100gb', type: 'ResourceLimit', display: '100 GB Repository Storage Limit', contains: [], containedBy: ['e-10045'] },
+];
+
+/** RFC 7643 §2.5: an empty multi-valued attribute is unassigned, so the service leaves it out. */
+const assigned = (resource: Record<string, unknown>) => Object.fromEntries(Object.entries(resource).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+
+describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the RolesAndEntitlements block', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('§3.1: ServiceProviderConfig has no RolesAndEntitlements block until the tenant serves one of the two', async () => {
+    assert.equal((await h.request('GET', '/ServiceProviderConfig')).body.RolesAndEntitlements, undefined);
+    await h.server.resourceTypes.enable('acme', ['Roles']);
+    assert.deepEqual((await h.request('GET', '/ServiceProviderConfig')).body.RolesAndEntitlements, {
+      roles: { supported: true, multipleRolesSupported: true, primarySupported: true, typeSupported: true },
+      entitlements: { supported: false, multipleEntitlementsSupported: true, primarySupported: true, typeSupported: true },
+    });
+    await h.server.resourceTypes.enable('acme', ['Entitlements']);
+    assert.equal((await h.request('GET', '/ServiceProviderConfig')).body.RolesAndEntitlements.entitlements.supported, true);
+    assert.equal((await h.request('GET', '/ServiceProviderConfig', { token: h.tokenB })).body.RolesAndEntitlements, undefined);
+  });
+
+  it('§3.3: the roles of the draft round-trip through POST /Roles and GET /Roles', async () => {
+    for (const role of ROLES) {
+      const created = await h.request('POST', '/Roles', { body: { schemas: [ROLE], ...role } });
+      assert.equal(created.status, 201, created.raw);
+    }
+    const listed = await h.request('GET', '/Roles?sortBy=value');
+    assert.equal(listed.body.totalResults, 3);
+    const shown = listed.body.Resources.map(({ id, meta, schemas, ...rest }: Record<string, unknown>) => {
+      assert.ok(typeof id === 'string' && meta && (schemas as string[])[0] === ROLE);
+      return rest;
+    });
+    assert.deepEqual(shown, [ROLES[0], ROLES[2], ROLES[1]].map(assigned));
+    const parents = await h.request('GET', `/Roles?filter=${encodeURIComponent('containedBy eq "us_team_lead"')}`);
+    assert.deepEqual(
+      parents.body.Resources.map((r: { value: string }) => r.value),
+      ['nw_regional_lead'],
+    );
+  });
+
+  it('§3.3: the entitlements of the draft round-trip, found by type', async () => {
+    for (const entitlement of ENTITLEMENTS) {
+      assert.equal((await h.request('POST', '/Entitlements', { body: { schemas: [ENTITLEMENT], ...entitlement } })).status, 201);
+    }
+    const licenses = await h.request('GET', `/Entitlements?filter=${encodeURIComponent('type eq "license"')}`);
+    assert.deepEqual(
+      licenses.body.Resources.map(({ id, meta, schemas, ...rest }: Record<string, unknown>) => rest),
+      [assigned(ENTITLEMENTS[0]!)],
+    );
+  });
+
+  it('a value is unique within the tenant (users refer to a role by it), compared without case', async () => {
+    const again = await h.request('POST', '/Roles', { body: { schemas: [ROLE], value: 'GLOBAL_LEAD' } });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.scimType, 'uniqueness');
+    assert.equal(again.headers['location'] !== undefined, true, 'the 409 names the role that holds the value');
+    const noValue = await h.request('POST', '/Roles', { body: { schemas: [ROLE], display: 'no value' } });
+    assert.equal(noValue.status, 400);
+  });
+
+  it("§3.3 sample user: a user's roles and entitlements name them by value, and users are found by them", async () => {
+    const user = await h.request('POST', '/Users', {
+      body: {
+        schemas: [USER_SCHEMA],
+        userName: 'bjensen@example.com',
+        roles: [{ value: 'global_lead', display: 'global lead' }],
+        entitlements: [{ value: 'storage.limit_100gb', type: 'ResourceLimit', display: '100 GB Repository Storage Limit' }],
+      },
+    });
+    assert.equal(user.status, 201, user.raw);
+    const leads = await h.request('GET', `/Users?filter=${encodeURIComponent('roles.value eq "global_lead"')}`);
+    assert.deepEqual(
+      leads.body.Resources.map((u: { userName: string }) => u.userName),
+      ['bjensen@example.com'],
+    );
+  });
+});
