@@ -1,6 +1,6 @@
 import { uniqueness } from '../../errors/scim-error.ts';
 import type { SchemaDefinition } from '../../schema/attribute.ts';
-import type { TenantExtension } from '../../schema/custom.ts';
+import type { ExtendedResourceType, TenantExtension } from '../../schema/custom.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
 import type { ExtensionChange, SchemaStore } from '../ports/schemas.ts';
 import { VersionConflictError } from '../version-conflict.ts';
@@ -11,7 +11,7 @@ import type { WriteDialect } from './writes.ts';
 /** The SchemaStore both stores share: tenant extension schemas and the keys of `uniqueness: server` values. */
 
 interface ExtensionRow {
-  readonly resource_type: ResourceTypeName;
+  readonly resource_type: ExtendedResourceType;
   readonly required: boolean | number;
   /** JSON text (SQLite) or the parsed jsonb (PostgreSQL). */
   readonly definition: string | SchemaDefinition;
