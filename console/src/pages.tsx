@@ -6,6 +6,7 @@ import { OAuthClientsPage } from './pages/oauth-clients.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { PasswordVerifyPage } from './pages/password-verify.tsx';
 import { RequestPage, RequestsPage } from './pages/requests.tsx';
+import { ResourceTypesPage } from './pages/resource-types.tsx';
 import { ResourcePage, ResourcesPage } from './pages/resources.tsx';
 import { SchemasPage } from './pages/schemas.tsx';
 import { SetupPage } from './pages/setup.tsx';
@@ -44,6 +45,7 @@ export const PAGES: readonly Page[] = [
   { path: '/tenants/:name/groups', title: 'Groups', component: ResourcesPage, tenantNav: true },
   { path: '/tenants/:name/groups/:id', title: 'Group', component: ResourcePage },
   { path: '/tenants/:name/schemas', title: 'Custom attributes', component: SchemasPage, tenantNav: true },
+  { path: '/tenants/:name/resource-types', title: 'Resource types', component: ResourceTypesPage, tenantNav: true },
   { path: '/tenants/:name/requests', title: 'Request log', component: RequestsPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/requests/:id', title: 'Request', component: RequestPage, setup: true },
   { path: '/tenants/:name/events', title: 'Events', component: EventsPage, tenantNav: true },

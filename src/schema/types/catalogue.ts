@@ -81,16 +81,16 @@ export const GROUP_TYPE: ResourceTypeSpec = {
 export const RESOURCE_TYPES: readonly ResourceTypeSpec[] = [USER_TYPE, GROUP_TYPE, ROLE_TYPE, ENTITLEMENT_TYPE, GROUP_MEMBER_TYPE, AGENT_TYPE, DEVICE_TYPE];
 
 const lower = (s: string) => s.toLowerCase();
+const endpointOfSpec = (spec: ResourceTypeSpec): string => spec.resourceType.endpoint.replace(/^\//, '');
+// Names as spelt first: the representation asks for the endpoint of every resource it shows.
+const byExactName = new Map(RESOURCE_TYPES.map((spec) => [spec.resourceType.name, spec]));
 const byName = new Map(RESOURCE_TYPES.map((spec) => [lower(spec.resourceType.name), spec]));
 const byEndpoint = new Map(RESOURCE_TYPES.map((spec) => [lower(endpointOfSpec(spec)), spec]));
-
-function endpointOfSpec(spec: ResourceTypeSpec): string {
-  return spec.resourceType.endpoint.replace(/^\//, '');
-}
+const endpoints = new Map(RESOURCE_TYPES.map((spec) => [spec, endpointOfSpec(spec)]));
 
 /** The spec of a resource type by its name (`Role`), in any case; undefined for a name scimd does not know. */
 export function specOf(name: string): ResourceTypeSpec | undefined {
-  return byName.get(lower(name));
+  return byExactName.get(name) ?? byName.get(lower(name));
 }
 
 /** The spec of a resource type by its endpoint (`Roles`, no slash), in any case. */
@@ -114,5 +114,5 @@ export const OPTIONAL_TYPES: readonly ResourceTypeSpec[] = RESOURCE_TYPES.filter
 export function endpointOf(name: string): string {
   const spec = specOf(name);
   if (!spec) throw new Error(`unknown resource type ${name}`);
-  return endpointOfSpec(spec);
+  return endpoints.get(spec)!;
 }
