@@ -16,6 +16,7 @@ import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '.
 import { checkIfMatch } from './etag.ts';
 import type { Selection } from './list-params.ts';
 import { toRepresentation } from './representation.ts';
+import { checkReferences, referenceRules } from './references.ts';
 import { queryTargets } from './resource-list.ts';
 import {
   includeFor,
@@ -97,6 +98,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     body: unknown,
   ): Promise<CreateCommand> {
     const validated = validateResource(registry, type, body, { mode: 'create', unknownAttributes: unknownAttributesOf(scope) });
+    checkReferences(await referenceRules(store, registry, scope.tenantId, type), validated.doc);
     const uniqueValues = uniqueValuesOf(registry, type, validated.doc);
     const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
     return {
@@ -211,9 +213,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     const password = read instanceof ScimError ? undefined : read.password;
     // A group's PUT names all its members: the change is computed against the stored ones.
     const include = type === 'Group' ? { members: true } : includeFor(registry, type, selection);
+    const rules = await referenceRules(store, registry, scope.tenantId, type);
     const written = await writeChange(registry, scope, type, id, ifMatch, 'PUT', include, password, (existing) => {
       if (read instanceof ScimError) throw read;
       const validated = settleResource(registry, type, read, existing.doc);
+      checkReferences(rules, validated.doc, existing.doc);
       const changed = changedAttributes(registry, type, existing.doc, validated.doc);
       return {
         ...(changed.length > 0 ? { doc: validated.doc } : {}),
@@ -250,11 +254,13 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     });
     // A plan that fails is refused whatever the resource: its password is never hashed.
     const password = plan.fails ? undefined : plan.password;
+    const rules = await referenceRules(store, registry, scope.tenantId, type);
     // What a PATCH answers is the caller's to read (docs/protocol.md "PATCH answers"): the write reads nothing more.
     const written = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, password, (existing) => {
       const result = applyPatch(registry, type, existing.doc, plan);
       const changed = result.changedAttributes.filter((a) => a !== 'members' && a !== 'password');
       const doc = changed.length > 0 ? validateDocument(registry, type, result.doc, existing.doc) : undefined;
+      if (doc !== undefined) checkReferences(rules, doc, existing.doc);
       return { ...(doc !== undefined ? { doc } : {}), changedAttributes: changed, memberOps: result.memberOps };
     });
     return withSkipped({ version: written.resource.version, location: locationOf(scope, type, id) }, written.memberDelta);

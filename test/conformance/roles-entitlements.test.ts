@@ -102,4 +102,32 @@ describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the R
       ['bjensen@example.com'],
     );
   });
+  it("a user may take only a role or entitlement the tenant publishes (and supports); one it held stays; elsewhere any value goes", async () => {
+    const unknown = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA], userName: 'intruder@example.com', roles: [{ value: 'supreme_leader' }] },
+    });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.scimType, 'invalidValue');
+    assert.match(unknown.body.detail, /roles: "supreme_leader" is not the value of a supported Role of this tenant/);
+    await h.request('POST', '/Roles', { body: { schemas: [ROLE], value: 'retired_role', supported: false } });
+    const unsupported = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA], userName: 'retiree@example.com', roles: [{ value: 'retired_role' }] },
+    });
+    assert.equal(unsupported.status, 400);
+    const user = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA], userName: 'lead2@example.com', roles: [{ value: 'US_TEAM_LEAD' }] },
+    });
+    assert.equal(user.status, 201, 'values compare without case');
+    const patch = (operations: unknown[]) =>
+      h.request('PATCH', `/Users/${user.body.id}`, { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations } });
+    assert.equal((await patch([{ op: 'add', path: 'entitlements', value: [{ value: 'no.such.entitlement' }] }])).status, 400);
+    const role = (await h.request('GET', `/Roles?filter=${encodeURIComponent('value eq "us_team_lead"')}`)).body.Resources[0];
+    assert.equal((await h.request('DELETE', `/Roles/${role.id}`)).status, 204);
+    assert.equal((await patch([{ op: 'replace', path: 'title', value: 'Lead' }])).status, 200, 'a role held before stays');
+    const elsewhere = await h.request('POST', '/Users', {
+      token: h.tokenB,
+      body: { schemas: [USER_SCHEMA], userName: 'free@example.com', roles: [{ value: 'anything' }] },
+    });
+    assert.equal(elsewhere.status, 201, 'a tenant without /Roles takes any value (RFC 7643 §4.1.2)');
+  });
 });
