@@ -29,14 +29,14 @@ import { createPasswordVerifier, type PasswordVerifier } from './service/passwor
 import { createRateLimiter } from './service/rate-limit.ts';
 import { createRequestLog, type RequestLog } from './service/request-log.ts';
 import type { ListLimits } from './service/resource-list.ts';
-import { createResourceService } from './service/resources.ts';
-import { resourcesByType } from './store/by-type.ts';
-import { createTenantRegistries } from './service/schema-registries.ts';
 import { createResourceTypeService, type ResourceTypeService } from './service/resource-types.ts';
+import { createResourceService } from './service/resources.ts';
+import { createTenantRegistries } from './service/schema-registries.ts';
 import { createSchemaService, type SchemaService } from './service/schemas.ts';
 import { authenticationSchemes, type Features } from './service/service-provider-config.ts';
 import { createTenantOverview } from './service/tenant-overview.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
+import { resourcesByType } from './store/by-type.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/ports/store.ts';
 import { VERSION } from './version.ts';

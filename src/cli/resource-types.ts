@@ -25,7 +25,9 @@ function print(io: Io, states: readonly ResourceTypeState[], json: boolean | und
  * the same service as the admin API. Servers on the database see a change within a second.
  */
 export function registerResourceTypeCommands(program: Command, cli: Cli): void {
-  const group = program.command('resource-types').description("a tenant's optional resource types: Roles, Entitlements, GroupMembers, Agents, Devices");
+  const group = program
+    .command('resource-types')
+    .description("a tenant's optional resource types: Roles, Entitlements, GroupMembers, Agents, Devices");
 
   group
     .command('list')

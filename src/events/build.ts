@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import type { ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { endpointOf, specOf } from '../schema/types/catalogue.ts';
 import type { NewEvent } from '../store/ports/outbox.ts';
 import type { WriteResult } from '../store/ports/resources.ts';

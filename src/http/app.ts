@@ -15,8 +15,8 @@ import type { PasswordVerifier } from '../service/password-verify.ts';
 import type { RateLimiter } from '../service/rate-limit.ts';
 import type { RequestLog } from '../service/request-log.ts';
 import type { ListLimits } from '../service/resource-list.ts';
-import type { ResourceService } from '../service/resources.ts';
 import type { ResourceTypeService } from '../service/resource-types.ts';
+import type { ResourceService } from '../service/resources.ts';
 import type { RegistrySource } from '../service/schema-registries.ts';
 import type { AuthenticationScheme, Features } from '../service/service-provider-config.ts';
 import { CredentialRefused } from '../service/tenants.ts';
@@ -77,7 +77,10 @@ export interface AppDeps {
   /** The admin API under /admin; absent: no admin routes. */
   readonly admin?: AdminApiDeps &
     OAuthClientAdminDeps &
-    Omit<TenantViewDeps, 'config' | 'tenants'> & { readonly passwordVerifier: PasswordVerifier; readonly resourceTypes: ResourceTypeService };
+    Omit<TenantViewDeps, 'config' | 'tenants'> & {
+      readonly passwordVerifier: PasswordVerifier;
+      readonly resourceTypes: ResourceTypeService;
+    };
   /** Where the built console is (dist/console); absent: no /console/. */
   readonly consoleDir?: string;
   /** scimd's own OAuth 2.0 token endpoint and the JWKS of its access tokens (docs/oauth.md). */

@@ -188,8 +188,5 @@ export function tenantRegistry(
       ...extensions.filter((e) => e.resourceType === rt.name).map((e) => ({ schema: e.schema.id, required: e.required })),
     ],
   }));
-  return base.withSchemas(
-    [...enabledTypes.flatMap((t) => t.schemas), ...extensions.map((e) => e.schema)],
-    resourceTypes,
-  );
+  return base.withSchemas([...enabledTypes.flatMap((t) => t.schemas), ...extensions.map((e) => e.schema)], resourceTypes);
 }

@@ -174,5 +174,8 @@ export function createCoreRegistry(): SchemaRegistry {
   const always = RESOURCE_TYPES.filter((t) => !t.optional);
   // Core schemas first, then extensions: /Schemas lists User, Group, EnterpriseUser, as it always has.
   const cores = always.map((t) => t.schemas[0]!);
-  return new SchemaRegistry([...cores, ...always.flatMap((t) => t.schemas.slice(1))], always.map((t) => t.resourceType));
+  return new SchemaRegistry(
+    [...cores, ...always.flatMap((t) => t.schemas.slice(1))],
+    always.map((t) => t.resourceType),
+  );
 }

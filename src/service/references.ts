@@ -54,7 +54,9 @@ export async function referenceRules(
 const valuesOf = (doc: Readonly<Record<string, unknown>> | undefined, attribute: string): string[] => {
   const elements = doc?.[attribute];
   if (!Array.isArray(elements)) return [];
-  return elements.flatMap((e) => (typeof e === 'object' && e !== null && typeof (e as { value?: unknown }).value === 'string' ? [(e as { value: string }).value] : []));
+  return elements.flatMap((e) =>
+    typeof e === 'object' && e !== null && typeof (e as { value?: unknown }).value === 'string' ? [(e as { value: string }).value] : [],
+  );
 };
 
 /** 400 invalidValue for a value `doc` adds (one `before` did not hold) that no resource of the referenced type publishes. */

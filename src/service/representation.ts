@@ -1,6 +1,6 @@
 import { isPresent } from '../filter/evaluate.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import { type ReferenceView, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import type { ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { endpointOf } from '../schema/types/catalogue.ts';
 import type { MemberFormat } from '../store/ports/resources.ts';
 import { etagOf } from './etag.ts';

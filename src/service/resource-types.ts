@@ -54,16 +54,16 @@ export function createResourceTypeService(deps: {
     const specs = names.map(specNamed);
     if (specs.length === 0) throw invalidValue(`name at least one resource type: ${optionalNames()}`);
     const tenantId = await tenantIdOf(tenant);
-    const after = await store.setResourceTypes(
-      tenantId,
-      [...new Set(specs.map((s) => s.resourceType.name))],
-      enabled,
-    );
+    const after = await store.setResourceTypes(tenantId, [...new Set(specs.map((s) => s.resourceType.name))], enabled);
     deps.onChange?.(tenantId);
     return states(after);
   }
 
-  return { list, enable: (tenant: string, names: readonly string[]) => set(tenant, names, true), disable: (tenant: string, names: readonly string[]) => set(tenant, names, false) };
+  return {
+    list,
+    enable: (tenant: string, names: readonly string[]) => set(tenant, names, true),
+    disable: (tenant: string, names: readonly string[]) => set(tenant, names, false),
+  };
 }
 
 const optionalNames = () => OPTIONAL_TYPES.map((s) => s.resourceType.endpoint.slice(1)).join(', ');

@@ -1,7 +1,7 @@
 import { notFound } from '../errors/scim-error.ts';
 import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import { type MemberDelta, type ResourceTypeName, type StoredResource } from '../schema/resource.ts';
+import type { MemberDelta, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { endpointOf } from '../schema/types/catalogue.ts';
 import type { Include, ResourceStore } from '../store/ports/resources.ts';
 import type { Selection } from './list-params.ts';

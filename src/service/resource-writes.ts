@@ -15,8 +15,8 @@ import { type ResourceRead, readResource, settleResource, validateDocument, vali
 import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '../store/ports/resources.ts';
 import { checkIfMatch } from './etag.ts';
 import type { Selection } from './list-params.ts';
-import { toRepresentation } from './representation.ts';
 import { checkReferences, referenceRules } from './references.ts';
+import { toRepresentation } from './representation.ts';
 import { queryTargets } from './resource-list.ts';
 import {
   includeFor,

@@ -1,6 +1,6 @@
+import { notFound } from '../errors/scim-error.ts';
 import { DEFAULT_FILTER_LIMITS, type FilterLimits } from '../filter/parser.ts';
 import { DEFAULT_MAX_OPERATIONS } from '../patch/parse.ts';
-import { notFound } from '../errors/scim-error.ts';
 import type { ResourceTypeName } from '../schema/resource.ts';
 import { specOf } from '../schema/types/catalogue.ts';
 import type { ResourceStore } from '../store/ports/resources.ts';
@@ -99,3 +99,5 @@ export function createResourceService(deps: ResourceServiceDeps) {
     remove: checked(writes.remove),
   };
 }
+
+export type ResourceService = ReturnType<typeof createResourceService>;

@@ -7,7 +7,10 @@ describe('scimd resource-types', () => {
   it('enable takes any subset of the optional types, disable the reverse, list shows each', async () => {
     const env = { SCIMD_DATABASE_URL: tempDatabaseUrl() };
     assert.equal((await runCli(['tenants', 'create', 'acme'], env)).code, 0);
-    const all = await runCli(['resource-types', 'enable', '--tenant', 'acme', 'Roles', 'Entitlements', 'GroupMembers', 'Agents', 'Devices'], env);
+    const all = await runCli(
+      ['resource-types', 'enable', '--tenant', 'acme', 'Roles', 'Entitlements', 'GroupMembers', 'Agents', 'Devices'],
+      env,
+    );
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stdout, /^Roles\tRole\tenabled\turn:ietf:params:scim:schemas:core:2\.0:Role$/m);
     assert.match(all.stdout, /^Devices\tDevice\tenabled\t/m);

@@ -173,7 +173,10 @@ export function resourceTypeSuite(spec: ResourceTypeSpec): void {
       assert.equal(put.status, 200, put.raw);
       const stale = await h.request('DELETE', `${endpoint}/${id}`, { headers: { 'if-match': etag } });
       assert.equal(stale.status, 412);
-      assert.equal((await h.request('DELETE', `${endpoint}/${id}`, { headers: { 'if-match': put.headers['etag'] as string } })).status, 204);
+      assert.equal(
+        (await h.request('DELETE', `${endpoint}/${id}`, { headers: { 'if-match': put.headers['etag'] as string } })).status,
+        204,
+      );
     });
 
     it('RFC 7644 §3.7: Bulk creates, patches by bulkId and deletes', async () => {

@@ -96,7 +96,10 @@ describe('RFC 9944: Devices and their extensions', () => {
   });
 
   it('a device is found by an extension attribute, and one without the required active is refused', async () => {
-    const found = await h.request('GET', `/Devices?filter=${encodeURIComponent(`${ZIGBEE}:deviceEui64Address eq "50:32:5F:FF:FE:E7:67:28"`)}`);
+    const found = await h.request(
+      'GET',
+      `/Devices?filter=${encodeURIComponent(`${ZIGBEE}:deviceEui64Address eq "50:32:5F:FF:FE:E7:67:28"`)}`,
+    );
     assert.equal(found.body.totalResults, 1);
     assert.equal(found.body.Resources[0].displayName, 'Zigbee Example Monitor');
     const noActive = await h.request('POST', '/Devices', { body: { schemas: [DEVICE], displayName: 'x' } });

@@ -20,11 +20,18 @@ const ENTITLEMENTS = [
     contains: [],
     containedBy: [],
   },
-  { value: 'storage.limit_100gb', type: 'ResourceLimit', display: '100 GB Repository Storage Limit', contains: [], containedBy: ['e-10045'] },
+  {
+    value: 'storage.limit_100gb',
+    type: 'ResourceLimit',
+    display: '100 GB Repository Storage Limit',
+    contains: [],
+    containedBy: ['e-10045'],
+  },
 ];
 
 /** RFC 7643 §2.5: an empty multi-valued attribute is unassigned, so the service leaves it out. */
-const assigned = (resource: Record<string, unknown>) => Object.fromEntries(Object.entries(resource).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+const assigned = (resource: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(resource).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
 
 describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the RolesAndEntitlements block', () => {
   let h: Harness;
@@ -58,7 +65,7 @@ describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the R
       assert.ok(typeof id === 'string' && meta && (schemas as string[])[0] === ROLE);
       return rest;
     });
-    assert.deepEqual(shown, [ROLES[0], ROLES[2], ROLES[1]].map(assigned));
+    assert.deepEqual(shown, [ROLES[0]!, ROLES[2]!, ROLES[1]!].map(assigned));
     const parents = await h.request('GET', `/Roles?filter=${encodeURIComponent('containedBy eq "us_team_lead"')}`);
     assert.deepEqual(
       parents.body.Resources.map((r: { value: string }) => r.value),
@@ -102,7 +109,7 @@ describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the R
       ['bjensen@example.com'],
     );
   });
-  it("a user may take only a role or entitlement the tenant publishes (and supports); one it held stays; elsewhere any value goes", async () => {
+  it('a user may take only a role or entitlement the tenant publishes (and supports); one it held stays; elsewhere any value goes', async () => {
     const unknown = await h.request('POST', '/Users', {
       body: { schemas: [USER_SCHEMA], userName: 'intruder@example.com', roles: [{ value: 'supreme_leader' }] },
     });
@@ -119,7 +126,9 @@ describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the R
     });
     assert.equal(user.status, 201, 'values compare without case');
     const patch = (operations: unknown[]) =>
-      h.request('PATCH', `/Users/${user.body.id}`, { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations } });
+      h.request('PATCH', `/Users/${user.body.id}`, {
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations },
+      });
     assert.equal((await patch([{ op: 'add', path: 'entitlements', value: [{ value: 'no.such.entitlement' }] }])).status, 400);
     const role = (await h.request('GET', `/Roles?filter=${encodeURIComponent('value eq "us_team_lead"')}`)).body.Resources[0];
     assert.equal((await h.request('DELETE', `/Roles/${role.id}`)).status, 204);

@@ -8,7 +8,10 @@ const TENANT_AND_TYPE = {
   required: ['name', 'type'],
   properties: {
     name: { type: 'string', description: 'the tenant name' },
-    type: { type: 'string', description: 'an optional type, by endpoint or name, in any case: Roles, Entitlements, GroupMembers, Agents, Devices' },
+    type: {
+      type: 'string',
+      description: 'an optional type, by endpoint or name, in any case: Roles, Entitlements, GroupMembers, Agents, Devices',
+    },
   },
 } as const;
 const STATE = {
@@ -39,13 +42,19 @@ export function registerResourceTypeAdminRoutes(admin: FastifyInstance, deps: { 
   const listOf = (states: readonly unknown[]) => ({ totalResults: states.length, Resources: states });
 
   admin.get('/tenants/:name/resource-types', {
-    schema: { summary: "List the optional resource types and whether the tenant enabled each", tags, params: TENANT, response: { 200: STATES } },
+    schema: {
+      summary: 'List the optional resource types and whether the tenant enabled each',
+      tags,
+      params: TENANT,
+      response: { 200: STATES },
+    },
     handler: async (request) => listOf(await resourceTypes.list((request.params as Params).name)),
   });
   admin.put('/tenants/:name/resource-types/:type', {
     schema: {
       summary: 'Enable an optional resource type for the tenant',
-      description: "Its /ResourceTypes and /Schemas list it and its endpoint answers (other instances within a second). Enabling an enabled type changes nothing.",
+      description:
+        'Its /ResourceTypes and /Schemas list it and its endpoint answers (other instances within a second). Enabling an enabled type changes nothing.',
       tags,
       params: TENANT_AND_TYPE,
       response: { 200: STATES },

@@ -33,7 +33,10 @@ export const AGENT_SCHEMA: SchemaDefinition = {
     attr('displayName', 'string', { required: true, maxLength: MAX_NAME_LENGTH, description: 'The name of the agent, for display.' }),
     attr('description', 'string', { description: 'What the agent does.' }),
     attr('active', 'boolean', { description: 'Whether the agent may act.' }),
-    attr('agenticApplicationId', 'string', { caseExact: true, description: 'The id of the agentic application the agent is an instance of.' }),
+    attr('agenticApplicationId', 'string', {
+      caseExact: true,
+      description: 'The id of the agentic application the agent is an instance of.',
+    }),
     attr('owners', 'complex', {
       multiValued: true,
       description: 'The users and groups responsible for the agent.',

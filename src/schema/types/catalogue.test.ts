@@ -30,12 +30,20 @@ describe('the resource type catalogue', () => {
     for (const spec of RESOURCE_TYPES) {
       const rt = spec.resourceType;
       assert.equal(spec.schemas[0]?.id, rt.schema, `${rt.name}: core schema first`);
-      for (const ext of rt.schemaExtensions) assert.ok(spec.schemas.some((s) => s.id === ext.schema), `${rt.name}: ${ext.schema}`);
+      for (const ext of rt.schemaExtensions)
+        assert.ok(
+          spec.schemas.some((s) => s.id === ext.schema),
+          `${rt.name}: ${ext.schema}`,
+        );
       assert.equal(rt.id, rt.name);
       assert.ok(!nouns.has(spec.noun), `${rt.name}: event noun ${spec.noun} is its own`);
       nouns.add(spec.noun);
       assert.equal(spec.optional, !['User', 'Group'].includes(rt.name));
-      for (const name of spec.names) assert.ok(spec.schemas[0]!.attributes.some((a) => a.name === name), `${rt.name}: names ${name}`);
+      for (const name of spec.names)
+        assert.ok(
+          spec.schemas[0]!.attributes.some((a) => a.name === name),
+          `${rt.name}: names ${name}`,
+        );
       for (const ref of spec.references ?? []) assert.ok(specOf(ref.resourceType), `${rt.name}.${ref.attribute} refers to a known type`);
       // A registry accepts the entry as it is (every schema it names is there).
       assert.doesNotThrow(() => new SchemaRegistry(spec.schemas, [rt]));

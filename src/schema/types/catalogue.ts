@@ -78,7 +78,15 @@ export const GROUP_TYPE: ResourceTypeSpec = {
 };
 
 /** Every resource type scimd knows, User and Group first. */
-export const RESOURCE_TYPES: readonly ResourceTypeSpec[] = [USER_TYPE, GROUP_TYPE, ROLE_TYPE, ENTITLEMENT_TYPE, GROUP_MEMBER_TYPE, AGENT_TYPE, DEVICE_TYPE];
+export const RESOURCE_TYPES: readonly ResourceTypeSpec[] = [
+  USER_TYPE,
+  GROUP_TYPE,
+  ROLE_TYPE,
+  ENTITLEMENT_TYPE,
+  GROUP_MEMBER_TYPE,
+  AGENT_TYPE,
+  DEVICE_TYPE,
+];
 
 const lower = (s: string) => s.toLowerCase();
 const endpointOfSpec = (spec: ResourceTypeSpec): string => spec.resourceType.endpoint.replace(/^\//, '');

@@ -22,8 +22,7 @@ export const ENDPOINT_APPS_SCHEMA_ID = 'urn:ietf:params:scim:schemas:extension:e
 
 const secret = (name: string, description: string) =>
   attr(name, 'string', { caseExact: true, mutability: 'writeOnly', returned: 'never', description });
-const strings = (name: string, description: string, required = false) =>
-  attr(name, 'string', { multiValued: true, required, description });
+const strings = (name: string, description: string, required = false) => attr(name, 'string', { multiValued: true, required, description });
 
 export const DEVICE_SCHEMA: SchemaDefinition = {
   id: DEVICE_SCHEMA_ID,

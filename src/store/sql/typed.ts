@@ -67,7 +67,14 @@ function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand)
     throw error;
   }
   const created = iso(now);
-  const resource: StoredResource = { id: command.id, resourceType: command.resourceType, doc: command.doc, version: 1, created, lastModified: created };
+  const resource: StoredResource = {
+    id: command.id,
+    resourceType: command.resourceType,
+    doc: command.doc,
+    version: 1,
+    created,
+    lastModified: created,
+  };
   const result: WriteResult = { resource, memberDelta: { added: [], removed: [] } };
   yield* appendEvents(d, tenantId, command.events, result);
   return result;
@@ -200,7 +207,6 @@ export function typedResourceStore(db: SqlRunner, d: WriteDialect): ResourceStor
     create: (tenantId, command) => db.transact(() => createTyped(d, tenantId, command)),
     createMany: (tenantId, commands, maxFailures = Infinity) => db.transact(() => createManyTyped(d, tenantId, commands, maxFailures)),
     update: (tenantId, command) => db.transact(() => updateTyped(d, tenantId, command)),
-    delete: (tenantId, type, id, expectedVersion, events) =>
-      db.transact(() => deleteTyped(d, tenantId, type, id, expectedVersion, events)),
+    delete: (tenantId, type, id, expectedVersion, events) => db.transact(() => deleteTyped(d, tenantId, type, id, expectedVersion, events)),
   };
 }
