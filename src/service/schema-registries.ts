@@ -1,6 +1,6 @@
 import { tenantRegistry } from '../schema/custom.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import { type ResourceTypeSpec, specOf } from '../schema/types/catalogue.ts';
+import { OPTIONAL_TYPES, type ResourceTypeSpec } from '../schema/types/catalogue.ts';
 import type { ResourceTypeStore } from '../store/ports/resource-types.ts';
 import type { SchemaStore } from '../store/ports/schemas.ts';
 
@@ -84,10 +84,11 @@ export function createTenantRegistries(
   };
 }
 
-/** The catalogue's specs of the enabled names; a name the catalogue no longer has (a type removed from scimd) is skipped. */
+/**
+ * The catalogue's specs of the enabled names, in the catalogue's order (what /ResourceTypes
+ * lists); a name the catalogue no longer has (a type removed from scimd) is left out.
+ */
 function enabledSpecs(names: readonly string[]): ResourceTypeSpec[] {
-  return names.flatMap((name) => {
-    const spec = specOf(name);
-    return spec?.optional ? [spec] : [];
-  });
+  const enabled = new Set(names);
+  return OPTIONAL_TYPES.filter((spec) => enabled.has(spec.resourceType.name));
 }
