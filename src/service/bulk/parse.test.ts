@@ -224,7 +224,7 @@ describe('RFC 7644 §3.7 one operation: a plan, or its own error while the other
   it('version is a string (an ETag); path is a string naming /Users or /Groups', () => {
     assert.deepEqual(refused(parseOne({ method: 'DELETE', path: '/Users/u1', version: 3 })).detail, '"version" must be a string (an ETag)');
     assert.deepEqual(refused(parseOne({ method: 'DELETE' })).detail, '"path" must be a string such as "/Users" or "/Groups/{id}"');
-    for (const path of ['/Devices', 'Users', '/Users/a/b', '/Users?x=1', '/Userz', '/Users/a#b']) {
+    for (const path of ['/Printers', 'Users', '/Users/a/b', '/Users?x=1', '/Userz', '/Users/a#b']) {
       assert.deepEqual(refused(parseOne({ method: 'DELETE', path })), {
         method: 'DELETE',
         bulkId: undefined,
