@@ -1,9 +1,11 @@
 import { invalidValue } from '../errors/scim-error.ts';
 import { fold } from '../filter/fold.ts';
+import { DEFAULT_FILTER_LIMITS, RFC_FILTER_SYNTAX } from '../filter/parser.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceTypeName } from '../schema/resource.ts';
 import { endpointOf, specOf } from '../schema/types/catalogue.ts';
 import type { ResourceStore } from '../store/ports/resources.ts';
+import { queryTargets } from './resource-list.ts';
 
 /**
  * References by value to the resources of an optional type (draft-ietf-scim-roles-entitlements-01:
@@ -19,6 +21,12 @@ export interface ReferenceRule {
   readonly resourceType: ResourceTypeName;
   /** The values its resources publish, folded (values compare without case, as `value` does). */
   readonly allowed: ReadonlySet<string>;
+  /**
+   * The values with `limitedAssignmentsPermitted` and a `totalAssignmentsPermitted`, folded: how
+   * many resources of the writing type may hold each, and how many do (counted as the write
+   * began: two writes racing for the last place may both take it).
+   */
+  readonly limits: ReadonlyMap<string, { readonly permitted: number; readonly used: number }>;
 }
 
 /** Most resources of a referenced type a tenant's rules read: the draft's lists are short. */
@@ -42,11 +50,25 @@ export async function referenceRules(
       include: {},
     });
     const allowed = new Set<string>();
+    const limits = new Map<string, { permitted: number; used: number }>();
     for (const resource of page.resources) {
       const value = resource.doc[target.indexed];
-      if (typeof value === 'string' && resource.doc['supported'] !== false) allowed.add(fold(value));
+      if (typeof value !== 'string' || resource.doc['supported'] === false) continue;
+      allowed.add(fold(value));
+      const permitted = resource.doc['totalAssignmentsPermitted'];
+      if (resource.doc['limitedAssignmentsPermitted'] === true && typeof permitted === 'number') {
+        const filter = `${ref.attribute}.value eq ${JSON.stringify(value)}`;
+        const targets = queryTargets(registry, [type], { filter, sortBy: undefined }, undefined, DEFAULT_FILTER_LIMITS, RFC_FILTER_SYNTAX);
+        const holders = await store.query(tenantId, {
+          targets,
+          descending: false,
+          page: { kind: 'index', startIndex: 1, count: 0 },
+          include: {},
+        });
+        limits.set(fold(value), { permitted, used: holders.totalResults ?? 0 });
+      }
     }
-    rules.push({ attribute: ref.attribute, resourceType: ref.resourceType, allowed });
+    rules.push({ attribute: ref.attribute, resourceType: ref.resourceType, allowed, limits });
   }
   return rules;
 }
@@ -69,7 +91,14 @@ export function checkReferences(
     const held = new Set(valuesOf(before, rule.attribute).map(fold));
     for (const value of valuesOf(doc, rule.attribute)) {
       const key = fold(value);
-      if (held.has(key) || rule.allowed.has(key)) continue;
+      if (held.has(key)) continue;
+      const limit = rule.limits.get(key);
+      if (limit && limit.used >= limit.permitted) {
+        throw invalidValue(
+          `${rule.attribute}: ${JSON.stringify(value)} may be held by ${limit.permitted} resources (its ${rule.resourceType}'s totalAssignmentsPermitted), and ${limit.used} hold it`,
+        );
+      }
+      if (rule.allowed.has(key)) continue;
       throw invalidValue(
         `${rule.attribute}: ${JSON.stringify(value)} is not the value of a supported ${rule.resourceType} of this tenant (GET /${endpointOf(rule.resourceType)} lists them)`,
       );

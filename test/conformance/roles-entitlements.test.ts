@@ -139,4 +139,22 @@ describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the R
     });
     assert.equal(elsewhere.status, 201, 'a tenant without /Roles takes any value (RFC 7643 §4.1.2)');
   });
+  it('§3.2 limitedAssignmentsPermitted: a role with totalAssignmentsPermitted 1 goes to one user only; that user keeps it', async () => {
+    await h.request('POST', '/Roles', {
+      body: { schemas: [ROLE], value: 'approver', limitedAssignmentsPermitted: true, totalAssignmentsPermitted: 1 },
+    });
+    const first = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA], userName: 'approver1@example.com', roles: [{ value: 'approver' }] },
+    });
+    assert.equal(first.status, 201, first.raw);
+    const second = await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA], userName: 'approver2@example.com', roles: [{ value: 'approver' }] },
+    });
+    assert.equal(second.status, 400);
+    assert.match(second.body.detail, /"approver" may be held by 1 resources/);
+    const kept = await h.request('PUT', `/Users/${first.body.id}`, {
+      body: { schemas: [USER_SCHEMA], userName: 'approver1@example.com', title: 'Approver', roles: [{ value: 'approver' }] },
+    });
+    assert.equal(kept.status, 200, 'the holder keeps its role through a PUT');
+  });
 });
