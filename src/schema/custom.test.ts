@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
 import { parseAttribute, parseSchema, resourceTypeOfUrn, schemaNameOfUrn, tenantRegistry } from './custom.ts';
 import { createCoreRegistry } from './registry.ts';
+import { ROLE_TYPE } from './types/roles-entitlements.ts';
 
 const HR = 'urn:ietf:params:scim:schemas:extension:hr:2.0:User';
 
@@ -70,5 +71,18 @@ describe('rfc7643 §7 tenant extension definitions', () => {
     assert.equal(registry.resolve('User', { uri: HR, name: 'LEVEL' })?.jsonPath.join('/'), `${HR}/level`);
     assert.equal(base.schema(HR), undefined);
     assert.equal(tenantRegistry(base, []), base, 'no extensions: the shared base registry');
+  });
+  it("a tenant's enabled types join its registry with their schemas, and the extensions they add to other types", () => {
+    const base = createCoreRegistry();
+    const extra = { id: 'urn:example:params:scim:schemas:extension:meta:2.0:Group', name: 'meta', description: '', attributes: [] };
+    const registry = tenantRegistry(base, [], [{ ...ROLE_TYPE, extends: [{ resourceType: 'Group', schema: extra }] }]);
+    assert.deepEqual(
+      registry.resourceTypes().map((rt) => rt.name),
+      ['User', 'Group', 'Role'],
+    );
+    assert.equal(registry.coreSchema('Role').id, 'urn:ietf:params:scim:schemas:core:2.0:Role');
+    assert.deepEqual(registry.resourceType('Group')?.schemaExtensions, [{ schema: extra.id, required: false }]);
+    assert.equal(registry.schema(extra.id)?.name, 'meta');
+    assert.equal(base.resourceType('Role'), undefined, 'the base registry is left alone');
   });
 });

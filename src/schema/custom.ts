@@ -181,12 +181,17 @@ export function tenantRegistry(
   enabledTypes: readonly ResourceTypeSpec[] = [],
 ): SchemaRegistry {
   if (extensions.length === 0 && enabledTypes.length === 0) return base;
+  const added = enabledTypes.flatMap((t) => t.extends ?? []);
   const resourceTypes: ResourceTypeDefinition[] = [...base.resourceTypes(), ...enabledTypes.map((t) => t.resourceType)].map((rt) => ({
     ...rt,
     schemaExtensions: [
       ...rt.schemaExtensions,
+      ...added.filter((a) => a.resourceType === rt.name).map((a) => ({ schema: a.schema.id, required: false })),
       ...extensions.filter((e) => e.resourceType === rt.name).map((e) => ({ schema: e.schema.id, required: e.required })),
     ],
   }));
-  return base.withSchemas([...enabledTypes.flatMap((t) => t.schemas), ...extensions.map((e) => e.schema)], resourceTypes);
+  return base.withSchemas(
+    [...enabledTypes.flatMap((t) => t.schemas), ...added.map((a) => a.schema), ...extensions.map((e) => e.schema)],
+    resourceTypes,
+  );
 }

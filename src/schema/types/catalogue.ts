@@ -51,6 +51,12 @@ export interface ResourceTypeSpec {
   readonly references?: readonly ReferenceSpec[];
   /** The attributes that name a resource, carried by its deletion event (which has no resource). */
   readonly names: readonly string[];
+  /**
+   * Extensions this type adds to ANOTHER type while a tenant has it enabled (GroupMembers adds
+   * `membersMetadata` to Group, draft-zollner-scim-group-members-01): listed in that type's
+   * schemaExtensions (not required) and in /Schemas.
+   */
+  readonly extends?: readonly { readonly resourceType: string; readonly schema: SchemaDefinition }[];
 }
 
 export const USER_TYPE: ResourceTypeSpec = {
