@@ -12,6 +12,7 @@ import { SchemasPage } from './pages/schemas.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { TenantsPage } from './pages/tenants.tsx';
 import { TokensPage } from './pages/tokens.tsx';
+import { TypedResourcesPage } from './pages/typed-resources.tsx';
 
 export interface PageProps {
   readonly name?: string;
@@ -46,6 +47,7 @@ export const PAGES: readonly Page[] = [
   { path: '/tenants/:name/groups/:id', title: 'Group', component: ResourcePage },
   { path: '/tenants/:name/schemas', title: 'Custom attributes', component: SchemasPage, tenantNav: true },
   { path: '/tenants/:name/resource-types', title: 'Resource types', component: ResourceTypesPage, tenantNav: true },
+  { path: '/tenants/:name/types/:id', title: 'Resources', component: TypedResourcesPage },
   { path: '/tenants/:name/requests', title: 'Request log', component: RequestsPage, tenantNav: true, setup: true },
   { path: '/tenants/:name/requests/:id', title: 'Request', component: RequestPage, setup: true },
   { path: '/tenants/:name/events', title: 'Events', component: EventsPage, tenantNav: true },

@@ -12,6 +12,8 @@ export interface ResourceTypeState {
   readonly description: string;
   readonly schema: string;
   readonly enabled: boolean;
+  /** Whether the admin API lists its resources (`GET /admin/tenants/{name}/{endpoint in lowercase}`): the generic store's types. */
+  readonly browsable: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function createResourceTypeService(deps: {
       description: spec.resourceType.description,
       schema: spec.resourceType.schema,
       enabled: on.has(spec.resourceType.name),
+      browsable: spec.storage === 'generic',
     }));
   }
 

@@ -74,6 +74,24 @@ describe('resource types: per-tenant enablement (RFC 7644 §4 discovery shows wh
     assert.equal((await h.request('GET', '/ResourceTypes/Device')).status, 404);
   });
 
+  it("the admin API lists a type's resources for the console where the tenant enabled it, and 404 elsewhere", async () => {
+    const created = await h.request('POST', '/Roles', { body: { schemas: [ROLE_SCHEMA], value: 'auditor' } });
+    assert.equal(created.status, 201, created.raw);
+    const listed = await admin('GET', '/admin/tenants/acme/roles?filter=value%20eq%20%22AUDITOR%22');
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(
+      listed.body.Resources.map((r: { id: string }) => r.id),
+      [created.body.id],
+    );
+    assert.equal((await admin('GET', `/admin/tenants/acme/roles/${created.body.id}`)).body.value, 'auditor');
+    assert.equal((await admin('GET', '/admin/tenants/globex/roles')).status, 404);
+    const states = (await admin('GET', '/admin/tenants/acme/resource-types')).body.Resources;
+    assert.deepEqual(
+      states.map((s: { endpoint: string; browsable: boolean }) => `${s.endpoint}:${s.browsable}`),
+      ['Roles:true', 'Entitlements:true', 'GroupMembers:false', 'Agents:true', 'Devices:true'],
+    );
+  });
+
   it('an unknown type, an always-on type and an unknown tenant are refused with SCIM error bodies', async () => {
     const unknown = await admin('PUT', '/admin/tenants/acme/resource-types/Printers');
     assert.equal(unknown.status, 400);

@@ -1,5 +1,5 @@
 import { api, enc } from '../api.ts';
-import { Loading, Problem, useAction, useLoad } from '../ui.tsx';
+import { Link, Loading, Problem, useAction, useLoad } from '../ui.tsx';
 
 interface ResourceTypeState {
   name: string;
@@ -7,6 +7,7 @@ interface ResourceTypeState {
   description: string;
   schema: string;
   enabled: boolean;
+  browsable: boolean;
 }
 
 /** docs/resource-types.md: the tenant's optional resource types, each enabled or disabled with one button. */
@@ -43,7 +44,15 @@ export function ResourceTypesPage(props: { name?: string }) {
                 <td>
                   <code>{t.schema}</code>
                 </td>
-                <td>{t.enabled ? 'enabled' : 'disabled'}</td>
+                <td>
+                  {t.enabled ? 'enabled' : 'disabled'}
+                  {t.enabled && t.browsable && (
+                    <>
+                      {' '}
+                      <Link to={`/tenants/${enc(name)}/types/${enc(t.endpoint.toLowerCase())}`}>browse</Link>
+                    </>
+                  )}
+                </td>
                 <td>
                   <button
                     type="button"

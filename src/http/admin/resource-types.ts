@@ -16,13 +16,14 @@ const TENANT_AND_TYPE = {
 } as const;
 const STATE = {
   type: 'object',
-  required: ['name', 'endpoint', 'description', 'schema', 'enabled'],
+  required: ['name', 'endpoint', 'description', 'schema', 'enabled', 'browsable'],
   properties: {
     name: { type: 'string', description: 'RFC 7643 §6 ResourceType.name', examples: ['Role'] },
     endpoint: { type: 'string', description: 'its endpoint below the SCIM base URL, without the slash', examples: ['Roles'] },
     description: { type: 'string' },
     schema: { type: 'string', description: 'its core schema URN' },
     enabled: { type: 'boolean' },
+    browsable: { type: 'boolean', description: 'whether GET /admin/tenants/{name}/{endpoint in lowercase} lists its resources' },
   },
 } as const;
 const STATES = {

@@ -2,6 +2,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fast
 import type { Config } from '../../config/config.ts';
 import type { EventFeed } from '../../events/feed.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
+import { endpointOf, RESOURCE_TYPES } from '../../schema/types/catalogue.ts';
 import { listParamsFromQuery, selectionFromQuery } from '../../service/list-params.ts';
 import { resolveProfile } from '../../service/profiles.ts';
 import type { RequestScope } from '../../service/resource-view.ts';
@@ -192,6 +193,10 @@ export function registerTenantViewRoutes(admin: FastifyInstance, deps: TenantVie
   };
   resourceRoutes('users', 'User', true);
   resourceRoutes('groups', 'Group', false);
+  // The optional types of the generic store (docs/resource-types.md): 404 where the tenant has not enabled them.
+  for (const spec of RESOURCE_TYPES) {
+    if (spec.storage === 'generic') resourceRoutes(endpointOf(spec.resourceType.name).toLowerCase(), spec.resourceType.name, false);
+  }
 
   admin.get('/tenants/:name/events', {
     schema: {
