@@ -16,6 +16,7 @@ import { after, before, describe, it } from '../../src/store/testing/skippable.t
 import { VersionConflictError } from '../../src/store/version-conflict.ts';
 import { adminContract } from './admin-contract.ts';
 import { filterBuilders } from './filters.ts';
+import { groupMembersContract } from './group-members-contract.ts';
 import { isScim, LENIENT, newTenant, T0 } from './helpers.ts';
 import { membersReadContract } from './members-read-contract.ts';
 import { nestedGroupsContract } from './nested-groups-contract.ts';
@@ -133,6 +134,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, opt
 
     setPollContract(() => ({ store, sibling }));
     membersReadContract(() => ({ store, sibling }));
+    groupMembersContract(() => ({ store }));
 
     describe('tenants and tokens', () => {
       it('creates, finds and lists tenants; a taken name is 409 uniqueness', async () => {

@@ -1,6 +1,7 @@
 import type { AdminStore } from './admin.ts';
 import type { ChangeLogStore } from './change-log.ts';
 import type { ConsoleStore } from './console.ts';
+import type { GroupMemberStore } from './group-members.ts';
 import type { OAuthClientStore } from './oauth-clients.ts';
 import type { OAuthIssuerStore } from './oauth-issuers.ts';
 import type { OutboxStore } from './outbox.ts';
@@ -29,6 +30,7 @@ export interface StoreCapabilities {
 /** Everything a database keeps for scimd: the ports together, as SQLite and PostgreSQL implement them. */
 export interface Store
   extends ResourceStore,
+    GroupMemberStore,
     TenantStore,
     OutboxStore,
     ChangeLogStore,

@@ -581,6 +581,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX typed_resources_external_id ON typed_resources(tenant_id, resource_type, external_id);
     `,
   },
+  {
+    version: 90,
+    name: 'when each member was added to its group (GroupMember meta.created)',
+    sql: `
+      -- draft-zollner-scim-group-members-01 (src/store/sql/group-members.ts): a membership is a
+      -- resource with a creation time. Memberships stored before have none (NULL): their GroupMember
+      -- shows no meta.created rather than an invented one. No default, so adding it rewrites nothing.
+      ALTER TABLE memberships ADD COLUMN created_ms bigint;
+    `,
+  },
 ];
 
 /**

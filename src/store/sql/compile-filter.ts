@@ -6,7 +6,7 @@ import type { ResolvedAttribute } from '../../schema/registry.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
 import type { ScalarKind, SqlDialect } from './dialect.ts';
 import { raw, type Sql, sql } from './fragment.ts';
-import { type ElementView, type Loc, type LocateScope, locate, type Needs } from './locate.ts';
+import { type ElementView, type Loc, type LocateScope, type Location, locate, type Needs } from './locate.ts';
 
 /**
  * ResolvedFilter → a boolean SQL expression over the resource row `r`, to the rules of
@@ -17,6 +17,11 @@ export interface FilterScope {
   readonly dialect: SqlDialect;
   readonly tenantId: string;
   readonly resourceType: ResourceTypeName;
+  /**
+   * Where the attributes live, for rows that are not resources (a GroupMember is a row of the
+   * membership table, src/store/sql/group-members.ts); absent: a resource row's (locate.ts).
+   */
+  readonly locate?: (scope: LocateScope, attr: ResolvedAttribute) => Location;
 }
 
 export function compileFilter(filter: ResolvedFilter, scope: FilterScope): Sql {
@@ -44,12 +49,14 @@ class FilterCompiler implements LocateScope {
   readonly dialect: SqlDialect;
   readonly tenantId: string;
   readonly resourceType: ResourceTypeName;
+  readonly #locate: (scope: LocateScope, attr: ResolvedAttribute) => Location;
   #aliases = 0;
 
   constructor(scope: FilterScope) {
     this.dialect = scope.dialect;
     this.tenantId = scope.tenantId;
     this.resourceType = scope.resourceType;
+    this.#locate = scope.locate ?? locate;
   }
 
   alias(prefix: string): string {
@@ -76,7 +83,7 @@ class FilterCompiler implements LocateScope {
   }
 
   #presentTop(attr: ResolvedAttribute): Sql {
-    const location = locate(this, attr);
+    const location = this.#locate(this, attr);
     switch (location.kind) {
       case 'scalar':
         return location.loc.present;
@@ -95,7 +102,7 @@ class FilterCompiler implements LocateScope {
   #compareTop(attr: ResolvedAttribute, op: CompareOp, value: TypedValue): Sql {
     // "eq null" / "ne null" are (not) present, for the attribute as a whole (docs/filtering.md).
     if (value.type === 'null') return this.#nullCompare(this.#presentTop(attr), op);
-    const location = locate(this, attr);
+    const location = this.#locate(this, attr);
     switch (location.kind) {
       case 'scalar':
         return this.#compare(location.loc, attr.leaf, op, value);
@@ -120,7 +127,7 @@ class FilterCompiler implements LocateScope {
   }
 
   #valuePath(attr: ResolvedAttribute, inner: ResolvedFilter): Sql {
-    const location = locate(this, attr);
+    const location = this.#locate(this, attr);
     if (location.kind === 'scalar') throw invalidFilter(`${attr.attribute.name} has no sub-attributes to filter on`);
     if (location.kind === 'complex') {
       const view: ElementView = {

@@ -3,6 +3,7 @@ import type { ResourceTypeName, StoredResource } from '../../schema/resource.ts'
 import type { AdminStore } from '../ports/admin.ts';
 import type { ChangeLogStore } from '../ports/change-log.ts';
 import type { ConsoleStore } from '../ports/console.ts';
+import type { MembershipPage, MembershipQuery, StoredMembership } from '../ports/group-members.ts';
 import type { OAuthClientStore } from '../ports/oauth-clients.ts';
 import type { OAuthIssuerStore } from '../ports/oauth-issuers.ts';
 import type { EventBuilder } from '../ports/outbox.ts';
@@ -16,6 +17,7 @@ import { adminQueries } from './admin.ts';
 import { changeLogQueries } from './change-log.ts';
 import { consoleQueries } from './console.ts';
 import { schemaQueries } from './extensions.ts';
+import { getMembership, queryMemberships } from './group-members.ts';
 import { IndexPositions } from './index-positions.ts';
 import { oauthClientQueries } from './oauth-clients.ts';
 import { oauthIssuerQueries } from './oauth-issuers.ts';
@@ -107,6 +109,14 @@ export abstract class SqlStore {
 
   query(tenantId: string, query: ResourceQuery): Promise<QueryResult> {
     return this.#db.read(() => queryResources(this.#dialect, tenantId, query, this.#positions));
+  }
+
+  queryMemberships(tenantId: string, query: MembershipQuery): Promise<MembershipPage> {
+    return this.#db.read(() => queryMemberships(this.#dialect.sql, tenantId, query));
+  }
+
+  getMembership(tenantId: string, groupId: string, memberId: string): Promise<StoredMembership | undefined> {
+    return this.#db.read(() => getMembership(this.#dialect.sql, tenantId, groupId, memberId));
   }
 
   create(tenantId: string, command: CreateCommand): Promise<WriteResult> {

@@ -268,7 +268,7 @@ export function* createResource(d: WriteDialect, tenantId: string, command: Crea
   if (index) yield index;
   yield* writeUniqueValues(d, tenantId, command.resourceType, rowKey, command.uniqueValues, false);
   const delta = new DeltaTracker();
-  yield* addMembers(d, tenantId, rowKey, members, command.memberRules ?? LENIENT_MEMBER_RULES, delta);
+  yield* addMembers(d, tenantId, rowKey, members, command.memberRules ?? LENIENT_MEMBER_RULES, delta, ms(command.now));
   const result: WriteResult = { resource, memberDelta: delta.result() };
   yield* appendEvents(d, tenantId, command.events, result);
   return result;
@@ -317,7 +317,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   if (change.memberOps && change.memberOps.length > 0) {
     requireGroup(command.resourceType);
     const rules = change.memberRules ?? LENIENT_MEMBER_RULES;
-    for (const op of change.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, rules, delta);
+    for (const op of change.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, rules, delta, ms(change.now));
   }
   const memberDelta = delta.result();
   const membersChanged = memberDelta.added.length > 0 || memberDelta.removed.length > 0;
@@ -429,10 +429,11 @@ function* applyMemberOp(
   op: MemberOp,
   rules: MemberRules,
   delta: DeltaTracker,
+  now: number,
 ): Plan<void> {
   switch (op.kind) {
     case 'add':
-      return yield* addMembers(d, tenantId, groupRow, op.members, rules, delta);
+      return yield* addMembers(d, tenantId, groupRow, op.members, rules, delta, now);
     case 'remove': {
       const values = op.values.filter((v) => !unstorable(d, v));
       if (values.length === 0) return;
@@ -485,6 +486,7 @@ function* addMembers(
   members: readonly MemberInput[],
   rules: MemberRules,
   delta: DeltaTracker,
+  now: number,
 ): Plan<void> {
   if (members.length === 0) return;
   const given = d.table(
@@ -535,8 +537,8 @@ function* addMembers(
   try {
     inserted = new Set(
       (yield* rows<{ member_row: number }>(
-        sql`INSERT INTO memberships (tenant_id, group_row, member_row, member_type)
-            SELECT ${tenantId}, ${groupRow}, u.member_row, u.member_type FROM ${pairs} WHERE true ORDER BY u.ord
+        sql`INSERT INTO memberships (tenant_id, group_row, member_row, member_type, created_ms)
+            SELECT ${tenantId}, ${groupRow}, u.member_row, u.member_type, ${now} FROM ${pairs} WHERE true ORDER BY u.ord
             ON CONFLICT (group_row, member_row) DO NOTHING RETURNING member_row`,
       )).map((r) => r.member_row),
     );
