@@ -13,13 +13,14 @@ import { buildApp } from './http/app.ts';
 import { Metrics } from './metrics/registry.ts';
 import { registerRequestLogMetrics } from './metrics/request-log.ts';
 import { registerStoreMetrics } from './metrics/store.ts';
-import { createCoreRegistry } from './schema/registry.ts';
+import { createCoreRegistry, type SchemaRegistry } from './schema/registry.ts';
 import { type AdminTokenService, createAdminTokenService } from './service/admin-tokens.ts';
 import { type AuditLog, createAuditLog } from './service/audit.ts';
 import { createAuthenticator } from './service/authenticate.ts';
 import { createBulkService } from './service/bulk.ts';
 import { type ConsoleSessions, createConsoleSessions } from './service/console-sessions.ts';
 import { createDeltaService } from './service/delta.ts';
+import { createGroupMemberService } from './service/group-members.ts';
 import { createMeService } from './service/me.ts';
 import { createOAuthService, type OAuthService } from './service/oauth.ts';
 import { createOAuthClientService, type OAuthClientService } from './service/oauth-clients.ts';
@@ -92,6 +93,8 @@ export interface ServerOptions {
   readonly setPollWaitMs?: number;
   /** Where the built console is (default dist/console: `npm run build`); tests build one of their own. */
   readonly consoleDir?: string;
+  /** The schemas and resource types every tenant starts from (default createCoreRegistry()). */
+  readonly baseRegistry?: SchemaRegistry;
 }
 
 /** dist/console beside dist/scimd.mjs; from the sources (src/server.ts), the same folder. */
@@ -123,7 +126,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const store = options.store ?? (await openStore(config.databaseUrl));
   await store.migrate();
   const clock = options.clock ?? (() => new Date());
-  const base = createCoreRegistry();
+  const base = options.baseRegistry ?? createCoreRegistry();
   const registries = createTenantRegistries(store, base);
   const schemas = createSchemaService({ store, base, onChange: (tenantId) => registries.invalidate(tenantId) });
   const resourceTypes = createResourceTypeService({ store, onChange: (tenantId) => registries.invalidate(tenantId) });
@@ -195,6 +198,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     onEvents,
     requestLimits: config.requestLimits,
   });
+  const groupMembers = createGroupMemberService({
+    store,
+    registries,
+    clock,
+    limits,
+    filterLimits: config.requestLimits.filter,
+    changeMembers: resources.changeMembers,
+  });
   const bulk = createBulkService({
     resources,
     limits: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },
@@ -203,6 +214,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config,
     registries,
     resources,
+    groupMembers,
     authenticate: createAuthenticator(tenants, oauth, tokens),
     oauthTokens: { tokens, keys: signingKeys },
     rateLimiter: createRateLimiter(config.rateLimits, () => clock().getTime()),

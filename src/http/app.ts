@@ -8,6 +8,7 @@ import type { AuditLog } from '../service/audit.ts';
 import type { Authenticate } from '../service/authenticate.ts';
 import type { BulkService } from '../service/bulk.ts';
 import type { DeltaService } from '../service/delta.ts';
+import type { GroupMemberService } from '../service/group-members.ts';
 import type { MeService } from '../service/me.ts';
 import type { SigningKeys } from '../service/oauth-signing-keys.ts';
 import type { TokenService } from '../service/oauth-token.ts';
@@ -41,6 +42,7 @@ import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerDeltaRoutes } from './routes/delta.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerGroupMemberRoutes } from './routes/group-members.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerOAuthTokenRoutes } from './routes/oauth-token.ts';
@@ -53,6 +55,8 @@ export interface AppDeps {
   readonly config: Config;
   readonly registries: RegistrySource;
   readonly resources: ResourceService;
+  /** /GroupMembers (draft-zollner-scim-group-members-01), for the tenants that enabled it. */
+  readonly groupMembers?: GroupMemberService;
   /** Bearer token (static or JWT) → principal; 401 otherwise. */
   readonly authenticate: Authenticate;
   /** Per tenant and per token request limits, taken right after authentication (429). */
@@ -153,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       if (deps.requestLog && config.requestLog.mode !== 'off') installRequestLogHook(scim, config.basePath, deps.requestLog);
       registerResourceRoutes(scim, config, deps.resources, deps.registries);
+      if (deps.groupMembers) registerGroupMemberRoutes(scim, config, deps.groupMembers);
       registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
       if (deps.delta) registerDeltaRoutes(scim, config, deps.delta);

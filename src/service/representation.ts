@@ -1,4 +1,5 @@
 import { isPresent } from '../filter/evaluate.ts';
+import { GROUP_MEMBERS_ENDPOINT, GROUP_MEMBERS_EXTENSION_ID } from '../schema/core/group-member.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { endpointOf } from '../schema/types/catalogue.ts';
@@ -28,9 +29,10 @@ function schemasOf(registry: SchemaRegistry, type: ResourceTypeName, doc: Readon
  * attributes, members or groups when they were loaded, and meta. Projection comes after.
  */
 export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stored: StoredResource): Record<string, unknown> {
-  const schemas = schemasOf(registry, stored.resourceType, stored.doc);
+  const doc = withMembersMetadata(registry, baseUrl, stored);
+  const schemas = schemasOf(registry, stored.resourceType, doc);
   const location = `${baseUrl}/${endpointOf(stored.resourceType)}/${stored.id}`;
-  const resource: Record<string, unknown> = { schemas, id: stored.id, ...stored.doc };
+  const resource: Record<string, unknown> = { schemas, id: stored.id, ...doc };
   // RFC 7643 §2.5: an empty multi-valued attribute is unassigned, so it is left out.
   if (stored.members?.length) resource['members'] = stored.members.map((m) => reference(baseUrl, m, m.type));
   if (stored.groups?.length) resource['groups'] = stored.groups.map((g) => reference(baseUrl, g, g.type));
@@ -42,6 +44,28 @@ export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stor
     version: etagOf(stored.version),
   };
   return resource;
+}
+
+/**
+ * A group of a tenant that enabled GroupMembers carries membersMetadata (draft-zollner-scim-group-
+ * members-01 §5): `hybrid`, since its members are both in `members` (which Entra ID and Okta
+ * write) and at /GroupMembers, where a client pages through them; `ref` is that list. There is no
+ * memberCount (OPTIONAL in the draft): counting a group of a million is not the free read that
+ * `GET /Groups/{id}?excludedAttributes=members` must stay (docs/group-members.md).
+ */
+function withMembersMetadata(registry: SchemaRegistry, baseUrl: string, stored: StoredResource): Readonly<Record<string, unknown>> {
+  if (stored.resourceType !== 'Group' || !registry.extensionSchema('Group', GROUP_MEMBERS_EXTENSION_ID)) return stored.doc;
+  const filter = encodeURIComponent(`group.value eq ${JSON.stringify(stored.id)}`);
+  return {
+    ...stored.doc,
+    [GROUP_MEMBERS_EXTENSION_ID]: {
+      membersMetadata: {
+        policy: 'hybrid',
+        ref: `${baseUrl}/${GROUP_MEMBERS_ENDPOINT}?filter=${filter}`,
+        allowedMemberTypes: ['User', 'Group'],
+      },
+    },
+  };
 }
 
 /**

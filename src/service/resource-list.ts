@@ -6,7 +6,7 @@ import { resolveFilter } from '../filter/resolve.ts';
 import { needsAttribute } from '../schema/project.ts';
 import type { ResolvedAttribute, SchemaRegistry } from '../schema/registry.ts';
 import type { ResourceTypeName } from '../schema/resource.ts';
-import type { Include, Page, QueryTarget, ResourceStore } from '../store/ports/resources.ts';
+import type { Include, Page, QueryResult, QueryTarget, ResourceStore } from '../store/ports/resources.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import type { ListParams, Selection } from './list-params.ts';
 import { present, type RequestScope } from './resource-view.ts';
@@ -46,6 +46,39 @@ export async function listResources(
   const syntax = scope.profile.requireQuotedFilterValues ? RFC_FILTER_SYNTAX : LENIENT_FILTER_SYNTAX;
   const targets = queryTargets(registry, types, params, ids, deps.filterLimits, syntax);
   const selection: Selection = { attributes: params.attributes, excludedAttributes: params.excludedAttributes };
+  const plan = planPage(params, limits, [types, params.filter, params.sortBy, params.descending], clock());
+  const include: Include = {
+    members: types.includes('Group') && needsAttribute(registry, 'Group', selection, 'members'),
+    groups: types.includes('User') && needsAttribute(registry, 'User', selection, 'groups'),
+  };
+  const result =
+    targets.length === 0
+      ? { totalResults: 0, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false }
+      : await store.query(scope.tenantId, { targets, descending: params.descending, page: plan.page, include });
+  return listResponse(
+    plan,
+    result,
+    result.resources.map((stored) => present(registry, scope, stored, selection).resource),
+  );
+}
+
+/** The page a list request asks for (RFC 7644 §3.4.2.4 index paging, RFC 9865 cursors), planned before its query. */
+export interface PagePlan {
+  readonly page: Page;
+  readonly cursorMode: boolean;
+  readonly startIndex: number;
+  /** The total a cursor carries from the first page of its walk. */
+  readonly carriedTotal: number | undefined;
+  /** Of the query the cursors belong to (its resource types, filter and order). */
+  readonly fingerprint: string;
+  readonly now: Date;
+}
+
+/** What the answer to a page needs of its query's result, besides the resources. */
+export type PageResult = Pick<QueryResult, 'totalResults' | 'firstKey' | 'lastKey' | 'hasNext' | 'hasPrevious'>;
+
+/** The page `params` ask for; `query` names the query (types, filter, order), fingerprinted into its cursors so that they serve no other. */
+export function planPage(params: ListParams, limits: ListLimits, query: readonly unknown[], now: Date): PagePlan {
   const cursorMode = params.cursor !== undefined;
   if (cursorMode && params.startIndex !== undefined) {
     throw invalidValue('startIndex and cursor cannot be used together (RFC 9865 §2)');
@@ -56,41 +89,35 @@ export async function listResources(
   // RFC 7644 §3.4.2.4: a negative count means 0; above the maximum, the maximum.
   const count = Math.min(Math.max(params.count ?? limits.defaultPageSize, 0), limits.maxResults);
   const startIndex = Math.max(params.startIndex ?? 1, 1);
-  const fingerprint = cursorMode ? queryFingerprint([types, params.filter, params.sortBy, params.descending]) : '';
-  const now = clock();
-  let page: Page;
-  let carriedTotal: number | undefined;
+  const fingerprint = cursorMode ? queryFingerprint(query) : '';
   if (cursorMode && params.cursor !== '') {
     const decoded = decodeCursor(params.cursor!, fingerprint, now, limits.cursorTimeoutSeconds);
-    carriedTotal = decoded.totalResults;
-    page = { kind: 'cursor', count, withTotal: false, [decoded.direction]: decoded.key };
-  } else {
-    page = cursorMode ? { kind: 'cursor', count, withTotal: true } : { kind: 'index', startIndex, count };
+    const page: Page = { kind: 'cursor', count, withTotal: false, [decoded.direction]: decoded.key };
+    return { page, cursorMode, startIndex, carriedTotal: decoded.totalResults, fingerprint, now };
   }
-  const include: Include = {
-    members: types.includes('Group') && needsAttribute(registry, 'Group', selection, 'members'),
-    groups: types.includes('User') && needsAttribute(registry, 'User', selection, 'groups'),
-  };
-  const result =
-    targets.length === 0
-      ? { totalResults: 0, resources: [], firstKey: undefined, lastKey: undefined, hasNext: false, hasPrevious: false }
-      : await store.query(scope.tenantId, { targets, descending: params.descending, page, include });
-  const resources = result.resources.map((stored) => present(registry, scope, stored, selection).resource);
+  const page: Page = cursorMode ? { kind: 'cursor', count, withTotal: true } : { kind: 'index', startIndex, count };
+  return { page, cursorMode, startIndex, carriedTotal: undefined, fingerprint, now };
+}
+
+/** The ListResponse (RFC 7644 §3.4.2) of a page: its resources, and the cursors to the pages beside it. */
+export function listResponse(plan: PagePlan, result: PageResult, resources: readonly unknown[]): Record<string, unknown> {
   // A cursor walk reports the total counted on its first page: a snapshot, so that a page costs
   // the same at the end of the walk as at the start (docs/filtering.md, Paging).
-  const totalResults = result.totalResults ?? carriedTotal ?? 0;
+  const totalResults = result.totalResults ?? plan.carriedTotal ?? 0;
   const response: Record<string, unknown> = {
     schemas: [LIST_RESPONSE_SCHEMA],
     totalResults,
     itemsPerPage: resources.length,
   };
-  if (cursorMode) {
-    if (result.hasNext && result.lastKey) response['nextCursor'] = encodeCursor('after', result.lastKey, totalResults, fingerprint, now);
+  if (plan.cursorMode) {
+    if (result.hasNext && result.lastKey) {
+      response['nextCursor'] = encodeCursor('after', result.lastKey, totalResults, plan.fingerprint, plan.now);
+    }
     if (result.hasPrevious && result.firstKey) {
-      response['previousCursor'] = encodeCursor('before', result.firstKey, totalResults, fingerprint, now);
+      response['previousCursor'] = encodeCursor('before', result.firstKey, totalResults, plan.fingerprint, plan.now);
     }
   } else {
-    response['startIndex'] = startIndex;
+    response['startIndex'] = plan.startIndex;
   }
   response['Resources'] = resources;
   return response;

@@ -9,7 +9,7 @@ import { planPatch } from '../patch/plan.ts';
 import type { UnknownAttributes } from '../schema/coerce.ts';
 import { projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import type { MemberDelta, MemberOp, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import type { MemberDelta, MemberOp, MemberRules, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { specOf } from '../schema/types/catalogue.ts';
 import { type ResourceRead, readResource, settleResource, validateDocument, validateResource } from '../schema/validate.ts';
 import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '../store/ports/resources.ts';
@@ -285,6 +285,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     include: Include,
     password: string | undefined,
     compute: (existing: StoredResource) => Change,
+    memberRules?: MemberRules,
   ): Promise<WriteResult> {
     const passwordHash = password !== undefined ? await deps.hashPassword(password) : undefined;
     let computedOn: number | undefined;
@@ -304,6 +305,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
           ...(memberOps.length > 0 ? { memberOps } : {}),
           ...(uniqueValues !== undefined ? { uniqueValues } : {}),
           ...groupRulesOf(scope, type),
+          ...(memberRules ? { memberRules } : {}),
           now: clock().toISOString(),
           events: eventsFor(registry, scope).updated(
             type,
@@ -315,6 +317,17 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     });
     if (written.resource.version !== computedOn) onEvents();
     return written;
+  }
+
+  /**
+   * One change of a group's members alone, written as a PATCH of them is (one transaction, the
+   * version bumped, membership events), with `rules` for members it cannot add: a membership of
+   * /GroupMembers (draft-zollner-scim-group-members-01 §6.1, §6.3, §7.1.2).
+   */
+  async function changeMembers(scope: RequestScope, groupId: string, op: MemberOp, rules: MemberRules): Promise<WriteResult> {
+    const registry = await registries.forTenant(scope.tenantId);
+    const compute = () => ({ changedAttributes: [], memberOps: [op] });
+    return writeChange(registry, scope, 'Group', groupId, undefined, 'PATCH', {}, undefined, compute, rules);
   }
 
   /** RFC 7644 §3.6. */
@@ -330,7 +343,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     onEvents();
   }
 
-  return { create, prepareCreate, createPrepared, replace, patch, remove };
+  return { create, prepareCreate, createPrepared, replace, patch, remove, changeMembers };
 }
 
 /** What a PUT or PATCH changes; an absent doc keeps the stored one. */
