@@ -211,5 +211,34 @@ export function groupMembersContract(stores: () => { store: Store }): void {
       assert.equal(page.memberships[1]!.created, T1);
       await store.delete(tenantId, 'Group', team);
     });
+
+    it('okta: one write of many one-member operations (256 `members[value eq …]` removes) does what they do one by one', async () => {
+      const crew = randomUUID();
+      await store.create(tenantId, {
+        resourceType: 'Group',
+        id: crew,
+        doc: { displayName: 'Crew' },
+        members: [{ value: user['ann']! }, { value: user['bob']! }],
+        now: T0,
+      });
+      const written = await store.update(tenantId, {
+        resourceType: 'Group',
+        id: crew,
+        change: () => ({
+          memberOps: [
+            { kind: 'remove', values: [user['ann']!] },
+            { kind: 'remove', values: [user['bob']!] },
+            { kind: 'remove', values: [user['ann']!] },
+            { kind: 'add', members: [{ value: user['cyd']! }] },
+            { kind: 'add', members: [{ value: user['ann']! }, { value: user['cyd']! }] },
+          ],
+          now: T1,
+        }),
+      });
+      // ann left and came back: no change for her; bob left, cyd joined.
+      assert.deepEqual(written.memberDelta, { added: [user['cyd']!], removed: [user['bob']!] });
+      assert.deepEqual(pairs(await query(cmp('group.value', 'eq', crew))), ['Crew>cyd (display)', 'Crew>ann (display)']);
+      await store.delete(tenantId, 'Group', crew);
+    });
   });
 }

@@ -317,7 +317,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   if (change.memberOps && change.memberOps.length > 0) {
     requireGroup(command.resourceType);
     const rules = change.memberRules ?? LENIENT_MEMBER_RULES;
-    for (const op of change.memberOps) yield* applyMemberOp(d, tenantId, row.row_key, op, rules, delta, ms(change.now));
+    for (const op of mergeMemberOps(change.memberOps)) yield* applyMemberOp(d, tenantId, row.row_key, op, rules, delta, ms(change.now));
   }
   const memberDelta = delta.result();
   const membersChanged = memberDelta.added.length > 0 || memberDelta.removed.length > 0;
@@ -417,6 +417,24 @@ export function* deleteResource(
   const [deleted] = yield* hydrateRows(d, tenantId, [row], {});
   yield* appendEvents(d, tenantId, events, deleted!);
   return deleted!;
+}
+
+/**
+ * Adjacent operations of one kind as one: Okta removes members with one `members[value eq "…"]`
+ * operation each, 256 to a PATCH, which are then one statement instead of 256 round trips. The
+ * result is the same: an add skips members already there (and repeats within it), a remove
+ * removes each id once, and the order of adds and removes is kept.
+ */
+export function mergeMemberOps(ops: readonly MemberOp[]): MemberOp[] {
+  const merged: MemberOp[] = [];
+  for (const op of ops) {
+    const last = merged[merged.length - 1];
+    if (last?.kind === 'add' && op.kind === 'add') merged[merged.length - 1] = { kind: 'add', members: [...last.members, ...op.members] };
+    else if (last?.kind === 'remove' && op.kind === 'remove')
+      merged[merged.length - 1] = { kind: 'remove', values: [...last.values, ...op.values] };
+    else merged.push(op);
+  }
+  return merged;
 }
 
 /** The member's id, read back from the deleted membership row. */
