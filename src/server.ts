@@ -13,7 +13,7 @@ import { buildApp } from './http/app.ts';
 import { Metrics } from './metrics/registry.ts';
 import { registerRequestLogMetrics } from './metrics/request-log.ts';
 import { registerStoreMetrics } from './metrics/store.ts';
-import { createCoreRegistry, type SchemaRegistry } from './schema/registry.ts';
+import { createCoreRegistry } from './schema/registry.ts';
 import { type AdminTokenService, createAdminTokenService } from './service/admin-tokens.ts';
 import { type AuditLog, createAuditLog } from './service/audit.ts';
 import { createAuthenticator } from './service/authenticate.ts';
@@ -93,8 +93,6 @@ export interface ServerOptions {
   readonly setPollWaitMs?: number;
   /** Where the built console is (default dist/console: `npm run build`); tests build one of their own. */
   readonly consoleDir?: string;
-  /** The schemas and resource types every tenant starts from (default createCoreRegistry()). */
-  readonly baseRegistry?: SchemaRegistry;
 }
 
 /** dist/console beside dist/scimd.mjs; from the sources (src/server.ts), the same folder. */
@@ -126,7 +124,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const store = options.store ?? (await openStore(config.databaseUrl));
   await store.migrate();
   const clock = options.clock ?? (() => new Date());
-  const base = options.baseRegistry ?? createCoreRegistry();
+  const base = createCoreRegistry();
   const registries = createTenantRegistries(store, base);
   const schemas = createSchemaService({ store, base, onChange: (tenantId) => registries.invalidate(tenantId) });
   const resourceTypes = createResourceTypeService({ store, onChange: (tenantId) => registries.invalidate(tenantId) });

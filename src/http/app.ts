@@ -157,7 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.audit) installAuditHook(scim, config.basePath, deps.audit);
       if (deps.requestLog && config.requestLog.mode !== 'off') installRequestLogHook(scim, config.basePath, deps.requestLog);
       registerResourceRoutes(scim, config, deps.resources, deps.registries);
-      if (deps.groupMembers) registerGroupMemberRoutes(scim, config, deps.groupMembers);
+      if (deps.groupMembers) registerGroupMemberRoutes(scim, config, deps.groupMembers, deps.registries);
       registerBulkRoutes(scim, config, deps.bulk);
       if (deps.feed) registerEventRoutes(scim, config, deps.feed);
       if (deps.delta) registerDeltaRoutes(scim, config, deps.delta);

@@ -1,17 +1,17 @@
 import { invalidValue, notFound, ScimError, uniqueness } from '../errors/scim-error.ts';
 import { type FilterLimits, LENIENT_FILTER_SYNTAX, parseFilter, RFC_FILTER_SYNTAX } from '../filter/parser.ts';
 import { resolveFilter } from '../filter/resolve.ts';
+import { projectResource } from '../schema/project.ts';
+import type { SchemaRegistry } from '../schema/registry.ts';
+import type { MemberOp, MemberRules } from '../schema/resource.ts';
+import { endpointOf } from '../schema/types/catalogue.ts';
 import {
   GROUP_MEMBER_SCHEMA_ID,
   GROUP_MEMBER_TYPE_NAME,
   GROUP_MEMBERS_ENDPOINT,
-  groupMembersEnabled,
   membershipId,
   membershipIdParts,
-} from '../schema/core/group-member.ts';
-import { projectResource } from '../schema/project.ts';
-import type { SchemaRegistry } from '../schema/registry.ts';
-import { ENDPOINT_OF, type MemberOp, type MemberRules } from '../schema/resource.ts';
+} from '../schema/types/group-member.ts';
 import type { GroupMemberStore, StoredMembership } from '../store/ports/group-members.ts';
 import type { WriteResult } from '../store/ports/resources.ts';
 import type { ListParams, Selection } from './list-params.ts';
@@ -51,12 +51,8 @@ const MEMBER_RULES: MemberRules = { unknown: 'refuse', wrongType: 'correct' };
 export function createGroupMemberService(deps: GroupMemberServiceDeps) {
   const { store, registries, clock, limits } = deps;
 
-  /** The tenant's registry; 404 for a tenant that has not enabled GroupMembers (nothing answers there). */
-  async function registryOf(scope: RequestScope): Promise<SchemaRegistry> {
-    const registry = await registries.forTenant(scope.tenantId);
-    if (!groupMembersEnabled(registry)) throw notFound(`/${GROUP_MEMBERS_ENDPOINT} is not enabled for this tenant`);
-    return registry;
-  }
+  /** The tenant's registry: its routes answer only where it has GroupMember (src/http/routes/group-members.ts). */
+  const registryOf = (scope: RequestScope): Promise<SchemaRegistry> => registries.forTenant(scope.tenantId);
 
   function present(registry: SchemaRegistry, scope: RequestScope, membership: StoredMembership, selection: Selection): GroupMemberResult {
     const full = representation(scope.baseUrl, membership);
@@ -126,7 +122,6 @@ export function createGroupMemberService(deps: GroupMemberServiceDeps) {
 
   /** Draft §6.3: the member removed from the group; 404 when it is not a member (or no such id). */
   async function remove(scope: RequestScope, id: string): Promise<void> {
-    await registryOf(scope);
     const parts = membershipIdParts(id);
     if (!parts) throw notFound(`${GROUP_MEMBER_TYPE_NAME} ${id} not found`);
     const written = await deps
@@ -151,12 +146,12 @@ function representation(baseUrl: string, m: StoredMembership): Record<string, un
     id,
     group: {
       value: m.groupId,
-      $ref: `${baseUrl}/${ENDPOINT_OF.Group}/${m.groupId}`,
+      $ref: `${baseUrl}/${endpointOf('Group')}/${m.groupId}`,
       ...(m.groupDisplay !== undefined ? { display: m.groupDisplay } : {}),
     },
     member: {
       value: m.memberId,
-      $ref: `${baseUrl}/${ENDPOINT_OF[m.memberType]}/${m.memberId}`,
+      $ref: `${baseUrl}/${endpointOf(m.memberType)}/${m.memberId}`,
       type: m.memberType,
       ...(m.memberDisplay !== undefined ? { display: m.memberDisplay } : {}),
     },

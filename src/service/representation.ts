@@ -1,8 +1,8 @@
 import { isPresent } from '../filter/evaluate.ts';
-import { GROUP_MEMBERS_ENDPOINT, GROUP_MEMBERS_EXTENSION_ID } from '../schema/core/group-member.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { endpointOf } from '../schema/types/catalogue.ts';
+import { GROUP_MEMBERS_ENDPOINT, GROUP_MEMBERS_EXTENSION_ID } from '../schema/types/group-member.ts';
 import type { MemberFormat } from '../store/ports/resources.ts';
 import { etagOf } from './etag.ts';
 

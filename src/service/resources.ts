@@ -97,6 +97,8 @@ export function createResourceService(deps: ResourceServiceDeps) {
     replace: checked(writes.replace),
     patch: checked(writes.patch),
     remove: checked(writes.remove),
+    // A group's members: Group is always there.
+    changeMembers: writes.changeMembers,
   };
 }
 

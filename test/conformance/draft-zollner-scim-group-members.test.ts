@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type CloudEvent, toCloudEvent } from '../../src/events/cloud-event.ts';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
-import { withGroupMembers } from '../../src/schema/core/group-member.ts';
-import { createCoreRegistry } from '../../src/schema/registry.ts';
 import { ERROR_SCHEMA, GROUP_SCHEMA, groupBody, type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 const GROUP_MEMBER = 'urn:ietf:params:scim:schemas:core:2.0:GroupMember';
@@ -23,7 +21,9 @@ describe('draft-zollner-scim-group-members-01: /GroupMembers', () => {
   let bob: { id: string; displayName: string };
 
   before(async () => {
-    h = await startHarness({}, { server: { baseRegistry: withGroupMembers(createCoreRegistry()) } });
+    h = await startHarness();
+    // acme enables GroupMembers (scimd resource-types enable); globex does not.
+    await h.server.resourceTypes.enable('acme', ['GroupMembers']);
     tenantId = (await h.server.store.findTenantByName('acme'))!.id;
     ann = (await h.request('POST', '/Users', { body: userBody('ann@example.com') })).body;
     bob = (await h.request('POST', '/Users', { body: userBody('bob@example.com') })).body;
@@ -38,6 +38,25 @@ describe('draft-zollner-scim-group-members-01: /GroupMembers', () => {
   }
   const newGroup = async (name: string, members: string[] = []) =>
     (await h.request('POST', '/Groups', { body: groupBody(name, members) })).body.id as string;
+
+  it('a tenant that has not enabled GroupMembers: /GroupMembers is an unknown path, discovery and groups say nothing of it', async () => {
+    const token = h.tokenB;
+    const group = (await h.request('POST', '/Groups', { token, body: groupBody('Plain') })).body;
+    for (const [method, path] of [
+      ['GET', '/GroupMembers'],
+      ['POST', '/GroupMembers'],
+      ['GET', `/GroupMembers/${group.id}~${group.id}`],
+      ['DELETE', `/GroupMembers/${group.id}~${group.id}`],
+      ['POST', '/GroupMembers/.search'],
+    ] as const) {
+      const res = await h.request(method, path, { token, ...(method === 'POST' ? { body: membership(group.id, group.id) } : {}) });
+      assert.equal(res.status, 404, `${method} ${path}: ${res.raw}`);
+    }
+    assert.equal((await h.request('GET', '/ResourceTypes/GroupMember', { token })).status, 404);
+    assert.equal((await h.request('GET', `/Schemas/${EXTENSION}`, { token })).status, 404);
+    assert.deepEqual(group.schemas, [GROUP_SCHEMA]);
+    assert.equal(group[EXTENSION], undefined);
+  });
 
   it('§4.3, §7.1.1: /ResourceTypes has GroupMember at /GroupMembers; /Schemas has its schema and the Group extension', async () => {
     const type = await h.request('GET', '/ResourceTypes/GroupMember');

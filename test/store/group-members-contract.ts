@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { CompareOp, ResolvedFilter } from '../../src/filter/ast.ts';
-import { membershipId, withGroupMembers } from '../../src/schema/core/group-member.ts';
+import { tenantRegistry } from '../../src/schema/custom.ts';
 import { createCoreRegistry } from '../../src/schema/registry.ts';
+import { GROUP_MEMBER_TYPE, membershipId } from '../../src/schema/types/group-member.ts';
 import type { MembershipPage, StoredMembership } from '../../src/store/ports/group-members.ts';
 import type { Page } from '../../src/store/ports/resources.ts';
 import type { Store } from '../../src/store/ports/store.ts';
@@ -13,7 +14,7 @@ const T1 = '2024-02-01T00:00:00.000Z';
 const ALL: Page = { kind: 'index', startIndex: 1, count: 100 };
 
 /** GroupMember filters as trees (the store contract does not use the filter parser). */
-const registry = withGroupMembers(createCoreRegistry());
+const registry = tenantRegistry(createCoreRegistry(), [], [GROUP_MEMBER_TYPE]);
 function cmp(path: string, op: CompareOp, value: string): ResolvedFilter {
   const [name, subAttr] = path.split('.') as [string, string | undefined];
   const attr = registry.resolve('GroupMember', { name, ...(subAttr ? { subAttr } : {}) });

@@ -21,7 +21,7 @@ export interface StoredMembership {
 }
 
 export interface MembershipQuery {
-  /** Resolved against the GroupMember schema (src/schema/core/group-member.ts). */
+  /** Resolved against the GroupMember schema (src/schema/types/group-member.ts). */
   readonly filter?: ResolvedFilter;
   /**
    * Memberships come in the order they were added; a cursor key's rowKey is that position (its

@@ -1,14 +1,14 @@
 import { invalidFilter } from '../../errors/scim-error.ts';
 import type { ResolvedFilter } from '../../filter/ast.ts';
 import type { AttributeDefinition } from '../../schema/attribute.ts';
+import type { ResolvedAttribute } from '../../schema/registry.ts';
+import type { ResourceTypeName } from '../../schema/resource.ts';
 import {
   GROUP_MEMBER_SCHEMA_ID,
   GROUP_MEMBER_TYPE_NAME,
   MEMBERSHIP_ID_SEPARATOR,
   membershipIdParts,
-} from '../../schema/core/group-member.ts';
-import type { ResolvedAttribute } from '../../schema/registry.ts';
-import type { ResourceTypeName } from '../../schema/resource.ts';
+} from '../../schema/types/group-member.ts';
 import type { MembershipPage, MembershipQuery, StoredMembership } from '../ports/group-members.ts';
 import type { CursorKey } from '../ports/resources.ts';
 import { compileFilter } from './compile-filter.ts';
