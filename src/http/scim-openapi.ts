@@ -254,7 +254,15 @@ const ok = (description: string, schema: Json) => ({ description, ...scimBody(sc
 const LIST_PARAMS = ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes', 'cursor'].map(param);
 const PROJECTION = [param('attributes'), param('excludedAttributes')];
 
-function resourcePaths(rt: ResourceTypeDefinition): Json {
+/**
+ * A type none of whose core attributes a client may change (GroupMember: a membership is created
+ * or deleted, never updated, draft-zollner-scim-group-members-01 §6) has no PUT or PATCH.
+ */
+function updatable(registry: SchemaRegistry, rt: ResourceTypeDefinition): boolean {
+  return registry.coreSchema(rt.name).attributes.some((a) => a.mutability === 'readWrite' || a.mutability === 'writeOnly');
+}
+
+function resourcePaths(rt: ResourceTypeDefinition, updates: boolean): Json {
   const name = rt.name;
   const tag = [name];
   const resource = ref(name);
@@ -323,7 +331,7 @@ function resourcePaths(rt: ResourceTypeDefinition): Json {
         responses: responses({ '200': ok('a page', ref('ListResponse')) }, ['413']),
       },
     },
-    [`${rt.endpoint}/{id}`]: one,
+    [`${rt.endpoint}/{id}`]: updates ? one : { get: one.get, delete: one.delete },
   };
 }
 
@@ -363,7 +371,7 @@ export function scimOpenApiDocument(registry: SchemaRegistry, options: { readonl
     security: [{ bearer: [] }],
     tags: [...resourceTypes.map((rt) => ({ name: rt.name })), { name: 'discovery' }, { name: 'bulk' }, { name: 'events' }],
     paths: {
-      ...Object.assign({}, ...resourceTypes.map(resourcePaths)),
+      ...Object.assign({}, ...resourceTypes.map((rt) => resourcePaths(rt, updatable(registry, rt)))),
       '/.search': {
         post: {
           operationId: 'searchAll',

@@ -72,6 +72,14 @@ describe('GET /scim/v2/openapi.json', () => {
     assert.equal(other.body.components.schemas.User.properties[HR], undefined);
   });
 
+  it('draft-zollner-scim-group-members-01 §6: /GroupMembers/{id} of a tenant that enabled it is read and deleted, never replaced or patched', async () => {
+    await h.server.resourceTypes.enable('globex', ['GroupMembers']);
+    const enabled = (await h.request('GET', '/openapi.json', { token: h.tokenB })).body;
+    assert.deepEqual(Object.keys(enabled.paths['/GroupMembers/{id}']).sort(), ['delete', 'get']);
+    assert.deepEqual(Object.keys(enabled.paths['/GroupMembers']).sort(), ['get', 'post']);
+    await h.server.resourceTypes.disable('globex', ['GroupMembers']);
+  });
+
   it('needs the SCIM token like every SCIM route', async () => {
     assert.equal((await h.request('GET', '/openapi.json', { token: null })).status, 401);
   });
