@@ -12,6 +12,8 @@ export class TcpProxy {
   readonly #pairs = new Set<Pair>();
   #stalled = false;
   #cutAfter: { readonly marker: Buffer; readonly done: () => void } | undefined;
+  /** Delay of every server answer (ms): a link with latency, so that round trips can be counted in time. */
+  latencyMs = 0;
   /** Connections accepted since start, cut ones included. */
   accepted = 0;
   port = 0;
@@ -47,7 +49,11 @@ export class TcpProxy {
           cut.done();
         }
       });
-      upstream.on('data', (chunk: Buffer) => client.write(chunk));
+      upstream.on('data', (chunk: Buffer) => {
+        // Answers arrive in order, each latencyMs late: every round trip costs at least that.
+        if (this.latencyMs > 0) setTimeout(() => client.write(chunk), this.latencyMs);
+        else client.write(chunk);
+      });
       if (this.#stalled) for (const s of pair) s.pause();
     });
     await new Promise<void>((resolve) => this.#server!.listen(this.port, '127.0.0.1', resolve));

@@ -108,6 +108,10 @@ export class PostgresConnection {
       types: TYPES,
     };
     this.#config = config;
+    // Pooled connections pipeline (pg's pipeline mode: each statement with its own Sync, written
+    // as soon as it is asked for): a transaction writes its BEGIN and its first statement in one
+    // go (#tx). Every other use of a pooled client awaits each statement, as before.
+    Object.assign(config, { pipeline: true });
     this.#guard = new OutageGuard(config);
     this.pool = new pg.Pool(config);
     const readConnections = options.readConnections ?? 2;
@@ -248,10 +252,21 @@ export class PostgresConnection {
     for (let attempt = 1; ; attempt++) {
       const client = await this.#connect();
       let broken = false;
-      const run: Run = async (text, values) => (await client.query(statement(text, values))).rows;
+      // BEGIN is not awaited on its own: the first statement goes out right behind it, and a
+      // no-op PATCH (BEGIN, the locked read, COMMIT) costs two round trips, not three. Each
+      // statement's answer is taken only once BEGIN's has come (they come in order), so no
+      // statement's result is used had BEGIN failed.
+      const begun = client.query('BEGIN');
+      begun.catch(() => undefined);
+      const run: Run = async (text, values) => {
+        const answer = client.query(statement(text, values));
+        answer.catch(() => undefined);
+        await begun;
+        return (await answer).rows;
+      };
       try {
-        await client.query('BEGIN');
         const result = await fn(run);
+        await begun;
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { PostgresConnection } from '../../src/store/postgres/connection.ts';
+import { createTestDatabase, postgresTestOptions, type Scratch } from '../../src/store/postgres/testing.ts';
+import { after, before, describe, it, skipping } from '../../src/store/testing/skippable.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
+
+const options = await postgresTestOptions();
+// Long enough that a loaded machine's own delays (up to a few tens of ms a statement) never add up to one more.
+const LATENCY_MS = 300;
+
+skipping(options.skip, () =>
+  describe('PostgreSQL transactions: BEGIN travels with the first statement (issue 13: a no-op PATCH is two round trips)', () => {
+    let scratch: Scratch;
+    let proxy: TcpProxy;
+    let connection: PostgresConnection;
+
+    before(async () => {
+      scratch = await createTestDatabase();
+      const direct = new URL(scratch.url);
+      proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+      await proxy.start();
+      const viaProxy = new URL(scratch.url);
+      viaProxy.port = String(proxy.port);
+      connection = new PostgresConnection({ connectionString: viaProxy.toString(), poolSize: 1, readConnections: 0 });
+      // The pool's one connection is opened (and its startup round trips paid) before the clock runs.
+      await connection.run('CREATE TABLE marks (n int PRIMARY KEY)');
+      await connection.run('INSERT INTO marks VALUES (1)');
+      // The first transaction on a new connection pays once for what the link warms up.
+      await connection.tx((run) => run('SELECT 1'));
+      proxy.latencyMs = LATENCY_MS;
+    });
+    after(async () => {
+      await connection?.close();
+      await proxy?.stop();
+      await scratch?.drop();
+    });
+
+    /** Round trips a call costs, from its duration over a link that delays every answer by LATENCY_MS. */
+    async function roundTrips(call: () => Promise<unknown>): Promise<number> {
+      const started = performance.now();
+      await call();
+      return Math.floor((performance.now() - started) / LATENCY_MS);
+    }
+
+    it('a transaction of one locked read costs two round trips: BEGIN with the read, then COMMIT', async () => {
+      let locked: unknown;
+      const trips = await roundTrips(async () => {
+        locked = await connection.tx((run) => run('SELECT n FROM marks WHERE n = $1 FOR NO KEY UPDATE', [1]));
+      });
+      assert.equal(trips, 2);
+      assert.deepEqual(locked, [{ n: 1 }]);
+    });
+
+    it('each further statement adds one round trip, and its answer is its own', async () => {
+      let answers: unknown[] = [];
+      const trips = await roundTrips(async () => {
+        answers = await connection.tx(async (run) => [await run('SELECT 1 AS n'), await run('SELECT 2 AS n'), await run('SELECT 3 AS n')]);
+      });
+      assert.equal(trips, 4);
+      assert.deepEqual(answers, [[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+    });
+
+    it('a failing statement rolls the whole transaction back and reaches the caller', async () => {
+      await assert.rejects(
+        connection.tx(async (run) => {
+          await run('INSERT INTO marks VALUES (2)');
+          await run('INSERT INTO marks VALUES (1)');
+        }),
+        /duplicate key/,
+      );
+      assert.deepEqual(await connection.run('SELECT n FROM marks ORDER BY n'), [{ n: 1 }]);
+    });
+  }),
+);
