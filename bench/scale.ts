@@ -1,24 +1,30 @@
 /**
  * npm run bench:scale — a million users (issue 20): lookups (`userName eq`), GETs by id and
  * cursor pages must run at a million users within 20% of their rate at 10,000. On SQLite, then
- * PostgreSQL: one tenant is seeded in bulk through the store (createMany, 1,000 users a
- * transaction; the seeding rate is printed) to 10,000 users and measured, then grown to a million
- * and measured again, by 16 clients against a scimd process started afresh for each measurement.
+ * PostgreSQL: one database per size, each seeded from empty in bulk through the store (createMany,
+ * 1,000 users a transaction; the seeding rate is printed), one scimd process on each, and then the
+ * sizes measured in turn, scenario by scenario, BENCH_SCALE_ROUNDS times (A B A B): on a machine
+ * shared with other work the load moves between two measurements minutes apart more than the
+ * database size does, so the rates compared are medians of interleaved runs, and beside them the
+ * server's CPU per request (from /proc), which the load moves far less.
  * Not part of `npm run bench`: seeding a million users takes minutes (docs/performance.md).
  *
- * Environment: BENCH_SCALE_SIZES (10000,1000000), BENCH_SECONDS per scenario (10), BENCH_STORES
- * (sqlite,postgres).
+ * Environment: BENCH_SCALE_SIZES (10000,1000000), BENCH_SCALE_ROUNDS (2), BENCH_SECONDS per
+ * scenario and round (10), BENCH_STORES (sqlite,postgres).
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { encodeCursor, queryFingerprint } from '../src/service/cursor.ts';
 import { openStore } from '../src/store/open.ts';
-import { startScimd } from './scimd-process.ts';
+import { createTestDatabase } from '../src/store/postgres/testing.ts';
+import { cpuSeconds, startScimd } from './scimd-process.ts';
 import { seedUsers, userNameOf } from './seed.ts';
-import { onEachStore } from './stores.ts';
+import { type BenchStore, onEachStore } from './stores.ts';
 
 const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '10000,1000000').split(',').map(Number);
+const ROUNDS = Number(process.env['BENCH_SCALE_ROUNDS'] ?? 2);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = 16;
 const TOKEN = 'bench-scale-token-0123456789abcdef';
@@ -27,9 +33,12 @@ interface Measured {
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
+  /** Server CPU µs per request. */
+  readonly cpuUs: number;
 }
 
-async function load(base: string, path: () => string): Promise<Measured> {
+async function load(server: ChildProcess, base: string, path: () => string): Promise<Measured> {
+  const before = cpuSeconds(server);
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
@@ -38,10 +47,16 @@ async function load(base: string, path: () => string): Promise<Measured> {
     requests: [{ setupRequest: (request) => ({ ...request, path: path() }) }],
   });
   if (result.errors + result.non2xx > 0) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  const cpuUs = ((cpuSeconds(server) - before) * 1e6) / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
 }
 
 const pick = (n: number) => Math.floor(Math.random() * n);
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 /**
  * A cursor of `GET /Users?count=100` (RFC 9865) positioned after a random user. Users seeded into
@@ -55,73 +70,97 @@ const cursorAfter = (rowKey: number, total: number) =>
 type Scenario = 'userName eq' | 'GET /Users/{id}' | 'cursor page of 100';
 const SCENARIOS: readonly Scenario[] = ['userName eq', 'GET /Users/{id}', 'cursor page of 100'];
 
-const results = await onEachStore(async (bench) => {
-  const store = await openStore(bench.databaseUrl);
-  await store.migrate();
-  const now = new Date().toISOString();
-  const tenantId = randomUUID();
-  await store.createTenant({ id: tenantId, name: 'scale', createdAt: now });
-  await store.createToken({ id: 'tok_scale', tenantId, hash: hashSecret(TOKEN), createdAt: now });
-  let ids: string[] = [];
-  const figures = new Map<number, Map<Scenario, Measured>>();
+/** A database of its own for each size: the bench's own for the first, more beside it. */
+async function databaseFor(bench: BenchStore, n: number): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (n === 0) return { url: bench.databaseUrl, drop: async () => undefined };
+  if (bench.name === 'SQLite') return { url: bench.databaseUrl.replace(/\.db$/, `-${n}.db`), drop: async () => undefined };
+  return createTestDatabase();
+}
+
+/** A tenant of `size` users seeded from empty; returns their ids. */
+async function seedDatabase(bench: BenchStore, url: string, size: number): Promise<string[]> {
+  const store = await openStore(url);
   try {
-    for (const size of SIZES) {
-      const t0 = performance.now();
-      const more = size - ids.length;
-      const seeded = await seedUsers(store, tenantId, {
-        first: ids.length,
-        count: more,
-        now,
-        width: bench.seedWidth,
-        progress: (done) => done % 100_000 === 0 && console.log(`  ${bench.name}: ${ids.length + done} users`),
-      });
-      ids = ids.concat(seeded);
-      const seconds = (performance.now() - t0) / 1000;
-      console.log(`${bench.name}: seeded ${more} users (to ${size}) in ${seconds.toFixed(0)} s, ${Math.round(more / seconds)} users/s`);
-      const port = 18110 + bench.index;
-      const scimd = await startScimd({ SCIMD_DATABASE_URL: bench.databaseUrl }, port);
-      const base = `http://127.0.0.1:${port}`;
-      try {
-        // Warm-up: JIT, the page cache, PostgreSQL's plans.
-        await load(base, () => `/scim/v2/Users/${ids[pick(size)]}`);
-        const paths: Record<Scenario, () => string> = {
-          'userName eq': () => `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userNameOf(pick(size))}"`)}`,
-          'GET /Users/{id}': () => `/scim/v2/Users/${ids[pick(size)]}`,
-          'cursor page of 100': () => `/scim/v2/Users?count=100&cursor=${cursorAfter(1 + pick(size - 100), size)}`,
-        };
-        const row = new Map<Scenario, Measured>();
-        for (const scenario of SCENARIOS) {
-          const measured = await load(base, paths[scenario]);
-          row.set(scenario, measured);
-          // As it comes, so that a later failure loses nothing.
-          console.log(
-            `${bench.name} at ${size}: ${scenario} ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms`,
-          );
-        }
-        figures.set(size, row);
-      } finally {
-        scimd.kill('SIGTERM');
-        await new Promise((resolve) => scimd.once('exit', resolve));
-      }
-    }
+    await store.migrate();
+    const now = new Date().toISOString();
+    const tenantId = randomUUID();
+    await store.createTenant({ id: tenantId, name: 'scale', createdAt: now });
+    await store.createToken({ id: 'tok_scale', tenantId, hash: hashSecret(TOKEN), createdAt: now });
+    const t0 = performance.now();
+    const ids = await seedUsers(store, tenantId, {
+      count: size,
+      now,
+      width: bench.seedWidth,
+      progress: (done) => done % 100_000 === 0 && console.log(`  ${bench.name}: ${done} users`),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`${bench.name}: seeded ${size} users in ${seconds.toFixed(0)} s, ${Math.round(size / seconds)} users/s`);
+    return ids;
   } finally {
     await store.close();
   }
-  return figures;
+}
+
+const results = await onEachStore(async (bench) => {
+  const databases: { url: string; drop: () => Promise<void> }[] = [];
+  const servers: ChildProcess[] = [];
+  const runs = new Map<number, Map<Scenario, Measured[]>>();
+  try {
+    const targets: { size: number; base: string; server: ChildProcess; paths: Record<Scenario, () => string> }[] = [];
+    for (const [n, size] of SIZES.entries()) {
+      const database = await databaseFor(bench, n);
+      databases.push(database);
+      const ids = await seedDatabase(bench, database.url, size);
+      const port = 18110 + 2 * n + bench.index;
+      const server = await startScimd({ SCIMD_DATABASE_URL: database.url }, port);
+      servers.push(server);
+      targets.push({
+        size,
+        base: `http://127.0.0.1:${port}`,
+        server,
+        paths: {
+          'userName eq': () => `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userNameOf(pick(size))}"`)}`,
+          'GET /Users/{id}': () => `/scim/v2/Users/${ids[pick(size)]}`,
+          'cursor page of 100': () => `/scim/v2/Users?count=100&cursor=${cursorAfter(1 + pick(size - 100), size)}`,
+        },
+      });
+      runs.set(size, new Map(SCENARIOS.map((s) => [s, []])));
+    }
+    // Warm-up: JIT, the page cache, PostgreSQL's plans.
+    for (const target of targets) await load(target.server, target.base, target.paths['GET /Users/{id}']);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const scenario of SCENARIOS) {
+        for (const target of targets) {
+          const measured = await load(target.server, target.base, target.paths[scenario]);
+          runs.get(target.size)!.get(scenario)!.push(measured);
+          // As it comes, so that a later failure loses nothing.
+          console.log(
+            `${bench.name} at ${target.size}, round ${round}: ${scenario} ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${measured.cpuUs.toFixed(0)} µs CPU/req`,
+          );
+        }
+      }
+    }
+  } finally {
+    for (const server of servers) server.kill('SIGTERM');
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.once('exit', resolve))));
+    for (const database of databases) await database.drop();
+  }
+  return runs;
 });
 
 const [small, large] = [SIZES[0]!, SIZES[SIZES.length - 1]!];
 console.log(
-  `\n${CONNECTIONS} clients, ${SECONDS} s a scenario; rate at ${large} users against the rate at ${small} (target: 80% or more)\n`,
+  `\n${CONNECTIONS} clients, ${SECONDS} s a scenario, ${ROUNDS} interleaved rounds (medians); rate at ${large} users against the rate at ${small} (target: 80% or more)\n`,
 );
-console.log(`| store | scenario | req/s at ${small} | p50 ms | req/s at ${large} | p50 ms | p99 ms | ratio |`);
+console.log(`| store | scenario | req/s at ${small} | CPU µs/req | req/s at ${large} | CPU µs/req | p50 / p99 ms at ${large} | ratio |`);
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-for (const [name, figures] of results) {
+for (const [name, runs] of results) {
   for (const scenario of SCENARIOS) {
-    const a = figures.get(small)!.get(scenario)!;
-    const b = figures.get(large)!.get(scenario)!;
+    const a = runs.get(small)!.get(scenario)!;
+    const b = runs.get(large)!.get(scenario)!;
+    const [rpsA, rpsB] = [median(a.map((m) => m.rps)), median(b.map((m) => m.rps))];
     console.log(
-      `| ${name} | ${scenario} | ${a.rps.toFixed(0)} | ${a.p50} | ${b.rps.toFixed(0)} | ${b.p50} | ${b.p99} | ${((b.rps / a.rps) * 100).toFixed(0)}% |`,
+      `| ${name} | ${scenario} | ${rpsA.toFixed(0)} | ${median(a.map((m) => m.cpuUs)).toFixed(0)} | ${rpsB.toFixed(0)} | ${median(b.map((m) => m.cpuUs)).toFixed(0)} | ${median(b.map((m) => m.p50))} / ${median(b.map((m) => m.p99))} | ${((rpsB / rpsA) * 100).toFixed(0)}% |`,
     );
   }
 }
