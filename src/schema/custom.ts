@@ -11,7 +11,7 @@ import {
 } from './attribute.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
 import type { SchemaRegistry } from './registry.ts';
-import type { ResourceTypeSpec } from './types/catalogue.ts';
+import type { ResourceTypeSpec } from './types/spec.ts';
 
 /**
  * Tenant-defined extension schemas (RFC 7643 §3.3, §7), as data: parsing and checking a

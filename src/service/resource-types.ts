@@ -1,5 +1,6 @@
 import { invalidValue, notFound } from '../errors/scim-error.ts';
-import { OPTIONAL_TYPES, optionalTypeNamed, type ResourceTypeSpec, specAt, specOf } from '../schema/types/catalogue.ts';
+import { OPTIONAL_TYPES, optionalTypeNamed, specAt, specOf } from '../schema/types/catalogue.ts';
+import type { ResourceTypeSpec } from '../schema/types/spec.ts';
 import type { ResourceTypeStore } from '../store/ports/resource-types.ts';
 import type { TenantStore } from '../store/ports/tenants.ts';
 

@@ -1,6 +1,7 @@
 import { tenantRegistry } from '../schema/custom.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
-import { OPTIONAL_TYPES, type ResourceTypeSpec } from '../schema/types/catalogue.ts';
+import { OPTIONAL_TYPES } from '../schema/types/catalogue.ts';
+import type { ResourceTypeSpec } from '../schema/types/spec.ts';
 import type { ResourceTypeStore } from '../store/ports/resource-types.ts';
 import type { SchemaStore } from '../store/ports/schemas.ts';
 

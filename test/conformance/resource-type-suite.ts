@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertValidEvent } from '../../src/events/testing/schema.ts';
 import type { AttributeDefinition } from '../../src/schema/attribute.ts';
-import type { ResourceTypeSpec } from '../../src/schema/types/catalogue.ts';
+import type { ResourceTypeSpec } from '../../src/schema/types/spec.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

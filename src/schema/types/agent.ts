@@ -1,6 +1,6 @@
 import { attr, type SchemaDefinition } from '../attribute.ts';
 import { MAX_NAME_LENGTH, MAX_TYPE_LENGTH, MAX_VALUE_LENGTH } from '../lengths.ts';
-import type { ResourceTypeSpec } from './catalogue.ts';
+import type { ResourceTypeSpec } from './spec.ts';
 
 /**
  * The AI agent resource (draft-wzdk-scim-agent-resource-00, June 2026). The draft's own text

@@ -1,6 +1,6 @@
 import { attr, type SchemaDefinition } from '../attribute.ts';
 import { MAX_NAME_LENGTH } from '../lengths.ts';
-import type { ResourceTypeSpec } from './catalogue.ts';
+import type { ResourceTypeSpec } from './spec.ts';
 
 /**
  * Devices (RFC 9944, Device Schema Extensions to the SCIM Model): the core Device schema and the

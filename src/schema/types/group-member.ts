@@ -1,5 +1,5 @@
 import { attr, type ResourceTypeDefinition, type SchemaDefinition } from '../attribute.ts';
-import type { ResourceTypeSpec } from './catalogue.ts';
+import type { ResourceTypeSpec } from './spec.ts';
 
 /**
  * draft-zollner-scim-group-members-01 (docs/group-members.md): each direct membership of a group as

@@ -1,6 +1,6 @@
 import { type AttributeDefinition, attr, type SchemaDefinition } from '../attribute.ts';
 import { MAX_NAME_LENGTH, MAX_TYPE_LENGTH, MAX_VALUE_LENGTH } from '../lengths.ts';
-import type { ResourceTypeSpec } from './catalogue.ts';
+import type { ResourceTypeSpec } from './spec.ts';
 
 /**
  * Roles and Entitlements (draft-ietf-scim-roles-entitlements-01, §3): the values a tenant's users
