@@ -247,6 +247,9 @@ describe('RabbitMQ sink (publisher confirms, topic exchange, <tenant>.<type>)', 
         // The refused tenant holds up no one: acme's event goes while globex's keeps failing.
         const bound = await h.request('POST', '/Users', { body: userBody(`bound-${suffix()}@example.com`) });
         await until(() => acme.received.some((e) => e.subject === `Users/${bound.body.id}`), 10_000, "acme's event", acme.failures);
+        // The consumer can hear acme's event before the relay has recorded its delivery (the
+        // broker's confirm, then a commit): what is pending settles to globex's alone.
+        await until(async () => (await sinkState(h)).pending === 1, 10_000, "acme's event recorded as delivered");
         const failing = await sinkState(h);
         assert.match(
           failing.lastError ?? '',
