@@ -192,10 +192,26 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
   const total = page.withTotal ? yield* count() : undefined;
   if (total === 0) return emptyResult(total);
 
-  // Keyset page: a seek on the order's index, never an OFFSET, so page n costs what page 1 does.
+  const { found, hasNext, hasPrevious } = yield* keysetPage(raw('resources'), select, where, key, query.descending, page);
+  return yield* result(total, found, hasNext, hasPrevious);
+}
+
+/**
+ * A keyset page of `table` (aliased r) in `key` order: a seek on the order's index, never an
+ * OFFSET, so page n costs what page 1 does; `before` walks back. Whether rows lie on the other side
+ * of the cursor is one index probe, LIMIT 1.
+ */
+export function* keysetPage(
+  table: Sql,
+  select: Sql,
+  where: Sql,
+  key: SortKey,
+  queryDescending: boolean,
+  page: { readonly count: number; readonly after?: CursorKey; readonly before?: CursorKey },
+): Plan<{ found: ResourceRow[]; hasNext: boolean; hasPrevious: boolean }> {
   const backwards = page.before !== undefined && page.after === undefined;
   const cursor = backwards ? page.before : page.after;
-  const descending = query.descending !== backwards;
+  const descending = queryDescending !== backwards;
   const seek = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
   const fetched =
     page.count > 0
@@ -204,11 +220,10 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
   const more = fetched.length > page.count;
   const found = fetched.slice(0, page.count);
   if (backwards) found.reverse();
-  // Whether rows lie on the other side of the cursor: one index probe, LIMIT 1.
   const behind =
     cursor !== undefined &&
-    (yield* rows(sql`SELECT 1 FROM resources r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
-  return backwards ? yield* result(total, found, behind, more) : yield* result(total, found, more, behind);
+    (yield* rows(sql`SELECT 1 FROM ${table} r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
+  return backwards ? { found, hasNext: behind, hasPrevious: more } : { found, hasNext: more, hasPrevious: behind };
 }
 
 /** The identity of a list's rows and order (the tenant is among the filter's parameters). */

@@ -5,11 +5,11 @@ import { specOf } from '../../schema/types/catalogue.ts';
 import type { EventBuilder } from '../ports/outbox.ts';
 import type { CreateCommand, QueryResult, ResourceQuery, ResourceStore, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { VersionConflictError } from '../version-conflict.ts';
-import { raw, type Sql, sql } from './fragment.ts';
-import { docOf, type ResourceRow, unstorable } from './resources.ts';
+import { raw, sql } from './fragment.ts';
+import { docOf, keysetPage, type ResourceRow, unstorable } from './resources.ts';
 import { cursorKeyOf, emptyResult, hydrate, iso, limit, ms, whereOfQuery } from './rows.ts';
 import { type Plan, rows, type SqlRunner } from './run.ts';
-import { afterKey, atOrBeforeKey, orderBy, sortKey } from './sort.ts';
+import { orderBy, sortKey } from './sort.ts';
 import { appendEvents, refuseNul, type WriteDialect } from './writes.ts';
 
 /**
@@ -177,21 +177,8 @@ function* queryTyped(d: WriteDialect, tenantId: string, query: ResourceQuery): P
   }
   const total = page.withTotal ? yield* count() : undefined;
   if (total === 0) return emptyResult(total);
-  const backwards = page.before !== undefined && page.after === undefined;
-  const cursor = backwards ? page.before : page.after;
-  const descending = query.descending !== backwards;
-  const seek: Sql = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
-  const fetched =
-    page.count > 0
-      ? yield* rows<ResourceRow>(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${limit(page.count + 1)}`)
-      : [];
-  const more = fetched.length > page.count;
-  const found = fetched.slice(0, page.count);
-  if (backwards) found.reverse();
-  const behind =
-    cursor !== undefined &&
-    (yield* rows(sql`SELECT 1 FROM typed_resources r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
-  return backwards ? result(total, found, behind, more) : result(total, found, more, behind);
+  const { found, hasNext, hasPrevious } = yield* keysetPage(raw('typed_resources'), select, where, key, query.descending, page);
+  return result(total, found, hasNext, hasPrevious);
 }
 
 /** The generic store on a database's runner. */
