@@ -110,7 +110,7 @@ export class PostgresStore extends SqlStore implements Store {
     const { values, resource } = newResourceRow(tenantId, command);
     const result: WriteResult = { resource, memberDelta: { added: [], removed: [] } };
     const events = command.events?.(result) ?? [];
-    const index = valuesInsert(d, tenantId, raw('r.row_key'), command.resourceType, command.doc, raw('r, '));
+    const index = valuesInsert(d, tenantId, { column: raw('r.row_key'), from: raw('r, ') }, command.resourceType, command.doc);
     try {
       await this.#db.run(
         sql`WITH r AS (${resourceInsert(d, values)})${index ? sql`, v AS (${index})` : raw('')}${

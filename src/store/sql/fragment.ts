@@ -42,6 +42,37 @@ export function bind(shape: Sql, values: readonly unknown[]): Sql {
   return make(shape.sql, values.map(checked));
 }
 
+/** `(?, …), (?, …)`: rows for a VALUES list, every value bound. */
+export function valuesList(rows: readonly (readonly unknown[])[]): Sql {
+  let text = '';
+  const params: unknown[] = [];
+  for (const row of rows) {
+    text += text === '' ? '(' : ', (';
+    row.forEach((value, i) => {
+      text += i === 0 ? '?' : ', ?';
+      params.push(checked(value));
+    });
+    text += ')';
+  }
+  return make(text, params);
+}
+
+/**
+ * A memo of statement shapes for `bind`, built once per owner (a dialect) and key: a hot statement
+ * then keeps one text, which the drivers' statement caches find by a string whose hash V8 keeps,
+ * instead of a text concatenated and hashed anew on every call.
+ */
+export function shapeMemo<O extends object>(): (owner: O, key: string, build: () => Sql) => Sql {
+  const byOwner = new WeakMap<O, Map<string, Sql>>();
+  return (owner, key, build) => {
+    let shapes = byOwner.get(owner);
+    if (!shapes) byOwner.set(owner, (shapes = new Map()));
+    let shape = shapes.get(key);
+    if (!shape) shapes.set(key, (shape = build()));
+    return shape;
+  };
+}
+
 /** better-sqlite3 refuses booleans; undefined is always a bug upstream. */
 function checked(value: unknown): unknown {
   if (typeof value === 'boolean' || value === undefined) throw new Error(`cannot bind ${String(value)} as an SQL parameter`);

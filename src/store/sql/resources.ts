@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { CursorKey, Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
 import type { SqlDialect } from './dialect.ts';
-import { bind, raw, type Sql, sql } from './fragment.ts';
+import { bind, raw, type Sql, shapeMemo, sql } from './fragment.ts';
 import { CHECKPOINT_STRIDE, type IndexPositions, type ListPositions } from './index-positions.ts';
 import { groupsOfUsers } from './nesting.ts';
 import {
@@ -69,19 +69,15 @@ export function* findRow(
 }
 
 /** The lookup by id, the statement of every GET and write: built once per dialect, groups column and lock. */
-const findShapes = new WeakMap<ResourceDialect, Map<string, Sql>>();
+const findShapes = shapeMemo<ResourceDialect>();
 
-function findShape(d: ResourceDialect, groups: boolean, lock: string): Sql {
-  let shapes = findShapes.get(d);
-  if (!shapes) findShapes.set(d, (shapes = new Map()));
-  const key = `${groups}${lock}`;
-  let shape = shapes.get(key);
-  if (!shape) {
-    shape = sql`SELECT ${columnsFor(d, { groups })} FROM resources r WHERE r.tenant_id = ${''} AND r.resource_type = ${''} AND r.id = ${''}${raw(lock && ` ${lock}`)}`;
-    shapes.set(key, shape);
-  }
-  return shape;
-}
+const findShape = (d: ResourceDialect, groups: boolean, lock: string): Sql =>
+  findShapes(
+    d,
+    `${groups}${lock}`,
+    () =>
+      sql`SELECT ${columnsFor(d, { groups })} FROM resources r WHERE r.tenant_id = ${''} AND r.resource_type = ${''} AND r.id = ${''}${raw(lock && ` ${lock}`)}`,
+  );
 
 export function* getResource(
   d: ResourceDialect,

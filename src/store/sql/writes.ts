@@ -11,7 +11,7 @@ import {
 import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
 import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { VersionConflictError } from '../version-conflict.ts';
-import { join, raw, type Sql, sql } from './fragment.ts';
+import { bind, join, raw, type Sql, shapeMemo, sql, valuesList } from './fragment.ts';
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
 import { type Promoted, promote } from './promote.ts';
 import { docOf, findRow, hydrateRows, membersOf, type ResourceDialect, type ResourceRow, unstorable } from './resources.ts';
@@ -48,6 +48,14 @@ export interface WriteDialect extends ResourceDialect {
    * 1-based position): one statement for any number of rows (PostgreSQL unnest, SQLite json_each).
    */
   table(alias: string, columns: readonly Column[], values: readonly (readonly unknown[])[]): Sql;
+  /**
+   * Up to how many rows an INSERT of a write's own rows (its events, its values index) takes them
+   * as a plain VALUES list rather than from `table`. SQLite: 4, because an INSERT … SELECT may
+   * write several rows and so runs in a statement journal of its own, copying every page it
+   * touches first, where a VALUES list does not. PostgreSQL: 0, so that unnest keeps one
+   * statement text, prepared once, for any number of rows.
+   */
+  readonly valuesRows: number;
   /** A document (JSON text) as the value of a JSON column. */
   json(text: string): Sql;
   /** The JSON value at `path` (canonical attribute names) in the JSON `container`, as JSON text; NULL when absent. */
@@ -119,12 +127,20 @@ export function conflict(
   return d.constraintOf(error) === 'unique' ? resourceConflict(d.onNameKey(error), resourceType, id, doc) : error;
 }
 
+/** The hot statements of the writes, built once per dialect and shape (fragment.ts shapeMemo). */
+const shapes = shapeMemo<WriteDialect>();
+
 /** The INSERT of a new resource's row, returning its row key (newResourceRow's values, in order). */
 export function resourceInsert(d: WriteDialect, values: readonly unknown[]): Sql {
-  const [tenantId, type, id, doc, passwordHash, created, modified, nameKey, displayName, externalId, refDisplay] = values;
-  return sql`INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id, ref_display)
-    VALUES (${tenantId}, ${type}, ${id}, ${d.json(doc as string)}, ${passwordHash}, 1, ${created}, ${modified}, ${nameKey}, ${displayName}, ${externalId}, ${refDisplay})
-    RETURNING row_key`;
+  // Placeholders, in the order of newResourceRow's values.
+  const _ = null;
+  const shape = shapes(
+    d,
+    'resource',
+    () => sql`INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id, ref_display)
+      VALUES (${_}, ${_}, ${_}, ${d.json('')}, ${_}, 1, ${_}, ${_}, ${_}, ${_}, ${_}, ${_}) RETURNING row_key`,
+  );
+  return bind(shape, values);
 }
 
 const VALUE_COLUMNS: readonly Column[] = [
@@ -135,25 +151,37 @@ const VALUE_COLUMNS: readonly Column[] = [
 ];
 
 /**
- * The INSERT of a document's values index rows (values-index.ts); `rowKey` is an expression, so
- * that a statement can take it from the row it inserts (`from` then names that row's CTE).
- * Undefined for a document without indexed values.
+ * The row a document's values index rows belong to: its key, or a column of the row the same
+ * statement inserts (`from` names that row's CTE: PostgreSQL's one-statement create).
  */
+export type ValuesOwner = number | { readonly column: Sql; readonly from: Sql };
+
+/** The INSERT of a document's values index rows (values-index.ts); undefined for a document without indexed values. */
 export function valuesInsert(
   d: WriteDialect,
   tenantId: string,
-  rowKey: Sql,
+  owner: ValuesOwner,
   resourceType: ResourceTypeName,
   doc: Readonly<Record<string, unknown>>,
-  from = raw(''),
 ): Sql | undefined {
   const found = valueRows(resourceType, doc);
   if (found.length === 0) return undefined;
+  if (typeof owner === 'number' && found.length <= d.valuesRows) {
+    const rows = found.map((v) => [owner, v.attr, v.idx, tenantId, v.value, v.type]);
+    const shape = shapes(
+      d,
+      `values ${rows.length}`,
+      () => sql`INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type)
+      VALUES ${valuesList(rows.map((row) => row.map(() => null)))}`,
+    );
+    return bind(shape, rows.flat());
+  }
   const table = d.table(
     'u',
     VALUE_COLUMNS,
     found.map((v) => [v.attr, v.idx, v.value, v.type]),
   );
+  const [rowKey, from] = typeof owner === 'number' ? [sql`${owner}`, raw('')] : [owner.column, owner.from];
   return sql`INSERT INTO resource_values (resource_row, attr, idx, tenant_id, value, type)
     SELECT ${rowKey}, u.attr, u.idx, ${tenantId}, u.value, u.type FROM ${from}${table}`;
 }
@@ -175,13 +203,21 @@ const EVENT_COLUMNS: readonly Column[] = [
  * other here.
  */
 export function outboxInsert(d: WriteDialect, tenantId: string, events: readonly NewEvent[], first?: number): Sql {
-  const table = d.table(
-    'u',
-    EVENT_COLUMNS,
-    events.map((e) => [e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data)]),
-  );
+  const fields = (e: NewEvent) => [e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data)];
+  const columns = raw(first === undefined ? '' : 'sequence, ');
+  if (events.length <= d.valuesRows) {
+    const rows = events.map((e, i) => [tenantId, ...(first === undefined ? [] : [first + i]), ...fields(e)]);
+    const shape = shapes(
+      d,
+      `outbox ${rows.length} ${columns.sql}`,
+      () =>
+        sql`INSERT INTO outbox (tenant_id, ${columns}id, type, subject, source, time, time_ms, data) VALUES ${valuesList(rows.map((row) => row.map(() => null)))}`,
+    );
+    return bind(shape, rows.flat());
+  }
+  const table = d.table('u', EVENT_COLUMNS, events.map(fields));
   const sequence = first === undefined ? raw('') : sql`${first - 1} + u.ord, `;
-  return sql`INSERT INTO outbox (tenant_id, ${raw(first === undefined ? '' : 'sequence, ')}id, type, subject, source, time, time_ms, data)
+  return sql`INSERT INTO outbox (tenant_id, ${columns}id, type, subject, source, time, time_ms, data)
     SELECT ${tenantId}, ${sequence}u.id, u.type, u.subject, u.source, u.time, u.time_ms, u.data FROM ${table} ORDER BY u.ord`;
 }
 
@@ -193,10 +229,13 @@ export function* appendEvents<O>(d: WriteDialect, tenantId: string, build: Event
     yield outboxInsert(d, tenantId, events);
     return;
   }
-  const [{ last_sequence: last } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(
-    sql`INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES (${tenantId}, ${events.length})
+  const counter = shapes(
+    d,
+    'counter',
+    () => sql`INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES (${''}, ${0})
       ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = outbox_counters.last_sequence + excluded.last_sequence RETURNING last_sequence`,
   );
+  const [{ last_sequence: last } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(bind(counter, [tenantId, events.length]));
   yield outboxInsert(d, tenantId, events, last - events.length + 1);
 }
 
@@ -264,7 +303,7 @@ export function* createResource(d: WriteDialect, tenantId: string, command: Crea
     throw conflict(d, error, command.resourceType, command.id, command.doc);
   }
   if (command.uniqueName) yield* refuseTakenName(d, tenantId, command.resourceType, rowKey, command.id, command.doc);
-  const index = valuesInsert(d, tenantId, sql`${rowKey}`, command.resourceType, command.doc);
+  const index = valuesInsert(d, tenantId, rowKey, command.resourceType, command.doc);
   if (index) yield index;
   yield* writeUniqueValues(d, tenantId, command.resourceType, rowKey, command.uniqueValues, false);
   const delta = new DeltaTracker();
@@ -333,16 +372,16 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
     const was = promote(command.resourceType, command.id, current.doc);
     // Only the promoted columns that change are set: SQLite rewrites the entry of every index on
     // a column an UPDATE sets, equal value or not, and a PATCH of active or title changes none.
-    const promotedSet = PROMOTED_COLUMNS.filter(([, key]) => promoted[key] !== was[key]).map(
-      ([column, key]) => sql`, ${raw(column)} = ${promoted[key]}`,
-    );
+    const changing = PROMOTED_COLUMNS.filter(([, key]) => promoted[key] !== was[key]);
+    const update = shapes(d, `update ${changing.map(([column]) => column).join(' ')}`, () => {
+      const promotedSet = changing.map(([column]) => sql`, ${raw(column)} = ${null}`);
+      return sql`UPDATE resources SET doc = ${d.json('')}, password_hash = ${null}, version = ${0}, modified_ms = ${0}${join(promotedSet, '')}
+          WHERE row_key = ${0} RETURNING doc`;
+    });
+    const values = [JSON.stringify(change.doc), passwordHash, version, now, ...changing.map(([, key]) => promoted[key]), row.row_key];
     try {
       // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
-      const [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(
-        sql`UPDATE resources SET doc = ${d.json(JSON.stringify(change.doc))}, password_hash = ${passwordHash}, version = ${version},
-            modified_ms = ${now}${join(promotedSet, '')}
-          WHERE row_key = ${row.row_key} RETURNING doc`,
-      );
+      const [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(bind(update, values));
       stored = docOf(updated!);
     } catch (error) {
       throw conflict(d, error, command.resourceType, command.id, change.doc);
@@ -354,7 +393,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
     // The values index follows the document: its rows are replaced when they change.
     if (!sameValueRows(valueRows(command.resourceType, current.doc), valueRows(command.resourceType, change.doc))) {
       yield sql`DELETE FROM resource_values WHERE resource_row = ${row.row_key}`;
-      const index = valuesInsert(d, tenantId, sql`${row.row_key}`, command.resourceType, change.doc);
+      const index = valuesInsert(d, tenantId, row.row_key, command.resourceType, change.doc);
       if (index) yield index;
     }
     yield* writeUniqueValues(d, tenantId, command.resourceType, row.row_key, change.uniqueValues, true);

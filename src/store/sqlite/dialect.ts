@@ -117,6 +117,7 @@ export const sqliteWrites: WriteDialect = {
     const named = columns.map((c, i) => `value ->> ${i} AS ${c.name}`).join(', ');
     return sql`(SELECT ${raw(named)}, key + 1 AS ord FROM json_each(${JSON.stringify(values)})) AS ${raw(alias)}`;
   },
+  valuesRows: FEW_ROWS,
   json: (text) => sql`${text}`,
   jsonText: (container, path) => sql`${container} -> ${jsonPath(path)}`,
   jsonRemove: (container, path) => sql`json_remove(${container}, ${jsonPath(path)})`,

@@ -29,11 +29,13 @@ export class GroupCommit {
   /** One write, inside the batch's transaction: better-sqlite3 makes a nested transaction a savepoint. */
   readonly #one: (pending: Pending) => unknown;
   readonly #batch: (batch: readonly Pending[]) => Outcome[];
+  readonly #alone: (pending: Pending) => unknown;
 
   constructor(db: SqliteDatabase, exec: (query: Sql) => unknown[]) {
     this.#db = db;
     this.#one = db.transaction((pending: Pending) => runPlan(pending.plan(), exec));
     this.#batch = db.transaction((batch: readonly Pending[]) => batch.map((pending) => this.#attempt(pending))).immediate;
+    this.#alone = db.transaction((pending: Pending) => runPlan(pending.plan(), exec)).immediate;
   }
 
   /** `plan` in the next batch; settles once the batch has committed (or failed as a whole). */
@@ -49,6 +51,7 @@ export class GroupCommit {
     const batch = this.#queue;
     if (batch.length === 0) return;
     this.#queue = [];
+    if (batch.length === 1) return this.#runAlone(batch[0]!);
     let outcomes: Outcome[];
     try {
       outcomes = this.#batch(batch);
@@ -62,6 +65,24 @@ export class GroupCommit {
       else batch[i]!.resolve(outcome.value);
     });
   };
+
+  /**
+   * A write alone in its turn needs no savepoint: its failure rolls back only itself. Savepoints
+   * nested in the batch's would also keep SQLite's sub-journal from being emptied until the
+   * batch ends (it is truncated when the outermost savepoint is released), so that a Bulk's
+   * thousand creates, each in a savepoint of its own, copied every page they touched into one
+   * growing journal: 1.6× the CPU of the same Bulk without the enclosing savepoint.
+   */
+  #runAlone(pending: Pending): void {
+    let value: unknown;
+    try {
+      value = this.#alone(pending);
+    } catch (error) {
+      pending.reject(error);
+      return;
+    }
+    pending.resolve(value);
+  }
 
   #attempt(pending: Pending): Outcome {
     try {
