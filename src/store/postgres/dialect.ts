@@ -144,6 +144,7 @@ export const postgresWrites: WriteDialect = {
   numbersEvents: false,
   nowMs: () => raw('(extract(epoch FROM clock_timestamp()) * 1000)::bigint'),
   lastInsertedKey: raw('lastval()'),
+  keyByReturning: true,
   constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
   onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_name',
 };

@@ -89,6 +89,12 @@ export interface WriteDialect extends ResourceDialect {
    * last_insert_rowid(), PostgreSQL lastval()): for a row that refers to the row just inserted.
    */
   readonly lastInsertedKey: Sql;
+  /**
+   * How a create reads back its row's key: with RETURNING (PostgreSQL: in the same round trip), or
+   * with lastInsertedKey in a second statement (SQLite, where RETURNING makes the INSERT gather its
+   * rows in a temporary table first: measured 20 µs a create, against 2 for the second statement).
+   */
+  readonly keyByReturning: boolean;
   readonly constraintOf: ConstraintOf;
   /** Whether a unique violation fired on the name key (userName / group displayName) rather than the id. */
   onNameKey(error: unknown): boolean;
@@ -130,17 +136,25 @@ export function conflict(
 /** The hot statements of the writes, built once per dialect and shape (fragment.ts shapeMemo). */
 const shapes = shapeMemo<WriteDialect>();
 
-/** The INSERT of a new resource's row, returning its row key (newResourceRow's values, in order). */
-export function resourceInsert(d: WriteDialect, values: readonly unknown[]): Sql {
+/** The INSERT of a new resource's row (newResourceRow's values, in order), returning its row key unless told not to. */
+export function resourceInsert(d: WriteDialect, values: readonly unknown[], returning = true): Sql {
   // Placeholders, in the order of newResourceRow's values.
   const _ = null;
   const shape = shapes(
     d,
-    'resource',
+    `resource ${returning}`,
     () => sql`INSERT INTO resources (tenant_id, resource_type, id, doc, password_hash, version, created_ms, modified_ms, name_key, display_name, external_id, ref_display)
-      VALUES (${_}, ${_}, ${_}, ${d.json('')}, ${_}, 1, ${_}, ${_}, ${_}, ${_}, ${_}, ${_}) RETURNING row_key`,
+      VALUES (${_}, ${_}, ${_}, ${d.json('')}, ${_}, 1, ${_}, ${_}, ${_}, ${_}, ${_}, ${_})${raw(returning ? ' RETURNING row_key' : '')}`,
   );
   return bind(shape, values);
+}
+
+/** A new resource's row, inserted; its row key (WriteDialect.keyByReturning). */
+function* insertResource(d: WriteDialect, values: readonly unknown[]): Plan<number> {
+  if (d.keyByReturning) return (yield* rows<{ row_key: number }>(resourceInsert(d, values)))[0]!.row_key;
+  yield resourceInsert(d, values, false);
+  const lastKey = shapes(d, 'last key', () => sql`SELECT ${d.lastInsertedKey} AS row_key`);
+  return (yield* rows<{ row_key: number }>(lastKey))[0]!.row_key;
 }
 
 const VALUE_COLUMNS: readonly Column[] = [
@@ -298,7 +312,7 @@ export function* createResource(d: WriteDialect, tenantId: string, command: Crea
   if (members.length > 0) requireGroup(command.resourceType);
   let rowKey: number;
   try {
-    rowKey = (yield* rows<{ row_key: number }>(resourceInsert(d, values)))[0]!.row_key;
+    rowKey = yield* insertResource(d, values);
   } catch (error) {
     throw conflict(d, error, command.resourceType, command.id, command.doc);
   }

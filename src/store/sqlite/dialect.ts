@@ -127,6 +127,7 @@ export const sqliteWrites: WriteDialect = {
   nowMs: () => sql`${Date.now()}`,
   // Not moved by an INSERT into a WITHOUT ROWID table (request_log_resources).
   lastInsertedKey: raw('last_insert_rowid()'),
+  keyByReturning: false,
   constraintOf,
   onNameKey: (error) => (error as Error).message.includes('resources.name_key'),
 };
