@@ -93,34 +93,36 @@ export function createDeltaService(deps: DeltaServiceDeps) {
   }
 
   /**
-   * The resources changed after `after` up to `upTo` (at most `count`, from the change after
-   * `from`), and where the next page starts; `done` when the range is exhausted.
+   * The resources changed after `after` up to `upTo` whose first change comes after `from` (at
+   * most `count`), and where the next page starts; `done` when the range is exhausted.
    */
   async function collect(
     tenantId: string,
+    after: number,
     from: number,
     upTo: number,
     count: number,
     endpoint: ResourceEndpoint | undefined,
     types: readonly ResourceTypeName[],
   ) {
-    const page = new Map<string, Changed>();
-    const batch = Math.max(count * 2, 200);
+    const page: Changed[] = [];
+    // One more than the page: whether another page follows.
+    const batch = count + 1;
     let position = from;
     for (;;) {
-      const rows = await store.readChanges(tenantId, position, upTo, batch, endpoint);
+      const rows = await store.firstChanges(tenantId, after, position, upTo, batch, endpoint);
       for (const row of rows) {
         const [segment, id] = row.subject.split('/') as [string, string];
         const resourceType = resourceTypeOf(segment);
         // The root query covers users and groups: the changes of other types (a tenant's roles,
         // devices: docs/resource-types.md) are not in its delta.
-        if (!page.has(row.subject) && resourceType !== undefined && types.includes(resourceType)) {
-          if (page.size === count) return { page: [...page.values()], next: position, done: false };
-          page.set(row.subject, { id, resourceType, created: row.type.endsWith('.created') });
+        if (resourceType !== undefined && types.includes(resourceType)) {
+          if (page.length === count) return { page, next: position, done: false };
+          page.push({ id, resourceType, created: row.type.endsWith('.created') });
         }
         position = row.sequence;
       }
-      if (rows.length < batch) return { page: [...page.values()], next: upTo, done: true };
+      if (rows.length < batch) return { page, next: upTo, done: true };
     }
   }
 
@@ -162,7 +164,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
       totalResults = counted.resources;
     }
 
-    const { page, next, done } = await collect(scope.tenantId, from, upTo, count, endpoint, types);
+    const { page, next, done } = await collect(scope.tenantId, after, from, upTo, count, endpoint, types);
     const wrapped = await currentState(scope, page, params);
     const response: Record<string, unknown> = {
       schemas: [LIST_RESPONSE_SCHEMA],

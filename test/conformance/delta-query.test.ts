@@ -176,6 +176,29 @@ describe('draft-sehgal-scim-delta-query-02: delta tokens and delta queries, deri
     ]);
   });
 
+  it('§5: each changed resource once per walk: one changed again after the page that returned it is not on a later page', async () => {
+    const carol = (await h.request('POST', '/Users', { body: userBody('walk-carol@example.com') })).body.id;
+    const start = await deltaToken();
+    const alice = (await h.request('POST', '/Users', { body: userBody('walk-alice@example.com') })).body.id;
+    const bob = (await h.request('POST', '/Users', { body: userBody('walk-bob@example.com') })).body.id;
+    assert.equal((await patch(`/Users/${carol}`, [{ op: 'replace', path: 'title', value: 'changed' }])).status, 200);
+    assert.equal((await patch(`/Users/${alice}`, [{ op: 'replace', path: 'title', value: 'changed' }])).status, 200);
+    const team = (await h.request('POST', '/Groups', { body: groupBody('walk-team') })).body.id;
+
+    const first = await delta('', { deltaToken: start, count: 2 });
+    assert.deepEqual(changes(first), [
+      ['Create', alice],
+      ['Create', bob],
+    ]);
+    const second = await delta('', { deltaToken: start, count: 2, cursor: first.body.nextCursor });
+    assert.deepEqual(changes(second), [
+      ['Update', carol],
+      ['Create', team],
+    ]);
+    assert.equal(second.body.nextCursor, undefined);
+    assert.equal(second.body.totalResults, 4);
+  });
+
   it('§5.1: a filter narrows the changed resources; deletes are always returned', async () => {
     const start = await deltaToken();
     const keep = (await h.request('POST', '/Users', { body: userBody('filter-keep@example.com', { title: 'Keep' }) })).body;

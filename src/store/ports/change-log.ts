@@ -18,8 +18,20 @@ export interface ChangeLogStore {
    * a sequence at most this, every later one a higher sequence.
    */
   latestSequence(tenantId: string): Promise<number>;
-  /** Events with after < sequence <= upTo, of one endpoint or all, in sequence order, at most `limit`. */
-  readChanges(tenantId: string, after: number, upTo: number, limit: number, endpoint?: ResourceEndpoint): Promise<readonly ChangeRecord[]>;
+  /**
+   * The first change after `since` of each resource, in sequence order, from the events with
+   * after < sequence <= upTo (since <= after: a later page of a walk starts past its first page):
+   * an event whose subject has an earlier event after `since` is left out, so a resource changed
+   * on an earlier page and again after it is not read twice. Of one endpoint or all, at most `limit`.
+   */
+  firstChanges(
+    tenantId: string,
+    since: number,
+    after: number,
+    upTo: number,
+    limit: number,
+    endpoint?: ResourceEndpoint,
+  ): Promise<readonly ChangeRecord[]>;
   /**
    * For after < sequence <= upTo: how many events the outbox still holds (all endpoints; fewer
    * than upTo - after once pruned), and how many distinct resources of `endpoint` (or all) they touch.

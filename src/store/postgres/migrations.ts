@@ -591,6 +591,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE memberships ADD COLUMN created_ms bigint;
     `,
   },
+  {
+    version: 110,
+    name: "each resource's events in order (a delta query returns a resource once per walk)",
+    sql: `
+      -- A later page of a delta walk leaves out the resources whose first change was on an earlier
+      -- page (src/store/sql/change-log.ts): one probe of this index per event read, where the
+      -- primary key alone would scan every event of the walk before the page.
+      CREATE INDEX outbox_subject ON outbox(tenant_id, subject, sequence);
+    `,
+  },
 ];
 
 /**

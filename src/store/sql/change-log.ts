@@ -23,9 +23,13 @@ export function changeLogQueries(run: RunSql, beforeRead: (tenantId: string) => 
       );
       return row ? Number(row.last_sequence) : 0;
     },
-    async readChanges(tenantId, after, upTo, limit, endpoint) {
+    async firstChanges(tenantId, since, after, upTo, limit, endpoint) {
+      // The earlier events of a subject are found by outbox_subject (tenant_id, subject, sequence).
       const rows = await run<{ sequence: number | string; type: string; subject: string }>(
-        sql`SELECT sequence, type, subject FROM outbox WHERE tenant_id = ${tenantId} AND sequence > ${after} AND sequence <= ${upTo}${ofEndpoint(endpoint)}
+        sql`SELECT sequence, type, subject FROM outbox o
+          WHERE tenant_id = ${tenantId} AND sequence > ${after} AND sequence <= ${upTo}${ofEndpoint(endpoint)}
+            AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.tenant_id = o.tenant_id AND e.subject = o.subject
+              AND e.sequence > ${since} AND e.sequence < o.sequence)
           ORDER BY sequence LIMIT ${limit}`,
       );
       return rows.map((r): ChangeRecord => ({ sequence: Number(r.sequence), type: r.type, subject: r.subject }));
