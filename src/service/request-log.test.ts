@@ -7,7 +7,10 @@ import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
 import type { Store } from '../store/ports/store.ts';
-import { type CapturedRequest, createRequestLog } from './request-log.ts';
+import { createRequestLog, type RequestLog } from './request-log.ts';
+
+/** A request as the HTTP layer hands it to the log. */
+type CapturedRequest = Parameters<RequestLog['record']>[0];
 
 /**
  * The request log of the SCIM API (docs/console.md, "The request log"): what an entry holds, the
@@ -22,11 +25,14 @@ const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const DEFAULTS: RequestLogConfig = { mode: 'all', retentionSeconds: 604_800, maxBodyBytes: 16_384, maxTenantBytes: 268_435_456 };
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
-/** A request as the HTTP layer captures it: a plain authenticated GET /Users, unless overridden. */
+/** When a captured request arrived, as the HTTP layer says it (epoch milliseconds in, the one place that knows the field). */
+const arrived = (ms: number) => ({ time: new Date(ms).toISOString() });
+
+/** A request as the HTTP layer captures it: a plain authenticated GET /Users at T0, unless overridden. */
 function captured(tenantId: string, overrides: Partial<CapturedRequest> = {}): CapturedRequest {
   return {
     tenantId,
-    time: new Date(T0).toISOString(),
+    ...arrived(T0),
     method: 'GET',
     path: '/Users',
     query: '',
@@ -354,13 +360,14 @@ describe('the request log (docs/console.md, "The request log")', () => {
   it('filters: status classes, method, path prefix, resource id, since (inclusive) and until (exclusive)', async () => {
     const log = open();
     const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+    const after = (s: number) => arrived(T0 + s * 1000);
     await roundTrip(log, [
-      captured('filters', { time: at(0), method: 'GET', path: '/Users', status: 200 }),
-      captured('filters', { time: at(1), method: 'POST', path: '/Users', status: 201, resourceId: 'u-1' }),
-      captured('filters', { time: at(2), method: 'PUT', path: '/Users/u-1', status: 409, resourceId: 'u-1' }),
-      captured('filters', { time: at(3), method: 'GET', path: '/Groups', status: 500 }),
-      captured('filters', { time: at(4), method: 'GET', path: '/UsersX', status: 302 }),
-      captured('filters', { time: at(5), method: 'GET', path: '/Schemas', status: 101 }),
+      captured('filters', { ...after(0), method: 'GET', path: '/Users', status: 200 }),
+      captured('filters', { ...after(1), method: 'POST', path: '/Users', status: 201, resourceId: 'u-1' }),
+      captured('filters', { ...after(2), method: 'PUT', path: '/Users/u-1', status: 409, resourceId: 'u-1' }),
+      captured('filters', { ...after(3), method: 'GET', path: '/Groups', status: 500 }),
+      captured('filters', { ...after(4), method: 'GET', path: '/UsersX', status: 302 }),
+      captured('filters', { ...after(5), method: 'GET', path: '/Schemas', status: 101 }),
     ]);
     const list = async (filters: Parameters<typeof log.page>[1]) =>
       (await log.page('filters', filters)).entries.map((e) => `${e.method} ${e.path} ${e.status}`);
@@ -455,9 +462,9 @@ describe('the request log (docs/console.md, "The request log")', () => {
     await own.createTenant({ id: 'old', name: 'old', createdAt: new Date(T0).toISOString() });
     const log = open({ retentionSeconds: 3600 }, { store: own });
     // 2,500 entries two hours old, then one at exactly the retention, then one newer.
-    for (let i = 0; i < 2500; i++) log.record(captured('old', { time: new Date(T0 - 7_200_000).toISOString() }));
-    log.record(captured('old', { time: new Date(T0 - 3_600_000).toISOString(), requestId: 'edge' }));
-    log.record(captured('old', { time: new Date(T0 - 1).toISOString(), requestId: 'young' }));
+    for (let i = 0; i < 2500; i++) log.record(captured('old', arrived(T0 - 7_200_000)));
+    log.record(captured('old', { ...arrived(T0 - 3_600_000), requestId: 'edge' }));
+    log.record(captured('old', { ...arrived(T0 - 1), requestId: 'young' }));
     await log.flush();
     now = T0;
     assert.equal(await log.prune(), 2500);
