@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { startIssuer, type TestIssuer } from '../../test/helpers/issuer.ts';
+import { createJwtVerifier } from '../auth/jwt.ts';
 import { ScimError } from '../errors/scim-error.ts';
-import { parseOAuthSettings } from './oauth.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/ports/store.ts';
+import { createOAuthService, type OAuthService, parseOAuthSettings } from './oauth.ts';
+import { PROFILES } from './profiles.ts';
+import { CredentialRefused } from './tenants.ts';
 
 const base = { issuer: 'https://login.example.com/tenant-1/v2.0', jwksUrl: 'https://login.example.com/keys', audience: 'api://scimd' };
 
@@ -57,5 +63,131 @@ describe('OAuth issuer settings', () => {
       parseOAuthSettings({ ...base, jwksUrl: 'http://127.0.0.1:8081/jwks.json' }, 'acme').jwksUrl,
       'http://127.0.0.1:8081/jwks.json',
     );
+  });
+});
+
+/** A ScimError with this status and detail. */
+function scim(status: number, detail: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof ScimError, String(error));
+    assert.deepEqual([error.status, error.detail], [status, detail]);
+    return true;
+  };
+}
+
+describe('per-tenant OAuth issuers and the JWT access tokens they sign (docs/oauth.md)', () => {
+  let store: Store;
+  let idp: TestIssuer;
+  let oauth: OAuthService;
+  let now = Date.parse('2026-03-01T10:00:00.000Z');
+  const clock = () => new Date(now);
+  const NO_TRUST = 'no tenant trusts this issuer with this tenant claim';
+  const settings = () => ({ issuer: idp.issuer, jwksUrl: idp.jwksUrl, audience: 'scimd' });
+
+  before(async () => {
+    store = await openStore('sqlite::memory:');
+    await store.migrate();
+    for (const [id, name] of [
+      ['t-1', 'acme'],
+      ['t-2', 'globex'],
+      ['t-3', 'initech'],
+    ]) {
+      await store.createTenant({ id: id!, name: name!, createdAt: '2026-03-01T00:00:00.000Z' });
+    }
+    idp = await startIssuer();
+    oauth = createOAuthService({ store, verifier: createJwtVerifier({ refreshCooldownMs: 30_000 }), clock });
+  });
+  after(async () => {
+    await idp.close();
+    store.close();
+  });
+
+  it("set, show, list and remove a tenant's issuer; 404 for an unknown tenant or a tenant without one", async () => {
+    const record = await oauth.set('acme', settings());
+    assert.deepEqual(
+      [record.tenantId, record.tenantName, record.issuer, record.tenantClaim, record.tenantValue, record.createdAt],
+      ['t-1', 'acme', idp.issuer, 'tenant', 'acme', '2026-03-01T10:00:00.000Z'],
+    );
+    assert.deepEqual((await oauth.show('acme')).jwksUrl, idp.jwksUrl);
+    assert.equal((await oauth.issuerOf('t-1'))?.audience, 'scimd');
+    assert.equal(await oauth.issuerOf('t-2'), undefined);
+    await oauth.set('globex', { ...settings(), tenantValue: 'globex-id', subjectAttribute: 'id' });
+    assert.deepEqual((await oauth.list()).map((r) => r.tenantName).sort(), ['acme', 'globex']);
+    await assert.rejects(oauth.set('nobody', settings()), scim(404, 'no tenant named "nobody"'));
+    await assert.rejects(oauth.show('nobody'), scim(404, 'no tenant named "nobody"'));
+    await assert.rejects(oauth.remove('nobody'), scim(404, 'no tenant named "nobody"'));
+    await assert.rejects(oauth.show('initech'), scim(404, 'tenant "initech" has no OAuth issuer'));
+    await assert.rejects(oauth.remove('initech'), scim(404, 'tenant "initech" has no OAuth issuer'));
+  });
+
+  it('RFC 9068: a token of a trusted issuer acts for the tenant its tenant claim names, as its sub', async () => {
+    const principal = await oauth.authenticate(await idp.sign('bjensen@example.com'));
+    assert.deepEqual(principal, {
+      tenantId: 't-1',
+      tenantName: 'acme',
+      tokenId: 'jwt:bjensen@example.com',
+      profile: PROFILES.lenient,
+      subject: { value: 'bjensen@example.com', attribute: 'userName' },
+    });
+    const other = await oauth.authenticate(await idp.sign('2819c223', { claims: { tenant: 'globex-id' } }));
+    assert.deepEqual([other.tenantName, other.subject], ['globex', { value: '2819c223', attribute: 'id' }]);
+    await store.setTenantProfile('t-1', { name: 'strict', overrides: {} });
+    now += 1000;
+    assert.equal((await oauth.authenticate(await idp.sign('x'))).profile, PROFILES.strict, "the tenant's profile");
+    await store.setTenantProfile('t-1', { name: 'lenient', overrides: {} });
+  });
+
+  it('RFC 6750 §3.1 invalid_token: not a JWT, no iss, an issuer or tenant claim no tenant trusts, no sub', async () => {
+    await assert.rejects(oauth.authenticate('scimd_static'), scim(401, 'the access token is not a JWT'));
+    await assert.rejects(
+      oauth.authenticate(await idp.sign('u', { claims: { iss: undefined } })),
+      scim(401, 'the access token has no "iss" claim'),
+    );
+    await assert.rejects(
+      oauth.authenticate(await idp.sign('u', { claims: { iss: 123 } })),
+      scim(401, 'the access token has no "iss" claim'),
+    );
+    await assert.rejects(
+      oauth.authenticate(await idp.sign('u', { claims: { iss: 'https://elsewhere.example.com' } })),
+      scim(401, NO_TRUST),
+    );
+    await assert.rejects(oauth.authenticate(await idp.sign('u', { claims: { tenant: 'initech' } })), scim(401, NO_TRUST));
+    await assert.rejects(oauth.authenticate(await idp.sign('u', { claims: { tenant: undefined } })), scim(401, NO_TRUST));
+    await assert.rejects(oauth.authenticate(await idp.sign('')), scim(401, 'the access token has no "sub" claim'));
+    await assert.rejects(oauth.authenticate(await idp.sign('u', { claims: { aud: 'other' } })), (error: unknown) => {
+      assert.ok(error instanceof ScimError && error.status === 401, String(error));
+      return true;
+    });
+  });
+
+  it("a disabled tenant's token is refused 403, the refusal naming the tenant it belongs to (for its request log)", async () => {
+    await store.setTenantDisabled('t-2', '2026-03-01T10:00:00.000Z');
+    now += 1000;
+    await assert.rejects(oauth.authenticate(await idp.sign('u', { claims: { tenant: 'globex-id' } })), (error: unknown) => {
+      assert.ok(error instanceof CredentialRefused, String(error));
+      assert.deepEqual(
+        [error.status, error.detail, error.holder.tenantName, error.holder.tokenId],
+        [403, 'tenant "globex" is disabled', 'globex', 'jwt:u'],
+      );
+      return true;
+    });
+    await store.setTenantDisabled('t-2', null);
+  });
+
+  it('issuers are remembered a second: a change made here applies at once, one made elsewhere within the second', async () => {
+    const elsewhere = createOAuthService({ store, verifier: createJwtVerifier({ refreshCooldownMs: 30_000 }), clock });
+    now += 1000;
+    const token = await idp.sign('u', { claims: { tenant: 'initech' } });
+    await assert.rejects(oauth.authenticate(token), scim(401, NO_TRUST));
+    await elsewhere.set('initech', { ...settings(), tenantValue: 'initech' });
+    await assert.rejects(oauth.authenticate(token), scim(401, NO_TRUST), 'remembered');
+    now += 999;
+    await assert.rejects(oauth.authenticate(token), scim(401, NO_TRUST), 'remembered for a second');
+    now += 1;
+    assert.equal((await oauth.authenticate(token)).tenantName, 'initech', 'read again after a second');
+    await oauth.remove('initech');
+    await assert.rejects(oauth.authenticate(token), scim(401, NO_TRUST), 'removed here: at once');
+    await oauth.set('initech', { ...settings(), tenantValue: 'initech' });
+    assert.equal((await oauth.authenticate(token)).tenantName, 'initech', 'set here: at once');
   });
 });
