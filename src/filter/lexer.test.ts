@@ -54,6 +54,8 @@ describe('RFC 7644 §3.4.2.2 filter lexer', () => {
     { source: 'a eq 1=1', detail: 'invalid number "1=1" at offset 5' },
     { source: 'a eq 1e400', detail: 'number out of range at offset 5' },
     { source: 'a \u0001', detail: 'unexpected character U+0001 at offset 2' },
+    { source: 'a \u001b', detail: 'unexpected character U+001B at offset 2' },
+    { source: 'a \u007f', detail: 'unexpected character U+007F at offset 2' },
     { source: 'a eq "x\\ud800"', detail: 'string at offset 5 escapes an unpaired UTF-16 surrogate, which is not valid Unicode' },
     { source: 'a eq "\\udc00\\ud83d"', detail: 'string at offset 5 escapes an unpaired UTF-16 surrogate, which is not valid Unicode' },
   ];

@@ -169,6 +169,9 @@ describe('unquoted values (docs/filtering.md "Unquoted values": what Entra ID an
     { source: 'age gt -1.5e2', expected: '(gt age -150)' },
     { source: 'userName eq "x y"', expected: '(eq userName "x y")' },
     { source: 'title eq -', expected: '(eq title "-")' },
+    // A keyword is the whole word.
+    { source: 'active eq truex', expected: '(eq active "truex")' },
+    { source: 'title eq nullx', expected: '(eq title "nullx")' },
   ];
   for (const { source, expected } of rows) {
     it(`reads ${source}`, () => assert.equal(show(lenient(source)), expected));
@@ -192,6 +195,7 @@ describe('unquoted values (docs/filtering.md "Unquoted values": what Entra ID an
     { source: 'userName eq (', detail: 'expected a quoted string, number, true, false or null at offset 12' },
     { source: 'userName eq x y', detail: 'expected "and", "or" or end of input, found "y" at offset 14' },
     { source: 'a pr or 1=1', detail: 'invalid attribute path "1=1" at offset 8' },
+    { source: 'a pr orx b pr', detail: 'expected "and", "or" or end of input, found "orx" at offset 5' },
   ];
   for (const { source, detail } of errors) {
     it(`still rejects ${JSON.stringify(source)}: ${detail}`, () =>
