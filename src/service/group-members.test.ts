@@ -224,6 +224,21 @@ describe("draft-zollner-scim-group-members-01 GroupMembers (docs/group-members.m
     });
   });
 
+  it('§5: a group carries membersMetadata: hybrid, the ref that lists its members, the member types', async () => {
+    const group = (await resources.get(scope, 'Group', team, NONE)).resource;
+    const extension = 'urn:ietf:params:scim:schemas:extension:groupMembers:2.0:Group';
+    assert.deepEqual(group['schemas'], [GROUP, extension]);
+    assert.deepEqual(group[extension], {
+      membersMetadata: {
+        policy: 'hybrid',
+        ref: `${SCIM_BASE}/GroupMembers?filter=group.value%20eq%20%22${team}%22`,
+        allowedMemberTypes: ['User', 'Group'],
+      },
+    });
+    const user = (await resources.get(scope, 'User', ann, NONE)).resource;
+    assert.deepEqual([user['schemas'], user[extension]], [[USER], undefined], 'users carry none');
+  });
+
   it('§6.3: DELETE removes the member from the group; deleting it again, or an id that names no membership, is 404', async () => {
     await members.remove(scope, `${team}~${bob}`);
     assert.deepEqual(ids(await list({ count: 3 })), [`${team}~${ann}`, `${team}~${inner}`]);
