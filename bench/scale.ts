@@ -10,11 +10,16 @@
  * Not part of `npm run bench`: seeding a million users takes minutes (docs/performance.md).
  *
  * Environment: BENCH_SCALE_SIZES (10000,1000000), BENCH_SCALE_ROUNDS (2), BENCH_SECONDS per
- * scenario and round (10), BENCH_STORES (sqlite,postgres).
+ * scenario and round (10), BENCH_STORES (sqlite,postgres), BENCH_SCALE_DATA (a folder where the
+ * seeded SQLite databases are kept and reused, one per size: a run measures a copy, so that a
+ * million users are seeded once rather than every run).
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { encodeCursor, queryFingerprint } from '../src/service/cursor.ts';
 import { openStore } from '../src/store/open.ts';
@@ -28,6 +33,7 @@ const ROUNDS = Number(process.env['BENCH_SCALE_ROUNDS'] ?? 2);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = 16;
 const TOKEN = 'bench-scale-token-0123456789abcdef';
+const KEPT = process.env['BENCH_SCALE_DATA'];
 
 interface Measured {
   readonly rps: number;
@@ -101,6 +107,32 @@ async function seedDatabase(bench: BenchStore, url: string, size: number): Promi
   }
 }
 
+/**
+ * A seeded SQLite database kept in BENCH_SCALE_DATA (seeded there first if it is not), copied to
+ * `url`'s file; returns the ids of its users in the order they were seeded.
+ */
+async function keptDatabase(bench: BenchStore, url: string, size: number): Promise<string[]> {
+  const kept = join(KEPT!, `sqlite-${size}.db`);
+  if (!existsSync(kept)) {
+    mkdirSync(KEPT!, { recursive: true });
+    const seeding = `${kept}.seeding`;
+    await seedDatabase(bench, `sqlite:${seeding}`, size);
+    renameSync(seeding, kept);
+  }
+  const file = url.replace(/^sqlite:/, '');
+  copyFileSync(kept, file);
+  // Written back now: otherwise the first checkpoint's fsync, inside the measurement, writes the whole copy.
+  const fd = openSync(file, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT id FROM resources WHERE resource_type = 'User' ORDER BY row_key`).pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
 const results = await onEachStore(async (bench) => {
   const databases: { url: string; drop: () => Promise<void> }[] = [];
   const servers: ChildProcess[] = [];
@@ -110,7 +142,8 @@ const results = await onEachStore(async (bench) => {
     for (const [n, size] of SIZES.entries()) {
       const database = await databaseFor(bench, n);
       databases.push(database);
-      const ids = await seedDatabase(bench, database.url, size);
+      const ids =
+        KEPT && bench.name === 'SQLite' ? await keptDatabase(bench, database.url, size) : await seedDatabase(bench, database.url, size);
       const port = 18110 + 2 * n + bench.index;
       const server = await startScimd({ SCIMD_DATABASE_URL: database.url }, port);
       servers.push(server);
