@@ -40,13 +40,15 @@ describe('RFC 7643 §2.2 uniqueness "server" of tenant extension attributes, as 
     assert.equal(uniqueKey(code!, long), long, 'up to 256 characters the value itself');
     const longer = uniqueKey(code!, `${long}y`);
     assert.ok(longer.length <= 256 && longer !== `${long}y`, 'longer: a key that fits an index entry');
+    // Text, as a digest in hex or base64 is: raw digest bytes read as UTF-8 would lose bits, and two values could share a key.
+    assert.match(longer, /^[\x21-\x7e]+$/);
     assert.equal(uniqueKey(code!, `${long}y`), longer);
     assert.notEqual(uniqueKey(code!, `${long}z`), longer);
     assert.equal(uniqueKey(badge!, `${long}Y`), uniqueKey(badge!, `${long}y`), 'folded before it is shortened');
   });
 
   it('each element of a multi-valued attribute is a key, each once; null elements none', () => {
-    assert.deepEqual(keysOf(desks!, [3, 1, 3, null]), [uniqueKey(desks!, 3), uniqueKey(desks!, 1)]);
+    assert.deepEqual(keysOf(desks!, [3, 1, 3, null, undefined]), [uniqueKey(desks!, 3), uniqueKey(desks!, 1)]);
     assert.deepEqual(keysOf(badge!, 'A'), [uniqueKey(badge!, 'A')]);
     assert.deepEqual(keysOf(badge!, null), []);
   });
@@ -66,6 +68,7 @@ describe('RFC 7643 §2.2 uniqueness "server" of tenant extension attributes, as 
     assert.deepEqual(uniqueValuesOf(registry, 'User', { [HR]: { note: 'n' } }), []);
     assert.equal(uniqueValuesOf(registry, 'Group', { displayName: 'g' }), undefined);
     assert.equal(uniqueValuesOf(createCoreRegistry(), 'User', { userName: 'bob' }), undefined);
+    assert.equal(uniqueValuesOf(registry, 'Role', { displayName: 'r' }), undefined, 'a type the tenant has not enabled');
     assert.deepEqual(
       uniqueValuesOf(registry, 'User', { [HR]: { code: 'R' } }),
       [{ attr: `${HR}:code`, key: 'R' }],
