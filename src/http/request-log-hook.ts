@@ -38,7 +38,7 @@ export function installRequestLogHook(scim: FastifyInstance, basePath: string, l
       const userAgent = request.headers['user-agent'];
       log.record({
         tenantId: principal.tenantId,
-        time: new Date(Date.now() - reply.elapsedTime).toISOString(),
+        arrivedMs: Date.now() - reply.elapsedTime,
         method: request.method,
         path,
         query: mark < 0 ? '' : url.slice(mark + 1),

@@ -1,10 +1,10 @@
 import type { RequestLogConfig } from '../config/config.ts';
 import { badRequest } from '../errors/scim-error.ts';
-import type { RequestLogEntry, RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
+import type { RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
 import { instant } from './audit.ts';
-import { bulkOperationsOf } from './request-log/bulk.ts';
-import { guessClient } from './request-log/client.ts';
-import { maskUnparsedBody, mayMentionSecret, redactBody, redactQuery, scrub, secretNamesOf } from './request-log/redact.ts';
+import { CaptureBuffer, type CapturedRequest } from './request-log/capture.ts';
+import { secretNamesOf } from './request-log/redact.ts';
+import { type BatchWriter, writerOnLoop, writerOnThread } from './request-log/writer.ts';
 import type { RegistrySource } from './schema-registries.ts';
 
 export const REQUEST_LOG_DEFAULT_PAGE = 50;
@@ -13,35 +13,8 @@ export const REQUEST_LOG_MAX_PAGE = 500;
 const MAX_QUEUED = 20_000;
 /** How long the first queued request waits for others before the batch is written. */
 const BATCH_WAIT_MS = 20;
-/** A /Bulk operation's path is kept to this many characters (a resource's is far shorter). */
-const MAX_OPERATION_PATH = 300;
 /** Rows one prune statement deletes; the pruner repeats, yielding between statements. */
 const PRUNE_CHUNK = 2000;
-
-/** A SCIM request as the HTTP layer hands it over, before anything is redacted. Never stored as such. */
-export interface CapturedRequest {
-  readonly tenantId: string;
-  readonly time: string;
-  readonly method: string;
-  /** Below the SCIM base path, without the query. */
-  readonly path: string;
-  /** Without "?"; "" when none. */
-  readonly query: string;
-  readonly status: number;
-  readonly latencyMs: number;
-  readonly requestId: string;
-  readonly tokenId: string | undefined;
-  readonly userAgent: string | undefined;
-  readonly resourceId: string | undefined;
-  /** The parsed JSON body, when it parsed. */
-  readonly body: unknown;
-  /** The body text when it did not parse (400 invalidSyntax). */
-  readonly unparsedBody: string | undefined;
-  /** The response text, when the response was one (not a stream). */
-  readonly response: string | undefined;
-  /** The bearer token the request carried: scrubbed from every stored field. */
-  readonly bearer: string | undefined;
-}
 
 export interface RequestLogFilters {
   /** Comma-separated status classes ("4xx,5xx") or statuses' first digits; "error" means 4xx and 5xx. */
@@ -60,18 +33,6 @@ export interface RequestLogPage {
   readonly nextCursor: string | undefined;
 }
 
-function cut(text: string | undefined, max: number): { body: string | undefined; bytes: number; cut: boolean } {
-  if (text === undefined) return { body: undefined, bytes: 0, cut: false };
-  const bytes = Buffer.byteLength(text);
-  if (bytes <= max) return { body: text, bytes, cut: false };
-  // Cut on a byte boundary, then drop a character the cut split in two.
-  const body = Buffer.from(text)
-    .subarray(0, max)
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
-  return { body, bytes, cut: true };
-}
-
 function statusClasses(status: string | undefined): number[] {
   if (status === undefined || status.trim() === '') return [];
   const classes = new Set<number>();
@@ -86,19 +47,13 @@ function statusClasses(status: string | undefined): number[] {
   return [...classes];
 }
 
-const SCIM_TYPE = /"scimType"\s*:\s*"([A-Za-z]{1,40})"/;
-
-/** The operations of an answered POST /Bulk (RFC 7644 §3.7), read from its BulkResponse. */
-const bulkOperations = (c: CapturedRequest) =>
-  c.method === 'POST' && /^\/Bulk\/?$/.test(c.path) && c.status === 200 && c.response !== undefined
-    ? bulkOperationsOf(c.body, c.response)
-    : undefined;
-
 /**
  * The request log of the SCIM API (docs/console.md). Like the audit log, recording is off the
- * request's path: `record` queues what the HTTP layer captured and returns; BATCH_WAIT_MS later
- * the queue is redacted (secrets out, before anything is written or logged), cut to the body cap
- * and written as one transaction of multi-row INSERTs, never inside a resource's transaction.
+ * request's path: `record` copies what the HTTP layer captured into the batch (capture.ts) and
+ * returns; BATCH_WAIT_MS later the batch is redacted (secrets out, before anything is written or
+ * logged), cut to the body cap and written as one transaction of multi-row INSERTs, never inside
+ * a resource's transaction: with `databaseUrl`, on a thread with a connection of its own
+ * (request-log/writer.ts), else on the event loop through `store`.
  */
 export function createRequestLog(deps: {
   readonly store: RequestLogStore;
@@ -107,89 +62,67 @@ export function createRequestLog(deps: {
   readonly clock?: () => Date;
   /** Where a batch the database refused is reported (counts only: the entries stay unlogged). */
   readonly onError?: (error: unknown, lost: number) => void;
+  /** The database `store` is open on, for the writing thread; absent (an in-memory database), batches are written on the event loop. */
+  readonly databaseUrl?: string;
 }) {
   const { store, config } = deps;
   const clock = deps.clock ?? (() => new Date());
-  let queue: CapturedRequest[] = [];
+  const onLoop = writerOnLoop(store);
+  const { databaseUrl } = deps;
+  /** Started with the first batch: a process that records nothing starts no thread. */
+  let writer: BatchWriter | undefined;
+  const writerNow = () =>
+    (writer ??= databaseUrl === undefined ? onLoop : writerOnThread(databaseUrl, onLoop, (error) => deps.onError?.(error, 0)));
+  const capture = new CaptureBuffer();
+  /** The tenants of the requests in `capture`. */
+  let tenants = new Set<string>();
+  /** Requests of the batch being written. */
+  let writing = 0;
   let draining: Promise<void> | undefined;
   let dropped = 0;
   let written = 0;
   let failed = 0;
   /** Tenants written since the last prune: only their size is checked. */
   const writtenTenants = new Set<string>();
-
-  function redact(c: CapturedRequest, secrets: ReadonlySet<string>): RequestLogEntry {
-    const found: string[] = c.bearer === undefined ? [] : [c.bearer];
-    let request: string | undefined;
-    if (c.body !== undefined) {
-      request = JSON.stringify(c.body);
-      if (mayMentionSecret(request, secrets)) request = JSON.stringify(redactBody(c.body, secrets, found));
-    } else if (c.unparsedBody !== undefined) request = maskUnparsedBody(c.unparsedBody, found);
-    const query = scrub(redactQuery(c.query, secrets, found), found);
-    if (request !== undefined) request = scrub(request, found);
-    const response = c.response === undefined ? undefined : scrub(c.response, found);
-    const requestBody = cut(request, config.maxBodyBytes);
-    const responseBody = cut(response, config.maxBodyBytes);
-    const userAgent = c.userAgent === undefined ? undefined : scrub(c.userAgent.slice(0, 300), found);
-    return {
-      tenantId: c.tenantId,
-      time: c.time,
-      method: c.method,
-      path: scrub(c.path, found),
-      query,
-      status: c.status,
-      scimType: c.status >= 400 && response !== undefined ? SCIM_TYPE.exec(response)?.[1] : undefined,
-      latencyMs: Math.round(c.latencyMs * 1000) / 1000,
-      requestId: c.requestId,
-      tokenId: c.tokenId,
-      client: guessClient(userAgent, query, request),
-      userAgent,
-      resourceId: c.resourceId,
-      requestBody: requestBody.body,
-      requestBytes: requestBody.bytes,
-      requestCut: requestBody.cut,
-      responseBody: responseBody.body,
-      responseBytes: responseBody.bytes,
-      responseCut: responseBody.cut,
-      operations: bulkOperations(c)?.map((o) => ({
-        method: o.method?.slice(0, 20),
-        path: o.path === undefined ? undefined : scrub(o.path.slice(0, MAX_OPERATION_PATH), found),
-        status: o.status,
-        resourceId: o.resourceId === undefined ? undefined : scrub(o.resourceId, found),
-      })),
-    };
-  }
+  /** Each tenant's secret names as the batch carries them, kept while its registry's set is the same. */
+  const namesOf = new WeakMap<ReadonlySet<string>, readonly string[]>();
 
   async function drain(): Promise<void> {
     // Gather the requests of a few milliseconds: a row costs less in a larger INSERT and commit.
     await new Promise<void>((resolve) => setTimeout(resolve, BATCH_WAIT_MS));
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
+    while (capture.count > 0) {
+      const batchTenants = tenants;
+      tenants = new Set();
+      const { bytes, count } = capture.take();
+      writing = count;
       try {
-        const secretsOf = new Map<string, ReadonlySet<string>>();
-        for (const c of batch) {
-          if (!secretsOf.has(c.tenantId)) secretsOf.set(c.tenantId, secretNamesOf(await deps.registries.forTenant(c.tenantId)));
+        const secrets: Record<string, readonly string[]> = {};
+        for (const tenantId of batchTenants) {
+          const set = secretNamesOf(await deps.registries.forTenant(tenantId));
+          let names = namesOf.get(set);
+          if (!names) namesOf.set(set, (names = [...set]));
+          secrets[tenantId] = names;
         }
-        const entries = batch.map((c) => redact(c, secretsOf.get(c.tenantId)!));
-        await store.appendRequests(entries);
-        written += entries.length;
-        for (const e of entries) writtenTenants.add(e.tenantId);
+        await writerNow().write({ bytes, secrets, maxBodyBytes: config.maxBodyBytes });
+        written += count;
+        for (const tenantId of batchTenants) writtenTenants.add(tenantId);
       } catch (error) {
-        failed += batch.length;
-        deps.onError?.(error, batch.length);
+        failed += count;
+        deps.onError?.(error, count);
       }
+      writing = 0;
     }
     draining = undefined;
   }
 
   function record(captured: CapturedRequest): void {
     if (config.mode === 'off' || (config.mode === 'errors' && captured.status < 400)) return;
-    if (queue.length >= MAX_QUEUED) {
+    if (capture.count + writing >= MAX_QUEUED) {
       dropped++;
       return;
     }
-    queue.push(captured);
+    capture.append(captured);
+    tenants.add(captured.tenantId);
     draining ??= drain();
   }
 
@@ -278,7 +211,12 @@ export function createRequestLog(deps: {
     prune,
     /** Since start: entries written, and requests not recorded because the queue was full (the database kept up
      * with nothing) or because the database refused their batch. With the queue's length, what /metrics shows. */
-    counts: () => ({ queued: queue.length, written, dropped, failed }),
+    counts: () => ({ queued: capture.count + writing, written, dropped, failed }),
+    /** Writes what is queued, then stops the writing thread (after the last request, before the store closes). */
+    close: async () => {
+      await flush();
+      await writer?.close();
+    },
   };
 }
 

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openStore } from '../../src/store/open.ts';
 import { type Harness, startHarness, userBody } from '../helpers/harness.ts';
 
 const ADMIN = 'admin-secret-for-the-request-log';
@@ -319,5 +323,39 @@ describe('request log: the operations of a /Bulk request', () => {
       .trimEnd()
       .split('\n');
     assert.equal(JSON.parse(lines[0]!).operations.length, 3, 'the NDJSON export carries them too');
+  });
+});
+
+/**
+ * docs/console.md "Written off the request's path": on a database file a thread with a connection
+ * of its own writes the log, and closing the server writes what was still waiting.
+ */
+describe('request log: on a database file', () => {
+  it('is written by its own thread, and a graceful close loses nothing recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimd-request-log-'));
+    const url = `sqlite:${join(dir, 'scimd.db')}`;
+    try {
+      const h = await startHarness({ SCIMD_ADMIN_TOKEN: ADMIN, SCIMD_DATABASE_URL: url });
+      const acme = (await h.server.tenants.listTenants()).find((t) => t.name === 'acme')!;
+      assert.equal((await h.request('POST', '/Users', { body: userBody('thread@example.com') })).status, 201);
+      assert.deepEqual(
+        (await admin(h, '/admin/tenants/acme/requests')).body.entries.map((e: { method: string }) => e.method),
+        ['POST'],
+        'a listing waits for what its thread is writing',
+      );
+      for (let i = 0; i < 50; i++) await h.request('GET', `/Users?filter=${encodeURIComponent(`userName eq "u${i}"`)}`);
+      await h.close();
+
+      const store = await openStore(url);
+      try {
+        const entries = await store.listRequests({ tenantId: acme.id, limit: 100 });
+        assert.equal(entries.length, 51);
+        assert.equal(entries[0]!.query, `filter=${encodeURIComponent('userName eq "u49"')}`);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
