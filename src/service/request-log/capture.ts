@@ -43,7 +43,7 @@ export class CaptureBuffer {
   #bytes: Buffer | undefined;
   #at = 0;
   #count = 0;
-  /** The size the previous batch grew to: the next starts there. */
+  /** The next buffer's size: what the previous batch used (a batch with a huge response is not the norm). */
   #size = FIRST_SIZE;
 
   get count(): number {
@@ -73,6 +73,7 @@ export class CaptureBuffer {
   take(): { readonly bytes: Uint8Array; readonly count: number } {
     const taken = { bytes: (this.#bytes ?? Buffer.alloc(0)).subarray(0, this.#at), count: this.#count };
     this.#bytes = undefined;
+    this.#size = Math.max(FIRST_SIZE, this.#at);
     this.#at = 0;
     this.#count = 0;
     return taken;
