@@ -144,8 +144,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config: config.requestLog,
     clock,
     onError: (err, lost) => app.log.error({ err, lost }, 'request log entries could not be stored'),
-    // A thread of its own writes the log on a database this server opened (not on one in memory, which only this connection sees).
-    ...(options.store === undefined && sqliteFilename(config.databaseUrl) !== ':memory:' ? { databaseUrl: config.databaseUrl } : {}),
+    // A thread of its own writes the log with a connection of its own (not to a database in memory, which only its one connection sees).
+    ...(sqliteFilename(config.databaseUrl) !== ':memory:' ? { databaseUrl: config.databaseUrl } : {}),
   });
   const consoleSessions = createConsoleSessions({ store, adminTokens, tenants, lifetime: config.consoleSession, clock });
   const pruner = setInterval(() => {
