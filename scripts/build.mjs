@@ -10,8 +10,6 @@ const root = new URL('..', import.meta.url).pathname;
 
 for (const [entry, out] of [
   ['src/cli/run.ts', 'dist/scimd.mjs'],
-  // The request log's writing thread, which the service starts from beside dist/scimd.mjs (src/service/request-log/writer.ts).
-  ['src/service/request-log/thread.ts', 'dist/request-log-thread.mjs'],
   ['consumer/index.ts', 'dist/consumer.mjs'],
 ]) {
   await build({

@@ -38,7 +38,7 @@ import { authenticationSchemes, type Features } from './service/service-provider
 import { createTenantOverview } from './service/tenant-overview.ts';
 import { createTenantService, type TenantService } from './service/tenants.ts';
 import { resourcesByType } from './store/by-type.ts';
-import { openStore, sqliteFilename } from './store/open.ts';
+import { openStore } from './store/open.ts';
 import type { Store } from './store/ports/store.ts';
 import { VERSION } from './version.ts';
 
@@ -144,8 +144,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config: config.requestLog,
     clock,
     onError: (err, lost) => app.log.error({ err, lost }, 'request log entries could not be stored'),
-    // A thread of its own writes the log with a connection of its own (not to a database in memory, which only its one connection sees).
-    ...(sqliteFilename(config.databaseUrl) !== ':memory:' ? { databaseUrl: config.databaseUrl } : {}),
   });
   const consoleSessions = createConsoleSessions({ store, adminTokens, tenants, lifetime: config.consoleSession, clock });
   const pruner = setInterval(() => {
@@ -299,7 +297,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     close: async () => {
       clearInterval(pruner);
       await app.close();
-      await requestLog.close();
+      await requestLog.flush();
       // After the last response: its audit entry is queued, and is written before the store closes.
       await audit.flush();
       await relay?.stop();

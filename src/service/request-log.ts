@@ -2,9 +2,9 @@ import type { RequestLogConfig } from '../config/config.ts';
 import { badRequest } from '../errors/scim-error.ts';
 import type { RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
 import { instant } from './audit.ts';
-import { CaptureBuffer, type CapturedRequest } from './request-log/capture.ts';
+import { CaptureBuffer, type CapturedRequest, readCaptures } from './request-log/capture.ts';
+import { toEntry } from './request-log/entries.ts';
 import { secretNamesOf } from './request-log/redact.ts';
-import { type BatchWriter, writerOnLoop, writerOnThread } from './request-log/writer.ts';
 import type { RegistrySource } from './schema-registries.ts';
 
 export const REQUEST_LOG_DEFAULT_PAGE = 50;
@@ -52,8 +52,7 @@ function statusClasses(status: string | undefined): number[] {
  * request's path: `record` copies what the HTTP layer captured into the batch (capture.ts) and
  * returns; BATCH_WAIT_MS later the batch is redacted (secrets out, before anything is written or
  * logged), cut to the body cap and written as one transaction of multi-row INSERTs, never inside
- * a resource's transaction: with `databaseUrl`, on a thread with a connection of its own
- * (request-log/writer.ts), else on the event loop through `store`.
+ * a resource's transaction.
  */
 export function createRequestLog(deps: {
   readonly store: RequestLogStore;
@@ -62,17 +61,9 @@ export function createRequestLog(deps: {
   readonly clock?: () => Date;
   /** Where a batch the database refused is reported (counts only: the entries stay unlogged). */
   readonly onError?: (error: unknown, lost: number) => void;
-  /** The database `store` is open on, for the writing thread; absent (an in-memory database), batches are written on the event loop. */
-  readonly databaseUrl?: string;
 }) {
   const { store, config } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const onLoop = writerOnLoop(store);
-  const { databaseUrl } = deps;
-  /** Started with the first batch: a process that records nothing starts no thread. */
-  let writer: BatchWriter | undefined;
-  const writerNow = () =>
-    (writer ??= databaseUrl === undefined ? onLoop : writerOnThread(databaseUrl, onLoop, (error) => deps.onError?.(error, 0)));
   const capture = new CaptureBuffer();
   /** The tenants of the requests in `capture`. */
   let tenants = new Set<string>();
@@ -84,8 +75,6 @@ export function createRequestLog(deps: {
   let failed = 0;
   /** Tenants written since the last prune: only their size is checked. */
   const writtenTenants = new Set<string>();
-  /** Each tenant's secret names as the batch carries them, kept while its registry's set is the same. */
-  const namesOf = new WeakMap<ReadonlySet<string>, readonly string[]>();
 
   async function drain(): Promise<void> {
     // Gather the requests of a few milliseconds: a row costs less in a larger INSERT and commit.
@@ -96,14 +85,11 @@ export function createRequestLog(deps: {
       const { bytes, count } = capture.take();
       writing = count;
       try {
-        const secrets: Record<string, readonly string[]> = {};
-        for (const tenantId of batchTenants) {
-          const set = secretNamesOf(await deps.registries.forTenant(tenantId));
-          let names = namesOf.get(set);
-          if (!names) namesOf.set(set, (names = [...set]));
-          secrets[tenantId] = names;
-        }
-        await writerNow().write({ bytes, secrets, maxBodyBytes: config.maxBodyBytes });
+        const secretsOf = new Map<string, ReadonlySet<string>>();
+        for (const tenantId of batchTenants) secretsOf.set(tenantId, secretNamesOf(await deps.registries.forTenant(tenantId)));
+        const entries = [];
+        for (const c of readCaptures(bytes)) entries.push(toEntry(c, secretsOf.get(c.tenantId)!, config.maxBodyBytes));
+        await store.appendRequests(entries);
         written += count;
         for (const tenantId of batchTenants) writtenTenants.add(tenantId);
       } catch (error) {
@@ -212,11 +198,6 @@ export function createRequestLog(deps: {
     /** Since start: entries written, and requests not recorded because the queue was full (the database kept up
      * with nothing) or because the database refused their batch. With the queue's length, what /metrics shows. */
     counts: () => ({ queued: capture.count + writing, written, dropped, failed }),
-    /** Writes what is queued, then stops the writing thread (after the last request, before the store closes). */
-    close: async () => {
-      await flush();
-      await writer?.close();
-    },
   };
 }
 

@@ -326,12 +326,9 @@ describe('request log: the operations of a /Bulk request', () => {
   });
 });
 
-/**
- * docs/console.md "Written off the request's path": on a database file a thread with a connection
- * of its own writes the log, and closing the server writes what was still waiting.
- */
+/** docs/console.md "Written off the request's path": closing the server writes what was still waiting. */
 describe('request log: on a database file', () => {
-  it('is written by its own thread, and a graceful close loses nothing recorded', async () => {
+  it('a graceful close loses nothing recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scimd-request-log-'));
     const url = `sqlite:${join(dir, 'scimd.db')}`;
     try {
@@ -341,7 +338,7 @@ describe('request log: on a database file', () => {
       assert.deepEqual(
         (await admin(h, '/admin/tenants/acme/requests')).body.entries.map((e: { method: string }) => e.method),
         ['POST'],
-        'a listing waits for what its thread is writing',
+        'a listing waits for what is being written',
       );
       for (let i = 0; i < 50; i++) await h.request('GET', `/Users?filter=${encodeURIComponent(`userName eq "u${i}"`)}`);
       await h.close();

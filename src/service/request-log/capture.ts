@@ -35,9 +35,8 @@ const FIRST_SIZE = 64 * 1024;
  * The requests of one batch, copied as they are answered into one growing buffer outside the
  * JavaScript heap: a captured request's strings (a response of a kilobyte or more) are not kept
  * alive across the young generation's collections until the batch is written, which doubled
- * their pauses, and a batch goes to the writing thread as one transferred buffer rather than
- * thousands of objects to clone. Each string is its UTF-8 bytes after a 32-bit length; the
- * parsed body is serialised here, as the log stores it.
+ * their pauses (docs/console.md, "What it costs"). Each string is its UTF-8 bytes after a 32-bit
+ * length; the parsed body is serialised here, as the log stores it.
  */
 export class CaptureBuffer {
   #bytes: Buffer | undefined;
@@ -69,7 +68,7 @@ export class CaptureBuffer {
     this.#count++;
   }
 
-  /** The batch so far (its own ArrayBuffer, which may be transferred), and an empty buffer for the next. */
+  /** The batch so far, and an empty buffer for the next. */
   take(): { readonly bytes: Uint8Array; readonly count: number } {
     const taken = { bytes: (this.#bytes ?? Buffer.alloc(0)).subarray(0, this.#at), count: this.#count };
     this.#bytes = undefined;
@@ -83,7 +82,7 @@ export class CaptureBuffer {
     const bytes = this.#bytes;
     if (bytes !== undefined && this.#at + n <= bytes.length) return bytes;
     while (this.#size < this.#at + n) this.#size *= 2;
-    // Unpooled: the batch owns its ArrayBuffer, and nothing else is transferred with it.
+    // Unpooled: a batch's memory is its own, freed with it.
     const grown = Buffer.allocUnsafeSlow(this.#size);
     bytes?.copy(grown, 0, 0, this.#at);
     this.#bytes = grown;
