@@ -7,20 +7,16 @@ import type { CreateCommand, ResourceStore, WriteResult } from './ports/resource
 /**
  * One ResourceStore for every resource type (docs/resource-types.md): users and groups go to the
  * store's own tables, the catalogue's `generic` types to typed_resources. The service layer sees
- * one port and never asks which. A query spans one kind of table: its targets are one type (a
- * type's endpoint), or users and groups (the root /.search).
+ * one port and never asks which. A list may span both kinds (the root /.search).
  */
 export function resourcesByType(store: ResourceStore & ResourceTypeStore): ResourceStore {
   const generic = store.typedResources;
   const isGeneric = (type: ResourceTypeName) => specOf(type)?.storage === 'generic';
-  const of = (type: ResourceTypeName): ResourceStore => (isGeneric(type) ? generic : store);
+  const of = (type: ResourceTypeName): Omit<ResourceStore, 'query'> => (isGeneric(type) ? generic : store);
   return {
     get: (tenantId, type, id, include) => of(type).get(tenantId, type, id, include),
-    query: (tenantId, query) => {
-      const kinds = new Set(query.targets.map((t) => isGeneric(t.resourceType)));
-      if (kinds.size > 1) throw new Error('a query spans either the generic types or users and groups, never both');
-      return of(query.targets[0]?.resourceType ?? 'User').query(tenantId, query);
-    },
+    // The store's lists read the table of any type, and both for a list of both (list-source.ts).
+    query: (tenantId, query) => store.query(tenantId, query),
     readMembers: (tenantId, id, format) => store.readMembers(tenantId, id, format),
     create: (tenantId, command) => of(command.resourceType).create(tenantId, command),
     createMany: (tenantId, commands, maxFailures) => {
@@ -39,7 +35,7 @@ export function resourcesByType(store: ResourceStore & ResourceTypeStore): Resou
  * caused to fail, and no more attempts after maxFailures of them).
  */
 async function oneByOne(
-  of: (type: ResourceTypeName) => ResourceStore,
+  of: (type: ResourceTypeName) => Omit<ResourceStore, 'query'>,
   tenantId: string,
   commands: readonly CreateCommand[],
   maxFailures: number,

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedFilter } from '../../src/filter/ast.ts';
+import { tenantRegistry } from '../../src/schema/custom.ts';
+import { createCoreRegistry } from '../../src/schema/registry.ts';
+import { ROLE_TYPE } from '../../src/schema/types/roles-entitlements.ts';
 import type { QueryResult, QueryTarget } from '../../src/store/ports/resources.ts';
 import type { Store } from '../../src/store/ports/store.ts';
 import { before, describe, it } from '../../src/store/testing/skippable.ts';
@@ -9,10 +12,12 @@ import { newTenant, T0 } from './helpers.ts';
 
 /** More users than two checkpoint strides (src/store/sql/index-positions.ts), so that jumps land between checkpoints. */
 const USERS = 1_234;
+/** Roles (the generic store, docs/resource-types.md): more than two strides too. */
+const ROLES = 1_100;
 
 interface List {
   readonly name: string;
-  readonly target: QueryTarget;
+  readonly targets: readonly QueryTarget[];
   readonly descending: boolean;
 }
 
@@ -23,20 +28,34 @@ interface List {
  * orders and tenants never lend each other their positions.
  */
 export function indexPagingContract(stores: () => Store): void {
-  const f = filterBuilders();
+  const f = filterBuilders(tenantRegistry(createCoreRegistry(), [], [ROLE_TYPE]));
   const titleIs = (t: string): ResolvedFilter => f.cmp('User', 'title', 'eq', t);
+  const user = (target: Omit<QueryTarget, 'resourceType'> = {}): QueryTarget => ({ resourceType: 'User', ...target });
+  const role = (target: Omit<QueryTarget, 'resourceType'> = {}): QueryTarget => ({ resourceType: 'Role', ...target });
+  const created = { sortBy: f.attr('User', 'meta.created') };
   const lists: List[] = [
-    { name: 'no sortBy', target: { resourceType: 'User' }, descending: false },
-    { name: 'userName', target: { resourceType: 'User', sortBy: f.attr('User', 'userName') }, descending: false },
-    { name: 'userName descending', target: { resourceType: 'User', sortBy: f.attr('User', 'userName') }, descending: true },
-    { name: 'title (absent last)', target: { resourceType: 'User', sortBy: f.attr('User', 'title') }, descending: false },
-    { name: 'title descending', target: { resourceType: 'User', sortBy: f.attr('User', 'title') }, descending: true },
-    { name: 'title eq "t1"', target: { resourceType: 'User', filter: titleIs('t1') }, descending: false },
-    { name: 'title eq "t2"', target: { resourceType: 'User', filter: titleIs('t2') }, descending: false },
+    { name: 'no sortBy', targets: [user()], descending: false },
+    { name: 'userName', targets: [user({ sortBy: f.attr('User', 'userName') })], descending: false },
+    { name: 'userName descending', targets: [user({ sortBy: f.attr('User', 'userName') })], descending: true },
+    { name: 'title (absent last)', targets: [user({ sortBy: f.attr('User', 'title') })], descending: false },
+    { name: 'title descending', targets: [user({ sortBy: f.attr('User', 'title') })], descending: true },
+    { name: 'title eq "t1"', targets: [user({ filter: titleIs('t1') })], descending: false },
+    { name: 'title eq "t2"', targets: [user({ filter: titleIs('t2') })], descending: false },
+    // The generic store's table, and both tables at once (the root /.search, RFC 7644 §3.4.3).
+    { name: 'roles', targets: [role()], descending: false },
+    { name: 'roles by value descending', targets: [role({ sortBy: f.attr('Role', 'value') })], descending: true },
+    { name: 'roles by type (absent last)', targets: [role({ sortBy: f.attr('Role', 'type') })], descending: false },
+    { name: 'users and roles', targets: [user(), role()], descending: false },
+    { name: 'users and roles by created', targets: [user(created), role({ sortBy: f.attr('Role', 'meta.created') })], descending: true },
+    {
+      name: 'users by title and roles by type',
+      targets: [user({ sortBy: f.attr('User', 'title') }), role({ sortBy: f.attr('Role', 'type') })],
+      descending: false,
+    },
   ];
 
   const page = (store: Store, tenantId: string, list: List, startIndex: number, count: number): Promise<QueryResult> =>
-    store.query(tenantId, { targets: [list.target], descending: list.descending, page: { kind: 'index', startIndex, count }, include: {} });
+    store.query(tenantId, { targets: list.targets, descending: list.descending, page: { kind: 'index', startIndex, count }, include: {} });
 
   /** The whole list in one page from the first row: what OFFSET slices. */
   const whole = async (store: Store, tenantId: string, list: List) =>
@@ -65,11 +84,24 @@ export function indexPagingContract(stores: () => Store): void {
     assert.equal(created.length, n);
   };
 
+  const seedRoles = async (store: Store, tenantId: string, n: number) => {
+    // Values not in creation order, created a minute apart (meta.created sorts them); every 5th without a type.
+    const commands = Array.from({ length: n }, (_, i) => ({
+      resourceType: 'Role' as const,
+      id: randomUUID(),
+      doc: { value: `role-${String((i * 7919) % n).padStart(5, '0')}`, ...(i % 5 === 0 ? {} : { type: `k${i % 3}` }) },
+      now: new Date(Date.parse(T0) + i * 60_000).toISOString(),
+    }));
+    const created = await store.typedResources.createMany(tenantId, commands);
+    assert.equal(created.length, n);
+  };
+
   describe('RFC 7644 §3.4.2.4 index pages from remembered positions', () => {
     let tenantId: string;
     before(async () => {
       tenantId = await newTenant(stores());
       await seed(stores(), tenantId, USERS, 'u');
+      await seedRoles(stores(), tenantId, ROLES);
     });
 
     it('walking forward by startIndex gives exactly the OFFSET pages, for every filter and sort order walked side by side', async () => {
@@ -89,7 +121,7 @@ export function indexPagingContract(stores: () => Store): void {
       const store = stores();
       for (const list of lists) {
         const all = await whole(store, tenantId, list);
-        for (const start of [1_001, 501, 2, 999, 1_000, 1_234, 1_235, 5_000, 17, 600, 101]) {
+        for (const start of [1_001, 501, 2, 999, 1_000, 1_234, 1_235, 2_000, 5_000, 17, 600, 101]) {
           assertOffsetPage(await page(store, tenantId, list, start, 50), all, start, 50, `${list.name}, startIndex ${start}`);
         }
       }
@@ -99,26 +131,32 @@ export function indexPagingContract(stores: () => Store): void {
       const store = stores();
       const tenant = await newTenant(store);
       await seed(store, tenant, 700, 'w');
+      await seedRoles(store, tenant, 300);
+      const of = (type: string) => (type === 'User' ? store : store.typedResources);
       for (const list of lists) {
-        const created: string[] = [];
-        for (let start = 1, n = 0; start <= 800; start += 60, n++) {
+        const created: { type: string; id: string }[] = [];
+        for (let start = 1, n = 0; start <= 1_100; start += 60, n++) {
           const got = await page(store, tenant, list, start, 60);
           assertOffsetPage(got, await whole(store, tenant, list), start, 60, `${list.name}, startIndex ${start}`);
-          // Before the page just served: a new first user, a deleted one, a changed title.
-          const first = { userName: `a-${list.name}-${n}`, title: 't1' };
-          created.push((await store.create(tenant, { resourceType: 'User', id: randomUUID(), doc: first, now: T0 })).resource.id);
+          // Before the page just served: a new first user or role, a deleted one, a changed title or type.
+          const type = n % 4 < 2 ? 'User' : 'Role';
+          const doc = type === 'User' ? { userName: `a-${list.name}-${n}`, title: 't1' } : { value: `a-${list.name}-${n}`, type: 'k1' };
+          const id = randomUUID();
+          await of(type).create(tenant, { resourceType: type, id, doc, now: T0 });
+          created.push({ type, id });
           const [served] = got.resources;
           if (!served) continue;
-          if (n % 2 === 1) await store.delete(tenant, 'User', served.id);
+          if (n % 2 === 1) await of(served.resourceType).delete(tenant, served.resourceType, served.id);
           else {
-            await store.update(tenant, {
-              resourceType: 'User',
+            const change = served.resourceType === 'User' ? { title: 't2' } : { type: 'k2' };
+            await of(served.resourceType).update(tenant, {
+              resourceType: served.resourceType,
               id: served.id,
-              change: (current) => ({ doc: { ...current.doc, title: 't2' }, now: T0 }),
+              change: (current) => ({ doc: { ...current.doc, ...change }, now: T0 }),
             });
           }
         }
-        for (const id of created) await store.delete(tenant, 'User', id);
+        for (const { type, id } of created) await of(type).delete(tenant, type, id);
       }
     });
 

@@ -14,7 +14,8 @@ export interface ResourceTypeStore {
   setResourceTypes(tenantId: string, names: readonly string[], enabled: boolean): Promise<readonly string[]>;
   /**
    * The resources of the catalogue's `generic` types (Role, Entitlement, Agent, Device): one table
-   * for every such type, served by the same port as users and groups (src/store/by-type.ts).
+   * for every such type, served by the same port as users and groups (src/store/by-type.ts). Their
+   * lists are the store's `query`, which reads whichever table holds a list's types.
    */
-  readonly typedResources: ResourceStore;
+  readonly typedResources: Omit<ResourceStore, 'query'>;
 }

@@ -102,6 +102,18 @@ export class IndexPositions {
     this.#generations.set(tenantId, this.generation(tenantId) + 1);
   }
 
+  /**
+   * `write`'s outcome, once it is over: committed, or failed, which on a lost connection may
+   * still mean committed; either way the tenant's lists start a new generation (`written`).
+   */
+  async after<T>(tenantId: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.written(tenantId);
+    }
+  }
+
   /** What is known of the list, if it was taken at the tenant's current generation and is recent enough. */
   find(tenantId: string, list: string, generation: number): ListPositions | undefined {
     const key = `${tenantId}\u0000${list}`;

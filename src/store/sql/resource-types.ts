@@ -1,11 +1,12 @@
 import type { ResourceTypeStore } from '../ports/resource-types.ts';
 import { raw, sql } from './fragment.ts';
+import type { IndexPositions } from './index-positions.ts';
 import { type Plan, rows, type SqlRunner } from './run.ts';
 import { typedResourceStore } from './typed.ts';
 import type { WriteDialect } from './writes.ts';
 
 /** The ResourceTypeStore both stores share: a tenant's enabled optional types, its schema version, the generic types' resources. */
-export function resourceTypeQueries(db: SqlRunner, d: WriteDialect): ResourceTypeStore {
+export function resourceTypeQueries(db: SqlRunner, d: WriteDialect, positions: IndexPositions): ResourceTypeStore {
   const enabledResourceTypes = async (tenantId: string) =>
     (
       await db.run<{ resource_type: string }>(
@@ -15,7 +16,7 @@ export function resourceTypeQueries(db: SqlRunner, d: WriteDialect): ResourceTyp
   return {
     enabledResourceTypes,
     setResourceTypes: (tenantId, names, enabled) => db.transact(() => set(d, tenantId, names, enabled)),
-    typedResources: typedResourceStore(db, d),
+    typedResources: typedResourceStore(db, d, positions),
   };
 }
 

@@ -4,19 +4,11 @@ import type { CursorKey, Include, QueryResult, ResourceQuery } from '../ports/re
 import type { SqlDialect } from './dialect.ts';
 import { bind, raw, type Sql, shapeMemo, sql } from './fragment.ts';
 import { CHECKPOINT_STRIDE, type IndexPositions, type ListPositions } from './index-positions.ts';
+import { columnsFor, type ListSource, listSource } from './list-source.ts';
 import { groupsOfUsers } from './nesting.ts';
-import {
-  cursorKeyOf,
-  emptyResult,
-  groupReferences,
-  hydrate,
-  limit,
-  type ReferenceRow,
-  type ResourceRowBase,
-  whereOfQuery,
-} from './rows.ts';
+import { cursorKeyOf, emptyResult, groupReferences, hydrate, limit, type ReferenceRow, type ResourceRowBase } from './rows.ts';
 import { hasNul, type Plan, rows } from './run.ts';
-import { afterKey, atOrBeforeKey, orderBy, type SortKey, sortKey } from './sort.ts';
+import { afterKey, atOrBeforeKey, orderBy, type SortKey } from './sort.ts';
 
 /** The resource reads, written once as plans (src/store/sql/run.ts) that either database runs. */
 
@@ -42,10 +34,6 @@ export interface ResourceDialect {
   /** The condition `= key`, or membership in a list of row keys. */
   keyIn(keys: readonly number[]): Sql;
 }
-
-const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, r.password_hash';
-
-const columnsFor = (d: ResourceDialect, include: Include) => raw(include.groups ? `${COLUMNS}, ${d.groupsColumn}` : COLUMNS);
 
 export const docOf = (row: Pick<ResourceRow, 'doc'>): Record<string, unknown> =>
   typeof row.doc === 'string' ? (JSON.parse(row.doc) as Record<string, unknown>) : row.doc;
@@ -130,17 +118,18 @@ function* references(
 }
 
 /**
- * A page of a list. Index pages (startIndex) start from the closest row `positions` knows of
- * before them, so that walking forward costs what cursor pages cost (index-positions.ts).
+ * A page of a list, from whichever table (or both) holds its types (list-source.ts). Index pages
+ * (startIndex) start from the closest row `positions` knows of before them, so that walking
+ * forward costs what cursor pages cost (index-positions.ts).
  */
 export function* queryResources(d: ResourceDialect, tenantId: string, query: ResourceQuery, positions: IndexPositions): Plan<QueryResult> {
-  const where = whereOfQuery(d.sql, tenantId, query);
-  const key = sortKey(d.sql, tenantId, query.targets);
-  const select = sql`SELECT ${columnsFor(d, query.include)}, ${key.expr ?? raw('NULL')} AS sort_value FROM resources r`;
+  const source = listSource(d, tenantId, query);
+  const { where, key } = source;
+  const select = sql`SELECT ${source.columns}, ${key.expr ?? raw('NULL')} AS sort_value FROM ${source.table} r`;
   const { page } = query;
   function* count(): Plan<number> {
-    const [row] = yield* rows<{ n: number }>(sql`SELECT count(*) AS n FROM resources r WHERE ${where}`);
-    return row!.n;
+    const [row] = yield* rows<{ n: number | string }>(sql`SELECT count(*) AS n FROM ${source.table} r WHERE ${where}`);
+    return Number(row!.n);
   }
   function* result(total: number | undefined, found: readonly ResourceRow[], hasNext: boolean, hasPrevious: boolean): Plan<QueryResult> {
     return {
@@ -163,10 +152,10 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
     const generation = positions.generation(tenantId);
     // Hashed only when needed: a lookup (a first page that is not full) never is.
     let identity: string | undefined;
-    const list = () => (identity ??= listOf(where, key, query.descending));
+    const list = () => (identity ??= listOf(source, query.descending));
     let known = offset === 0 ? undefined : positions.find(tenantId, list(), generation);
     if (offset > 0 && (!known || (!known.checkpointed && offset - known.nearest(offset).position > CHECKPOINT_STRIDE))) {
-      known = yield* checkpoints(positions, tenantId, list(), generation, where, key, query.descending);
+      known = yield* checkpoints(positions, tenantId, list(), generation, source, query.descending);
     }
     if (known && offset >= known.total) return { ...emptyResult(known.total), hasPrevious: true };
     // From the known row closest before the page: a keyset seek, then at most CHECKPOINT_STRIDE rows skipped.
@@ -188,7 +177,7 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
   const total = page.withTotal ? yield* count() : undefined;
   if (total === 0) return emptyResult(total);
 
-  const { found, hasNext, hasPrevious } = yield* keysetPage(raw('resources'), select, where, key, query.descending, page);
+  const { found, hasNext, hasPrevious } = yield* keysetPage(source.table, select, where, key, query.descending, page);
   return yield* result(total, found, hasNext, hasPrevious);
 }
 
@@ -223,10 +212,10 @@ export function* keysetPage(
 }
 
 /** The identity of a list's rows and order (the tenant is among the filter's parameters). */
-function listOf(where: Sql, key: SortKey, descending: boolean): string {
+function listOf({ table, where, key }: ListSource, descending: boolean): string {
   const order = orderBy(key, descending);
   return createHash('sha256')
-    .update(JSON.stringify([where.sql, where.params, order.sql, order.params]))
+    .update(JSON.stringify([table.sql, table.params, where.sql, where.params, order.sql, order.params]))
     .digest('base64url');
 }
 
@@ -239,18 +228,17 @@ function* checkpoints(
   tenantId: string,
   list: string,
   generation: number,
-  where: Sql,
-  key: SortKey,
+  { table, where, key }: ListSource,
   descending: boolean,
 ): Plan<ListPositions> {
   const marks = yield* rows<{ sort_value: CursorKey['sortValue']; row_key: number | string }>(
     sql`SELECT sort_value, row_key FROM (SELECT ${key.expr ?? raw('NULL')} AS sort_value, r.row_key, row_number() OVER (${orderBy(key, descending)}) AS n
-      FROM resources r WHERE ${where}) t WHERE n % ${limit(CHECKPOINT_STRIDE)} = 0 ORDER BY n`,
+      FROM ${table} r WHERE ${where}) t WHERE n % ${limit(CHECKPOINT_STRIDE)} = 0 ORDER BY n`,
   );
   const keys = marks.map((m): CursorKey => ({ sortValue: m.sort_value ?? null, rowKey: Number(m.row_key) }));
   const last = keys[keys.length - 1];
   const [tail] = yield* rows<{ n: number | string }>(
-    sql`SELECT count(*) AS n FROM resources r WHERE ${where}${last ? sql` AND ${afterKey(key, descending, last)}` : raw('')}`,
+    sql`SELECT count(*) AS n FROM ${table} r WHERE ${where}${last ? sql` AND ${afterKey(key, descending, last)}` : raw('')}`,
   );
   const known = positions.start(tenantId, list, generation, keys.length * CHECKPOINT_STRIDE + Number(tail!.n));
   known.setCheckpoints(keys);

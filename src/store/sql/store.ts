@@ -82,7 +82,7 @@ export abstract class SqlStore {
       ...changeLogQueries(db.run, sequence),
       ...outboxQueries(db, dialect, sequence),
       ...schemaQueries(db, dialect),
-      ...resourceTypeQueries(db, dialect),
+      ...resourceTypeQueries(db, dialect, this.#positions),
     };
     // Besides the resource writes below, what changes the rows of a tenant's lists.
     const { deleteTenant, saveExtensions } = shared;
@@ -95,12 +95,8 @@ export abstract class SqlStore {
    * A write of the tenant's resources: once it is over (committed, or failed, which on a lost
    * connection may still mean committed), the index positions remembered of the tenant are dropped.
    */
-  protected async written<T>(tenantId: string, write: Promise<T>): Promise<T> {
-    try {
-      return await write;
-    } finally {
-      this.#positions.written(tenantId);
-    }
+  protected written<T>(tenantId: string, write: Promise<T>): Promise<T> {
+    return this.#positions.after(tenantId, write);
   }
 
   get(tenantId: string, resourceType: ResourceTypeName, id: string, include: Include): Promise<StoredResource | undefined> {

@@ -3,13 +3,14 @@ import { fold } from '../../filter/fold.ts';
 import type { ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import { specOf } from '../../schema/types/catalogue.ts';
 import type { EventBuilder } from '../ports/outbox.ts';
-import type { CreateCommand, QueryResult, ResourceQuery, ResourceStore, UpdateCommand, WriteResult } from '../ports/resources.ts';
+import type { CreateCommand, ResourceStore, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { raw, sql } from './fragment.ts';
-import { docOf, keysetPage, type ResourceRow, unstorable } from './resources.ts';
-import { cursorKeyOf, emptyResult, hydrate, iso, limit, ms, whereOfQuery } from './rows.ts';
+import type { IndexPositions } from './index-positions.ts';
+import { TYPED_COLUMNS } from './list-source.ts';
+import { docOf, type ResourceRow, unstorable } from './resources.ts';
+import { hydrate, iso, ms } from './rows.ts';
 import { type Plan, rows, type SqlRunner } from './run.ts';
-import { orderBy, sortKey } from './sort.ts';
 import { appendEvents, refuseNul, type WriteDialect } from './writes.ts';
 
 /**
@@ -23,8 +24,6 @@ import { appendEvents, refuseNul, type WriteDialect } from './writes.ts';
  * else name_key is the id. Users and groups keep their own tables (resources, memberships, values
  * index), behind the same ResourceStore port (by-type.ts sends each type to its store).
  */
-
-const COLUMNS = 'r.row_key, r.resource_type, r.id, r.doc, r.version, r.created_ms, r.modified_ms, NULL AS password_hash';
 
 /** The promoted columns of a row of `type`, folded in JavaScript exactly as fold() folds filter values. */
 function promoted(type: ResourceTypeName, id: string, doc: Readonly<Record<string, unknown>>) {
@@ -46,7 +45,7 @@ function promoted(type: ResourceTypeName, id: string, doc: Readonly<Record<strin
 function* findTyped(d: WriteDialect, tenantId: string, type: ResourceTypeName, id: string, lock = ''): Plan<ResourceRow | undefined> {
   if (unstorable(d, id)) return undefined;
   const [row] = yield* rows<ResourceRow>(
-    sql`SELECT ${raw(COLUMNS)} FROM typed_resources r WHERE r.tenant_id = ${tenantId} AND r.resource_type = ${type} AND r.id = ${id}${raw(lock && ` ${lock}`)}`,
+    sql`SELECT ${raw(TYPED_COLUMNS)} FROM typed_resources r WHERE r.tenant_id = ${tenantId} AND r.resource_type = ${type} AND r.id = ${id}${raw(lock && ` ${lock}`)}`,
   );
   return row;
 }
@@ -145,55 +144,23 @@ function* deleteTyped(
   return deleted;
 }
 
-/**
- * A page: index pages by OFFSET (these types hold hundreds of rows, not millions: no remembered
- * positions as users have), cursor pages by keyset seek on the order's key, as for users.
- */
-function* queryTyped(d: WriteDialect, tenantId: string, query: ResourceQuery): Plan<QueryResult> {
-  const where = whereOfQuery(d.sql, tenantId, query);
-  const key = sortKey(d.sql, tenantId, query.targets);
-  const select = sql`SELECT ${raw(COLUMNS)}, ${key.expr ?? raw('NULL')} AS sort_value FROM typed_resources r`;
-  const { page } = query;
-  function* count(): Plan<number> {
-    const [row] = yield* rows<{ n: number | string }>(sql`SELECT count(*) AS n FROM typed_resources r WHERE ${where}`);
-    return Number(row!.n);
-  }
-  const result = (total: number | undefined, found: readonly ResourceRow[], hasNext: boolean, hasPrevious: boolean): QueryResult => ({
-    totalResults: total,
-    resources: toResources(found),
-    firstKey: cursorKeyOf(found[0]),
-    lastKey: cursorKeyOf(found[found.length - 1]),
-    hasNext,
-    hasPrevious,
-  });
-  if (page.kind === 'index') {
-    const offset = Math.max(page.startIndex, 1) - 1;
-    const total = yield* count();
-    if (page.count <= 0) return { ...emptyResult(total), hasPrevious: offset > 0 && total > 0 };
-    const found = yield* rows<ResourceRow>(
-      sql`${select} WHERE ${where} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)}${offset > 0 ? sql` OFFSET ${limit(offset)}` : raw('')}`,
-    );
-    return result(total, found, offset + found.length < total, offset > 0);
-  }
-  const total = page.withTotal ? yield* count() : undefined;
-  if (total === 0) return emptyResult(total);
-  const { found, hasNext, hasPrevious } = yield* keysetPage(raw('typed_resources'), select, where, key, query.descending, page);
-  return result(total, found, hasNext, hasPrevious);
-}
-
 /** The generic store on a database's runner. */
-export function typedResourceStore(db: SqlRunner, d: WriteDialect): ResourceStore {
+export function typedResourceStore(db: SqlRunner, d: WriteDialect, positions: IndexPositions): Omit<ResourceStore, 'query'> {
+  // Its writes start a new generation of the tenant's lists, as users' writes do: its resources'
+  // index pages are the store's query (queryResources), with the same remembered positions.
+  const written = <T>(tenantId: string, write: () => Plan<T>) => positions.after(tenantId, db.transact(write));
   return {
     get: async (tenantId, type, id) => {
       const row = await db.read(() => findTyped(d, tenantId, type, id));
       return row && toResources([row])[0];
     },
-    query: (tenantId, query) => db.read(() => queryTyped(d, tenantId, query)),
     // No type of this store has members (GroupMembers are memberships rows, not this table's).
     readMembers: async () => undefined,
-    create: (tenantId, command) => db.transact(() => createTyped(d, tenantId, command)),
-    createMany: (tenantId, commands, maxFailures = Infinity) => db.transact(() => createManyTyped(d, tenantId, commands, maxFailures)),
-    update: (tenantId, command) => db.transact(() => updateTyped(d, tenantId, command)),
-    delete: (tenantId, type, id, expectedVersion, events) => db.transact(() => deleteTyped(d, tenantId, type, id, expectedVersion, events)),
+    create: (tenantId, command) => written(tenantId, () => createTyped(d, tenantId, command)),
+    createMany: (tenantId, commands, maxFailures = Infinity) =>
+      written(tenantId, () => createManyTyped(d, tenantId, commands, maxFailures)),
+    update: (tenantId, command) => written(tenantId, () => updateTyped(d, tenantId, command)),
+    delete: (tenantId, type, id, expectedVersion, events) =>
+      written(tenantId, () => deleteTyped(d, tenantId, type, id, expectedVersion, events)),
   };
 }
