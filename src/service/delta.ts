@@ -114,8 +114,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
       for (const row of rows) {
         const [segment, id] = row.subject.split('/') as [string, string];
         const resourceType = resourceTypeOf(segment);
-        // The root query covers users and groups: the changes of other types (a tenant's roles,
-        // devices: docs/resource-types.md) are not in its delta.
+        // Of the types queried: at the root, those the tenant has (a disabled type's changes are not in it).
         if (resourceType !== undefined && types.includes(resourceType)) {
           if (page.length === count) return { page, next: position, done: false };
           page.push({ id, resourceType, created: row.type.endsWith('.created') });
@@ -126,8 +125,11 @@ export function createDeltaService(deps: DeltaServiceDeps) {
     }
   }
 
-  /** POST [prefix]/.delta (§5.1): the page of changes after the request's deltaToken. */
-  async function query(scope: RequestScope, types: readonly ResourceTypeName[], body: unknown) {
+  /**
+   * POST [prefix]/.delta (§5.1): the page of changes after the request's deltaToken, of `types`,
+   * or at the root (undefined) of every type the tenant has.
+   */
+  async function query(scope: RequestScope, only: readonly ResourceTypeName[] | undefined, body: unknown) {
     const request = requestMessage(body, DELTA_REQUEST_SCHEMA, 'delta query request');
     const deltaToken = request['deltaToken'];
     if (typeof deltaToken !== 'string' || deltaToken === '') throw invalidValue('a delta query request needs a deltaToken (a string)');
@@ -136,8 +138,9 @@ export function createDeltaService(deps: DeltaServiceDeps) {
       throw invalidValue('sortBy is not supported in a delta query: changes come in the order they were made');
     if (params.startIndex !== undefined) throw invalidValue('a delta query pages with cursor and count (RFC 9865), not startIndex');
     const after = decodeToken(scope.tenantId, deltaToken);
+    const types = only ?? (await resources.servedTypes(scope));
+    const endpoint = only?.length === 1 ? endpointOf(only[0]!) : undefined;
     const count = Math.min(Math.max(params.count ?? limits.defaultPageSize, 1), limits.maxResults);
-    const endpoint = types.length === 1 ? endpointOf(types[0]!) : undefined;
     const fingerprint = queryFingerprint(['delta', types, deltaToken, params.filter]);
     const now = clock();
 
@@ -165,7 +168,7 @@ export function createDeltaService(deps: DeltaServiceDeps) {
     }
 
     const { page, next, done } = await collect(scope.tenantId, after, from, upTo, count, endpoint, types);
-    const wrapped = await currentState(scope, page, params);
+    const wrapped = await currentState(scope, types, page, params);
     const response: Record<string, unknown> = {
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults,
@@ -179,29 +182,31 @@ export function createDeltaService(deps: DeltaServiceDeps) {
 
   /**
    * The delta query responses (§5.2) of a page: a resource that exists is its current
-   * representation (if it matches the request's filter), one that does not is a Delete.
+   * representation (if it matches the request's filter), one that does not is a Delete. One list
+   * of the queried types: at the root, a filter that names attributes of some types only narrows
+   * those, and the others' changes are left out (RFC 7644 §3.4.3, as the root /.search does).
    */
-  async function currentState(scope: RequestScope, page: readonly Changed[], params: ReturnType<typeof listParamsFromMessage>) {
+  async function currentState(
+    scope: RequestScope,
+    types: readonly ResourceTypeName[],
+    page: readonly Changed[],
+    params: ReturnType<typeof listParamsFromMessage>,
+  ) {
     const found = new Map<string, Record<string, unknown>>();
     const exists = new Set<string>();
-    for (const type of ['User', 'Group'] as const) {
-      const ids = page.filter((c) => c.resourceType === type).map((c) => c.id);
-      if (ids.length === 0) continue;
+    const ids = page.map((c) => c.id);
+    if (ids.length > 0) {
       const list = { ...params, count: ids.length, startIndex: 1, cursor: undefined, sortBy: undefined, descending: false };
-      const matching = (await resources.list(scope, [type], list, ids))['Resources'] as Record<string, unknown>[];
+      const matching = (await resources.list(scope, types, list, ids))['Resources'] as Record<string, unknown>[];
       for (const r of matching) found.set(r['id'] as string, r);
-      if (params.filter === undefined) {
-        for (const id of found.keys()) exists.add(id);
-        continue;
-      }
       // A resource that no longer matches the filter still exists: it is left out, not deleted.
-      const all = await resources.list(
-        scope,
-        [type],
-        { ...list, filter: undefined, attributes: ['id'], excludedAttributes: undefined },
-        ids,
-      );
-      for (const r of all['Resources'] as Record<string, unknown>[]) exists.add(r['id'] as string);
+      const all =
+        params.filter === undefined
+          ? matching
+          : ((await resources.list(scope, types, { ...list, filter: undefined, attributes: ['id'], excludedAttributes: undefined }, ids))[
+              'Resources'
+            ] as Record<string, unknown>[]);
+      for (const r of all) exists.add(r['id'] as string);
     }
     return page.flatMap((c) => {
       const base = { schemas: [DELTA_RESPONSE_SCHEMA], changedResourceId: c.id, resourceType: c.resourceType };

@@ -73,6 +73,19 @@ export function createResourceService(deps: ResourceServiceDeps) {
     return present(registry, scope, await loadResource(store, scope, type, id, include), selection);
   }
 
+  /**
+   * The types this service serves for the tenant (every type requireType lets through), in the
+   * order /ResourceTypes lists them: what the root /.search (RFC 7644 §3.4.3) and the root delta
+   * query cover.
+   */
+  async function servedTypes(scope: RequestScope): Promise<ResourceTypeName[]> {
+    const registry = await registries.forTenant(scope.tenantId);
+    return registry
+      .resourceTypes()
+      .map((t) => t.name)
+      .filter((name) => specOf(name)?.storage !== 'custom');
+  }
+
   /** RFC 7644 §3.4.2 and RFC 9865 (resource-list.ts). */
   async function list(scope: RequestScope, types: readonly ResourceTypeName[], params: ListParams, ids?: readonly string[]) {
     for (const type of types) await requireType(scope, type);
@@ -88,6 +101,7 @@ export function createResourceService(deps: ResourceServiceDeps) {
   }
 
   return {
+    servedTypes,
     list,
     get,
     read,

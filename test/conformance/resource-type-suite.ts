@@ -205,6 +205,68 @@ export function resourceTypeSuite(spec: ResourceTypeSpec): void {
       assert.equal(deleted.body.Operations[0].status, '204');
     });
 
+    it('RFC 7644 §3.4.3: POST /.search at the root finds it beside users, filtered, sorted and paged by index and by cursor', async () => {
+      const search = (body: Record<string, unknown>) =>
+        h.request('POST', '/.search', { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...body } });
+      const user = await h.request('POST', '/Users', {
+        body: {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: `root-${name}@example.com`,
+          externalId: `ext-root-${name}`,
+        },
+      });
+      assert.equal(user.status, 201, user.raw);
+      const mine = await create(`root-${name}`, 70);
+      const filter = `externalId eq "ext-root-${name}"`;
+      const types = (reply: Awaited<ReturnType<typeof search>>) => {
+        assert.equal(reply.status, 200, reply.raw);
+        return reply.body.Resources.map((r: { meta: { resourceType: string } }) => r.meta.resourceType);
+      };
+      const all = await search({ filter, sortBy: 'meta.created' });
+      assert.equal(all.body.totalResults, 2);
+      assert.deepEqual(types(all), ['User', name]);
+      assert.equal(all.body.Resources[1].id, mine.body.id);
+      assert.deepEqual(types(await search({ filter, sortBy: 'meta.created', sortOrder: 'descending' })), [name, 'User']);
+      const byIndex = [1, 2, 3].map((startIndex) => search({ filter, sortBy: 'meta.created', startIndex, count: 1 }));
+      assert.deepEqual((await Promise.all(byIndex)).map(types), [['User'], [name], []]);
+      const walked: string[] = [];
+      let cursor = '';
+      for (let pages = 0; pages < 3; pages++) {
+        const page = await search({ filter, count: 1, cursor });
+        walked.push(...types(page));
+        if (!page.body.nextCursor) break;
+        cursor = page.body.nextCursor;
+      }
+      assert.deepEqual(walked.sort(), ['User', name].sort());
+      assert.deepEqual(types(await search({ filter: `${indexed} eq "root-${name}"` })), [name], 'a filter of its attributes');
+      assert.equal((await search({ filter, count: 0 })).body.totalResults, 2);
+    });
+
+    it('draft-sehgal-scim-delta-query-02 §5: the root delta query has its changes', async () => {
+      const token = (await h.request('GET', '/.deltaToken')).body.value as string;
+      const created = await create(`delta-${name}`, 80);
+      const user = await h.request('POST', '/Users', {
+        body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `delta-${name}@example.com` },
+      });
+      await h.request('DELETE', `${endpoint}/${created.body.id}`);
+      const delta = await h.request('POST', '/.delta', {
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:delta:request'], deltaToken: token },
+      });
+      assert.equal(delta.status, 200, delta.raw);
+      assert.deepEqual(
+        delta.body.Resources.map((r: Record<string, unknown>) => [r.changeType, r.resourceType, r.changedResourceId]),
+        [
+          ['Delete', name, created.body.id],
+          ['Create', 'User', user.body.id],
+        ],
+      );
+      const other = await create(`delta-${name}-kept`, 81);
+      const next = await h.request('POST', '/.delta', {
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:delta:request'], deltaToken: delta.body.nextDeltaToken.value },
+      });
+      assert.deepEqual(next.body.Resources[0].data, (await h.request('GET', `${endpoint}/${other.body.id}`)).body);
+    });
+
     it(`events: scim.${spec.noun}.created, .updated and .deleted, subject ${endpoint.slice(1)}/{id}, in the one feed`, async () => {
       const created = await create(`events-${name}`, 50);
       const id = created.body.id as string;

@@ -8,12 +8,13 @@ import { sendScim } from '../scim-reply.ts';
 
 /**
  * draft-sehgal-scim-delta-query-02 (docs/delta-query.md): GET [prefix]/.deltaToken and
- * POST [prefix]/.delta at the root and on /Users and /Groups; and GET /Events/position, the
+ * POST [prefix]/.delta at the root (every type the tenant has) and on /Users and /Groups; and GET /Events/position, the
  * tenant's latest event position, where a consumer's snapshot starts.
  */
 export function registerDeltaRoutes(app: FastifyInstance, config: Config, delta: DeltaService): void {
-  const prefixes: ReadonlyArray<readonly [string, readonly ResourceTypeName[]]> = [
-    ['', ['User', 'Group']],
+  // The root covers every type the tenant has (undefined: the delta service asks which).
+  const prefixes: ReadonlyArray<readonly [string, readonly ResourceTypeName[] | undefined]> = [
+    ['', undefined],
     ['/Users', ['User']],
     ['/Groups', ['Group']],
   ];

@@ -167,11 +167,14 @@ export function registerResourceRoutes(app: FastifyInstance, config: Config, res
       DELETE: guarded(handlers.DELETE),
     });
   }
+  // RFC 7644 §3.4.3: at the root, every resource type the tenant has.
   route(app, '/.search', {
-    POST: async (request, reply) =>
-      sendScim(
+    POST: async (request, reply) => {
+      const scope = scopeOf(config, request);
+      return sendScim(
         reply,
-        await resources.list(scopeOf(config, request), ['User', 'Group'], listParamsFromSearchRequest(request.body, attributeLimits)),
-      ),
+        await resources.list(scope, await resources.servedTypes(scope), listParamsFromSearchRequest(request.body, attributeLimits)),
+      );
+    },
   });
 }
