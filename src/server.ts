@@ -206,6 +206,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const bulk = createBulkService({
     resources,
+    groupMembers,
     limits: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },
   });
   const app = await buildApp({

@@ -1,9 +1,11 @@
 import { ScimError } from '../errors/scim-error.ts';
+import { GROUP_MEMBER_TYPE_NAME } from '../schema/types/group-member.ts';
 import type { CreateCommand } from '../store/ports/resources.ts';
 import { scheduleOperations } from './bulk/order.ts';
 import { type BulkPlan, type ParsedOperation, parseBulkRequest } from './bulk/parse.ts';
 import { resolveReferences } from './bulk/references.ts';
 import { etagOf } from './etag.ts';
+import type { GroupMemberService } from './group-members.ts';
 import type { Selection } from './list-params.ts';
 import { locationOf, type RequestScope, type ResourceResult } from './resource-view.ts';
 import type { ResourceService } from './resources.ts';
@@ -19,6 +21,8 @@ export interface BulkLimits {
 
 export interface BulkServiceDeps {
   readonly resources: ResourceService;
+  /** /GroupMembers (draft-zollner-scim-group-members-01), served by code of its own. */
+  readonly groupMembers: Pick<GroupMemberService, 'create' | 'remove'>;
   readonly limits: BulkLimits;
 }
 
@@ -58,7 +62,7 @@ const CREATES_PER_TRANSACTION = 100;
  * too: when the database is unreachable, the remaining operations would only wait for it again.
  */
 export function createBulkService(deps: BulkServiceDeps) {
-  const { resources, limits } = deps;
+  const { resources, groupMembers, limits } = deps;
 
   async function execute(scope: RequestScope, body: unknown): Promise<readonly BulkOperationResult[]> {
     const request = parseBulkRequest(body, limits.maxOperations);
@@ -121,6 +125,12 @@ export function createBulkService(deps: BulkServiceDeps) {
         continue;
       }
       const plan = check.plan;
+      if (plan.type === GROUP_MEMBER_TYPE_NAME) {
+        await flush();
+        if (stopped) break;
+        record(index, await membership(scope, op, plan, createdIds));
+        continue;
+      }
       if (plan.method === 'POST') {
         let command: CreateCommand;
         try {
@@ -163,6 +173,42 @@ export function createBulkService(deps: BulkServiceDeps) {
           ? await resources.replace(scope, plan.type, id, data, plan.version, ID_ONLY)
           : await resources.patch(scope, plan.type, id, data, plan.version);
       return success(op, updated.location, etagOf(updated.version), 200, updated.skippedMembers);
+    } catch (error) {
+      return failure(op, location, error);
+    }
+  }
+
+  /**
+   * An operation on /GroupMembers: the POST or DELETE it stands for (draft §6.1, §6.3), a
+   * membership's id standing for its bulkId as a resource's does; a membership is never changed,
+   * so a PUT or PATCH is 405, as at the endpoint.
+   */
+  async function membership(
+    scope: RequestScope,
+    op: ParsedOperation,
+    plan: BulkPlan,
+    createdIds: Map<string, string>,
+  ): Promise<BulkOperationResult> {
+    if (plan.method === 'POST') {
+      try {
+        const created = await groupMembers.create(scope, resolve(plan.data, plan.references, createdIds), ID_ONLY);
+        createdIds.set(plan.bulkId, String(created.resource['id']));
+        return success(op, created.location, undefined, 201);
+      } catch (error) {
+        return failure(op, undefined, error);
+      }
+    }
+    const location = locationIn(scope, plan, createdIds);
+    try {
+      if (plan.method !== 'DELETE') {
+        throw new ScimError(
+          405,
+          undefined,
+          `a ${GROUP_MEMBER_TYPE_NAME} is created or deleted, never changed: ${plan.method} is not allowed`,
+        );
+      }
+      await groupMembers.remove(scope, plan.resource.kind === 'id' ? plan.resource.id : createdIds.get(plan.resource.bulkId)!);
+      return success(op, location!, undefined, 204);
     } catch (error) {
       return failure(op, location, error);
     }

@@ -51,8 +51,18 @@ const MEMBER_RULES: MemberRules = { unknown: 'refuse', wrongType: 'correct' };
 export function createGroupMemberService(deps: GroupMemberServiceDeps) {
   const { store, registries, clock, limits } = deps;
 
-  /** The tenant's registry: its routes answer only where it has GroupMember (src/http/routes/group-members.ts). */
-  const registryOf = (scope: RequestScope): Promise<SchemaRegistry> => registries.forTenant(scope.tenantId);
+  /**
+   * The tenant's registry, which has GroupMember: its routes answer only where it does
+   * (src/http/routes/group-members.ts), and a Bulk operation on /GroupMembers of a tenant without
+   * it is 404 here, as one on a disabled type's endpoint is (ResourceService requireType).
+   */
+  async function registryOf(scope: RequestScope): Promise<SchemaRegistry> {
+    const registry = await registries.forTenant(scope.tenantId);
+    if (!registry.resourceType(GROUP_MEMBER_TYPE_NAME)) {
+      throw notFound(`no resource type ${GROUP_MEMBER_TYPE_NAME} at this tenant's endpoints`);
+    }
+    return registry;
+  }
 
   function present(registry: SchemaRegistry, scope: RequestScope, membership: StoredMembership, selection: Selection): GroupMemberResult {
     const full = representation(scope.baseUrl, membership);
@@ -122,6 +132,7 @@ export function createGroupMemberService(deps: GroupMemberServiceDeps) {
 
   /** Draft §6.3: the member removed from the group; 404 when it is not a member (or no such id). */
   async function remove(scope: RequestScope, id: string): Promise<void> {
+    await registryOf(scope);
     const parts = membershipIdParts(id);
     if (!parts) throw notFound(`${GROUP_MEMBER_TYPE_NAME} ${id} not found`);
     const written = await deps

@@ -47,4 +47,43 @@ describe('draft-wzdk-scim-agent-resource-00: /Agents', () => {
     });
     assert.equal(deactivated.body.active, false);
   });
+
+  it('RFC 7644 §3.7.2: one Bulk request creates a user and an agent it owns (bulkId reference in owners), then a role and a device', async () => {
+    await h.server.resourceTypes.enable('acme', ['Roles', 'Devices']);
+    const reply = await h.request('POST', '/Bulk', {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [
+          {
+            method: 'POST',
+            path: '/Agents',
+            bulkId: 'a',
+            data: { schemas: [AGENT], displayName: 'Owned', owners: [{ value: 'bulkId:o' }] },
+          },
+          { method: 'POST', path: '/Users', bulkId: 'o', data: userBody('bulk-owner@example.com') },
+          {
+            method: 'POST',
+            path: '/Roles',
+            bulkId: 'r',
+            data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Role'], value: 'bulk-role' },
+          },
+          {
+            method: 'POST',
+            path: '/Devices',
+            bulkId: 'd',
+            data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Device'], displayName: 'Bulk device', active: true },
+          },
+          { method: 'DELETE', path: '/Roles/bulkId:r' },
+        ],
+      },
+    });
+    assert.equal(reply.status, 200, reply.raw);
+    assert.deepEqual(
+      reply.body.Operations.map((o: { status: string }) => o.status),
+      ['201', '201', '201', '201', '204'],
+    );
+    const ownerId = reply.body.Operations[1].location.split('/').pop();
+    const agent = await h.request('GET', new URL(reply.body.Operations[0].location).pathname.replace('/scim/v2', ''));
+    assert.equal(agent.body.owners[0].value, ownerId);
+  });
 });

@@ -213,6 +213,52 @@ describe('draft-zollner-scim-group-members-01: /GroupMembers', () => {
     }
   });
 
+  it('§6.4, RFC 7644 §3.7: Bulk POSTs and DELETEs memberships, with bulkId references to a user and a group of the same request', async () => {
+    const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+    const bulk = (Operations: unknown[], token?: string) =>
+      h.request('POST', '/Bulk', { body: { schemas: [BULK], Operations }, ...(token ? { token } : {}) });
+    const reply = await bulk([
+      { method: 'POST', path: '/GroupMembers', bulkId: 'm1', data: membership('bulkId:g', 'bulkId:u') },
+      { method: 'POST', path: '/Users', bulkId: 'u', data: userBody('bulk-member@example.com') },
+      { method: 'POST', path: '/Groups', bulkId: 'g', data: groupBody('Bulked') },
+      { method: 'POST', path: '/GroupMembers', bulkId: 'm2', data: membership('bulkId:g', ann.id) },
+      { method: 'DELETE', path: '/GroupMembers/bulkId:m2' },
+      { method: 'POST', path: '/GroupMembers', bulkId: 'm3', data: membership('bulkId:g', 'bulkId:u') },
+      { method: 'PATCH', path: '/GroupMembers/bulkId:m1', data: { Operations: [{ op: 'remove', path: 'member' }] } },
+    ]);
+    assert.equal(reply.status, 200, reply.raw);
+    const ops = reply.body.Operations as {
+      bulkId?: string;
+      method: string;
+      status: string;
+      location?: string;
+      response?: { status: string };
+    }[];
+    const userId = ops[1]!.location!.split('/').pop()!;
+    const groupId = ops[2]!.location!.split('/').pop()!;
+    assert.deepEqual(
+      ops.map((o) => [o.method, o.bulkId, o.status, o.location]),
+      [
+        ['POST', 'm1', '201', `${BASE}/GroupMembers/${groupId}~${userId}`],
+        ['POST', 'u', '201', `${BASE}/Users/${userId}`],
+        ['POST', 'g', '201', `${BASE}/Groups/${groupId}`],
+        ['POST', 'm2', '201', `${BASE}/GroupMembers/${groupId}~${ann.id}`],
+        ['DELETE', undefined, '204', `${BASE}/GroupMembers/${groupId}~${ann.id}`],
+        ['POST', 'm3', '409', undefined],
+        ['PATCH', undefined, '405', `${BASE}/GroupMembers/${groupId}~${userId}`],
+      ],
+    );
+    assert.equal(ops[5]!.response!.status, '409');
+    assert.deepEqual(
+      (await h.request('GET', `/Groups/${groupId}`)).body.members.map((m: { value: string }) => m.value),
+      [userId],
+    );
+    // A tenant that has not enabled GroupMembers: the operation is 404, as its endpoint is.
+    const plain = (await h.request('POST', '/Groups', { token: h.tokenB, body: groupBody('Plain bulk') })).body.id;
+    const refused = await bulk([{ method: 'POST', path: '/GroupMembers', bulkId: 'x', data: membership(plain, plain) }], h.tokenB);
+    assert.equal(refused.body.Operations[0].status, '404', refused.raw);
+  });
+
   it('§7.1.2: members written through the group (PATCH, PUT) are the GroupMembers, and the other way round', async () => {
     const both = await newGroup('Both', [ann.id]);
     await h.request('PATCH', `/Groups/${both}`, {
