@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { invalidSyntax, invalidValue } from '../errors/scim-error.ts';
-import type { TenantExtension } from '../schema/custom.ts';
+import { EXTENDED_RESOURCE_TYPES, type TenantExtension } from '../schema/custom.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { createSchemaService } from '../service/schemas.ts';
 import type { Store } from '../store/ports/store.ts';
@@ -75,7 +75,7 @@ export function registerSchemaCommands(program: Command, cli: Cli): void {
     .requiredOption('--tenant <NAME>', 'the tenant')
     .requiredOption('--schema <URN>', 'the extension schema (created when new)')
     .requiredOption('--name <NAME>', 'the attribute name')
-    .option('--resource <User|Group>', 'the resource type the extension belongs to (default User)')
+    .option('--resource <TYPE>', `the resource type it extends: ${EXTENDED_RESOURCE_TYPES.join(', ')} (default: the URN's last segment)`)
     .option('--type <TYPE>', 'string, boolean, decimal, integer, dateTime, reference, binary or complex (default string)')
     .option('--multi', 'multi-valued')
     .option('--required', 'required')
@@ -115,7 +115,7 @@ export function registerSchemaCommands(program: Command, cli: Cli): void {
     .description('import (or replace) a whole extension schema, RFC 7643 §7 JSON')
     .requiredOption('--tenant <NAME>', 'the tenant')
     .argument('<FILE>', 'the schema JSON file')
-    .option('--resource <User|Group>', 'the resource type it extends (default User)')
+    .option('--resource <TYPE>', `the resource type it extends: ${EXTENDED_RESOURCE_TYPES.join(', ')} (default: the URN's last segment)`)
     .option('--required', 'resources must carry the extension')
     .action(
       cli.withStore<{ tenant: string; resource?: string; required?: boolean }>('write', async ({ store, io }, options, file: string) => {

@@ -59,6 +59,8 @@ describe('rfc7643 §7 tenant extension definitions', () => {
     assert.equal(resourceTypeOfUrn(HR), 'User');
     assert.equal(resourceTypeOfUrn('urn:example:team:2.0:group'), 'Group');
     assert.equal(resourceTypeOfUrn('urn:example:team'), undefined);
+    assert.equal(resourceTypeOfUrn('urn:example:acme:2.0:Device'), 'Device', 'a type of the generic store');
+    assert.equal(resourceTypeOfUrn('urn:example:acme:2.0:GroupMember'), undefined, 'GroupMember takes no extension');
     assert.equal(schemaNameOfUrn('urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User'), 'CustomExtensionName');
   });
 
@@ -84,5 +86,14 @@ describe('rfc7643 §7 tenant extension definitions', () => {
     assert.deepEqual(registry.resourceType('Group')?.schemaExtensions, [{ schema: extra.id, required: false }]);
     assert.equal(registry.schema(extra.id)?.name, 'meta');
     assert.equal(base.resourceType('Role'), undefined, 'the base registry is left alone');
+  });
+  it("an extension of an optional type is in the tenant's registry while the type is enabled, and nowhere while it is not", () => {
+    const base = createCoreRegistry();
+    const urn = 'urn:example:params:scim:schemas:extension:acme:2.0:Role';
+    const extension = { resourceType: 'Role', required: false, schema: parseSchema({ id: urn, attributes: [{ name: 'costCode' }] }) };
+    const enabled = tenantRegistry(base, [extension], [ROLE_TYPE]);
+    assert.deepEqual(enabled.resourceType('Role')?.schemaExtensions, [{ schema: urn, required: false }]);
+    assert.equal(enabled.resolve('Role', { name: 'costCode' })?.jsonPath.join('/'), `${urn}/costCode`);
+    assert.equal(tenantRegistry(base, [extension]).schema(urn), undefined);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from './attribute.ts';
 import { isJsonObject, UNSAFE_KEYS } from './json.ts';
 import type { SchemaRegistry } from './registry.ts';
+import { RESOURCE_TYPES } from './types/catalogue.ts';
 import type { ResourceTypeSpec } from './types/spec.ts';
 
 /**
@@ -19,8 +20,15 @@ import type { ResourceTypeSpec } from './types/spec.ts';
  * live in the service layer (src/service/schemas.ts, schema-registries.ts).
  */
 
-export type ExtendedResourceType = 'User' | 'Group';
-export const EXTENDED_RESOURCE_TYPES: readonly ExtendedResourceType[] = ['User', 'Group'];
+/**
+ * The name of a type a tenant may extend: User, Group, and the catalogue's generic types (Role,
+ * Device …), which their schema serves entirely; not GroupMember, whose representation is built
+ * by code of its own from the membership table.
+ */
+export type ExtendedResourceType = string;
+export const EXTENDED_RESOURCE_TYPES: readonly ExtendedResourceType[] = RESOURCE_TYPES.filter((t) => t.storage !== 'custom').map(
+  (t) => t.resourceType.name,
+);
 
 /** One extension schema of a tenant, bound to the resource type it extends. */
 export interface TenantExtension {
@@ -52,7 +60,7 @@ export function checkSchemaId(id: unknown): string {
   return id;
 }
 
-/** The resource type a schema URN names by its last segment (`…:2.0:User`), if it names one. */
+/** The resource type a schema URN names by its last segment (`…:2.0:User`, `…:2.0:Role`), if it names one. */
 export function resourceTypeOfUrn(id: string): ExtendedResourceType | undefined {
   const last = id.slice(id.lastIndexOf(':') + 1).toLowerCase();
   return EXTENDED_RESOURCE_TYPES.find((t) => t.toLowerCase() === last);
@@ -182,16 +190,20 @@ export function tenantRegistry(
 ): SchemaRegistry {
   if (extensions.length === 0 && enabledTypes.length === 0) return base;
   const added = enabledTypes.flatMap((t) => t.extends ?? []);
-  const resourceTypes: ResourceTypeDefinition[] = [...base.resourceTypes(), ...enabledTypes.map((t) => t.resourceType)].map((rt) => ({
+  const types = [...base.resourceTypes(), ...enabledTypes.map((t) => t.resourceType)];
+  // An extension of an optional type the tenant has not enabled is kept, but shown nowhere.
+  const present = new Set(types.map((rt) => rt.name));
+  const shown = extensions.filter((e) => present.has(e.resourceType));
+  const resourceTypes: ResourceTypeDefinition[] = types.map((rt) => ({
     ...rt,
     schemaExtensions: [
       ...rt.schemaExtensions,
       ...added.filter((a) => a.resourceType === rt.name).map((a) => ({ schema: a.schema.id, required: false })),
-      ...extensions.filter((e) => e.resourceType === rt.name).map((e) => ({ schema: e.schema.id, required: e.required })),
+      ...shown.filter((e) => e.resourceType === rt.name).map((e) => ({ schema: e.schema.id, required: e.required })),
     ],
   }));
   return base.withSchemas(
-    [...enabledTypes.flatMap((t) => t.schemas), ...added.map((a) => a.schema), ...extensions.map((e) => e.schema)],
+    [...enabledTypes.flatMap((t) => t.schemas), ...added.map((a) => a.schema), ...shown.map((e) => e.schema)],
     resourceTypes,
   );
 }

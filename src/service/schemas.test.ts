@@ -117,11 +117,27 @@ describe('tenant extension schemas (docs/custom-attributes.md): the service behi
     const plain = 'urn:example:params:scim:schemas:extension:plain';
     await assert.rejects(
       schemas.addAttribute('acme', { schemaId: plain, attribute: { name: 'x' } }),
-      scim(400, 'invalidValue', `schema ${plain}: say which resource type it extends (User or Group)`),
+      scim(400, 'invalidValue', `schema ${plain}: say which resource type it extends (User, Group, Role, Entitlement, Agent, Device)`),
     );
     await assert.rejects(
-      schemas.addAttribute('acme', { schemaId: plain, resourceType: 'Device', attribute: { name: 'x' } }),
-      scim(400, 'invalidValue', 'resource type must be User or Group, got "Device"'),
+      schemas.addAttribute('acme', { schemaId: plain, resourceType: 'GroupMember', attribute: { name: 'x' } }),
+      scim(400, 'invalidValue', 'resource type must be one of User, Group, Role, Entitlement, Agent, Device, got "GroupMember"'),
+    );
+    await assert.rejects(
+      schemas.addAttribute('acme', { schemaId: 'urn:ietf:params:scim:schemas:core:2.0:Role', attribute: { name: 'x' } }),
+      scim(
+        400,
+        'invalidValue',
+        'urn:ietf:params:scim:schemas:core:2.0:Role is a schema of the server; a tenant extension needs a URN of its own',
+      ),
+    );
+    await assert.rejects(
+      schemas.addAttribute('acme', { schemaId: plain, resourceType: 'device', attribute: { name: 'x', uniqueness: 'server' } }),
+      scim(
+        400,
+        'invalidValue',
+        `${plain}:x: uniqueness "server" is kept for extensions of User and Group; a Device extension cannot have it`,
+      ),
     );
     await assert.rejects(
       schemas.addAttribute('acme', { schemaId: HR, resourceType: 'group', attribute: { name: 'x' } }),

@@ -3,6 +3,7 @@ import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute.
 import { coerceAttribute } from '../schema/coerce.ts';
 import {
   checkSchemaId,
+  EXTENDED_RESOURCE_TYPES,
   type ExtendedResourceType,
   LIMITS,
   parseAttribute,
@@ -14,6 +15,7 @@ import {
 } from '../schema/custom.ts';
 import { jsonEqual } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
+import { OPTIONAL_TYPES, RESOURCE_TYPES, specOf } from '../schema/types/catalogue.ts';
 import type { ExtensionChange, SchemaStore } from '../store/ports/schemas.ts';
 import type { TenantStore } from '../store/ports/tenants.ts';
 import { VersionConflictError } from '../store/version-conflict.ts';
@@ -22,7 +24,7 @@ import { keysOf, uniqueAttrName } from './unique-values.ts';
 /** What adding an attribute names: its schema (created on first use) and its RFC 7643 §7 definition. */
 export interface AttributeInput {
   readonly schemaId: string;
-  /** Needed when the schema is new and its URN does not end in `:User` or `:Group`. */
+  /** Needed when the schema is new and its URN does not end in a type's name (`:User`, `:Role`). */
   readonly resourceType?: string;
   readonly attribute: unknown;
 }
@@ -37,6 +39,28 @@ export interface SchemaImport {
 
 /** Concurrent changes of one tenant's schemas: the loser recomputes from what the winner saved. */
 const MAX_ATTEMPTS = 5;
+
+const EXTENDABLE = EXTENDED_RESOURCE_TYPES.join(', ');
+
+/** The schemas of every type scimd knows (a Role's, a Device's extensions), which no tenant extension may take the id of. */
+const CATALOGUE_SCHEMAS = new Set(
+  RESOURCE_TYPES.flatMap((t) => [...t.schemas, ...(t.extends ?? []).map((e) => e.schema)]).map((s) => s.id.toLowerCase()),
+);
+
+/**
+ * `uniqueness: server` is held by resource_unique_values, whose rows belong to rows of the users
+ * and groups table: the generic store's types (docs/resource-types.md) have no such index, so an
+ * extension of theirs may not ask for it rather than have it silently unenforced.
+ */
+function refuseUniqueOnGeneric(extension: TenantExtension): void {
+  if (specOf(extension.resourceType)?.storage !== 'generic') return;
+  const unique = extension.schema.attributes.find((a) => a.uniqueness === 'server');
+  if (unique) {
+    throw invalidValue(
+      `${extension.schema.id}:${unique.name}: uniqueness "server" is kept for extensions of User and Group; a ${extension.resourceType} extension cannot have it`,
+    );
+  }
+}
 
 /**
  * Tenant extension schemas: the one service behind `scimd schema …` and the admin API. Every
@@ -59,10 +83,10 @@ export function createSchemaService(deps: {
   }
 
   function resourceTypeFor(schemaId: string, given: string | undefined, existing: TenantExtension | undefined): ExtendedResourceType {
-    const named = given === undefined ? undefined : (['User', 'Group'] as const).find((t) => t.toLowerCase() === given.toLowerCase());
-    if (given !== undefined && !named) throw invalidValue(`resource type must be User or Group, got "${given}"`);
+    const named = given === undefined ? undefined : EXTENDED_RESOURCE_TYPES.find((t) => t.toLowerCase() === given.toLowerCase());
+    if (given !== undefined && !named) throw invalidValue(`resource type must be one of ${EXTENDABLE}, got "${given}"`);
     const resourceType = named ?? existing?.resourceType ?? resourceTypeOfUrn(schemaId);
-    if (!resourceType) throw invalidValue(`schema ${schemaId}: say which resource type it extends (User or Group)`);
+    if (!resourceType) throw invalidValue(`schema ${schemaId}: say which resource type it extends (${EXTENDABLE})`);
     if (existing && existing.resourceType !== resourceType) {
       throw invalidValue(`schema ${schemaId} extends ${existing.resourceType}; remove it before using it for ${resourceType}`);
     }
@@ -96,8 +120,10 @@ export function createSchemaService(deps: {
       if (next && !existing && loaded.extensions.length >= LIMITS.schemasPerTenant) {
         throw invalidValue(`a tenant has at most ${LIMITS.schemasPerTenant} extension schemas`);
       }
+      if (next) refuseUniqueOnGeneric(next);
       const others = loaded.extensions.filter((e) => e !== existing);
-      const registry = tenantRegistry(base, next ? [...others, next] : others);
+      // Every type, enabled or not: an extension of Roles is checked whether or not Roles is on.
+      const registry = tenantRegistry(base, next ? [...others, next] : others, OPTIONAL_TYPES);
       try {
         const changeSet = await plan(tenantId, loaded.version, existing, next, registry);
         await store.saveExtensions(tenantId, changeSet);
@@ -207,7 +233,10 @@ export function createSchemaService(deps: {
   }
 
   function refuseCoreSchema(schemaId: string): void {
-    if (base.schema(schemaId)) throw invalidValue(`${schemaId} is a schema of the server; a tenant extension needs a URN of its own`);
+    const lower = schemaId.toLowerCase();
+    if (base.schema(schemaId) || CATALOGUE_SCHEMAS.has(lower)) {
+      throw invalidValue(`${schemaId} is a schema of the server; a tenant extension needs a URN of its own`);
+    }
   }
 
   return { list, get, addAttribute, importSchema, removeAttribute, removeSchema };

@@ -302,5 +302,64 @@ export function resourceTypeSuite(spec: ResourceTypeSpec): void {
       await h.server.resourceTypes.enable('acme', [name]);
       assert.equal((await h.request('GET', `${endpoint}/${created.body.id}`)).status, 200, 'disabling kept the resources');
     });
+    it('custom attributes (docs/custom-attributes.md): a tenant extension is published, validated, filtered, sorted, patched and purged', async () => {
+      const urn = `urn:example:params:scim:schemas:extension:acme:2.0:${name}`;
+      await h.server.schemas.addAttribute('acme', {
+        schemaId: urn,
+        attribute: { name: 'costCode', type: 'string', canonicalValues: ['cc-1', 'cc-2'] },
+      });
+      await h.server.schemas.addAttribute('acme', { schemaId: urn, attribute: { name: 'level', type: 'integer' } });
+      const schema = await h.request('GET', `/Schemas/${urn}`);
+      assert.equal(schema.status, 200, schema.raw);
+      assert.deepEqual(
+        schema.body.attributes.map((a: { name: string; type: string }) => [a.name, a.type]),
+        [
+          ['costCode', 'string'],
+          ['level', 'integer'],
+        ],
+      );
+      const type = await h.request('GET', `/ResourceTypes/${name}`);
+      assert.deepEqual(type.body.schemaExtensions.at(-1), { schema: urn, required: false });
+      assert.equal((await h.request('GET', `/Schemas/${urn}`, { token: h.tokenB })).status, 404, 'another tenant never sees it');
+
+      const extended = (label: string, n: number, values: Record<string, unknown>) =>
+        h.request('POST', endpoint, { body: { ...body(label, n), schemas: [schemaId, urn], [urn]: values } });
+      const wrongType = await extended(`ext-bad-${name}`, 90, { level: 'high' });
+      assert.equal(wrongType.status, 400, wrongType.raw);
+      assert.equal(wrongType.body.scimType, 'invalidValue');
+      assert.equal((await extended(`ext-bad-${name}`, 90, { costCode: 'cc-9' })).status, 400, 'canonicalValues are enforced');
+      const three = await extended(`ext-3-${name}`, 91, { costCode: 'CC-1', level: 3 });
+      assert.equal(three.status, 201, three.raw);
+      assert.deepEqual(three.body.schemas, [schemaId, urn]);
+      assert.deepEqual(three.body[urn], { costCode: 'CC-1', level: 3 });
+      await extended(`ext-1-${name}`, 92, { level: 1 });
+      const list = async (query: string) => {
+        const reply = await h.request('GET', `${endpoint}?${query}`);
+        assert.equal(reply.status, 200, reply.raw);
+        return reply.body.Resources.map((r: Record<string, unknown>) => r[indexed!]);
+      };
+      assert.deepEqual(await list(`filter=${encodeURIComponent(`${urn}:level gt 2`)}`), [`ext-3-${name}`]);
+      assert.deepEqual(await list(`filter=${encodeURIComponent(`costCode eq "cc-1"`)}`), [`ext-3-${name}`], 'an unqualified name');
+      assert.deepEqual(await list(`filter=${encodeURIComponent(`${urn}:level pr`)}&sortBy=${urn}:level&sortOrder=descending`), [
+        `ext-3-${name}`,
+        `ext-1-${name}`,
+      ]);
+      const patched = await h.request('PATCH', `${endpoint}/${three.body.id}`, {
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${urn}:level`, value: 4 }] },
+      });
+      assert.equal(patched.status, 200, patched.raw);
+      assert.equal(patched.body[urn].level, 4);
+      // Removed, its values go with it (RFC 7643 §3.3 extensions are the tenant's to change).
+      await h.server.schemas.removeAttribute('acme', urn, 'level');
+      assert.deepEqual((await h.request('GET', `${endpoint}/${three.body.id}`)).body[urn], { costCode: 'CC-1' });
+      await assert.rejects(
+        h.server.schemas.addAttribute('acme', { schemaId: urn, attribute: { name: 'tag', type: 'string', uniqueness: 'server' } }),
+        /uniqueness "server" is kept for extensions of User and Group/,
+      );
+      await h.server.schemas.removeSchema('acme', urn);
+      const after = await h.request('GET', `${endpoint}/${three.body.id}`);
+      assert.deepEqual(after.body.schemas, [schemaId]);
+      assert.equal(after.body[urn], undefined);
+    });
   });
 }

@@ -13,6 +13,13 @@ const TYPES = ['string', 'boolean', 'decimal', 'integer', 'dateTime', 'reference
 export function SchemasPage(props: { name?: string }) {
   const name = props.name!;
   const { data, error, loading, reload } = useLoad(() => api<{ Resources: Extension[] }>('GET', `/tenants/${enc(name)}/schemas`), [name]);
+  // Users, groups and the optional types the tenant enabled that are served from their schema
+  // (browsable: Roles, Devices …; not GroupMembers): the types an extension may extend.
+  const types = useLoad(
+    () => api<{ Resources: { name: string; enabled: boolean; browsable: boolean }[] }>('GET', `/tenants/${enc(name)}/resource-types`),
+    [name],
+  );
+  const extendable = ['User', 'Group', ...(types.data?.Resources ?? []).filter((t) => t.enabled && t.browsable).map((t) => t.name)];
   const action = useAction();
   const defaultUrn = `urn:ietf:params:scim:schemas:extension:${name.replace(/[^a-z0-9]/g, '')}:2.0:User`;
   return (
@@ -53,8 +60,9 @@ export function SchemasPage(props: { name?: string }) {
           <label>
             Resource type
             <select name="resourceType">
-              <option>User</option>
-              <option>Group</option>
+              {extendable.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
             </select>
           </label>
           <label>

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidValue } from '../../errors/scim-error.ts';
-import type { TenantExtension } from '../../schema/custom.ts';
+import { EXTENDED_RESOURCE_TYPES, type TenantExtension } from '../../schema/custom.ts';
 import { renderSchema } from '../../schema/discovery.ts';
 import type { SchemaService } from '../../service/schemas.ts';
 
@@ -52,7 +52,7 @@ export function registerSchemaAdminRoutes(admin: FastifyInstance, deps: { schema
   admin.post('/tenants/:name/schemas', {
     schema: {
       summary: 'Import an extension schema (RFC 7643 §7 JSON)',
-      description: 'Creates the extension, or replaces it whole. Query: resourceType (User or Group), required (true or false).',
+      description: `Creates the extension, or replaces it whole. Query: resourceType (${EXTENDED_RESOURCE_TYPES.join(', ')}; default: the URN's last segment), required (true or false).`,
       tags,
       params: params('name'),
       response: { 200: SCHEMA },

@@ -592,6 +592,14 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 105,
+    name: 'tenant extension schemas of any resource type (Roles, Devices …), not only User and Group',
+    sql: `
+      -- As on SQLite (its migration 105): src/service/schemas.ts says which types may be extended.
+      ALTER TABLE tenant_extensions DROP CONSTRAINT tenant_extensions_resource_type_check;
+    `,
+  },
+  {
     version: 110,
     name: "each resource's events in order (a delta query returns a resource once per walk)",
     sql: `

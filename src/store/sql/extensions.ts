@@ -2,6 +2,7 @@ import { uniqueness } from '../../errors/scim-error.ts';
 import type { SchemaDefinition } from '../../schema/attribute.ts';
 import type { ExtendedResourceType, TenantExtension } from '../../schema/custom.ts';
 import type { ResourceTypeName } from '../../schema/resource.ts';
+import { specOf } from '../../schema/types/catalogue.ts';
 import type { ExtensionChange, SchemaStore } from '../ports/schemas.ts';
 import { VersionConflictError } from '../version-conflict.ts';
 import { raw, sql } from './fragment.ts';
@@ -18,6 +19,9 @@ interface ExtensionRow {
 }
 
 const schemaKey = (schemaId: string): string => schemaId.toLowerCase();
+
+/** The table that holds a type's documents: typed_resources for the generic store's types (Role, Device …). */
+const tableOf = (resourceType: ResourceTypeName) => raw(specOf(resourceType)?.storage === 'generic' ? 'typed_resources' : 'resources');
 
 function toExtension(row: ExtensionRow): TenantExtension {
   const schema = typeof row.definition === 'string' ? (JSON.parse(row.definition) as SchemaDefinition) : row.definition;
@@ -52,7 +56,7 @@ export function schemaQueries(db: SqlRunner, d: WriteDialect): SchemaStore {
     },
     async valuesAt(tenantId, resourceType, path) {
       const found = await db.run<{ id: string; value: string }>(
-        sql`SELECT id, ${d.jsonText(doc, path)} AS value FROM resources
+        sql`SELECT id, ${d.jsonText(doc, path)} AS value FROM ${tableOf(resourceType)}
           WHERE tenant_id = ${tenantId} AND resource_type = ${resourceType} AND ${d.jsonText(doc, path)} IS NOT NULL ORDER BY row_key`,
       );
       return found.map((r) => ({ id: r.id, value: JSON.parse(r.value) as unknown }));
@@ -82,7 +86,7 @@ function* save(d: WriteDialect, tenantId: string, change: ExtensionChange): Plan
   }
   const doc = raw('doc');
   for (const path of change.purge) {
-    yield sql`UPDATE resources SET doc = ${d.jsonRemove(doc, path)}
+    yield sql`UPDATE ${tableOf(change.resourceType)} SET doc = ${d.jsonRemove(doc, path)}
       WHERE tenant_id = ${tenantId} AND resource_type = ${change.resourceType} AND ${d.jsonText(doc, path)} IS NOT NULL`;
   }
   const drop = (attr: string) =>

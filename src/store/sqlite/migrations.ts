@@ -528,6 +528,25 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 105,
+    name: 'tenant extension schemas of any resource type (Roles, Devices …), not only User and Group',
+    sql: `
+      -- src/service/schemas.ts says which types a tenant may extend (the catalogue's built-in and
+      -- generic ones). SQLite cannot drop a CHECK: the table is rebuilt without it, same rows.
+      CREATE TABLE tenant_extensions_any (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        schema_key TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        required INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, schema_key)
+      ) WITHOUT ROWID;
+      INSERT INTO tenant_extensions_any SELECT tenant_id, schema_key, resource_type, required, definition FROM tenant_extensions;
+      DROP TABLE tenant_extensions;
+      ALTER TABLE tenant_extensions_any RENAME TO tenant_extensions;
+    `,
+  },
+  {
     version: 110,
     name: "each resource's events in order (a delta query returns a resource once per walk)",
     sql: `
