@@ -157,4 +157,56 @@ describe('draft-ietf-scim-roles-entitlements-01: /Roles, /Entitlements and the R
     });
     assert.equal(kept.status, 200, 'the holder keeps its role through a PUT');
   });
+
+  it('§3.2 totalAssignmentsUsed: how many users hold a limited role or entitlement, counted on every read; a value sent is ignored', async () => {
+    const role = await h.request('POST', '/Roles', {
+      body: {
+        schemas: [ROLE],
+        value: 'Counted',
+        limitedAssignmentsPermitted: true,
+        totalAssignmentsPermitted: 3,
+        totalAssignmentsUsed: 99,
+      },
+    });
+    assert.equal(role.status, 201, role.raw);
+    assert.equal(role.body.totalAssignmentsUsed, 0, 'readOnly: the server counts');
+    const used = async () => {
+      const one = (await h.request('GET', `/Roles/${role.body.id}`)).body.totalAssignmentsUsed;
+      const listed = (await h.request('GET', `/Roles?filter=${encodeURIComponent('value eq "counted"')}`)).body.Resources[0]
+        .totalAssignmentsUsed;
+      assert.equal(listed, one, 'a list counts as a GET does');
+      return one;
+    };
+    const holder = (userName: string, value: string) =>
+      h.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName, roles: [{ value }, { value: 'global_lead' }] } });
+    const a = await holder('counted-a@example.com', 'counted');
+    await holder('counted-b@example.com', 'COUNTED');
+    assert.equal(await used(), 2, 'values compare without case');
+    await h.request('PATCH', `/Users/${a.body.id}`, {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'remove', path: 'roles[value eq "counted"]' }],
+      },
+    });
+    assert.equal(await used(), 1);
+    const put = await h.request('PUT', `/Roles/${role.body.id}`, {
+      body: { schemas: [ROLE], value: 'Counted', limitedAssignmentsPermitted: true, totalAssignmentsPermitted: 3, totalAssignmentsUsed: 7 },
+    });
+    assert.equal(put.body.totalAssignmentsUsed, 1, 'a PUT answers the count, not what it sent');
+    const unlimited = await h.request('PATCH', `/Roles/${role.body.id}`, {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'limitedAssignmentsPermitted', value: false }],
+      },
+    });
+    assert.equal(unlimited.body.totalAssignmentsUsed, undefined, 'OPTIONAL, RECOMMENDED where assignments are limited: shown there only');
+
+    const seat = await h.request('POST', '/Entitlements', {
+      body: { schemas: [ENTITLEMENT], value: 'seat.counted', limitedAssignmentsPermitted: true, totalAssignmentsPermitted: 5 },
+    });
+    await h.request('POST', '/Users', {
+      body: { schemas: [USER_SCHEMA], userName: 'seat-holder@example.com', entitlements: [{ value: 'seat.counted' }] },
+    });
+    assert.equal((await h.request('GET', `/Entitlements/${seat.body.id}`)).body.totalAssignmentsUsed, 1);
+  });
 });

@@ -26,7 +26,11 @@ function attributes(noun: 'role' | 'entitlement'): AttributeDefinition[] {
     attr('supported', 'boolean', { description: `Whether the ${noun} is supported and usable in the service.` }),
     attr('limitedAssignmentsPermitted', 'boolean', { description: `Whether a limited number of users may be assigned this ${noun}.` }),
     attr('totalAssignmentsPermitted', 'integer', { description: `How many users may be assigned this ${noun}, directly or inherited.` }),
-    attr('totalAssignmentsUsed', 'integer', { description: `How many users are assigned this ${noun}, directly or inherited.` }),
+    // Counted, not stored (ROLE_TYPE.counts): a value a client sends is ignored.
+    attr('totalAssignmentsUsed', 'integer', {
+      mutability: 'readOnly',
+      description: `How many users are assigned this ${noun}, directly or inherited.`,
+    }),
     attr('containedBy', 'string', {
       multiValued: true,
       description: `The values of the "parent" ${plural} that grant a superset of this ${noun}'s permissions.`,
@@ -52,6 +56,9 @@ export const ROLE_TYPE: ResourceTypeSpec = {
   noun: 'role',
   indexed: 'value',
   names: ['value', 'display'],
+  counts: [
+    { attribute: 'totalAssignmentsUsed', holders: { resourceType: 'User', attribute: 'roles' }, when: 'limitedAssignmentsPermitted' },
+  ],
 };
 
 export const ENTITLEMENT_TYPE: ResourceTypeSpec = {
@@ -69,4 +76,11 @@ export const ENTITLEMENT_TYPE: ResourceTypeSpec = {
   noun: 'entitlement',
   indexed: 'value',
   names: ['value', 'display'],
+  counts: [
+    {
+      attribute: 'totalAssignmentsUsed',
+      holders: { resourceType: 'User', attribute: 'entitlements' },
+      when: 'limitedAssignmentsPermitted',
+    },
+  ],
 };

@@ -16,6 +16,19 @@ export interface ReferenceSpec {
   readonly resourceType: string;
 }
 
+/**
+ * An attribute the server counts rather than stores (readOnly): how many resources of
+ * `holders.resourceType` hold this resource's `indexed` value in their `holders.attribute`
+ * (a role's totalAssignmentsUsed: the users whose `roles` have its value,
+ * draft-ietf-scim-roles-entitlements-01 §3.2). Counted on read, for the resources whose `when`
+ * attribute is true.
+ */
+export interface CountSpec {
+  readonly attribute: string;
+  readonly holders: { readonly resourceType: string; readonly attribute: string };
+  readonly when: string;
+}
+
 export interface ResourceTypeSpec {
   /** RFC 7643 §6: what /ResourceTypes shows; `endpoint` with its leading slash. */
   readonly resourceType: ResourceTypeDefinition;
@@ -33,6 +46,8 @@ export interface ResourceTypeSpec {
   readonly indexed?: string;
   /** Attributes whose values name resources of another type. */
   readonly references?: readonly ReferenceSpec[];
+  /** Attributes counted on read (generic storage). */
+  readonly counts?: readonly CountSpec[];
   /** The attributes that name a resource, carried by its deletion event (which has no resource). */
   readonly names: readonly string[];
   /**

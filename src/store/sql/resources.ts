@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { CursorKey, Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
+import { withCounts } from './counts.ts';
 import type { SqlDialect } from './dialect.ts';
 import { bind, raw, type Sql, shapeMemo, sql } from './fragment.ts';
 import { CHECKPOINT_STRIDE, type IndexPositions, type ListPositions } from './index-positions.ts';
@@ -80,7 +81,8 @@ export function* getResource(
 
 /**
  * Rows → resources: members read in one statement for the whole page; users' groups came with
- * their rows (groupsColumn), and only users reached through nested groups need one more.
+ * their rows (groupsColumn), and only users reached through nested groups need one more; the
+ * counted attributes of the page's roles (counts.ts) one per attribute.
  */
 export function* hydrateRows(
   d: ResourceDialect,
@@ -91,7 +93,7 @@ export function* hydrateRows(
   const page = hydrate(found, docOf, include);
   const members = include.members ? yield* references(d, tenantId, found, 'Group') : undefined;
   const indirect = page.nested.length > 0 ? yield* references(d, tenantId, page.nested, 'User') : undefined;
-  return page.finish(members, indirect);
+  return yield* withCounts(tenantId, page.finish(members, indirect));
 }
 
 /** A group's members, in the order they were added. */

@@ -5,6 +5,7 @@ import { specOf } from '../../schema/types/catalogue.ts';
 import type { EventBuilder } from '../ports/outbox.ts';
 import type { CreateCommand, ResourceStore, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { VersionConflictError } from '../version-conflict.ts';
+import { withCounts } from './counts.ts';
 import { raw, sql } from './fragment.ts';
 import type { IndexPositions } from './index-positions.ts';
 import { TYPED_COLUMNS } from './list-source.ts';
@@ -76,7 +77,8 @@ function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand)
   };
   const result: WriteResult = { resource, memberDelta: { added: [], removed: [] } };
   yield* appendEvents(d, tenantId, command.events, result);
-  return result;
+  // The answer with its counted attributes, as a GET shows it (the event carries what was written).
+  return { ...result, resource: (yield* withCounts(tenantId, [resource]))[0]! };
 }
 
 function* createManyTyped(d: WriteDialect, tenantId: string, commands: readonly CreateCommand[], maxFailures: number) {
@@ -124,7 +126,7 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
   const memberDelta = { added: [], removed: [] };
   yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
   // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
-  return { resource: { ...written, doc: docOf(updated!) }, memberDelta };
+  return { resource: (yield* withCounts(tenantId, [{ ...written, doc: docOf(updated!) }]))[0]!, memberDelta };
 }
 
 function* deleteTyped(
@@ -150,10 +152,11 @@ export function typedResourceStore(db: SqlRunner, d: WriteDialect, positions: In
   // index pages are the store's query (queryResources), with the same remembered positions.
   const written = <T>(tenantId: string, write: () => Plan<T>) => positions.after(tenantId, db.transact(write));
   return {
-    get: async (tenantId, type, id) => {
-      const row = await db.read(() => findTyped(d, tenantId, type, id));
-      return row && toResources([row])[0];
-    },
+    get: (tenantId, type, id) =>
+      db.read(function* () {
+        const row = yield* findTyped(d, tenantId, type, id);
+        return row && (yield* withCounts(tenantId, toResources([row])))[0];
+      }),
     // No type of this store has members (GroupMembers are memberships rows, not this table's).
     readMembers: async () => undefined,
     create: (tenantId, command) => written(tenantId, () => createTyped(d, tenantId, command)),
