@@ -1,10 +1,10 @@
 import type { ResourceTypeName } from '../../schema/resource.ts';
 import { specOf } from '../../schema/types/catalogue.ts';
-import type { Include, ResourceQuery } from '../ports/resources.ts';
-import { raw, type Sql, sql } from './fragment.ts';
+import type { CursorKey, Include, QueryTarget, ResourceQuery } from '../ports/resources.ts';
+import { join, raw, type Sql, sql } from './fragment.ts';
 import type { ResourceDialect } from './resources.ts';
-import { whereOfQuery } from './rows.ts';
-import { type SortKey, sortKey } from './sort.ts';
+import { limit, whereOfQuery } from './rows.ts';
+import { afterKey, orderBy, type SortKey, sortKey } from './sort.ts';
 
 /**
  * Where the rows of a list come from (docs/resource-types.md): users and groups from `resources`,
@@ -14,14 +14,18 @@ import { type SortKey, sortKey } from './sort.ts';
  * remembers positions for every list.
  */
 export interface ListSource {
-  /** The table, or a derived table, that `FROM … r` reads. */
+  /** The table, or a derived table, that `FROM … r` reads: every row of the list. */
   readonly table: Sql;
   /** The list's condition on `r`. */
   readonly where: Sql;
   /** The list's order (sort value, then row key). */
   readonly key: SortKey;
-  /** The row columns selected from `r` (ResourceRow), before `sort_value`. */
-  readonly columns: Sql;
+  /**
+   * One statement: the rows (ResourceRow with `sort_value`) after `after` in the order, `skip`
+   * of them skipped, at most `count`: a seek on the order's index then a short OFFSET, so that a
+   * page costs what its size does, whatever its depth.
+   */
+  rows(descending: boolean, after: CursorKey | undefined, count: number, skip?: number): Sql;
 }
 
 /** The columns of a row of either table (typed_resources has no password hash). */
@@ -43,39 +47,81 @@ const isGeneric = (type: ResourceTypeName) => specOf(type)?.storage === 'generic
 export function listSource(d: ResourceDialect, tenantId: string, query: ResourceQuery): ListSource {
   const generic = query.targets.filter((t) => isGeneric(t.resourceType));
   const builtin = query.targets.filter((t) => !isGeneric(t.resourceType));
-  const single = (table: string, columns: Sql): ListSource => ({
-    table: raw(table),
-    where: whereOfQuery(d.sql, tenantId, query),
-    key: sortKey(d.sql, tenantId, query.targets),
-    columns,
-  });
-  if (generic.length === 0) return single('resources', columnsFor(d, query.include));
-  if (builtin.length === 0) return single('typed_resources', raw(TYPED_COLUMNS));
-  // Both tables: each filtered on its own indexes, then ordered together. A generic row's key is
+  const where = (targets: readonly QueryTarget[]) => whereOfQuery(d.sql, tenantId, { ...query, targets });
+  if (generic.length === 0 || builtin.length === 0) {
+    const [table, columns] = generic.length === 0 ? ['resources', columnsFor(d, query.include)] : ['typed_resources', raw(TYPED_COLUMNS)];
+    const branch: Branch = {
+      table: raw(table),
+      columns,
+      where: where(query.targets),
+      key: sortKey(d.sql, tenantId, query.targets),
+      shift: 0,
+    };
+    return {
+      table: branch.table,
+      where: branch.where,
+      key: branch.key,
+      rows: (desc, after, count, skip = 0) => branchRows(branch, desc, after, count, skip),
+    };
+  }
+  // Both tables: each filtered and ordered on its own indexes, then merged. A generic row's key is
   // moved past every key of resources, so that row keys (the order's last term, the cursors' and
   // the hydration's key) never collide between the tables: without a sortBy, users and groups
   // come first, then the generic types' resources, each in creation order.
-  const branch = (table: string, columns: string, targets: typeof query.targets) => {
-    const key = sortKey(d.sql, tenantId, targets);
-    const where = whereOfQuery(d.sql, tenantId, { ...query, targets });
-    return { key, sql: sql`SELECT ${raw(columns)}, ${key.expr ?? raw('NULL')} AS sort_value FROM ${raw(table)} r WHERE ${where}` };
-  };
   const groups = query.include.groups === true;
-  const users = branch('resources', columnsFor(d, query.include).sql, builtin);
-  const typed = branch(
-    'typed_resources',
-    `r.row_key + ${GENERIC_KEY_OFFSET} AS row_key, ${TYPED_REST}${groups ? ', NULL AS groups_json' : ''}`,
-    generic,
-  );
-  const sorted = users.key.expr !== undefined || typed.key.expr !== undefined;
+  const sorted = query.targets.some((t) => t.sortBy !== undefined);
+  const branchOf = (table: string, columns: string, targets: readonly QueryTarget[], shift: number): Branch => {
+    const key = sortKey(d.sql, tenantId, targets);
+    // A table none of whose types has the sortBy attribute sorts as absent values, seeks included.
+    return {
+      table: raw(table),
+      columns: raw(columns),
+      where: where(targets),
+      key: sorted && !key.expr ? { ...key, expr: raw('NULL'), notNull: false } : key,
+      shift,
+    };
+  };
+  const branches = [
+    branchOf('resources', columnsFor(d, query.include).sql, builtin, 0),
+    branchOf(
+      'typed_resources',
+      `r.row_key + ${GENERIC_KEY_OFFSET} AS row_key, ${TYPED_REST}${groups ? ', NULL AS groups_json' : ''}`,
+      generic,
+      GENERIC_KEY_OFFSET,
+    ),
+  ];
+  const key: SortKey = {
+    expr: sorted ? raw('r.sort_value') : undefined,
+    notNull: branches.every((b) => b.key.expr !== undefined && b.key.notNull),
+    dialect: d.sql,
+  };
+  const columns = raw(groups ? `${COLUMNS}, r.groups_json` : COLUMNS);
+  const select = (b: Branch) => sql`SELECT ${b.columns}, ${b.key.expr ?? raw('NULL')} AS sort_value FROM ${b.table} r WHERE ${b.where}`;
   return {
-    table: sql`(${users.sql} UNION ALL ${typed.sql})`,
+    table: sql`(${join(branches.map(select), ' UNION ALL ')})`,
     where: d.sql.true,
-    key: {
-      expr: sorted ? raw('r.sort_value') : undefined,
-      notNull: [users.key, typed.key].every((k) => k.expr !== undefined && k.notNull),
-      dialect: d.sql,
+    key,
+    // Each table's first skip + count rows after the cursor, on its own index; then the page of their merge.
+    rows: (desc, after, count, skip = 0) => {
+      const parts = branches.map((b, i) => sql`SELECT * FROM (${branchRows(b, desc, after, skip + count, 0)}) ${raw(`b${i}`)}`);
+      return sql`SELECT ${columns}, r.sort_value FROM (${join(parts, ' UNION ALL ')}) r ${orderBy(key, desc)} LIMIT ${limit(count)}${offset(skip)}`;
     },
-    columns: raw(groups ? `${COLUMNS}, r.groups_json` : COLUMNS),
   };
 }
+
+/** One table of a list: its rows' columns, condition and order, and how far its row keys are moved in the list. */
+interface Branch {
+  readonly table: Sql;
+  readonly columns: Sql;
+  readonly where: Sql;
+  readonly key: SortKey;
+  readonly shift: number;
+}
+
+function branchRows(b: Branch, descending: boolean, after: CursorKey | undefined, count: number, skip: number): Sql {
+  // The cursor's row key in this table's keys: moving both sides of the comparison keeps the order.
+  const seek = after ? sql` AND ${afterKey(b.key, descending, { ...after, rowKey: after.rowKey - b.shift })}` : raw('');
+  return sql`SELECT ${b.columns}, ${b.key.expr ?? raw('NULL')} AS sort_value FROM ${b.table} r WHERE ${b.where}${seek} ${orderBy(b.key, descending)} LIMIT ${limit(count)}${offset(skip)}`;
+}
+
+const offset = (skip: number) => (skip > 0 ? sql` OFFSET ${limit(skip)}` : raw(''));

@@ -9,7 +9,7 @@ import { columnsFor, type ListSource, listSource } from './list-source.ts';
 import { groupsOfUsers } from './nesting.ts';
 import { cursorKeyOf, emptyResult, groupReferences, hydrate, limit, type ReferenceRow, type ResourceRowBase } from './rows.ts';
 import { hasNul, type Plan, rows } from './run.ts';
-import { afterKey, atOrBeforeKey, orderBy, type SortKey } from './sort.ts';
+import { afterKey, atOrBeforeKey, orderBy } from './sort.ts';
 
 /** The resource reads, written once as plans (src/store/sql/run.ts) that either database runs. */
 
@@ -126,8 +126,7 @@ function* references(
  */
 export function* queryResources(d: ResourceDialect, tenantId: string, query: ResourceQuery, positions: IndexPositions): Plan<QueryResult> {
   const source = listSource(d, tenantId, query);
-  const { where, key } = source;
-  const select = sql`SELECT ${source.columns}, ${key.expr ?? raw('NULL')} AS sort_value FROM ${source.table} r`;
+  const { where } = source;
   const { page } = query;
   function* count(): Plan<number> {
     const [row] = yield* rows<{ n: number | string }>(sql`SELECT count(*) AS n FROM ${source.table} r WHERE ${where}`);
@@ -162,11 +161,7 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
     if (known && offset >= known.total) return { ...emptyResult(known.total), hasPrevious: true };
     // From the known row closest before the page: a keyset seek, then at most CHECKPOINT_STRIDE rows skipped.
     const from = known?.nearest(offset) ?? { position: 0 };
-    const seek = from.key ? sql` AND ${afterKey(key, query.descending, from.key)}` : raw('');
-    const skip = offset - from.position;
-    const found = yield* rows<ResourceRow>(
-      sql`${select} WHERE ${where}${seek} ${orderBy(key, query.descending)} LIMIT ${limit(page.count)}${skip > 0 ? sql` OFFSET ${limit(skip)}` : raw('')}`,
-    );
+    const found = yield* rows<ResourceRow>(source.rows(query.descending, from.key, page.count, offset - from.position));
     // A first page that is not full holds every match: the lookups identity providers make
     // before each write (userName eq …) then cost one statement, not two.
     const total = known?.total ?? (found.length < page.count ? found.length : yield* count());
@@ -179,7 +174,7 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
   const total = page.withTotal ? yield* count() : undefined;
   if (total === 0) return emptyResult(total);
 
-  const { found, hasNext, hasPrevious } = yield* keysetPage(source.table, select, where, key, query.descending, page);
+  const { found, hasNext, hasPrevious } = yield* keysetPage(source, query.descending, page);
   return yield* result(total, found, hasNext, hasPrevious);
 }
 
@@ -189,27 +184,21 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
  * of the cursor is one index probe, LIMIT 1.
  */
 export function* keysetPage(
-  table: Sql,
-  select: Sql,
-  where: Sql,
-  key: SortKey,
+  source: ListSource,
   queryDescending: boolean,
   page: { readonly count: number; readonly after?: CursorKey; readonly before?: CursorKey },
 ): Plan<{ found: ResourceRow[]; hasNext: boolean; hasPrevious: boolean }> {
   const backwards = page.before !== undefined && page.after === undefined;
   const cursor = backwards ? page.before : page.after;
   const descending = queryDescending !== backwards;
-  const seek = cursor ? sql` AND ${afterKey(key, descending, cursor)}` : raw('');
-  const fetched =
-    page.count > 0
-      ? yield* rows<ResourceRow>(sql`${select} WHERE ${where}${seek} ${orderBy(key, descending)} LIMIT ${limit(page.count + 1)}`)
-      : [];
+  const fetched = page.count > 0 ? yield* rows<ResourceRow>(source.rows(descending, cursor, page.count + 1)) : [];
   const more = fetched.length > page.count;
   const found = fetched.slice(0, page.count);
   if (backwards) found.reverse();
   const behind =
     cursor !== undefined &&
-    (yield* rows(sql`SELECT 1 FROM ${table} r WHERE ${where} AND ${atOrBeforeKey(key, descending, cursor)} LIMIT 1`)).length > 0;
+    (yield* rows(sql`SELECT 1 FROM ${source.table} r WHERE ${source.where} AND ${atOrBeforeKey(source.key, descending, cursor)} LIMIT 1`))
+      .length > 0;
   return backwards ? { found, hasNext: behind, hasPrevious: more } : { found, hasNext: more, hasPrevious: behind };
 }
 
