@@ -47,6 +47,9 @@ export function indexPagingContract(stores: () => Store): void {
     { name: 'roles by type (absent last)', targets: [role({ sortBy: f.attr('Role', 'type') })], descending: false },
     { name: 'users and roles', targets: [user(), role()], descending: false },
     { name: 'users and roles by created', targets: [user(created), role({ sortBy: f.attr('Role', 'meta.created') })], descending: true },
+    // Users have no Role attribute: they sort as absent values, after every role ascending, before descending.
+    { name: 'roles by value, users absent', targets: [user(), role({ sortBy: f.attr('Role', 'value') })], descending: false },
+    { name: 'roles by value descending, users absent', targets: [user(), role({ sortBy: f.attr('Role', 'value') })], descending: true },
     {
       name: 'users by title and roles by type',
       targets: [user({ sortBy: f.attr('User', 'title') }), role({ sortBy: f.attr('Role', 'type') })],

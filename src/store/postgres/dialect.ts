@@ -83,6 +83,7 @@ export const postgresDialect: SqlDialect = {
   // estimates. As `IN (subquery)`, a table loaded since its last ANALYZE got a semi-join that
   // re-ran the walk's join for every row (seconds for 10,000 groups).
   inSubquery: (expr, subquery) => sql`${expr} = ANY(ARRAY(${subquery}))`,
+  unionMember: (select) => sql`(${select})`,
   fold: (expr) => sql`scim_fold(${expr})`,
   jsonString: (expr) => sql`to_json(${expr}::text)::text`,
   instant: (expr) => sql`scim_instant(${expr})`,

@@ -54,6 +54,12 @@ export interface SqlDialect {
    * recursive walk computes (nested groups), which the planner cannot estimate.
    */
   inSubquery(expr: Sql, subquery: Sql): Sql;
+  /**
+   * A SELECT with an ORDER BY and LIMIT of its own as one member of a UNION ALL. SQLite takes it
+   * only as a subquery; PostgreSQL in parentheses, where an untyped NULL column stays untyped
+   * until the union resolves it (in a subquery it would become text, and match no number).
+   */
+  unionMember(select: Sql): Sql;
   /** Case folding identical to `fold()` of src/filter/fold.ts (JavaScript toLowerCase). */
   fold(expr: Sql): Sql;
   /** The JSON text of a text value: a JSON string, quotes included, as JSON.stringify writes it. */

@@ -1,6 +1,7 @@
 import type { ResourceTypeName } from '../../schema/resource.ts';
 import { specOf } from '../../schema/types/catalogue.ts';
 import type { CursorKey, Include, QueryTarget, ResourceQuery } from '../ports/resources.ts';
+import type { SqlDialect } from './dialect.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
 import type { ResourceDialect } from './resources.ts';
 import { limit, whereOfQuery } from './rows.ts';
@@ -56,6 +57,7 @@ export function listSource(d: ResourceDialect, tenantId: string, query: Resource
       where: where(query.targets),
       key: sortKey(d.sql, tenantId, query.targets),
       shift: 0,
+      absent: false,
     };
     return {
       table: branch.table,
@@ -72,14 +74,7 @@ export function listSource(d: ResourceDialect, tenantId: string, query: Resource
   const sorted = query.targets.some((t) => t.sortBy !== undefined);
   const branchOf = (table: string, columns: string, targets: readonly QueryTarget[], shift: number): Branch => {
     const key = sortKey(d.sql, tenantId, targets);
-    // A table none of whose types has the sortBy attribute sorts as absent values, seeks included.
-    return {
-      table: raw(table),
-      columns: raw(columns),
-      where: where(targets),
-      key: sorted && !key.expr ? { ...key, expr: raw('NULL'), notNull: false } : key,
-      shift,
-    };
+    return { table: raw(table), columns: raw(columns), where: where(targets), key, shift, absent: sorted && !key.expr };
   };
   const branches = [
     branchOf('resources', columnsFor(d, query.include).sql, builtin, 0),
@@ -103,7 +98,7 @@ export function listSource(d: ResourceDialect, tenantId: string, query: Resource
     key,
     // Each table's first skip + count rows after the cursor, on its own index; then the page of their merge.
     rows: (desc, after, count, skip = 0) => {
-      const parts = branches.map((b, i) => sql`SELECT * FROM (${branchRows(b, desc, after, skip + count, 0)}) ${raw(`b${i}`)}`);
+      const parts = branches.map((b) => d.sql.unionMember(branchRows(b, desc, after, skip + count, 0)));
       return sql`SELECT ${columns}, r.sort_value FROM (${join(parts, ' UNION ALL ')}) r ${orderBy(key, desc)} LIMIT ${limit(count)}${offset(skip)}`;
     },
   };
@@ -116,12 +111,26 @@ interface Branch {
   readonly where: Sql;
   readonly key: SortKey;
   readonly shift: number;
+  /**
+   * In a sorted list, none of the table's types has the sortBy attribute: its rows sort as absent
+   * values (last ascending, first descending), among themselves by row key.
+   */
+  readonly absent: boolean;
 }
 
 function branchRows(b: Branch, descending: boolean, after: CursorKey | undefined, count: number, skip: number): Sql {
   // The cursor's row key in this table's keys: moving both sides of the comparison keeps the order.
-  const seek = after ? sql` AND ${afterKey(b.key, descending, { ...after, rowKey: after.rowKey - b.shift })}` : raw('');
+  const cursor = after && { ...after, rowKey: after.rowKey - b.shift };
+  const seek = cursor
+    ? sql` AND ${b.absent ? afterAbsent(b.key.dialect, descending, cursor) : afterKey(b.key, descending, cursor)}`
+    : raw('');
   return sql`SELECT ${b.columns}, ${b.key.expr ?? raw('NULL')} AS sort_value FROM ${b.table} r WHERE ${b.where}${seek} ${orderBy(b.key, descending)} LIMIT ${limit(count)}${offset(skip)}`;
+}
+
+/** afterKey for rows whose sort value is absent: after a present value ascending, before it descending. */
+function afterAbsent(dialect: SqlDialect, descending: boolean, cursor: CursorKey): Sql {
+  if (cursor.sortValue === null) return sql`r.row_key ${raw(descending ? '<' : '>')} ${cursor.rowKey}`;
+  return descending ? dialect.false : dialect.true;
 }
 
 const offset = (skip: number) => (skip > 0 ? sql` OFFSET ${limit(skip)}` : raw(''));

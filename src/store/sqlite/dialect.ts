@@ -58,6 +58,7 @@ export const sqliteDialect: SqlDialect = {
     };
   },
   inSubquery: (expr, subquery) => sql`${expr} IN (${subquery})`,
+  unionMember: (select) => sql`SELECT * FROM (${select})`,
   fold: (expr) => sql`scim_fold(${expr})`,
   jsonString: (expr) => sql`json_quote(${expr})`,
   instant: (expr) => sql`scim_instant(${expr})`,
