@@ -50,6 +50,8 @@ export interface StoredResource {
   readonly lastModified: string;
   /** Group members, only when asked for (include.members). */
   readonly members?: readonly ReferenceView[];
+  /** How many direct members a group has, only when asked for (include.memberCount). */
+  readonly memberCount?: number;
   /**
    * A user's groups, only when asked for (include.groups): type "direct" for the groups it is a
    * member of, "indirect" for the groups that contain those through nested groups.

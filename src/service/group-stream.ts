@@ -5,7 +5,7 @@ import type { ReferenceView, StoredResource } from '../schema/resource.ts';
 import type { ResourceStore } from '../store/ports/resources.ts';
 import type { Selection } from './list-params.ts';
 import { memberFormat } from './representation.ts';
-import { loadResource, present, type RequestScope, type ResourceResult } from './resource-view.ts';
+import { asksMemberCount, loadResource, present, type RequestScope, type ResourceResult } from './resource-view.ts';
 
 /**
  * A resource as JSON text: `head`, then, when `rest` is given, the pieces it returns until
@@ -44,16 +44,21 @@ export async function readGroupWithMembers(
 ): Promise<ResourceResult | JsonResult> {
   const sample = present(registry, scope, { ...SAMPLE_GROUP, members: [SAMPLE_MEMBER] }, selection);
   const shown = (sample.resource['members'] as Record<string, unknown>[] | undefined)?.[0];
-  if (!shown) return present(registry, scope, await loadResource(store, scope, 'Group', id, {}), selection);
+  const counted = asksMemberCount(registry, selection);
+  if (!shown)
+    return present(registry, scope, await loadResource(store, scope, 'Group', id, counted ? { memberCount: true } : {}), selection);
+  // Asked for, the count is read before the members, a moment apart from them.
+  const memberCount = counted ? (await store.get(scope.tenantId, 'Group', id, { memberCount: true }))?.memberCount : undefined;
   const reads = await store.readMembers(scope.tenantId, id, memberFormat(scope.baseUrl, new Set(Object.keys(shown))));
   if (!reads) throw notFound(`Group ${id} not found`);
+  const group = memberCount === undefined ? reads.group : { ...reads.group, memberCount };
   try {
     const first = await reads.next();
     if (first === undefined) {
       await reads.close();
-      return present(registry, scope, { ...reads.group, members: [] }, selection);
+      return present(registry, scope, { ...group, members: [] }, selection);
     }
-    const { resource, version, location } = present(registry, scope, { ...reads.group, members: [SAMPLE_MEMBER] }, selection);
+    const { resource, version, location } = present(registry, scope, { ...group, members: [SAMPLE_MEMBER] }, selection);
     const text = JSON.stringify({ ...resource, members: MEMBERS_MARK });
     const at = text.indexOf(MEMBERS_MARK_JSON);
     const head = `${text.slice(0, at)}[${first}`;

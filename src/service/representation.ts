@@ -49,8 +49,9 @@ export function toRepresentation(registry: SchemaRegistry, baseUrl: string, stor
 /**
  * A group of a tenant that enabled GroupMembers carries membersMetadata (draft-zollner-scim-group-
  * members-01 §5): `hybrid`, since its members are both in `members` (which Entra ID and Okta
- * write) and at /GroupMembers, where a client pages through them; `ref` is that list. There is no
- * memberCount (OPTIONAL in the draft): counting a group of a million is not the free read that
+ * write) and at /GroupMembers, where a client pages through them; `ref` is that list. memberCount
+ * (OPTIONAL in the draft) only when the client asks for it (`returned: request`), and then the
+ * read counted it: counting a group of a million is not the free read that
  * `GET /Groups/{id}?excludedAttributes=members` must stay (docs/group-members.md).
  */
 function withMembersMetadata(registry: SchemaRegistry, baseUrl: string, stored: StoredResource): Readonly<Record<string, unknown>> {
@@ -63,6 +64,7 @@ function withMembersMetadata(registry: SchemaRegistry, baseUrl: string, stored: 
         policy: 'hybrid',
         ref: `${baseUrl}/${GROUP_MEMBERS_ENDPOINT}?filter=${filter}`,
         allowedMemberTypes: ['User', 'Group'],
+        ...(stored.memberCount !== undefined ? { memberCount: stored.memberCount } : {}),
       },
     },
   };

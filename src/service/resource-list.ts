@@ -9,7 +9,7 @@ import type { ResourceTypeName } from '../schema/resource.ts';
 import type { Include, Page, QueryResult, QueryTarget, ResourceStore } from '../store/ports/resources.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import type { ListParams, Selection } from './list-params.ts';
-import { present, type RequestScope } from './resource-view.ts';
+import { asksMemberCount, present, type RequestScope } from './resource-view.ts';
 import type { RegistrySource } from './schema-registries.ts';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -50,6 +50,7 @@ export async function listResources(
   const include: Include = {
     members: types.includes('Group') && needsAttribute(registry, 'Group', selection, 'members'),
     groups: types.includes('User') && needsAttribute(registry, 'User', selection, 'groups'),
+    ...(types.includes('Group') && asksMemberCount(registry, selection) ? { memberCount: true } : {}),
   };
   const result =
     targets.length === 0

@@ -3,6 +3,7 @@ import { needsAttribute, projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { MemberDelta, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { endpointOf } from '../schema/types/catalogue.ts';
+import { GROUP_MEMBERS_EXTENSION_ID } from '../schema/types/group-member.ts';
 import type { Include, ResourceStore } from '../store/ports/resources.ts';
 import type { Selection } from './list-params.ts';
 import type { ProfileBehaviours } from './profiles.ts';
@@ -42,11 +43,31 @@ export function withSkipped<R extends WriteOutcome>(result: R, delta: MemberDelt
   return delta?.skipped ? { ...result, skippedMembers: delta.skipped } : result;
 }
 
-/** Whether a read must load a group's members or a user's groups: only when the answer shows them. */
+/** Whether a read must load a group's members (or count them) or a user's groups: only when the answer shows them. */
 export function includeFor(registry: SchemaRegistry, type: ResourceTypeName, selection: Selection): Include {
   return type === 'Group'
-    ? { members: needsAttribute(registry, type, selection, 'members') }
+    ? {
+        members: needsAttribute(registry, type, selection, 'members'),
+        ...(asksMemberCount(registry, selection) ? { memberCount: true } : {}),
+      }
     : { groups: needsAttribute(registry, type, selection, 'groups') };
+}
+
+/**
+ * Whether the answer shows membersMetadata.memberCount (`returned: request`: only when the
+ * request's `attributes` name it, as projection decides for a sample group that has one).
+ */
+export function asksMemberCount(registry: SchemaRegistry, selection: Selection): boolean {
+  if (selection.attributes === undefined || !registry.extensionSchema('Group', GROUP_MEMBERS_EXTENSION_ID)) return false;
+  const sample = {
+    schemas: [GROUP_MEMBERS_EXTENSION_ID],
+    id: 'sample',
+    [GROUP_MEMBERS_EXTENSION_ID]: { membersMetadata: { memberCount: 0 } },
+  };
+  const shown = projectResource(registry, 'Group', sample, selection)[GROUP_MEMBERS_EXTENSION_ID] as
+    | { membersMetadata?: { memberCount?: number } }
+    | undefined;
+  return shown?.membersMetadata?.memberCount !== undefined;
 }
 
 /** A stored resource as the API returns it (RFC 7643 §3), projected by `attributes` / `excludedAttributes`. */

@@ -305,4 +305,26 @@ describe('draft-zollner-scim-group-members-01: /GroupMembers', () => {
     assert.equal(put.status, 200, put.raw);
     assert.deepEqual(put.body[EXTENSION], res.body[EXTENSION]);
   });
+
+  it('§5 memberCount: counted when a client asks for it (returned "request"), never on a plain read', async () => {
+    const counted = await newGroup('Counted', [ann.id, bob.id]);
+    const COUNT = `${EXTENSION}:membersMetadata.memberCount`;
+    const read = async (query: string) => (await h.request('GET', `/Groups/${counted}?${query}`)).body;
+    assert.equal((await read(''))[EXTENSION].membersMetadata.memberCount, undefined);
+    assert.equal((await read('excludedAttributes=members'))[EXTENSION].membersMetadata.memberCount, undefined);
+    assert.deepEqual((await read(`attributes=${COUNT}`))[EXTENSION], { membersMetadata: { memberCount: 2 } });
+    const withMembers = await read(`attributes=members,${COUNT}`);
+    assert.deepEqual([withMembers.members.length, withMembers[EXTENSION].membersMetadata.memberCount], [2, 2]);
+    await h.request('DELETE', `/GroupMembers/${counted}~${bob.id}`);
+    const listed = await h.request(
+      'GET',
+      `/Groups?filter=${encodeURIComponent('displayName eq "Counted"')}&attributes=displayName,${COUNT}`,
+    );
+    assert.deepEqual(listed.body.Resources[0][EXTENSION], { membersMetadata: { memberCount: 1 } });
+    const empty = await newGroup('Counted empty');
+    assert.equal((await h.request('GET', `/Groups/${empty}?attributes=${COUNT}`)).body[EXTENSION].membersMetadata.memberCount, 0);
+    const schema = (await h.request('GET', `/Schemas/${EXTENSION}`)).body;
+    const memberCount = schema.attributes[0].subAttributes.find((a: { name: string }) => a.name === 'memberCount');
+    assert.deepEqual([memberCount.returned, memberCount.mutability], ['request', 'readOnly']);
+  });
 });

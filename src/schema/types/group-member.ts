@@ -83,7 +83,8 @@ export const GROUP_MEMBERS_EXTENSION_SCHEMA: SchemaDefinition = {
           referenceTypes: ['uri'],
           description: "/GroupMembers filtered on this group: where to page through the group's members.",
         }),
-        attr('memberCount', 'integer', { ...readOnly, description: 'How many members the group has.' }),
+        // Counted only when a client asks for it (docs/group-members.md): a group read stays free.
+        attr('memberCount', 'integer', { ...readOnly, returned: 'request', description: 'How many members the group has.' }),
         attr('allowedMemberTypes', 'string', {
           ...readOnly,
           multiValued: true,

@@ -13,6 +13,8 @@ import type { EventBuilder } from './outbox.ts';
 
 export interface Include {
   readonly members?: boolean;
+  /** A group's number of direct members, counted (draft-zollner-scim-group-members-01 memberCount). */
+  readonly memberCount?: boolean;
   readonly groups?: boolean;
   readonly passwordHash?: boolean;
 }

@@ -93,7 +93,24 @@ export function* hydrateRows(
   const page = hydrate(found, docOf, include);
   const members = include.members ? yield* references(d, tenantId, found, 'Group') : undefined;
   const indirect = page.nested.length > 0 ? yield* references(d, tenantId, page.nested, 'User') : undefined;
-  return yield* withCounts(tenantId, page.finish(members, indirect));
+  const resources = page.finish(members, indirect);
+  const counted = include.memberCount ? yield* memberCounts(d, tenantId, found) : undefined;
+  return yield* withCounts(
+    tenantId,
+    counted
+      ? resources.map((r, i) => (r.resourceType === 'Group' ? { ...r, memberCount: counted.get(found[i]!.row_key) ?? 0 } : r))
+      : resources,
+  );
+}
+
+/** How many direct members each group of the page has: one count per group on the membership index. */
+function* memberCounts(d: ResourceDialect, tenantId: string, found: readonly ResourceRow[]): Plan<Map<number, number>> {
+  const keys = found.filter((r) => r.resource_type === 'Group').map((r) => r.row_key);
+  if (keys.length === 0) return new Map();
+  const counted = yield* rows<{ owner: number; n: number | string }>(
+    sql`SELECT m.group_row AS owner, count(*) AS n FROM memberships m WHERE m.tenant_id = ${tenantId} AND m.group_row ${d.keyIn(keys)} GROUP BY m.group_row`,
+  );
+  return new Map(counted.map((c) => [Number(c.owner), Number(c.n)]));
 }
 
 /** A group's members, in the order they were added. */
