@@ -105,8 +105,8 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
   if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
   const current = toResources([row])[0]!;
   const change = command.change(current);
-  const unchanged = { resource: current, memberDelta: { added: [], removed: [] } };
-  if (change?.doc === undefined) return unchanged;
+  // Nothing to write: the answer is the resource as a GET shows it, counted attributes included.
+  if (change?.doc === undefined) return { resource: (yield* withCounts(tenantId, [current]))[0]!, memberDelta: { added: [], removed: [] } };
   refuseNul(d, change.doc);
   const keys = promoted(command.resourceType, command.id, change.doc);
   const version = row.version + 1;
