@@ -26,7 +26,7 @@ const DEFAULTS: RequestLogConfig = { mode: 'all', retentionSeconds: 604_800, max
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
 /** When a captured request arrived, as the HTTP layer says it (epoch milliseconds in, the one place that knows the field). */
-const arrived = (ms: number) => ({ time: new Date(ms).toISOString() });
+const arrived = (ms: number) => ({ arrivedMs: ms });
 
 /** A request as the HTTP layer captures it: a plain authenticated GET /Users at T0, unless overridden. */
 function captured(tenantId: string, overrides: Partial<CapturedRequest> = {}): CapturedRequest {
