@@ -158,6 +158,8 @@ describe('the request log (docs/console.md, "The request log")', () => {
     });
     assert.deepEqual([ok!.scimType, ok!.latencyMs], [undefined, 0], 'a scimType only for an error answer');
     assert.equal(agent!.userAgent, `agent/${'x'.repeat(294)}`);
+    const [invalid] = await roundTrip(log, [captured('acme', { status: 400, response: '{"scimType" : "invalidValue"}' })]);
+    assert.equal(invalid!.scimType, 'invalidValue', 'from 400 on');
     const [noBody] = await roundTrip(log, [captured('acme', { status: 500 })]);
     assert.equal(noBody!.scimType, undefined, 'an error answer without a body');
   });
@@ -239,7 +241,7 @@ describe('the request log (docs/console.md, "The request log")', () => {
         path: `/Users/${bearer}`,
         query: `x=${encodeURIComponent(secret)}&y=${bearer}`,
         userAgent: `agent ${bearer}`,
-        body: { userName: 'bjensen', password: secret },
+        body: { userName: 'bjensen', password: secret, displayName: bearer },
         status: 400,
         response: JSON.stringify({ detail: `bad password ${secret} with ${bearer}` }),
         bearer,
@@ -251,7 +253,7 @@ describe('the request log (docs/console.md, "The request log")', () => {
         '/Users/[redacted]',
         'x=[redacted]&y=[redacted]',
         'agent [redacted]',
-        '{"userName":"bjensen","password":"[redacted]"}',
+        '{"userName":"bjensen","password":"[redacted]","displayName":"[redacted]"}',
         '{"detail":"bad password [redacted] with [redacted]"}',
       ],
     );
@@ -292,6 +294,9 @@ describe('the request log (docs/console.md, "The request log")', () => {
     assert.deepEqual([longer!.responseBody, longer!.responseBytes, longer!.responseCut], ['0123456789', 11, true]);
     const [whole] = await roundTrip(log, [captured('bodies', { method: 'POST', body: 'aaaaaaé' })]);
     assert.deepEqual([whole!.requestBody, whole!.requestBytes, whole!.requestCut], ['"aaaaaaé"', 10, false]);
+    // A U+FFFD the client sent stays: only the character the cut split goes.
+    const [replacement] = await roundTrip(log, [captured('bodies', { response: 'a\uFFFDbcdefgh€' })]);
+    assert.deepEqual([replacement!.responseBody, replacement!.responseBytes], ['a\uFFFDbcdefg', 14]);
   });
 
   it('SCIMD_REQUEST_LOG: off records nothing, errors only answers of 400 and above', async () => {
@@ -450,7 +455,8 @@ describe('the request log (docs/console.md, "The request log")', () => {
     const id = String(entry!.seq);
     assert.equal((await log.find('acme', id))?.requestId, 'find-me');
     assert.equal(await log.find('other', id), undefined);
-    for (const bad of ['0', `0${id}`, `${id}x`, 'x', '', '1'.repeat(17)]) assert.equal(await log.find('acme', bad), undefined, bad);
+    for (const bad of ['0', `0${id}`, `${id}x`, `${id} `, 'x', '', '1'.repeat(17)])
+      assert.equal(await log.find('acme', bad), undefined, bad);
     assert.equal(await log.find('acme', '9'.repeat(16)), undefined);
   });
 
@@ -479,6 +485,9 @@ describe('the request log (docs/console.md, "The request log")', () => {
       ['young'],
     );
     now = T0;
+    // Without a clock of its own, the log prunes by the time of day: T0 is long past.
+    const unclocked = open({ retentionSeconds: 3600 }, { store: own, clock: undefined });
+    assert.equal(await unclocked.prune(), 1);
     await own.close();
   });
 
@@ -498,7 +507,11 @@ describe('the request log (docs/console.md, "The request log")', () => {
     );
     assert.equal((await log.page('other', {})).entries.length, 3);
     assert.equal(await log.prune(), 0, 'written to nothing since');
-    assert.equal(await elsewhere.prune(), 1);
+    elsewhere.record(captured('big', body(5)));
+    await elsewhere.flush();
+    assert.equal(await log.prune(), 0, 'big grew, but not through this log since its last prune');
+    assert.equal((await log.page('big', {})).entries.length, 3);
+    assert.equal(await elsewhere.prune(), 2);
     assert.deepEqual(
       (await log.page('other', {})).entries.map((e) => e.requestId),
       ['b3', 'b2'],
