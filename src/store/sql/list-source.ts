@@ -3,7 +3,7 @@ import { specOf } from '../../schema/types/catalogue.ts';
 import type { CursorKey, Include, QueryTarget, ResourceQuery } from '../ports/resources.ts';
 import type { SqlDialect } from './dialect.ts';
 import { join, raw, type Sql, sql } from './fragment.ts';
-import type { ResourceDialect } from './resources.ts';
+import type { ResourceDialect } from './resource-dialect.ts';
 import { limit, whereOfQuery } from './rows.ts';
 import { afterKey, orderBy, type SortKey, sortKey } from './sort.ts';
 

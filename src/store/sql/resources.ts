@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { CursorKey, Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
 import { withCounts } from './counts.ts';
-import type { SqlDialect } from './dialect.ts';
 import { bind, raw, type Sql, shapeMemo, sql } from './fragment.ts';
 import { CHECKPOINT_STRIDE, type IndexPositions, type ListPositions } from './index-positions.ts';
 import { columnsFor, type ListSource, listSource } from './list-source.ts';
 import { groupsOfUsers } from './nesting.ts';
+import type { ResourceDialect } from './resource-dialect.ts';
 import { cursorKeyOf, emptyResult, groupReferences, hydrate, limit, type ReferenceRow, type ResourceRowBase } from './rows.ts';
 import { hasNul, type Plan, rows } from './run.ts';
 import { afterKey, atOrBeforeKey, orderBy } from './sort.ts';
@@ -17,23 +17,6 @@ import { afterKey, atOrBeforeKey, orderBy } from './sort.ts';
 export interface ResourceRow extends ResourceRowBase {
   readonly doc: string | Record<string, unknown>;
   readonly sort_value?: string | number | null;
-}
-
-/** What differs between the databases in the resource statements, besides the filter dialect. */
-export interface ResourceDialect {
-  readonly sql: SqlDialect;
-  /**
-   * A user's direct groups as a JSON text column `groups_json` of its own row (directGroupsFromJson
-   * in rows.ts), each with whether it is itself in a group: the lookup identity providers make
-   * before every write is then one statement; only a user reached through nested groups needs
-   * the recursive walk (groupsOfUsers) for its indirect groups. Row keys are unique across
-   * tenants, so `member_row` alone selects the user's memberships.
-   */
-  readonly groupsColumn: string;
-  /** A member's display, its displayName else its userName, read from its row `o`. */
-  readonly memberDisplay: string;
-  /** The condition `= key`, or membership in a list of row keys. */
-  keyIn(keys: readonly number[]): Sql;
 }
 
 export const docOf = (row: Pick<ResourceRow, 'doc'>): Record<string, unknown> =>
