@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { lenientScope, SCIM_BASE } from '../../test/helpers/service-scope.ts';
+import { lenientScope, listParams, SCIM_BASE } from '../../test/helpers/service-scope.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import type { ResourceTypeName } from '../schema/resource.ts';
@@ -73,18 +73,7 @@ describe('RFC 7644 §3.7 Bulk: the executor on a real store', () => {
     (await state.resources.get(scope, type, id, NONE)).resource as Record<string, unknown>;
   const idOf = (location: string | undefined) => location!.slice(location!.lastIndexOf('/') + 1);
   const userNamed = async (userName: string) =>
-    (
-      await state.resources.list(scope, ['User'], {
-        filter: `userName eq "${userName}"`,
-        sortBy: undefined,
-        descending: false,
-        startIndex: undefined,
-        count: undefined,
-        cursor: undefined,
-        attributes: undefined,
-        excludedAttributes: undefined,
-      })
-    )['totalResults'];
+    (await state.resources.list(scope, ['User'], listParams({ filter: `userName eq "${userName}"` })))['totalResults'];
 
   it('§3.7.3 each operation answers its method, bulkId, location, version (the ETag) and status: POST 201, PUT and PATCH 200, DELETE 204', async () => {
     assert.deepEqual(state.bulk.limits, { maxOperations: 50, maxPayloadSize: 1_048_576 });

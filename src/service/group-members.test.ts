@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { lenientScope, SCIM_BASE } from '../../test/helpers/service-scope.ts';
+import { lenientScope, listParams, SCIM_BASE } from '../../test/helpers/service-scope.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import { DEFAULT_FILTER_LIMITS } from '../filter/parser.ts';
 import { tenantRegistry } from '../schema/custom.ts';
@@ -19,16 +19,6 @@ const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const NONE = { attributes: undefined, excludedAttributes: undefined };
-const NO_PARAMS: ListParams = {
-  filter: undefined,
-  sortBy: undefined,
-  descending: false,
-  startIndex: undefined,
-  count: undefined,
-  cursor: undefined,
-  attributes: undefined,
-  excludedAttributes: undefined,
-};
 const T0 = '2026-03-01T10:00:00.000Z';
 
 /** A ScimError with this status, scimType and detail. */
@@ -60,7 +50,7 @@ describe("draft-zollner-scim-group-members-01 GroupMembers (docs/group-members.m
     member: { value: memberId },
   });
   const list = async (params: Partial<ListParams>, s = scope) =>
-    (await members.list(s, { ...NO_PARAMS, ...params })) as Record<string, unknown> & { Resources: Array<Record<string, unknown>> };
+    (await members.list(s, listParams(params))) as Record<string, unknown> & { Resources: Array<Record<string, unknown>> };
   const ids = (response: { Resources: Array<Record<string, unknown>> }) => response.Resources.map((r) => r['id']);
 
   before(async () => {

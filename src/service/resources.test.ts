@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SCIM_BASE as BASE, lenientScope } from '../../test/helpers/service-scope.ts';
+import { SCIM_BASE as BASE, lenientScope, listParams } from '../../test/helpers/service-scope.ts';
 import { ScimError } from '../errors/scim-error.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
@@ -32,18 +32,6 @@ function scim(status: number, scimType: string | undefined, detail: RegExp) {
     return true;
   };
 }
-
-const listParams = (extra: Record<string, unknown> = {}) => ({
-  filter: undefined,
-  sortBy: undefined,
-  descending: false,
-  startIndex: undefined,
-  count: undefined,
-  cursor: undefined,
-  attributes: undefined,
-  excludedAttributes: undefined,
-  ...extra,
-});
 
 describe('the resource service (RFC 7644 §3) on a real store', () => {
   let store: Store;
@@ -357,15 +345,19 @@ describe('RFC 7644 §3.4.2 listing through the service', () => {
       [names(first), first['totalResults'], first['startIndex'], first['previousCursor']],
       [['alice', 'bob', 'carol'], 7, undefined, undefined],
     );
-    const second = await service.list(scope, ['User'], listParams({ cursor: first['nextCursor'], sortBy: 'userName', count: 3 }));
+    const second = await service.list(scope, ['User'], listParams({ cursor: first['nextCursor'] as string, sortBy: 'userName', count: 3 }));
     assert.deepEqual([names(second), second['totalResults']], [['dave', 'eve', 'frank'], 7]);
     assert.equal(typeof second['previousCursor'], 'string');
-    const back = await service.list(scope, ['User'], listParams({ cursor: second['previousCursor'], sortBy: 'userName', count: 3 }));
+    const back = await service.list(
+      scope,
+      ['User'],
+      listParams({ cursor: second['previousCursor'] as string, sortBy: 'userName', count: 3 }),
+    );
     assert.deepEqual(names(back), ['alice', 'bob', 'carol']);
-    const last = await service.list(scope, ['User'], listParams({ cursor: second['nextCursor'], sortBy: 'userName', count: 3 }));
+    const last = await service.list(scope, ['User'], listParams({ cursor: second['nextCursor'] as string, sortBy: 'userName', count: 3 }));
     assert.deepEqual([names(last), last['nextCursor']], [['grace'], undefined]);
     await assert.rejects(
-      service.list(scope, ['User'], listParams({ cursor: second['nextCursor'], sortBy: 'title', count: 3 })),
+      service.list(scope, ['User'], listParams({ cursor: second['nextCursor'] as string, sortBy: 'title', count: 3 })),
       scim(400, 'invalidCursor', /./),
     );
     await assert.rejects(
@@ -378,7 +370,7 @@ describe('RFC 7644 §3.4.2 listing through the service', () => {
     );
     now += 61_000;
     await assert.rejects(
-      service.list(scope, ['User'], listParams({ cursor: first['nextCursor'], sortBy: 'userName', count: 3 })),
+      service.list(scope, ['User'], listParams({ cursor: first['nextCursor'] as string, sortBy: 'userName', count: 3 })),
       scim(400, 'expiredCursor', /./),
     );
   });

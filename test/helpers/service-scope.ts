@@ -1,3 +1,4 @@
+import type { ListParams } from '../../src/service/list-params.ts';
 import { PROFILES } from '../../src/service/profiles.ts';
 import type { RequestScope } from '../../src/service/resource-view.ts';
 
@@ -8,3 +9,16 @@ export const SCIM_BASE = 'https://scim.example.com/scim/v2';
 export function lenientScope(tenantId: string): RequestScope {
   return { tenantId, baseUrl: SCIM_BASE, profile: PROFILES.lenient };
 }
+
+/** The list parameters of a request that gives none (RFC 7644 §3.4.2), with `given` on top. */
+export const listParams = (given: Partial<ListParams> = {}): ListParams => ({
+  filter: undefined,
+  sortBy: undefined,
+  descending: false,
+  startIndex: undefined,
+  count: undefined,
+  cursor: undefined,
+  attributes: undefined,
+  excludedAttributes: undefined,
+  ...given,
+});
