@@ -29,13 +29,15 @@ export class GroupCommit {
   /** One write, inside the batch's transaction: better-sqlite3 makes a nested transaction a savepoint. */
   readonly #one: (pending: Pending) => unknown;
   readonly #batch: (batch: readonly Pending[]) => Outcome[];
+  /** One write alone in its turn: a transaction of its own (runAlone). */
   readonly #alone: (pending: Pending) => unknown;
 
   constructor(db: SqliteDatabase, exec: (query: Sql) => unknown[]) {
     this.#db = db;
-    this.#one = db.transaction((pending: Pending) => runPlan(pending.plan(), exec));
+    const write = (pending: Pending) => runPlan(pending.plan(), exec);
+    this.#one = db.transaction(write);
     this.#batch = db.transaction((batch: readonly Pending[]) => batch.map((pending) => this.#attempt(pending))).immediate;
-    this.#alone = db.transaction((pending: Pending) => runPlan(pending.plan(), exec)).immediate;
+    this.#alone = db.transaction(write).immediate;
   }
 
   /** `plan` in the next batch; settles once the batch has committed (or failed as a whole). */
