@@ -137,3 +137,22 @@ export function formValues(event: Event): Record<string, string> {
   for (const [key, value] of data) if (typeof value === 'string') out[key] = value;
   return out;
 }
+
+/** Previous and next page of a cursor walk (RFC 9865): `cursors` is the walk so far, its last the page shown. */
+export function CursorPager(props: { cursors: string[]; next: string | undefined; onChange: (cursors: string[]) => void }) {
+  const { cursors, next, onChange } = props;
+  return (
+    <div class="actions">
+      {cursors.length > 1 && (
+        <button type="button" onClick={() => onChange(cursors.slice(0, -1))}>
+          Previous page
+        </button>
+      )}
+      {next && (
+        <button type="button" onClick={() => onChange([...cursors, next])}>
+          Next page
+        </button>
+      )}
+    </div>
+  );
+}

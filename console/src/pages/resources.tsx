@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
 import { currentPath } from '../router.ts';
-import { formValues, Link, Loading, Problem, useLoad } from '../ui.tsx';
+import { CursorPager, formValues, Link, Loading, Problem, useLoad } from '../ui.tsx';
 
 interface Resource {
   id: string;
@@ -72,18 +72,7 @@ export function ResourcesPage(props: { name?: string }) {
               ))}
             </tbody>
           </table>
-          <div class="actions">
-            {cursors.length > 1 && (
-              <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-                Previous page
-              </button>
-            )}
-            {data.nextCursor && (
-              <button type="button" onClick={() => setCursors([...cursors, data.nextCursor!])}>
-                Next page
-              </button>
-            )}
-          </div>
+          <CursorPager cursors={cursors} next={data.nextCursor} onChange={setCursors} />
         </>
       )}
     </>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
-import { formValues, Link, Loading, Problem, useLoad } from '../ui.tsx';
+import { CursorPager, formValues, Link, Loading, Problem, useLoad } from '../ui.tsx';
 
 /**
  * The resources of one optional type of the tenant (/Roles, /Devices…: docs/resource-types.md),
@@ -56,18 +56,7 @@ export function TypedResourcesPage(props: { name?: string; id?: string }) {
               <pre class="json">{JSON.stringify(r, null, 2)}</pre>
             </details>
           ))}
-          <div class="actions">
-            {cursors.length > 1 && (
-              <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-                Previous page
-              </button>
-            )}
-            {data.nextCursor && (
-              <button type="button" onClick={() => setCursors([...cursors, data.nextCursor!])}>
-                Next page
-              </button>
-            )}
-          </div>
+          <CursorPager cursors={cursors} next={data.nextCursor} onChange={setCursors} />
         </>
       )}
     </>
