@@ -13,6 +13,10 @@ import { indexedAttribute } from './values-index.ts';
  * what one role does. A resource that does not qualify (`when` is not true) shows no count, even
  * one stored before the attribute was counted: a number nobody keeps up to date is never shown.
  */
+/** Whether any resource's type counts an attribute (most reads: none, and no plan is needed). */
+export const hasCounts = (resources: readonly StoredResource[]): boolean =>
+  resources.some((r) => (specOf(r.resourceType)?.counts?.length ?? 0) > 0);
+
 export function* withCounts(tenantId: string, resources: readonly StoredResource[]): Plan<StoredResource[]> {
   let out = [...resources];
   for (const type of new Set(resources.map((r) => r.resourceType))) {

@@ -18,18 +18,20 @@ function make(text: string, params: readonly unknown[]): Sql {
 
 /** Tagged template: fragments are inlined, every other value becomes a `?` parameter. */
 export function sql(strings: TemplateStringsArray, ...values: readonly unknown[]): Sql {
+  // A plain loop: every statement of every request is built here.
   let text = strings[0] ?? '';
   const params: unknown[] = [];
-  values.forEach((value, i) => {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     if (isSql(value)) {
       text += value.sql;
-      params.push(...value.params);
+      for (const param of value.params) params.push(param);
     } else {
       text += '?';
       params.push(checked(value));
     }
     text += strings[i + 1] ?? '';
-  });
+  }
   return make(text, params);
 }
 

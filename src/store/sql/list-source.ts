@@ -2,7 +2,7 @@ import type { ResourceTypeName } from '../../schema/resource.ts';
 import { specOf } from '../../schema/types/catalogue.ts';
 import type { CursorKey, Include, QueryTarget, ResourceQuery } from '../ports/resources.ts';
 import type { SqlDialect } from './dialect.ts';
-import { join, raw, type Sql, sql } from './fragment.ts';
+import { join, raw, type Sql, shapeMemo, sql } from './fragment.ts';
 import type { ResourceDialect } from './resource-dialect.ts';
 import { limit, whereOfQuery } from './rows.ts';
 import { afterKey, orderBy, type SortKey, sortKey } from './sort.ts';
@@ -35,7 +35,11 @@ const TYPED_REST = 'r.resource_type, r.id, r.doc, r.version, r.created_ms, r.mod
 export const TYPED_COLUMNS = `r.row_key, ${TYPED_REST}`;
 
 /** A resources row's columns, with a user's groups when the read needs them. */
-export const columnsFor = (d: ResourceDialect, include: Include) => raw(include.groups ? `${COLUMNS}, ${d.groupsColumn}` : COLUMNS);
+export const columnsFor = (d: ResourceDialect, include: Include): Sql =>
+  include.groups ? columnShapes(d, 'groups', () => raw(`${COLUMNS}, ${d.groupsColumn}`)) : PLAIN_COLUMNS;
+
+const PLAIN_COLUMNS = raw(COLUMNS);
+const columnShapes = shapeMemo<ResourceDialect>();
 
 /**
  * 2^52: above any row key of resources (a table would need 2^52 inserts to reach it), and a

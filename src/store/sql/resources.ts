@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReferenceView, ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { CursorKey, Include, QueryResult, ResourceQuery } from '../ports/resources.ts';
-import { withCounts } from './counts.ts';
+import { hasCounts, withCounts } from './counts.ts';
 import { bind, raw, type Sql, shapeMemo, sql } from './fragment.ts';
 import { CHECKPOINT_STRIDE, type IndexPositions, type ListPositions } from './index-positions.ts';
 import { columnsFor, type ListSource, listSource } from './list-source.ts';
@@ -78,12 +78,10 @@ export function* hydrateRows(
   const indirect = page.nested.length > 0 ? yield* references(d, tenantId, page.nested, 'User') : undefined;
   const resources = page.finish(members, indirect);
   const counted = include.memberCount ? yield* memberCounts(d, tenantId, found) : undefined;
-  return yield* withCounts(
-    tenantId,
-    counted
-      ? resources.map((r, i) => (r.resourceType === 'Group' ? { ...r, memberCount: counted.get(found[i]!.row_key) ?? 0 } : r))
-      : resources,
-  );
+  const withMemberCounts = counted
+    ? resources.map((r, i) => (r.resourceType === 'Group' ? { ...r, memberCount: counted.get(found[i]!.row_key) ?? 0 } : r))
+    : resources;
+  return hasCounts(withMemberCounts) ? yield* withCounts(tenantId, withMemberCounts) : withMemberCounts;
 }
 
 /** How many direct members each group of the page has: one count per group on the membership index. */
@@ -126,22 +124,10 @@ function* references(
  */
 export function* queryResources(d: ResourceDialect, tenantId: string, query: ResourceQuery, positions: IndexPositions): Plan<QueryResult> {
   const source = listSource(d, tenantId, query);
-  const { where } = source;
   const { page } = query;
-  function* count(): Plan<number> {
-    const [row] = yield* rows<{ n: number | string }>(sql`SELECT count(*) AS n FROM ${source.table} r WHERE ${where}`);
-    return Number(row!.n);
-  }
-  function* result(total: number | undefined, found: readonly ResourceRow[], hasNext: boolean, hasPrevious: boolean): Plan<QueryResult> {
-    return {
-      totalResults: total,
-      resources: yield* hydrateRows(d, tenantId, found, query.include),
-      firstKey: cursorKeyOf(found[0]),
-      lastKey: cursorKeyOf(found[found.length - 1]),
-      hasNext,
-      hasPrevious,
-    };
-  }
+  const count = () => countOf(source);
+  const result = (total: number | undefined, found: readonly ResourceRow[], hasNext: boolean, hasPrevious: boolean) =>
+    resultOf(d, tenantId, query.include, total, found, hasNext, hasPrevious);
 
   if (page.kind === 'index') {
     const offset = Math.max(page.startIndex, 1) - 1;
@@ -176,6 +162,30 @@ export function* queryResources(d: ResourceDialect, tenantId: string, query: Res
 
   const { found, hasNext, hasPrevious } = yield* keysetPage(source, query.descending, page);
   return yield* result(total, found, hasNext, hasPrevious);
+}
+
+function* countOf(source: ListSource): Plan<number> {
+  const [row] = yield* rows<{ n: number | string }>(sql`SELECT count(*) AS n FROM ${source.table} r WHERE ${source.where}`);
+  return Number(row!.n);
+}
+
+function* resultOf(
+  d: ResourceDialect,
+  tenantId: string,
+  include: Include,
+  total: number | undefined,
+  found: readonly ResourceRow[],
+  hasNext: boolean,
+  hasPrevious: boolean,
+): Plan<QueryResult> {
+  return {
+    totalResults: total,
+    resources: yield* hydrateRows(d, tenantId, found, include),
+    firstKey: cursorKeyOf(found[0]),
+    lastKey: cursorKeyOf(found[found.length - 1]),
+    hasNext,
+    hasPrevious,
+  };
 }
 
 /**
