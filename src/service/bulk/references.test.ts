@@ -35,4 +35,19 @@ describe('rfc7644 §3.7.2 bulkId references', () => {
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     assert.equal(Object.getPrototypeOf(copy), Object.prototype);
   });
+
+  it('a quoted reference counts only in a PATCH path; numbers, booleans and null stay as they are', () => {
+    const value = {
+      displayName: 'the group "bulkId:qwerty"',
+      Path: 'members[value eq "bulkId:q2"]',
+      count: 3,
+      active: false,
+      manager: null,
+    };
+    assert.deepEqual([...referencesIn(value)], ['q2']);
+    assert.deepEqual(
+      resolveReferences(value, () => 'id-1'),
+      { displayName: 'the group "bulkId:qwerty"', Path: 'members[value eq "id-1"]', count: 3, active: false, manager: null },
+    );
+  });
 });
