@@ -85,4 +85,63 @@ describe('per-tenant schema registries (docs/custom-attributes.md, "How changes 
     // Other tenants never see it.
     assert.equal((await registriesA.forTenant('tenant-2')).schema(HR), undefined);
   });
+
+  it('the types a tenant enabled are in its registry, in the catalogue order; another tenant has none of them', async () => {
+    const registries = createTenantRegistries(instanceA, base, { checkMs: 1000, now: () => 0 });
+    await instanceA.createTenant({ id: 'tenant-3', name: 'typed', createdAt: new Date().toISOString() });
+    await instanceA.setResourceTypes('tenant-3', ['Device', 'Role'], true);
+    const typed = await registries.forTenant('tenant-3');
+    assert.equal(typed.resourceType('Role')?.endpoint, '/Roles');
+    assert.equal(typed.resourceType('Device')?.endpoint, '/Devices');
+    assert.equal(typed.resourceType('Agent'), undefined);
+    assert.equal((await registries.forTenant('tenant-2')).resourceType('Role'), undefined);
+  });
+
+  it('checks again after one second (SCHEMA_CHECK_MS) when no interval is given', async () => {
+    let now = 0;
+    const { store, calls } = counting(instanceA);
+    const registries = createTenantRegistries(store, base, { now: () => now });
+    await registries.forTenant('tenant-2');
+    now = 999;
+    await registries.forTenant('tenant-2');
+    assert.equal(calls.version, 1);
+    now = 1000;
+    await registries.forTenant('tenant-2');
+    assert.equal(calls.version, 2);
+  });
+
+  it('a change made while a refresh is reading is not hidden by what that refresh read', async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let held = true;
+    const slow = new Proxy(instanceA, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown;
+        if (typeof value !== 'function') return value;
+        const bound = (value as (...a: unknown[]) => Promise<unknown>).bind(target);
+        // The first version read waits until the change below is made (and invalidated).
+        if (key === 'extensionsVersion')
+          return async (...args: unknown[]) => {
+            const version = await bound(...args);
+            if (held) await gate;
+            return version;
+          };
+        return bound;
+      },
+    });
+    const registries = createTenantRegistries(slow, base, { checkMs: 60_000, now: () => 0 });
+    await instanceA.createTenant({ id: 'tenant-4', name: 'racing', createdAt: new Date().toISOString() });
+    const stale = registries.forTenant('tenant-4');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await instanceA.setResourceTypes('tenant-4', ['Role'], true);
+    registries.invalidate('tenant-4');
+    held = false;
+    const fresh = await registries.forTenant('tenant-4');
+    assert.equal(fresh.resourceType('Role')?.name, 'Role');
+    open();
+    assert.equal((await stale).resourceType('Role'), undefined, 'the refresh that started before read the old version');
+    assert.equal((await registries.forTenant('tenant-4')).resourceType('Role')?.name, 'Role', 'and did not cache it');
+  });
 });
