@@ -71,13 +71,10 @@ export class SqliteStore extends SqlStore implements Store {
 
   async readMembers(tenantId: string, id: string, format: MemberFormat): Promise<MembersRead | undefined> {
     const find = (statements: StatementCache) =>
-      runPlan(findRow(sqliteWrites, tenantId, 'Group', id), (query) => statements.dynamic(query.sql).all(...query.params));
+      runPlan(findRow(sqliteWrites, tenantId, 'Group', id), (query) => statements.dynamic(query.sql).all(query.params));
     const chunk = (statements: StatementCache, row: ResourceRow, afterSeq: number) => {
       const query = memberChunk(sqliteDialect, tenantId, row.row_key, afterSeq, format);
-      return statements
-        .fixed(query.sql)
-        .raw(true)
-        .get(...query.params) as ChunkRow;
+      return statements.fixed(query.sql).raw(true).get(query.params) as ChunkRow;
     };
     const on = (statements: StatementCache): GroupReads<ResourceRow> => ({
       find: async () => find(statements),
@@ -107,11 +104,15 @@ export class SqliteStore extends SqlStore implements Store {
     return this.#db.transaction(fn).immediate();
   }
 
-  /** One statement of the shared query sets (src/store/sql/): rows for a reader, [] otherwise. */
+  /**
+   * One statement of the shared query sets (src/store/sql/): rows for a reader, [] otherwise. The
+   * parameters go as one array (better-sqlite3 binds its items in order): a spread call into the
+   * native method cost a create ~40 µs over its six statements.
+   */
   readonly #exec = (query: Sql): unknown[] => {
     const statement = this.#statements.dynamic(query.sql);
-    if (statement.reader) return statement.all(...query.params);
-    statement.run(...query.params);
+    if (statement.reader) return statement.all(query.params);
+    statement.run(query.params);
     return [];
   };
 
