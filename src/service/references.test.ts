@@ -163,4 +163,34 @@ describe('references by value to Roles and Entitlements, on a real store', () =>
     assert.throws(() => checkReferences(rules, { roles: [{ value: 'other' }] }), refused(/"other" is not the value/));
     checkReferences([{ ...rules[0]!, limits: new Map([['full', { permitted: 3, used: 2 }]]) }], { roles: [{ value: 'full' }] });
   });
+
+  it('docs/resource-types.md: the service serves the generic types a tenant enabled; another type, or GroupMembers (code of its own), is 404', async () => {
+    assert.deepEqual(await service.servedTypes(typed), ['User', 'Group', 'Role', 'Entitlement']);
+    assert.deepEqual(await service.servedTypes(plain), ['User', 'Group']);
+    const notServed = (type: string) => (error: unknown) => {
+      assert.ok(error instanceof ScimError, String(error));
+      assert.equal(error.status, 404);
+      assert.equal(error.detail, `no resource type ${type} at this tenant's endpoints`);
+      return true;
+    };
+    await assert.rejects(service.get(plain, 'Role', 'any', NONE), notServed('Role'));
+    await assert.rejects(service.read(plain, 'Entitlement', 'any', NONE), notServed('Entitlement'));
+    await assert.rejects(service.create(typed, 'GroupMember', { schemas: [] }, NONE), notServed('GroupMember'));
+    await assert.rejects(service.create(typed, 'Device', { schemas: [] }, NONE), notServed('Device'));
+    const vpn = await service.list(typed, ['Entitlement'], {
+      filter: 'value eq "VPN"',
+      sortBy: undefined,
+      descending: false,
+      startIndex: 1,
+      count: 10,
+      cursor: undefined,
+      attributes: undefined,
+      excludedAttributes: undefined,
+    });
+    const [found] = vpn['Resources'] as { id: string; value: string }[];
+    assert.equal(found?.value, 'vpn');
+    const read = await service.read(typed, 'Entitlement', found.id, NONE);
+    assert.ok('resource' in read);
+    assert.equal(read.resource['value'], 'vpn');
+  });
 });
