@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { attr } from './attribute.ts';
 import { ENTERPRISE_USER_SCHEMA } from './core/enterprise-user.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from './core/resource-types.ts';
 import { USER_SCHEMA } from './core/user.ts';
@@ -16,7 +17,8 @@ describe('RFC 7643 §7 Schema representation', () => {
   const rendered = renderSchema(USER_SCHEMA, location);
 
   it('carries the Schema schema, id, name, description and meta', () => {
-    assert.deepEqual(rendered.schemas, [SCHEMA_SCHEMA_ID]);
+    assert.deepEqual(rendered.schemas, ['urn:ietf:params:scim:schemas:core:2.0:Schema']);
+    assert.equal(SCHEMA_SCHEMA_ID, 'urn:ietf:params:scim:schemas:core:2.0:Schema');
     assert.equal(rendered.id, USER_SCHEMA.id);
     assert.equal(rendered.name, 'User');
     assert.equal(rendered.description, 'User Account');
@@ -52,6 +54,23 @@ describe('RFC 7643 §7 Schema representation', () => {
     assert.equal(containsNull(rendered), false);
     assert.equal(containsNull(renderSchema(ENTERPRISE_USER_SCHEMA, 'x')), false);
   });
+  it("states scimd's longest value in the description, after the attribute's own (docs/limits.md)", () => {
+    const schema = {
+      id: 'urn:example:lengths',
+      name: 'Lengths',
+      description: 'd',
+      attributes: [
+        attr('code', 'string', { description: 'A code.', maxLength: 8 }),
+        attr('plain', 'string', { description: 'Plain.' }),
+        attr('bare', 'string', { maxLength: 3 }),
+        attr('none', 'string'),
+      ],
+    };
+    assert.deepEqual(
+      renderSchema(schema, 'x').attributes.map((a) => a.description),
+      ['A code. At most 8 characters.', 'Plain.', 'At most 3 characters.', ''],
+    );
+  });
   it('does not share arrays with the definitions', () => {
     const emails = rendered.attributes.find((a) => a.name === 'emails');
     const type = emails?.subAttributes?.find((a) => a.name === 'type');
@@ -63,7 +82,7 @@ describe('RFC 7643 §7 Schema representation', () => {
 describe('RFC 7643 §6 ResourceType representation', () => {
   it('renders User with its extension', () => {
     assert.deepEqual(renderResourceType(USER_RESOURCE_TYPE, 'https://example.com/v2/ResourceTypes/User'), {
-      schemas: [RESOURCE_TYPE_SCHEMA_ID],
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
       id: 'User',
       name: 'User',
       endpoint: '/Users',
@@ -72,6 +91,9 @@ describe('RFC 7643 §6 ResourceType representation', () => {
       schemaExtensions: [{ schema: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', required: false }],
       meta: { resourceType: 'ResourceType', location: 'https://example.com/v2/ResourceTypes/User' },
     });
+  });
+  it('RFC 7643 §8.7.2: the ResourceType schema URN', () => {
+    assert.equal(RESOURCE_TYPE_SCHEMA_ID, 'urn:ietf:params:scim:schemas:core:2.0:ResourceType');
   });
   it('renders Group with an empty schemaExtensions list', () => {
     const rendered = renderResourceType(GROUP_RESOURCE_TYPE, 'https://example.com/v2/ResourceTypes/Group');
