@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCoreRegistry } from '../../schema/registry.ts';
-import { maskUnparsedBody, redactBody, redactFilter, redactQuery, scrub, secretNamesOf } from './redact.ts';
+import { maskUnparsedBody, namesSecret, redactBody, redactFilter, redactQuery, scrub, secretNamesOf } from './redact.ts';
 
 const secrets = secretNamesOf(createCoreRegistry());
 
@@ -66,5 +66,59 @@ describe('request log redaction', () => {
     assert.equal(new URLSearchParams(query).get('count'), '5');
     assert.equal(scrub('a pw"q b pw%22q c pw\\"q', ['pw"q']), 'a [redacted] b [redacted] c [redacted]');
     assert.equal(scrub('abc', ['abc']), 'abc', 'values under four characters are left alone');
+  });
+});
+
+describe('request log redaction: every comparison, every kind of value', () => {
+  it('RFC 7644 §3.4.2.2: the value after each comparison operator on a secret, and only that value', () => {
+    for (const op of ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'EQ'])
+      assert.equal(redactFilter(`password ${op} "v1"`, secrets, []), `password ${op} "[redacted]"`, op);
+    const found: string[] = [];
+    assert.equal(redactFilter('password eq pw1 and userName eq "bob"', secrets, found), 'password eq [redacted] and userName eq "bob"');
+    assert.deepEqual(found, ['pw1']);
+  });
+
+  it('a secret member: strings, numbers, booleans, lists and objects under it are found; null is nothing', () => {
+    const found: string[] = [];
+    const out = redactBody({ password: 12345678, secret: ['abcd', { pin: true, gone: null }], token: null }, secrets, found);
+    assert.deepEqual(out, { password: '[redacted]', secret: '[redacted]', token: '[redacted]' });
+    assert.deepEqual(found, ['12345678', 'abcd', 'true']);
+  });
+
+  it('filter and path members in any case are filters; a non-string one is copied as it is', () => {
+    const found: string[] = [];
+    assert.deepEqual(redactBody({ Filter: 'password eq "pw1"', PATH: 'x[password eq "pw2"]', path: 7, filter: ['a'] }, secrets, found), {
+      Filter: 'password eq "[redacted]"',
+      PATH: 'x[password eq "[redacted]"]',
+      path: 7,
+      filter: ['a'],
+    });
+    assert.deepEqual(found, ['pw1', 'pw2']);
+  });
+
+  it('query strings: names spelt with _ or -, + as a blank, an undecodable query still redacted; only filter parameters are filters', () => {
+    const found: string[] = [];
+    assert.equal(new URLSearchParams(redactQuery('api_key=abcd1234&count=5', secrets, found)).get('api_key'), '[redacted]');
+    assert.equal(
+      new URLSearchParams(redactQuery('filter=password+eq+%22pw1%22', secrets, found)).get('filter'),
+      'password eq "[redacted]"',
+    );
+    const odd = redactQuery('filter=password%20eq%20%22pw2%22&bad=%E0%A4%A', secrets, found);
+    assert.equal(new URLSearchParams(odd).get('filter'), 'password eq "[redacted]"');
+    assert.equal(
+      new URLSearchParams(redactQuery('note=password%20eq%20abcd&access_token=t0k3n', secrets, found)).get('note'),
+      'password eq abcd',
+    );
+    assert.deepEqual(found, ['abcd1234', 'pw1', 'pw2', 't0k3n']);
+    assert.equal(redactQuery('count=5&x=a+b', secrets, []), 'count=5&x=a+b', 'nothing secret: the query as it was');
+    assert.equal(redactQuery('', secrets, []), '');
+  });
+
+  it('a path names a secret by any segment after its URN; value filters, even unterminated, are stripped first', () => {
+    assert.equal(namesSecret('name.password', secrets), true);
+    assert.equal(namesSecret('x[type eq "y"].PASSWORD', secrets), true);
+    assert.equal(namesSecret('emails[value eq "password"]', secrets), false);
+    assert.equal(namesSecret('x[y.password', secrets), false);
+    assert.equal(namesSecret('urn:ietf:params:scim:schemas:core:2.0:User:password', secrets), true);
   });
 });
