@@ -26,7 +26,7 @@ const EXT: SchemaDefinition = {
   ],
 };
 const routeOf = (def: AttributeDefinition) => (def.name === 'members' || def.name === 'password' ? def.name : 'doc');
-const present = { members: [{ value: 'm-1' }], password: 's3cret', routeOf };
+const present: Parameters<typeof checkRequired>[5] = { members: [{ value: 'm-1' }], password: 's3cret', routeOf };
 
 function missing(detail: string) {
   return (error: unknown) => {
