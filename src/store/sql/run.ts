@@ -54,6 +54,14 @@ export async function runPlanAsync<T>(plan: Plan<T>, exec: (query: Sql) => Promi
   return step.value;
 }
 
+export interface TransactOptions {
+  /**
+   * The plan sets savepoints of its own (createMany): SQLite commits it in a transaction of its
+   * own rather than in a savepoint of a shared one (group-commit.ts says why).
+   */
+  readonly ownSavepoints?: boolean;
+}
+
 /** What a query set needs of its database. */
 export interface SqlRunner {
   /** One statement, in autocommit. */
@@ -63,7 +71,7 @@ export interface SqlRunner {
    * transaction shared with the writes asked for at the same time (sqlite/group-commit.ts) and
    * settles once that commits. `plan` is called again when PostgreSQL retries.
    */
-  transact<T>(plan: () => Plan<T>): Promise<T>;
+  transact<T>(plan: () => Plan<T>, options?: TransactOptions): Promise<T>;
   /**
    * A plan of statements each in autocommit: SQLite runs it to the end without a pause (no write
    * of this process comes in between), PostgreSQL on the pool.

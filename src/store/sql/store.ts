@@ -129,7 +129,7 @@ export abstract class SqlStore {
   ): Promise<ReadonlyArray<WriteResult | ScimError>> {
     return this.written(
       tenantId,
-      this.#db.transact(() => createResources(this.#dialect, tenantId, commands, maxFailures)),
+      this.#db.transact(() => createResources(this.#dialect, tenantId, commands, maxFailures), { ownSavepoints: true }),
     );
   }
 

@@ -11,7 +11,7 @@ import type { IndexPositions } from './index-positions.ts';
 import { TYPED_COLUMNS } from './list-source.ts';
 import { docOf, type ResourceRow, unstorable } from './resources.ts';
 import { hydrate, iso, ms } from './rows.ts';
-import { type Plan, rows, type SqlRunner } from './run.ts';
+import { type Plan, rows, type SqlRunner, type TransactOptions } from './run.ts';
 import { appendEvents, refuseNul, type WriteDialect } from './writes.ts';
 
 /**
@@ -150,7 +150,8 @@ function* deleteTyped(
 export function typedResourceStore(db: SqlRunner, d: WriteDialect, positions: IndexPositions): Omit<ResourceStore, 'query'> {
   // Its writes start a new generation of the tenant's lists, as users' writes do: its resources'
   // index pages are the store's query (queryResources), with the same remembered positions.
-  const written = <T>(tenantId: string, write: () => Plan<T>) => positions.after(tenantId, db.transact(write));
+  const written = <T>(tenantId: string, write: () => Plan<T>, options?: TransactOptions) =>
+    positions.after(tenantId, db.transact(write, options));
   return {
     get: (tenantId, type, id) =>
       db.read(function* () {
@@ -161,7 +162,7 @@ export function typedResourceStore(db: SqlRunner, d: WriteDialect, positions: In
     readMembers: async () => undefined,
     create: (tenantId, command) => written(tenantId, () => createTyped(d, tenantId, command)),
     createMany: (tenantId, commands, maxFailures = Infinity) =>
-      written(tenantId, () => createManyTyped(d, tenantId, commands, maxFailures)),
+      written(tenantId, () => createManyTyped(d, tenantId, commands, maxFailures), { ownSavepoints: true }),
     update: (tenantId, command) => written(tenantId, () => updateTyped(d, tenantId, command)),
     delete: (tenantId, type, id, expectedVersion, events) =>
       written(tenantId, () => deleteTyped(d, tenantId, type, id, expectedVersion, events)),

@@ -122,7 +122,7 @@ export class SqliteStore extends SqlStore implements Store {
    */
   readonly #runner: SqlRunner = {
     run: async <R>(query: Sql) => this.#exec(query) as R[],
-    transact: (plan) => this.#group.run(plan),
+    transact: (plan, options) => this.#group.run(plan, options?.ownSavepoints === true),
     each: async (plan) => runPlan(plan(), this.#exec),
     read: async (plan) => runPlan(plan(), this.#exec),
     constraintOf: sqliteWrites.constraintOf,
