@@ -231,9 +231,11 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
   /**
    * RFC 7644 §3.5.2: the operations apply to a copy, the whole result is validated, and one
    * conditional write stores it with the member changes, or nothing changes. A PATCH that changes
-   * nothing writes nothing and keeps the version. It answers what it wrote, not the resource: what
-   * a PATCH answers is the caller's to read (docs/protocol.md "PATCH answers"), a group's members
-   * streamed as GET streams them.
+   * nothing writes nothing and keeps the version. With `answer` (docs/protocol.md "PATCH
+   * answers"), a resource other than a group is answered as the write left it, projected by
+   * `answer`, from what the write read and wrote: its groups read under the write's lock, nothing
+   * read again. A group's answer is the caller's to read (its members streamed as GET streams
+   * them): the write answers its version.
    */
   async function patch(
     scope: RequestScope,
@@ -241,7 +243,8 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     id: string,
     body: unknown,
     ifMatch: string | undefined,
-  ): Promise<WriteOutcome> {
+    answer?: Selection,
+  ): Promise<WriteOutcome & { readonly answer?: ResourceResult }> {
     const operations = parsePatchRequest(body, {
       maxOperations: deps.maxPatchOperations,
       pathLimits: deps.filterLimits,
@@ -255,15 +258,18 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     // A plan that fails is refused whatever the resource: its password is never hashed.
     const password = plan.fails ? undefined : plan.password;
     const rules = await referenceRules(store, registry, scope.tenantId, type);
-    // What a PATCH answers is the caller's to read (docs/protocol.md "PATCH answers"): the write reads nothing more.
-    const written = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', {}, password, (existing) => {
+    // The answer's groups (a user's) are read with the row; a group's members are not read here.
+    const answered = answer !== undefined && type !== 'Group' ? answer : undefined;
+    const include = answered !== undefined ? includeFor(registry, type, answered) : {};
+    const written = await writeChange(registry, scope, type, id, ifMatch, 'PATCH', include, password, (existing) => {
       const result = applyPatch(registry, type, existing.doc, plan);
       const changed = result.changedAttributes.filter((a) => a !== 'members' && a !== 'password');
       const doc = changed.length > 0 ? validateDocument(registry, type, result.doc, existing.doc) : undefined;
       if (doc !== undefined) checkReferences(rules, doc, existing.doc);
       return { ...(doc !== undefined ? { doc } : {}), changedAttributes: changed, memberOps: result.memberOps };
     });
-    return withSkipped({ version: written.resource.version, location: locationOf(scope, type, id) }, written.memberDelta);
+    const outcome = withSkipped({ version: written.resource.version, location: locationOf(scope, type, id) }, written.memberDelta);
+    return answered !== undefined ? { ...outcome, answer: present(registry, scope, written.resource, answered) } : outcome;
   }
 
   /**

@@ -100,13 +100,22 @@ export function resourceHandlers(config: Config, resources: ResourceService, typ
       const id = await idOf(request);
       // Read before the write: a malformed `attributes` is 400 with nothing changed.
       const selection = selectionFromQuery(request.query, attributeLimits);
-      const outcome = await resources.patch(scope, type, id, request.body, header(request, 'if-match'));
-      reportSkippedMembers(request, reply, outcome.skippedMembers);
       const preference = returnPreference(request);
-      if (preference !== undefined) reply.header(PREFERENCE_APPLIED, `return=${preference}`);
       const projected = selection.attributes !== undefined || selection.excludedAttributes !== undefined;
       const representation = preference === undefined ? projected || patchAnswersResource(type) : preference === 'representation';
-      return representation ? sendRead(reply, await resources.read(scope, type, id, selection)) : sendMinimal(reply, outcome.version);
+      // A resource other than a group is answered from the write; a group's members are read after it.
+      const outcome = await resources.patch(
+        scope,
+        type,
+        id,
+        request.body,
+        header(request, 'if-match'),
+        representation ? selection : undefined,
+      );
+      reportSkippedMembers(request, reply, outcome.skippedMembers);
+      if (preference !== undefined) reply.header(PREFERENCE_APPLIED, `return=${preference}`);
+      if (!representation) return sendMinimal(reply, outcome.version);
+      return outcome.answer ? sendResource(reply, 200, outcome.answer) : sendRead(reply, await resources.read(scope, type, id, selection));
     },
     DELETE: async (req: FastifyRequest, reply: FastifyReply) => {
       const request = req as WithId;

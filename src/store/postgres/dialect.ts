@@ -146,6 +146,7 @@ export const postgresWrites: WriteDialect = {
   nowMs: () => raw('(extract(epoch FROM clock_timestamp()) * 1000)::bigint'),
   lastInsertedKey: raw('lastval()'),
   keyByReturning: true,
+  keepsDocAsWritten: false,
   constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
   onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_name',
 };

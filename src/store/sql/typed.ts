@@ -116,7 +116,7 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
     [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(
       sql`UPDATE typed_resources SET doc = ${d.json(JSON.stringify(change.doc))}, version = ${version}, modified_ms = ${now},
           name_key = ${keys.nameKey}, display_name = ${keys.displayName}, external_id = ${keys.externalId}
-        WHERE row_key = ${row.row_key} RETURNING doc`,
+        WHERE row_key = ${row.row_key}${raw(d.keepsDocAsWritten ? '' : ' RETURNING doc')}`,
     );
   } catch (error) {
     if (d.constraintOf(error) === 'unique') throw keys.taken();
@@ -126,7 +126,8 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
   const memberDelta = { added: [], removed: [] };
   yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
   // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
-  return { resource: (yield* withCounts(tenantId, [{ ...written, doc: docOf(updated!) }]))[0]!, memberDelta };
+  const stored = d.keepsDocAsWritten ? change.doc : docOf(updated!);
+  return { resource: (yield* withCounts(tenantId, [{ ...written, doc: stored }]))[0]!, memberDelta };
 }
 
 function* deleteTyped(
