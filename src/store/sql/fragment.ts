@@ -6,14 +6,19 @@
 export interface Sql {
   readonly sql: string;
   readonly params: readonly unknown[];
+  /**
+   * Built from a memoized shape (bind): one of a bounded set of texts, which a driver may keep
+   * prepared for good instead of in its bounded cache of texts that vary with the request.
+   */
+  readonly shaped: boolean;
 }
 
 const isSql = (value: unknown): value is Sql => typeof value === 'object' && value !== null && SQL_BRAND in value;
 
 const SQL_BRAND = Symbol('sql');
 
-function make(text: string, params: readonly unknown[]): Sql {
-  return { sql: text, params, [SQL_BRAND]: true } as Sql;
+function make(text: string, params: readonly unknown[], shaped = false): Sql {
+  return { sql: text, params, shaped, [SQL_BRAND]: true } as Sql;
 }
 
 /** Tagged template: fragments are inlined, every other value becomes a `?` parameter. */
@@ -41,7 +46,7 @@ export function sql(strings: TemplateStringsArray, ...values: readonly unknown[]
  */
 export function bind(shape: Sql, values: readonly unknown[]): Sql {
   if (values.length !== shape.params.length) throw new Error(`${shape.params.length} parameters expected, got ${values.length}`);
-  return make(shape.sql, values.map(checked));
+  return make(shape.sql, values.map(checked), true);
 }
 
 /** `(?, …), (?, …)`: rows for a VALUES list, every value bound. */

@@ -110,7 +110,7 @@ export class SqliteStore extends SqlStore implements Store {
    * native method cost a create ~40 µs over its six statements.
    */
   readonly #exec = (query: Sql): unknown[] => {
-    const statement = this.#statements.dynamic(query.sql);
+    const statement = query.shaped ? this.#statements.fixed(query.sql) : this.#statements.dynamic(query.sql);
     if (statement.reader) return statement.all(query.params);
     statement.run(query.params);
     return [];
