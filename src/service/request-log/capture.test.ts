@@ -50,4 +50,17 @@ describe('request log capture buffer', () => {
     );
     assert.equal(read[1]!.response, large);
   });
+
+  it('short strings, ASCII or not, come back as they went in (the ASCII ones are copied without Buffer#write)', () => {
+    const buffer = new CaptureBuffer();
+    const sent = [
+      request({ path: '/Users/é', query: 'filter=displayName eq "日本"', userAgent: 'Okta 𝄞', requestId: 'x'.repeat(128) }),
+      request({ path: '/Users/\u007f', query: 'a'.repeat(129), userAgent: `${'a'.repeat(127)}é`, tokenId: '\u0000' }),
+    ];
+    for (const r of sent) buffer.append(r);
+    assert.deepEqual(
+      [...readCaptures(buffer.take().bytes)],
+      sent.map((r) => ({ ...r, body: JSON.stringify(r.body) })),
+    );
+  });
 });

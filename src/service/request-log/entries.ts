@@ -2,7 +2,7 @@ import type { RequestLogEntry } from '../../store/ports/request-log.ts';
 import { bulkOperationsOf } from './bulk.ts';
 import type { CapturedText } from './capture.ts';
 import { guessClient } from './client.ts';
-import { maskUnparsedBody, mayMentionSecret, redactBody, redactQuery, scrub } from './redact.ts';
+import { maskUnparsedBody, mayMentionSecret, redactBody, redactQuery, scrubber } from './redact.ts';
 
 /** A /Bulk operation's path is kept to this many characters (a resource's is far shorter). */
 const MAX_OPERATION_PATH = 300;
@@ -39,17 +39,20 @@ export function toEntry(c: CapturedText, secrets: ReadonlySet<string>, maxBodyBy
     request = c.body;
     if (mayMentionSecret(request, secrets)) request = JSON.stringify(redactBody(JSON.parse(request), secrets, found));
   } else if (c.unparsedBody !== undefined) request = maskUnparsedBody(c.unparsedBody, found);
-  const query = scrub(redactQuery(c.query, secrets, found), found);
-  if (request !== undefined) request = scrub(request, found);
-  const response = c.response === undefined ? undefined : scrub(c.response, found);
+  const redactedQuery = redactQuery(c.query, secrets, found);
+  // Every secret is found by now: the texts below are scrubbed of each.
+  const scrub = scrubber(found);
+  const query = scrub(redactedQuery);
+  if (request !== undefined) request = scrub(request);
+  const response = c.response === undefined ? undefined : scrub(c.response);
   const requestBody = cut(request, maxBodyBytes);
   const responseBody = cut(response, maxBodyBytes);
-  const userAgent = c.userAgent === undefined ? undefined : scrub(c.userAgent.slice(0, 300), found);
+  const userAgent = c.userAgent === undefined ? undefined : scrub(c.userAgent.slice(0, 300));
   return {
     tenantId: c.tenantId,
     time: new Date(c.arrivedMs).toISOString(),
     method: c.method,
-    path: scrub(c.path, found),
+    path: scrub(c.path),
     query,
     status: c.status,
     scimType: c.status >= 400 && response !== undefined ? SCIM_TYPE.exec(response)?.[1] : undefined,
@@ -67,9 +70,9 @@ export function toEntry(c: CapturedText, secrets: ReadonlySet<string>, maxBodyBy
     responseCut: responseBody.cut,
     operations: bulkOperations(c)?.map((o) => ({
       method: o.method?.slice(0, 20),
-      path: o.path === undefined ? undefined : scrub(o.path.slice(0, MAX_OPERATION_PATH), found),
+      path: o.path === undefined ? undefined : scrub(o.path.slice(0, MAX_OPERATION_PATH)),
       status: o.status,
-      resourceId: o.resourceId === undefined ? undefined : scrub(o.resourceId, found),
+      resourceId: o.resourceId === undefined ? undefined : scrub(o.resourceId),
     })),
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCoreRegistry } from '../../schema/registry.ts';
-import { maskUnparsedBody, namesSecret, redactBody, redactFilter, redactQuery, scrub, secretNamesOf } from './redact.ts';
+import { maskUnparsedBody, mayMentionSecret, namesSecret, redactBody, redactFilter, redactQuery, scrub, secretNamesOf } from './redact.ts';
 
 const secrets = secretNamesOf(createCoreRegistry());
 
@@ -66,6 +66,30 @@ describe('request log redaction', () => {
     assert.equal(new URLSearchParams(query).get('count'), '5');
     assert.equal(scrub('a pw"q b pw%22q c pw\\"q', ['pw"q']), 'a [redacted] b [redacted] c [redacted]');
     assert.equal(scrub('abc', ['abc']), 'abc', 'values under four characters are left alone');
+  });
+
+  it('tells a text that may name a secret, spelled with "_" or "-" anywhere and in any case, from one that cannot', () => {
+    const folded = (text: string) => {
+      const f = text.toLowerCase().replace(/[_-]/g, '');
+      return [...secrets].some((name) => f.includes(name));
+    };
+    const texts = [
+      '{"userName":"bjensen","name":{"givenName":"Barbara"}}',
+      '{"Pass_Word":"x"}',
+      'client-secret=1',
+      'ACCESS_TOKEN=1',
+      'x-api-key',
+      'p-a-s-s-w-o-r-d',
+      'passw0rd',
+      'to\u212Aen',
+      'filter=userName eq "bjensen"',
+      'PrivateKey',
+    ];
+    for (const text of texts) if (folded(text)) assert.ok(mayMentionSecret(text, secrets), text);
+    assert.ok(!mayMentionSecret(texts[0]!, secrets));
+    assert.ok(!mayMentionSecret(texts[8]!, secrets));
+    const custom = secretNamesOf(createCoreRegistry());
+    assert.ok(mayMentionSecret('{"pin_code":1}', new Set([...custom, 'pincode'])));
   });
 });
 

