@@ -250,7 +250,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sinks,
       consoleSessions,
       publicUrl: config.publicUrl,
-      overview: createTenantOverview({ store, tenants, sinkUrls: config.eventSinks, sinks, clock }),
+      overview: createTenantOverview({ store, tenants, sinkUrls: config.eventSinks, sinks, clock, flushRequestLog: requestLog.flush }),
       resources,
       registries,
       feed,

@@ -16,11 +16,14 @@ export function createTenantOverview(deps: {
   /** Every sink's status (the relay's last error lives there). */
   readonly sinks: () => Promise<readonly SinkStatus[]>;
   readonly clock?: () => Date;
+  /** Writes the request log's queued batch, so that the last requests count (it waits up to 200 ms otherwise). */
+  readonly flushRequestLog?: () => Promise<void>;
 }) {
   const clock = deps.clock ?? (() => new Date());
   const sinkNames = deps.sinkUrls.map((url) => sinkName(new URL(url)));
 
   async function activity(tenantId: string) {
+    await deps.flushRequestLog?.();
     return deps.store.tenantActivity(tenantId, clock().getTime() - DAY_MS);
   }
 
