@@ -1,3 +1,4 @@
+import { cloneJson } from '../schema/json.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { MemberOp } from '../schema/resource.ts';
 import { changedAttributes } from './diff.ts';
@@ -35,7 +36,7 @@ export function applyPatch(
   doc: Readonly<Record<string, unknown>>,
   plan: PatchPlan,
 ): PatchResult {
-  const next = structuredClone(doc) as Record<string, unknown>;
+  const next = cloneJson(doc) as Record<string, unknown>;
   plan.operations.forEach((operation, index) =>
     atOperation(index, () => {
       for (const edit of operation.edits) editDocument(registry, next, edit, plan.rules);

@@ -1,6 +1,6 @@
 import { mutability } from '../errors/scim-error.ts';
 import type { AttributeDefinition } from './attribute.ts';
-import { isJsonObject, jsonEqual, UNSAFE_KEYS } from './json.ts';
+import { cloneJson, isJsonObject, jsonEqual, UNSAFE_KEYS } from './json.ts';
 
 /**
  * PUT (RFC 7644 §3.5.1) against the stored doc. An immutable attribute may be set when it has no
@@ -21,9 +21,9 @@ export function carryOver(
     if (before === undefined || before === null || !Object.hasOwn(prev, def.name)) continue;
     const after = next[def.name];
     if (def.mutability === 'readOnly') {
-      next[def.name] = structuredClone(before);
+      next[def.name] = cloneJson(before);
     } else if (def.mutability === 'immutable') {
-      if (after === undefined) next[def.name] = structuredClone(before);
+      if (after === undefined) next[def.name] = cloneJson(before);
       else if (!jsonEqual(before, after)) throw mutability(`attribute "${label(def.name)}" is immutable`);
     } else if (
       def.type === 'complex' &&
