@@ -91,9 +91,10 @@ export interface WriteDialect extends ResourceDialect {
    */
   readonly lastInsertedKey: Sql;
   /**
-   * How a create reads back its row's key: with RETURNING (PostgreSQL: in the same round trip), or
-   * with lastInsertedKey in a second statement (SQLite, where RETURNING makes the INSERT gather its
-   * rows in a temporary table first: measured 20 µs a create, against 2 for the second statement).
+   * How a create reads back its row's key, and an event its tenant's counter: with RETURNING
+   * (PostgreSQL: in the same round trip), or in a second statement (SQLite, where RETURNING makes
+   * the INSERT gather its rows in a temporary table first: measured 20 µs a create, against 2 for
+   * the second statement).
    */
   readonly keyByReturning: boolean;
   /**
@@ -251,13 +252,23 @@ export function* appendEvents<O>(d: WriteDialect, tenantId: string, build: Event
     yield outboxInsert(d, tenantId, events);
     return;
   }
+  // Read back in a statement of its own where RETURNING costs a temporary table (WriteDialect.keyByReturning).
   const counter = shapes(
     d,
     'counter',
     () => sql`INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES (${''}, ${0})
-      ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = outbox_counters.last_sequence + excluded.last_sequence RETURNING last_sequence`,
+      ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = outbox_counters.last_sequence + excluded.last_sequence${raw(d.keyByReturning ? ' RETURNING last_sequence' : '')}`,
   );
-  const [{ last_sequence: last } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(bind(counter, [tenantId, events.length]));
+  const counted = bind(counter, [tenantId, events.length]);
+  let read: Sql = counted;
+  if (!d.keyByReturning) {
+    yield counted;
+    read = bind(
+      shapes(d, 'counter read', () => sql`SELECT last_sequence FROM outbox_counters WHERE tenant_id = ${''}`),
+      [tenantId],
+    );
+  }
+  const [{ last_sequence: last } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(read);
   yield outboxInsert(d, tenantId, events, last - events.length + 1);
 }
 
