@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isJsonObject, jsonEqual, UNSAFE_KEYS } from './json.ts';
+import fc from 'fast-check';
+import { fuzzParameters } from '../../test/fuzz/runs.ts';
+import { cloneJson, isJsonObject, jsonEqual, UNSAFE_KEYS } from './json.ts';
 
 describe('JSON helpers of validation and projection', () => {
   it('jsonEqual: equal JSON values whatever the key order; arrays in order', () => {
@@ -68,5 +70,29 @@ describe('JSON helpers of validation and projection', () => {
 
   it('docs/limits.md "No prototype pollution": __proto__, constructor and prototype are never keys of a document', () => {
     assert.deepEqual([...UNSAFE_KEYS].sort(), ['__proto__', 'constructor', 'prototype']);
+  });
+});
+
+describe('cloneJson', () => {
+  it('copies any JSON value deeply: equal to it, sharing no object or array with it', () => {
+    const shared = (a: unknown, b: unknown): boolean =>
+      typeof a === 'object' && a !== null && (a === b || Object.keys(a).some((k) => shared((a as never)[k], (b as never)[k])));
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const copy = cloneJson(value);
+        assert.deepEqual(copy, value);
+        assert.equal(shared(value, copy), false);
+      }),
+      fuzzParameters(200),
+    );
+  });
+
+  it('keeps a parsed "__proto__" key an own property, as structuredClone does, without touching the prototype', () => {
+    const parsed = JSON.parse('{"a":{"__proto__":{"polluted":true},"b":1}}') as Record<string, Record<string, unknown>>;
+    const copy = cloneJson(parsed);
+    assert.deepEqual(Object.keys(copy['a']!), ['__proto__', 'b']);
+    assert.equal(Object.getPrototypeOf(copy['a']), Object.prototype);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy['a'], '__proto__')?.value, { polluted: true });
   });
 });
