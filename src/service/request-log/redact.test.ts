@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseSchema, tenantRegistry } from '../../schema/custom.ts';
 import { createCoreRegistry } from '../../schema/registry.ts';
 import { maskUnparsedBody, mayMentionSecret, namesSecret, redactBody, redactFilter, redactQuery, scrub, secretNamesOf } from './redact.ts';
 
@@ -144,5 +145,22 @@ describe('request log redaction: every comparison, every kind of value', () => {
     assert.equal(namesSecret('emails[value eq "password"]', secrets), false);
     assert.equal(namesSecret('x[y.password', secrets), false);
     assert.equal(namesSecret('urn:ietf:params:scim:schemas:core:2.0:User:password', secrets), true);
+  });
+
+  it("a tenant extension's returned:never attribute is a secret, also as a sub-attribute (docs/console.md)", () => {
+    const schema = parseSchema({
+      id: 'urn:ietf:params:scim:schemas:extension:acme:2.0:User',
+      attributes: [
+        { name: 'badgePin', returned: 'never' },
+        { name: 'door', type: 'complex', subAttributes: [{ name: 'room' }, { name: 'unlockCode', returned: 'never' }] },
+      ],
+    });
+    const tenant = secretNamesOf(tenantRegistry(createCoreRegistry(), [{ resourceType: 'User', required: false, schema }]));
+    assert.ok(tenant.has('badgepin'));
+    assert.ok(tenant.has('unlockcode'));
+    assert.ok(!tenant.has('room') && !tenant.has('door'));
+    assert.deepEqual(redactBody({ door: { room: '12', unlockCode: '4711-x' } }, tenant, []), {
+      door: { room: '12', unlockCode: '[redacted]' },
+    });
   });
 });
