@@ -134,6 +134,16 @@ describe("a tenant at a glance (docs/console.md, Overview): counts, the last 24 
     assert.equal((await at('2026-03-02T09:59:01.500Z')).sinks[0]!.lagSeconds, 2);
     assert.equal((await at('2026-03-02T09:58:00.000Z')).sinks[0]!.lagSeconds, 0);
     assert.equal((await at('2026-03-02T10:00:00.000Z')).sinks[0]!.lastError, undefined);
+    // A sink the relay reports nothing about yet (just configured): no last error, not a failure.
+    const unreported = await createTenantOverview({
+      store,
+      tenants: createTenantService(store),
+      sinkUrls: [SINK_URL],
+      sinks: async () => [],
+      clock: () => new Date('2026-03-02T10:00:00.000Z'),
+    }).overview('acme');
+    assert.equal(unreported.sinks[0]?.sink, SINK);
+    assert.equal(unreported.sinks[0]?.lastError, undefined);
     await store.markDelivered(SINK, 't-1', 3);
     assert.deepEqual((await at('2026-03-02T10:00:00.000Z')).sinks, [
       { sink: SINK, deliveredSequence: 3, pending: 0, lagSeconds: 0, lastError: undefined },
