@@ -58,6 +58,30 @@ describe('OAuth issuer settings', () => {
     });
   }
 
+  it('refuses blank and over-long values, a list with a non-string, a skew that is not a whole number; trims', () => {
+    assert.throws(() => parseOAuthSettings({ ...base, audience: '   ' }, 'acme'), refused(/"audience" is required/));
+    assert.throws(() => parseOAuthSettings({ ...base, audience: 'a'.repeat(2049) }, 'acme'), refused(/at most 2048 printable/));
+    assert.equal(parseOAuthSettings({ ...base, audience: 'a'.repeat(2048) }, 'acme').audience.length, 2048);
+    assert.equal(parseOAuthSettings({ ...base, audience: '  api://scimd  ' }, 'acme').audience, 'api://scimd');
+    assert.throws(() => parseOAuthSettings({ ...base, algorithms: ['RS256', 7] }, 'acme'), refused(/non-empty list/));
+    assert.throws(() => parseOAuthSettings({ ...base, clockSkewSeconds: '1.5' }, 'acme'), refused(/0 to 300/));
+    assert.throws(() => parseOAuthSettings({ ...base, clockSkewSeconds: 'x30' }, 'acme'), refused(/0 to 300/));
+    assert.throws(() => parseOAuthSettings({ ...base, clockSkewSeconds: 2.5 }, 'acme'), refused(/0 to 300/));
+    assert.throws(() => parseOAuthSettings({ ...base, clockSkewSeconds: -1 }, 'acme'), refused(/0 to 300/));
+    assert.equal(parseOAuthSettings({ ...base, clockSkewSeconds: '300' }, 'acme').clockSkewSeconds, 300);
+    assert.throws(() => parseOAuthSettings({ ...base, clockSkewSeconds: 301 }, 'acme'), refused(/0 to 300/));
+    for (const input of [null, [], 'x']) assert.throws(() => parseOAuthSettings(input, 'acme'), refused(/expected a JSON object/));
+  });
+
+  it('allows http JWKS on every loopback name: localhost, 127.0.0.1, [::1]', () => {
+    for (const host of ['localhost', '[::1]']) {
+      assert.equal(
+        parseOAuthSettings({ ...base, jwksUrl: `http://${host}:8081/jwks.json` }, 'acme').jwksUrl,
+        `http://${host}:8081/jwks.json`,
+      );
+    }
+  });
+
   it('allows http JWKS on loopback (local setups and tests)', () => {
     assert.equal(
       parseOAuthSettings({ ...base, jwksUrl: 'http://127.0.0.1:8081/jwks.json' }, 'acme').jwksUrl,
