@@ -8,6 +8,36 @@ export const userNameOf = (i: number) => `user${i}@bench.example.com`;
 export const externalIdOf = (i: number) => `ext-${i}`;
 export const workEmailOf = (i: number) => `work.${i}@bench.example.com`;
 
+/** The writes benchmarks' create (bench/writes.ts, bench/write-cpu.ts): Entra-shaped, a userName no seeded user has. */
+export function newUserBody(n: number): string {
+  const name = `new${n}-${randomUUID().slice(0, 8)}`;
+  return JSON.stringify({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
+    userName: `${name}@bench.example.com`,
+    externalId: name,
+    active: true,
+    displayName: `Given ${name}`,
+    name: { givenName: 'Given', familyName: name, formatted: `Given ${name}` },
+    emails: [
+      { value: `${name}@bench.example.com`, type: 'work', primary: true },
+      { value: `${name}@home.example.com`, type: 'home' },
+    ],
+    title: 'Engineer',
+    [ENTERPRISE]: { department: `Dept${n % 50}`, employeeNumber: String(n) },
+  });
+}
+
+/** The writes benchmarks' PATCH: Entra's replace of active and title. */
+export function patchUserBody(n: number): string {
+  return JSON.stringify({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [
+      { op: 'Replace', path: 'active', value: n % 2 === 0 },
+      { op: 'Replace', path: 'title', value: `Title ${n}` },
+    ],
+  });
+}
+
 /** An Entra-shaped user: userName, name, two emails, enterprise department and manager. */
 function userDoc(i: number, managerId: string | undefined) {
   return {

@@ -31,7 +31,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { createServer } from '../src/server.ts';
 import { openStore } from '../src/store/open.ts';
 import { SqliteStore } from '../src/store/sqlite/store.ts';
-import { ENTERPRISE, seedUsers } from './seed.ts';
+import { newUserBody, patchUserBody, seedUsers } from './seed.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 10_000);
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 8_000);
@@ -40,8 +40,6 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const KINDS = (process.env['BENCH_KIND'] ?? 'patch,create').split(',');
 const TOKEN = 'bench-write-cpu-token-0123456789abcdef';
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 async function seed(file: string): Promise<void> {
   const store = await openStore(`sqlite:${file}`);
@@ -95,36 +93,10 @@ const patchOf =
   (n) => ({
     method: 'PATCH',
     url: `/scim/v2/Users/${ids[Math.floor(Math.random() * ids.length)]}`,
-    payload: JSON.stringify({
-      schemas: [PATCH_OP],
-      Operations: [
-        { op: 'Replace', path: 'active', value: n % 2 === 0 },
-        { op: 'Replace', path: 'title', value: `Title ${n}` },
-      ],
-    }),
+    payload: patchUserBody(n),
   });
 
-const createOf: Build = (n) => {
-  const name = `new${n}-${randomUUID().slice(0, 8)}`;
-  return {
-    method: 'POST',
-    url: '/scim/v2/Users',
-    payload: JSON.stringify({
-      schemas: [USER_SCHEMA, ENTERPRISE],
-      userName: `${name}@bench.example.com`,
-      externalId: name,
-      active: true,
-      displayName: `Given ${name}`,
-      name: { givenName: 'Given', familyName: name, formatted: `Given ${name}` },
-      emails: [
-        { value: `${name}@bench.example.com`, type: 'work', primary: true },
-        { value: `${name}@home.example.com`, type: 'home' },
-      ],
-      title: 'Engineer',
-      [ENTERPRISE]: { department: `Dept${n % 50}`, employeeNumber: String(n) },
-    }),
-  };
-};
+const createOf: Build = (n) => ({ method: 'POST', url: '/scim/v2/Users', payload: newUserBody(n) });
 
 async function main() {
   const template = process.env['BENCH_DB'] ?? join(tmpdir(), `scimd-write-cpu-${USERS}.db`);

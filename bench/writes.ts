@@ -23,7 +23,7 @@ import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
 import { SqliteStore } from '../src/store/sqlite/store.ts';
 import { cpuSeconds, startScimd } from './scimd-process.ts';
-import { ENTERPRISE, seedUsers } from './seed.ts';
+import { newUserBody, patchUserBody, seedUsers } from './seed.ts';
 
 const SIZES = (process.env['BENCH_WRITES_USERS'] ?? '10000,100000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -31,8 +31,6 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
 const BASELINE = process.env['BENCH_BASELINE'];
 const CONNECTIONS = 16;
 const TOKEN = 'bench-writes-token-0123456789abcdef';
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const root = new URL('..', import.meta.url).pathname;
 
 interface Row {
@@ -69,39 +67,11 @@ async function load(server: ChildProcess, url: string, seconds: number, request:
 
 /** An Entra-shaped create, a userName no seeded user has. */
 function createUser(n: number): Request {
-  const name = `new${n}-${randomUUID().slice(0, 8)}`;
-  return {
-    method: 'POST',
-    path: '/scim/v2/Users',
-    body: JSON.stringify({
-      schemas: [USER_SCHEMA, ENTERPRISE],
-      userName: `${name}@bench.example.com`,
-      externalId: name,
-      active: true,
-      displayName: `Given ${name}`,
-      name: { givenName: 'Given', familyName: name, formatted: `Given ${name}` },
-      emails: [
-        { value: `${name}@bench.example.com`, type: 'work', primary: true },
-        { value: `${name}@home.example.com`, type: 'home' },
-      ],
-      title: 'Engineer',
-      [ENTERPRISE]: { department: `Dept${n % 50}`, employeeNumber: String(n) },
-    }),
-  };
+  return { method: 'POST', path: '/scim/v2/Users', body: newUserBody(n) };
 }
 
 function patchUser(id: string, n: number): Request {
-  return {
-    method: 'PATCH',
-    path: `/scim/v2/Users/${id}`,
-    body: JSON.stringify({
-      schemas: [PATCH_OP],
-      Operations: [
-        { op: 'Replace', path: 'active', value: n % 2 === 0 },
-        { op: 'Replace', path: 'title', value: `Title ${n}` },
-      ],
-    }),
-  };
+  return { method: 'PATCH', path: `/scim/v2/Users/${id}`, body: patchUserBody(n) };
 }
 
 /** A tenant with `users` users, seeded through the store, checkpointed into one file to copy. */
