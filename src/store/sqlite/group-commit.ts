@@ -47,7 +47,7 @@ export class GroupCommit {
    * `ownSavepoints`: the plan sets savepoints of its own (a Bulk's creates), so it commits in a
    * transaction of its own at its place in the queue, never in a savepoint of the batch (see
    * runAlone: nested in one, its savepoints would grow the sub-journal; a Bulk of 1,000 creates
-   * that shared its turn with one request-log or relay write cost 1.5x the CPU).
+   * sharing its turns with the request log's batches took 172-193 ms of CPU, alone 149-158).
    */
   run<T>(plan: () => Plan<T>, ownSavepoints = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
