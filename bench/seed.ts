@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/ports/store.ts';
+import { SqliteStore } from '../src/store/sqlite/store.ts';
 
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const userNameOf = (i: number) => `user${i}@bench.example.com`;
@@ -134,4 +135,21 @@ export async function seed(databaseUrl: string, users: number, groups: number, t
   await store.create(tenantId, { resourceType: 'Group', id: emptyGroupId, doc: { displayName: 'Nobody' }, now });
   await store.close();
   return { tenantId, userIds, bigGroupId, emptyGroupId };
+}
+
+/**
+ * A SQLite file with one tenant, `token` and `users` users seeded through the store, checkpointed
+ * into the one file, for the writes benchmarks to copy; returns the users' ids.
+ */
+export async function seededSqliteFile(file: string, users: number, token: string): Promise<string[]> {
+  const store = await openStore(`sqlite:${file}`);
+  await store.migrate();
+  const now = new Date().toISOString();
+  const tenantId = randomUUID();
+  await store.createTenant({ id: tenantId, name: 'bench', createdAt: now });
+  await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(token), createdAt: now });
+  const ids = await seedUsers(store, tenantId, { count: users, now });
+  if (store instanceof SqliteStore) store.database.pragma('wal_checkpoint(TRUNCATE)');
+  await store.close();
+  return ids;
 }

@@ -11,7 +11,6 @@
  * missing, copied before each run), SCIMD_* as for serve (the access log is off, as in the benchmarks).
  * Bundle it (esbuild) to profile it: tsx compiles every function with keepNames.
  */
-import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
@@ -26,12 +25,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashSecret } from '../src/auth/secrets.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createServer } from '../src/server.ts';
-import { openStore } from '../src/store/open.ts';
-import { SqliteStore } from '../src/store/sqlite/store.ts';
-import { newUserBody, patchUserBody, seedUsers } from './seed.ts';
+import { newUserBody, patchUserBody, seededSqliteFile } from './seed.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 10_000);
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 8_000);
@@ -42,16 +38,7 @@ const KINDS = (process.env['BENCH_KIND'] ?? 'patch,create').split(',');
 const TOKEN = 'bench-write-cpu-token-0123456789abcdef';
 
 async function seed(file: string): Promise<void> {
-  const store = await openStore(`sqlite:${file}`);
-  await store.migrate();
-  const now = new Date().toISOString();
-  const tenantId = randomUUID();
-  await store.createTenant({ id: tenantId, name: 'bench', createdAt: now });
-  await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(TOKEN), createdAt: now });
-  const ids = await seedUsers(store, tenantId, { count: USERS, now });
-  if (store instanceof SqliteStore) store.database.pragma('wal_checkpoint(TRUNCATE)');
-  await store.close();
-  writeFileSync(`${file}.ids`, ids.join('\n'));
+  writeFileSync(`${file}.ids`, (await seededSqliteFile(file, USERS, TOKEN)).join('\n'));
 }
 
 /**

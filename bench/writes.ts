@@ -14,16 +14,12 @@
  * (1; with a baseline, A,B,A,B … per round), BENCH_BASELINE.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { closeSync, copyFileSync, fsyncSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { hashSecret } from '../src/auth/secrets.ts';
-import { openStore } from '../src/store/open.ts';
-import { SqliteStore } from '../src/store/sqlite/store.ts';
 import { cpuSeconds, startScimd } from './scimd-process.ts';
-import { newUserBody, patchUserBody, seedUsers } from './seed.ts';
+import { newUserBody, patchUserBody, seededSqliteFile } from './seed.ts';
 
 const SIZES = (process.env['BENCH_WRITES_USERS'] ?? '10000,100000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -74,20 +70,6 @@ function patchUser(id: string, n: number): Request {
   return { method: 'PATCH', path: `/scim/v2/Users/${id}`, body: patchUserBody(n) };
 }
 
-/** A tenant with `users` users, seeded through the store, checkpointed into one file to copy. */
-async function seeded(file: string, users: number): Promise<string[]> {
-  const store = await openStore(`sqlite:${file}`);
-  await store.migrate();
-  const now = new Date().toISOString();
-  const tenantId = randomUUID();
-  await store.createTenant({ id: tenantId, name: 'bench', createdAt: now });
-  await store.createToken({ id: 'tok_bench', tenantId, hash: hashSecret(TOKEN), createdAt: now });
-  const ids = await seedUsers(store, tenantId, { count: users, now });
-  if (store instanceof SqliteStore) store.database.pragma('wal_checkpoint(TRUNCATE)');
-  await store.close();
-  return ids;
-}
-
 async function measure(checkout: string, file: string, port: number, ids: readonly string[]): Promise<[Row, Row]> {
   const scimd = await startScimd({ SCIMD_DATABASE_URL: `sqlite:${file}` }, port, checkout);
   const url = `http://127.0.0.1:${port}`;
@@ -134,7 +116,7 @@ async function main() {
     for (const users of SIZES) {
       const template = join(dir, `seed-${users}.db`);
       const t0 = performance.now();
-      const ids = await seeded(template, users);
+      const ids = await seededSqliteFile(template, users, TOKEN);
       console.log(`seeded ${users} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       for (let round = 1; round <= ROUNDS; round++) {
         for (const [b, checkout] of checkouts.entries()) {
