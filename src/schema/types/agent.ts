@@ -13,15 +13,15 @@ import type { ResourceTypeSpec } from './spec.ts';
 
 export const AGENT_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Agent';
 
-const assignments = (name: string, description: string) =>
+const assignments = (name: string, type: 'Role' | 'Entitlement', description: string) =>
   attr(name, 'complex', {
     multiValued: true,
     description,
     subAttributes: [
-      attr('value', 'string', { maxLength: MAX_VALUE_LENGTH }),
-      attr('display', 'string'),
-      attr('type', 'string', { maxLength: MAX_TYPE_LENGTH }),
-      attr('primary', 'boolean'),
+      attr('value', 'string', { maxLength: MAX_VALUE_LENGTH, description: `The value of the ${type}.` }),
+      attr('display', 'string', { description: `A human-readable name of the ${type}.` }),
+      attr('type', 'string', { maxLength: MAX_TYPE_LENGTH, description: 'A label indicating its function.' }),
+      attr('primary', 'boolean', { description: `Whether this is the agent's primary ${type}.` }),
     ],
   });
 
@@ -42,24 +42,24 @@ export const AGENT_SCHEMA: SchemaDefinition = {
       description: 'The users and groups responsible for the agent.',
       subAttributes: [
         attr('value', 'string', { caseExact: true, description: 'The id of the owning user or group.' }),
-        attr('$ref', 'reference', { referenceTypes: ['User', 'Group'] }),
-        attr('display', 'string', { mutability: 'readOnly' }),
-        attr('type', 'string', { canonicalValues: ['User', 'Group'] }),
+        attr('$ref', 'reference', { referenceTypes: ['User', 'Group'], description: 'The URI of the owning user or group.' }),
+        attr('display', 'string', { mutability: 'readOnly', description: "The owner's displayName." }),
+        attr('type', 'string', { canonicalValues: ['User', 'Group'], description: 'The resource type of the owner.' }),
       ],
     }),
     attr('oAuthClientIdentifiers', 'complex', {
       multiValued: true,
       description: 'The OAuth clients the agent authenticates as.',
       subAttributes: [
-        attr('clientId', 'string', { caseExact: true }),
-        attr('issuer', 'string', { caseExact: true }),
-        attr('subject', 'string', { caseExact: true }),
-        attr('name', 'string'),
-        attr('description', 'string'),
+        attr('clientId', 'string', { caseExact: true, description: 'The client identifier (RFC 6749 §2.2).' }),
+        attr('issuer', 'string', { caseExact: true, description: 'The issuer the client identifier belongs to.' }),
+        attr('subject', 'string', { caseExact: true, description: 'The subject the client is known by at its issuer.' }),
+        attr('name', 'string', { description: 'A human-readable name of the client.' }),
+        attr('description', 'string', { description: 'What the client is for.' }),
       ],
     }),
-    assignments('roles', 'Roles of the agent, by the value of a Role.'),
-    assignments('entitlements', 'Entitlements of the agent, by the value of an Entitlement.'),
+    assignments('roles', 'Role', 'Roles of the agent, by the value of a Role.'),
+    assignments('entitlements', 'Entitlement', 'Entitlements of the agent, by the value of an Entitlement.'),
   ],
 };
 

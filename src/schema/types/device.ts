@@ -97,13 +97,22 @@ const ENDPOINT_APPS_SCHEMA: SchemaDefinition = {
   name: 'EndpointAppsDevice',
   description: 'The applications that control the device and receive its telemetry',
   attributes: [
-    attr('deviceControlEnterpriseEndpoint', 'reference', { caseExact: true, referenceTypes: ['uri'] }),
-    attr('telemetryEnterpriseEndpoint', 'reference', { caseExact: true, referenceTypes: ['uri'] }),
+    attr('deviceControlEnterpriseEndpoint', 'reference', {
+      caseExact: true,
+      referenceTypes: ['uri'],
+      description: 'The URL of the enterprise application that controls the device.',
+    }),
+    attr('telemetryEnterpriseEndpoint', 'reference', {
+      caseExact: true,
+      referenceTypes: ['uri'],
+      description: "The URL of the enterprise application that receives the device's telemetry.",
+    }),
     attr('applications', 'complex', {
       multiValued: true,
+      description: 'The endpoint applications (EndpointApp resources) the device works with.',
       subAttributes: [
-        attr('value', 'string', { caseExact: true }),
-        attr('$ref', 'reference', { caseExact: true, referenceTypes: ['EndpointApp'] }),
+        attr('value', 'string', { caseExact: true, description: 'The id of the EndpointApp.' }),
+        attr('$ref', 'reference', { caseExact: true, referenceTypes: ['EndpointApp'], description: 'The URI of the EndpointApp.' }),
       ],
     }),
   ],
