@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SchemaRegistry } from '../registry.ts';
-import { endpointOf, OPTIONAL_TYPES, optionalTypeNamed, RESOURCE_TYPES, specAt, specOf } from './catalogue.ts';
+import { endpointOf, GROUP_TYPE, OPTIONAL_TYPES, optionalTypeNamed, RESOURCE_TYPES, specAt, specOf, USER_TYPE } from './catalogue.ts';
 
 /** docs/resource-types.md: each entry of the catalogue is whole, so that the generic code can serve it. */
 describe('the resource type catalogue', () => {
@@ -23,6 +23,38 @@ describe('the resource type catalogue', () => {
     assert.equal(optionalTypeNamed('Agent')?.resourceType.name, 'Agent');
     assert.equal(optionalTypeNamed('Users'), undefined);
     assert.equal(specOf('Printer'), undefined);
+    assert.equal(optionalTypeNamed('Printer'), undefined);
+    assert.equal(endpointOf('device'), 'Devices');
+    assert.throws(() => endpointOf('Printer'), /unknown resource type Printer/);
+  });
+
+  it('User and Group: built in and always on (RFC 7643 §4.1 with the enterprise extension of §4.3, §4.2), named by their deletion events (docs/events.md)', () => {
+    assert.deepEqual(
+      USER_TYPE.schemas.map((s) => s.id),
+      ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+    );
+    assert.deepEqual(
+      GROUP_TYPE.schemas.map((s) => s.id),
+      ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    );
+    for (const [spec, noun, indexed, names] of [
+      [USER_TYPE, 'user', 'userName', ['userName', 'displayName']],
+      [GROUP_TYPE, 'group', 'displayName', ['displayName']],
+    ] as const) {
+      assert.equal(spec.optional, false);
+      assert.equal(spec.storage, 'builtin');
+      // Events scim.user.* and scim.group.*; scim.user.deleted carries userName and displayName, scim.group.deleted displayName.
+      assert.equal(spec.noun, noun);
+      // The attribute a 409 names its holder by (RFC 7643 §4.1.1: userName is unique; a group by its displayName).
+      assert.equal(spec.indexed, indexed);
+      assert.deepEqual(spec.names, names);
+    }
+    // docs/resource-types.md: users refer to the Roles and Entitlements by value; groups refer to no optional type.
+    assert.deepEqual(USER_TYPE.references, [
+      { attribute: 'roles', resourceType: 'Role' },
+      { attribute: 'entitlements', resourceType: 'Entitlement' },
+    ]);
+    assert.equal(GROUP_TYPE.references, undefined);
   });
 
   it('every entry is consistent: core schema first, its extensions present, names, nouns and endpoints unique', () => {
