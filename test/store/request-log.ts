@@ -110,6 +110,42 @@ export function requestLogContract(storeOf: () => Store): void {
       assert.deepEqual(await paths('g-1'), [], 'pruned with their entries');
     });
 
+    it('finds the entries that name a resource across generations of the resource index, newest first (migration 111)', async () => {
+      const store = storeOf();
+      const tenantId = randomUUID();
+      const other = randomUUID();
+      // 2,400 entries: the three that name the resource are at least 1,024 apart, each in a
+      // generation (seq / 1024) of its own, between the tenant's other entries and another
+      // tenant's entries that name a resource of the same id.
+      const naming = new Map([
+        [0, 'POST'],
+        [1100, 'PATCH'],
+        [2300, 'DELETE'],
+      ]);
+      const batch = Array.from({ length: 2400 }, (_, i) => {
+        const method = naming.get(i);
+        if (method !== undefined) return entry(tenantId, { method, path: '/Users/u-gen', resourceId: 'u-gen' });
+        return i % 2 === 0 ? entry(tenantId) : entry(other, { path: '/Users/u-gen', resourceId: 'u-gen' });
+      });
+      await store.appendRequests(batch);
+      const found = await store.listRequests({ tenantId, resourceId: 'u-gen', limit: 10 });
+      assert.deepEqual(
+        found.map((r) => r.method),
+        ['DELETE', 'PATCH', 'POST'],
+      );
+      assert.ok(found[0]!.seq - found[2]!.seq >= 2300);
+      const next = await store.listRequests({ tenantId, resourceId: 'u-gen', limit: 1, beforeSeq: found[0]!.seq });
+      assert.deepEqual(
+        next.map((r) => r.method),
+        ['PATCH'],
+      );
+      assert.deepEqual(
+        await store.listRequests({ tenantId: randomUUID(), resourceId: 'u-gen', limit: 10 }),
+        [],
+        'a tenant with no entries',
+      );
+    });
+
     it('writes a batch in one transaction: a batch the database refuses leaves none of its entries', async () => {
       const store = storeOf();
       const tenantId = randomUUID();

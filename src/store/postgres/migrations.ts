@@ -609,6 +609,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_subject ON outbox(tenant_id, subject, sequence);
     `,
   },
+  {
+    version: 111,
+    name: "the request log's resource index by generations of 1,024 entries",
+    sql: `
+      -- As on SQLite (its migration 111).
+      DROP INDEX request_log_resource;
+      CREATE INDEX request_log_resource ON request_log(tenant_id, (seq / 1024), resource_id, seq) WHERE resource_id IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -136,11 +136,18 @@ function where(query: RequestLogQuery): Sql {
   // substr, not LIKE: no character of the prefix is a wildcard, on either database.
   if (query.pathPrefix !== undefined) conditions.push(sql`substr(path, 1, ${query.pathPrefix.length}) = ${query.pathPrefix}`);
   if (query.resourceId !== undefined) {
-    // The entries that name it, from the two indexes that list them (migration 70 and 51), rather
-    // than every entry of the tenant read to compare its resource_id.
+    // The entries that name it, from the two indexes that list them (migrations 111 and 51), rather
+    // than every entry of the tenant read to compare its resource_id: one seek of the resource
+    // index for each generation of the tenant's entries (seq / 1024, as the index spells it). CROSS
+    // JOIN has SQLite's planner walk the generations, not all the tenant's part of the index.
+    const t = query.tenantId;
     conditions.push(sql`seq IN (
-      SELECT seq FROM request_log WHERE tenant_id = ${query.tenantId} AND resource_id = ${query.resourceId}
-      UNION ALL SELECT seq FROM request_log_resources WHERE tenant_id = ${query.tenantId} AND resource_id = ${query.resourceId})`);
+      WITH RECURSIVE generations(g) AS (
+        SELECT min(seq) / 1024 FROM request_log WHERE tenant_id = ${t}
+        UNION ALL SELECT g + 1 FROM generations WHERE g < (SELECT max(seq) / 1024 FROM request_log WHERE tenant_id = ${t})
+      )
+      SELECT r.seq FROM generations CROSS JOIN request_log r WHERE r.tenant_id = ${t} AND r.seq / 1024 = g AND r.resource_id = ${query.resourceId}
+      UNION ALL SELECT seq FROM request_log_resources WHERE tenant_id = ${t} AND resource_id = ${query.resourceId})`);
   }
   if (query.sinceMs !== undefined) conditions.push(sql`time_ms >= ${query.sinceMs}`);
   if (query.untilMs !== undefined) conditions.push(sql`time_ms < ${query.untilMs}`);

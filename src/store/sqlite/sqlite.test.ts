@@ -117,6 +117,28 @@ describe('SQLite store', () => {
     assert.equal(prefixUpperBound(''), undefined);
   });
 
+  it("the request log's resource id filter seeks the resource index once per generation (migration 111)", async () => {
+    const store = SqliteStore.open(':memory:');
+    await store.migrate();
+    const db = store.database;
+    const texts: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((text: string) => {
+      texts.push(text);
+      return prepare(text);
+    }) as typeof db.prepare;
+    await store.listRequests({ tenantId: 't', resourceId: 'u-1', limit: 10 });
+    db.prepare = prepare;
+    const [text] = texts.filter((t) => t.includes('request_log_resources'));
+    const params = Array.from({ length: text!.split('?').length - 1 }, () => 't');
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((r) => r.detail).join('\n');
+    await store.close();
+    assert.match(
+      plan,
+      /SCAN generations\nSEARCH r USING COVERING INDEX request_log_resource \(tenant_id=\? AND <expr>=\? AND resource_id=\?\)/,
+    );
+  });
+
   describe('query plans use the indexes', () => {
     const plan = async (filter: ReturnType<typeof f.cmp>) => {
       const store = SqliteStore.open(':memory:');
