@@ -62,6 +62,10 @@ describe('rfc7643 §7 tenant extension definitions', () => {
     assert.equal(resourceTypeOfUrn('urn:example:acme:2.0:Device'), 'Device', 'a type of the generic store');
     assert.equal(resourceTypeOfUrn('urn:example:acme:2.0:GroupMember'), undefined, 'GroupMember takes no extension');
     assert.equal(schemaNameOfUrn('urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User'), 'CustomExtensionName');
+    // The version is a segment of dot-separated numbers, whole: not a name that ends or starts with digits.
+    assert.equal(schemaNameOfUrn('urn:example:params:scim:schemas:extension:acme2:2.0:User'), 'acme2');
+    assert.equal(schemaNameOfUrn('urn:example:params:scim:schemas:extension:3com:2.0:User'), '3com');
+    assert.equal(schemaNameOfUrn('urn:example:params:scim:schemas:extension:acme:10.12:User'), 'acme');
   });
 
   it('a tenant registry adds the extension to its resource type and leaves the base registry alone', () => {
@@ -70,6 +74,7 @@ describe('rfc7643 §7 tenant extension definitions', () => {
       { resourceType: 'User', required: true, schema: parseSchema({ id: HR, attributes: [{ name: 'level', type: 'integer' }] }) },
     ]);
     assert.deepEqual(registry.resourceType('User')?.schemaExtensions.at(-1), { schema: HR, required: true });
+    assert.deepEqual(registry.resourceType('Group')?.schemaExtensions, [], 'only the type it extends lists it');
     assert.equal(registry.resolve('User', { uri: HR, name: 'LEVEL' })?.jsonPath.join('/'), `${HR}/level`);
     assert.equal(base.schema(HR), undefined);
     assert.equal(tenantRegistry(base, []), base, 'no extensions: the shared base registry');
@@ -84,6 +89,7 @@ describe('rfc7643 §7 tenant extension definitions', () => {
     );
     assert.equal(registry.coreSchema('Role').id, 'urn:ietf:params:scim:schemas:core:2.0:Role');
     assert.deepEqual(registry.resourceType('Group')?.schemaExtensions, [{ schema: extra.id, required: false }]);
+    assert.deepEqual(registry.resourceType('Role')?.schemaExtensions, [], 'only the type it extends lists it');
     assert.equal(registry.schema(extra.id)?.name, 'meta');
     assert.equal(base.resourceType('Role'), undefined, 'the base registry is left alone');
   });
