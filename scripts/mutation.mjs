@@ -8,6 +8,7 @@
 //   npm run test:mutation -- filter patch  # only these folders
 //   STRYKER_MUTATE=src/filter/evaluate.ts npm run test:mutation -- filter   # some files of one folder
 //   STRYKER_CONCURRENCY=1 …                # one test process (default 2)
+//   STRYKER_TIMEOUT_MS=60000 …             # a mutant's run may take this much longer (default 10000)
 //   STRYKER_PART=a STRYKER_MUTATE=… …      # results kept as <folder>-part-a.* (parts of a folder)
 //                                          # (a part runs only the folder's tests whose imports reach its files)
 //
@@ -22,7 +23,7 @@
 // of mutants killed (the mutation score), against its target.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -78,11 +79,28 @@ async function testsReaching(tests, sources) {
   return tests.filter((_, i) => reaching[i]);
 }
 
+/**
+ * The test files in the folder of one of `sources` first, the others after, each group in its own
+ * order. A mutant's covering files run in this order and stop at the first that fails: schema data
+ * (src/schema/types) is covered by every test that imports the catalogue, and the tests beside it
+ * are the ones that compare it, so run last they made each killed mutant's run that of a survivor.
+ */
+function besideFirst(tests, sources) {
+  const folders = new Set(sources.map((source) => dirname(source)));
+  return [...tests.filter((test) => folders.has(dirname(test))), ...tests.filter((test) => !folders.has(dirname(test)))];
+}
+
 const chosen = process.argv.slice(2);
 /** STRYKER_MUTATE=src/filter/evaluate.ts,src/filter/resolve.ts: only these files (of the folder named). */
 const mutateOnly = process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : undefined;
 /** Test runner processes: 2 by default; STRYKER_CONCURRENCY=1 on a machine that others share. */
 const concurrency = Number(process.env.STRYKER_CONCURRENCY || 2);
+/**
+ * How much longer than the unmutated tests a mutant's run may take before it counts as timed out
+ * (and so as killed): 10 s by default; STRYKER_TIMEOUT_MS=60000 where a surviving mutant's run of
+ * many covering files takes longer than that on a loaded machine.
+ */
+const timeoutMS = Number(process.env.STRYKER_TIMEOUT_MS || 10000);
 for (const name of chosen) {
   if (!(name in FOLDERS)) {
     console.error(`test:mutation: no folder "${name}" (one of ${Object.keys(FOLDERS).join(', ')})`);
@@ -105,7 +123,7 @@ const rows = [];
 for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
   const { target } = FOLDERS[name];
   const folderTests = FOLDERS[name].tests ?? testFilesUnder(`src/${name}`).filter((f) => !FOLDERS[name].skip?.includes(f));
-  const tests = mutateOnly ? await testsReaching(folderTests, mutateOnly) : folderTests;
+  const tests = mutateOnly ? besideFirst(await testsReaching(folderTests, mutateOnly), mutateOnly) : folderTests;
   // A run of some files keeps its results apart: the folder's own report and increments stay whole.
   // STRYKER_PART names the results of such a run, so that parts of a folder run one after the
   // other each keep theirs (<folder>-part-<name>.*).
@@ -123,7 +141,7 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(FOLDERS)) {
     concurrency,
     // A mutant's run may take this much longer than the tests took unmutated: on a machine this
     // loaded, less turned slow runs into timeouts (counted as killed).
-    timeoutMS: 10000,
+    timeoutMS,
     incremental: process.env.STRYKER_FULL !== '1',
     incrementalFile: join(out, `${file}.incremental.json`),
     reporters: ['clear-text', 'json', 'progress-append-only'],
