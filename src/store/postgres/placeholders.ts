@@ -14,12 +14,14 @@ export function toPostgres(query: Sql): { text: string; values: unknown[] } {
   // The store's statements repeat a few texts: each is rewritten once (per pattern of string and
   // other parameters), and the rewritten text, the same string every time, is cheap to look up
   // again as a prepared statement's name (prepared.ts).
+  // A statement whose parameters its columns type has one form, whatever its values.
   let types = '';
-  for (const value of params) types += typeof value === 'string' ? 's' : '-';
+  if (query.columnTyped) types = 'columns';
+  else for (const value of params) types += typeof value === 'string' ? 's' : '-';
   let forms = rewritten.get(text);
   const known = forms?.get(types);
   if (known !== undefined) return { text: known, values: [...params] };
-  const numbered = rewrite(text, params);
+  const numbered = rewrite(text, params, query.columnTyped === true);
   if (!forms && rewritten.size < MAX_REWRITTEN) rewritten.set(text, (forms = new Map()));
   forms?.set(types, numbered);
   return { text: numbered, values: [...params] };
@@ -30,7 +32,7 @@ const MAX_REWRITTEN = 2000;
 /** Text with `?` → pattern of parameter types → text with numbered placeholders. */
 const rewritten = new Map<string, Map<string, string>>();
 
-function rewrite(text: string, params: readonly unknown[]): string {
+function rewrite(text: string, params: readonly unknown[], columnTyped: boolean): string {
   // Copied in runs between placeholders, not character by character: the result is hashed as the
   // prepared statement's key on every request, and a string of 700 one-character pieces is slow
   // to flatten for it.
@@ -46,7 +48,7 @@ function rewrite(text: string, params: readonly unknown[]): string {
       quote = c === 39 ? "'" : '"';
     } else if (c === 63 /* ? */) {
       const value = params[n++];
-      out += text.slice(from, i) + (typeof value === 'string' ? `$${n}::text COLLATE "C"` : `$${n}`);
+      out += text.slice(from, i) + (typeof value === 'string' && !columnTyped ? `$${n}::text COLLATE "C"` : `$${n}`);
       from = i + 1;
     }
   }

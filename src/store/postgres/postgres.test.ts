@@ -112,6 +112,46 @@ skipping(options.skip, () =>
       return s.close();
     });
 
+    it("a request log batch's INSERT is one prepared statement whichever of its values are null", async () => {
+      const store = PostgresStore.fromUrl(`${url}?pool=1`);
+      const entry = (i: number, nulls: boolean) => ({
+        tenantId: 'log-texts',
+        time: T0,
+        method: 'POST',
+        path: '/Users',
+        query: '',
+        status: nulls ? 201 : 409,
+        scimType: nulls ? undefined : 'uniqueness',
+        latencyMs: 1,
+        requestId: `r${i}`,
+        tokenId: nulls ? undefined : 'tok_1',
+        client: 'other',
+        userAgent: nulls ? undefined : 'Okta SCIM Client',
+        resourceId: nulls ? undefined : 'u-1',
+        requestBody: nulls ? undefined : '{}',
+        requestBytes: 2,
+        requestCut: false,
+        responseBody: nulls ? undefined : '{}',
+        responseBytes: 2,
+        responseCut: false,
+        operations: undefined,
+      });
+      try {
+        // One connection: every batch's statements are prepared on it. Batches of 1 and 4 rows,
+        // each with a different mix of nulls and strings.
+        await store.appendRequests([entry(0, true)]);
+        await store.appendRequests([entry(1, false)]);
+        await store.appendRequests([0, 1, 2, 3].map((i) => entry(i, i % 2 === 0)));
+        await store.appendRequests([0, 1, 2, 3].map((i) => entry(i, i % 3 === 0)));
+        const { rows } = await store.pool.query(
+          "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO request_log %'",
+        );
+        assert.equal(rows[0].n, 2, 'one for 1-row batches, one for 4-row batches');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('two instances creating the same userName at once: exactly one succeeds, the other is 409 uniqueness', async () => {
       const a = await open();
       const b = await open();

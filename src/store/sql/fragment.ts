@@ -11,14 +11,21 @@ export interface Sql {
    * prepared for good instead of in its bounded cache of texts that vary with the request.
    */
   readonly shaped: boolean;
+  /**
+   * Every parameter is assigned to a column (an INSERT's VALUES), which types it: PostgreSQL's
+   * placeholders are numbered plainly, whichever values are null, so that a batch with a null
+   * where the previous one had a string is not a statement text (and a prepared statement) of its
+   * own (placeholders.ts).
+   */
+  readonly columnTyped?: boolean;
 }
 
 const isSql = (value: unknown): value is Sql => typeof value === 'object' && value !== null && SQL_BRAND in value;
 
 const SQL_BRAND = Symbol('sql');
 
-function make(text: string, params: readonly unknown[], shaped = false): Sql {
-  return { sql: text, params, shaped, [SQL_BRAND]: true } as Sql;
+function make(text: string, params: readonly unknown[], shaped = false, columnTyped = false): Sql {
+  return { sql: text, params, shaped, ...(columnTyped ? { columnTyped } : {}), [SQL_BRAND]: true } as Sql;
 }
 
 /** Tagged template: fragments are inlined, every other value becomes a `?` parameter. */
@@ -46,8 +53,11 @@ export function sql(strings: TemplateStringsArray, ...values: readonly unknown[]
  */
 export function bind(shape: Sql, values: readonly unknown[]): Sql {
   if (values.length !== shape.params.length) throw new Error(`${shape.params.length} parameters expected, got ${values.length}`);
-  return make(shape.sql, values.map(checked), true);
+  return make(shape.sql, values.map(checked), true, shape.columnTyped);
 }
+
+/** `query`, its parameters typed by the columns they are assigned to (Sql.columnTyped). */
+export const columnTyped = (query: Sql): Sql => make(query.sql, query.params, query.shaped, true);
 
 /** `(?, …), (?, …)`: rows for a VALUES list, every value bound. */
 export function valuesList(rows: readonly (readonly unknown[])[]): Sql {
