@@ -1,4 +1,4 @@
-import { invalidValue, notFound, ScimError, uniqueness } from '../../errors/scim-error.ts';
+import { invalidValue, notFound, uniqueness } from '../../errors/scim-error.ts';
 import { fold } from '../../filter/fold.ts';
 import type { ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import { specOf } from '../../schema/types/catalogue.ts';
@@ -12,7 +12,7 @@ import { TYPED_COLUMNS } from './list-source.ts';
 import { docOf, type ResourceRow, unstorable } from './resources.ts';
 import { hydrate, iso, ms } from './rows.ts';
 import { type Plan, rows, type SqlRunner, type TransactOptions } from './run.ts';
-import { appendEvents, refuseNul, type WriteDialect } from './writes.ts';
+import { appendEvents, eachInSavepoint, refuseNul, type WriteDialect } from './writes.ts';
 
 /**
  * The generic store of the schema-defined resource types (docs/resource-types.md): one table,
@@ -81,25 +81,6 @@ function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand)
   return { ...result, resource: (yield* withCounts(tenantId, [resource]))[0]! };
 }
 
-function* createManyTyped(d: WriteDialect, tenantId: string, commands: readonly CreateCommand[], maxFailures: number) {
-  const results: Array<WriteResult | ScimError> = [];
-  let failures = 0;
-  for (const command of commands) {
-    if (failures >= maxFailures) break;
-    yield raw('SAVEPOINT create_typed');
-    try {
-      results.push(yield* createTyped(d, tenantId, command));
-      yield raw('RELEASE SAVEPOINT create_typed');
-    } catch (error) {
-      if (!(error instanceof ScimError)) throw error;
-      yield raw('ROLLBACK TO SAVEPOINT create_typed');
-      results.push(error);
-      failures++;
-    }
-  }
-  return results;
-}
-
 function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand): Plan<WriteResult> {
   const row = yield* findTyped(d, tenantId, command.resourceType, command.id, d.lockForUpdate);
   if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
@@ -163,7 +144,9 @@ export function typedResourceStore(db: SqlRunner, d: WriteDialect, positions: In
     readMembers: async () => undefined,
     create: (tenantId, command) => written(tenantId, () => createTyped(d, tenantId, command)),
     createMany: (tenantId, commands, maxFailures = Infinity) =>
-      written(tenantId, () => createManyTyped(d, tenantId, commands, maxFailures), { ownSavepoints: true }),
+      written(tenantId, () => eachInSavepoint(commands, maxFailures, (command) => createTyped(d, tenantId, command)), {
+        ownSavepoints: true,
+      }),
     update: (tenantId, command) => written(tenantId, () => updateTyped(d, tenantId, command)),
     delete: (tenantId, type, id, expectedVersion, events) =>
       written(tenantId, () => deleteTyped(d, tenantId, type, id, expectedVersion, events)),

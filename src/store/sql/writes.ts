@@ -346,29 +346,38 @@ export function* createResource(d: WriteDialect, tenantId: string, command: Crea
   return result;
 }
 
-/** Several creates in one transaction, each in a savepoint: a failure the client caused undoes only its own create. */
-export function* createResources(
-  d: WriteDialect,
-  tenantId: string,
-  commands: readonly CreateCommand[],
-  maxFailures: number,
-): Plan<Array<WriteResult | ScimError>> {
-  const results: Array<WriteResult | ScimError> = [];
+/**
+ * Several writes in one transaction, each in a savepoint: a failure the client caused (a
+ * ScimError) undoes only its own write and takes its place in the answer; after `maxFailures`
+ * of them the rest are not tried (RFC 7644 §3.7.3 failOnErrors). Any other error ends the whole.
+ */
+export function* eachInSavepoint<T, R>(items: readonly T[], maxFailures: number, one: (item: T) => Plan<R>): Plan<Array<R | ScimError>> {
+  const results: Array<R | ScimError> = [];
   let failures = 0;
-  for (const command of commands) {
+  for (const item of items) {
     if (failures >= maxFailures) break;
-    yield raw('SAVEPOINT create_one');
+    yield raw('SAVEPOINT write_one');
     try {
-      results.push(yield* createResource(d, tenantId, command));
-      yield raw('RELEASE SAVEPOINT create_one');
+      results.push(yield* one(item));
+      yield raw('RELEASE SAVEPOINT write_one');
     } catch (error) {
       if (!(error instanceof ScimError)) throw error;
-      yield raw('ROLLBACK TO SAVEPOINT create_one');
+      yield raw('ROLLBACK TO SAVEPOINT write_one');
       results.push(error);
       failures++;
     }
   }
   return results;
+}
+
+/** Several creates in one transaction, each in a savepoint of its own (eachInSavepoint). */
+export function createResources(
+  d: WriteDialect,
+  tenantId: string,
+  commands: readonly CreateCommand[],
+  maxFailures: number,
+): Plan<Array<WriteResult | ScimError>> {
+  return eachInSavepoint(commands, maxFailures, (command) => createResource(d, tenantId, command));
 }
 
 /**
