@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ScimError } from '../errors/scim-error.ts';
+import { attr } from './attribute.ts';
 import { ENTERPRISE_USER_SCHEMA_ID as ENT } from './core/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from './core/group.ts';
+import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from './core/resource-types.ts';
 import { USER_SCHEMA_ID } from './core/user.ts';
+import { tenantRegistry } from './custom.ts';
 import { type AttributeSelection, needsAttribute, parseAttributeList, projectResource } from './project.ts';
+import { createCoreRegistry } from './registry.ts';
 import { ACME_SCHEMA_ID as ACME, createAcmeRegistry } from './testing/acme-extension.ts';
+import { GROUP_MEMBERS_EXTENSION_ID as GM, GROUP_MEMBER_TYPE } from './types/group-member.ts';
 
 const registry = createAcmeRegistry();
 
@@ -113,6 +118,115 @@ describe('RFC 7644 §3.4.2.5 attributes', () => {
   });
 });
 
+describe('RFC 7644 §3.4.2.5 attributes: what is left of a value, and one selection for many resources', () => {
+  it('a multi-valued attribute none of whose values has the named sub-attribute is left out, not sent as [{}, {}] (RFC 7643 §2.5)', () => {
+    assert.deepEqual(project({ attributes: ['emails.display'] }), { schemas: bjensen.schemas, id: '2819c223', [ACME]: { acmeId: 'A-1' } });
+  });
+  it('a null value is unassigned (RFC 7643 §2.5) and left out', () => {
+    assert.deepEqual(project({}, { ...bjensen, nickName: null }), defaultView);
+  });
+  it('entra postman: a filter followed by a sub-attribute reads as the sub-attribute; an unclosed filter as the attribute', () => {
+    assert.deepEqual(project({ attributes: ['emails[type eq "work"].value'] }).emails, [
+      { value: 'bjensen@example.com' },
+      { value: 'babs@jensen.org' },
+    ]);
+    assert.deepEqual(project({ attributes: ['emails[type eq "work"'] }).emails, bjensen.emails);
+  });
+  it("RFC 7644 §3.4.3: one selection applied to a user and then a group (a root .search page) names each type's own displayName", () => {
+    const selection = { attributes: ['displayName'] };
+    assert.deepEqual(project(selection), { schemas: bjensen.schemas, id: '2819c223', [ACME]: { acmeId: 'A-1' } });
+    assert.deepEqual(project(selection, group, 'Group'), { schemas: group.schemas, id: 'e9e30dba', displayName: 'Tour Guides' });
+  });
+  it("one selection applied under two tenants' registries: each resolves the names by its own schemas", () => {
+    const selection = { attributes: [`${ACME}:note`] };
+    assert.deepEqual(projectResource(createCoreRegistry(), 'User', bjensen, selection), { schemas: bjensen.schemas, id: '2819c223' });
+    assert.deepEqual(project(selection)[ACME], { note: 'on request', acmeId: 'A-1' });
+  });
+  it('an empty attributes list with excludedAttributes: the exclusion applies; an empty excludedAttributes list is no selection', () => {
+    assert.equal(project({ attributes: [], excludedAttributes: ['userName'] }).userName, undefined);
+    assert.deepEqual(project({ excludedAttributes: [] }), defaultView);
+  });
+});
+
+/**
+ * RFC 7643 §2.2 `returned` applies to sub-attributes too (§7: "subAttributes" has the same
+ * characteristics as "attributes"). No core sub-attribute has a `returned` other than default; a
+ * tenant extension may (docs/custom-attributes.md: an imported schema is RFC 7643 §7 form).
+ */
+describe('RFC 7643 §2.2 returned on sub-attributes (a tenant extension)', () => {
+  const BADGE = 'urn:example:params:scim:schemas:extension:badge:2.0:User';
+  const subAttributes = [
+    attr('number', 'string'),
+    attr('pin', 'string', { returned: 'never' }),
+    attr('issued', 'dateTime', { returned: 'request' }),
+    attr('kind', 'string', { returned: 'always' }),
+  ];
+  const badges = createCoreRegistry().withSchemas(
+    [
+      {
+        id: BADGE,
+        name: 'badge',
+        description: '',
+        attributes: [attr('badge', 'complex', { subAttributes }), attr('cards', 'complex', { multiValued: true, subAttributes })],
+      },
+    ],
+    [
+      { ...USER_RESOURCE_TYPE, schemaExtensions: [...USER_RESOURCE_TYPE.schemaExtensions, { schema: BADGE, required: false }] },
+      GROUP_RESOURCE_TYPE,
+    ],
+  );
+  const user = {
+    schemas: [USER_SCHEMA_ID, BADGE],
+    id: '1',
+    userName: 'bjensen',
+    [BADGE]: {
+      badge: { number: 'N1', pin: '1234', issued: '2024-01-01T00:00:00Z', kind: 'staff' },
+      cards: [
+        { number: 'C1', pin: '1', issued: '2024-02-01T00:00:00Z', kind: 'visitor' },
+        { number: 'C2', pin: '2' },
+      ],
+    },
+  };
+  const shown = (selection: AttributeSelection) => projectResource(badges, 'User', user, selection)[BADGE];
+
+  it('by default: never and request sub-attributes are not shown, in a single value and in each of many', () => {
+    const expected = { badge: { number: 'N1', kind: 'staff' }, cards: [{ number: 'C1', kind: 'visitor' }, { number: 'C2' }] };
+    assert.deepEqual(shown({}), expected);
+    assert.deepEqual(shown({ excludedAttributes: ['userName'] }), expected);
+  });
+  it('attributes naming the whole attribute shows its request sub-attributes, never the never ones', () => {
+    assert.deepEqual(shown({ attributes: [`${BADGE}:badge`] }), { badge: { number: 'N1', issued: '2024-01-01T00:00:00Z', kind: 'staff' } });
+  });
+  it('attributes naming a sub-attribute: it (if ever returned) and the always ones; a value left with nothing is left out', () => {
+    assert.deepEqual(shown({ attributes: [`${BADGE}:badge.issued`] }), { badge: { issued: '2024-01-01T00:00:00Z', kind: 'staff' } });
+    assert.deepEqual(shown({ attributes: [`${BADGE}:badge.pin`] }), { badge: { kind: 'staff' } });
+    assert.deepEqual(shown({ attributes: [`${BADGE}:cards.pin`] }), { cards: [{ kind: 'visitor' }] });
+  });
+  it('excludedAttributes naming a sub-attribute removes it, never an always one, and shows no request one', () => {
+    assert.deepEqual(shown({ excludedAttributes: [`${BADGE}:badge.number`] }), {
+      badge: { kind: 'staff' },
+      cards: [{ number: 'C1', kind: 'visitor' }, { number: 'C2' }],
+    });
+    assert.deepEqual(shown({ excludedAttributes: [`${BADGE}:cards.kind`] }), {
+      badge: { number: 'N1', kind: 'staff' },
+      cards: [{ number: 'C1', kind: 'visitor' }, { number: 'C2' }],
+    });
+  });
+});
+
+describe('docs/group-members.md: membersMetadata.memberCount is returned on request', () => {
+  const withGroupMembers = tenantRegistry(createCoreRegistry(), [], [GROUP_MEMBER_TYPE]);
+  const metadata = { policy: 'hybrid', ref: 'https://x/GroupMembers?filter=group.value%20eq%20%22e9e30dba%22', memberCount: 1 };
+  const counted = { ...group, schemas: [GROUP_SCHEMA_ID, GM], [GM]: { membersMetadata: metadata } };
+  const { memberCount: _memberCount, ...uncounted } = metadata;
+  it('a group shows it only when attributes name it', () => {
+    assert.deepEqual(projectResource(withGroupMembers, 'Group', counted, {})[GM], { membersMetadata: uncounted });
+    assert.deepEqual(projectResource(withGroupMembers, 'Group', counted, { attributes: [`${GM}:membersMetadata.memberCount`] })[GM], {
+      membersMetadata: { memberCount: 1 },
+    });
+  });
+});
+
 describe('RFC 7644 §3.4.2.5 excludedAttributes', () => {
   it('removes the named attributes and keeps the rest', () => {
     const { meta: _meta, emails: _emails, ...rest } = defaultView;
@@ -159,6 +273,8 @@ describe('needsAttribute', () => {
     assert.equal(needsAttribute(registry, 'User', { attributes: [`${ENT}:manager.value`] }, `${ENT}:manager`), true);
     // acmeId is returned=always, so the Acme extension is needed whatever the selection.
     assert.equal(needsAttribute(registry, 'User', { attributes: ['userName'] }, ACME), true);
+    assert.equal(needsAttribute(registry, 'User', { excludedAttributes: [ENT] }, ENT), false);
+    assert.equal(needsAttribute(registry, 'User', { excludedAttributes: [`${ENT}:department`] }, ENT), true);
   });
 });
 
@@ -181,6 +297,12 @@ describe('parseAttributeList', () => {
         e.scimType === undefined &&
         e.detail === 'attribute list names more than 100 attributes',
     );
+  });
+  it('4096 characters are accepted; the bounds are those given', () => {
+    assert.deepEqual(parseAttributeList('a'.repeat(4096)), ['a'.repeat(4096)]);
+    assert.deepEqual(parseAttributeList('a,b', { maxLength: 3, maxNames: 2 }), ['a', 'b']);
+    assert.throws(() => parseAttributeList('a,b,', { maxLength: 3, maxNames: 2 }), /longer than 3 characters/);
+    assert.throws(() => parseAttributeList('a,b,c', { maxLength: 10, maxNames: 2 }), /more than 2 attributes/);
   });
   it('more than 4096 characters are 400 without scimType', () => {
     assert.throws(
