@@ -20,7 +20,7 @@ const assignments = (name: string, type: 'Role' | 'Entitlement', description: st
     subAttributes: [
       attr('value', 'string', { maxLength: MAX_VALUE_LENGTH, description: `The value of the ${type}.` }),
       attr('display', 'string', { description: `A human-readable name of the ${type}.` }),
-      attr('type', 'string', { maxLength: MAX_TYPE_LENGTH, description: 'A label indicating its function.' }),
+      attr('type', 'string', { maxLength: MAX_TYPE_LENGTH, description: `A label indicating the ${type}'s function.` }),
       attr('primary', 'boolean', { description: `Whether this is the agent's primary ${type}.` }),
     ],
   });

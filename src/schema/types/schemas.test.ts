@@ -288,6 +288,13 @@ describe('the Agent (draft-wzdk-scim-agent-resource-00 as docs/resource-types.md
       'entitlements.type: string, max 64',
       'entitlements.primary: boolean',
     ]);
+    // Each sub-attribute of roles and entitlements says which resource its value is of.
+    for (const [name, type] of [
+      ['roles', 'Role'],
+      ['entitlements', 'Entitlement'],
+    ] as const)
+      for (const sub of schema.attributes.find((a) => a.name === name)?.subAttributes ?? [])
+        assert.ok(sub.description.includes(type), `${name}.${sub.name}`);
   });
 });
 
