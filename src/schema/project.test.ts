@@ -119,8 +119,29 @@ describe('RFC 7644 §3.4.2.5 attributes', () => {
 });
 
 describe('RFC 7644 §3.4.2.5 attributes: what is left of a value, and one selection for many resources', () => {
-  it('a multi-valued attribute none of whose values has the named sub-attribute is left out, not sent as [{}, {}] (RFC 7643 §2.5)', () => {
-    assert.deepEqual(project({ attributes: ['emails.display'] }), { schemas: bjensen.schemas, id: '2819c223', [ACME]: { acmeId: 'A-1' } });
+  it('a multi-valued attribute none of whose values has the named sub-attribute is left out, not sent as [] (RFC 7643 §2.5)', () => {
+    const untyped = { ...bjensen, emails: [{ value: 'bjensen@example.com' }, { value: 'babs@jensen.org' }] };
+    assert.deepEqual(project({ attributes: ['emails.type'] }, untyped), {
+      schemas: bjensen.schemas,
+      id: '2819c223',
+      [ACME]: { acmeId: 'A-1' },
+    });
+  });
+  it('a name qualified by a URN that is not the schema defining it names nothing', () => {
+    assert.deepEqual(project({ attributes: ['urn:example:params:scim:schemas:core:2.0:User:userName'] }), {
+      schemas: bjensen.schemas,
+      id: '2819c223',
+      [ACME]: { acmeId: 'A-1' },
+    });
+  });
+  it('keys no schema defines are not returned, at the top level and in an extension (RFC 7643 §7: the schemas define the attributes)', () => {
+    assert.deepEqual(project({}, { ...bjensen, shoeSize: 42, [ENT]: { ...(bjensen[ENT] as object), shoeSize: 42 } }), defaultView);
+  });
+  it('a "__proto__" key of a value (as JSON.parse makes it) is not copied into the response', () => {
+    const parsed = JSON.parse('[{"value": "bjensen@example.com", "type": "work", "__proto__": {"polluted": true}}]');
+    const emails = project({ excludedAttributes: ['emails.type'] }, { ...bjensen, emails: parsed }).emails as object[];
+    assert.deepEqual(emails, [{ value: 'bjensen@example.com' }]);
+    assert.equal(Object.getPrototypeOf(emails[0]), Object.prototype);
   });
   it('a null value is unassigned (RFC 7643 §2.5) and left out', () => {
     assert.deepEqual(project({}, { ...bjensen, nickName: null }), defaultView);
@@ -274,6 +295,7 @@ describe('needsAttribute', () => {
     // acmeId is returned=always, so the Acme extension is needed whatever the selection.
     assert.equal(needsAttribute(registry, 'User', { attributes: ['userName'] }, ACME), true);
     assert.equal(needsAttribute(registry, 'User', { excludedAttributes: [ENT] }, ENT), false);
+    assert.equal(needsAttribute(registry, 'User', { attributes: [ENT] }, `${ENT}:department`), true, 'named by its whole extension');
     assert.equal(needsAttribute(registry, 'User', { excludedAttributes: [`${ENT}:department`] }, ENT), true);
   });
 });
