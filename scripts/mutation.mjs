@@ -80,14 +80,20 @@ async function testsReaching(tests, sources) {
 }
 
 /**
- * The test files in the folder of one of `sources` first, the others after, each group in its own
- * order. A mutant's covering files run in this order and stop at the first that fails: schema data
- * (src/schema/types) is covered by every test that imports the catalogue, and the tests beside it
- * are the ones that compare it, so run last they made each killed mutant's run that of a survivor.
+ * The test files named after one of `sources` first (`validate.test.ts` for `validate.ts`), then
+ * the others in their folders, then the rest, each group in its own order. A mutant's covering
+ * files run in this order and stop at the first that fails: schema data (src/schema/types) is
+ * covered by every test that imports the catalogue, and the tests beside it are the ones that
+ * compare it, so run last they made each killed mutant's run that of a survivor.
  */
 function besideFirst(tests, sources) {
+  const own = new Set(sources.map((source) => source.replace(/\.ts$/, '.test.ts')));
   const folders = new Set(sources.map((source) => dirname(source)));
-  return [...tests.filter((test) => folders.has(dirname(test))), ...tests.filter((test) => !folders.has(dirname(test)))];
+  const rank = (test) => (own.has(test) ? 0 : folders.has(dirname(test)) ? 1 : 2);
+  return tests
+    .map((test, i) => [rank(test), i, test])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, , test]) => test);
 }
 
 const chosen = process.argv.slice(2);
