@@ -68,6 +68,9 @@ describe('draft-ietf-scim-roles-entitlements-01 §3: Role and Entitlement (docs/
       ]);
       // Each description names its type's noun (every attribute has one: the last describe below).
       assert.ok(schema.attributes.find((a) => a.name === 'value')?.description.includes(noun));
+      // containedBy and contains hold the values of other roles (entitlements), and say so.
+      for (const name of ['containedBy', 'contains'])
+        assert.ok(schema.attributes.find((a) => a.name === name)?.description.includes(plural.toLowerCase()), name);
     });
     it(`${name}: generic storage, optional, indexed and named by value, events scim.${noun}.*, totalAssignmentsUsed counted from the users' ${plural.toLowerCase()}`, () => {
       assert.equal(type.optional, true);
