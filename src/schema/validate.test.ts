@@ -530,3 +530,28 @@ describe('property: random JSON bodies', () => {
     );
   });
 });
+
+describe('docs/profiles.md rejectUnknownAttributes: a schema URI the tenant does not define is 400 invalidSyntax', () => {
+  const REJECT: ValidateOptions = { mode: 'create', unknownAttributes: 'reject' };
+  const refusedSchema = (error: unknown) => {
+    assert.ok(error instanceof ScimError);
+    assert.equal(error.status, 400);
+    assert.equal(error.scimType, 'invalidSyntax');
+    assert.match(error.detail, /in "schemas" is not a schema of/);
+    return true;
+  };
+  it("Entra's second group schema URI (docs/entra-id.md), an extension of another type", () => {
+    assert.throws(
+      () => validateResource(registry, 'Group', group({ schemas: [GROUP_SCHEMA_ID, ENTRA_GROUP_SCHEMA] }), REJECT),
+      refusedSchema,
+    );
+    assert.throws(
+      () => validateResource(registry, 'Group', group({ schemas: [GROUP_SCHEMA_ID, ENTERPRISE_USER_SCHEMA_ID] }), REJECT),
+      refusedSchema,
+    );
+  });
+  it('the core schema and an extension of the type pass, in any case (URIs compare without case)', () => {
+    const result = validateUser(user({ schemas: [USER_SCHEMA_ID.toUpperCase(), ENTERPRISE_USER_SCHEMA_ID.toLowerCase()] }), REJECT);
+    assert.equal(result.doc['userName'], 'bjensen');
+  });
+});
