@@ -31,8 +31,10 @@ describe('RFC 7643 §7 Schema representation', () => {
         name: 'userName',
         type: 'string',
         multiValued: false,
-        // docs/limits.md: the longest userName, which no RFC 7643 characteristic can carry.
-        description: 'At most 512 characters.',
+        // §8.7.1's description, then the longest userName (docs/limits.md), which no RFC 7643
+        // characteristic can carry.
+        description:
+          "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Each User MUST include a non-empty userName value.  This identifier MUST be unique across the service provider's entire set of Users. REQUIRED. At most 512 characters.",
         required: true,
         caseExact: false,
         mutability: 'readWrite',

@@ -52,6 +52,24 @@ describe('rfc7644 §4 discovery', () => {
     assert.equal(user.meta.location, `https://scim.example.com/scim/v2/Schemas/${USER_SCHEMA}`);
   });
 
+  it('rfc7643 §7 "service providers MUST specify the description": every attribute /Schemas serves has one', async () => {
+    type Served = { name: string; description: string; subAttributes?: Served[] };
+    const undescribed = (attributes: Served[], prefix: string): string[] =>
+      attributes.flatMap((a) => [
+        ...(/\S/.test(a.description) ? [] : [`${prefix}${a.name}`]),
+        ...undescribed(a.subAttributes ?? [], `${prefix}${a.name}.`),
+      ]);
+    const res = await h.request('GET', '/Schemas');
+    const missing = res.body.Resources.flatMap((s: { id: string; attributes: Served[] }) => undescribed(s.attributes, `${s.id}:`));
+    assert.deepEqual(missing, []);
+    // RFC 7643 §8.7.1's text (core/rfc7643-8.7.1.test.ts pins every one).
+    const user = res.body.Resources.find((s: { id: string }) => s.id === USER_SCHEMA);
+    assert.equal(
+      user.attributes.find((a: Served) => a.name === 'active').description,
+      "A Boolean value indicating the User's administrative status.",
+    );
+  });
+
   it('/Schemas/{id} returns one schema; an unknown id is 404', async () => {
     const res = await h.request('GET', `/Schemas/${ENTERPRISE}`);
     assert.equal(res.status, 200);

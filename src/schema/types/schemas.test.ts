@@ -306,8 +306,9 @@ describe('the Agent (draft-wzdk-scim-agent-resource-00 as docs/resource-types.md
  * description. When applicable, service providers MUST specify the description", and
  * "subAttributes ... has the same schema sub-attributes as 'attributes'"; the schema's own
  * description likewise, and §6 the resource type's. /Schemas publishes these definitions as they
- * are (src/schema/discovery.ts), so an attribute without one reaches clients without one. Only
- * the optional types here: the core schemas' attributes publish none (core/rfc7643-8.7.1.test.ts).
+ * are (src/schema/discovery.ts), so an attribute without one reaches clients without one. The
+ * optional types here; the core schemas' attributes carry RFC 7643 §8.7.1's, pinned word for word
+ * by core/rfc7643-8.7.1.test.ts.
  */
 describe('RFC 7643 §7: every attribute and sub-attribute of an optional type has a description', () => {
   function undescribed(attributes: readonly AttributeDefinition[], prefix = ''): string[] {
