@@ -64,3 +64,20 @@ describe('request log capture buffer', () => {
     );
   });
 });
+
+describe('request log capture buffer: one allocation a batch', () => {
+  it('a batch like the one before it fits the buffer it starts with: it is never copied into a larger one', (t) => {
+    const allocations = t.mock.method(Buffer, 'allocUnsafeSlow');
+    const buffer = new CaptureBuffer();
+    // About 90 KB a batch, past the first buffer's size (64 KB), each request with a 1 KB response.
+    const batch = Array.from({ length: 80 }, (_, i) => request({ requestId: `req-${i}`, response: `{"id":"${'x'.repeat(1000)}"}` }));
+    for (const r of batch) buffer.append(r);
+    const first = buffer.take();
+    const before = allocations.mock.callCount();
+    for (const r of batch) buffer.append(r);
+    const second = buffer.take();
+    assert.equal(second.bytes.length, first.bytes.length);
+    assert.equal(allocations.mock.callCount() - before, 1, 'the second batch was written into the one buffer it was given');
+    assert.deepEqual([...readCaptures(second.bytes)], [...readCaptures(first.bytes)]);
+  });
+});

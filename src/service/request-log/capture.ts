@@ -32,6 +32,8 @@ const NONE = 0xffffffff;
 const FIRST_SIZE = 64 * 1024;
 /** Strings up to this length are copied by a loop here when they are ASCII. */
 const SHORT = 128;
+/** What a request's strings and numbers take besides their bytes: a 32-bit length each, 8 bytes a number. */
+const FIXED = 12 * 4 + 3 * 8;
 
 /**
  * The requests of one batch, copied as they are answered into one growing buffer outside the
@@ -44,7 +46,7 @@ export class CaptureBuffer {
   #bytes: Buffer | undefined;
   #at = 0;
   #count = 0;
-  /** The next buffer's size: what the previous batch used (a batch with a huge response is not the norm). */
+  /** The next buffer's size: twice what the previous batch used (see take). */
   #size = FIRST_SIZE;
 
   get count(): number {
@@ -52,21 +54,40 @@ export class CaptureBuffer {
   }
 
   append(c: CapturedRequest): void {
-    this.#string(c.tenantId);
-    this.#number(c.arrivedMs);
-    this.#string(c.method);
-    this.#string(c.path);
-    this.#string(c.query);
-    this.#number(c.status);
-    this.#number(c.latencyMs);
-    this.#string(c.requestId);
-    this.#string(c.tokenId);
-    this.#string(c.userAgent);
-    this.#string(c.resourceId);
-    this.#string(c.body === undefined ? undefined : JSON.stringify(c.body));
-    this.#string(c.unparsedBody);
-    this.#string(c.response);
-    this.#string(c.bearer);
+    const body = c.body === undefined ? undefined : JSON.stringify(c.body);
+    // Room for the request once, at most three bytes of UTF-8 for each UTF-16 unit, rather than a
+    // check for each of its fifteen fields.
+    const units =
+      c.tenantId.length +
+      c.method.length +
+      c.path.length +
+      c.query.length +
+      c.requestId.length +
+      (c.tokenId?.length ?? 0) +
+      (c.userAgent?.length ?? 0) +
+      (c.resourceId?.length ?? 0) +
+      (body?.length ?? 0) +
+      (c.unparsedBody?.length ?? 0) +
+      (c.response?.length ?? 0) +
+      (c.bearer?.length ?? 0);
+    const bytes = this.#reserve(FIXED + 3 * units);
+    let at = this.#at;
+    at = putString(bytes, at, c.tenantId);
+    at = bytes.writeDoubleLE(c.arrivedMs, at);
+    at = putString(bytes, at, c.method);
+    at = putString(bytes, at, c.path);
+    at = putString(bytes, at, c.query);
+    at = bytes.writeDoubleLE(c.status, at);
+    at = bytes.writeDoubleLE(c.latencyMs, at);
+    at = putString(bytes, at, c.requestId);
+    at = putString(bytes, at, c.tokenId);
+    at = putString(bytes, at, c.userAgent);
+    at = putString(bytes, at, c.resourceId);
+    at = putString(bytes, at, body);
+    at = putString(bytes, at, c.unparsedBody);
+    at = putString(bytes, at, c.response);
+    at = putString(bytes, at, c.bearer);
+    this.#at = at;
     this.#count++;
   }
 
@@ -74,7 +95,11 @@ export class CaptureBuffer {
   take(): { readonly bytes: Uint8Array; readonly count: number } {
     const taken = { bytes: (this.#bytes ?? Buffer.alloc(0)).subarray(0, this.#at), count: this.#count };
     this.#bytes = undefined;
-    this.#size = Math.max(FIRST_SIZE, this.#at);
+    // Twice what this batch used: a batch like it then never outgrows its buffer (which copies it
+    // whole), since room for its last response is reserved at three bytes a character. The pages
+    // it leaves unused are never touched, so they cost no memory; a batch with a huge response
+    // is not the norm, and the one after it gets a buffer of its own size again.
+    this.#size = Math.max(FIRST_SIZE, 2 * this.#at);
     this.#at = 0;
     this.#count = 0;
     return taken;
@@ -90,40 +115,29 @@ export class CaptureBuffer {
     this.#bytes = grown;
     return grown;
   }
+}
 
-  #number(n: number): void {
-    this.#reserve(8).writeDoubleLE(n, this.#at);
-    this.#at += 8;
-  }
-
-  #string(s: string | undefined): void {
-    if (s === undefined) {
-      this.#reserve(4).writeUInt32LE(NONE, this.#at);
-      this.#at += 4;
-      return;
+/** Writes s (its length, then its UTF-8 bytes) at `at`, in room reserved for it; where the next field starts. */
+function putString(bytes: Buffer, at: number, s: string | undefined): number {
+  if (s === undefined) return bytes.writeUInt32LE(NONE, at);
+  const start = at + 4;
+  if (s.length <= SHORT) {
+    // A short ASCII string (an id, the method, the query, the User-Agent: most of a request's
+    // fields) copied here costs a tenth of a call of Buffer#write.
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      bytes[start + i] = c;
     }
-    // At most three bytes of UTF-8 for each UTF-16 unit.
-    const bytes = this.#reserve(4 + 3 * s.length);
-    if (s.length <= SHORT) {
-      // A short ASCII string (an id, the method, the query, the User-Agent: most of a request's
-      // fields) copied here costs a tenth of a call of Buffer#write.
-      const start = this.#at + 4;
-      let i = 0;
-      for (; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        bytes[start + i] = c;
-      }
-      if (i === s.length) {
-        bytes.writeUInt32LE(i, this.#at);
-        this.#at = start + i;
-        return;
-      }
+    if (i === s.length) {
+      bytes.writeUInt32LE(i, at);
+      return start + i;
     }
-    const n = bytes.write(s, this.#at + 4, 'utf8');
-    bytes.writeUInt32LE(n, this.#at);
-    this.#at += 4 + n;
   }
+  const n = bytes.write(s, start, 'utf8');
+  bytes.writeUInt32LE(n, at);
+  return start + n;
 }
 
 /** The requests of a batch CaptureBuffer made, in the order they were appended. */
