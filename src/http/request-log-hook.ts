@@ -27,31 +27,29 @@ export function installRequestLogHook(scim: FastifyInstance, basePath: string, l
     if (principal !== null) {
       const url = request.url;
       const mark = url.indexOf('?');
-      const path = (mark < 0 ? url : url.slice(0, mark)).slice(basePath.length) || '/';
       const params = request.params as { id?: unknown } | undefined;
       let resourceId = typeof params?.id === 'string' ? params.id : undefined;
       const location = reply.getHeader('location');
       if (resourceId === undefined && reply.statusCode === 201 && typeof location === 'string') {
         resourceId = location.slice(location.lastIndexOf('/') + 1);
       }
-      const authorization = request.headers.authorization;
-      const userAgent = request.headers['user-agent'];
+      const latencyMs = reply.elapsedTime;
       log.record({
         tenantId: principal.tenantId,
-        arrivedMs: Date.now() - reply.elapsedTime,
+        arrivedMs: Date.now() - latencyMs,
         method: request.method,
-        path,
+        path: url.slice(basePath.length, mark < 0 ? url.length : mark) || '/',
         query: mark < 0 ? '' : url.slice(mark + 1),
         status: reply.statusCode,
-        latencyMs: reply.elapsedTime,
+        latencyMs,
         requestId: request.id,
         tokenId: principal.tokenId,
-        userAgent,
+        userAgent: request.headers['user-agent'],
         resourceId,
         body: request.body ?? undefined,
         unparsedBody: request.unparsedBody,
         response: request.loggedResponse,
-        bearer: authorization?.replace(/^\s*Bearer\s+/i, '').trim() || undefined,
+        bearer: request.headers.authorization?.replace(/^\s*Bearer\s+/i, '').trim() || undefined,
       });
     }
     done();
