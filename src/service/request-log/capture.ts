@@ -119,7 +119,7 @@ export class CaptureBuffer {
 
 /** Writes s (its length, then its UTF-8 bytes) at `at`, in room reserved for it; where the next field starts. */
 function putString(bytes: Buffer, at: number, s: string | undefined): number {
-  if (s === undefined) return bytes.writeUInt32LE(NONE, at);
+  if (s === undefined) return putLength(bytes, at, NONE);
   const start = at + 4;
   if (s.length <= SHORT) {
     // A short ASCII string (an id, the method, the query, the User-Agent: most of a request's
@@ -131,13 +131,22 @@ function putString(bytes: Buffer, at: number, s: string | undefined): number {
       bytes[start + i] = c;
     }
     if (i === s.length) {
-      bytes.writeUInt32LE(i, at);
+      putLength(bytes, at, i);
       return start + i;
     }
   }
   const n = bytes.write(s, start, 'utf8');
-  bytes.writeUInt32LE(n, at);
+  putLength(bytes, at, n);
   return start + n;
+}
+
+/** A 32-bit length, little-endian, as readUInt32LE reads it, without Buffer#writeUInt32LE's range checks. */
+function putLength(bytes: Buffer, at: number, n: number): number {
+  bytes[at] = n;
+  bytes[at + 1] = n >>> 8;
+  bytes[at + 2] = n >>> 16;
+  bytes[at + 3] = n >>> 24;
+  return at + 4;
 }
 
 /** The requests of a batch CaptureBuffer made, in the order they were appended. */
