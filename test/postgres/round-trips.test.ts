@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { PostgresConnection } from '../../src/store/postgres/connection.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from '../../src/store/postgres/testing.ts';
+import { sql, unanswered } from '../../src/store/sql/fragment.ts';
 import { after, before, describe, it, skipping } from '../../src/store/testing/skippable.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -70,6 +71,37 @@ skipping(options.skip, () =>
         /duplicate key/,
       );
       assert.deepEqual(await connection.run('SELECT n FROM marks ORDER BY n'), [{ n: 1 }]);
+    });
+
+    it('a last statement whose answer is not read (an outbox INSERT) travels with COMMIT: a write and its event in two round trips', async () => {
+      const trips = await roundTrips(() =>
+        connection.tx(async (run) => {
+          await run('UPDATE marks SET n = n WHERE n = $1', [1]);
+          await run(unanswered(sql`INSERT INTO marks VALUES (${3})`));
+        }),
+      );
+      assert.equal(trips, 2);
+      assert.deepEqual(await connection.run('SELECT n FROM marks ORDER BY n'), [{ n: 1 }, { n: 3 }]);
+      await connection.run('DELETE FROM marks WHERE n = 3');
+    });
+
+    it('a statement whose answer is not read still fails its transaction: its error reaches the caller, nothing is committed', async () => {
+      await assert.rejects(
+        connection.tx(async (run) => {
+          await run('INSERT INTO marks VALUES (4)');
+          await run(unanswered(sql`INSERT INTO marks VALUES (${1})`));
+        }),
+        /duplicate key/,
+      );
+      assert.deepEqual(await connection.run('SELECT n FROM marks ORDER BY n'), [{ n: 1 }]);
+      // …and the statements after it fail for that reason alone: the caller gets the first cause.
+      await assert.rejects(
+        connection.tx(async (run) => {
+          await run(unanswered(sql`INSERT INTO marks VALUES (${1})`));
+          await run('SELECT 1');
+        }),
+        /duplicate key/,
+      );
     });
   }),
 );

@@ -258,30 +258,50 @@ export class PostgresConnection {
       // statement's result is used had BEGIN failed.
       const begun = client.query('BEGIN');
       begun.catch(() => undefined);
+      // Statements whose answers the plan does not read (Sql.unanswered): awaited at COMMIT,
+      // which goes out right behind the last of them, so a write's outbox INSERT and its COMMIT
+      // cost one round trip. Had one failed, the transaction is aborted and COMMIT rolls it back.
+      const unread: Promise<unknown>[] = [];
       const run: Run = async (text, values) => {
         const answer = client.query(statement(text, values));
         answer.catch(() => undefined);
+        if (typeof text !== 'string' && text.unanswered) {
+          unread.push(answer);
+          return [];
+        }
         await begun;
         return (await answer).rows;
       };
       try {
         const result = await fn(run);
+        const committed = client.query('COMMIT');
+        committed.catch(() => undefined);
         await begun;
-        await client.query('COMMIT');
+        for (const answer of unread) await answer;
+        await committed;
         return result;
       } catch (error) {
+        // A statement that failed unread leaves the ones after it failing for that reason alone.
+        const cause = await firstFailure(unread);
         // A connection that failed (or an answer that never came) is discarded, which rolls the
         // transaction back; a ROLLBACK on it would only wait out another timeout.
-        broken = isUnavailable(error);
+        const failure = cause ?? error;
+        broken = isUnavailable(failure);
         if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-        const state = sqlState(error);
+        const state = sqlState(failure);
         if (!broken && state !== undefined && RETRYABLE.has(state) && attempt < MAX_ATTEMPTS) continue;
-        throw this.failed(error);
+        throw this.failed(failure);
       } finally {
         client.release(broken);
       }
     }
   }
+}
+
+/** The error of the first of `answers` that failed, once all have settled. */
+async function firstFailure(answers: readonly Promise<unknown>[]): Promise<unknown> {
+  for (const outcome of await Promise.allSettled(answers)) if (outcome.status === 'rejected') return outcome.reason;
+  return undefined;
 }
 
 function translate(error: unknown): unknown {

@@ -18,6 +18,12 @@ export interface Sql {
    * own (placeholders.ts).
    */
   readonly columnTyped?: boolean;
+  /**
+   * Its plan reads nothing of its answer (an outbox INSERT): inside a PostgreSQL transaction it is
+   * written without waiting for that answer, and COMMIT goes out behind it in the same round trip
+   * (connection.ts tx). Its failure still fails the transaction.
+   */
+  readonly unanswered?: boolean;
 }
 
 const isSql = (value: unknown): value is Sql => typeof value === 'object' && value !== null && SQL_BRAND in value;
@@ -58,6 +64,9 @@ export function bind(shape: Sql, values: readonly unknown[]): Sql {
 
 /** `query`, its parameters typed by the columns they are assigned to (Sql.columnTyped). */
 export const columnTyped = (query: Sql): Sql => make(query.sql, query.params, query.shaped, true);
+
+/** `query`, whose answer its plan does not read (Sql.unanswered). */
+export const unanswered = (query: Sql): Sql => ({ ...query, unanswered: true });
 
 /** `(?, …), (?, …)`: rows for a VALUES list, every value bound. */
 export function valuesList(rows: readonly (readonly unknown[])[]): Sql {

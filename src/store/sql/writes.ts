@@ -11,7 +11,7 @@ import {
 import type { EventBuilder, NewEvent } from '../ports/outbox.ts';
 import type { CreateCommand, UniqueValue, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import { VersionConflictError } from '../version-conflict.ts';
-import { bind, join, raw, type Sql, shapeMemo, sql, valuesList } from './fragment.ts';
+import { bind, join, raw, type Sql, shapeMemo, sql, unanswered, valuesList } from './fragment.ts';
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
 import { type Promoted, promote } from './promote.ts';
 import type { ResourceDialect } from './resource-dialect.ts';
@@ -249,7 +249,7 @@ export function* appendEvents<O>(d: WriteDialect, tenantId: string, build: Event
   const events = build?.(outcome) ?? [];
   if (events.length === 0) return;
   if (!d.numbersEvents) {
-    yield outboxInsert(d, tenantId, events);
+    yield unanswered(outboxInsert(d, tenantId, events));
     return;
   }
   // Read back in a statement of its own where RETURNING costs a temporary table (WriteDialect.keyByReturning).
