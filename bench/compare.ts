@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { startScimd } from './scimd-process.ts';
-import { ENTERPRISE, patchUserBody, userNameOf } from './seed.ts';
+import { newUserBody, patchUserBody, userNameOf } from './seed.ts';
 
 const BEFORE = process.env['BENCH_BEFORE'];
 const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'lookup,get,create,patch,page').split(',');
@@ -60,15 +60,6 @@ function ticks(pid: number): { main: number; all: number } {
 }
 
 let sent = 0;
-const createBody = () =>
-  JSON.stringify({
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-    userName: `new${process.pid}.${++sent}@bench.example.com`,
-    name: { givenName: 'New', familyName: 'User' },
-    emails: [{ value: `new${process.pid}.${sent}@bench.example.com`, type: 'work', primary: true }],
-    active: true,
-    [ENTERPRISE]: { department: 'Bench' },
-  });
 
 function requestOf(scenario: string, ids: readonly string[]): { method: 'GET' | 'POST' | 'PATCH'; path: string; body?: string } {
   const anyId = () => ids[Math.floor(Math.random() * ids.length)]!;
@@ -81,7 +72,7 @@ function requestOf(scenario: string, ids: readonly string[]): { method: 'GET' | 
     case 'get':
       return { method: 'GET', path: `/scim/v2/Users/${anyId()}` };
     case 'create':
-      return { method: 'POST', path: '/scim/v2/Users', body: createBody() };
+      return { method: 'POST', path: '/scim/v2/Users', body: newUserBody(++sent) };
     case 'patch':
       return { method: 'PATCH', path: `/scim/v2/Users/${anyId()}`, body: patchUserBody(++sent) };
     case 'page':
