@@ -16,11 +16,11 @@
  * SCIMD_REQUEST_LOG for both servers (off: the default measures what the change did, not the log).
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { startScimd } from './scimd-process.ts';
+import { cpuSeconds, mainThreadCpuSeconds, median, startScimd } from './scimd-process.ts';
 import { newUserBody, patchUserBody, userNameOf } from './seed.ts';
 
 const BEFORE = process.env['BENCH_BEFORE'];
@@ -48,15 +48,6 @@ function seedWith(checkout: string, databaseUrl: string): string[] {
     process.stdout.write(JSON.stringify(seeded.userIds));`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: checkout, maxBuffer: 1 << 26 });
   return JSON.parse(out.toString().slice(out.indexOf('[')));
-}
-
-/** Main thread's and whole process's CPU ticks (1/100 s) so far. */
-function ticks(pid: number): { main: number; all: number } {
-  const read = (path: string) => {
-    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
-  return { main: read(`/proc/${pid}/task/${pid}/stat`), all: read(`/proc/${pid}/stat`) };
 }
 
 let sent = 0;
@@ -90,7 +81,7 @@ interface Measure {
 }
 
 async function measure(side: Side, scenario: string, seconds: number): Promise<Measure> {
-  const before = ticks(side.server.pid!);
+  const before = { main: mainThreadCpuSeconds(side.server), all: cpuSeconds(side.server) };
   const result = await autocannon({
     url: `http://127.0.0.1:${side.port}`,
     connections: CONNECTIONS,
@@ -98,21 +89,15 @@ async function measure(side: Side, scenario: string, seconds: number): Promise<M
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
     requests: [{ setupRequest: (request) => ({ ...request, ...requestOf(scenario, side.userIds) }) }],
   });
-  const after = ticks(side.server.pid!);
+  const after = { main: mainThreadCpuSeconds(side.server), all: cpuSeconds(side.server) };
   const n = result.requests.total;
   return {
     rps: n / seconds,
-    mainUs: ((after.main - before.main) * 1e4) / n,
-    processUs: ((after.all - before.all) * 1e4) / n,
+    mainUs: ((after.main - before.main) * 1e6) / n,
+    processUs: ((after.all - before.all) * 1e6) / n,
     errors: result.errors + result.non2xx,
   };
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main() {
   if (!BEFORE) throw new Error('BENCH_BEFORE must name the checkout to compare with (its dist/ built)');

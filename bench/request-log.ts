@@ -11,7 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { startScimd } from './scimd-process.ts';
+import { median, startScimd } from './scimd-process.ts';
 import { ENTERPRISE, seed, userNameOf } from './seed.ts';
 import { onEachStore } from './stores.ts';
 
@@ -78,12 +78,6 @@ async function measure(server: ChildProcess, port: number, kind: Kind, seconds: 
     errors: result.errors + result.non2xx,
   };
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 type Figures = Record<`${Kind} ${Mode}`, Measure[]>;
 

@@ -52,6 +52,22 @@ export function startScimd(env: Record<string, string>, port: number, checkout =
  * costs the server, which on a machine loaded by other work says more than requests per second.
  */
 export function cpuSeconds(child: ChildProcess): number {
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return statCpuSeconds(`/proc/${child.pid}/stat`);
+}
+
+/** The same for the child's main thread alone: the event loop, which is what a request waits for. */
+export function mainThreadCpuSeconds(child: ChildProcess): number {
+  return statCpuSeconds(`/proc/${child.pid}/task/${child.pid}/stat`);
+}
+
+function statCpuSeconds(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The median of a benchmark's rounds. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
