@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { PostgresConnection } from '../../src/store/postgres/connection.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from '../../src/store/postgres/testing.ts';
 import { sql, unanswered } from '../../src/store/sql/fragment.ts';
 import { after, before, describe, it, skipping } from '../../src/store/testing/skippable.ts';
@@ -15,6 +17,10 @@ skipping(options.skip, () =>
     let scratch: Scratch;
     let proxy: TcpProxy;
     let connection: PostgresConnection;
+    let store: PostgresStore;
+    const tenantId = randomUUID();
+    const userId = randomUUID();
+    const T0 = '2026-12-06T00:00:00.000Z';
 
     before(async () => {
       scratch = await createTestDatabase();
@@ -29,9 +35,21 @@ skipping(options.skip, () =>
       await connection.run('INSERT INTO marks VALUES (1)');
       // The first transaction on a new connection pays once for what the link warms up.
       await connection.tx((run) => run('SELECT 1'));
+      // The store on the same link, its tenant and user written before the clock runs.
+      store = new PostgresStore({
+        connectionString: viaProxy.toString(),
+        poolSize: 1,
+        readConnections: 0,
+        statisticsIntervalMs: 3_600_000,
+      });
+      await store.migrate();
+      await store.createTenant({ id: tenantId, name: 'trips', createdAt: T0 });
+      await store.create(tenantId, { resourceType: 'User', id: userId, doc: { userName: 'ada', title: 'Engineer' }, now: T0 });
+      await store.update(tenantId, { resourceType: 'User', id: userId, change: (r) => ({ doc: { ...r.doc, title: 'warm' }, now: T0 }) });
       proxy.latencyMs = LATENCY_MS;
     });
     after(async () => {
+      await store?.close();
       await connection?.close();
       await proxy?.stop();
       await scratch?.drop();
@@ -83,6 +101,44 @@ skipping(options.skip, () =>
       assert.equal(trips, 2);
       assert.deepEqual(await connection.run('SELECT n FROM marks ORDER BY n'), [{ n: 1 }, { n: 3 }]);
       await connection.run('DELETE FROM marks WHERE n = 3');
+    });
+
+    it('a PATCH that changes no unique column (Entra: replace active and title) costs two round trips: the locked read, then UPDATE, outbox INSERT and COMMIT', async () => {
+      let answer: Awaited<ReturnType<PostgresStore['update']>> | undefined;
+      const event = {
+        id: randomUUID(),
+        type: 'scim.user.updated',
+        subject: `Users/${userId}`,
+        source: 'https://x/scim/v2',
+        time: T0,
+        data: {},
+      };
+      const trips = await roundTrips(async () => {
+        answer = await store.update(tenantId, {
+          resourceType: 'User',
+          id: userId,
+          change: (r) => ({ doc: { ...r.doc, active: false, title: 'Manager' }, now: T0, events: () => [event] }),
+        });
+      });
+      assert.equal(trips, 2);
+      assert.deepEqual(answer?.resource.doc, { userName: 'ada', title: 'Manager', active: false });
+      const [row] = await connection.run<{ doc: unknown; version: number }>('SELECT doc, version FROM resources WHERE id = $1', [userId]);
+      assert.deepEqual(row, { doc: { userName: 'ada', title: 'Manager', active: false }, version: answer?.resource.version });
+      assert.equal((await connection.run('SELECT 1 FROM outbox WHERE id = $1', [event.id])).length, 1);
+    });
+
+    it('a rename waits for its UPDATE, which a unique index may refuse: three round trips, and a taken name is 409', async () => {
+      const trips = await roundTrips(() =>
+        store.update(tenantId, { resourceType: 'User', id: userId, change: (r) => ({ doc: { ...r.doc, userName: 'lovelace' }, now: T0 }) }),
+      );
+      assert.equal(trips, 3);
+      proxy.latencyMs = 0;
+      await store.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: 'babbage' }, now: T0 });
+      await assert.rejects(
+        store.update(tenantId, { resourceType: 'User', id: userId, change: (r) => ({ doc: { ...r.doc, userName: 'Babbage' }, now: T0 }) }),
+        (error: unknown) => (error as { status?: number }).status === 409,
+      );
+      proxy.latencyMs = LATENCY_MS;
     });
 
     it('a statement whose answer is not read still fails its transaction: its error reaches the caller, nothing is committed', async () => {

@@ -146,7 +146,33 @@ export const postgresWrites: WriteDialect = {
   nowMs: () => raw('(extract(epoch FROM clock_timestamp()) * 1000)::bigint'),
   lastInsertedKey: raw('lastval()'),
   keyByReturning: true,
-  keepsDocAsWritten: false,
+  asStored: (doc) => inJsonbOrder(doc) as Readonly<Record<string, unknown>>,
   constraintOf: (error) => (({ '23505': 'unique', '23503': 'foreignKey' }) as const)[sqlState(error) ?? ''],
   onNameKey: (error) => (error as { constraint?: string }).constraint === 'resources_name',
 };
+
+/**
+ * A JSON value with each object's keys in jsonb's order (shorter keys first, keys of one length by
+ * their UTF-8 bytes), as PostgreSQL gives a stored document back.
+ */
+export function inJsonbOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inJsonbOrder);
+  if (value === null || typeof value !== 'object') return value;
+  const source = value as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const key of Object.keys(source).sort(byJsonbKeyOrder)) {
+    const member = inJsonbOrder(source[key]);
+    // A "__proto__" key is data, as JSON.parse makes it, not the prototype.
+    if (key === '__proto__') Object.defineProperty(ordered, key, { value: member, enumerable: true, writable: true, configurable: true });
+    else ordered[key] = member;
+  }
+  return ordered;
+}
+
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+function byJsonbKeyOrder(a: string, b: string): number {
+  // ASCII: one byte a character, and code units compare as bytes do.
+  if (!NOT_ASCII.test(a) && !NOT_ASCII.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

@@ -92,23 +92,18 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
   const keys = promoted(command.resourceType, command.id, change.doc);
   const version = row.version + 1;
   const now = ms(change.now);
-  let updated: Pick<ResourceRow, 'doc'> | undefined;
   try {
-    [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(
-      sql`UPDATE typed_resources SET doc = ${d.json(JSON.stringify(change.doc))}, version = ${version}, modified_ms = ${now},
+    yield sql`UPDATE typed_resources SET doc = ${d.json(JSON.stringify(change.doc))}, version = ${version}, modified_ms = ${now},
           name_key = ${keys.nameKey}, display_name = ${keys.displayName}, external_id = ${keys.externalId}
-        WHERE row_key = ${row.row_key}${raw(d.keepsDocAsWritten ? '' : ' RETURNING doc')}`,
-    );
+        WHERE row_key = ${row.row_key}`;
   } catch (error) {
     if (d.constraintOf(error) === 'unique') throw keys.taken();
     throw error;
   }
-  const written: StoredResource = { ...current, doc: change.doc, version, lastModified: iso(now) };
+  const written: StoredResource = { ...current, doc: d.asStored(change.doc), version, lastModified: iso(now) };
   const memberDelta = { added: [], removed: [] };
   yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
-  // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
-  const stored = d.keepsDocAsWritten ? change.doc : docOf(updated!);
-  return { resource: (yield* withCounts(tenantId, [{ ...written, doc: stored }]))[0]!, memberDelta };
+  return { resource: (yield* withCounts(tenantId, [written]))[0]!, memberDelta };
 }
 
 function* deleteTyped(

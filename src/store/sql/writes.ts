@@ -15,7 +15,7 @@ import { bind, join, raw, type Sql, shapeMemo, sql, unanswered, valuesList } fro
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
 import { type Promoted, promote } from './promote.ts';
 import type { ResourceDialect } from './resource-dialect.ts';
-import { docOf, findRow, hydrateRows, membersOf, type ResourceRow, unstorable } from './resources.ts';
+import { findRow, hydrateRows, membersOf, unstorable } from './resources.ts';
 import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict, unknownMembers } from './rows.ts';
 import { type ConstraintOf, hasNul, type Plan, rows } from './run.ts';
 import { uniqueValueTaken } from './unique-value-taken.ts';
@@ -98,12 +98,12 @@ export interface WriteDialect extends ResourceDialect {
    */
   readonly keyByReturning: boolean;
   /**
-   * Whether the database keeps a document as the JSON text it was given (SQLite), so that an
-   * update answers with the document it wrote; otherwise (PostgreSQL, whose jsonb orders keys) the
-   * UPDATE returns the stored form. On SQLite a RETURNING clause makes the statement gather its
-   * rows in a temporary table first, and the answer would parse the text it has just written.
+   * The document as the database will give it back, which an update answers with so that its
+   * answer reads as a later GET does: SQLite keeps the JSON text as written; PostgreSQL's jsonb
+   * orders each object's keys its own way. Computed here, not read back (RETURNING doc), so that
+   * the UPDATE's answer need not be awaited.
    */
-  readonly keepsDocAsWritten: boolean;
+  readonly asStored: (doc: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>>;
   readonly constraintOf: ConstraintOf;
   /** Whether a unique violation fired on the name key (userName / group displayName) rather than the id. */
   onNameKey(error: unknown): boolean;
@@ -408,7 +408,6 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   const version = row.version + 1;
   const now = ms(change.now);
   const passwordHash = change.passwordHash === undefined ? row.password_hash : change.passwordHash;
-  let stored = current.doc;
   if (change.doc) {
     const promoted = promote(command.resourceType, command.id, change.doc);
     const was = promote(command.resourceType, command.id, current.doc);
@@ -418,15 +417,20 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
     const update = shapes(d, `update ${changing.map(([column]) => column).join(' ')}`, () => {
       const promotedSet = changing.map(([column]) => sql`, ${raw(column)} = ${null}`);
       return sql`UPDATE resources SET doc = ${d.json('')}, password_hash = ${null}, version = ${0}, modified_ms = ${0}${join(promotedSet, '')}
-          WHERE row_key = ${0}${raw(d.keepsDocAsWritten ? '' : ' RETURNING doc')}`;
+          WHERE row_key = ${0}`;
     });
     const values = [JSON.stringify(change.doc), passwordHash, version, now, ...changing.map(([, key]) => promoted[key]), row.row_key];
-    try {
-      // The answer shows the document as the database keeps it, as a GET would (jsonb orders keys).
-      const [updated] = yield* rows<Pick<ResourceRow, 'doc'>>(bind(update, values));
-      stored = d.keepsDocAsWritten ? change.doc : docOf(updated!);
-    } catch (error) {
-      throw conflict(d, error, command.resourceType, command.id, change.doc);
+    if (changing.length === 0) {
+      // No unique column changes, so nothing can refuse the row: the UPDATE's answer is not
+      // awaited, and on PostgreSQL it travels with the outbox INSERT and COMMIT (a PATCH of
+      // active and title is two round trips: BEGIN with the locked read, then the rest).
+      yield unanswered(bind(update, values));
+    } else {
+      try {
+        yield bind(update, values);
+      } catch (error) {
+        throw conflict(d, error, command.resourceType, command.id, change.doc);
+      }
     }
     // A rename is checked; an unchanged name stays, even one another group took before the opt-in.
     if (change.uniqueName && promoted.displayName !== was.displayName) {
@@ -440,12 +444,14 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
     }
     yield* writeUniqueValues(d, tenantId, command.resourceType, row.row_key, change.uniqueValues, true);
   } else {
-    yield sql`UPDATE resources SET password_hash = ${passwordHash}, version = ${version}, modified_ms = ${now} WHERE row_key = ${row.row_key}`;
+    yield unanswered(
+      sql`UPDATE resources SET password_hash = ${passwordHash}, version = ${version}, modified_ms = ${now} WHERE row_key = ${row.row_key}`,
+    );
   }
   const written: StoredResource = {
     id: current.id,
     resourceType: current.resourceType,
-    doc: change.doc ?? current.doc,
+    doc: change.doc ? d.asStored(change.doc) : current.doc,
     version,
     created: current.created,
     lastModified: iso(now),
@@ -457,7 +463,6 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   return {
     resource: {
       ...written,
-      doc: stored,
       ...(members !== undefined ? { members } : {}),
       ...(current.groups !== undefined ? { groups: current.groups } : {}),
     },

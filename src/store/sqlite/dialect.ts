@@ -129,7 +129,7 @@ export const sqliteWrites: WriteDialect = {
   // Not moved by an INSERT into a WITHOUT ROWID table (request_log_resources).
   lastInsertedKey: raw('last_insert_rowid()'),
   keyByReturning: false,
-  keepsDocAsWritten: true,
+  asStored: (doc) => doc,
   constraintOf,
   onNameKey: (error) => (error as Error).message.includes('resources.name_key'),
 };
