@@ -618,6 +618,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_resource ON request_log(tenant_id, (seq / 1024), resource_id, seq) WHERE resource_id IS NOT NULL;
     `,
   },
+  {
+    version: 112,
+    name: 'an update that changes no indexed column writes no index entry (a HOT update)',
+    sql: `
+      -- A PATCH sets modified_ms; with an index on it every PATCH wrote a new entry into all six
+      -- indexes of resources (an UPDATE that changes an indexed column cannot be HOT). Without it,
+      -- and with room left in each page for the row's new version, a PATCH of active or title
+      -- writes the row alone: 16 clients PATCHing 20,000 users, the database's CPU a PATCH
+      -- 667 -> 510 us. meta.lastModified filters and sorts read the type's rows of the tenant
+      -- instead (docs/postgresql.md, "HOT updates"). SQLite writes only the entries of the
+      -- indexes whose columns change, and keeps the index.
+      DROP INDEX resources_modified;
+      ALTER TABLE resources SET (fillfactor = 85);
+    `,
+  },
 ];
 
 /**
