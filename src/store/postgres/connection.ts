@@ -2,6 +2,7 @@ import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import pg from 'pg';
 import type { PoolState } from '../ports/store.ts';
 import type { Sql } from '../sql/fragment.ts';
+import { coalesceWrites } from './coalesced-writes.ts';
 import { isUnavailable, StoreUnavailableError, sqlState } from './errors.ts';
 import { runMigrations } from './migrations.ts';
 import { OutageGuard } from './outage.ts';
@@ -124,7 +125,10 @@ export class PostgresConnection {
     // unhandled 'error' event that ended the process. The statement in flight (or the next one)
     // fails with the connection error instead: 503 through translate, and #tx releases the
     // client as broken, so the pool opens a new connection for the next request.
-    this.pool.on('connect', (client) => client.on('error', () => undefined));
+    this.pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      coalesceWrites(client);
+    });
     // Every write goes through the pool: after them, statistics are gathered when tables have
     // changed enough (statistics.ts), so that plans do not stay those of empty tables.
     this.#statistics = new StatisticsKeeper(this.pool, options.statisticsIntervalMs);

@@ -1,4 +1,5 @@
 import pg, { type ClientConfig, type QueryConfig, type QueryResultRow } from 'pg';
+import { coalesceWrites } from './coalesced-writes.ts';
 
 interface Connection {
   readonly client: Promise<pg.Client>;
@@ -91,7 +92,10 @@ export class PipelinedReads {
     client.on('end', drop);
     const connection: Connection = {
       client: client.connect().then(
-        () => client,
+        () => {
+          coalesceWrites(client);
+          return client;
+        },
         (error: unknown) => {
           drop();
           throw error;
