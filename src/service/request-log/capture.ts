@@ -32,8 +32,8 @@ const NONE = 0xffffffff;
 const FIRST_SIZE = 64 * 1024;
 /** Strings up to this length are copied by a loop here when they are ASCII. */
 const SHORT = 128;
-/** What a request's strings and numbers take besides their bytes: a 32-bit length each, 8 bytes a number. */
-const FIXED = 12 * 4 + 3 * 8;
+/** A request's numbers (arrival, status, latency), 8 bytes each; each string takes a 32-bit length besides its bytes. */
+const NUMBERS = 3 * 8;
 
 /**
  * The requests of one batch, copied as they are answered into one growing buffer outside the
@@ -54,39 +54,31 @@ export class CaptureBuffer {
   }
 
   append(c: CapturedRequest): void {
-    const body = c.body === undefined ? undefined : JSON.stringify(c.body);
+    // One list serves the room reserved and what is written (readCaptures reads them in this order).
+    const strings = [
+      c.tenantId,
+      c.method,
+      c.path,
+      c.query,
+      c.requestId,
+      c.tokenId,
+      c.userAgent,
+      c.resourceId,
+      c.body === undefined ? undefined : JSON.stringify(c.body),
+      c.unparsedBody,
+      c.response,
+      c.bearer,
+    ];
     // Room for the request once, at most three bytes of UTF-8 for each UTF-16 unit, rather than a
-    // check for each of its fifteen fields.
-    const units =
-      c.tenantId.length +
-      c.method.length +
-      c.path.length +
-      c.query.length +
-      c.requestId.length +
-      (c.tokenId?.length ?? 0) +
-      (c.userAgent?.length ?? 0) +
-      (c.resourceId?.length ?? 0) +
-      (body?.length ?? 0) +
-      (c.unparsedBody?.length ?? 0) +
-      (c.response?.length ?? 0) +
-      (c.bearer?.length ?? 0);
-    const bytes = this.#reserve(FIXED + 3 * units);
+    // check for each field.
+    let units = 0;
+    for (const text of strings) units += text?.length ?? 0;
+    const bytes = this.#reserve(NUMBERS + 4 * strings.length + 3 * units);
     let at = this.#at;
-    at = putString(bytes, at, c.tenantId);
     at = bytes.writeDoubleLE(c.arrivedMs, at);
-    at = putString(bytes, at, c.method);
-    at = putString(bytes, at, c.path);
-    at = putString(bytes, at, c.query);
     at = bytes.writeDoubleLE(c.status, at);
     at = bytes.writeDoubleLE(c.latencyMs, at);
-    at = putString(bytes, at, c.requestId);
-    at = putString(bytes, at, c.tokenId);
-    at = putString(bytes, at, c.userAgent);
-    at = putString(bytes, at, c.resourceId);
-    at = putString(bytes, at, body);
-    at = putString(bytes, at, c.unparsedBody);
-    at = putString(bytes, at, c.response);
-    at = putString(bytes, at, c.bearer);
+    for (const text of strings) at = putString(bytes, at, text);
     this.#at = at;
     this.#count++;
   }
@@ -167,14 +159,17 @@ export function* readCaptures(batch: Uint8Array): Generator<CapturedText> {
   };
   const text = () => string() ?? '';
   while (at < bytes.length) {
+    const arrivedMs = number();
+    const status = number();
+    const latencyMs = number();
     yield {
+      arrivedMs,
+      status,
+      latencyMs,
       tenantId: text(),
-      arrivedMs: number(),
       method: text(),
       path: text(),
       query: text(),
-      status: number(),
-      latencyMs: number(),
       requestId: text(),
       tokenId: string(),
       userAgent: string(),
