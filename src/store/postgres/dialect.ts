@@ -134,7 +134,7 @@ export const postgresWrites: WriteDialect = {
     );
     return sql`unnest(${join(arrays, ', ')}) WITH ORDINALITY AS ${raw(alias)}(${raw(columns.map((c) => c.name).join(', '))}, ord)`;
   },
-  valuesRows: 0,
+  valuesRows: 1,
   json: (text) => sql`CAST(${text} AS jsonb)`,
   jsonText: (container, path) => sql`(${container} #> ${jsonPath(path)})::text`,
   jsonRemove: (container, path) => sql`${container} #- ${jsonPath(path)}`,

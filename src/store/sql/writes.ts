@@ -53,8 +53,10 @@ export interface WriteDialect extends ResourceDialect {
    * Up to how many rows an INSERT of a write's own rows (its events, its values index) takes them
    * as a plain VALUES list rather than from `table`. SQLite: 4, because an INSERT … SELECT may
    * write several rows and so runs in a statement journal of its own, copying every page it
-   * touches first, where a VALUES list does not. PostgreSQL: 0, so that unnest keeps one
-   * statement text, prepared once, for any number of rows.
+   * touches first, where a VALUES list does not. PostgreSQL: 1, so that unnest keeps one
+   * statement text, prepared once, for any number of rows above one; one row (a PATCH's event)
+   * through unnest had the driver escape its JSON into an array literal and the database parse it
+   * back: 16 clients PATCHing, 55 µs of scimd's CPU and 127 of the database's a PATCH.
    */
   readonly valuesRows: number;
   /** A document (JSON text) as the value of a JSON column. */
