@@ -106,16 +106,18 @@ skipping(options.skip, () =>
       assert.deepEqual(stored, [{ n: 1 }, { n: 3 }]);
     });
 
-    it('a PATCH that changes no unique column (Entra: replace active and title) costs two round trips: the locked read, then UPDATE, outbox INSERT and COMMIT', async () => {
+    const updatedEvent = () => ({
+      id: randomUUID(),
+      type: 'scim.user.updated',
+      subject: `Users/${userId}`,
+      source: 'https://x/scim/v2',
+      time: T0,
+      data: {},
+    });
+
+    it("a user's PATCH (Entra: replace active and title) costs two round trips: the read, then one statement that writes the row and its event", async () => {
       let answer: Awaited<ReturnType<PostgresStore['update']>> | undefined;
-      const event = {
-        id: randomUUID(),
-        type: 'scim.user.updated',
-        subject: `Users/${userId}`,
-        source: 'https://x/scim/v2',
-        time: T0,
-        data: {},
-      };
+      const event = updatedEvent();
       const trips = await roundTrips(async () => {
         answer = await store.update(tenantId, {
           resourceType: 'User',
@@ -130,18 +132,84 @@ skipping(options.skip, () =>
       assert.equal((await connection.run('SELECT 1 FROM outbox WHERE id = $1', [event.id])).length, 1);
     });
 
-    it('a rename waits for its UPDATE, which a unique index may refuse: three round trips, and a taken name is 409', async () => {
+    it('a rename too, and a taken name is 409 with nothing written, not even its event', async () => {
       const trips = await roundTrips(() =>
         store.update(tenantId, { resourceType: 'User', id: userId, change: (r) => ({ doc: { ...r.doc, userName: 'lovelace' }, now: T0 }) }),
       );
-      assert.equal(trips, 3);
+      assert.equal(trips, 2);
       proxy.latencyMs = 0;
       await store.create(tenantId, { resourceType: 'User', id: randomUUID(), doc: { userName: 'babbage' }, now: T0 });
+      const event = updatedEvent();
       await assert.rejects(
-        store.update(tenantId, { resourceType: 'User', id: userId, change: (r) => ({ doc: { ...r.doc, userName: 'Babbage' }, now: T0 }) }),
-        (error: unknown) => (error as { status?: number }).status === 409,
+        store.update(tenantId, {
+          resourceType: 'User',
+          id: userId,
+          change: (r) => ({ doc: { ...r.doc, userName: 'Babbage' }, now: T0, events: () => [event] }),
+        }),
+        (error: unknown) => (error as { status?: number; scimType?: string }).status === 409,
       );
+      const [row] = await connection.run<{ doc: { userName: string } }>('SELECT doc FROM resources WHERE id = $1', [userId]);
+      assert.equal(row?.doc.userName, 'lovelace');
+      assert.equal((await connection.run('SELECT 1 FROM outbox WHERE id = $1', [event.id])).length, 0);
       proxy.latencyMs = LATENCY_MS;
+    });
+
+    it('a writer in between moves the version: the write changes nothing, and the update runs again on the row as it is now', async () => {
+      const direct = new PostgresConnection({ connectionString: scratch.url, poolSize: 1, readConnections: 0 });
+      try {
+        await direct.run('SELECT 1');
+        const seen: number[] = [];
+        const event = updatedEvent();
+        const pending = store.update(tenantId, {
+          resourceType: 'User',
+          id: userId,
+          change: (r) => {
+            seen.push(r.version);
+            return { doc: { ...r.doc, title: `on version ${r.version}` }, now: T0, events: () => [event] };
+          },
+        });
+        // The read has been answered; its answer is on its way through the slow link when another writer changes the row.
+        await new Promise((resolve) => setTimeout(resolve, LATENCY_MS / 3));
+        const [between] = await direct.run<{ version: number }>(
+          `UPDATE resources SET version = version + 1, doc = jsonb_set(doc, '{nickName}', '"between"') WHERE id = $1 RETURNING version`,
+          [userId],
+        );
+        const answer = await pending;
+        assert.deepEqual(seen, [between!.version - 1, between!.version]);
+        assert.equal(answer.resource.version, between!.version + 1);
+        const [row] = await direct.run<{ doc: Record<string, unknown>; version: number }>(
+          'SELECT doc, version FROM resources WHERE id = $1',
+          [userId],
+        );
+        assert.deepEqual(row, { doc: { ...answer.resource.doc }, version: between!.version + 1 });
+        assert.equal(row?.doc['nickName'], 'between');
+        assert.equal(row?.doc['title'], `on version ${between!.version}`);
+        assert.equal((await direct.run('SELECT 1 FROM outbox WHERE id = $1', [event.id])).length, 1);
+      } finally {
+        await direct.close();
+      }
+    });
+
+    it('a change the guarded write leaves to the shared plan (two events): the read, then BEGIN with the locked read, then UPDATE, outbox INSERT and COMMIT together', async () => {
+      const events = [updatedEvent(), updatedEvent()];
+      const trips = await roundTrips(() =>
+        store.update(tenantId, {
+          resourceType: 'User',
+          id: userId,
+          change: (r) => ({ doc: { ...r.doc, title: 'Director' }, now: T0, events: () => events }),
+        }),
+      );
+      assert.equal(trips, 3);
+      assert.equal((await connection.run('SELECT 1 FROM outbox WHERE id = ANY($1)', [events.map((e) => e.id)])).length, 2);
+    });
+
+    it('a statement the database refuses (a unique violation) leaves its connection in the pool: no new connection for the next', async () => {
+      proxy.latencyMs = 0;
+      const [before] = await connection.run<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await assert.rejects(connection.run('INSERT INTO marks VALUES (1)'), /duplicate key/);
+      const [after] = await connection.run<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      proxy.latencyMs = LATENCY_MS;
+      assert.equal(after?.pid, before?.pid);
     });
 
     it('a statement whose answer is not read still fails its transaction: its error reaches the caller, nothing is committed', async () => {

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, PoolConfig, QueryArrayConfig, QueryConfig, QueryResultRow } from 'pg';
 import pg from 'pg';
 import type { PoolState } from '../ports/store.ts';
 import type { Sql } from '../sql/fragment.ts';
@@ -191,37 +191,43 @@ export class PostgresConnection {
     }
   }
 
-  /** One statement on any pooled connection (autocommit). */
-  readonly run: Run = async (text, values) => {
-    this.#guard.check();
+  /**
+   * One statement on a pooled connection, in autocommit. A statement the database refused (a
+   * unique violation: a create of a userName that exists, which identity providers send often)
+   * leaves its connection as good as before, and it goes back to the pool; pool.query discarded
+   * the connection on any error, and the next request paid for a new one (its startup, every
+   * statement prepared again). A connection that failed is discarded.
+   */
+  async #pooled<R>(query: QueryConfig | QueryArrayConfig): Promise<R[]> {
+    const client = await this.#connect();
     try {
-      return (await this.pool.query(statement(text, values))).rows;
+      const { rows } = await client.query(query as QueryConfig);
+      client.release();
+      return rows as R[];
     } catch (error) {
+      client.release(error instanceof pg.DatabaseError && !isUnavailable(error) ? undefined : (error as Error));
       throw this.failed(error);
     }
-  };
+  }
+
+  /** One statement on any pooled connection (autocommit). */
+  readonly run: Run = (text, values) => this.#pooled(statement(text, values));
 
   /** A plain read (get, list): on a pipelined connection (pipelined-reads.ts), else from the pool. */
   readonly read: Run = async <R extends QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => {
     this.#guard.check();
     const query = statement(text, values);
     const pipelined = this.#reads?.query<R>(query);
+    if (!pipelined) return this.#pooled<R>(query);
     try {
-      return pipelined ? await pipelined : (await this.pool.query<R>(query)).rows;
+      return await pipelined;
     } catch (error) {
       throw this.failed(error);
     }
   };
 
   /** One statement on any pooled connection, its rows as arrays of column values. */
-  readonly arrays = async (query: Sql): Promise<unknown[][]> => {
-    this.#guard.check();
-    try {
-      return (await this.pool.query<unknown[]>({ ...statement(query), rowMode: 'array' })).rows;
-    } catch (error) {
-      throw this.failed(error);
-    }
-  };
+  readonly arrays = (query: Sql): Promise<unknown[][]> => this.#pooled<unknown[]>({ ...statement(query), rowMode: 'array' });
 
   /**
    * A read-only transaction that sees one snapshot (REPEATABLE READ) on a pooled connection of its

@@ -1,15 +1,28 @@
 import type { Pool } from 'pg';
-import { ScimError } from '../../errors/scim-error.ts';
-import type { ResourceTypeName } from '../../schema/resource.ts';
-import type { CreateCommand, MemberFormat, MembersRead, WriteResult } from '../ports/resources.ts';
+import { notFound, ScimError } from '../../errors/scim-error.ts';
+import type { ResourceTypeName, StoredResource } from '../../schema/resource.ts';
+import type { CreateCommand, Include, MemberFormat, MembersRead, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import type { PoolState, Store } from '../ports/store.ts';
-import { raw, type Sql, sql } from '../sql/fragment.ts';
+import { join, raw, type Sql, sql } from '../sql/fragment.ts';
 import { type ChunkRow, type GroupReads, memberChunk, readMembers, type SnapshotReads } from '../sql/members.ts';
-import { docOf, findRow, type ResourceRow } from '../sql/resources.ts';
+import { docOf, findRow, hydrateRows, type ResourceRow } from '../sql/resources.ts';
 import { DeltaTracker, hydrate, ms, newResourceRow } from '../sql/rows.ts';
-import { runPlanAsync, type SqlRunner } from '../sql/run.ts';
+import { type Plan, runPlanAsync, type SqlRunner } from '../sql/run.ts';
 import { SqlStore } from '../sql/store.ts';
-import { conflict, createResource, outboxInsert, refuseNul, resourceInsert, valuesInsert } from '../sql/writes.ts';
+import {
+  conflict,
+  createResource,
+  documentUpdate,
+  eventFields,
+  indexedValuesChange,
+  NO_MEMBER_CHANGE,
+  outboxInsert,
+  refuseNul,
+  resourceInsert,
+  updateResource,
+  valuesInsert,
+  writtenResource,
+} from '../sql/writes.ts';
 import { PostgresConnection, type PostgresStoreOptions, parsePostgresUrl } from './connection.ts';
 import { postgresDialect, postgresWrites } from './dialect.ts';
 import { isLostInFlight } from './errors.ts';
@@ -157,6 +170,72 @@ export class PostgresStore extends SqlStore implements Store {
   }
 
   /** Numbers the committed events that have no sequence yet: of one tenant, or of all (sequencer.ts). */
+  /**
+   * The fast path of a user's update (Entra and Okta PATCH users far more than anything else): the
+   * row read without a lock, on a pipelined read connection, the change computed on it, and
+   * written by ONE statement in autocommit, the UPDATE guarded by the version read and the event
+   * inserted only for the row it changed. Two statements where BEGIN, the locked read, the UPDATE,
+   * the outbox INSERT and COMMIT were five, and no row lock written: 16 clients PATCHing 20,000
+   * users, 1,380 -> 1,531 a second, scimd 539 -> 482 us and the database 581 -> 502 us a PATCH
+   * (the same run). A writer that came in between moved the version: the statement then changes
+   * nothing and the update starts again on the row as it is now (UpdateCommand.change is pure).
+   * A change that needs more than the row (unique values, the values index, several events) runs
+   * the shared plan, which reads again under the row lock.
+   */
+  override update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
+    if (command.resourceType !== 'User') return super.update(tenantId, command);
+    return this.written(tenantId, this.#updateUser(tenantId, command));
+  }
+
+  async #updateUser(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
+    const d = postgresWrites;
+    const include = command.include ?? {};
+    for (let attempt = 0; attempt < GUARDED_ATTEMPTS; attempt++) {
+      const { row, current } = await runPlanAsync(readForUpdate(tenantId, command, include), this.#db.read);
+      const change = command.change(current);
+      if (change === undefined) return { resource: current, memberDelta: NO_MEMBER_CHANGE };
+      if (
+        !change.doc ||
+        (change.memberOps?.length ?? 0) > 0 ||
+        change.uniqueValues !== undefined ||
+        indexedValuesChange('User', current.doc, change.doc)
+      ) {
+        break;
+      }
+      refuseNul(d, change.doc);
+      const version = row.version + 1;
+      const now = ms(change.now);
+      const written = writtenResource(d, current, change.doc, version, now);
+      const events = change.events?.({ resource: written, memberDelta: NO_MEMBER_CHANGE }) ?? [];
+      if (events.length > 1) break;
+      const [event] = events;
+      const passwordHash = change.passwordHash === undefined ? row.password_hash : change.passwordHash;
+      const { statement } = documentUpdate(d, command, row, current.doc, change.doc, passwordHash, version, now);
+      const outbox = event
+        ? sql`, o AS (INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data)
+            SELECT ${tenantId}, ${join(
+              eventFields(event).map((field, i) => (i === 5 ? sql`${field}::bigint` : sql`${field}`)),
+              ', ',
+            )} FROM u)`
+        : raw('');
+      let changed: { n: number }[];
+      try {
+        changed = await this.#db.run(
+          sql`WITH u AS (${statement} AND version = ${row.version} RETURNING 1)${outbox} SELECT count(*)::int AS n FROM u`,
+        );
+      } catch (error) {
+        throw conflict(d, error, 'User', command.id, change.doc);
+      }
+      if (changed[0]?.n === 1) {
+        return {
+          resource: { ...written, ...(current.groups !== undefined ? { groups: current.groups } : {}) },
+          memberDelta: NO_MEMBER_CHANGE,
+        };
+      }
+    }
+    return this.#db.tx((run) => runPlanAsync(updateResource(d, tenantId, command), run));
+  }
+
   protected override async sequence(tenantId?: string): Promise<void> {
     const tenants =
       tenantId === undefined
@@ -191,3 +270,13 @@ export class PostgresStore extends SqlStore implements Store {
 }
 
 export { type PostgresStoreOptions, parsePostgresUrl } from './connection.ts';
+
+/** Times the guarded update of a user reads and writes before it takes the row lock (a row other writers keep changing). */
+const GUARDED_ATTEMPTS = 3;
+
+/** The row and the resource as a GET reads them, for a guarded update. */
+function* readForUpdate(tenantId: string, command: UpdateCommand, include: Include): Plan<{ row: ResourceRow; current: StoredResource }> {
+  const row = yield* findRow(postgresWrites, tenantId, command.resourceType, command.id, include);
+  if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
+  return { row, current: (yield* hydrateRows(postgresWrites, tenantId, [row], include))[0]! };
+}

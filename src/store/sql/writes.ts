@@ -15,7 +15,7 @@ import { bind, join, raw, type Sql, shapeMemo, sql, unanswered, valuesList } fro
 import { type NestingCheckRow, nestingCheck, refuseBadNesting } from './nesting.ts';
 import { type Promoted, promote } from './promote.ts';
 import type { ResourceDialect } from './resource-dialect.ts';
-import { findRow, hydrateRows, membersOf, unstorable } from './resources.ts';
+import { findRow, hydrateRows, membersOf, type ResourceRow, unstorable } from './resources.ts';
 import { DeltaTracker, iso, ms, newResourceRow, refuseWrongMemberType, resourceConflict, unknownMembers } from './rows.ts';
 import { type ConstraintOf, hasNul, type Plan, rows } from './run.ts';
 import { uniqueValueTaken } from './unique-value-taken.ts';
@@ -221,6 +221,9 @@ const EVENT_COLUMNS: readonly Column[] = [
   { name: 'data', type: 'text' },
 ];
 
+/** An event's columns of outbox, as EVENT_COLUMNS lists them. */
+export const eventFields = (e: NewEvent): unknown[] => [e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data)];
+
 /**
  * The INSERT of a write's events into the outbox, in the order given. `first` is the sequence of
  * the first where the write numbers them (SQLite); without it they get none, and the sequencer
@@ -228,10 +231,9 @@ const EVENT_COLUMNS: readonly Column[] = [
  * other here.
  */
 export function outboxInsert(d: WriteDialect, tenantId: string, events: readonly NewEvent[], first?: number): Sql {
-  const fields = (e: NewEvent) => [e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data)];
   const columns = raw(first === undefined ? '' : 'sequence, ');
   if (events.length <= d.valuesRows) {
-    const rows = events.map((e, i) => [tenantId, ...(first === undefined ? [] : [first + i]), ...fields(e)]);
+    const rows = events.map((e, i) => [tenantId, ...(first === undefined ? [] : [first + i]), ...eventFields(e)]);
     const shape = shapes(
       d,
       `outbox ${rows.length} ${columns.sql}`,
@@ -240,7 +242,7 @@ export function outboxInsert(d: WriteDialect, tenantId: string, events: readonly
     );
     return bind(shape, rows.flat());
   }
-  const table = d.table('u', EVENT_COLUMNS, events.map(fields));
+  const table = d.table('u', EVENT_COLUMNS, events.map(eventFields));
   const sequence = first === undefined ? raw('') : sql`${first - 1} + u.ord, `;
   return sql`INSERT INTO outbox (tenant_id, ${columns}id, type, subject, source, time, time_ms, data)
     SELECT ${tenantId}, ${sequence}u.id, u.type, u.subject, u.source, u.time, u.time_ms, u.data FROM ${table} ORDER BY u.ord`;
@@ -411,25 +413,24 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   const now = ms(change.now);
   const passwordHash = change.passwordHash === undefined ? row.password_hash : change.passwordHash;
   if (change.doc) {
-    const promoted = promote(command.resourceType, command.id, change.doc);
-    const was = promote(command.resourceType, command.id, current.doc);
-    // Only the promoted columns that change are set: SQLite rewrites the entry of every index on
-    // a column an UPDATE sets, equal value or not, and a PATCH of active or title changes none.
-    const changing = PROMOTED_COLUMNS.filter(([, key]) => promoted[key] !== was[key]);
-    const update = shapes(d, `update ${changing.map(([column]) => column).join(' ')}`, () => {
-      const promotedSet = changing.map(([column]) => sql`, ${raw(column)} = ${null}`);
-      return sql`UPDATE resources SET doc = ${d.json('')}, password_hash = ${null}, version = ${0}, modified_ms = ${0}${join(promotedSet, '')}
-          WHERE row_key = ${0}`;
-    });
-    const values = [JSON.stringify(change.doc), passwordHash, version, now, ...changing.map(([, key]) => promoted[key]), row.row_key];
-    if (changing.length === 0) {
+    const { statement, changesUnique, promoted, was } = documentUpdate(
+      d,
+      command,
+      row,
+      current.doc,
+      change.doc,
+      passwordHash,
+      version,
+      now,
+    );
+    if (!changesUnique) {
       // No unique column changes, so nothing can refuse the row: the UPDATE's answer is not
       // awaited, and on PostgreSQL it travels with the outbox INSERT and COMMIT (a PATCH of
       // active and title is two round trips: BEGIN with the locked read, then the rest).
-      yield unanswered(bind(update, values));
+      yield unanswered(statement);
     } else {
       try {
-        yield bind(update, values);
+        yield statement;
       } catch (error) {
         throw conflict(d, error, command.resourceType, command.id, change.doc);
       }
@@ -439,7 +440,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
       yield* refuseTakenName(d, tenantId, command.resourceType, row.row_key, command.id, change.doc);
     }
     // The values index follows the document: its rows are replaced when they change.
-    if (!sameValueRows(valueRows(command.resourceType, current.doc), valueRows(command.resourceType, change.doc))) {
+    if (indexedValuesChange(command.resourceType, current.doc, change.doc)) {
       yield sql`DELETE FROM resource_values WHERE resource_row = ${row.row_key}`;
       const index = valuesInsert(d, tenantId, row.row_key, command.resourceType, change.doc);
       if (index) yield index;
@@ -450,14 +451,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
       sql`UPDATE resources SET password_hash = ${passwordHash}, version = ${version}, modified_ms = ${now} WHERE row_key = ${row.row_key}`,
     );
   }
-  const written: StoredResource = {
-    id: current.id,
-    resourceType: current.resourceType,
-    doc: change.doc ? d.asStored(change.doc) : current.doc,
-    version,
-    created: current.created,
-    lastModified: iso(now),
-  };
+  const written = writtenResource(d, current, change.doc, version, now);
   yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
   // A user's groups are as read (its own update never changes them); a group's members are read
   // again only when this write changed them.
@@ -472,7 +466,62 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   };
 }
 
-const NO_MEMBER_CHANGE: MemberDelta = { added: [], removed: [] };
+export const NO_MEMBER_CHANGE: MemberDelta = { added: [], removed: [] };
+
+/**
+ * The UPDATE that gives a resource row its new document, version and time. Only the promoted
+ * columns that change are set: SQLite rewrites the entry of every index on a column an UPDATE
+ * sets, equal value or not, and a PATCH of active or title changes none. `changesUnique`: a
+ * unique index may refuse it.
+ */
+export function documentUpdate(
+  d: WriteDialect,
+  command: UpdateCommand,
+  row: ResourceRow,
+  currentDoc: Readonly<Record<string, unknown>>,
+  doc: Readonly<Record<string, unknown>>,
+  passwordHash: string | null,
+  version: number,
+  now: number,
+): { readonly statement: Sql; readonly changesUnique: boolean; readonly promoted: Promoted; readonly was: Promoted } {
+  const promoted = promote(command.resourceType, command.id, doc);
+  const was = promote(command.resourceType, command.id, currentDoc);
+  const changing = PROMOTED_COLUMNS.filter(([, key]) => promoted[key] !== was[key]);
+  const update = shapes(d, `update ${changing.map(([column]) => column).join(' ')}`, () => {
+    const promotedSet = changing.map(([column]) => sql`, ${raw(column)} = ${null}`);
+    return sql`UPDATE resources SET doc = ${d.json('')}, password_hash = ${null}, version = ${0}, modified_ms = ${0}${join(promotedSet, '')}
+          WHERE row_key = ${0}`;
+  });
+  const values = [JSON.stringify(doc), passwordHash, version, now, ...changing.map(([, key]) => promoted[key]), row.row_key];
+  return { statement: bind(update, values), changesUnique: changing.length > 0, promoted, was };
+}
+
+/** Whether the values index rows of a resource (values-index.ts) differ between two documents. */
+export function indexedValuesChange(
+  resourceType: ResourceTypeName,
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+): boolean {
+  return !sameValueRows(valueRows(resourceType, before), valueRows(resourceType, after));
+}
+
+/** The resource as an update wrote it, without members or groups: what its events describe. */
+export function writtenResource(
+  d: WriteDialect,
+  current: StoredResource,
+  doc: Readonly<Record<string, unknown>> | undefined,
+  version: number,
+  now: number,
+): StoredResource {
+  return {
+    id: current.id,
+    resourceType: current.resourceType,
+    doc: doc ? d.asStored(doc) : current.doc,
+    version,
+    created: current.created,
+    lastModified: iso(now),
+  };
+}
 
 /** The promoted columns of a resource row (promote.ts), by the field that holds each. */
 const PROMOTED_COLUMNS = [
