@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScimd } from './scimd-process.ts';
+import { cpuSeconds, startScimd } from './scimd-process.ts';
 import { seed } from './seed.ts';
 
 const SIZES = (process.env['BENCH_GROUP_SIZES'] ?? '10000,100000').split(',').map(Number);
@@ -33,11 +33,7 @@ function startBare(port: number): Promise<ChildProcess> {
   });
 }
 
-/** From /proc (Linux only): CPU seconds (user + system) and resident memory in MB of a process. */
-function cpuSeconds(child: ChildProcess): number {
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** From /proc (Linux only): resident memory in MB of a process. */
 function rssMb(child: ChildProcess): number {
   const line = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
   return Number(line?.[1] ?? 0) / 1024;

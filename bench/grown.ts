@@ -10,12 +10,13 @@
  *
  * Environment: BENCH_GROWN_USERS (10000,100000), BENCH_SECONDS per scenario (10).
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
-import { startScimd } from './scimd-process.ts';
+import { cpuSeconds, startScimd } from './scimd-process.ts';
 import { onEachStore } from './stores.ts';
 
 const SIZES = (process.env['BENCH_GROWN_USERS'] ?? '10000,100000').split(',').map(Number);
@@ -26,20 +27,11 @@ const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const userNameOf = (i: number) => `user${i}@bench.example.com`;
 
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Row {
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
-  readonly cpuUs: number | undefined;
+  readonly cpuUs: number;
   readonly errors: number;
 }
 
@@ -87,12 +79,12 @@ async function grow(base: string, users: number): Promise<string[]> {
 }
 
 async function load(
-  pid: number,
+  scimd: ChildProcess,
   url: string,
   users: number,
   request: (i: number) => { method: 'GET' | 'PATCH'; path: string; body?: string },
 ): Promise<Row> {
-  const cpuBefore = cpuSeconds(pid);
+  const cpuBefore = cpuSeconds(scimd);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -100,12 +92,12 @@ async function load(
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
     requests: [{ setupRequest: (r) => ({ ...r, ...request(Math.floor(Math.random() * users)) }) }],
   });
-  const cpuAfter = cpuSeconds(pid);
+  const cpuAfter = cpuSeconds(scimd);
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuUs: cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total,
+    cpuUs: ((cpuAfter - cpuBefore) * 1e6) / result.requests.total,
     errors: result.errors + result.non2xx,
   };
 }
@@ -124,15 +116,14 @@ async function main() {
         const ids = await grow(`${url}/scim/v2`, users);
         const seconds = (performance.now() - t0) / 1000;
         console.log(`${store.name}: grew ${users} users through the API in ${seconds.toFixed(1)} s (${(users / seconds).toFixed(0)}/s)`);
-        const pid = scimd.pid!;
         let title = 0;
         const rows: Row[] = [
-          await load(pid, url, users, (i) => ({
+          await load(scimd, url, users, (i) => ({
             method: 'GET',
             path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userNameOf(i)}"`)}`,
           })),
-          await load(pid, url, users, (i) => ({ method: 'GET', path: `/scim/v2/Users/${ids[i]}` })),
-          await load(pid, url, users, (i) => ({
+          await load(scimd, url, users, (i) => ({ method: 'GET', path: `/scim/v2/Users/${ids[i]}` })),
+          await load(scimd, url, users, (i) => ({
             method: 'PATCH',
             path: `/scim/v2/Users/${ids[i]}`,
             body: JSON.stringify({
@@ -160,7 +151,7 @@ async function main() {
       const s = sqlite[i]!;
       const p = postgres?.[i];
       const cells = (r: Row) =>
-        `${r.rps}${r.errors ? ` (${r.errors} errors)` : ''} | ${r.p50} / ${r.p99} | ${r.cpuUs?.toFixed(0) ?? 'n/a'}`;
+        `${r.rps}${r.errors ? ` (${r.errors} errors)` : ''} | ${r.p50} / ${r.p99} | ${r.cpuUs.toFixed(0)}`;
       console.log(`| ${name} | ${cells(s)} | ${p ? cells(p) : '– | – | –'} | ${p ? (p.rps / s.rps).toFixed(2) : '–'} |`);
     });
     console.log('');
