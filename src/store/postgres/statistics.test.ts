@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it, skipping } from '../testing/skippable.ts';
+import { StatisticsKeeper } from './statistics.ts';
 import { PostgresStore } from './store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
 
@@ -68,6 +69,55 @@ skipping(options.skip, () => {
         .join('\n');
       assert.match(plan, /resources_id/, plan);
       assert.doesNotMatch(plan, /Rows Removed by Filter/, plan);
+    });
+
+    it('rows changed in place (a stream of PATCHes) start no ANALYZE; a table grown by 10% does', async () => {
+      const keeper = new StatisticsKeeper(store.pool);
+      const counts = async () =>
+        (
+          await store.pool.query<{ changed: string; live: string }>(
+            `SELECT n_mod_since_analyze AS changed, n_live_tup AS live FROM pg_stat_user_tables WHERE relname = 'resources'`,
+          )
+        ).rows[0]!;
+      /** Until PostgreSQL publishes the change counts the writes left (within seconds). */
+      const published = async (done: (c: { changed: number; live: number }) => boolean) => {
+        const deadline = Date.now() + 30_000;
+        for (let c = await counts(); !done({ changed: Number(c.changed), live: Number(c.live) }); c = await counts()) {
+          assert.ok(Date.now() < deadline, 'the change counts were not published within 30 s');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      // Everything since the last ANALYZE is counted; start from none.
+      await store.pool.query('ANALYZE resources');
+      await published((c) => c.changed === 0);
+      // Three times as many in-place changes as autovacuum's threshold for the table.
+      for (let i = 0; i < 3; i++) await store.pool.query('UPDATE resources SET version = version + 1');
+      await published((c) => c.changed >= 3 * USERS);
+      assert.deepEqual(await keeper.check(), []);
+      const analyzes = async () =>
+        Number(
+          (await store.pool.query<{ n: string }>(`SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'resources'`)).rows[0]!
+            .n,
+        );
+      const before = await analyzes();
+      const tenantId = randomUUID();
+      await store.createTenant({ id: tenantId, name: 'grown', createdAt: T0 });
+      await store.createMany(
+        tenantId,
+        Array.from({ length: USERS / 5 }, (_, i) => ({
+          resourceType: 'User' as const,
+          id: randomUUID(),
+          doc: { userName: `g${i}` },
+          now: T0,
+        })),
+      );
+      // The store's own keeper (after its writes) analyzes the grown table.
+      const deadline = Date.now() + 30_000;
+      while ((await analyzes()) === before) {
+        assert.ok(Date.now() < deadline, 'no ANALYZE within 30 s of the growth');
+        await store.touchToken('none', T0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
   });
 });
