@@ -3,7 +3,7 @@ import { notFound, ScimError } from '../../errors/scim-error.ts';
 import type { ResourceTypeName, StoredResource } from '../../schema/resource.ts';
 import type { CreateCommand, Include, MemberFormat, MembersRead, UpdateCommand, WriteResult } from '../ports/resources.ts';
 import type { PoolState, Store } from '../ports/store.ts';
-import { join, raw, type Sql, sql } from '../sql/fragment.ts';
+import { raw, type Sql, sql } from '../sql/fragment.ts';
 import { type ChunkRow, type GroupReads, memberChunk, readMembers, type SnapshotReads } from '../sql/members.ts';
 import { docOf, findRow, hydrateRows, type ResourceRow } from '../sql/resources.ts';
 import { DeltaTracker, hydrate, ms, newResourceRow } from '../sql/rows.ts';
@@ -169,7 +169,6 @@ export class PostgresStore extends SqlStore implements Store {
     }
   }
 
-  /** Numbers the committed events that have no sequence yet: of one tenant, or of all (sequencer.ts). */
   /**
    * The fast path of a user's update (Entra and Okta PATCH users far more than anything else): the
    * row read without a lock, on a pipelined read connection, the change computed on it, and
@@ -211,13 +210,13 @@ export class PostgresStore extends SqlStore implements Store {
       const [event] = events;
       const passwordHash = change.passwordHash === undefined ? row.password_hash : change.passwordHash;
       const { statement } = documentUpdate(d, command, row, current.doc, change.doc, passwordHash, version, now);
-      const outbox = event
-        ? sql`, o AS (INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data)
-            SELECT ${tenantId}, ${join(
-              eventFields(event).map((field, i) => (i === 5 ? sql`${field}::bigint` : sql`${field}`)),
-              ', ',
-            )} FROM u)`
-        : raw('');
+      let outbox = raw('');
+      if (event) {
+        // A row for each row the UPDATE changed: one, or none when another writer came first.
+        const [id, type, subject, source, time, timeMs, data] = eventFields(event);
+        outbox = sql`, o AS (INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data)
+          SELECT ${tenantId}, ${id}, ${type}, ${subject}, ${source}, ${time}, ${timeMs}::bigint, ${data} FROM u)`;
+      }
       let changed: { n: number }[];
       try {
         changed = await this.#db.run(
@@ -236,6 +235,7 @@ export class PostgresStore extends SqlStore implements Store {
     return this.#db.tx((run) => runPlanAsync(updateResource(d, tenantId, command), run));
   }
 
+  /** Numbers the committed events that have no sequence yet: of one tenant, or of all (sequencer.ts). */
   protected override async sequence(tenantId?: string): Promise<void> {
     const tenants =
       tenantId === undefined
