@@ -150,8 +150,7 @@ async function main() {
     SCENARIOS.forEach((name, i) => {
       const s = sqlite[i]!;
       const p = postgres?.[i];
-      const cells = (r: Row) =>
-        `${r.rps}${r.errors ? ` (${r.errors} errors)` : ''} | ${r.p50} / ${r.p99} | ${r.cpuUs.toFixed(0)}`;
+      const cells = (r: Row) => `${r.rps}${r.errors ? ` (${r.errors} errors)` : ''} | ${r.p50} / ${r.p99} | ${r.cpuUs.toFixed(0)}`;
       console.log(`| ${name} | ${cells(s)} | ${p ? cells(p) : '– | – | –'} | ${p ? (p.rps / s.rps).toFixed(2) : '–'} |`);
     });
     console.log('');
