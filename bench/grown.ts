@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { openStore } from '../src/store/open.ts';
 import { cpuSeconds, startScimd } from './scimd-process.ts';
+import { patchUserBody, userNameOf } from './seed.ts';
 import { onEachStore } from './stores.ts';
 
 const SIZES = (process.env['BENCH_GROWN_USERS'] ?? '10000,100000').split(',').map(Number);
@@ -24,8 +25,6 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = 16;
 const TOKEN = 'bench-token-0123456789abcdef';
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const userNameOf = (i: number) => `user${i}@bench.example.com`;
 
 interface Row {
   readonly rps: number;
@@ -126,13 +125,7 @@ async function main() {
           await load(scimd, url, users, (i) => ({
             method: 'PATCH',
             path: `/scim/v2/Users/${ids[i]}`,
-            body: JSON.stringify({
-              schemas: [PATCH_OP],
-              Operations: [
-                { op: 'replace', path: 'active', value: title % 2 === 0 },
-                { op: 'replace', path: 'title', value: `Title ${title++}` },
-              ],
-            }),
+            body: patchUserBody(title++),
           })),
         ];
         return rows;

@@ -121,7 +121,7 @@ export class PostgresStore extends SqlStore implements Store {
     }
     const d = postgresWrites;
     const { values, resource } = newResourceRow(tenantId, command);
-    const result: WriteResult = { resource, memberDelta: { added: [], removed: [] } };
+    const result: WriteResult = { resource, memberDelta: NO_MEMBER_CHANGE };
     const events = command.events?.(result) ?? [];
     const index = valuesInsert(d, tenantId, { column: raw('r.row_key'), from: raw('r, ') }, command.resourceType, command.doc);
     try {

@@ -12,7 +12,7 @@ import { TYPED_COLUMNS } from './list-source.ts';
 import { docOf, type ResourceRow, unstorable } from './resources.ts';
 import { hydrate, iso, ms } from './rows.ts';
 import { type Plan, rows, type SqlRunner, type TransactOptions } from './run.ts';
-import { appendEvents, eachInSavepoint, refuseNul, type WriteDialect } from './writes.ts';
+import { appendEvents, eachInSavepoint, NO_MEMBER_CHANGE, refuseNul, type WriteDialect, writtenResource } from './writes.ts';
 
 /**
  * The generic store of the schema-defined resource types (docs/resource-types.md): one table,
@@ -75,7 +75,7 @@ function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand)
     created,
     lastModified: created,
   };
-  const result: WriteResult = { resource, memberDelta: { added: [], removed: [] } };
+  const result: WriteResult = { resource, memberDelta: NO_MEMBER_CHANGE };
   yield* appendEvents(d, tenantId, command.events, result);
   // The answer with its counted attributes, as a GET shows it (the event carries what was written).
   return { ...result, resource: (yield* withCounts(tenantId, [resource]))[0]! };
@@ -87,7 +87,7 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
   const current = toResources([row])[0]!;
   const change = command.change(current);
   // Nothing to write: the answer is the resource as a GET shows it, counted attributes included.
-  if (change?.doc === undefined) return { resource: (yield* withCounts(tenantId, [current]))[0]!, memberDelta: { added: [], removed: [] } };
+  if (change?.doc === undefined) return { resource: (yield* withCounts(tenantId, [current]))[0]!, memberDelta: NO_MEMBER_CHANGE };
   refuseNul(d, change.doc);
   const keys = promoted(command.resourceType, command.id, change.doc);
   const version = row.version + 1;
@@ -100,10 +100,9 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
     if (d.constraintOf(error) === 'unique') throw keys.taken();
     throw error;
   }
-  const written: StoredResource = { ...current, doc: d.asStored(change.doc), version, lastModified: iso(now) };
-  const memberDelta = { added: [], removed: [] };
-  yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
-  return { resource: (yield* withCounts(tenantId, [written]))[0]!, memberDelta };
+  const written = writtenResource(d, current, change.doc, version, now);
+  yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta: NO_MEMBER_CHANGE });
+  return { resource: (yield* withCounts(tenantId, [written]))[0]!, memberDelta: NO_MEMBER_CHANGE };
 }
 
 function* deleteTyped(
