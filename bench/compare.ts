@@ -12,7 +12,7 @@
  * main thread's CPU are printed last.
  *
  * Environment: BENCH_BEFORE (required: the other checkout's directory), BENCH_SCENARIOS
- * (lookup,get,create,patch,page), BENCH_USERS (20000), BENCH_SECONDS (5), BENCH_ROUNDS (6),
+ * (lookup,get,create,patch,page; also group: GET /Groups/{id}?excludedAttributes=members), BENCH_USERS (20000), BENCH_SECONDS (5), BENCH_ROUNDS (6),
  * BENCH_CONNECTIONS (32; issue 20's write targets are stated for 16),
  * SCIMD_REQUEST_LOG for both servers (off: the default measures what the change did, not the log).
  */
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { cpuSeconds, mainThreadCpuSeconds, median, startScimd } from './scimd-process.ts';
-import { newUserBody, patchUserBody, userNameOf } from './seed.ts';
+import { newUserBody, patchUserBody, type Seeded, userNameOf } from './seed.ts';
 
 const BEFORE = process.env['BENCH_BEFORE'];
 const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'lookup,get,create,patch,page').split(',');
@@ -38,22 +38,23 @@ interface Side {
   readonly name: 'before' | 'after';
   readonly checkout: string;
   readonly port: number;
-  readonly userIds: readonly string[];
+  readonly seeded: Seeded;
   readonly server: ChildProcess;
 }
 
 /** The checkout's own seed (bench/seed.ts), in a process of its own started there. */
-function seedWith(checkout: string, databaseUrl: string): string[] {
+function seedWith(checkout: string, databaseUrl: string): Seeded {
   const code = `const { seed } = await import(${JSON.stringify(join(checkout, 'bench/seed.ts'))});
     const seeded = await seed(${JSON.stringify(databaseUrl)}, ${USERS}, 10, ${JSON.stringify(TOKEN)});
-    process.stdout.write(JSON.stringify(seeded.userIds));`;
+    process.stdout.write(JSON.stringify(seeded));`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: checkout, maxBuffer: 1 << 26 });
-  return JSON.parse(out.toString().slice(out.indexOf('[')));
+  return JSON.parse(out.toString().slice(out.indexOf('{')));
 }
 
 let sent = 0;
 
-function requestOf(scenario: string, ids: readonly string[]): { method: 'GET' | 'POST' | 'PATCH'; path: string; body?: string } {
+function requestOf(scenario: string, seeded: Seeded): { method: 'GET' | 'POST' | 'PATCH'; path: string; body?: string } {
+  const ids = seeded.userIds;
   const anyId = () => ids[Math.floor(Math.random() * ids.length)]!;
   switch (scenario) {
     case 'lookup':
@@ -67,10 +68,12 @@ function requestOf(scenario: string, ids: readonly string[]): { method: 'GET' | 
       return { method: 'POST', path: '/scim/v2/Users', body: newUserBody(++sent) };
     case 'patch':
       return { method: 'PATCH', path: `/scim/v2/Users/${anyId()}`, body: patchUserBody(++sent) };
+    case 'group':
+      return { method: 'GET', path: `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members` };
     case 'page':
       return { method: 'GET', path: `/scim/v2/Users?startIndex=${1 + Math.floor(Math.random() * (USERS - 100))}&count=100` };
     default:
-      throw new Error(`unknown scenario ${scenario}: lookup, get, create, patch or page`);
+      throw new Error(`unknown scenario ${scenario}: lookup, get, group, create, patch or page`);
   }
 }
 
@@ -88,7 +91,7 @@ async function measure(side: Side, scenario: string, seconds: number): Promise<M
     connections: CONNECTIONS,
     duration: seconds,
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
-    requests: [{ setupRequest: (request) => ({ ...request, ...requestOf(scenario, side.userIds) }) }],
+    requests: [{ setupRequest: (request) => ({ ...request, ...requestOf(scenario, side.seeded) }) }],
   });
   const after = { main: mainThreadCpuSeconds(side.server), all: cpuSeconds(side.server) };
   const n = result.requests.total;
@@ -113,10 +116,10 @@ async function main() {
     ).entries()) {
       const databaseUrl = `sqlite:${join(dir, `${name}.db`)}`;
       console.log(`${name} (${checkout}): seeding ${USERS} users …`);
-      const userIds = seedWith(checkout, databaseUrl);
+      const seeded = seedWith(checkout, databaseUrl);
       const port = 18470 + i;
       const server = await startScimd({ SCIMD_DATABASE_URL: databaseUrl, SCIMD_REQUEST_LOG: LOG }, port, checkout);
-      sides.push({ name, checkout, port, userIds, server });
+      sides.push({ name, checkout, port, seeded, server });
     }
     // Unmeasured: each server compiles its hot paths first.
     for (const side of sides) for (const scenario of SCENARIOS) await measure(side, scenario, 2);
@@ -125,6 +128,7 @@ async function main() {
       for (const scenario of SCENARIOS) {
         for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
           const m = await measure(side, scenario, SECONDS);
+          console.log(`round ${round + 1} ${scenario} ${side.name}: ${m.rps.toFixed(0)} req/s, main ${m.mainUs.toFixed(0)} µs`);
           const key = `${scenario} ${side.name}`;
           figures.set(key, [...(figures.get(key) ?? []), m]);
         }
