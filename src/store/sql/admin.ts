@@ -55,18 +55,29 @@ function toAdminToken(row: AdminTokenRow): AdminTokenRecord {
  * The statements that delete a tenant, in one transaction, in this order: the many rows by index
  * range before the rows they hang on (memberships and the values index would otherwise be
  * cascaded row by row), then resources, the outbox and tokens, counted for the answer. The tenant
- * row goes last and takes with it (ON DELETE CASCADE) outbox counters, delivery cursors, leases
- * and whatever later migrations key to tenants; it deleting nothing means there was no tenant.
+ * row (`counts: 'tenant'`: deleting nothing means there was no tenant) takes with it (ON DELETE
+ * CASCADE) outbox counters, delivery cursors, leases and whatever later migrations key to tenants.
+ * PostgreSQL's outbox has no foreign key to tenants (its migration 113), so its events go once
+ * more after the tenant row: those of a create that committed while this transaction waited for
+ * the row (the create's own foreign key held it until then). Every other write's event comes with
+ * a resource row that the resources step waited for.
  */
-export function tenantDeletion(tenantId: string): readonly { readonly counts?: keyof DeletedTenant; readonly query: Sql }[] {
+export function tenantDeletion(
+  tenantId: string,
+): readonly { readonly counts: keyof DeletedTenant | 'tenant' | undefined; readonly query: Sql }[] {
+  const events = sql`DELETE FROM outbox WHERE tenant_id = ${tenantId}`;
   return [
-    { query: sql`DELETE FROM memberships WHERE group_row IN (SELECT row_key FROM resources WHERE tenant_id = ${tenantId})` },
-    { query: sql`DELETE FROM resource_values WHERE tenant_id = ${tenantId}` },
+    {
+      counts: undefined,
+      query: sql`DELETE FROM memberships WHERE group_row IN (SELECT row_key FROM resources WHERE tenant_id = ${tenantId})`,
+    },
+    { counts: undefined, query: sql`DELETE FROM resource_values WHERE tenant_id = ${tenantId}` },
     { counts: 'resources', query: sql`DELETE FROM resources WHERE tenant_id = ${tenantId}` },
-    { counts: 'events', query: sql`DELETE FROM outbox WHERE tenant_id = ${tenantId}` },
+    { counts: 'events', query: events },
     { counts: 'tokens', query: sql`DELETE FROM tokens WHERE tenant_id = ${tenantId}` },
-    { query: sql`DELETE FROM request_log WHERE tenant_id = ${tenantId}` },
-    { query: sql`DELETE FROM tenants WHERE id = ${tenantId}` },
+    { counts: undefined, query: sql`DELETE FROM request_log WHERE tenant_id = ${tenantId}` },
+    { counts: 'tenant', query: sql`DELETE FROM tenants WHERE id = ${tenantId}` },
+    { counts: 'events', query: events },
   ];
 }
 

@@ -26,15 +26,14 @@ export function tenantQueries(db: SqlRunner): TenantStore {
     unstorable(id) ? undefined : firstToken(run<TokenRow>(sql`${TOKEN_SELECT} WHERE k.id = ${id}`));
 
   function* deletion(id: string): Plan<DeletedTenant | undefined> {
-    const counts = { resources: 0, tokens: 0, events: 0 };
-    let tenantRows = 0;
+    const counts = { resources: 0, tokens: 0, events: 0, tenant: 0 };
     for (const step of tenantDeletion(id)) {
       // RETURNING 1 counts the rows on both databases, without the drivers' own row counts.
       const changes = (yield* rows(sql`${step.query} RETURNING 1`)).length;
-      if (step.counts) counts[step.counts] = changes;
-      else tenantRows = changes;
+      if (step.counts) counts[step.counts] += changes;
     }
-    return tenantRows > 0 ? counts : undefined;
+    const { tenant, ...deleted } = counts;
+    return tenant > 0 ? deleted : undefined;
   }
 
   return {
