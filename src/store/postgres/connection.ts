@@ -8,7 +8,7 @@ import { runMigrations } from './migrations.ts';
 import { OutageGuard } from './outage.ts';
 import { PipelinedReads } from './pipelined-reads.ts';
 import { toPostgres } from './placeholders.ts';
-import { prepared } from './prepared.ts';
+import { ask, prepared } from './prepared.ts';
 import type { Run } from './run.ts';
 import { StatisticsKeeper } from './statistics.ts';
 
@@ -201,7 +201,7 @@ export class PostgresConnection {
   async #pooled<R>(query: QueryConfig | QueryArrayConfig): Promise<R[]> {
     const client = await this.#connect();
     try {
-      const { rows } = await client.query(query as QueryConfig);
+      const { rows } = 'rowMode' in query ? await client.query(query) : await ask(client, query);
       client.release();
       return rows as R[];
     } catch (error) {
@@ -247,7 +247,8 @@ export class PostgresConnection {
       throw this.failed(error);
     }
     return {
-      run: async (text, values) => (await client.query(statement(text, values)).catch((e: unknown) => Promise.reject(fail(e)))).rows,
+      run: async <R extends QueryResultRow>(text: string | Sql, values?: readonly unknown[]) =>
+        (await ask<R>(client, statement(text, values)).catch((e: unknown) => Promise.reject(fail(e)))).rows,
       arrays: async (query) =>
         (await client.query<unknown[]>({ ...statement(query), rowMode: 'array' }).catch((e: unknown) => Promise.reject(fail(e)))).rows,
       end: async () => {
@@ -272,8 +273,8 @@ export class PostgresConnection {
       // which goes out right behind the last of them, so a write's outbox INSERT and its COMMIT
       // cost one round trip. Had one failed, the transaction is aborted and COMMIT rolls it back.
       const unread: Promise<unknown>[] = [];
-      const run: Run = async (text, values) => {
-        const answer = client.query(statement(text, values));
+      const run: Run = async <R extends QueryResultRow>(text: string | Sql, values?: readonly unknown[]) => {
+        const answer = ask<R>(client, statement(text, values));
         answer.catch(() => undefined);
         if (typeof text !== 'string' && text.unanswered) {
           unread.push(answer);

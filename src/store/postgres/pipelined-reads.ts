@@ -1,5 +1,6 @@
 import pg, { type ClientConfig, type QueryConfig, type QueryResultRow } from 'pg';
 import { coalesceWrites } from './coalesced-writes.ts';
+import { ask } from './prepared.ts';
 
 interface Connection {
   readonly client: Promise<pg.Client>;
@@ -46,7 +47,7 @@ export class PipelinedReads {
     connection.started.push(Date.now());
     try {
       const client = await connection.client;
-      return (await client.query<R>(query)).rows;
+      return (await ask<R>(client, query)).rows;
     } finally {
       connection.started.shift();
     }
