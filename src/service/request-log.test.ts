@@ -491,6 +491,27 @@ describe('the request log (docs/console.md, "The request log")', () => {
     await own.close();
   });
 
+  it('SCIMD_REQUEST_LOG_TENANT_BYTES: a log far beyond its budget is cut where one measure of all of it cuts, found a page (8,192 entries) at a time', async () => {
+    const own = await openStore('sqlite::memory:');
+    await own.migrate();
+    const budget = 9_000 * 1_250;
+    const log = open({ maxTenantBytes: budget }, { store: own });
+    for (let i = 1; i <= 10_000; i++)
+      log.record(captured('huge', { requestId: `h${String(i).padStart(5, '0')}`, response: 'x'.repeat(1000) }));
+    await log.flush();
+    const seqs = (await own.listRequests({ tenantId: 'huge', limit: 20_000 })).map((r) => r.seq);
+    const whole = await own.measureRequests('huge', undefined, 20_000, budget);
+    const doomed = seqs.filter((seq) => seq <= whole.beyondSeq!).length;
+    // Past the first page of the walk: the cut is found on the second.
+    assert.ok(doomed > 0 && doomed < 10_000 - 8_192, `${doomed} beyond the budget`);
+    assert.equal(await log.prune(), doomed);
+    assert.deepEqual(
+      (await own.listRequests({ tenantId: 'huge', limit: 20_000 })).map((r) => r.seq),
+      seqs.filter((seq) => seq > whole.beyondSeq!),
+    );
+    await own.close();
+  });
+
   it("SCIMD_REQUEST_LOG_TENANT_BYTES: a prune deletes a tenant's oldest entries beyond its budget, of the tenants this log wrote to", async () => {
     // 1,000-byte bodies: two entries are 2,000 bytes of text, three 3,000.
     const budget = { maxTenantBytes: 2500 };
@@ -526,6 +547,7 @@ describe('the request log (docs/console.md, "The request log")', () => {
       listRequests: (query) => store.listRequests(query),
       findRequest: (tenantId, seq) => store.findRequest(tenantId, seq),
       pruneRequests: (rule, limit) => store.pruneRequests(rule, limit),
+      measureRequests: (tenantId, beforeSeq, count, budget) => store.measureRequests(tenantId, beforeSeq, count, budget),
     };
     const refusing = open({}, { store: full, onError: (error, lost) => reported.push([(error as Error).message, lost]) });
     for (let i = 0; i < 20_002; i++) refusing.record(captured('down', {}));

@@ -23,6 +23,8 @@ const BATCH_ROWS = 256;
 const BATCH_WAIT_MS = 200;
 /** Rows one prune statement deletes; the pruner repeats, yielding between statements. */
 const PRUNE_CHUNK = 2000;
+/** Entries the byte cap's walk measures a statement, newest first; it yields between statements. */
+const MEASURE_PAGE = 8192;
 
 export interface RequestLogFilters {
   /** Comma-separated status classes ("4xx,5xx") or statuses' first digits; "error" means 4xx and 5xx. */
@@ -62,6 +64,9 @@ function statusClasses(status: string | undefined): number[] {
  * logged), cut to the body cap and written as one transaction of multi-row INSERTs, never inside
  * a resource's transaction.
  */
+/** Lets the requests that came meanwhile in before the next statement. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createRequestLog(deps: {
   readonly store: RequestLogStore;
   readonly registries: RegistrySource;
@@ -216,14 +221,35 @@ export function createRequestLog(deps: {
         const n = await store.pruneRequests(rule, PRUNE_CHUNK);
         deleted += n;
         if (n < PRUNE_CHUNK) return;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await turn();
       }
     };
     await repeat({ beforeMs: clock().getTime() - config.retentionSeconds * 1000 });
     const tenants = [...writtenTenants];
     writtenTenants.clear();
-    for (const tenantId of tenants) await repeat({ tenantId, maxBytes: config.maxTenantBytes });
+    for (const tenantId of tenants) {
+      const throughSeq = await beyondCap(tenantId);
+      if (throughSeq !== undefined) await repeat({ tenantId, throughSeq });
+    }
     return deleted;
+  }
+
+  /**
+   * The newest of the tenant's entries that its byte cap does not keep, found a page at a time
+   * from the newest. It once was one statement per chunk deleted, each summing the tenant's whole
+   * log: a tenant past its cap by 300,000 entries stalled the event loop in 0.3 s slices for as
+   * long as the pruning took (a benchmark's PATCHes fell from 3,000 to 12 a second).
+   */
+  async function beyondCap(tenantId: string): Promise<number | undefined> {
+    let budget = config.maxTenantBytes;
+    let beforeSeq: number | undefined;
+    for (;;) {
+      const page = await store.measureRequests(tenantId, beforeSeq, MEASURE_PAGE, budget);
+      if (page.beyondSeq !== undefined || page.oldestSeq === undefined) return page.beyondSeq;
+      budget -= page.bytes;
+      beforeSeq = page.oldestSeq;
+      await turn();
+    }
   }
 
   return {

@@ -106,7 +106,7 @@ export function requestLogContract(storeOf: () => Store): void {
       const [bulk] = await store.listRequests({ tenantId, resourceId: 'created-1', limit: 1 });
       assert.deepEqual(bulk!.operations, [...operations.slice(0, 3), { method: 'POST', path: '/Users', status: 409 }]);
       assert.equal((await store.listRequests({ tenantId, pathPrefix: '/Users', limit: 10 }))[0]!.operations, undefined);
-      await store.pruneRequests({ tenantId, maxBytes: 0 }, 100);
+      await store.pruneRequests({ tenantId, throughSeq: Number.MAX_SAFE_INTEGER }, 100);
       assert.deepEqual(await paths('g-1'), [], 'pruned with their entries');
     });
 
@@ -181,7 +181,17 @@ export function requestLogContract(storeOf: () => Store): void {
       );
 
       // Each recent row stores 1,000 bytes of body plus some 250 of overhead: 4,000 bytes keep three.
-      assert.equal(await store.pruneRequests({ tenantId: big, maxBytes: 4000 }, 100), 7);
+      const seqs = (await store.listRequests({ tenantId: big, limit: 100 })).map((r) => r.seq);
+      const whole = await store.measureRequests(big, undefined, 100, 4000);
+      assert.deepEqual([whole.oldestSeq, whole.beyondSeq], [seqs[9], seqs[3]]);
+      assert.ok(whole.bytes > 10_000 && whole.bytes < 15_000, `${whole.bytes} bytes`);
+      // A page at a time, newest first: the first two fit, the next page finds where 4,000 ends.
+      const first = await store.measureRequests(big, undefined, 2, 4000);
+      assert.deepEqual([first.oldestSeq, first.beyondSeq], [seqs[1], undefined]);
+      const second = await store.measureRequests(big, first.oldestSeq, 2, 4000 - first.bytes);
+      assert.deepEqual([second.oldestSeq, second.beyondSeq], [seqs[3], seqs[3]]);
+      assert.deepEqual(await store.measureRequests(big, seqs[9], 2, 4000), { bytes: 0, oldestSeq: undefined, beyondSeq: undefined });
+      assert.equal(await store.pruneRequests({ tenantId: big, throughSeq: whole.beyondSeq! }, 100), 7);
       assert.deepEqual(
         (await store.listRequests({ tenantId: big, limit: 100 })).map((r) => r.time.slice(17, 19)),
         ['09', '08', '07'],

@@ -70,14 +70,29 @@ export interface RequestLogStore {
   listRequests(query: RequestLogQuery): Promise<readonly RequestLogRecord[]>;
   findRequest(tenantId: string, seq: number): Promise<RequestLogRecord | undefined>;
   /**
-   * Deletes, of the `limit` entries written first, those older than `beforeMs`, or, for
-   * `tenantId`, at most `limit` of its oldest entries beyond `maxBytes` stored bytes; returns how
-   * many it deleted (callers repeat while it is `limit`). Entries are written in about the order
-   * of their time (a slow request's entry after those of faster ones that came later), so
-   * repeating deletes every old entry up to the first that is not, give or take a request's time.
+   * Deletes, of the `limit` entries written first, those older than `beforeMs`, or at most `limit`
+   * of `tenantId`'s oldest entries up to `throughSeq`; returns how many it deleted (callers repeat
+   * while it is `limit`). Entries are written in about the order of their time (a slow request's
+   * entry after those of faster ones that came later), so repeating deletes every old entry up to
+   * the first that is not, give or take a request's time.
    */
   pruneRequests(
-    rule: { readonly beforeMs: number } | { readonly tenantId: string; readonly maxBytes: number },
+    rule: { readonly beforeMs: number } | { readonly tenantId: string; readonly throughSeq: number },
     limit: number,
   ): Promise<number>;
+  /**
+   * Of `tenantId`'s newest `count` entries written before `beforeSeq` (all, when undefined),
+   * newest first: their stored bytes, the seq of the oldest of them (undefined when there are
+   * none), and the seq of the newest one at which their running total exceeds `budget` (undefined
+   * when it does not). One statement over the tenant's index, whatever the size of its log: the
+   * byte cap's pruning walks a tenant's log a page at a time (service/request-log.ts).
+   */
+  measureRequests(tenantId: string, beforeSeq: number | undefined, count: number, budget: number): Promise<RequestLogPage>;
+}
+
+/** What measureRequests says of a page of a tenant's entries. */
+export interface RequestLogPage {
+  readonly bytes: number;
+  readonly oldestSeq: number | undefined;
+  readonly beyondSeq: number | undefined;
 }

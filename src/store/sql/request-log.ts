@@ -218,10 +218,17 @@ export function requestLogQueries(db: SqlRunner, d: Pick<WriteDialect, 'lastInse
       const doomed =
         'beforeMs' in rule
           ? sql`SELECT seq FROM (SELECT seq, time_ms FROM request_log ORDER BY seq LIMIT ${limit}) oldest WHERE time_ms < ${rule.beforeMs}`
-          : sql`SELECT seq FROM (
-                SELECT seq, sum(stored_bytes) OVER (ORDER BY seq DESC) AS newer_bytes FROM request_log WHERE tenant_id = ${rule.tenantId}
-              ) w WHERE newer_bytes > ${rule.maxBytes} ORDER BY seq LIMIT ${limit}`;
+          : sql`SELECT seq FROM request_log WHERE tenant_id = ${rule.tenantId} AND seq <= ${rule.throughSeq} ORDER BY seq LIMIT ${limit}`;
       return (await run(sql`DELETE FROM request_log WHERE seq IN (${doomed}) RETURNING seq`)).length;
+    },
+    async measureRequests(tenantId, beforeSeq, count, budget) {
+      const before = beforeSeq === undefined ? raw('') : sql` AND seq < ${beforeSeq}`;
+      const [row] = await run<{ bytes: number | string | null; oldest: number | null; beyond: number | null }>(
+        sql`SELECT sum(stored_bytes) AS bytes, min(seq) AS oldest, max(CASE WHEN newer > ${budget} THEN seq END) AS beyond
+            FROM (SELECT seq, stored_bytes, sum(stored_bytes) OVER (ORDER BY seq DESC) AS newer
+                  FROM (SELECT seq, stored_bytes FROM request_log WHERE tenant_id = ${tenantId}${before} ORDER BY seq DESC LIMIT ${count}) page) w`,
+      );
+      return { bytes: Number(row?.bytes ?? 0), oldestSeq: row?.oldest ?? undefined, beyondSeq: row?.beyond ?? undefined };
     },
   };
 }
