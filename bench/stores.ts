@@ -22,26 +22,39 @@ const STORES = (process.env['BENCH_STORES'] ?? 'sqlite,postgres').toLowerCase().
  * message when it does not answer.
  */
 export async function onEachStore<F>(scenarios: (store: BenchStore) => Promise<F>): Promise<Map<string, F>> {
-  const results = new Map<string, F>();
-  if (STORES.includes('sqlite')) {
-    const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-'));
-    try {
-      results.set('SQLite', await scenarios({ name: 'SQLite', databaseUrl: `sqlite:${join(dir, 'bench.db')}`, seedWidth: 1, index: 0 }));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  if (!STORES.includes('postgres')) return results;
-  const reachable = await postgresTestOptions();
-  if (reachable.skip) {
-    console.log(`# SKIP PostgreSQL: ${reachable.skip}`);
+  return withStores(async (stores) => {
+    const results = new Map<string, F>();
+    for (const store of stores) results.set(store.name, await scenarios(store));
     return results;
-  }
-  const scratch = await createTestDatabase();
+  });
+}
+
+/**
+ * The stores of BENCH_STORES at once, for a bench that measures them in turns (a loaded machine
+ * moves a rate by a third from one minute to the next; alternating rounds let it hit both
+ * alike): a fresh SQLite file and a scratch PostgreSQL database (skipped with a message when it
+ * does not answer), both removed once `use` settles.
+ */
+export async function withStores<F>(use: (stores: readonly BenchStore[]) => Promise<F>): Promise<F> {
+  const stores: BenchStore[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   try {
-    results.set('PostgreSQL', await scenarios({ name: 'PostgreSQL', databaseUrl: scratch.url, seedWidth: 16, index: 1 }));
+    if (STORES.includes('sqlite')) {
+      const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      stores.push({ name: 'SQLite', databaseUrl: `sqlite:${join(dir, 'bench.db')}`, seedWidth: 1, index: 0 });
+    }
+    if (STORES.includes('postgres')) {
+      const reachable = await postgresTestOptions();
+      if (reachable.skip) console.log(`# SKIP PostgreSQL: ${reachable.skip}`);
+      else {
+        const scratch = await createTestDatabase();
+        cleanups.push(() => scratch.drop());
+        stores.push({ name: 'PostgreSQL', databaseUrl: scratch.url, seedWidth: 16, index: 1 });
+      }
+    }
+    return await use(stores);
   } finally {
-    await scratch.drop();
+    for (const cleanup of cleanups) await cleanup();
   }
-  return results;
 }
