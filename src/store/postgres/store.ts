@@ -178,8 +178,8 @@ export class PostgresStore extends SqlStore implements Store {
    * users, 1,380 -> 1,531 a second, scimd 539 -> 482 us and the database 581 -> 502 us a PATCH
    * (the same run). A writer that came in between moved the version: the statement then changes
    * nothing and the update starts again on the row as it is now (UpdateCommand.change is pure).
-   * A change that needs more than the row (unique values, the values index, several events) runs
-   * the shared plan, which reads again under the row lock.
+   * A change that needs more than the row (unique values or a unique name, the values index,
+   * several events) runs the shared plan, which reads again under the row lock.
    */
   override update(tenantId: string, command: UpdateCommand): Promise<WriteResult> {
     if (command.resourceType !== 'User') return super.update(tenantId, command);
@@ -197,6 +197,7 @@ export class PostgresStore extends SqlStore implements Store {
         !change.doc ||
         (change.memberOps?.length ?? 0) > 0 ||
         change.uniqueValues !== undefined ||
+        change.uniqueName === true ||
         indexedValuesChange('User', current.doc, change.doc)
       ) {
         break;

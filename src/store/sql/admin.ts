@@ -62,20 +62,17 @@ function toAdminToken(row: AdminTokenRow): AdminTokenRecord {
  * the row (the create's own foreign key held it until then). Every other write's event comes with
  * a resource row that the resources step waited for.
  */
-export function tenantDeletion(
-  tenantId: string,
-): readonly { readonly counts: keyof DeletedTenant | 'tenant' | undefined; readonly query: Sql }[] {
+export function tenantDeletion(tenantId: string): readonly { readonly counts?: keyof DeletedTenant | 'tenant'; readonly query: Sql }[] {
   const events = sql`DELETE FROM outbox WHERE tenant_id = ${tenantId}`;
   return [
     {
-      counts: undefined,
       query: sql`DELETE FROM memberships WHERE group_row IN (SELECT row_key FROM resources WHERE tenant_id = ${tenantId})`,
     },
-    { counts: undefined, query: sql`DELETE FROM resource_values WHERE tenant_id = ${tenantId}` },
+    { query: sql`DELETE FROM resource_values WHERE tenant_id = ${tenantId}` },
     { counts: 'resources', query: sql`DELETE FROM resources WHERE tenant_id = ${tenantId}` },
     { counts: 'events', query: events },
     { counts: 'tokens', query: sql`DELETE FROM tokens WHERE tenant_id = ${tenantId}` },
-    { counts: undefined, query: sql`DELETE FROM request_log WHERE tenant_id = ${tenantId}` },
+    { query: sql`DELETE FROM request_log WHERE tenant_id = ${tenantId}` },
     { counts: 'tenant', query: sql`DELETE FROM tenants WHERE id = ${tenantId}` },
     { counts: 'events', query: events },
   ];
