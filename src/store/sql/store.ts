@@ -45,7 +45,7 @@ type SharedPorts = TenantStore &
   ResourceTypeStore &
   SharedOutbox;
 
-/** The shared methods, assigned (and type-checked as SharedPorts) in share(). */
+/** The shared methods, installed (and type-checked as SharedPorts) by share(). */
 export interface SqlStore extends SharedPorts {}
 
 /**
@@ -88,7 +88,11 @@ export abstract class SqlStore {
     const { deleteTenant, saveExtensions } = shared;
     shared.deleteTenant = (tenantId) => this.written(tenantId, deleteTenant(tenantId));
     shared.saveExtensions = (tenantId, change) => this.written(tenantId, saveExtensions(tenantId, change));
-    Object.assign(this, shared);
+    // The shared methods go on an object of their own between the instance and its class, not on
+    // the instance: ninety properties assigned one by one put an object in V8's dictionary mode,
+    // and then every call on the store and every private field read was a hash lookup (about 10%
+    // of a GET's CPU, docs/performance.md). An object that becomes a prototype is made fast.
+    Object.setPrototypeOf(this, Object.setPrototypeOf(shared, Object.getPrototypeOf(this)));
   }
 
   /**
