@@ -569,6 +569,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_resource ON request_log(tenant_id, (seq / 1024), resource_id, seq) WHERE resource_id IS NOT NULL;
     `,
   },
+  {
+    version: 114,
+    name: 'the outbox as a rowid table: its rows are appended, not balanced into a B-tree keyed by (tenant, sequence)',
+    sql: `
+      -- An event's row carries its data (1-2 KB). In a WITHOUT ROWID table the rows live in the
+      -- primary key's B-tree, which splits a page every few inserts with a full rebalance (SQLite
+      -- keeps its quick append for rowid tables) and advises against rows that large. As a rowid
+      -- table the row is appended and (tenant, sequence) is a small unique index: an event's
+      -- INSERT 13.3 -> 7.7 us and its share of the COMMIT 15.8 -> 12.4 us, 17% less WAL
+      -- (docs/performance.md, "Writes on the next machine"). Same rows, same order.
+      CREATE TABLE outbox_rows (
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        sequence INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        source TEXT NOT NULL,
+        time TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      INSERT INTO outbox_rows SELECT tenant_id, sequence, id, type, subject, source, time, time_ms, data FROM outbox ORDER BY tenant_id, sequence;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_rows RENAME TO outbox;
+      CREATE UNIQUE INDEX outbox_sequence ON outbox(tenant_id, sequence);
+      CREATE UNIQUE INDEX outbox_event_id ON outbox(tenant_id, id);
+      CREATE INDEX outbox_subject ON outbox(tenant_id, subject, sequence);
+    `,
+  },
 ];
 
 /**

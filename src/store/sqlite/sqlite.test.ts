@@ -11,7 +11,7 @@ import { openStore } from '../open.ts';
 import { compileFilter, prefixUpperBound } from '../sql/compile-filter.ts';
 import { openConnection } from './connection.ts';
 import { sqliteDialect } from './dialect.ts';
-import { MIGRATIONS } from './migrations.ts';
+import { MIGRATIONS, runMigrations } from './migrations.ts';
 import { SqliteStore } from './store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scimd-sqlite-'));
@@ -37,6 +37,49 @@ describe('SQLite store', () => {
       MIGRATIONS.map((m) => m.version).sort((a, b) => a - b),
     );
     assert.deepEqual(await store.migrate(), []);
+    await store.close();
+  });
+
+  it('migration 114: the outbox rebuilt as a rowid table keeps every event in order, and the next event follows on', async () => {
+    const file = join(dir, 'outbox-rows', 'scimd.db');
+    const older = openConnection(file);
+    runMigrations(
+      older,
+      MIGRATIONS.filter((m) => m.version < 114),
+    );
+    older.close();
+    const store = SqliteStore.open(file);
+    const tenantId = randomUUID();
+    await store.createTenant({ id: tenantId, name: 'outbox-rows', createdAt: new Date().toISOString() });
+    const now = () => new Date().toISOString();
+    // A create and its event, as the service writes them.
+    const create = (userName: string) => {
+      const id = randomUUID();
+      const event = {
+        id: randomUUID(),
+        type: 'scim.user.created',
+        subject: `Users/${id}`,
+        source: 'https://scim.example.com/scim/v2',
+        time: now(),
+        data: { userName },
+      };
+      return store.create(tenantId, { resourceType: 'User', id, doc: { userName }, now: now(), events: () => [event] });
+    };
+    for (const userName of ['a', 'b', 'c']) await create(userName);
+    const events = () =>
+      store.database.prepare('SELECT tenant_id, sequence, id, type, subject, data FROM outbox ORDER BY tenant_id, sequence').all();
+    const before = events();
+    assert.equal(before.length, 3);
+    assert.throws(() => store.database.prepare('SELECT rowid FROM outbox').all(), /no such column: rowid/);
+
+    assert.deepEqual(await store.migrate(), [114]);
+    assert.deepEqual(events(), before);
+    assert.equal(store.database.prepare('SELECT count(rowid) FROM outbox').pluck().get(), 3);
+    await create('d');
+    assert.deepEqual(
+      events().map((e) => (e as { sequence: number }).sequence),
+      [1, 2, 3, 4],
+    );
     await store.close();
   });
 
