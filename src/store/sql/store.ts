@@ -90,8 +90,8 @@ export abstract class SqlStore {
     shared.saveExtensions = (tenantId, change) => this.written(tenantId, saveExtensions(tenantId, change));
     // The shared methods go on an object of their own between the instance and its class, not on
     // the instance: ninety properties assigned one by one put an object in V8's dictionary mode,
-    // and then every call on the store and every private field read was a hash lookup (about 10%
-    // of a GET's CPU, docs/performance.md). An object that becomes a prototype is made fast.
+    // and then every call on the store and every private field read was a hash lookup (a group
+    // GET 4% dearer, docs/performance.md). An object that becomes a prototype is made fast.
     Object.setPrototypeOf(this, Object.setPrototypeOf(shared, Object.getPrototypeOf(this)));
   }
 
