@@ -57,6 +57,9 @@ function statusClasses(status: string | undefined): number[] {
   return [...classes];
 }
 
+/** Lets the requests that came meanwhile in before the next statement. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * The request log of the SCIM API (docs/console.md). Like the audit log, recording is off the
  * request's path: `record` copies what the HTTP layer captured into the batch (capture.ts) and
@@ -64,9 +67,6 @@ function statusClasses(status: string | undefined): number[] {
  * logged), cut to the body cap and written as one transaction of multi-row INSERTs, never inside
  * a resource's transaction.
  */
-/** Lets the requests that came meanwhile in before the next statement. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export function createRequestLog(deps: {
   readonly store: RequestLogStore;
   readonly registries: RegistrySource;
