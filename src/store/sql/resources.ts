@@ -17,6 +17,8 @@ import { afterKey, atOrBeforeKey, orderBy } from './sort.ts';
 export interface ResourceRow extends ResourceRowBase {
   readonly doc: string | Record<string, unknown>;
   readonly sort_value?: string | number | null;
+  /** Only when a write asked for it (findRow). */
+  readonly last_event?: number | null;
 }
 
 export const docOf = (row: Pick<ResourceRow, 'doc'>): Record<string, unknown> =>
@@ -25,7 +27,11 @@ export const docOf = (row: Pick<ResourceRow, 'doc'>): Record<string, unknown> =>
 /** A value the database cannot hold (U+0000 on PostgreSQL) names nothing stored. */
 export const unstorable = (d: ResourceDialect, text: string) => d.sql.textHoldsNul === false && hasNul(text);
 
-/** One resource's row; `lock` is the row lock a write takes (PostgreSQL), '' for a plain read. */
+/**
+ * One resource's row; `lock` is the row lock a write takes (PostgreSQL), '' for a plain read.
+ * `lastEvent`: with the sequence of its last event (`last_event`), which a write reads where it
+ * numbers its events (WriteDialect.numbersEvents).
+ */
 export function* findRow(
   d: ResourceDialect,
   tenantId: string,
@@ -33,22 +39,23 @@ export function* findRow(
   id: string,
   include: Include = {},
   lock = '',
+  lastEvent = false,
 ): Plan<ResourceRow | undefined> {
   // An id with U+0000 (from a URL such as /Users/%00) names nothing PostgreSQL can hold.
   if (unstorable(d, id)) return undefined;
-  const [row] = yield* rows<ResourceRow>(bind(findShape(d, include.groups === true, lock), [tenantId, resourceType, id]));
+  const [row] = yield* rows<ResourceRow>(bind(findShape(d, include.groups === true, lock, lastEvent), [tenantId, resourceType, id]));
   return row;
 }
 
-/** The lookup by id, the statement of every GET and write: built once per dialect, groups column and lock. */
+/** The lookup by id, the statement of every GET and write: built once per dialect, groups column, lock and last event. */
 const findShapes = shapeMemo<ResourceDialect>();
 
-const findShape = (d: ResourceDialect, groups: boolean, lock: string): Sql =>
+const findShape = (d: ResourceDialect, groups: boolean, lock: string, lastEvent: boolean): Sql =>
   findShapes(
     d,
-    `${groups}${lock}`,
+    `${groups}${lock}${lastEvent}`,
     () =>
-      sql`SELECT ${columnsFor(d, { groups })} FROM resources r WHERE r.tenant_id = ${''} AND r.resource_type = ${''} AND r.id = ${''}${raw(lock && ` ${lock}`)}`,
+      sql`SELECT ${columnsFor(d, { groups })}${raw(lastEvent ? ', r.last_event' : '')} FROM resources r WHERE r.tenant_id = ${''} AND r.resource_type = ${''} AND r.id = ${''}${raw(lock && ` ${lock}`)}`,
   );
 
 export function* getResource(

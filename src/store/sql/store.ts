@@ -79,7 +79,7 @@ export abstract class SqlStore {
       ...passwordVerifyQueries(db.run, db.constraintOf),
       ...requestLogQueries(db, dialect),
       ...consoleQueries(db.run),
-      ...changeLogQueries(db.run, sequence),
+      ...changeLogQueries(db.run, dialect, sequence),
       ...outboxQueries(db, dialect, sequence),
       ...schemaQueries(db, dialect),
       ...resourceTypeQueries(db, dialect, this.#positions),

@@ -12,7 +12,16 @@ import { TYPED_COLUMNS } from './list-source.ts';
 import { docOf, type ResourceRow, unstorable } from './resources.ts';
 import { hydrate, iso, ms } from './rows.ts';
 import { type Plan, rows, type SqlRunner, type TransactOptions } from './run.ts';
-import { appendEvents, eachInSavepoint, NO_MEMBER_CHANGE, refuseNul, type WriteDialect, writtenResource } from './writes.ts';
+import {
+  appendEvents,
+  type EventOwner,
+  eachInSavepoint,
+  lastEventOf,
+  NO_MEMBER_CHANGE,
+  refuseNul,
+  type WriteDialect,
+  writtenResource,
+} from './writes.ts';
 
 /**
  * The generic store of the schema-defined resource types (docs/resource-types.md): one table,
@@ -66,6 +75,8 @@ function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand)
     if (d.constraintOf(error) === 'unique') throw keys.taken();
     throw error;
   }
+  // The new row's key, for its events (only where the write numbers them: appendEvents).
+  const [inserted] = d.numbersEvents ? yield* rows<{ row_key: number }>(sql`SELECT ${d.lastInsertedKey} AS row_key`) : [];
   const created = iso(now);
   const resource: StoredResource = {
     id: command.id,
@@ -76,7 +87,12 @@ function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand)
     lastModified: created,
   };
   const result: WriteResult = { resource, memberDelta: NO_MEMBER_CHANGE };
-  yield* appendEvents(d, tenantId, command.events, result);
+  yield* appendEvents(d, tenantId, command.events, result, {
+    table: 'typed_resources',
+    rowKey: inserted?.row_key ?? 0,
+    id: command.id,
+    previous: null,
+  });
   // The answer with its counted attributes, as a GET shows it (the event carries what was written).
   return { ...result, resource: (yield* withCounts(tenantId, [resource]))[0]! };
 }
@@ -101,7 +117,13 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
     throw error;
   }
   const written = writtenResource(d, current, change.doc, version, now);
-  yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta: NO_MEMBER_CHANGE });
+  yield* appendEvents(
+    d,
+    tenantId,
+    change.events,
+    { resource: written, memberDelta: NO_MEMBER_CHANGE },
+    { table: 'typed_resources', rowKey: row.row_key, id: command.id },
+  );
   return { resource: (yield* withCounts(tenantId, [written]))[0]!, memberDelta: NO_MEMBER_CHANGE };
 }
 
@@ -116,9 +138,11 @@ function* deleteTyped(
   const row = yield* findTyped(d, tenantId, type, id, d.lockRow);
   if (!row) throw notFound(`${type} ${id} not found`);
   if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflictError();
+  const owner: EventOwner = { table: 'typed_resources', rowKey: row.row_key, id, deleted: true };
+  const previous = yield* lastEventOf(d, owner);
   yield sql`DELETE FROM typed_resources WHERE row_key = ${row.row_key}`;
   const deleted = toResources([row])[0]!;
-  yield* appendEvents(d, tenantId, events, deleted);
+  yield* appendEvents(d, tenantId, events, deleted, { ...owner, previous });
   return deleted;
 }
 

@@ -79,7 +79,10 @@ export interface WriteDialect extends ResourceDialect {
   /**
    * True where events are numbered inside their write (SQLite: the tenant's counter); false where
    * a sequencer numbers them once committed, so that writers never wait for each other on the
-   * counter (PostgreSQL, postgres/sequencer.ts).
+   * counter (PostgreSQL, postgres/sequencer.ts). Where the write numbers them, each event also
+   * names the sequence of its resource's previous event (`previous`, kept on the resource's row
+   * as `last_event`), which is what a delta walk asks (change-log.ts); PostgreSQL answers that
+   * from the outbox_subject index instead, since its writes do not know their sequence.
    */
   readonly numbersEvents: boolean;
   /**
@@ -225,15 +228,22 @@ const EVENT_COLUMNS: readonly Column[] = [
 export const eventFields = (e: NewEvent): unknown[] => [e.id, e.type, e.subject, e.source, e.time, ms(e.time), JSON.stringify(e.data)];
 
 /**
- * The INSERT of a write's events into the outbox, in the order given. `first` is the sequence of
- * the first where the write numbers them (SQLite); without it they get none, and the sequencer
- * numbers them once committed (PostgreSQL), so that writers of one tenant never wait for each
- * other here.
+ * The INSERT of a write's events into the outbox, in the order given. `numbered` is where the
+ * write numbers them (SQLite): the sequence of the first, and for each the sequence of the
+ * previous event of its resource (null: none); without it they get none, and the sequencer
+ * numbers them once committed (PostgreSQL), so that writers of one tenant never wait for each other here.
  */
-export function outboxInsert(d: WriteDialect, tenantId: string, events: readonly NewEvent[], first?: number): Sql {
-  const columns = raw(first === undefined ? '' : 'sequence, ');
+export function outboxInsert(
+  d: WriteDialect,
+  tenantId: string,
+  events: readonly NewEvent[],
+  numbered?: { readonly first: number; readonly previous: readonly (number | null)[] },
+): Sql {
+  const columns = raw(numbered === undefined ? '' : 'sequence, previous, ');
+  const fields = (e: NewEvent, i: number) =>
+    numbered === undefined ? eventFields(e) : [numbered.first + i, numbered.previous[i] ?? null, ...eventFields(e)];
   if (events.length <= d.valuesRows) {
-    const rows = events.map((e, i) => [tenantId, ...(first === undefined ? [] : [first + i]), ...eventFields(e)]);
+    const rows = events.map((e, i) => [tenantId, ...fields(e, i)]);
     const shape = shapes(
       d,
       `outbox ${rows.length} ${columns.sql}`,
@@ -242,20 +252,58 @@ export function outboxInsert(d: WriteDialect, tenantId: string, events: readonly
     );
     return bind(shape, rows.flat());
   }
-  const table = d.table('u', EVENT_COLUMNS, events.map(eventFields));
-  const sequence = first === undefined ? raw('') : sql`${first - 1} + u.ord, `;
+  const table = d.table('u', numbered === undefined ? EVENT_COLUMNS : NUMBERED_EVENT_COLUMNS, events.map(fields));
   return sql`INSERT INTO outbox (tenant_id, ${columns}id, type, subject, source, time, time_ms, data)
-    SELECT ${tenantId}, ${sequence}u.id, u.type, u.subject, u.source, u.time, u.time_ms, u.data FROM ${table} ORDER BY u.ord`;
+    SELECT ${tenantId}, ${raw(numbered === undefined ? '' : 'u.sequence, u.previous, ')}u.id, u.type, u.subject, u.source, u.time, u.time_ms, u.data FROM ${table} ORDER BY u.ord`;
 }
 
-/** Inside the caller's transaction, with the change the events describe. */
-export function* appendEvents<O>(d: WriteDialect, tenantId: string, build: EventBuilder<O> | undefined, outcome: O): Plan<void> {
+const NUMBERED_EVENT_COLUMNS: readonly Column[] = [
+  { name: 'sequence', type: 'bigint' },
+  { name: 'previous', type: 'bigint' },
+  ...EVENT_COLUMNS,
+];
+
+/** The resource a write's events are about: its id, and its row in `table`. */
+export interface EventOwner {
+  readonly table: 'resources' | 'typed_resources';
+  readonly rowKey: number;
+  readonly id: string;
+  /** The sequence of its last event where the write knows it: none for a create; a delete's, read before its DELETE. */
+  readonly previous?: number | null;
+  /** The write deleted the row: nothing is left to note its last event on. */
+  readonly deleted?: boolean;
+}
+
+/** The owner's last event, read before a delete takes its row (where the write numbers events). */
+export function* lastEventOf(d: WriteDialect, owner: EventOwner): Plan<number | null> {
+  if (!d.numbersEvents) return null;
+  const [row] = yield* rows<{ last_event: number | null }>(sql`SELECT last_event FROM ${raw(owner.table)} WHERE row_key = ${owner.rowKey}`);
+  return row?.last_event ?? null;
+}
+
+/**
+ * Inside the caller's transaction, with the change the events describe and the resource it
+ * wrote. Where the write numbers events, each event of that resource names the one before it
+ * (the resource's last_event, then each other), and the row notes the last. An event about
+ * another resource, whose row the write does not hold, starts no chain (previous null); the
+ * service's builders make none (events/build.ts).
+ */
+export function* appendEvents<O>(
+  d: WriteDialect,
+  tenantId: string,
+  build: EventBuilder<O> | undefined,
+  outcome: O,
+  owner: EventOwner,
+): Plan<void> {
   const events = build?.(outcome) ?? [];
   if (events.length === 0) return;
   if (!d.numbersEvents) {
     yield unanswered(outboxInsert(d, tenantId, events));
     return;
   }
+  const suffix = `/${owner.id}`;
+  const owned = events.map((e) => e.subject.endsWith(suffix));
+  let last: number | null = !owned.includes(true) ? null : owner.previous !== undefined ? owner.previous : yield* lastEventOf(d, owner);
   // Read back in a statement of its own where RETURNING costs a temporary table (WriteDialect.keyByReturning).
   const counter = shapes(
     d,
@@ -272,8 +320,21 @@ export function* appendEvents<O>(d: WriteDialect, tenantId: string, build: Event
       [tenantId],
     );
   }
-  const [{ last_sequence: last } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(read);
-  yield outboxInsert(d, tenantId, events, last - events.length + 1);
+  const [{ last_sequence: lastSequence } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(read);
+  const first = lastSequence - events.length + 1;
+  const previous = owned.map((mine, i) => {
+    if (!mine) return null;
+    const before = last;
+    last = first + i;
+    return before;
+  });
+  yield outboxInsert(d, tenantId, events, { first, previous });
+  if (last !== null && !owner.deleted && owned.includes(true)) {
+    yield bind(
+      shapes(d, `last event ${owner.table}`, () => sql`UPDATE ${raw(owner.table)} SET last_event = ${0} WHERE row_key = ${0}`),
+      [last, owner.rowKey],
+    );
+  }
 }
 
 /**
@@ -346,7 +407,7 @@ export function* createResource(d: WriteDialect, tenantId: string, command: Crea
   const delta = new DeltaTracker();
   yield* addMembers(d, tenantId, rowKey, members, command.memberRules ?? LENIENT_MEMBER_RULES, delta, ms(command.now));
   const result: WriteResult = { resource, memberDelta: delta.result() };
-  yield* appendEvents(d, tenantId, command.events, result);
+  yield* appendEvents(d, tenantId, command.events, result, { table: 'resources', rowKey, id: command.id, previous: null });
   return result;
 }
 
@@ -392,7 +453,7 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
   const include = command.include ?? {};
   // PostgreSQL: NO KEY UPDATE serialises writers of this row, yet lets other transactions add
   // memberships that reference it (their foreign key checks take KEY SHARE).
-  const row = yield* findRow(d, tenantId, command.resourceType, command.id, include, d.lockForUpdate);
+  const row = yield* findRow(d, tenantId, command.resourceType, command.id, include, d.lockForUpdate, d.numbersEvents);
   if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
   const current = (yield* hydrateRows(d, tenantId, [row], include))[0]!;
   const change = command.change(current);
@@ -452,7 +513,13 @@ export function* updateResource(d: WriteDialect, tenantId: string, command: Upda
     );
   }
   const written = writtenResource(d, current, change.doc, version, now);
-  yield* appendEvents(d, tenantId, change.events, { resource: written, memberDelta });
+  yield* appendEvents(
+    d,
+    tenantId,
+    change.events,
+    { resource: written, memberDelta },
+    { table: 'resources', rowKey: row.row_key, id: command.id, previous: row.last_event ?? null },
+  );
   // A user's groups are as read (its own update never changes them); a group's members are read
   // again only when this write changed them.
   const members = include.members && membersChanged ? yield* membersOf(d, tenantId, row) : current.members;
@@ -546,13 +613,19 @@ export function* deleteResource(
   expectedVersion: number | undefined,
   events: EventBuilder<StoredResource> | undefined,
 ): Plan<StoredResource> {
-  const row = yield* findRow(d, tenantId, resourceType, id, {}, d.lockRow);
+  const row = yield* findRow(d, tenantId, resourceType, id, {}, d.lockRow, d.numbersEvents);
   if (!row) throw notFound(`${resourceType} ${id} not found`);
   if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflictError();
   // Memberships on either side and the values index go with it (ON DELETE CASCADE).
   yield sql`DELETE FROM resources WHERE row_key = ${row.row_key}`;
   const [deleted] = yield* hydrateRows(d, tenantId, [row], {});
-  yield* appendEvents(d, tenantId, events, deleted!);
+  yield* appendEvents(d, tenantId, events, deleted!, {
+    table: 'resources',
+    rowKey: row.row_key,
+    id,
+    previous: row.last_event ?? null,
+    deleted: true,
+  });
   return deleted!;
 }
 

@@ -65,14 +65,22 @@ describe('SQLite store', () => {
       };
       return store.create(tenantId, { resourceType: 'User', id, doc: { userName }, now: now(), events: () => [event] });
     };
-    for (const userName of ['a', 'b', 'c']) await create(userName);
+    // Three events as the code of 114's time wrote them (today's writes need today's schema).
+    const append = store.database.prepare(
+      `INSERT INTO outbox (tenant_id, sequence, id, type, subject, source, time, time_ms, data)
+       VALUES (?, ?, ?, 'scim.user.created', ?, 'https://scim.example.com/scim/v2', ?, 0, ?)`,
+    );
+    for (const [i, userName] of ['a', 'b', 'c'].entries()) {
+      append.run(tenantId, i + 1, randomUUID(), `Users/${randomUUID()}`, now(), JSON.stringify({ userName }));
+    }
+    store.database.prepare('INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES (?, 3)').run(tenantId);
     const events = () =>
       store.database.prepare('SELECT tenant_id, sequence, id, type, subject, data FROM outbox ORDER BY tenant_id, sequence').all();
     const before = events();
     assert.equal(before.length, 3);
     assert.throws(() => store.database.prepare('SELECT rowid FROM outbox').all(), /no such column: rowid/);
 
-    assert.deepEqual(await store.migrate(), [114]);
+    assert.deepEqual(await store.migrate(), [114, 115]);
     assert.deepEqual(events(), before);
     assert.equal(store.database.prepare('SELECT count(rowid) FROM outbox').pluck().get(), 3);
     await create('d');
@@ -80,6 +88,79 @@ describe('SQLite store', () => {
       events().map((e) => (e as { sequence: number }).sequence),
       [1, 2, 3, 4],
     );
+    await store.close();
+  });
+
+  it("migration 115: each event names its resource's previous event, and a delta walk across the migration reads each resource once", async () => {
+    const file = join(dir, 'event-chain', 'scimd.db');
+    const older = openConnection(file);
+    runMigrations(
+      older,
+      MIGRATIONS.filter((m) => m.version < 115),
+    );
+    older.close();
+    const store = SqliteStore.open(file);
+    const tenantId = randomUUID();
+    await store.createTenant({ id: tenantId, name: 'event-chain', createdAt: new Date().toISOString() });
+    const now = () => new Date().toISOString();
+    const event = (type: string, id: string) => () => [
+      { id: randomUUID(), type, subject: `Users/${id}`, source: 'https://scim.example.com/scim/v2', time: now(), data: {} },
+    ];
+    const update = (id: string, title: string) =>
+      store.update(tenantId, {
+        resourceType: 'User',
+        id,
+        change: (r) => ({ doc: { ...r.doc, title }, now: now(), events: event('scim.user.updated', id) }),
+      });
+    // Before the migration, as the code of 114's time wrote them (sequences 1-5): a created,
+    // b created, a updated, b updated, c created.
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const user = store.database.prepare(
+      `INSERT INTO resources (tenant_id, resource_type, id, doc, version, created_ms, modified_ms, name_key) VALUES (?, 'User', ?, ?, 1, 0, 0, ?)`,
+    );
+    for (const [id, userName] of [
+      [a, 'a'],
+      [b, 'b'],
+      [c, 'c'],
+    ] as const) {
+      user.run(tenantId, id, JSON.stringify({ userName }), userName);
+    }
+    const append = store.database.prepare(
+      `INSERT INTO outbox (tenant_id, sequence, id, type, subject, source, time, time_ms, data)
+       VALUES (?, ?, ?, 'scim.user.changed', ?, 'https://scim.example.com/scim/v2', ?, 0, '{}')`,
+    );
+    for (const [i, id] of [a, b, a, b, c].entries()) append.run(tenantId, i + 1, randomUUID(), `Users/${id}`, now());
+    store.database.prepare('INSERT INTO outbox_counters (tenant_id, last_sequence) VALUES (?, 5)').run(tenantId);
+
+    assert.deepEqual(await store.migrate(), [115]);
+    const chain = () =>
+      store.database.prepare('SELECT sequence, previous FROM outbox WHERE tenant_id = ? ORDER BY sequence').raw().all(tenantId);
+    assert.deepEqual(chain(), [
+      [1, null],
+      [2, null],
+      [3, 1],
+      [4, 2],
+      [5, null],
+    ]);
+    const lastEvent = (id: string) => store.database.prepare('SELECT last_event FROM resources WHERE id = ?').pluck().get(id);
+    assert.deepEqual([lastEvent(a), lastEvent(b), lastEvent(c)], [3, 4, 5]);
+    assert.equal(store.database.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'outbox_subject'").pluck().get(), 0);
+
+    // After it: c updated (6, after 5), a deleted (7, after 3).
+    await update(c, 'two');
+    await store.delete(tenantId, 'User', a, undefined, event('scim.user.deleted', a));
+    assert.deepEqual(chain().slice(5), [
+      [6, 5],
+      [7, 3],
+    ]);
+    // Each resource once, at its first change after the token: after 2, a at 3, b at 4, c at 5;
+    // after 5 (a page starting past its first), c at 6 and a at 7; after 3, a's delete is not its first change.
+    const firstChanges = async (since: number, after: number) =>
+      (await store.firstChanges(tenantId, since, after, 7, 10)).map((r) => r.sequence);
+    assert.deepEqual(await firstChanges(2, 2), [3, 4, 5]);
+    assert.deepEqual(await firstChanges(5, 5), [6, 7]);
+    assert.deepEqual(await firstChanges(2, 5), []);
+    assert.deepEqual(await firstChanges(0, 0), [1, 2, 5]);
     await store.close();
   });
 
