@@ -268,13 +268,16 @@ export interface EventOwner {
   readonly table: 'resources' | 'typed_resources';
   readonly rowKey: number;
   readonly id: string;
-  /** The sequence of its last event where the write knows it: none for a create; a delete's, read before its DELETE. */
+  /**
+   * The sequence of its last event where the write has it at hand: null for a create, the row's
+   * last_event as read for an update or a delete (findRow); absent, appendEvents reads it.
+   */
   readonly previous?: number | null;
   /** The write deleted the row: nothing is left to note its last event on. */
   readonly deleted?: boolean;
 }
 
-/** The owner's last event, read before a delete takes its row (where the write numbers events). */
+/** The owner's last event as its row holds it (where the write numbers events): a delete reads it before its DELETE. */
 export function* lastEventOf(d: WriteDialect, owner: EventOwner): Plan<number | null> {
   if (!d.numbersEvents) return null;
   const [row] = yield* rows<{ last_event: number | null }>(sql`SELECT last_event FROM ${raw(owner.table)} WHERE row_key = ${owner.rowKey}`);
