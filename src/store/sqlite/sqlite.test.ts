@@ -27,6 +27,24 @@ extensionsContract('sqlite file', () => openStore(`sqlite:${join(dir, 'extension
   sibling: () => openStore(`sqlite:${join(dir, 'extensions', 'scimd.db')}`),
 });
 
+/**
+ * A file as a scimd before migration `version` left it, opened by this one (not yet migrated),
+ * with a tenant named `name`.
+ */
+async function olderFile(version: number, name: string) {
+  const file = join(dir, name, 'scimd.db');
+  const older = openConnection(file);
+  runMigrations(
+    older,
+    MIGRATIONS.filter((m) => m.version < version),
+  );
+  older.close();
+  const store = SqliteStore.open(file);
+  const tenantId = randomUUID();
+  await store.createTenant({ id: tenantId, name, createdAt: new Date().toISOString() });
+  return { store, tenantId };
+}
+
 describe('SQLite store', () => {
   const f = filterBuilders();
 
@@ -41,16 +59,7 @@ describe('SQLite store', () => {
   });
 
   it('migration 114: the outbox rebuilt as a rowid table keeps every event in order, and the next event follows on', async () => {
-    const file = join(dir, 'outbox-rows', 'scimd.db');
-    const older = openConnection(file);
-    runMigrations(
-      older,
-      MIGRATIONS.filter((m) => m.version < 114),
-    );
-    older.close();
-    const store = SqliteStore.open(file);
-    const tenantId = randomUUID();
-    await store.createTenant({ id: tenantId, name: 'outbox-rows', createdAt: new Date().toISOString() });
+    const { store, tenantId } = await olderFile(114, 'outbox-rows');
     const now = () => new Date().toISOString();
     // A create and its event, as the service writes them.
     const create = (userName: string) => {
@@ -92,16 +101,7 @@ describe('SQLite store', () => {
   });
 
   it("migration 115: each event names its resource's previous event, and a delta walk across the migration reads each resource once", async () => {
-    const file = join(dir, 'event-chain', 'scimd.db');
-    const older = openConnection(file);
-    runMigrations(
-      older,
-      MIGRATIONS.filter((m) => m.version < 115),
-    );
-    older.close();
-    const store = SqliteStore.open(file);
-    const tenantId = randomUUID();
-    await store.createTenant({ id: tenantId, name: 'event-chain', createdAt: new Date().toISOString() });
+    const { store, tenantId } = await olderFile(115, 'event-chain');
     const now = () => new Date().toISOString();
     const event = (type: string, id: string) => () => [
       { id: randomUUID(), type, subject: `Users/${id}`, source: 'https://scim.example.com/scim/v2', time: now(), data: {} },
