@@ -12,16 +12,7 @@ import { TYPED_COLUMNS } from './list-source.ts';
 import { docOf, type ResourceRow, unstorable } from './resources.ts';
 import { hydrate, iso, ms } from './rows.ts';
 import { type Plan, rows, type SqlRunner, type TransactOptions } from './run.ts';
-import {
-  appendEvents,
-  type EventOwner,
-  eachInSavepoint,
-  lastEventOf,
-  NO_MEMBER_CHANGE,
-  refuseNul,
-  type WriteDialect,
-  writtenResource,
-} from './writes.ts';
+import { appendEvents, eachInSavepoint, NO_MEMBER_CHANGE, refuseNul, type WriteDialect, writtenResource } from './writes.ts';
 
 /**
  * The generic store of the schema-defined resource types (docs/resource-types.md): one table,
@@ -52,10 +43,18 @@ function promoted(type: ResourceTypeName, id: string, doc: Readonly<Record<strin
   };
 }
 
-function* findTyped(d: WriteDialect, tenantId: string, type: ResourceTypeName, id: string, lock = ''): Plan<ResourceRow | undefined> {
+/** One row; `lastEvent`: with its last_event, as a write reads it (resources.ts findRow). */
+function* findTyped(
+  d: WriteDialect,
+  tenantId: string,
+  type: ResourceTypeName,
+  id: string,
+  lock = '',
+  lastEvent = false,
+): Plan<ResourceRow | undefined> {
   if (unstorable(d, id)) return undefined;
   const [row] = yield* rows<ResourceRow>(
-    sql`SELECT ${raw(TYPED_COLUMNS)} FROM typed_resources r WHERE r.tenant_id = ${tenantId} AND r.resource_type = ${type} AND r.id = ${id}${raw(lock && ` ${lock}`)}`,
+    sql`SELECT ${raw(TYPED_COLUMNS)}${raw(lastEvent ? ', r.last_event' : '')} FROM typed_resources r WHERE r.tenant_id = ${tenantId} AND r.resource_type = ${type} AND r.id = ${id}${raw(lock && ` ${lock}`)}`,
   );
   return row;
 }
@@ -98,7 +97,7 @@ function* createTyped(d: WriteDialect, tenantId: string, command: CreateCommand)
 }
 
 function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand): Plan<WriteResult> {
-  const row = yield* findTyped(d, tenantId, command.resourceType, command.id, d.lockForUpdate);
+  const row = yield* findTyped(d, tenantId, command.resourceType, command.id, d.lockForUpdate, d.numbersEvents);
   if (!row) throw notFound(`${command.resourceType} ${command.id} not found`);
   const current = toResources([row])[0]!;
   const change = command.change(current);
@@ -122,7 +121,7 @@ function* updateTyped(d: WriteDialect, tenantId: string, command: UpdateCommand)
     tenantId,
     change.events,
     { resource: written, memberDelta: NO_MEMBER_CHANGE },
-    { table: 'typed_resources', rowKey: row.row_key, id: command.id },
+    { table: 'typed_resources', rowKey: row.row_key, id: command.id, previous: row.last_event ?? null },
   );
   return { resource: (yield* withCounts(tenantId, [written]))[0]!, memberDelta: NO_MEMBER_CHANGE };
 }
@@ -135,14 +134,18 @@ function* deleteTyped(
   expectedVersion: number | undefined,
   events: EventBuilder<StoredResource> | undefined,
 ): Plan<StoredResource> {
-  const row = yield* findTyped(d, tenantId, type, id, d.lockRow);
+  const row = yield* findTyped(d, tenantId, type, id, d.lockRow, d.numbersEvents);
   if (!row) throw notFound(`${type} ${id} not found`);
   if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflictError();
-  const owner: EventOwner = { table: 'typed_resources', rowKey: row.row_key, id, deleted: true };
-  const previous = yield* lastEventOf(d, owner);
   yield sql`DELETE FROM typed_resources WHERE row_key = ${row.row_key}`;
   const deleted = toResources([row])[0]!;
-  yield* appendEvents(d, tenantId, events, deleted, { ...owner, previous });
+  yield* appendEvents(d, tenantId, events, deleted, {
+    table: 'typed_resources',
+    rowKey: row.row_key,
+    id,
+    previous: row.last_event ?? null,
+    deleted: true,
+  });
   return deleted;
 }
 

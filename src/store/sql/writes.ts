@@ -268,20 +268,10 @@ export interface EventOwner {
   readonly table: 'resources' | 'typed_resources';
   readonly rowKey: number;
   readonly id: string;
-  /**
-   * The sequence of its last event where the write has it at hand: null for a create, the row's
-   * last_event as read for an update or a delete (findRow); absent, appendEvents reads it.
-   */
-  readonly previous?: number | null;
+  /** The sequence of its last event: null for a create, the row's last_event as a write reads it (findRow) otherwise. */
+  readonly previous: number | null;
   /** The write deleted the row: nothing is left to note its last event on. */
   readonly deleted?: boolean;
-}
-
-/** The owner's last event as its row holds it (where the write numbers events): a delete reads it before its DELETE. */
-export function* lastEventOf(d: WriteDialect, owner: EventOwner): Plan<number | null> {
-  if (!d.numbersEvents) return null;
-  const [row] = yield* rows<{ last_event: number | null }>(sql`SELECT last_event FROM ${raw(owner.table)} WHERE row_key = ${owner.rowKey}`);
-  return row?.last_event ?? null;
 }
 
 /**
@@ -304,9 +294,6 @@ export function* appendEvents<O>(
     yield unanswered(outboxInsert(d, tenantId, events));
     return;
   }
-  const suffix = `/${owner.id}`;
-  const owned = events.map((e) => e.subject.endsWith(suffix));
-  let last: number | null = !owned.includes(true) ? null : owner.previous !== undefined ? owner.previous : yield* lastEventOf(d, owner);
   // Read back in a statement of its own where RETURNING costs a temporary table (WriteDialect.keyByReturning).
   const counter = shapes(
     d,
@@ -325,14 +312,18 @@ export function* appendEvents<O>(
   }
   const [{ last_sequence: lastSequence } = { last_sequence: 0 }] = yield* rows<{ last_sequence: number }>(read);
   const first = lastSequence - events.length + 1;
-  const previous = owned.map((mine, i) => {
-    if (!mine) return null;
+  const suffix = `/${owner.id}`;
+  let last = owner.previous;
+  let owned = false;
+  const previous = events.map((e, i) => {
+    if (!e.subject.endsWith(suffix)) return null;
+    owned = true;
     const before = last;
     last = first + i;
     return before;
   });
   yield outboxInsert(d, tenantId, events, { first, previous });
-  if (last !== null && !owner.deleted && owned.includes(true)) {
+  if (owned && !owner.deleted) {
     yield bind(
       shapes(d, `last event ${owner.table}`, () => sql`UPDATE ${raw(owner.table)} SET last_event = ${0} WHERE row_key = ${0}`),
       [last, owner.rowKey],

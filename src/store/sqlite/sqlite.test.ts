@@ -164,6 +164,68 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it("a typed resource's events name their predecessor as a user's do: created, updated twice, deleted", async () => {
+    const store = SqliteStore.open(':memory:');
+    await store.migrate();
+    const tenantId = randomUUID();
+    await store.createTenant({ id: tenantId, name: 'typed-chain', createdAt: new Date().toISOString() });
+    const now = () => new Date().toISOString();
+    const id = randomUUID();
+    const event = (type: string) => () => [
+      { id: randomUUID(), type, subject: `Roles/${id}`, source: 'https://scim.example.com/scim/v2', time: now(), data: {} },
+    ];
+    const roles = store.typedResources;
+    await roles.create(tenantId, { resourceType: 'Role', id, doc: { value: 'admin' }, now: now(), events: event('scim.role.created') });
+    // Another resource's event in between (2): the role's chain skips it.
+    const userId = randomUUID();
+    await store.create(tenantId, {
+      resourceType: 'User',
+      id: userId,
+      doc: { userName: 'u' },
+      now: now(),
+      events: () => [
+        {
+          id: randomUUID(),
+          type: 'scim.user.created',
+          subject: `Users/${userId}`,
+          source: 'https://scim.example.com/scim/v2',
+          time: now(),
+          data: {},
+        },
+      ],
+    });
+    const update = (value: string) =>
+      roles.update(tenantId, {
+        resourceType: 'Role',
+        id,
+        change: (r) => ({ doc: { ...r.doc, value }, now: now(), events: event('scim.role.updated') }),
+      });
+    await update('owner');
+    await update('reader');
+    assert.equal(store.database.prepare('SELECT last_event FROM typed_resources WHERE id = ?').pluck().get(id), 4);
+    await roles.delete(tenantId, 'Role', id, undefined, event('scim.role.deleted'));
+    assert.deepEqual(
+      store.database.prepare('SELECT sequence, previous FROM outbox WHERE tenant_id = ? ORDER BY sequence').raw().all(tenantId),
+      [
+        [1, null],
+        [2, null],
+        [3, 1],
+        [4, 3],
+        [5, 4],
+      ],
+    );
+    // First changes after 1: the user at 2, the role at 3; after 3, the role at 4.
+    assert.deepEqual(
+      (await store.firstChanges(tenantId, 1, 1, 5, 10)).map((r) => r.sequence),
+      [2, 3],
+    );
+    assert.deepEqual(
+      (await store.firstChanges(tenantId, 3, 3, 5, 10)).map((r) => r.sequence),
+      [4],
+    );
+    await store.close();
+  });
+
   it('runs the file in WAL mode with foreign keys on', async () => {
     const store = SqliteStore.open(join(dir, 'wal.db'));
     await store.migrate();
