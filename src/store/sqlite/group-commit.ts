@@ -34,8 +34,12 @@ export class GroupCommit {
   /** One write alone in its turn: a transaction of its own (runAlone). */
   readonly #alone: (pending: Pending) => unknown;
 
-  constructor(db: SqliteDatabase, exec: (query: Sql) => unknown[]) {
+  /** Called before a batch begins: the store ends the read transaction of its turn (store.ts, #beginReads). */
+  readonly #beforeBatch: () => void;
+
+  constructor(db: SqliteDatabase, exec: (query: Sql) => unknown[], beforeBatch: () => void = () => undefined) {
     this.#db = db;
+    this.#beforeBatch = beforeBatch;
     const write = (pending: Pending) => runPlan(pending.plan(), exec);
     this.#one = db.transaction(write);
     this.#batch = db.transaction((batch: readonly Pending[]) => batch.map((pending) => this.#attempt(pending))).immediate;
@@ -58,6 +62,7 @@ export class GroupCommit {
 
   /** Commits what is queued now (the end of a turn, and before the connection closes), in queue order. */
   readonly flush = (): void => {
+    this.#beforeBatch();
     const queued = this.#queue;
     this.#queue = [];
     let shared: Pending[] = [];
