@@ -12,7 +12,9 @@
  * main thread's CPU are printed last.
  *
  * Environment: BENCH_BEFORE (required: the other checkout's directory), BENCH_SCENARIOS
- * (lookup,get,create,patch,page; also group: GET /Groups/{id}?excludedAttributes=members), BENCH_USERS (20000), BENCH_SECONDS (5), BENCH_ROUNDS (6),
+ * (lookup,get,create,patch,page; also group: GET /Groups/{id}?excludedAttributes=members, and
+ * externalId and emails: `npm run bench`'s `externalId eq` and `emails[type eq "work" and value eq …]`),
+ * BENCH_USERS (20000), BENCH_SECONDS (5), BENCH_ROUNDS (6),
  * BENCH_CONNECTIONS (32; issue 20's write targets are stated for 16),
  * SCIMD_REQUEST_LOG for both servers (off: the default measures what the change did, not the log).
  */
@@ -22,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { cpuSeconds, mainThreadCpuSeconds, median, startScimd } from './scimd-process.ts';
-import { newUserBody, patchUserBody, type Seeded, userNameOf } from './seed.ts';
+import { externalIdOf, filterPath, newUserBody, patchUserBody, type Seeded, userNameOf, workEmailOf } from './seed.ts';
 
 const BEFORE = process.env['BENCH_BEFORE'];
 const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'lookup,get,create,patch,page').split(',');
@@ -58,22 +60,23 @@ function requestOf(scenario: string, seeded: Seeded): { method: 'GET' | 'POST' |
   const anyId = () => ids[Math.floor(Math.random() * ids.length)]!;
   switch (scenario) {
     case 'lookup':
-      return {
-        method: 'GET',
-        path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userNameOf(Math.floor(Math.random() * USERS))}"`)}`,
-      };
+      return { method: 'GET', path: filterPath(`userName eq "${userNameOf(Math.floor(Math.random() * USERS))}"`) };
     case 'get':
       return { method: 'GET', path: `/scim/v2/Users/${anyId()}` };
     case 'create':
       return { method: 'POST', path: '/scim/v2/Users', body: newUserBody(++sent) };
     case 'patch':
       return { method: 'PATCH', path: `/scim/v2/Users/${anyId()}`, body: patchUserBody(++sent) };
+    case 'externalId':
+      return { method: 'GET', path: filterPath(`externalId eq "${externalIdOf(Math.floor(Math.random() * USERS))}"`) };
+    case 'emails':
+      return { method: 'GET', path: filterPath(`emails[type eq "work" and value eq "${workEmailOf(Math.floor(Math.random() * USERS))}"]`) };
     case 'group':
       return { method: 'GET', path: `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members` };
     case 'page':
       return { method: 'GET', path: `/scim/v2/Users?startIndex=${1 + Math.floor(Math.random() * (USERS - 100))}&count=100` };
     default:
-      throw new Error(`unknown scenario ${scenario}: lookup, get, group, create, patch or page`);
+      throw new Error(`unknown scenario ${scenario}: lookup, externalId, emails, get, group, create, patch or page`);
   }
 }
 

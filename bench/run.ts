@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { BENCH_SERVER_ENV, SCIMD_ENTRY } from './scimd-process.ts';
-import { externalIdOf, seed, userNameOf, workEmailOf } from './seed.ts';
+import { externalIdOf, filterPath, seed, userNameOf, workEmailOf } from './seed.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1_000);
@@ -80,8 +80,6 @@ async function load(scenario: string, server: ChildProcess, url: string, path: (
     errors: result.errors + result.non2xx,
   };
 }
-
-const filterPath = (filter: string) => `/scim/v2/Users?filter=${encodeURIComponent(filter)}`;
 
 async function cursorWalk(base: string): Promise<{ pages: number; seconds: number; deciles: number[] }> {
   const times: number[] = [];

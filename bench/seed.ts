@@ -8,6 +8,8 @@ export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0
 export const userNameOf = (i: number) => `user${i}@bench.example.com`;
 export const externalIdOf = (i: number) => `ext-${i}`;
 export const workEmailOf = (i: number) => `work.${i}@bench.example.com`;
+/** The path of a filtered list of users, as an identity provider asks it. */
+export const filterPath = (filter: string) => `/scim/v2/Users?filter=${encodeURIComponent(filter)}`;
 
 /** The writes benchmarks' create (bench/writes.ts, bench/write-cpu.ts): Entra-shaped, a userName no seeded user has. */
 export function newUserBody(n: number): string {
