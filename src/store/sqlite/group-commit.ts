@@ -60,7 +60,10 @@ export class GroupCommit {
     });
   }
 
-  /** Commits what is queued now (the end of a turn, and before the connection closes), in queue order. */
+  /**
+   * Commits what is queued now (the end of a turn, and before the connection closes), in queue order,
+   * after `beforeBatch` (even with nothing queued).
+   */
   readonly flush = (): void => {
     this.#beforeBatch();
     const queued = this.#queue;

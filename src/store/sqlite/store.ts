@@ -64,10 +64,8 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) {
-      this.#group.flush();
-      this.#endReads();
-    }
+    // The flush ends the reads' transaction of this turn before it commits what is queued.
+    if (this.#db.open) this.#group.flush();
     await this.#checkpointer?.stop();
     this.#snapshots?.close();
     if (this.#db.open) this.#db.close();
