@@ -113,13 +113,14 @@ export class SqliteStore extends SqlStore implements Store {
   /**
    * The plain reads of one turn of the event loop share one read transaction, ended when the turn
    * reaches its check phase or before anything writes. In WAL mode each transaction takes and
-   * releases a shared lock on the WAL index with fcntl: two system calls for every read in
+   * releases a shared lock on the WAL index with fcntl, two system calls for every read in
    * autocommit: on this project's virtual machines a point read by row key costs 6.2 µs alone and
-   * 0.5 µs inside a transaction (strace: 42,108 fcntl for 21,000 such reads), 7 µs of a GET's 80. Under load a turn answers
-   * many requests, which then pay the two calls once. A read sees the database as of the first
-   * read of its turn; a write commits in a batch of its own after the reads have ended
-   * (GroupCommit's beforeBatch) and is answered after that commit, so a read that follows an
-   * answered write sees it.
+   * 0.5 µs inside a transaction (strace: 42,108 fcntl for 21,000 such reads), 7 µs of a GET's 80.
+   * Under load a turn answers many requests, which then pay the two calls once. A read sees the
+   * database as of the first read of its turn; a write commits in a batch of its own after the
+   * reads have ended (GroupCommit's beforeBatch) and is answered after that commit, so a read that
+   * follows an answered write sees it (docs/store.md, "The reads of one turn share a read
+   * transaction").
    */
   #beginReads(): void {
     if (this.#reading || this.#db.inTransaction) return;
