@@ -648,6 +648,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox DROP CONSTRAINT outbox_tenant_id_fkey;
     `,
   },
+  {
+    version: 116,
+    name: 'an event waiting for its sequence is in three of the outbox indexes, not five; the outbox analyzed from a sample of 3,000 rows',
+    sql: `
+      -- An event is inserted without a sequence and numbered after commit (sequencer.ts). Every
+      -- reader of these two indexes compares the sequence, so until then they need no entry for
+      -- it: a write's event inserts the row, the primary key, outbox_event_id (which a tenant's
+      -- deletion walks, and which keeps ids unique) and outbox_unsequenced (docs/postgresql.md,
+      -- "What an event writes").
+      DROP INDEX outbox_tenant_sequence;
+      CREATE UNIQUE INDEX outbox_tenant_sequence ON outbox(tenant_id, sequence) WHERE sequence IS NOT NULL;
+      DROP INDEX outbox_subject;
+      CREATE INDEX outbox_subject ON outbox(tenant_id, subject, sequence) WHERE sequence IS NOT NULL;
+      -- ANALYZE samples 300 rows per unit of the largest statistics target: at the default 100 it
+      -- read every page of an outbox of 30,000 events (200-350 ms each time the table doubled).
+      -- The plans of the outbox need its size and its tenants, which 3,000 rows give (7 ms).
+      ALTER TABLE outbox
+        ALTER COLUMN tenant_id SET STATISTICS 10, ALTER COLUMN sequence SET STATISTICS 10,
+        ALTER COLUMN position SET STATISTICS 10, ALTER COLUMN time_ms SET STATISTICS 10,
+        ALTER COLUMN id SET STATISTICS 0, ALTER COLUMN type SET STATISTICS 0, ALTER COLUMN subject SET STATISTICS 10,
+        ALTER COLUMN source SET STATISTICS 0, ALTER COLUMN time SET STATISTICS 0, ALTER COLUMN data SET STATISTICS 0;
+    `,
+  },
 ];
 
 /**
