@@ -5,7 +5,7 @@ import { ScimError } from '../errors/scim-error.ts';
 import { parseSchema, tenantRegistry } from '../schema/custom.ts';
 import { createCoreRegistry } from '../schema/registry.ts';
 import { openStore } from '../store/open.ts';
-import type { RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
+import type { RequestLogRange, RequestLogRecord, RequestLogStore } from '../store/ports/request-log.ts';
 import type { Store } from '../store/ports/store.ts';
 import { createRequestLog, type RequestLog } from './request-log.ts';
 
@@ -500,7 +500,7 @@ describe('the request log (docs/console.md, "The request log")', () => {
       log.record(captured('huge', { requestId: `h${String(i).padStart(5, '0')}`, response: 'x'.repeat(1000) }));
     await log.flush();
     const seqs = (await own.listRequests({ tenantId: 'huge', limit: 20_000 })).map((r) => r.seq);
-    const whole = await own.measureRequests('huge', undefined, 20_000, budget);
+    const whole = await own.measureRequests('huge', {}, 20_000, budget);
     const doomed = seqs.filter((seq) => seq <= whole.beyondSeq!).length;
     // Past the first page of the walk: the cut is found on the second.
     assert.ok(doomed > 0 && doomed < 10_000 - 8_192, `${doomed} beyond the budget`);
@@ -509,6 +509,57 @@ describe('the request log (docs/console.md, "The request log")', () => {
       (await own.listRequests({ tenantId: 'huge', limit: 20_000 })).map((r) => r.seq),
       seqs.filter((seq) => seq > whole.beyondSeq!),
     );
+    await own.close();
+  });
+
+  it('SCIMD_REQUEST_LOG_TENANT_BYTES: between whole walks a prune measures only the entries written since the last one, and cuts where a whole walk cuts', async () => {
+    const own = await openStore('sqlite::memory:');
+    await own.migrate();
+    /** The walks a prune made, by where each began: above which seq (undefined: the whole log). */
+    const ranges: RequestLogRange[] = [];
+    const walks = () => ranges.filter((r) => r.beforeSeq === undefined).map((r) => r.afterSeq);
+    const watched: RequestLogStore = {
+      appendRequests: (entries) => own.appendRequests(entries),
+      listRequests: (query) => own.listRequests(query),
+      findRequest: (tenantId, seq) => own.findRequest(tenantId, seq),
+      pruneRequests: (rule, limit) => own.pruneRequests(rule, limit),
+      measureRequests: (tenantId, range, count, budget) => {
+        ranges.push({ ...range });
+        return own.measureRequests(tenantId, range, count, budget);
+      },
+    };
+    // An entry with a 1,000-byte response is 1,206 bytes as the cap counts them: 6,000 keep four.
+    const log = open({ maxTenantBytes: 6000 }, { store: watched });
+    let n = 0;
+    const write = async (count: number) => {
+      for (let i = 0; i < count; i++) log.record(captured('walked', { requestId: `w${++n}`, response: 'x'.repeat(1000) }));
+      await log.flush();
+      ranges.length = 0;
+    };
+    const kept = async () => (await own.listRequests({ tenantId: 'walked', limit: 100 })).map((r) => r.requestId).toReversed();
+    const newestSeq = async () => (await own.listRequests({ tenantId: 'walked', limit: 1 }))[0]!.seq;
+
+    await write(3);
+    assert.equal(await log.prune(), 0);
+    assert.deepEqual(walks(), [undefined], 'the first prune walks the whole log');
+    let through = await newestSeq();
+    await write(1);
+    assert.equal(await log.prune(), 0);
+    assert.deepEqual(walks(), [through], 'then only what was written since');
+    through = await newestSeq();
+    await write(2);
+    assert.equal(await log.prune(), 2);
+    assert.deepEqual(walks(), [through, undefined], 'past the cap by what it knows, it walks the whole log for the cut');
+    assert.deepEqual(await kept(), ['w3', 'w4', 'w5', 'w6']);
+    await write(1);
+    now = T0 + 10 * 60_000;
+    try {
+      assert.equal(await log.prune(), 1);
+      assert.deepEqual(walks(), [undefined], 'ten minutes on, the whole log again');
+      assert.deepEqual(await kept(), ['w4', 'w5', 'w6', 'w7']);
+    } finally {
+      now = T0;
+    }
     await own.close();
   });
 
@@ -547,7 +598,7 @@ describe('the request log (docs/console.md, "The request log")', () => {
       listRequests: (query) => store.listRequests(query),
       findRequest: (tenantId, seq) => store.findRequest(tenantId, seq),
       pruneRequests: (rule, limit) => store.pruneRequests(rule, limit),
-      measureRequests: (tenantId, beforeSeq, count, budget) => store.measureRequests(tenantId, beforeSeq, count, budget),
+      measureRequests: (tenantId, range, count, budget) => store.measureRequests(tenantId, range, count, budget),
     };
     const refusing = open({}, { store: full, onError: (error, lost) => reported.push([(error as Error).message, lost]) });
     for (let i = 0; i < 20_002; i++) refusing.record(captured('down', {}));

@@ -182,15 +182,27 @@ export function requestLogContract(storeOf: () => Store): void {
 
       // Each recent row stores 1,000 bytes of body plus some 250 of overhead: 4,000 bytes keep three.
       const seqs = (await store.listRequests({ tenantId: big, limit: 100 })).map((r) => r.seq);
-      const whole = await store.measureRequests(big, undefined, 100, 4000);
-      assert.deepEqual([whole.oldestSeq, whole.beyondSeq], [seqs[9], seqs[3]]);
+      const whole = await store.measureRequests(big, {}, 100, 4000);
+      assert.deepEqual([whole.newestSeq, whole.oldestSeq, whole.beyondSeq], [seqs[0], seqs[9], seqs[3]]);
       assert.ok(whole.bytes > 10_000 && whole.bytes < 15_000, `${whole.bytes} bytes`);
+      // What the budget keeps: the three newest, each between 1,000 and 1,333 bytes.
+      assert.ok(whole.keptBytes > 3000 && whole.keptBytes <= 4000, `${whole.keptBytes} bytes kept`);
       // A page at a time, newest first: the first two fit, the next page finds where 4,000 ends.
-      const first = await store.measureRequests(big, undefined, 2, 4000);
-      assert.deepEqual([first.oldestSeq, first.beyondSeq], [seqs[1], undefined]);
-      const second = await store.measureRequests(big, first.oldestSeq, 2, 4000 - first.bytes);
-      assert.deepEqual([second.oldestSeq, second.beyondSeq], [seqs[3], seqs[3]]);
-      assert.deepEqual(await store.measureRequests(big, seqs[9], 2, 4000), { bytes: 0, oldestSeq: undefined, beyondSeq: undefined });
+      const first = await store.measureRequests(big, {}, 2, 4000);
+      assert.deepEqual([first.newestSeq, first.oldestSeq, first.beyondSeq, first.keptBytes], [seqs[0], seqs[1], undefined, first.bytes]);
+      const second = await store.measureRequests(big, { beforeSeq: first.oldestSeq }, 2, 4000 - first.bytes);
+      assert.deepEqual([second.newestSeq, second.oldestSeq, second.beyondSeq], [seqs[2], seqs[3], seqs[3]]);
+      assert.equal(first.bytes + second.keptBytes, whole.keptBytes);
+      assert.deepEqual(await store.measureRequests(big, { beforeSeq: seqs[9] }, 2, 4000), {
+        bytes: 0,
+        newestSeq: undefined,
+        oldestSeq: undefined,
+        beyondSeq: undefined,
+        keptBytes: 0,
+      });
+      // Only the entries written after a seq: what a prune measures where the log grew.
+      const newer = await store.measureRequests(big, { afterSeq: seqs[2] }, 100, 4000);
+      assert.deepEqual([newer.newestSeq, newer.oldestSeq, newer.beyondSeq, newer.keptBytes], [seqs[0], seqs[1], undefined, first.bytes]);
       assert.equal(await store.pruneRequests({ tenantId: big, throughSeq: whole.beyondSeq! }, 100), 7);
       assert.deepEqual(
         (await store.listRequests({ tenantId: big, limit: 100 })).map((r) => r.time.slice(17, 19)),

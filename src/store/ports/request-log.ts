@@ -81,18 +81,28 @@ export interface RequestLogStore {
     limit: number,
   ): Promise<number>;
   /**
-   * Of `tenantId`'s newest `count` entries written before `beforeSeq` (all, when undefined),
-   * newest first: their stored bytes, the seq of the oldest of them (undefined when there are
-   * none), and the seq of the newest one at which their running total exceeds `budget` (undefined
-   * when it does not). One statement over the tenant's index, whatever the size of its log: the
-   * byte cap's pruning walks a tenant's log a page at a time (service/request-log.ts).
+   * Of `tenantId`'s newest `count` entries between `afterSeq` and `beforeSeq` (either bound
+   * absent: none on that side), newest first: their stored bytes, the seqs of the newest and the
+   * oldest of them (undefined when there are none), the seq of the newest one at which their
+   * running total exceeds `budget` (undefined when it does not), and the bytes of the entries
+   * newer than that one (all of them when there is none). One statement over the tenant's index,
+   * whatever the size of its log: the byte cap's pruning walks a tenant's log a page at a time
+   * (service/request-log.ts).
    */
-  measureRequests(tenantId: string, beforeSeq: number | undefined, count: number, budget: number): Promise<RequestLogPage>;
+  measureRequests(tenantId: string, range: RequestLogRange, count: number, budget: number): Promise<RequestLogPage>;
+}
+
+/** Entries by seq: above `afterSeq` and below `beforeSeq`. */
+export interface RequestLogRange {
+  readonly afterSeq?: number | undefined;
+  readonly beforeSeq?: number | undefined;
 }
 
 /** What measureRequests says of a page of a tenant's entries. */
 export interface RequestLogPage {
   readonly bytes: number;
+  readonly newestSeq: number | undefined;
   readonly oldestSeq: number | undefined;
   readonly beyondSeq: number | undefined;
+  readonly keptBytes: number;
 }

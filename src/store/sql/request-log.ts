@@ -22,6 +22,9 @@ const RESPONSE_CUT = 2;
 /** What a row costs besides its bodies, roughly: the size cap counts it so that empty bodies still add up. */
 const ROW_OVERHEAD = 200;
 
+/** A sum or a seq as either driver returns it (PostgreSQL's bigint and numeric as text). */
+type Count = number | string | null | undefined;
+
 interface RequestRow {
   readonly seq: number | string;
   readonly tenant_id: string;
@@ -221,14 +224,26 @@ export function requestLogQueries(db: SqlRunner, d: Pick<WriteDialect, 'lastInse
           : sql`SELECT seq FROM request_log WHERE tenant_id = ${rule.tenantId} AND seq <= ${rule.throughSeq} ORDER BY seq LIMIT ${limit}`;
       return (await run(sql`DELETE FROM request_log WHERE seq IN (${doomed}) RETURNING seq`)).length;
     },
-    async measureRequests(tenantId, beforeSeq, count, budget) {
-      const before = beforeSeq === undefined ? raw('') : sql` AND seq < ${beforeSeq}`;
-      const [row] = await run<{ bytes: number | string | null; oldest: number | null; beyond: number | null }>(
-        sql`SELECT sum(stored_bytes) AS bytes, min(seq) AS oldest, max(CASE WHEN newer > ${budget} THEN seq END) AS beyond
+    async measureRequests(tenantId, range, count, budget) {
+      const bounds = [
+        range.beforeSeq === undefined ? raw('') : sql` AND seq < ${range.beforeSeq}`,
+        range.afterSeq === undefined ? raw('') : sql` AND seq > ${range.afterSeq}`,
+      ];
+      const [row] = await run<{ bytes: Count; newest: Count; oldest: Count; beyond: Count; kept: Count }>(
+        sql`SELECT sum(stored_bytes) AS bytes, max(seq) AS newest, min(seq) AS oldest,
+              max(CASE WHEN newer > ${budget} THEN seq END) AS beyond, max(CASE WHEN newer <= ${budget} THEN newer END) AS kept
             FROM (SELECT seq, stored_bytes, sum(stored_bytes) OVER (ORDER BY seq DESC) AS newer
-                  FROM (SELECT seq, stored_bytes FROM request_log WHERE tenant_id = ${tenantId}${before} ORDER BY seq DESC LIMIT ${count}) page) w`,
+                  FROM (SELECT seq, stored_bytes FROM request_log WHERE tenant_id = ${tenantId}${join(bounds, '')}
+                        ORDER BY seq DESC LIMIT ${count}) page) w`,
       );
-      return { bytes: Number(row?.bytes ?? 0), oldestSeq: row?.oldest ?? undefined, beyondSeq: row?.beyond ?? undefined };
+      const seqOf = (value: Count) => (value === null || value === undefined ? undefined : Number(value));
+      return {
+        bytes: Number(row?.bytes ?? 0),
+        newestSeq: seqOf(row?.newest),
+        oldestSeq: seqOf(row?.oldest),
+        beyondSeq: seqOf(row?.beyond),
+        keptBytes: Number(row?.kept ?? 0),
+      };
     },
   };
 }
