@@ -13,7 +13,8 @@
  * The medians of the rounds and after/before of the main thread's CPU are printed last.
  *
  * Environment: BENCH_BEFORE (required: the other checkout's directory), BENCH_SCENARIOS
- * (lookup,get,create,patch,page; also group: GET /Groups/{id}?excludedAttributes=members, and
+ * (lookup,get,create,patch,page; also group: GET /Groups/{id}?excludedAttributes=members,
+ * resourceType: GET /ResourceTypes/User, `npm run bench`'s authenticated request without the database, and
  * externalId and emails: `npm run bench`'s `externalId eq` and `emails[type eq "work" and value eq …]`),
  * BENCH_USERS (20000), BENCH_SECONDS (5), BENCH_ROUNDS (6),
  * BENCH_CONNECTIONS (32; issue 20's write targets are stated for 16),
@@ -74,10 +75,12 @@ function requestOf(scenario: string, seeded: Seeded): { method: 'GET' | 'POST' |
       return { method: 'GET', path: filterPath(`emails[type eq "work" and value eq "${workEmailOf(Math.floor(Math.random() * USERS))}"]`) };
     case 'group':
       return { method: 'GET', path: `/scim/v2/Groups/${seeded.emptyGroupId}?excludedAttributes=members` };
+    case 'resourceType':
+      return { method: 'GET', path: '/scim/v2/ResourceTypes/User' };
     case 'page':
       return { method: 'GET', path: `/scim/v2/Users?startIndex=${1 + Math.floor(Math.random() * (USERS - 100))}&count=100` };
     default:
-      throw new Error(`unknown scenario ${scenario}: lookup, externalId, emails, get, group, create, patch or page`);
+      throw new Error(`unknown scenario ${scenario}: lookup, externalId, emails, get, group, resourceType, create, patch or page`);
   }
 }
 
