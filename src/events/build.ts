@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import { timeOrderedId } from '../schema/time-ordered-id.ts';
 import { endpointOf, specOf } from '../schema/types/catalogue.ts';
 import type { NewEvent } from '../store/ports/outbox.ts';
 import type { WriteResult } from '../store/ports/resources.ts';
@@ -19,17 +19,6 @@ interface Context {
   readonly represent: Represent;
 }
 
-/**
- * An event's id: a UUID of version 7 (RFC 9562 §5.7), the time in milliseconds in its first 48
- * bits and 74 random bits after, so unique as a version 4 one is, while the outbox's index of event
- * ids (outbox_event_id) grows at its end instead of taking a write at a random page per event.
- */
-export function eventId(now = Date.now()): string {
-  const random = randomUUID();
-  const time = now.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
-}
-
 function event(
   ctx: Context,
   /** An event type of the contract (cloud-event.ts EVENT_TYPES), or `scim.<noun>.created|updated|deleted` of another type. */
@@ -39,7 +28,7 @@ function event(
   time: string,
   data: Record<string, unknown>,
 ): NewEvent {
-  return { id: eventId(), type, subject: `${endpointOf(resourceType)}/${id}`, source: ctx.source, time, data };
+  return { id: timeOrderedId(), type, subject: `${endpointOf(resourceType)}/${id}`, source: ctx.source, time, data };
 }
 
 function membershipEvents(ctx: Context, result: WriteResult): NewEvent[] {

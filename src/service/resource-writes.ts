@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors/scim-error.ts';
 import { eventBuilders } from '../events/build.ts';
 import { type FilterLimits, RFC_FILTER_SYNTAX } from '../filter/parser.ts';
@@ -10,6 +9,7 @@ import type { UnknownAttributes } from '../schema/coerce.ts';
 import { projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { MemberDelta, MemberOp, MemberRules, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
+import { timeOrderedId } from '../schema/time-ordered-id.ts';
 import { specOf } from '../schema/types/catalogue.ts';
 import { type ResourceRead, readResource, settleResource, validateDocument, validateResource } from '../schema/validate.ts';
 import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '../store/ports/resources.ts';
@@ -101,15 +101,16 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
     checkReferences(await referenceRules(store, registry, scope.tenantId, type), validated.doc);
     const uniqueValues = uniqueValuesOf(registry, type, validated.doc);
     const passwordHash = validated.password !== undefined ? await deps.hashPassword(validated.password) : undefined;
+    const now = clock();
     return {
       resourceType: type,
-      id: randomUUID(),
+      id: timeOrderedId(now.getTime()),
       doc: validated.doc,
       ...(passwordHash !== undefined ? { passwordHash } : {}),
       ...(validated.members !== undefined ? { members: validated.members } : {}),
       ...(uniqueValues !== undefined ? { uniqueValues } : {}),
       ...groupRulesOf(scope, type),
-      now: clock().toISOString(),
+      now: now.toISOString(),
       events: eventsFor(registry, scope).created(type),
     };
   }

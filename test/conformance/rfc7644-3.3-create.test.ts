@@ -26,7 +26,8 @@ describe('rfc7644 §3.3 creating resources', () => {
     const res = await h.request('POST', '/Users', { body: userBody('bjensen@example.com') });
     assert.equal(res.status, 201);
     assert.match(String(res.headers['content-type']), /^application\/scim\+json/);
-    assert.match(res.body.id, /^[0-9a-f-]{36}$/);
+    // A UUID of version 7 whose time is meta.created (src/schema/time-ordered-id.ts).
+    assert.match(res.body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(res.body.userName, 'bjensen@example.com');
     assert.deepEqual(res.body.schemas, [USER_SCHEMA, ENTERPRISE]);
     assert.equal(res.body[ENTERPRISE].department, 'Sales');
@@ -37,6 +38,7 @@ describe('rfc7644 §3.3 creating resources', () => {
     assert.match(res.body.meta.version, /^W\/"\d+"$/);
     assert.equal(res.body.meta.created, res.body.meta.lastModified);
     assert.ok(!Number.isNaN(Date.parse(res.body.meta.created)));
+    assert.equal(Number.parseInt(res.body.id.slice(0, 8) + res.body.id.slice(9, 13), 16), Date.parse(res.body.meta.created));
   });
 
   it('the created user reads back the same', async () => {
