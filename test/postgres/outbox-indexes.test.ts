@@ -19,7 +19,6 @@ skipping(options.skip, () =>
   describe('PostgreSQL: the outbox indexes of sequenced events', () => {
     let scratch: Scratch;
     let store: PostgresStore;
-    const tenantId = randomUUID();
 
     before(async () => {
       scratch = await createTestDatabase();
@@ -29,7 +28,6 @@ skipping(options.skip, () =>
       url.searchParams.set('options', '-c enable_seqscan=off');
       store = new PostgresStore({ connectionString: url.toString(), poolSize: 2, readConnections: 0 });
       await store.migrate();
-      await store.createTenant({ id: tenantId, name: 'events', createdAt: T0 });
     });
     after(async () => {
       await store?.close();
@@ -44,14 +42,22 @@ skipping(options.skip, () =>
       return Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)]));
     };
 
-    it('events waiting for their sequence add no entry to the indexes of sequenced events', async () => {
-      const empty = await sizes();
+    /** A tenant with EVENTS events waiting for their sequence, the nth of them about `Users/<n % 20>`. */
+    const tenantWithEvents = async () => {
+      const tenantId = randomUUID();
+      await store.createTenant({ id: tenantId, name: tenantId, createdAt: T0 });
       await store.pool.query(
         `INSERT INTO outbox (tenant_id, id, type, subject, source, time, time_ms, data)
          SELECT $1, gen_random_uuid()::text, 'scim.user.updated', 'Users/' || (n % 20), '/scim', $2, n, '{}'
          FROM generate_series(1, $3) AS n`,
         [tenantId, T0, EVENTS],
       );
+      return tenantId;
+    };
+
+    it('events waiting for their sequence add no entry to the indexes of sequenced events', async () => {
+      const empty = await sizes();
+      const tenantId = await tenantWithEvents();
       assert.deepEqual(await sizes(), empty);
       assert.equal(await store.latestSequence(tenantId), EVENTS, 'the sequencer numbered every event');
       const numbered = await sizes();
@@ -66,6 +72,8 @@ skipping(options.skip, () =>
         );
         return Object.fromEntries(rows.map((r) => [r.name, Number(r.scans)]));
       };
+      const tenantId = await tenantWithEvents();
+      assert.equal(await store.latestSequence(tenantId), EVENTS);
       const before = await scans();
       const read = await store.readEvents(tenantId, EVENTS - 10, 100);
       assert.deepEqual(

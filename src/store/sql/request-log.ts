@@ -225,15 +225,13 @@ export function requestLogQueries(db: SqlRunner, d: Pick<WriteDialect, 'lastInse
       return (await run(sql`DELETE FROM request_log WHERE seq IN (${doomed}) RETURNING seq`)).length;
     },
     async measureRequests(tenantId, range, count, budget) {
-      const bounds = [
-        range.beforeSeq === undefined ? raw('') : sql` AND seq < ${range.beforeSeq}`,
-        range.afterSeq === undefined ? raw('') : sql` AND seq > ${range.afterSeq}`,
-      ];
+      const before = range.beforeSeq === undefined ? raw('') : sql` AND seq < ${range.beforeSeq}`;
+      const after = range.afterSeq === undefined ? raw('') : sql` AND seq > ${range.afterSeq}`;
       const [row] = await run<{ bytes: Count; newest: Count; oldest: Count; beyond: Count; kept: Count }>(
         sql`SELECT sum(stored_bytes) AS bytes, max(seq) AS newest, min(seq) AS oldest,
               max(CASE WHEN newer > ${budget} THEN seq END) AS beyond, max(CASE WHEN newer <= ${budget} THEN newer END) AS kept
             FROM (SELECT seq, stored_bytes, sum(stored_bytes) OVER (ORDER BY seq DESC) AS newer
-                  FROM (SELECT seq, stored_bytes FROM request_log WHERE tenant_id = ${tenantId}${join(bounds, '')}
+                  FROM (SELECT seq, stored_bytes FROM request_log WHERE tenant_id = ${tenantId}${before}${after}
                         ORDER BY seq DESC LIMIT ${count}) page) w`,
       );
       const seqOf = (value: Count) => (value === null || value === undefined ? undefined : Number(value));
