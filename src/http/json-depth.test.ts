@@ -8,6 +8,12 @@ describe('JSON nesting depth, counted before parsing', () => {
     assert.equal(jsonDepthExceededAt('{"a":[{"b":[]}]}', 3), 11);
   });
 
+  it('counts both kinds of bracket, so that a body of few brackets is passed without reading it through', () => {
+    assert.equal(jsonDepthExceededAt('{"a":{"b":{"c":{}}}}', 3), 15);
+    assert.equal(jsonDepthExceededAt('[[[[]]]]', 3), 3);
+    assert.equal(jsonDepthExceededAt('{"a":[{"b":"]]]"}]}', 3), -1);
+  });
+
   it('counts siblings once: depth, not the number of brackets', () => {
     assert.equal(jsonDepthExceededAt(`[${'{},'.repeat(10_000)}{}]`, 2), -1);
   });

@@ -6,6 +6,7 @@
  * overflow. Malformed text may be miscounted; JSON.parse refuses it right after.
  */
 export function jsonDepthExceededAt(text: string, maxDepth: number): number {
+  if (bracketsAtMost(text, maxDepth)) return -1;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -23,4 +24,16 @@ export function jsonDepthExceededAt(text: string, maxDepth: number): number {
     }
   }
   return -1;
+}
+
+/**
+ * No more opening brackets in all than `maxDepth` (those in strings counted too): nothing can
+ * nest deeper, and the pass above need not read the body a character at a time. Found with
+ * indexOf, which scans natively: about 0.1 µs for a 600-byte create against 2 µs for the pass.
+ */
+function bracketsAtMost(text: string, maxDepth: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > maxDepth) return false;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > maxDepth) return false;
+  return true;
 }
