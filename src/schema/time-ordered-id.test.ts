@@ -8,6 +8,7 @@ describe('the ids of resources and events', () => {
     const id = timeOrderedId(at);
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16), at);
+    for (const time of [at + 1, at, 0, at]) assert.equal(Number.parseInt(timeOrderedId(time).replace('-', '').slice(0, 12), 16), time);
   });
 
   it('differ within one millisecond, and sort by their time across milliseconds', () => {

@@ -10,7 +10,15 @@ import { randomUUID } from 'node:crypto';
  * meta.created, which its representation shows anyway.
  */
 export function timeOrderedId(now = Date.now()): string {
-  const random = randomUUID();
-  const time = now.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  if (now !== prefixTime) {
+    const time = now.toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefixTime = now;
+  }
+  return prefix + randomUUID().slice(15);
 }
+
+// The ids made in one millisecond (a group commit's creates and their events) share the text of
+// their time: half the cost of an id.
+let prefixTime = Number.NaN;
+let prefix = '';
