@@ -1,7 +1,7 @@
 import { uniqueness } from '../../errors/scim-error.ts';
 import type { AdminStore, AdminTokenRecord, AuditEntry, AuditQuery, AuditRecord, NewAdminToken } from '../ports/admin.ts';
 import type { DeletedTenant, TenantRecord } from '../ports/tenants.ts';
-import { join, raw, type Sql, sql } from './fragment.ts';
+import { join, raw, type Sql, sql, unanswered } from './fragment.ts';
 import { orUndefined } from './rows.ts';
 import { hasNul, type SqlRunner } from './run.ts';
 import { toStoredProfile } from './tenant-state.ts';
@@ -168,7 +168,13 @@ export function adminQueries(db: SqlRunner): AdminStore {
       const storable = entries.map((e) =>
         e.resourceId !== undefined && unstorable(e.resourceId) ? { ...e, resourceId: e.resourceId.replaceAll('\u0000', '') } : e,
       );
-      await run(auditInsert(storable));
+      // A transaction rather than autocommit: on SQLite the INSERT joins the group commit of the
+      // writes asked for in the same turn instead of paying a commit of its own (about 5% of a
+      // create's event loop); on PostgreSQL BEGIN, the INSERT and COMMIT still leave together.
+      const insert = unanswered(auditInsert(storable));
+      await db.transact(function* () {
+        yield insert;
+      });
     },
     async listAudit(query: AuditQuery) {
       if (query.tenantName !== undefined && unstorable(query.tenantName)) return [];
