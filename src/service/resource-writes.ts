@@ -6,7 +6,6 @@ import { changedAttributes } from '../patch/diff.ts';
 import { parsePatchRequest } from '../patch/parse.ts';
 import { planPatch } from '../patch/plan.ts';
 import type { UnknownAttributes } from '../schema/coerce.ts';
-import { projectResource } from '../schema/project.ts';
 import type { SchemaRegistry } from '../schema/registry.ts';
 import type { MemberDelta, MemberOp, MemberRules, ReferenceView, ResourceTypeName, StoredResource } from '../schema/resource.ts';
 import { timeOrderedId } from '../schema/time-ordered-id.ts';
@@ -16,13 +15,13 @@ import type { CreateCommand, Include, Page, ResourceStore, WriteResult } from '.
 import { checkIfMatch } from './etag.ts';
 import type { Selection } from './list-params.ts';
 import { checkReferences, referenceRules } from './references.ts';
-import { toRepresentation } from './representation.ts';
 import { queryTargets } from './resource-list.ts';
 import {
   includeFor,
   loadResource,
   locationOf,
   present,
+  presentInEvent,
   type RequestScope,
   type ResourceResult,
   type WriteOutcome,
@@ -67,9 +66,7 @@ export function createResourceWrites(deps: ResourceWriteDeps) {
 
   /** The event builders of a request: events carry the resource as GET shows it, never a password. */
   function eventsFor(registry: SchemaRegistry, scope: RequestScope) {
-    return eventBuilders(scope.baseUrl, (stored) =>
-      projectResource(registry, stored.resourceType, toRepresentation(registry, scope.baseUrl, stored), {}),
-    );
+    return eventBuilders(scope.baseUrl, (stored) => presentInEvent(registry, scope.baseUrl, stored));
   }
 
   /** RFC 7644 §3.3. */
