@@ -19,7 +19,7 @@ export interface PoolState {
   readonly idle: number;
   /** Requests waiting for a connection. */
   readonly waiting: number;
-  /** The pipelined read connections (src/store/postgres/pipelined-reads.ts), when used. */
+  /** The pipelined connections, reads' and writes' together (src/store/postgres/pipelined-statements.ts), when used. */
   readonly pipelined?: { readonly connections: number; readonly inFlight: number };
 }
 

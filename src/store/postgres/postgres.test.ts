@@ -13,7 +13,7 @@ import { after, before, describe, it, skipping } from '../testing/skippable.ts';
 import { postgresDialect } from './dialect.ts';
 import { StoreUnavailableError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { PipelinedReads } from './pipelined-reads.ts';
+import { PipelinedStatements } from './pipelined-statements.ts';
 import { toPostgres } from './placeholders.ts';
 import { PostgresStore, parsePostgresUrl } from './store.ts';
 import { createTestDatabase, postgresTestOptions, type Scratch } from './testing.ts';
@@ -410,8 +410,36 @@ skipping(options.skip, () =>
       }
     });
 
+    it('one-statement writes (creates, guarded user updates) go out on two pipelined connections of their own', async (t) => {
+      const tenantId = randomUUID();
+      const name = `scimd-writes-${randomUUID().slice(0, 8)}`;
+      const backends = async () =>
+        Number((await store.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1`, [name])).rows[0].n);
+      // Reads through the pool, so that what is not in the pool is the writes' own connections.
+      const writer = PostgresStore.fromUrl(`${url}?application_name=${name}&read_connections=0`);
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+      try {
+        await writer.createTenant({ id: tenantId, name: `writes-${tenantId}`, createdAt: T0 });
+        const ids = Array.from({ length: 40 }, () => randomUUID());
+        await Promise.all(
+          ids.map((id, i) => writer.create(tenantId, { resourceType: 'User', id, doc: { userName: `writer${i}` }, now: T0 })),
+        );
+        const retitle = (id: string) =>
+          writer.update(tenantId, { resourceType: 'User', id, change: (r) => ({ doc: { ...r.doc, title: 'Pipelined' }, now: T0 }) });
+        const updated = await Promise.all(ids.map(retitle));
+        updated.forEach((w) => assert.equal(w.resource.version, 2));
+        const pooled = writer.poolState().total;
+        assert.equal(await backends(), pooled + 2, 'the writes ran on exactly two connections besides the pool');
+        for (const id of ids) assert.equal((await writer.get(tenantId, 'User', id, {}))?.doc['title'], 'Pipelined');
+        assert.equal(parsePostgresUrl(`${url}?write_connections=0`).writeConnections, 0);
+      } finally {
+        t.mock.timers.reset();
+        await writer.close();
+      }
+    });
+
     it('a statement failing in the middle of a pipeline fails alone; the ones around it get their answers', async () => {
-      const reads = new PipelinedReads({ connectionString: url }, 1);
+      const reads = new PipelinedStatements({ connectionString: url }, 1);
       try {
         const outcomes = await Promise.allSettled(
           Array.from({ length: 41 }, (_, i) =>
@@ -428,7 +456,7 @@ skipping(options.skip, () =>
     });
 
     it('a slow read holds up only its own pipelined connection: later reads pass it by, and go to the pool when all are stalled', async (t) => {
-      const reads = new PipelinedReads({ connectionString: url }, 2);
+      const reads = new PipelinedStatements({ connectionString: url }, 2);
       // A read that is slow until the test says so: it waits for an advisory lock held here.
       const holder = new pg.Client({ connectionString: url });
       await holder.connect();

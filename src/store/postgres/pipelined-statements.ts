@@ -8,16 +8,20 @@ interface Connection {
   readonly started: number[];
 }
 
-/** A connection whose oldest statement has run this long takes no more reads while another is free. */
+/** A connection whose oldest statement has run this long takes no more statements while another is free. */
 const STALLED_MS = 25;
 
 /**
- * The store's plain reads (a lookup, a GET, a page of a list) on a few connections in pg's
+ * Statements that stand alone, such as the store's plain reads (a lookup, a GET, a page of a list), on a few connections in pg's
  * pipeline mode: each request's statement is written as soon as it comes, behind those still
  * running, each with its own Sync, so one failing does not touch the others. Taken from the pool
  * instead, every read wakes a backend of its own and waits for its whole round trip: with three
  * instances on two cores that cost more than the statements (PostgreSQL CPU per lookup 150 → 74
  * µs, scimd's 197 → 137 µs, docs/performance.md). Transactions keep pooled connections.
+ *
+ * The store keeps two sets (connection.ts): one for reads, one for writes that are a single
+ * statement in autocommit (a create's and a user update's fast paths), so that a write's commit,
+ * which waits for its WAL flush, never holds up the reads queued behind it.
  *
  * A read goes to the connection with the fewest statements in flight, passing over any whose
  * oldest statement has run for more than STALLED_MS (a group of 100,000 members, a filter that
@@ -26,7 +30,7 @@ const STALLED_MS = 25;
  * connection that fails is dropped: its statements in flight get the error (503, like the
  * pool's), and the next read opens a new one.
  */
-export class PipelinedReads {
+export class PipelinedStatements {
   readonly #config: ClientConfig;
   readonly #connections: Array<Connection | undefined>;
   #closed = false;
