@@ -12,23 +12,24 @@ interface Connection {
 const STALLED_MS = 25;
 
 /**
- * Statements that stand alone, such as the store's plain reads (a lookup, a GET, a page of a list), on a few connections in pg's
- * pipeline mode: each request's statement is written as soon as it comes, behind those still
- * running, each with its own Sync, so one failing does not touch the others. Taken from the pool
- * instead, every read wakes a backend of its own and waits for its whole round trip: with three
- * instances on two cores that cost more than the statements (PostgreSQL CPU per lookup 150 → 74
- * µs, scimd's 197 → 137 µs, docs/performance.md). Transactions keep pooled connections.
+ * Statements that stand alone (the store's plain reads: a lookup, a GET, a page of a list) on a
+ * few connections in pg's pipeline mode: each request's statement is written as soon as it comes,
+ * behind those still running, each with its own Sync, so one failing does not touch the others.
+ * Taken from the pool instead, every read wakes a backend of its own and waits for its whole
+ * round trip: with three instances on two cores that cost more than the statements (PostgreSQL
+ * CPU per lookup 150 → 74 µs, scimd's 197 → 137 µs, docs/performance.md). Transactions keep
+ * pooled connections.
  *
  * The store keeps two sets (connection.ts): one for reads, one for writes that are a single
  * statement in autocommit (a create's and a user update's fast paths), so that a write's commit,
  * which waits for its WAL flush, never holds up the reads queued behind it.
  *
- * A read goes to the connection with the fewest statements in flight, passing over any whose
+ * A statement goes to the connection with the fewest statements in flight, passing over any whose
  * oldest statement has run for more than STALLED_MS (a group of 100,000 members, a filter that
- * scans): only reads sent in the first milliseconds of a slow statement wait behind it. When every
- * connection is stalled, `query` answers undefined and the caller reads through its pool. A
- * connection that fails is dropped: its statements in flight get the error (503, like the
- * pool's), and the next read opens a new one.
+ * scans, a write waiting for a row lock): only statements sent in the first milliseconds of a slow
+ * one wait behind it. When every connection is stalled, `query` answers undefined and the caller
+ * takes its pool. A connection that fails is dropped: its statements in flight get the error (503,
+ * like the pool's), and the next statement opens a new one.
  */
 export class PipelinedStatements {
   readonly #config: ClientConfig;
