@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
+// The ids made in one millisecond (a group commit's creates and their events) share the text of
+// their time: half the cost of an id.
+let prefixTime = Number.NaN;
+let prefix = '';
+
 /**
  * The id scimd gives what it creates, a resource (RFC 7643 §3.1: an id is the service provider's
  * to choose) or an event: a UUID of version 7 (RFC 9562 §5.7), the time in milliseconds in its
@@ -17,8 +22,3 @@ export function timeOrderedId(now = Date.now()): string {
   }
   return prefix + randomUUID().slice(15);
 }
-
-// The ids made in one millisecond (a group commit's creates and their events) share the text of
-// their time: half the cost of an id.
-let prefixTime = Number.NaN;
-let prefix = '';

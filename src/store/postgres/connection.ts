@@ -235,7 +235,8 @@ export class PostgresConnection {
     try {
       return await this.#pipelined(this.#writes, statement(text, values));
     } finally {
-      // Pooled writes are counted on release (the constructor); these are not released.
+      // The pool's release counts its writes (the constructor); a pipelined write has no release.
+      // One that fell back to the pool is counted twice, which only makes the next check sooner.
       this.#statistics.written();
     }
   };
