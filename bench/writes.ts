@@ -7,23 +7,28 @@
  * request. Targets: creates and PATCHes at least 3× the ~1,100/s of before group commit, p99
  * under 50 ms, PATCH at 100,000 users within 20% of PATCH at 10,000.
  *
+ * Every size is seeded first; each round then measures every size (and build) in turn, so that
+ * the ratios the targets name (100,000 against 10,000 users; this build against the baseline)
+ * compare measurements minutes, not a whole run, apart. It prints the medians of the rounds and
+ * those ratios, median and range over the rounds.
+ *
  * BENCH_BASELINE=<another checkout> runs that checkout's bundle as well, alternating with this
  * one on copies of the same seeded database: a before/after in one run.
  *
  * Environment: BENCH_WRITES_USERS (10000,100000), BENCH_SECONDS per scenario (10), BENCH_ROUNDS
- * (1; with a baseline, A,B,A,B … per round), BENCH_BASELINE.
+ * (3; with a baseline, A,B,A,B … per round), BENCH_BASELINE.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, fsyncSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuSeconds, startScimd } from './scimd-process.ts';
+import { cpuSeconds, median, startScimd } from './scimd-process.ts';
 import { newUserBody, patchUserBody, seededSqliteFile } from './seed.ts';
 
 const SIZES = (process.env['BENCH_WRITES_USERS'] ?? '10000,100000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const BASELINE = process.env['BENCH_BASELINE'];
 const CONNECTIONS = 16;
 const TOKEN = 'bench-writes-token-0123456789abcdef';
@@ -103,6 +108,7 @@ async function main() {
   const checkouts = BASELINE ? [root, BASELINE] : [root];
   const dir = mkdtempSync(join(tmpdir(), 'scimd-bench-writes-'));
   const lines: string[] = [];
+  const rounds: Measured[] = [];
   const cell = (r: Row) => `${r.rps}${r.errors ? ` (${r.errors} errors)` : ''} | ${r.p50} / ${r.p99} | ${r.cpuUs.toFixed(0)}`;
   try {
     const bare = await startBare(18121);
@@ -113,12 +119,16 @@ async function main() {
     } finally {
       bare.kill('SIGTERM');
     }
+    const seeded = new Map<number, { template: string; ids: string[] }>();
     for (const users of SIZES) {
       const template = join(dir, `seed-${users}.db`);
       const t0 = performance.now();
-      const ids = await seededSqliteFile(template, users, TOKEN);
+      seeded.set(users, { template, ids: await seededSqliteFile(template, users, TOKEN) });
       console.log(`seeded ${users} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      for (let round = 1; round <= ROUNDS; round++) {
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const users of SIZES) {
+        const { template, ids } = seeded.get(users)!;
         for (const [b, checkout] of checkouts.entries()) {
           const file = join(dir, `run-${users}-${round}-${b}.db`);
           copyFileSync(template, file);
@@ -129,6 +139,7 @@ async function main() {
           fsyncSync(fd);
           closeSync(fd);
           const [create, patch] = await measure(checkout, file, 18120, ids);
+          rounds.push({ users, build: b, create, patch });
           lines.push(`| ${users} users, ${builds[b]}${ROUNDS > 1 ? `, round ${round}` : ''} | ${cell(create)} | ${cell(patch)} |`);
           console.log(lines.at(-1));
           rmSync(file, { force: true });
@@ -144,6 +155,52 @@ async function main() {
   console.log('| | POST /Users req/s | p50 / p99 ms | CPU µs/req | PATCH /Users/{id} req/s | p50 / p99 ms | CPU µs/req |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const line of lines) console.log(line);
+  printRatios(rounds, builds);
+}
+
+interface Measured {
+  readonly users: number;
+  /** Index into the builds: 0 this checkout, 1 the baseline. */
+  readonly build: number;
+  readonly create: Row;
+  readonly patch: Row;
+}
+
+/** `median (lowest–highest)` of per-round ratios. */
+function spread(ratios: readonly number[]): string {
+  return `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+}
+
+/**
+ * The medians of the rounds, then the ratios the targets are stated in (this checkout at each size
+ * against the first size; this checkout against the baseline), each computed within one round,
+ * where its two measurements were minutes apart, and then summarised over the rounds.
+ */
+function printRatios(rounds: readonly Measured[], builds: readonly string[]): void {
+  const of = (users: number, build: number) => rounds.filter((r) => r.users === users && r.build === build);
+  const kinds = ['create', 'patch'] as const;
+  console.log(`\nmedians of ${ROUNDS} rounds, req/s (p99 ms)\n`);
+  console.log('| | POST /Users | PATCH /Users/{id} |');
+  console.log('|---|---:|---:|');
+  for (const users of SIZES) {
+    for (const b of builds.keys()) {
+      const cells = kinds.map((kind) => {
+        const rows = of(users, b).map((r) => r[kind]);
+        return `${median(rows.map((r) => r.rps)).toFixed(0)} (${median(rows.map((r) => r.p99)).toFixed(0)})`;
+      });
+      console.log(`| ${users} users, ${builds[b]} | ${cells.join(' | ')} |`);
+    }
+  }
+  console.log('\nratios of req/s within each round: median (lowest–highest)\n');
+  console.log('| | POST /Users | PATCH /Users/{id} |');
+  console.log('|---|---:|---:|');
+  const ratio = (label: string, top: readonly Measured[], bottom: readonly Measured[]) => {
+    const cells = kinds.map((kind) => spread(top.map((r, i) => r[kind].rps / bottom[i]![kind].rps)));
+    console.log(`| ${label} | ${cells.join(' | ')} |`);
+  };
+  const first = SIZES[0]!;
+  for (const users of SIZES.slice(1)) ratio(`${users} against ${first} users, this checkout`, of(users, 0), of(first, 0));
+  if (builds.length > 1) for (const users of SIZES) ratio(`this checkout against the baseline, ${users} users`, of(users, 0), of(users, 1));
 }
 
 await main();
