@@ -86,8 +86,8 @@ export function parsePostgresUrl(url: string): PostgresStoreOptions {
 /**
  * The store's connections to PostgreSQL: a pool for transactions, pipelined connections for plain
  * reads and for writes of one statement (pipelined-statements.ts). Connection failures surface as
- * StoreUnavailableError (503 + Retry-After), at once while the database is known not to answer (outage.ts); the pool
- * reconnects by itself when it is back.
+ * StoreUnavailableError (503 + Retry-After), at once while the database is known not to answer
+ * (outage.ts); the pool reconnects by itself when it is back.
  */
 export class PostgresConnection {
   readonly pool: Pool;

@@ -417,6 +417,8 @@ skipping(options.skip, () =>
         Number((await store.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1`, [name])).rows[0].n);
       // Reads through the pool, so that what is not in the pool is the writes' own connections.
       const writer = PostgresStore.fromUrl(`${url}?application_name=${name}&read_connections=0`);
+      // The clock held still: the statistics keeper checks at the first write and not again, so
+      // that no check of its own takes a pooled connection between the two counts below.
       t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
       try {
         await writer.createTenant({ id: tenantId, name: `writes-${tenantId}`, createdAt: T0 });

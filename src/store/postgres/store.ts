@@ -172,11 +172,11 @@ export class PostgresStore extends SqlStore implements Store {
   /**
    * The fast path of a user's update (Entra and Okta PATCH users far more than anything else): the
    * row read without a lock, on a pipelined read connection, the change computed on it, and
-   * written by ONE statement in autocommit (on a pipelined write connection), the UPDATE guarded by the version read and the event
-   * inserted only for the row it changed. Two statements where BEGIN, the locked read, the UPDATE,
-   * the outbox INSERT and COMMIT were five, and no row lock written: 16 clients PATCHing 20,000
-   * users, 1,380 -> 1,531 a second, scimd 539 -> 482 us and the database 581 -> 502 us a PATCH
-   * (the same run). A writer that came in between moved the version: the statement then changes
+   * written by ONE statement in autocommit (on a pipelined write connection), the UPDATE guarded
+   * by the version read and the event inserted only for the row it changed. Two statements where
+   * BEGIN, the locked read, the UPDATE, the outbox INSERT and COMMIT were five, and no row lock
+   * written: 16 clients PATCHing 20,000 users, 1,380 -> 1,531 a second, scimd 539 -> 482 us and
+   * the database 581 -> 502 us a PATCH (the same run). A writer that came in between moved the version: the statement then changes
    * nothing and the update starts again on the row as it is now (UpdateCommand.change is pure).
    * A change that needs more than the row (unique values or a unique name, the values index,
    * several events) runs the shared plan, which reads again under the row lock.
